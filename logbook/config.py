@@ -1,0 +1,115 @@
+"""Reading ``logbook.toml``: every key optional, every mistake a located diagnostic."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
+from .fields import ID_RE
+from .models import Config
+from .textfile import SourceText, read_source
+from .timeparse import TimeError, zone_named
+
+CONFIG_NAME = "logbook.toml"
+TOP_KEYS = ("site", "tags", "channels", "statuses")
+SITE_KEYS = ("title", "timezone", "theme")
+
+
+def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
+    """The logbook's configuration, or the defaults with diagnostics for what could not be used."""
+    path = root / CONFIG_NAME
+    if not path.exists():
+        return Config(), []
+    source = read_source(path, CONFIG_NAME)
+    if isinstance(source, Diagnostic):
+        return Config(), [source]
+    try:
+        data = tomllib.loads(source.text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, column = (int(match[1]), int(match[2])) if match else (1, 1)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        return Config(), [error("config-syntax", f"invalid TOML: {message}", Location(CONFIG_NAME, line, column))]
+    return _read_config(data, source)
+
+
+def _read_config(data: dict[str, Any], source: SourceText) -> tuple[Config, list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+
+    def where(key: str, table: str | None = None) -> Location:
+        return Location(CONFIG_NAME, _key_line(source.text, key, table), 1)
+
+    def invalid(key: str, message: str, table: str | None = None, hint: str | None = None) -> None:
+        diagnostics.append(error("config-invalid", message, where(key, table), hint))
+
+    for key in data:
+        if key not in TOP_KEYS:
+            diagnostics.append(warning("unknown-config-key", f"unknown key '{key}' in logbook.toml", where(key),
+                                       did_you_mean(key, TOP_KEYS) or f"known keys: {', '.join(TOP_KEYS)}"))
+    values: dict[str, Any] = {}
+    site = data.get("site", {})
+    if not isinstance(site, dict):
+        invalid("site", "'site' must be a table: [site]")
+        site = {}
+    for key, value in site.items():
+        if key not in SITE_KEYS:
+            diagnostics.append(warning("unknown-config-key", f"unknown key '{key}' in [site]", where(key, "site"),
+                                       did_you_mean(key, SITE_KEYS) or f"known keys: {', '.join(SITE_KEYS)}"))
+        elif not isinstance(value, str) or not value.strip():
+            invalid(key, f"[site] {key} must be a non-empty string", "site")
+        elif key == "timezone":
+            try:
+                zone_named(value)
+                values["timezone"] = value
+            except TimeError as exc:
+                invalid(key, str(exc), "site", exc.hint)
+        else:
+            values[key] = value.strip()
+
+    tags = data.get("tags")
+    if tags is not None:
+        if not isinstance(tags, dict):
+            invalid("tags", "'tags' must be a table: [tags] with name = \"description\" lines")
+        else:
+            good = []
+            for name, description in tags.items():
+                if not ID_RE.fullmatch(name):
+                    invalid(name, f"tag '{name}' may only contain letters, digits, '.', '_' and '-'", "tags")
+                elif not isinstance(description, str):
+                    invalid(name, f"tag '{name}' needs a one-line description string", "tags")
+                else:
+                    good.append((name, description))
+            values["tags"] = tuple(sorted(good))
+            values["has_tag_taxonomy"] = True
+
+    for key in ("channels", "statuses"):
+        items = data.get(key)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not items or not all(isinstance(i, str) and ID_RE.fullmatch(i) for i in items):
+            invalid(key, f"'{key}' must be a non-empty list of simple names", hint='e.g. channels = ["email", "chat"]')
+        else:
+            values[key] = tuple(dict.fromkeys(items))
+    if "closed" not in values.get("statuses", ("closed",)):
+        diagnostics.append(warning("config-invalid", "'statuses' has no 'closed': no case can be closed",
+                                   where("statuses")))
+    return Config(**values), diagnostics
+
+
+def _key_line(text: str, key: str, table: str | None) -> int:
+    """Best-effort line of *key* (inside [table] when given): tomllib reports no positions for values."""
+    current: str | None = None
+    pattern = re.compile(r"\s*(?:\"?" + re.escape(key) + r"\"?)\s*=")
+    for number, line in enumerate(text.split("\n"), start=1):
+        header = re.match(r"\s*\[([^\]]+)\]", line)
+        if header:
+            current = header[1].strip()
+            if current == key and table is None:
+                return number
+            continue
+        if current == table and pattern.match(line):
+            return number
+    return 1

@@ -1,0 +1,349 @@
+"""The case and interaction fields: one table each, used by the parser and by ``logbook schema``.
+
+Each field names its reader (node → value, with diagnostics), whether it is
+required, and its JSON Schema, so the validator and the editor schema cannot
+drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass
+from datetime import tzinfo
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Callable
+
+from .currencies import ISO_4217
+from .diagnostics import did_you_mean
+from .models import DIRECTIONS, Agent, Amount, Attachment, Config, Promise, PromiseRef
+from .readers import Reader, unknown_key
+from .timeparse import TimeError, zone_named
+from .yamlnodes import Map, Node, Scalar, Seq
+
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+AGENT_RE = re.compile(r"(?P<name>.*?)\s*\((?P<id>[^()]+)\)\s*")
+AMOUNT_RE = re.compile(r"(?P<value>-?\d+(?:\.\d+)?)\s*(?P<currency>[A-Za-z]{3})|(?P<currency2>[A-Za-z]{3})\s*(?P<value2>-?\d+(?:\.\d+)?)")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldContext:
+    """What a field reader may need besides the node itself."""
+
+    config: Config
+    zone: tzinfo
+    root: Path  # the logbook folder, resolved
+    base: Path  # folder that relative attachment paths start from
+    container: Path  # folder attachments must stay inside
+    container_name: str  # how the container is described in messages
+
+
+Read = Callable[[Reader, Node, FieldContext], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    name: str
+    read: Read
+    schema: dict[str, Any]
+    description: str
+    required: bool = False
+
+
+# --- value readers -----------------------------------------------------------
+
+def _text(name: str) -> Read:
+    return lambda reader, node, ctx: reader.text(node, name)
+
+
+def _bool(name: str) -> Read:
+    return lambda reader, node, ctx: reader.boolean(node, name)
+
+
+def _moment(name: str) -> Read:
+    return lambda reader, node, ctx: reader.moment(node, name, ctx.zone)
+
+
+def read_id(reader: Reader, node: Node, ctx: FieldContext) -> str | None:
+    value = reader.text(node, "id")
+    if value is not None and not ID_RE.fullmatch(value):
+        reader.error(node, "invalid-id", f"id '{value}' may only contain letters, digits, '.', '_' and '-' "
+                     "and must start with a letter or digit")
+        return None
+    return value
+
+
+def read_status(reader: Reader, node: Node, ctx: FieldContext) -> str | None:
+    return reader.choice(node, "status", ctx.config.statuses, "unknown-status")
+
+
+def read_channel(reader: Reader, node: Node, ctx: FieldContext) -> str | None:
+    return reader.choice(node, "channel", ctx.config.channels, "unknown-channel")
+
+
+def read_direction(reader: Reader, node: Node, ctx: FieldContext) -> str | None:
+    value = reader.text(node, "direction")
+    if value is None:
+        return None
+    if value in DIRECTIONS:
+        return value
+    reader.error(node, "invalid-direction", f"direction '{value}' must be in, out or internal",
+                 did_you_mean(value, DIRECTIONS) or "in: received by you; out: sent by you; internal: a note never sent")
+    return None
+
+
+def read_timezone(reader: Reader, node: Node, ctx: FieldContext) -> str | None:
+    value = reader.text(node, "timezone")
+    if value is None:
+        return None
+    try:
+        zone_named(value)
+    except TimeError as exc:
+        reader.error(node, exc.code, str(exc), exc.hint)
+        return None
+    return value
+
+
+def read_tags(reader: Reader, node: Node, ctx: FieldContext) -> tuple[str, ...] | None:
+    items = node.items if isinstance(node, Seq) else (node,)
+    tags: list[str] = []
+    allowed = [name for name, _ in ctx.config.tags]
+    for item in items:
+        values = reader.text_list(item, "tags") or ()
+        for tag in values:
+            if not ID_RE.fullmatch(tag):
+                reader.error(item, "invalid-tag", f"tag '{tag}' may only contain letters, digits, '.', '_' and '-'",
+                             "use a short slug such as 'refund-delayed'")
+            elif ctx.config.has_tag_taxonomy and tag not in allowed:
+                reader.error(item, "unknown-tag", f"tag '{tag}' is not in logbook.toml",
+                             did_you_mean(tag, allowed) or "add it under [tags] in logbook.toml")
+            elif tag not in tags:
+                tags.append(tag)
+    return tuple(tags)
+
+
+def read_refs(reader: Reader, node: Node, ctx: FieldContext) -> tuple[tuple[str, str], ...] | None:
+    mapping = reader.mapping(node, "refs")
+    if mapping is None:
+        return None
+    refs = []
+    for key, value in mapping.entries:
+        text = reader.text(value, f"refs.{key.value}")
+        if text is not None:
+            refs.append((key.value or "", text))
+    return tuple(refs)
+
+
+def read_amount(reader: Reader, node: Node, ctx: FieldContext) -> Amount | None:
+    value = reader.text(node, "amount")
+    if value is None:
+        return None
+    match = AMOUNT_RE.fullmatch(value.replace(",", "") if re.fullmatch(r"[^.]*,\d{3}\.\d+.*", value) else value)
+    if not match:
+        reader.error(node, "invalid-amount", f"amount '{value}' must be a number and a currency code",
+                     "e.g. 89.99 EUR")
+        return None
+    number = match["value"] or match["value2"]
+    currency = (match["currency"] or match["currency2"]).upper()
+    if currency not in ISO_4217:
+        reader.error(node, "invalid-amount", f"'{currency}' is not an ISO 4217 currency code",
+                     did_you_mean(currency, ISO_4217) or "e.g. EUR, USD, GBP")
+        return None
+    try:
+        return Amount(Decimal(number), currency)
+    except InvalidOperation:  # pragma: no cover - the regex admits only decimals
+        reader.error(node, "invalid-amount", f"'{number}' is not a number")
+        return None
+
+
+def read_agent(reader: Reader, node: Node, ctx: FieldContext) -> Agent | None:
+    if isinstance(node, Map):
+        name = node.get("name")
+        ident = node.get("id")
+        for key, _ in node.entries:
+            if key.value not in ("name", "id"):
+                unknown_key(reader, key, ("name", "id"), "agent")
+        if name is None:
+            reader.error(node, "missing-field", "agent needs a 'name'")
+            return None
+        name_text = reader.text(name, "agent.name")
+        id_text = reader.text(ident, "agent.id") if ident is not None else None
+        return Agent(name_text, id_text) if name_text else None
+    value = reader.text(node, "agent")
+    if value is None:
+        return None
+    match = AGENT_RE.fullmatch(value)
+    return Agent(match["name"], match["id"].strip()) if match and match["name"] else Agent(value)
+
+
+def read_people(name: str) -> Read:
+    def read(reader: Reader, node: Node, ctx: FieldContext) -> str | None:
+        values = reader.text_list(node, name) if isinstance(node, Seq) else ((reader.text(node, name),))
+        values = tuple(v for v in (values or ()) if v)
+        return ", ".join(values) or None
+    return read
+
+
+PROMISE_KEYS = ("what", "due", "by", "id")
+
+
+def read_promises(reader: Reader, node: Node, ctx: FieldContext) -> tuple[Promise, ...] | None:
+    items = node.items if isinstance(node, Seq) else (node,)
+    promises = []
+    for item in items:
+        if isinstance(item, Scalar) and item.value:
+            promises.append(Promise(item.value.strip(), None, None, None, reader.at(item)))
+            continue
+        if not isinstance(item, Map):
+            reader.wrong_type(item, "promises entry", "a mapping with 'what' (and 'due', 'by', 'id')")
+            continue
+        for key, _ in item.entries:
+            if key.value not in PROMISE_KEYS:
+                unknown_key(reader, key, PROMISE_KEYS, "promise")
+        what_node = item.get("what")
+        if what_node is None:
+            reader.error(item, "missing-field", "a promise needs 'what' (what was promised)")
+            continue
+        what = reader.text(what_node, "what")
+        due = reader.moment(item.get("due"), "due", ctx.zone) if item.get("due") is not None else None
+        by = reader.text(item.get("by"), "by") if item.get("by") is not None else None
+        ident = read_id(reader, item.get("id"), ctx) if item.get("id") is not None else None
+        if what:
+            promises.append(Promise(what, due, by, ident, reader.at(item)))
+    return tuple(promises)
+
+
+def read_fulfils(reader: Reader, node: Node, ctx: FieldContext) -> tuple[PromiseRef, ...] | None:
+    items = node.items if isinstance(node, Seq) else (node,)
+    refs = []
+    for item in items:
+        for value in reader.text_list(item, "fulfils") or ():
+            refs.append(PromiseRef(value, reader.at(item)))
+    return tuple(refs)
+
+
+def read_attachments(reader: Reader, node: Node, ctx: FieldContext) -> tuple[Attachment, ...] | None:
+    items = node.items if isinstance(node, Seq) else (node,)
+    attachments = []
+    for item in items:
+        caption = None
+        if isinstance(item, Map):
+            for key, _ in item.entries:
+                if key.value not in ("file", "caption"):
+                    unknown_key(reader, key, ("file", "caption"), "attachment")
+            file_node = item.get("file")
+            if file_node is None:
+                reader.error(item, "missing-field", "an attachment needs 'file'")
+                continue
+            caption_node = item.get("caption")
+            caption = reader.text(caption_node, "caption") if caption_node is not None else None
+            item = file_node
+        raw = reader.text(item, "attachment")
+        if raw is None:
+            continue
+        resolved = resolve_attachment(reader, item, raw, ctx)
+        if resolved is not None:
+            attachments.append(Attachment(resolved, caption, reader.at(item)))
+    return tuple(attachments)
+
+
+def resolve_attachment(reader: Reader, node: Node, raw: str, ctx: FieldContext) -> str | None:
+    """The attachment's path relative to the logbook root, if it is a readable file inside its container."""
+    if "\\" in raw:
+        reader.error(node, "attachment-outside", f"attachment path '{raw}' contains a backslash",
+                     "use forward slashes: folder/file.png")
+        return None
+    if raw.startswith("/") or re.match(r"[A-Za-z]:", raw) or "\x00" in raw:
+        reader.error(node, "attachment-outside", f"attachment path '{raw}' is absolute",
+                     f"copy the file into {ctx.container_name} and give a relative path")
+        return None
+    lexical = Path(os.path.normpath(ctx.base / raw))
+    if not lexical.is_relative_to(ctx.container):
+        reader.error(node, "attachment-outside", f"attachment '{raw}' is outside {ctx.container_name}",
+                     f"copy the file into {ctx.container_name}")
+        return None
+    try:
+        real = lexical.resolve(strict=True)
+    except FileNotFoundError:
+        siblings = [p.name for p in lexical.parent.iterdir()] if lexical.parent.is_dir() else []
+        reader.error(node, "missing-attachment", f"attachment '{raw}' does not exist",
+                     did_you_mean(lexical.name, siblings))
+        return None
+    except (OSError, RuntimeError) as exc:
+        reader.error(node, "missing-attachment", f"attachment '{raw}' cannot be opened: {exc}")
+        return None
+    if not real.is_relative_to(ctx.container):
+        reader.error(node, "attachment-outside", f"attachment '{raw}' is a link to a file outside {ctx.container_name}",
+                     "copy the file itself into the logbook")
+        return None
+    try:
+        info = real.stat()
+        readable = os.access(real, os.R_OK)
+    except OSError as exc:
+        reader.error(node, "attachment-not-file", f"attachment '{raw}' cannot be read: {exc.strerror}")
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        reader.error(node, "attachment-not-file", f"attachment '{raw}' is {kind}", "attach a file")
+        return None
+    if not readable:
+        reader.error(node, "attachment-not-file", f"attachment '{raw}' is not readable (check its permissions)")
+        return None
+    return lexical.relative_to(ctx.root).as_posix()
+
+
+# --- the tables ----------------------------------------------------------------
+
+_STR = {"type": "string"}
+_BOOL = {"type": ["boolean", "string"], "enum": [True, False, "true", "false", "yes", "no"]}
+_MOMENT = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?.*)?$"}
+_TEXT_LIST = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+
+CASE_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("id", read_id, {"type": "string", "pattern": "^" + ID_RE.pattern + "$"},
+              "Case id; defaults to the folder or file name. Unique, compared case-insensitively."),
+    FieldSpec("title", _text("title"), _STR, "One line saying what the case is about.", required=True),
+    FieldSpec("status", read_status, _STR, "Current status, one of the configured statuses.", required=True),
+    FieldSpec("opened", _moment("opened"), _MOMENT, "When the case began (date or date-time)."),
+    FieldSpec("closed", _moment("closed"), _MOMENT, "When the case was closed; required when status is closed."),
+    FieldSpec("summary", _text("summary"), _STR, "Final summary note; required when status is closed."),
+    FieldSpec("counterparty", _text("counterparty"), _STR, "The other side: a company or a customer."),
+    FieldSpec("refs", read_refs, {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
+              "Reference numbers, e.g. order: GT-889123, rma: RMA-5521, their_case: CS-77812."),
+    FieldSpec("amount", read_amount, {"type": "string", "pattern": r"^-?\d+(\.\d+)?\s*[A-Za-z]{3}$"},
+              "Money at stake: a decimal and an ISO 4217 code, e.g. 89.99 EUR."),
+    FieldSpec("tags", read_tags, _TEXT_LIST, "Tags; checked against [tags] in logbook.toml when present."),
+    FieldSpec("timezone", read_timezone, _STR, "IANA zone for local times in this case, e.g. Europe/Berlin."),
+    FieldSpec("private", _bool("private"), _BOOL, "true: never published."),
+)
+
+INTERACTION_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("at", _moment("at"), _MOMENT,
+              "When it happened: ISO 8601 with offset, a local date-time, or a date alone.", required=True),
+    FieldSpec("title", _text("title"), _STR, "A short title for the entry."),
+    FieldSpec("channel", read_channel, _STR, "email, chat, phone, social, sms, letter, in-person, portal, note…",
+              required=True),
+    FieldSpec("direction", read_direction, {"type": "string", "enum": list(DIRECTIONS)},
+              "in: received by the keeper of the log; out: sent by them; internal: a note never sent.",
+              required=True),
+    FieldSpec("from", read_people("from"), _TEXT_LIST, "Who sent it."),
+    FieldSpec("to", read_people("to"), _TEXT_LIST, "Who received it."),
+    FieldSpec("agent", read_agent, {"oneOf": [{"type": "string"}, {"type": "object", "properties": {
+        "name": _STR, "id": {"type": ["string", "number"]}}, "required": ["name"], "additionalProperties": False}]},
+              "The agent: 'Maria (A-12)' or a mapping with name and id."),
+    FieldSpec("ref", _text("ref"), {"type": ["string", "number"]}, "Their message or case number."),
+    FieldSpec("subject", _text("subject"), _STR, "Subject line."),
+    FieldSpec("status", read_status, _STR, "A status change taking effect with this interaction."),
+    FieldSpec("promises", read_promises, {"type": "array", "items": {"type": "object", "properties": {
+        "what": _STR, "due": _MOMENT, "by": _STR, "id": _STR}, "required": ["what"], "additionalProperties": False}},
+              "Promises made here: what, due, by, id."),
+    FieldSpec("fulfils", read_fulfils, _TEXT_LIST, "Ids of promises kept by this interaction."),
+    FieldSpec("attachments", read_attachments, {"type": "array", "items": {"oneOf": [_STR, {
+        "type": "object", "properties": {"file": _STR, "caption": _STR}, "required": ["file"],
+        "additionalProperties": False}]}}, "Files attached: paths relative to this file, or file + caption."),
+    FieldSpec("next", _text("next"), _STR, "The next step."),
+    FieldSpec("key", _bool("key"), _BOOL, "true: a key fact of the case."),
+    FieldSpec("private", _bool("private"), _BOOL, "true: never published."),
+)

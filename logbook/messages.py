@@ -1,0 +1,113 @@
+"""Rendering message bodies (Markdown) to HTML that cannot attack or track a reader.
+
+* raw HTML is escaped (``html: False``): a pasted email's ``<script>`` is text;
+* links: only http(s) and mailto leave the site; ``javascript:``, ``data:`` and
+  protocol-relative links become plain text;
+* images: only the case's own exhibits are shown; a remote image (a tracking
+  pixel in a pasted email) is replaced by a note, so opening a case never
+  contacts a third party;
+* relative links and images that name an attachment point at its exhibit copy;
+* headings inside a message are moved below the page's own heading levels.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Callable
+from urllib.parse import unquote
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto"})
+HEADING_SHIFT = 3
+
+ExhibitLookup = Callable[[str], "str | None"]  # logbook-relative path -> href, or None
+
+
+def _link_allowed(url: str) -> bool:
+    url = url.strip()
+    if url.startswith("//") or url.startswith("\\"):
+        return False
+    scheme = SCHEME_RE.match(url)
+    return scheme is None or scheme[1].lower() in EXTERNAL_SCHEMES
+
+
+def _is_external(url: str) -> bool:
+    scheme = SCHEME_RE.match(url)
+    return scheme is not None
+
+
+def _local_target(url: str, base_dir: str) -> str | None:
+    """The logbook-relative path a relative URL names, or None when it leaves the logbook."""
+    path = unquote(url.split("#", 1)[0].split("?", 1)[0])
+    if not path:
+        return None
+    joined = posixpath.normpath(posixpath.join(base_dir, path))
+    return None if joined.startswith("..") or joined.startswith("/") else joined
+
+
+def _rewrite(state: StateCore) -> None:
+    lookup: ExhibitLookup | None = state.env.get("exhibit_href")
+    base_dir: str = state.env.get("base_dir", "")
+    for token in state.tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + HEADING_SHIFT, 6)}"
+        if token.type != "inline" or not token.children:
+            continue
+        children: list[Token] = []
+        closing: list[bool] = []  # per open link: was it turned into a span?
+        for child in token.children:
+            if child.type == "link_open":
+                href = str(child.attrs.get("href", ""))
+                if href.startswith("#"):
+                    closing.append(False)
+                elif _is_external(href):
+                    child.attrs["rel"] = "nofollow noopener noreferrer"
+                    closing.append(False)
+                else:
+                    target = _local_target(href, base_dir)
+                    exhibit = lookup(target) if (lookup and target) else None
+                    if exhibit:
+                        child.attrs = {"href": exhibit}
+                        closing.append(False)
+                    else:
+                        child.tag, child.attrs = "span", {"class": "unresolved-link", "title": href}
+                        closing.append(True)
+            elif child.type == "link_close" and closing:
+                if closing.pop():
+                    child.tag = "span"
+            elif child.type == "image":
+                src = str(child.attrs.get("src", ""))
+                target = None if _is_external(src) else _local_target(src, base_dir)
+                exhibit = lookup(target) if (lookup and target) else None
+                if exhibit:
+                    child.attrs["src"] = exhibit
+                else:
+                    note = Token("text", "", 0)
+                    alt = child.content or "image"
+                    note.content = f"[image not shown: {alt} — {src}]"
+                    child = note
+            children.append(child)
+        token.children = children
+
+
+def make_renderer() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = _link_allowed  # type: ignore[method-assign]
+    md.core.ruler.push("logbook_rewrite", _rewrite)
+    return md
+
+
+_RENDERER = make_renderer()
+
+
+def render_message(text: str, base_dir: str, exhibit_href: ExhibitLookup | None = None) -> str:
+    """HTML for a message body; relative links resolve from *base_dir* (logbook-relative)."""
+    if not text.strip():
+        return ""
+    return _RENDERER.render(text, {"exhibit_href": exhibit_href, "base_dir": base_dir})

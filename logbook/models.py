@@ -1,0 +1,131 @@
+"""The record: immutable values that every stage after parsing works on.
+
+Records carry their source location as a field, set when they are parsed, and
+never point back at their parents.  Mappings are stored as tuples of pairs so
+that records stay hashable and cannot be changed in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .diagnostics import Location
+from .timeparse import Moment
+
+DEFAULT_CHANNELS = ("email", "chat", "phone", "social", "sms", "letter", "in-person", "portal", "note")
+DEFAULT_STATUSES = ("open", "waiting", "escalated", "resolved", "closed")
+DIRECTIONS = ("in", "out", "internal")
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    name: str
+    id: str | None = None
+
+    def display(self) -> str:
+        return f"{self.name} ({self.id})" if self.id else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    value: Decimal
+    currency: str
+
+    def display(self) -> str:
+        return f"{self.value} {self.currency}"
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    what: str
+    due: Moment | None
+    by: str | None
+    id: str | None
+    location: Location = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseRef:
+    """A promise id named in ``fulfils``, with where it was named."""
+
+    id: str
+    location: Location = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file attached to an interaction; ``path`` is relative to the logbook root."""
+
+    path: str
+    caption: str | None
+    location: Location = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    at: Moment
+    title: str | None
+    channel: str
+    direction: str
+    sender: str | None
+    recipient: str | None
+    agent: Agent | None
+    ref: str | None
+    subject: str | None
+    status: str | None
+    promises: tuple[Promise, ...]
+    fulfils: tuple[PromiseRef, ...]
+    attachments: tuple[Attachment, ...]
+    next_step: str | None
+    key: bool
+    private: bool
+    body: str
+    location: Location = field(compare=False)
+    body_location: Location = field(compare=False)
+    position: int = field(default=0, compare=False)  # order in its source, for stable ties
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    id: str
+    title: str
+    status: str
+    opened: Moment | None
+    closed: Moment | None
+    summary: str | None
+    counterparty: str | None
+    refs: tuple[tuple[str, str], ...]
+    amount: Amount | None
+    tags: tuple[str, ...]
+    timezone: str | None
+    private: bool
+    description: str
+    interactions: tuple[Interaction, ...]
+    form: str = field(compare=False)  # "bundle" or "single"
+    location: Location = field(compare=False)
+    id_location: Location = field(compare=False)
+    description_location: Location = field(compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    title: str = "Logbook"
+    timezone: str = "UTC"
+    theme: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    channels: tuple[str, ...] = DEFAULT_CHANNELS
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    has_tag_taxonomy: bool = False
+
+    def tag_description(self, tag: str) -> str | None:
+        return dict(self.tags).get(tag)
+
+
+@dataclass(frozen=True, slots=True)
+class Logbook:
+    """Everything loaded from one logbook folder."""
+
+    root: str
+    config: Config
+    cases: tuple[Case, ...]

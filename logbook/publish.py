@@ -1,0 +1,111 @@
+"""The publish stage: write the site into a sibling temporary folder, then swap it in.
+
+The output folder is never written in place, so readers see the old site or
+the new one, never half of each.  A folder logbook did not write (no marker
+file), the logbook itself, or a git work tree is refused, so a wrong ``--out``
+cannot destroy anybody's files.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from .discover import CASES_DIR
+from .render import SiteFiles
+
+MARKER = ".logbook-site"
+MARKER_TEXT = "This folder was written by logbook build; it is replaced on every build.\n"
+
+
+class PublishError(Exception):
+    """The site cannot be published where asked."""
+
+
+def check_output_dir(out: Path, root: Path) -> None:
+    out, root = out.resolve(), root.resolve()
+    if out == root or root.is_relative_to(out):
+        raise PublishError(f"output folder {out} is the logbook or contains it; choose another --out")
+    if out.is_relative_to(root / CASES_DIR):
+        raise PublishError(f"output folder {out} is inside {CASES_DIR}/, where it would be read as cases")
+    if out.exists() or out.is_symlink():
+        if not out.is_dir() or out.is_symlink():
+            raise PublishError(f"output path {out} exists and is not a folder")
+        if (out / ".git").exists():
+            raise PublishError(f"output folder {out} holds a git repository; logbook will not replace it")
+        if any(out.iterdir()) and not (out / MARKER).is_file():
+            raise PublishError(f"output folder {out} holds files logbook did not write; "
+                               "empty it or choose another --out")
+
+
+@contextmanager
+def publish_lock(out: Path) -> Iterator[None]:
+    """One publisher per output folder at a time."""
+    lock_path = out.parent / f".{out.name}.lock"
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(f"another logbook build is publishing to {out}; try again when it finishes") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def publish(files: SiteFiles, out: Path, root: Path) -> None:
+    out = out.resolve()
+    check_output_dir(out, root)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with publish_lock(out):
+        _recover_interrupted_swap(out)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        try:
+            _write_all(files, staging)
+            _swap_in(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def _write_all(files: SiteFiles, staging: Path) -> None:
+    made: set[Path] = set()
+
+    def parent_of(rel: str) -> Path:
+        target = staging / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        return target
+
+    for rel, content in files.pages.items():
+        parent_of(rel).write_bytes(content)
+    for rel, source in files.copies.items():
+        shutil.copyfile(source, parent_of(rel))
+    (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    staging.chmod(0o755)
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    retired = out.parent / f".{out.name}.old-{os.getpid()}"
+    os.rename(out, retired)
+    os.rename(staging, out)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _recover_interrupted_swap(out: Path) -> None:
+    """A build killed between the two renames leaves only the retired site: put it back."""
+    leftovers = sorted(out.parent.glob(f".{out.name}.old-*"))
+    if not out.exists() and leftovers:
+        os.rename(leftovers[-1], out)
+        leftovers = leftovers[:-1]
+    for stale in [*leftovers, *out.parent.glob(f".{out.name}.tmp-*")]:
+        shutil.rmtree(stale, ignore_errors=True)

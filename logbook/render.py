@@ -1,0 +1,173 @@
+"""The render stage: SiteView → the site's files, in memory.
+
+Every link is relative (``root`` is the way back to the site's top from the
+page being rendered) and points at ``…/index.html`` explicitly, so the site
+works opened from disk and under any sub-path.  Two pages can never claim the
+same output path.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+from markupsafe import Markup
+
+from . import __version__
+from .derive import CaseView, Entry, SiteView
+from .diagnostics import Diagnostic, Location, error
+from .exhibits import human_size
+from .messages import render_message
+from .themes import Theme, default_theme_dir
+from .timeparse import Moment, zone_named
+
+
+class RenderError(Exception):
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("; ".join(d.message for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFiles:
+    pages: dict[str, bytes]  # output path → content
+    copies: dict[str, Path]  # output path → file to copy
+
+    def paths(self) -> list[str]:
+        return sorted([*self.pages, *self.copies])
+
+
+class _Output:
+    """Collects output files and refuses a second file at the same path."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, bytes] = {}
+        self.copies: dict[str, Path] = {}
+
+    def _claim(self, path: str) -> None:
+        if path in self.pages or path in self.copies:
+            raise RenderError([error("output-conflict", f"two outputs want the same path '{path}'", Location(path))])
+
+    def page(self, path: str, html: str) -> None:
+        self._claim(path)
+        self.pages[path] = html.encode("utf-8")
+
+    def copy(self, path: str, source: Path) -> None:
+        self._claim(path)
+        self.copies[path] = source
+
+
+def duration(delta: timedelta | None) -> str:
+    """``3 days 4 h``, ``5 h 20 min``, ``12 min``: as a person would say it."""
+    if delta is None:
+        return ""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} day{'s' * (days != 1)}" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h" + (f" {mins} min" if mins else "")
+    return f"{mins} min"
+
+
+def make_environment(theme: Theme) -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(theme.template_dirs),
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_theme_dir() / "templates"))}),
+    ])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(moment=lambda m: m.display() if m else "", iso=lambda m: m.iso() if m else "",
+                       duration=duration, size=human_size)
+    env.globals.update(version=__version__)
+    return env
+
+
+def render_site(site: SiteView, theme: Theme) -> SiteFiles:
+    env = make_environment(theme)
+    out = _Output()
+    zone = zone_named(site.config.timezone)
+    common = {"site": site, "config": site.config, "as_of": Moment(site.as_of.astimezone(zone)),
+              "as_of_text": as_of_text(site.as_of.astimezone(zone))}
+    try:
+        def page(path: str, template: str, **context: Any) -> None:
+            root = "../" * path.count("/")
+            out.page(path, env.get_template(template).render(**common, root=root, page_path=path, **context))
+
+        page("index.html", "dashboard.html", open_cases=[v for v in site.cases if v.case.status not in
+                                                          ("resolved", "closed")],
+             by_status=_by_status(site), broken=_broken_promises(site))
+        page("cases/index.html", "cases.html", by_status=_by_status(site))
+        timeline = site.timeline()
+        page("timeline/index.html", "timeline.html", months=_months(reversed(timeline), zone), newest_first=True)
+        page("timeline/oldest/index.html", "timeline.html", months=_months(timeline, zone), newest_first=False)
+        page("tags/index.html", "tags.html")
+        for tag, views in site.tags:
+            page(f"tags/{tag}/index.html", "tag.html", tag=tag, description=site.config.tag_description(tag),
+                 cases=views)
+        for view in site.cases:
+            base = f"cases/{view.case.id}"
+            description, messages = _case_markdown(view)
+            page(f"{base}/index.html", "case.html", view=view, description=description, messages=messages)
+            for exhibit in view.exhibits:
+                out.copy(f"{base}/{exhibit.output_name}", Path(site.root) / exhibit.attachment.path)
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError([error("template-error", exc.message or "template syntax error",
+                                 Location(exc.filename or exc.name or "template", exc.lineno or 1))]) from None
+    except jinja2.TemplateError as exc:
+        raise RenderError([error("template-error", f"template failed: {exc}", Location(_template_from_traceback(exc)))]) from None
+    for rel, source in theme.static_files().items():
+        out.copy(f"assets/{rel}", source)
+    return SiteFiles(out.pages, out.copies)
+
+
+def _template_from_traceback(exc: BaseException) -> str:
+    tb = exc.__traceback__
+    name = "template"
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            name = filename
+        tb = tb.tb_next
+    return name
+
+
+def as_of_text(local: datetime) -> str:
+    """A date given to --as-of means the end of that day: say so rather than show the next midnight."""
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return f"the end of {(local - timedelta(days=1)):%Y-%m-%d} ({local.tzname()})"
+    return Moment(local).display()
+
+
+def _case_markdown(view: CaseView) -> tuple[Markup, dict[str, Markup]]:
+    """The case description and every message, each rendered once, links pointing at exhibits."""
+    hrefs = {e.attachment.path: e.output_name for e in view.exhibits}
+
+    def html(text: str, source_path: str) -> Markup:
+        return Markup(render_message(text, Path(source_path).parent.as_posix(), hrefs.get))
+
+    case = view.case
+    messages = {e.anchor: html(e.interaction.body, e.interaction.body_location.path) for e in view.entries}
+    return html(case.description, case.description_location.path), messages
+
+
+def _by_status(site: SiteView) -> list[tuple[str, list[CaseView]]]:
+    statuses = list(site.config.statuses)
+    groups = {s: [v for v in site.cases if v.case.status == s] for s in statuses}
+    return [(s, groups[s]) for s in statuses]
+
+
+def _broken_promises(site: SiteView) -> list[tuple[CaseView, Any]]:
+    return [(v, p) for v in site.cases for p in v.promises if p.state == "broken"]
+
+
+def _months(pairs: Iterable[tuple[CaseView, Entry]], zone: Any) -> list[tuple[str, list[tuple[CaseView, Entry]]]]:
+    def month(pair: tuple[CaseView, Entry]) -> str:
+        local: datetime = pair[1].interaction.at.instant.astimezone(zone)
+        return f"{local:%Y-%m}"
+    return [(key, list(group)) for key, group in itertools.groupby(pairs, key=month)]

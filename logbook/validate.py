@@ -1,0 +1,62 @@
+"""Checks across records: each a small function ``(cases, config) -> diagnostics``, listed in CHECKS.
+
+Checks of a single value live with its field reader; the ones here need more than
+one record (duplicate ids, promise references).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Iterator
+
+from .diagnostics import Diagnostic, did_you_mean, error
+from .models import Case, Config
+
+Check = Callable[[tuple[Case, ...], Config], Iterable[Diagnostic]]
+
+
+def duplicate_case_ids(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    first_seen: dict[str, Case] = {}
+    for case in cases:
+        key = case.id.casefold()
+        if key in first_seen:
+            other = first_seen[key]
+            yield error("duplicate-id", f"case id '{case.id}' is already used by {other.location.path}",
+                        case.id_location, "ids are compared ignoring case; give this case its own 'id:'")
+        else:
+            first_seen[key] = case
+
+
+def duplicate_promise_ids(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    for case in cases:
+        seen: dict[str, str] = {}
+        for interaction in case.interactions:
+            for promise in interaction.promises:
+                if promise.id is None:
+                    continue
+                if promise.id in seen:
+                    yield error("duplicate-promise-id", f"promise id '{promise.id}' is already used in this case",
+                                promise.location, f"first used at {seen[promise.id]}")
+                else:
+                    seen[promise.id] = f"{promise.location.path}:{promise.location.line}"
+
+
+def unknown_fulfilled_promises(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    for case in cases:
+        known = {p.id for i in case.interactions for p in i.promises if p.id}
+        for interaction in case.interactions:
+            for ref in interaction.fulfils:
+                if ref.id not in known:
+                    yield error("unknown-promise", f"'fulfils' names promise '{ref.id}', which no interaction of "
+                                f"case '{case.id}' makes", ref.location,
+                                did_you_mean(ref.id, known) or "give the promise an 'id:' where it is made")
+
+
+CHECKS: tuple[Check, ...] = (
+    duplicate_case_ids,
+    duplicate_promise_ids,
+    unknown_fulfilled_promises,
+)
+
+
+def run_checks(cases: tuple[Case, ...], config: Config, checks: tuple[Check, ...] = CHECKS) -> list[Diagnostic]:
+    return [diagnostic for check in checks for diagnostic in check(cases, config)]

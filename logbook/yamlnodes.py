@@ -1,0 +1,159 @@
+"""A safe, located YAML reader for front matter.
+
+PyYAML's loaders guess types (``no`` becomes False, ``14:03`` becomes 843), let the
+last of two duplicate keys win silently, expand alias bombs, and crash on deep
+nesting.  This module composes the parser's event stream itself, iteratively:
+
+* every scalar stays text (only an empty plain value is null); the field readers
+  decide what the text means, so nothing is guessed;
+* every node keeps the line and column it came from in the *file*;
+* duplicate keys, anchors/aliases, tags, excessive depth and size are problems
+  reported with their position, never a crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+import yaml
+from yaml import events
+
+MAX_DEPTH = 24
+MAX_CHARS = 512 * 1024
+
+NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    value: str | None
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Seq:
+    items: tuple["Node", ...]
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Map:
+    entries: tuple[tuple[Scalar, "Node"], ...]
+    line: int
+    column: int
+
+    def get(self, key: str) -> "Node | None":
+        for k, v in self.entries:
+            if k.value == key:
+                return v
+        return None
+
+
+Node = Union[Scalar, Seq, Map]
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    code: str
+    message: str
+    line: int
+    column: int
+    hint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    root: Node | None
+    problems: tuple[YamlProblem, ...]
+
+
+class _Fatal(Exception):
+    def __init__(self, problem: YamlProblem) -> None:
+        self.problem = problem
+
+
+def compose(text: str, first_line: int = 1) -> Composed:
+    """Compose *text* (starting at file line *first_line*) into located nodes."""
+    offset = first_line - 1
+    if len(text) > MAX_CHARS:
+        return Composed(None, (YamlProblem("yaml-limit", f"front matter is {len(text):,} characters; the limit is {MAX_CHARS:,}",
+                                           first_line, 1, "move long text into the message body"),))
+    problems: list[YamlProblem] = []
+    try:
+        root = _compose_events(text, offset, problems)
+    except _Fatal as fatal:
+        return Composed(None, (*problems, fatal.problem))
+    return Composed(root, tuple(problems))
+
+
+def _mark_pos(mark: yaml.Mark | None, offset: int) -> tuple[int, int]:
+    if mark is None:
+        return offset + 1, 1
+    return mark.line + 1 + offset, mark.column + 1
+
+
+def _compose_events(text: str, offset: int, problems: list[YamlProblem]) -> Node | None:
+    # Each open collection: [kind, line, col, items, pending_key, seen_keys]
+    stack: list[list] = []
+    root: Node | None = None
+    documents = 0
+
+    def attach(node: Node) -> None:
+        nonlocal root
+        if not stack:
+            root = node
+            return
+        top = stack[-1]
+        if top[0] == "seq":
+            top[3].append(node)
+        elif top[4] is None:
+            if not isinstance(node, Scalar) or node.value is None:
+                raise _Fatal(YamlProblem("yaml-syntax", "a key must be plain text", node.line, node.column))
+            top[4] = node
+        else:
+            key: Scalar = top[4]
+            if key.value in top[5]:
+                first = top[5][key.value]
+                problems.append(YamlProblem("yaml-duplicate-key", f"key '{key.value}' appears twice",
+                                            key.line, key.column, f"first set on line {first}; keep one"))
+            else:
+                top[5][key.value] = key.line
+                top[3].append((key, node))
+            top[4] = None
+
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            line, col = _mark_pos(event.start_mark, offset)
+            if isinstance(event, events.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _Fatal(YamlProblem("yaml-syntax", "front matter holds more than one YAML document", line, col))
+            elif isinstance(event, events.AliasEvent) or getattr(event, "anchor", None):
+                raise _Fatal(YamlProblem("yaml-alias", "YAML anchors and aliases (&, *) are not allowed", line, col,
+                                         "write the value out in full"))
+            elif isinstance(event, (events.ScalarEvent, events.SequenceStartEvent, events.MappingStartEvent)) and \
+                    event.tag not in (None, "!") and not (isinstance(event, events.ScalarEvent) and event.implicit[0]):
+                raise _Fatal(YamlProblem("yaml-syntax", f"YAML tags such as '{event.tag}' are not allowed", line, col))
+            elif isinstance(event, events.ScalarEvent):
+                plain = event.style is None
+                value = None if plain and event.value in NULL_WORDS else event.value
+                attach(Scalar(value, line, col))
+            elif isinstance(event, (events.SequenceStartEvent, events.MappingStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    raise _Fatal(YamlProblem("yaml-limit", f"front matter is nested more than {MAX_DEPTH} levels deep", line, col))
+                kind = "seq" if isinstance(event, events.SequenceStartEvent) else "map"
+                stack.append([kind, line, col, [], None, {}])
+            elif isinstance(event, (events.SequenceEndEvent, events.MappingEndEvent)):
+                kind, sline, scol, items, _, _ = stack.pop()
+                attach(Seq(tuple(items), sline, scol) if kind == "seq" else Map(tuple(items), sline, scol))
+    except yaml.MarkedYAMLError as exc:
+        line, col = _mark_pos(exc.problem_mark or exc.context_mark, offset)
+        message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+        hint = "YAML does not allow tabs for indentation; use spaces" if "\t" in text and "tab" in message.lower() else None
+        raise _Fatal(YamlProblem("yaml-syntax", f"invalid YAML: {message}", line, col, hint)) from None
+    except yaml.YAMLError as exc:
+        raise _Fatal(YamlProblem("yaml-syntax", f"invalid YAML: {exc}", offset + 1, 1)) from None
+    return root
