@@ -11,6 +11,7 @@ from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .fields import ID_RE
 from .models import Config
 from .textfile import SourceText, read_source
+from .themes import ThemeError, resolve_theme
 from .timeparse import TimeError, zone_named
 
 CONFIG_NAME = "logbook.toml"
@@ -33,10 +34,10 @@ def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
         line, column = (int(match[1]), int(match[2])) if match else (1, 1)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         return Config(), [error("config-syntax", f"invalid TOML: {message}", Location(CONFIG_NAME, line, column))]
-    return _read_config(data, source)
+    return _read_config(data, source, root)
 
 
-def _read_config(data: dict[str, Any], source: SourceText) -> tuple[Config, list[Diagnostic]]:
+def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[Config, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
 
     def where(key: str, table: str | None = None) -> Location:
@@ -66,6 +67,13 @@ def _read_config(data: dict[str, Any], source: SourceText) -> tuple[Config, list
                 values["timezone"] = value
             except TimeError as exc:
                 invalid(key, str(exc), "site", exc.hint)
+        elif key == "theme":
+            try:
+                resolve_theme(root, value.strip())
+                values["theme"] = value.strip()
+            except ThemeError as exc:
+                diagnostics.append(error("unknown-theme", str(exc), where(key, "site"),
+                                         "name a folder under themes/ in the logbook, or a path"))
         else:
             values[key] = value.strip()
 

@@ -108,3 +108,60 @@ def summary(diagnostics: Sequence[Diagnostic]) -> str:
     errors = sum(1 for d in diagnostics if d.is_error)
     warnings = len(diagnostics) - errors
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+# Every diagnostic code logbook emits, with what it means.  Codes are stable: tools
+# and CI scripts may match on them.  tests/test_invalid_corpus.py checks that this
+# table, the code that emits diagnostics, and the invalid corpus agree.
+CODES: dict[str, str] = {
+    # reading files
+    "read-error": "a file cannot be read, or is a link to outside the logbook",
+    "file-too-large": "a source file is larger than 8 MiB",
+    "binary-file": "a .md file contains NUL bytes",
+    "not-utf8": "a file is not valid UTF-8",
+    "empty-file": "a file is empty",
+    "no-cases": "the logbook has no cases/ folder",
+    # front matter and YAML
+    "missing-front-matter": "a case or interaction file does not start with '---'",
+    "unclosed-front-matter": "front matter has no closing '---'",
+    "yaml-syntax": "the YAML cannot be parsed (or uses tags, or non-text keys)",
+    "yaml-duplicate-key": "a key appears twice in one mapping",
+    "yaml-alias": "YAML anchors or aliases are used",
+    "yaml-limit": "front matter is too deeply nested or too large",
+    "not-a-mapping": "front matter or an interaction's fields are not 'key: value' lines",
+    # fields
+    "invalid-type": "a field holds a list/mapping/value where another kind is expected",
+    "missing-field": "a required field is missing or empty",
+    "unknown-field": "a field name logbook does not know (warning; often a typo)",
+    "field-conflict": "a field is given twice in different ways ('at' in a heading and a field)",
+    "invalid-id": "an id has characters other than letters, digits, '.', '_', '-'",
+    "invalid-bool": "a yes/no field has another value",
+    "unknown-status": "a status not in the configured statuses",
+    "unknown-channel": "a channel not in the configured channels",
+    "invalid-direction": "direction is not in, out or internal",
+    "unknown-tag": "a tag not in logbook.toml's [tags]",
+    "invalid-tag": "a tag that cannot be used in a URL",
+    "invalid-datetime": "a date or date-time that cannot be read",
+    "nonexistent-time": "a local time inside a daylight-saving gap",
+    "ambiguous-time": "a local time that happens twice (daylight-saving fold; warning)",
+    "unknown-timezone": "a time zone name that is not an IANA zone",
+    "invalid-amount": "an amount that is not a decimal and an ISO 4217 code",
+    "invalid-heading": "a '## ' heading in a single-file case that does not start with a time",
+    "date-order": "a case closed before it was opened",
+    # attachments
+    "missing-attachment": "an attachment file does not exist",
+    "attachment-outside": "an attachment path leaves its case folder (bundles) or the logbook",
+    "attachment-not-file": "an attachment is a folder, a device, or unreadable",
+    "unreferenced-file": "a file in a bundle that no interaction attaches (warning)",
+    # across records
+    "duplicate-id": "two cases share an id (ignoring case)",
+    "duplicate-promise-id": "two promises in one case share an id",
+    "unknown-promise": "'fulfils' names a promise id no interaction of the case makes",
+    # configuration and build
+    "config-syntax": "logbook.toml is not valid TOML",
+    "config-invalid": "a logbook.toml value has the wrong type or form",
+    "unknown-config-key": "a logbook.toml key logbook does not know (warning)",
+    "unknown-theme": "the theme named in logbook.toml cannot be found",
+    "template-error": "a theme template failed to render",
+    "output-conflict": "two outputs would be written to the same path",
+}

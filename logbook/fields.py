@@ -76,11 +76,11 @@ def read_id(reader: Reader, node: Node, ctx: FieldContext) -> str | None:
 
 
 def read_status(reader: Reader, node: Node, ctx: FieldContext) -> str | None:
-    return reader.choice(node, "status", ctx.config.statuses, "unknown-status")
+    return reader.choice(node, "status", ctx.config.statuses, "unknown-status", "statuses")
 
 
 def read_channel(reader: Reader, node: Node, ctx: FieldContext) -> str | None:
-    return reader.choice(node, "channel", ctx.config.channels, "unknown-channel")
+    return reader.choice(node, "channel", ctx.config.channels, "unknown-channel", "channels")
 
 
 def read_direction(reader: Reader, node: Node, ctx: FieldContext) -> str | None:

@@ -74,14 +74,14 @@ class Reader:
                 values.append(value)
         return tuple(values)
 
-    def choice(self, node: Node, name: str, allowed: Sequence[str], code: str) -> str | None:
+    def choice(self, node: Node, name: str, allowed: Sequence[str], code: str, plural: str) -> str | None:
         value = self.text(node, name)
         if value is None:
             return None
         if value in allowed:
             return value
         hint = did_you_mean(value, allowed) or f"one of: {', '.join(allowed)}"
-        self.error(node, code, f"{name} '{value}' is not one of the configured {name}s", hint)
+        self.error(node, code, f"{name} '{value}' is not one of the configured {plural}", hint)
         return None
 
     def moment(self, node: Node, name: str, zone: tzinfo) -> Moment | None:

@@ -152,7 +152,12 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem]) -> Node
     except yaml.MarkedYAMLError as exc:
         line, col = _mark_pos(exc.problem_mark or exc.context_mark, offset)
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
-        hint = "YAML does not allow tabs for indentation; use spaces" if "\t" in text and "tab" in message.lower() else None
+        hint = None
+        if "\t" in text and "tab" in message.lower():
+            hint = "YAML does not allow tabs for indentation; use spaces"
+        elif exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line != exc.problem_mark.line:
+            start_line, start_col = _mark_pos(exc.context_mark, offset)
+            hint = f"the part that is not closed starts at line {start_line}, column {start_col}"
         raise _Fatal(YamlProblem("yaml-syntax", f"invalid YAML: {message}", line, col, hint)) from None
     except yaml.YAMLError as exc:
         raise _Fatal(YamlProblem("yaml-syntax", f"invalid YAML: {exc}", offset + 1, 1)) from None

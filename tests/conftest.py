@@ -1,0 +1,51 @@
+"""Shared helpers: temporary logbooks written from a dict, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from logbook.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "sample_cases"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def logbook_dir(tmp_path: Path):
+    """Call with a {path: content} dict; returns the logbook folder (cases/ always exists)."""
+    def make(files: dict[str, str | bytes], name: str = "book") -> Path:
+        root = tmp_path / name
+        (root / "cases").mkdir(parents=True, exist_ok=True)
+        return write_tree(root, files)
+    return make
+
+
+def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_module(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "logbook", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120)
+
+
+def site_tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}

@@ -1,0 +1,59 @@
+"""Message bodies: pasted HTML never runs, only safe links survive, nothing remote is loaded."""
+
+import pytest
+
+from logbook.messages import render_message
+
+
+def render(text: str) -> str:
+    exhibits = {"cases/C/shot.png": "exhibits/1-shot.png", "cases/C/label.pdf": "exhibits/2-label.pdf"}
+    return render_message(text, "cases/C", exhibits.get)
+
+
+@pytest.mark.parametrize("payload", [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    "<svg onload=alert(1)>",
+    "<iframe src=https://evil.example></iframe>",
+])
+def test_raw_html_is_escaped(payload):
+    html = render(payload)
+    assert "<script" not in html and "<img" not in html and "<a " not in html and "<svg" not in html
+    assert "<iframe" not in html and "&lt;" in html
+
+
+@pytest.mark.parametrize("url", [
+    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "jav&#x61;script:alert(1)", "&#106;avascript:alert(1)",
+    "vbscript:msgbox(1)", "data:text/html,<script>alert(1)</script>", "data:image/png;base64,AAAA",
+    "//evil.example/x", "file:///etc/passwd",
+])
+def test_dangerous_links_become_text(url):
+    html = render(f"[click]({url})")
+    assert "href" not in html and "click" in html
+
+
+def test_external_links_are_kept_without_referrer():
+    assert render("[shop](https://shop.example/o?id=1)") == \
+        '<p><a href="https://shop.example/o?id=1" rel="nofollow noopener noreferrer">shop</a></p>\n'
+    assert 'href="mailto:bob@example.com"' in render("<bob@example.com>")
+
+
+def test_remote_images_are_not_loaded():
+    html = render("![pixel](https://tracker.example/p.gif) ![](http://x.example/a.png)")
+    assert "<img" not in html and "image not shown: pixel — https://tracker.example/p.gif" in html
+
+
+def test_attachment_links_point_at_exhibits():
+    html = render("See ![shot](shot.png) and [the label](./label.pdf#page=1).")
+    assert '<img src="exhibits/1-shot.png" alt="shot" />' in html
+    assert '<a href="exhibits/2-label.pdf">the label</a>' in html
+
+
+def test_other_relative_links_are_neutralised():
+    html = render("[notes](../../private/notes.md) [x](other.md)")
+    assert "href" not in html and html.count('class="unresolved-link"') == 2
+
+
+def test_message_headings_sit_below_the_page_headings():
+    assert render("# Big\n## Less").startswith("<h4>Big</h4>\n<h5>Less</h5>")
