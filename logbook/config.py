@@ -31,8 +31,11 @@ def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
         data = tomllib.loads(source.text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line, column = (int(match[1]), int(match[2])) if match else (1, 1)
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        if match:
+            line, column = int(match[1]), int(match[2])
+        else:  # "(at end of document)"
+            line, column = max(1, source.text.rstrip("\n").count("\n") + 1), 1
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         return Config(), [error("config-syntax", f"invalid TOML: {message}", Location(CONFIG_NAME, line, column))]
     return _read_config(data, source, root)
 

@@ -262,13 +262,13 @@ def _parse_section(reader: Reader, section: Section, ctx: FieldContext, position
     try:
         parsed = parse_moment(section.heading, ctx.zone, prefix=True)
     except TimeError as exc:
-        code = exc.code if exc.code != "invalid-datetime" or section.heading[:1].isdigit() else "invalid-heading"
-        message = str(exc) if code != "invalid-heading" else \
-            f"heading '## {section.heading}' does not start with a date or date-time"
-        reader.diagnostics.append(error(code, message, heading_at,
-                                        exc.hint if code != "invalid-heading" else
-                                        "an interaction heading starts with its time, e.g. '## 2026-01-16 14:03 Chat'; "
-                                        "use '###' for headings inside a message"))
+        if exc.code != "invalid-datetime" or section.heading[:1].isdigit():
+            reader.diagnostics.append(error(exc.code, str(exc), heading_at, exc.hint))
+        else:
+            reader.diagnostics.append(error(
+                "invalid-heading", f"heading '## {section.heading}' does not start with a date or date-time",
+                heading_at, "an interaction heading starts with its time, e.g. '## 2026-01-16 14:03 Chat'; "
+                "use '###' for headings inside a message"))
         return None
     if parsed.ambiguity:
         reader.diagnostics.append(warning("ambiguous-time", parsed.ambiguity, heading_at,

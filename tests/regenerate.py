@@ -1,0 +1,51 @@
+"""Regenerate the expected outputs the tests compare against.
+
+    python tests/regenerate.py
+
+Rewrites tests/fixtures/invalid/expected.txt (the exact diagnostics of the invalid
+corpus) and tests/golden/forms-site/ (the site built from tests/fixtures/forms-bundle).
+Review the diff before committing it: it is the change in behaviour.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from logbook.build import build  # noqa: E402
+from logbook.diagnostics import format_text  # noqa: E402
+from logbook.load import load_logbook  # noqa: E402
+
+INVALID = HERE / "fixtures" / "invalid"
+GOLDEN = HERE / "golden" / "forms-site"
+GOLDEN_SOURCE = HERE / "fixtures" / "forms-bundle"
+GOLDEN_AS_OF = "2026-04-10"
+
+
+def invalid_expected_text() -> str:
+    result = load_logbook(INVALID)
+    return "".join(format_text(d, d.location.path) + "\n" for d in result.diagnostics)
+
+
+def build_golden(out: Path) -> None:
+    result = build(GOLDEN_SOURCE, out, as_of=GOLDEN_AS_OF)
+    if not result.published:
+        raise SystemExit(f"golden source does not build: {result.diagnostics}")
+
+
+def main() -> None:
+    (INVALID / "expected.txt").write_text(invalid_expected_text(), encoding="utf-8")
+    staging = GOLDEN.parent / "forms-site.new"
+    shutil.rmtree(staging, ignore_errors=True)
+    build_golden(staging)
+    shutil.rmtree(GOLDEN, ignore_errors=True)
+    staging.rename(GOLDEN)
+    print(f"wrote {INVALID / 'expected.txt'} and {GOLDEN}")
+
+
+if __name__ == "__main__":
+    main()

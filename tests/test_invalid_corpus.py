@@ -1,0 +1,50 @@
+"""The invalid corpus: one planted problem per diagnostic code, and the exact diagnostics expected.
+
+Regenerate the expectations with ``python tests/regenerate.py`` after a deliberate change.
+"""
+
+import re
+from pathlib import Path
+
+from logbook.diagnostics import CODES
+
+from conftest import FIXTURES, REPO
+from regenerate import INVALID, invalid_expected_text
+
+# Codes that need a logbook of their own (each is tested elsewhere, named here).
+TESTED_ELSEWHERE = {
+    "read-error": "test_cli.py::test_unreadable_and_huge_files",
+    "file-too-large": "test_cli.py::test_unreadable_and_huge_files",
+    "no-cases": "test_cli.py::test_no_cases_folder",
+    "config-syntax": "test_cli.py::test_config_syntax_error",
+    "template-error": "test_themes.py::test_broken_user_template_is_a_diagnostic",
+    "output-conflict": "test_themes.py::test_two_outputs_for_one_path_are_refused",
+    "unknown-theme": "test_themes.py::test_unknown_theme_is_reported_by_check",
+}
+
+
+def test_invalid_corpus_gives_exactly_the_expected_diagnostics():
+    expected = (INVALID / "expected.txt").read_text(encoding="utf-8")
+    assert invalid_expected_text() == expected
+
+
+def test_every_file_plants_the_code_it_is_named_after():
+    lines = (INVALID / "expected.txt").read_text(encoding="utf-8").splitlines()
+    found = {(line.split(":")[0], re.search(r"\[([a-z0-9-]+)\]", line)[1]) for line in lines}
+    for path in sorted((INVALID / "cases").glob("*.md")):
+        code = path.stem
+        if code in CODES:
+            assert (f"cases/{path.name}", code) in found, code
+
+
+def test_every_code_is_documented_emitted_and_planted():
+    source = "\n".join(p.read_text() for p in (REPO / "logbook").glob("*.py"))
+    emitted = set(re.findall(r'(?:error|warning|YamlProblem|TimeError|_Fatal\(YamlProblem)\(\s*"([a-z0-9-]+)"', source))
+    emitted |= set(re.findall(r'(?:reader|self)\.(?:error|warning)\([^,]+,\s*"([a-z0-9-]+)"', source))
+    emitted |= set(re.findall(r'choice\([^)]*"([a-z0-9-]+)", "[a-z]+"\)', source))
+    assert emitted - set(CODES) == set(), "codes used in the source but missing from CODES"
+    assert set(CODES) - emitted == set(), "codes in CODES that nothing emits"
+    planted = set(re.findall(r"\[([a-z0-9-]+)\]", (INVALID / "expected.txt").read_text()))
+    assert set(CODES) - planted - set(TESTED_ELSEWHERE) == set()
+    docs = (REPO / "docs" / "format.md").read_text()
+    assert [c for c in CODES if f"`{c}`" not in docs] == []
