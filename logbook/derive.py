@@ -25,6 +25,7 @@ class Exhibit:
     facts: FileFacts
     output_name: str  # relative to the case page's folder
     entry_anchor: str  # where it was first attached
+    entry_at: Moment
 
     @property
     def file_name(self) -> str:
@@ -128,7 +129,8 @@ def derive_case(case: Case, root: Path, as_of: datetime) -> CaseView:
             if exhibit is None:
                 number = len(exhibits_by_path) + 1
                 exhibit = Exhibit(number, attachment, file_facts(root / attachment.path),
-                                  f"exhibits/{number}-{safe_file_name(Path(attachment.path).name)}", anchor)
+                                  f"exhibits/{number}-{safe_file_name(Path(attachment.path).name)}", anchor,
+                                  interaction.at)
                 exhibits_by_path[attachment.path] = exhibit
             own.append(exhibit)
         entries.append(Entry(interaction, anchor, tuple(own)))
