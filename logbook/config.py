@@ -9,13 +9,14 @@ from typing import Any
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .fields import ID_RE
-from .models import Config
+from .models import Config, ToneRules
 from .textfile import SourceText, read_source
 from .themes import ThemeError, resolve_theme
 from .timeparse import TimeError, zone_named
 
 CONFIG_NAME = "logbook.toml"
-TOP_KEYS = ("site", "tags", "channels", "statuses")
+TOP_KEYS = ("site", "tags", "channels", "statuses", "tone")
+TONE_KEYS = ("enabled", "shouting_words", "insults", "profanity", "blame")
 SITE_KEYS = ("title", "timezone", "theme")
 
 
@@ -104,10 +105,34 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
             invalid(key, f"'{key}' must be a non-empty list of simple names", hint='e.g. channels = ["email", "chat"]')
         else:
             values[key] = tuple(dict.fromkeys(items))
+    tone = data.get("tone")
+    if tone is not None:
+        values["tone"] = _read_tone(tone, where, invalid, diagnostics)
     if "closed" not in values.get("statuses", ("closed",)):
         diagnostics.append(warning("config-invalid", "'statuses' has no 'closed': no case can be closed",
                                    where("statuses")))
     return Config(**values), diagnostics
+
+
+def _read_tone(tone: Any, where: Any, invalid: Any, diagnostics: list[Diagnostic]) -> ToneRules:
+    if not isinstance(tone, dict):
+        invalid("tone", "'tone' must be a table: [tone]")
+        return ToneRules()
+    settings: dict[str, Any] = {}
+    for key, value in tone.items():
+        if key not in TONE_KEYS:
+            diagnostics.append(warning("unknown-config-key", f"unknown key '{key}' in [tone]", where(key, "tone"),
+                                       did_you_mean(key, TONE_KEYS) or f"known keys: {', '.join(TONE_KEYS)}"))
+        elif key == "enabled" and not isinstance(value, bool):
+            invalid(key, "[tone] enabled must be true or false", "tone")
+        elif key == "shouting_words" and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            invalid(key, "[tone] shouting_words must be a whole number of at least 1", "tone")
+        elif key in ("insults", "profanity", "blame") and (
+                not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value)):
+            invalid(key, f"[tone] {key} must be a list of words or phrases", "tone")
+        else:
+            settings[key] = tuple(w.strip() for w in value) if isinstance(value, list) else value
+    return ToneRules(**settings)
 
 
 def _key_line(text: str, key: str, table: str | None) -> int:

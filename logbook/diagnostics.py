@@ -157,6 +157,10 @@ CODES: dict[str, str] = {
     "duplicate-id": "two cases share an id (ignoring case)",
     "duplicate-promise-id": "two promises in one case share an id",
     "unknown-promise": "'fulfils' names a promise id no interaction of the case makes",
+    # tone of outbound messages (warnings)
+    "tone-shouting": "an outbound message has a run of words in capitals",
+    "tone-abuse": "an outbound message has an insult or profanity",
+    "tone-blame": "an outbound message has a blame phrase",
     # configuration and build
     "config-syntax": "logbook.toml is not valid TOML",
     "config-invalid": "a logbook.toml value has the wrong type or form",

@@ -317,6 +317,7 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("tags", read_tags, _TEXT_LIST, "Tags; checked against [tags] in logbook.toml when present."),
     FieldSpec("timezone", read_timezone, _STR, "IANA zone for local times in this case, e.g. Europe/Berlin."),
     FieldSpec("private", _bool("private"), _BOOL, "true: never published."),
+    FieldSpec("tone", _bool("tone"), _BOOL, "false: skip the tone check for this case's messages."),
 )
 
 INTERACTION_FIELDS: tuple[FieldSpec, ...] = (
@@ -346,4 +347,5 @@ INTERACTION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("next", _text("next"), _STR, "The next step."),
     FieldSpec("key", _bool("key"), _BOOL, "true: a key fact of the case."),
     FieldSpec("private", _bool("private"), _BOOL, "true: never published."),
+    FieldSpec("tone", _bool("tone"), _BOOL, "false: skip the tone check for this message."),
 )

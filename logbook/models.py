@@ -84,6 +84,7 @@ class Interaction:
     location: Location = field(compare=False)
     body_location: Location = field(compare=False)
     position: int = field(default=0, compare=False)  # order in its source, for stable ties
+    tone: bool = True  # False: the tone check skips this message
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,19 @@ class Case:
     location: Location = field(compare=False)
     id_location: Location = field(compare=False)
     description_location: Location = field(compare=False)
+    tone: bool = True  # False: the tone check skips this case
+
+
+@dataclass(frozen=True, slots=True)
+class ToneRules:
+    """``[tone]`` in logbook.toml: what the tone check of outbound messages looks for."""
+
+    enabled: bool = True
+    shouting_words: int = 3  # this many words in capitals in a row is shouting
+    insults: tuple[str, ...] = ("idiot", "idiots", "incompetent", "useless", "pathetic", "clowns", "morons", "stupid")
+    profanity: tuple[str, ...] = ("damn", "crap", "bloody", "hell", "shit", "fuck", "fucking")
+    blame: tuple[str, ...] = ("your fault", "you people", "you always", "you never", "liar", "liars", "scam",
+                              "scammers", "thieves")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +131,7 @@ class Config:
     channels: tuple[str, ...] = DEFAULT_CHANNELS
     statuses: tuple[str, ...] = DEFAULT_STATUSES
     has_tag_taxonomy: bool = False
+    tone: ToneRules = field(default_factory=lambda: ToneRules())
 
     def tag_description(self, tag: str) -> str | None:
         return dict(self.tags).get(tag)

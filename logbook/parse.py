@@ -149,6 +149,7 @@ def _build_case(reader: Reader, mapping: Map, values: dict[str, Any], *, default
         interactions=tuple(interactions), form=form, location=file_location,
         id_location=reader.at(id_node) if id_node is not None else file_location,
         description_location=Location(reader.path, description.line),
+        tone=values.get("tone") is not False,
     )
 
 
@@ -163,6 +164,7 @@ def _build_interaction(reader: Reader, mapping: Map, values: dict[str, Any], bod
         fulfils=values.get("fulfils") or (), attachments=values.get("attachments") or (),
         next_step=values.get("next"), key=bool(values.get("key")), private=bool(values.get("private")),
         body=body.text, location=location, body_location=Location(reader.path, body.line), position=position,
+        tone=values.get("tone") is not False,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Callable, Iterable, Iterator
 
 from .diagnostics import Diagnostic, did_you_mean, error
 from .models import Case, Config
+from .tone import outbound_tone
 
 Check = Callable[[tuple[Case, ...], Config], Iterable[Diagnostic]]
 
@@ -55,6 +56,7 @@ CHECKS: tuple[Check, ...] = (
     duplicate_case_ids,
     duplicate_promise_ids,
     unknown_fulfilled_promises,
+    outbound_tone,
 )
 
 
