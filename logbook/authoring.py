@@ -284,7 +284,7 @@ def _insert_section(path: Path, section: str, moment: Moment, zone: Any) -> None
     The file keeps its BOM and line endings; it is replaced atomically, so an editor
     or a crash never sees half a file.
     """
-    raw = path.read_text(encoding="utf-8")
+    raw = path.read_bytes().decode("utf-8")  # not read_text: it would hide CRLF endings
     bom = "\ufeff" if raw.startswith("\ufeff") else ""
     crlf = "\r\n" in raw
     text = raw.removeprefix("\ufeff").replace("\r\n", "\n")

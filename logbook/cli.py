@@ -36,6 +36,54 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, help="output folder (default: PATH/_site)")
     build.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this date or date-time (default: now)")
     build.add_argument("--strict", action="store_true", help="refuse to publish when there are warnings")
+
+    serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change and reload the browser")
+    serve.add_argument("path", nargs="?", default=".", type=Path, help="the logbook folder (default: .)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--out", type=Path, help="output folder (default: PATH/_site)")
+    serve.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this date (default: now)")
+
+    init = commands.add_parser("init", help="start a new logbook")
+    init.add_argument("path", nargs="?", default=".", type=Path, help="folder to create it in (default: .)")
+    init.add_argument("--title", default="Logbook", help="site title")
+    init.add_argument("--timezone", default="UTC", help="IANA zone for times written without an offset")
+
+    new = commands.add_parser("new", help="create a case")
+    new.add_argument("case_id", metavar="CASE-ID")
+    new.add_argument("--title", required=True)
+    new.add_argument("--counterparty")
+    new.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    new.add_argument("--single-file", action="store_true", help="one Markdown file instead of a bundle folder")
+    new.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
+
+    add = commands.add_parser("add", help="record an interaction (stamped now unless --at)")
+    add.add_argument("case_id", metavar="CASE-ID")
+    add.add_argument("--channel", required=True)
+    add.add_argument("--direction", required=True, choices=("in", "out", "internal"))
+    add.add_argument("--at", help="when (default: now, in the case's zone)")
+    add.add_argument("--title")
+    add.add_argument("--agent", help="e.g. 'Maria (A-12)'")
+    add.add_argument("--from", dest="sender")
+    add.add_argument("--to", dest="recipient")
+    add.add_argument("--ref", help="their message or case number")
+    add.add_argument("--subject")
+    add.add_argument("-m", "--message", default="", help="the message text ('-' reads standard input)")
+    add.add_argument("--attach", nargs="+", default=[], type=Path, metavar="FILE", help="files to copy into the case")
+    add.add_argument("--no-edit", action="store_true", help="do not open $EDITOR")
+    add.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
+
+    followup = commands.add_parser("followup", help="print a follow-up email confirming a call in writing")
+    followup.add_argument("case_id", metavar="CASE-ID")
+    followup.add_argument("interaction", nargs="?", help="its #anchor (e-20260311-1520) or number; default: last call")
+    followup.add_argument("--record", action="store_true", help="also record it as an outbound email")
+    followup.add_argument("--to", dest="recipient", help="recipient, when recording")
+    followup.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
+
+    schema = commands.add_parser("schema", help="print JSON Schemas for case and interaction front matter")
+    schema.add_argument("kind", nargs="?", choices=("case", "interaction"), help="only this schema")
+    schema.add_argument("--out", type=Path, help="write case.schema.json and interaction.schema.json here")
+    schema.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
     return parser
 
 
@@ -109,7 +157,99 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": run_check, "build": run_build}
+def run_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+    root = _logbook_root(args.path)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"logbook: warning: serving on {args.host} makes your records visible to other machines", file=sys.stderr)
+    return serve(root, args.out, args.host, args.port, args.as_of)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from .authoring import AuthoringError, init_logbook
+    from .timeparse import TimeError
+    try:
+        written = init_logbook(args.path, args.title, args.timezone)
+    except (AuthoringError, TimeError) as exc:
+        return _usage(str(exc)) if isinstance(exc, TimeError) else _refuse(exc)
+    for path in written.paths:
+        print(f"created {_display_path(Path.cwd(), str(path))}", file=sys.stderr)
+    print("next: logbook new CASE-ID --title '…'", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from .authoring import AuthoringError, new_case
+    try:
+        written = new_case(_logbook_root(args.path), args.case_id, args.title, args.counterparty, tuple(args.tag),
+                           args.single_file)
+    except AuthoringError as exc:
+        return _refuse(exc)
+    print(f"created {_display_path(Path.cwd(), str(written.paths[0]))}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from .authoring import AuthoringError, NewInteraction, add_interaction
+    message = sys.stdin.read() if args.message == "-" else args.message
+    new = NewInteraction(channel=args.channel, direction=args.direction, at=args.at, title=args.title,
+                         agent=args.agent, sender=args.sender, recipient=args.recipient, ref=args.ref,
+                         subject=args.subject, message=message, attachments=tuple(args.attach))
+    try:
+        written = add_interaction(_logbook_root(args.path), args.case_id, new)
+    except AuthoringError as exc:
+        return _refuse(exc)
+    record = written.paths[0]
+    for path in written.paths:
+        print(f"wrote {_display_path(Path.cwd(), str(path))}", file=sys.stderr)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if editor and not args.no_edit and sys.stdin.isatty() and sys.stdout.isatty() and not os.environ.get("CI"):
+        import shlex
+        import subprocess
+        subprocess.call([*shlex.split(editor), str(record)])
+    return EXIT_OK
+
+
+def run_followup(args: argparse.Namespace) -> int:
+    from .authoring import AuthoringError, followup_text, record_followup
+    root = _logbook_root(args.path)
+    try:
+        text, case, _ = followup_text(root, args.case_id, args.interaction)
+        print(text, end="")
+        if args.record:
+            written = record_followup(root, case.id, text, args.recipient)
+            print(f"recorded as {_display_path(Path.cwd(), str(written.paths[0]))}", file=sys.stderr)
+    except AuthoringError as exc:
+        return _refuse(exc)
+    return EXIT_OK
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    import json
+    from .config import load_config
+    from .schema import case_schema, interaction_schema
+    config, _ = load_config(args.path.resolve()) if args.path.is_dir() else (None, [])
+    schemas = {"case": case_schema(config) if config else case_schema(),
+               "interaction": interaction_schema(config) if config else interaction_schema()}
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for kind, schema in schemas.items():
+            target = args.out / f"{kind}.schema.json"
+            target.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            print(f"wrote {target}", file=sys.stderr)
+        return EXIT_OK
+    chosen = schemas[args.kind] if args.kind else schemas
+    print(json.dumps(chosen, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _refuse(exc: Exception) -> int:
+    print(f"logbook: error: {exc}", file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
+COMMANDS = {"check": run_check, "build": run_build, "serve": run_serve, "init": run_init, "new": run_new,
+            "add": run_add, "followup": run_followup, "schema": run_schema}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

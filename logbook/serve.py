@@ -1,0 +1,333 @@
+"""``logbook serve``: build, serve on 127.0.0.1, rebuild on change, reload the browser.
+
+* The watcher (watchdog) ignores what is not a record: the output folder, dot files
+  (``.git``, vim's ``.x.swp``), backups (``x~``), vim's ``4913`` probe, and read-only
+  ``opened``/``closed_no_write`` events (reacting to those would make the build's own
+  reads trigger builds forever).  Bursts of events are debounced into one rebuild.
+* A rebuild with errors publishes nothing, so the last good site stays served; the
+  diagnostics go to the terminal and, as an overlay, to every open page.
+* Pages get a small script injected *while being served* (the built files stay
+  byte-identical to ``logbook build``'s); it listens on a server-sent-events channel
+  and reloads the page when a build completes.
+* Only files under the site folder are served; the server binds 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+from .build import build
+from .diagnostics import Diagnostic, format_text, summary
+from .publish import PublishError
+
+DEBOUNCE_SECONDS = 0.25
+KEEPALIVE_SECONDS = 10.0
+LIVE_PREFIX = "/__logbook__/"
+IGNORED_NAMES = frozenset({"4913"})
+IGNORED_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".part", ".crdownload", ".logbook-tmp", ".kate-swp")
+READ_ONLY_EVENTS = frozenset({"opened", "closed_no_write"})
+
+LIVE_JS = r"""(function () {
+  "use strict";
+  var script = document.currentScript;
+  var shown = Number(script.getAttribute("data-generation"));
+  function overlay(state) {
+    var box = document.getElementById("logbook-overlay");
+    if (state.ok) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "logbook-overlay";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;" +
+        "background:#2b0b0b;color:#ffecec;font:14px/1.45 ui-monospace,Menlo,Consolas,monospace;padding:1rem 1.25rem;" +
+        "border-top:4px solid #ff5c5c;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = "logbook: the last rebuild failed; this page is the last good version.\n\n" +
+      state.diagnostics.join("\n");
+  }
+  var events = new EventSource("/__logbook__/events");
+  events.addEventListener("state", function (message) {
+    var state = JSON.parse(message.data);
+    window.__logbookState = state;
+    if (state.ok && state.generation !== shown) { location.reload(); return; }
+    overlay(state);
+  });
+})();
+"""
+
+
+@dataclass
+class LiveState:
+    """What the watcher thread tells the HTTP threads: shared, guarded by ``changed``."""
+
+    generation: int = 0  # successful builds so far
+    builds: int = 0  # build attempts so far
+    ok: bool = True
+    diagnostics: list[str] = field(default_factory=list)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def snapshot(self) -> dict:
+        with self.changed:
+            return {"generation": self.generation, "builds": self.builds, "ok": self.ok,
+                    "diagnostics": list(self.diagnostics)}
+
+    def record(self, ok: bool, diagnostics: list[str]) -> None:
+        with self.changed:
+            self.builds += 1
+            self.ok = ok
+            self.diagnostics = diagnostics
+            if ok:
+                self.generation += 1
+            self.changed.notify_all()
+
+
+def is_relevant(path: str, root: Path, out: Path) -> bool:
+    """Whether a changed path can change the site (editor droppings and our own output cannot)."""
+    candidate = Path(path)
+    if candidate == out or out in candidate.parents:
+        return False
+    try:
+        parts = candidate.relative_to(root).parts
+    except ValueError:
+        return False
+    if not parts:
+        return False
+    name = parts[-1]
+    if any(part.startswith(".") for part in parts) or name in IGNORED_NAMES or name.endswith(IGNORED_SUFFIXES):
+        return False
+    return not (name.startswith("#") and name.endswith("#"))
+
+
+class Rebuilder:
+    """Debounces change notifications and runs one build at a time in its own thread."""
+
+    def __init__(self, run_build: Callable[[], None]) -> None:
+        self._run_build = run_build
+        self._lock = threading.Condition()
+        self._last_event: float | None = None
+        self._stopping = False
+        self._thread = threading.Thread(target=self._loop, name="logbook-rebuild", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def notify(self) -> None:
+        with self._lock:
+            self._last_event = time.monotonic()
+            self._lock.notify()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+            self._lock.notify()
+        self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while True:
+            with self._lock:
+                while self._last_event is None and not self._stopping:
+                    self._lock.wait()
+                if self._stopping:
+                    return
+                quiet = time.monotonic() - self._last_event
+                if quiet < DEBOUNCE_SECONDS:
+                    self._lock.wait(DEBOUNCE_SECONDS - quiet)
+                    continue
+                self._last_event = None
+            self._run_build()
+
+
+def _watch(root: Path, out: Path, rebuilder: Rebuilder):
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event) -> None:  # type: ignore[no-untyped-def]
+            if event.event_type in READ_ONLY_EVENTS or (event.is_directory and event.event_type == "modified"):
+                return
+            paths = [event.src_path, getattr(event, "dest_path", "") or ""]
+            if any(p and is_relevant(os.fsdecode(p), root, out) for p in paths):
+                rebuilder.notify()
+
+    for observer_class in (Observer, PollingObserver):
+        observer = observer_class()
+        try:
+            observer.schedule(Handler(), str(root), recursive=True)
+            observer.start()
+            return observer
+        except OSError as exc:  # inotify watch limit (ENOSPC) or no inotify: poll instead
+            if observer_class is PollingObserver:
+                raise
+            print(f"logbook: file watching unavailable ({exc.strerror}); polling instead", file=sys.stderr)
+    raise RuntimeError("unreachable")  # pragma: no cover
+
+
+def make_handler(site: Path, state: LiveState, stopping: threading.Event) -> type[SimpleHTTPRequestHandler]:
+    class Handler(SimpleHTTPRequestHandler):
+        server_version = "logbook"
+        sys_version = ""
+
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(*args, directory=str(site), **kwargs)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet server
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            path = urlsplit(self.path).path
+            if path == LIVE_PREFIX + "events":
+                return self._events()
+            if path == LIVE_PREFIX + "status":
+                return self._send(HTTPStatus.OK, "application/json", json.dumps(state.snapshot()).encode())
+            if path == LIVE_PREFIX + "live.js":
+                return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_JS.encode())
+            if not site.exists():
+                placeholder = b"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>logbook</title><body>" \
+                              b"<p>No site has been built yet: fix the problems shown.</p></body></html>"
+                return self._send(HTTPStatus.OK, "text/html; charset=utf-8", self._inject(placeholder))
+            if not path.endswith("/") and (site / unquote(path).lstrip("/")).is_dir():
+                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                self.send_header("Location", path + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            target = self._safe_target(path)
+            if target is None:
+                return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")
+            if target.suffix == ".html":
+                return self._send(HTTPStatus.OK, "text/html; charset=utf-8", self._inject(target.read_bytes()))
+            return super().do_GET()
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            if self._safe_target(urlsplit(self.path).path) is None:
+                return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"")
+            return super().do_HEAD()
+
+        def _safe_target(self, url_path: str) -> Path | None:
+            """The file a URL names, only if it is a regular file inside the site (no .., no links out)."""
+            relative = unquote(url_path).lstrip("/")
+            if "\x00" in relative or "\\" in relative:
+                return None
+            root = site.resolve()
+            candidate = (root / relative)
+            if relative == "" or relative.endswith("/") or candidate.is_dir():
+                candidate = candidate / "index.html"
+            try:
+                resolved = candidate.resolve(strict=True)
+            except (OSError, RuntimeError):
+                return None
+            if not resolved.is_relative_to(root) or not resolved.is_file():
+                return None
+            return resolved
+
+        def _inject(self, html: bytes) -> bytes:
+            tag = f'<script src="{LIVE_PREFIX}live.js" data-generation="{state.snapshot()["generation"]}"></script>'
+            marker = html.rfind(b"</body>")
+            if marker < 0:
+                return html + tag.encode()
+            return html[:marker] + tag.encode() + html[marker:]
+
+        def _send(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _events(self) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            last: dict | None = None
+            try:
+                while not stopping.is_set():
+                    current = state.snapshot()
+                    if current != last:
+                        self.wfile.write(f"event: state\ndata: {json.dumps(current)}\n\n".encode())
+                        last = current
+                    else:
+                        self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+                    with state.changed:
+                        state.changed.wait(KEEPALIVE_SECONDS)
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+    return Handler
+
+
+def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
+          ready: Callable[[str], None] = lambda url: None) -> int:
+    """Run until interrupted; returns the exit status."""
+    root = root.resolve()
+    out = (out or root / "_site").resolve()
+    state = LiveState()
+    stopping = threading.Event()
+
+    def run_build() -> None:
+        started = time.perf_counter()
+        try:
+            result = build(root, out, as_of)
+            diagnostics: tuple[Diagnostic, ...] = result.diagnostics
+            ok = result.published
+            lines = [format_text(d, os.path.relpath(root / d.location.path)) for d in diagnostics]
+        except PublishError as exc:
+            ok, diagnostics, lines = False, (), [f"error: {exc}"]
+        except Exception as exc:  # a rebuild must never take the server down
+            ok, diagnostics, lines = False, (), [f"error: build failed: {exc!r}"]
+        elapsed = (time.perf_counter() - started) * 1000
+        for line in lines:
+            print(line, file=sys.stderr)
+        if ok:
+            print(f"rebuilt in {elapsed:.0f} ms ({summary(diagnostics)})", file=sys.stderr, flush=True)
+        else:
+            print(f"build failed ({summary(diagnostics) if diagnostics else 'see above'}); "
+                  "still serving the last good site", file=sys.stderr, flush=True)
+        state.record(ok, [line for line in lines if "error" in line or not ok])
+
+    try:
+        server = ThreadingHTTPServer((host, port), make_handler(out, state, stopping))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(f"logbook: error: port {port} on {host} is already in use; try --port {port + 1} "
+                  "(or --port 0 for any free port)", file=sys.stderr)
+            return 1
+        raise
+    server.daemon_threads = True
+    run_build()
+    rebuilder = Rebuilder(run_build)
+    rebuilder.start()
+    observer = _watch(root, out, rebuilder)
+    url = f"http://{host}:{server.server_address[1]}/"
+    print(f"serving {out} at {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    ready(url)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stopping.set()
+        with state.changed:
+            state.changed.notify_all()
+        observer.stop()
+        rebuilder.stop()
+        server.server_close()
+        observer.join(timeout=5)
+    print("stopped", file=sys.stderr)
+    return 0
