@@ -286,7 +286,7 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
             result = build(root, out, as_of)
             diagnostics: tuple[Diagnostic, ...] = result.diagnostics
             ok = result.published
-            lines = [format_text(d, os.path.relpath(root / d.location.path)) for d in diagnostics]
+            lines = [format_text(d, d.location.path) for d in diagnostics]  # logbook-relative, for terminal and page
         except PublishError as exc:
             ok, diagnostics, lines = False, (), [f"error: {exc}"]
         except Exception as exc:  # a rebuild must never take the server down

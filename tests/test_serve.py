@@ -1,0 +1,153 @@
+"""logbook serve, for real: a subprocess, HTTP, file saves the way editors make them, the reload channel."""
+
+import os
+import shutil
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from serving import ServeProcess
+
+QUIET = 1.0  # seconds with no further build expected after a change has been handled
+
+
+@pytest.fixture
+def book(tmp_path) -> Path:
+    root = tmp_path / "book"
+    shutil.copytree(FIXTURES / "forms-bundle", root)
+    return root
+
+
+@pytest.fixture
+def server(book):
+    process = ServeProcess(book, "--as-of", "2026-04-10")
+    yield process
+    process.stop()
+
+
+def vim_save(path: Path, text: str) -> None:
+    """What vim does with default settings: probe file 4913, rename to a backup, write anew, drop the backup."""
+    folder = path.parent
+    swap = folder / f".{path.name}.swp"
+    swap.write_bytes(b"vim swap")
+    probe = folder / "4913"
+    probe.write_text("")
+    probe.unlink()
+    backup = folder / f"{path.name}~"
+    os.rename(path, backup)
+    path.write_text(text)
+    backup.unlink()
+    swap.unlink()
+
+
+def vscode_save(path: Path, text: str) -> None:
+    """An in-place save (truncate and write), as VS Code does by default."""
+    with path.open("r+") as handle:
+        handle.truncate(0)
+        handle.write(text)
+
+
+def atomic_save(path: Path, text: str) -> None:
+    """Write a temporary file and rename it over the original (JetBrains "safe write", gedit, many tools)."""
+    tmp = path.with_name(f".{path.name}.tmp123")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def test_initial_build_is_served_with_the_live_script(server, book):
+    status, body, headers = server.get("/")
+    assert status == 200 and b"<h1>Forms</h1>" in body
+    assert b'<script src="/__logbook__/live.js" data-generation="1"></script></body>' in body
+    assert not (book / "_site/index.html").read_bytes().count(b"live.js")  # built files stay clean
+    assert server.get("/assets/style.css")[0] == 200
+    time.sleep(QUIET)
+    assert server.status() == {"generation": 1, "builds": 1, "ok": True, "diagnostics": []}  # own output not watched
+
+
+@pytest.mark.parametrize("save", [vim_save, vscode_save, atomic_save])
+def test_an_editor_save_gives_exactly_one_rebuild_and_fires_the_reload_channel(server, book, save):
+    events = server.events()
+    assert events.next_state()["generation"] == 1
+    target = book / "cases/CASE-1/a.md"
+    save(target, target.read_text().replace("Please refund me.", "Please refund me NOW-EDITED."))
+    assert events.next_state() == {"generation": 2, "builds": 2, "ok": True, "diagnostics": []}
+    time.sleep(QUIET)
+    assert server.status()["builds"] == 2
+    assert b"NOW-EDITED" in server.get("/cases/CASE-1/index.html")[1]
+    assert any("rebuilt in" in line for line in server.lines[1:])
+    events.close()
+
+
+def test_a_burst_of_saves_is_one_rebuild(server, book):
+    target = book / "cases/CASE-1/a.md"
+    original = target.read_text()
+    for n in range(30):
+        target.write_text(original.replace("Please refund me.", f"Edit {n}."))
+    server.wait_for_builds(2)
+    time.sleep(QUIET)
+    assert server.status()["builds"] == 2
+    assert b"Edit 29." in server.get("/cases/CASE-1/index.html")[1]
+
+
+def test_a_broken_file_shows_diagnostics_and_keeps_the_last_good_site(server, book):
+    events = server.events()
+    events.next_state()
+    good = server.get("/cases/CASE-1/index.html")[1]
+    target = book / "cases/CASE-1/b.md"
+    original = target.read_text()
+    target.write_text(original.replace("channel: chat", "channel: chta"))
+    state = events.next_state()
+    assert state["ok"] is False and state["generation"] == 1 and state["builds"] == 2
+    assert any("b.md:4:10: error[unknown-channel]" in line for line in state["diagnostics"])
+    assert server.get("/cases/CASE-1/index.html")[1] == good  # the last good page, still served
+    server.wait_for_line(r"still serving the last good site")
+    target.write_text(original)
+    state = events.next_state()
+    assert state == {"generation": 2, "builds": 3, "ok": True, "diagnostics": []}
+    events.close()
+
+
+def test_a_file_deleted_and_recreated(server, book):
+    target = book / "cases/CASE-1/a.md"
+    text = target.read_text()
+    target.unlink()
+    server.wait_for_builds(2)
+    assert server.status()["ok"] is False  # b.md fulfils a promise that a.md made
+    target.write_text(text)
+    state = server.wait_for_builds(3)
+    assert state["ok"] is True and state["generation"] == 2
+
+
+def test_only_files_under_the_site_are_served(server, book, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET")
+    os.symlink(secret, book / "_site" / "leak.txt")
+    for path in ["/../../secret.txt", "/%2e%2e/%2e%2e/secret.txt", "/cases/..%2f..%2f..%2fsecret.txt",
+                 "/leak.txt", "//etc/passwd", "/..%5c..%5csecret.txt", "/cases/CASE-1/a.md", "/%00"]:
+        status, body, _ = server.get(path)
+        assert status == 404 and b"SECRET" not in body and b"root:" not in body, path
+    assert server.get("/cases/CASE-1/exhibits/1-shot.png")[0] == 200
+    assert server.get("/cases")[0] == 301
+
+
+def test_binds_localhost_and_stops_cleanly_on_ctrl_c(book):
+    process = ServeProcess(book)
+    assert process.host == "127.0.0.1"
+    assert process.stop() == 0
+    assert process.lines[-1] == "stopped"
+
+
+def test_port_in_use_is_a_clear_message(book):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        import subprocess
+        import sys
+        proc = subprocess.run([sys.executable, "-m", "logbook", "serve", str(book), "--port", str(port)],
+                              capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 1 and f"port {port} on 127.0.0.1 is already in use" in proc.stderr
+    assert "Traceback" not in proc.stderr
