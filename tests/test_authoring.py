@@ -192,3 +192,32 @@ def test_schema_accepts_the_sample_front_matter():
     assert checked >= 30
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"title": "x", "status": "opne"}, case_schema(config))
+
+
+def test_add_opens_the_editor_from_a_terminal(book, capsys, tmp_path):
+    """With a terminal on stdin and stdout (a pty here) and no CI variable, $EDITOR opens the new record."""
+    import os
+    import pty
+    import sys
+    run_cli(["new", "GT-1", "--title", "Blender", "-C", str(book)], capsys)
+    editor = tmp_path / "editor.py"
+    editor.write_text("import sys\nopen(sys.argv[1], 'a').write('Typed in the editor.\\n')\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "VISUAL")}
+    env["EDITOR"] = f"{sys.executable} {editor}"
+    main_fd, child_fd = pty.openpty()
+    proc = subprocess.run([sys.executable, "-m", "logbook", "add", "GT-1", "--channel", "chat", "--direction", "in",
+                           "--at", "2026-01-02 10:00", "-C", str(book)],
+                          stdin=child_fd, stdout=child_fd, stderr=child_fd, env=env, timeout=60)
+    os.close(child_fd)
+    os.close(main_fd)
+    assert proc.returncode == 0
+    (record,) = (book / "cases/GT-1").glob("2026-01-02-1000-chat-in.md")
+    assert record.read_text().endswith("Typed in the editor.\n")
+    env["CI"] = "true"
+    main_fd, child_fd = pty.openpty()
+    subprocess.run([sys.executable, "-m", "logbook", "add", "GT-1", "--channel", "chat", "--direction", "in",
+                    "--at", "2026-01-03 10:00", "-C", str(book)], stdin=child_fd, stdout=child_fd, stderr=child_fd,
+                   env=env, timeout=60)
+    os.close(child_fd)
+    os.close(main_fd)
+    assert "Typed" not in (book / "cases/GT-1/2026-01-03-1000-chat-in.md").read_text()
