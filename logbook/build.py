@@ -51,7 +51,7 @@ def build(root: Path, out: Path | None = None, as_of: str | None = None, strict:
     config = loaded.logbook.config
     try:
         theme = resolve_theme(root, config.theme)
-        site = derive_site(loaded.logbook, as_of_instant(as_of, config.timezone))
+        site = derive_site(loaded.logbook, as_of_instant(as_of, config.timezone), loaded.history)
         files = render_site(site, theme)
     except ThemeError as exc:
         return BuildResult((*diagnostics, error("unknown-theme", str(exc), Location("logbook.toml"))), False, out)

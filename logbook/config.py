@@ -9,13 +9,15 @@ from typing import Any
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .fields import ID_RE
-from .models import Config, ToneRules
+from .models import AuditSettings, Config, ToneRules
+from .rights import WindowRule
 from .textfile import SourceText, read_source
 from .themes import ThemeError, resolve_theme
 from .timeparse import TimeError, zone_named
 
 CONFIG_NAME = "logbook.toml"
-TOP_KEYS = ("site", "tags", "channels", "statuses", "tone")
+TOP_KEYS = ("site", "tags", "channels", "statuses", "tone", "audit", "windows")
+AUDIT_KEYS = ("stale_days", "response_hours", "followup_hours", "warn_days")
 TONE_KEYS = ("enabled", "shouting_words", "insults", "profanity", "blame")
 SITE_KEYS = ("title", "timezone", "theme")
 
@@ -108,6 +110,12 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
     tone = data.get("tone")
     if tone is not None:
         values["tone"] = _read_tone(tone, where, invalid, diagnostics)
+    audit = data.get("audit")
+    if audit is not None:
+        values["audit"] = _read_audit(audit, where, invalid, diagnostics)
+    windows = data.get("windows")
+    if windows is not None:
+        values["windows"] = _read_windows(windows, invalid)
     if "closed" not in values.get("statuses", ("closed",)):
         diagnostics.append(warning("config-invalid", "'statuses' has no 'closed': no case can be closed",
                                    where("statuses")))
@@ -133,6 +141,38 @@ def _read_tone(tone: Any, where: Any, invalid: Any, diagnostics: list[Diagnostic
         else:
             settings[key] = tuple(w.strip() for w in value) if isinstance(value, list) else value
     return ToneRules(**settings)
+
+
+def _read_audit(audit: Any, where: Any, invalid: Any, diagnostics: list[Diagnostic]) -> AuditSettings:
+    if not isinstance(audit, dict):
+        invalid("audit", "'audit' must be a table: [audit]")
+        return AuditSettings()
+    settings = {}
+    for key, value in audit.items():
+        if key not in AUDIT_KEYS:
+            diagnostics.append(warning("unknown-config-key", f"unknown key '{key}' in [audit]", where(key, "audit"),
+                                       did_you_mean(key, AUDIT_KEYS) or f"known keys: {', '.join(AUDIT_KEYS)}"))
+        elif not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            invalid(key, f"[audit] {key} must be a whole number of at least 1", "audit")
+        else:
+            settings[key] = value
+    return AuditSettings(**settings)
+
+
+def _read_windows(windows: Any, invalid: Any) -> tuple[WindowRule, ...]:
+    if not isinstance(windows, dict):
+        invalid("windows", "'windows' must be a table: [windows]")
+        return ()
+    rules = []
+    for name, spec in windows.items():
+        if not ID_RE.fullmatch(name) or not isinstance(spec, dict) or not isinstance(spec.get("days"), int) \
+                or isinstance(spec.get("days"), bool) or spec["days"] < 1 or not isinstance(spec.get("label", ""), str) \
+                or spec.get("kind", "deadline") not in ("deadline", "opens") or set(spec) - {"days", "label", "kind"}:
+            invalid(name, f"window '{name}' must be {{ days = N, label = \"…\", kind = \"deadline\" or \"opens\" }}",
+                    "windows")
+            continue
+        rules.append(WindowRule(name, spec["days"], spec.get("label") or name, spec.get("kind", "deadline")))
+    return tuple(rules)
 
 
 def _key_line(text: str, key: str, table: str | None) -> int:

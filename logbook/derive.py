@@ -14,8 +14,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .exhibits import FileFacts, file_facts, safe_file_name
+from .facts import CaseFacts, case_facts
+from .history import History, Record
 from .models import Attachment, Case, Config, Interaction, Logbook, Promise
+from .provenance import RemovedRecord, removed_records
 from .timeparse import Moment
+
+NO_HISTORY = History(False, "not read")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +31,7 @@ class Exhibit:
     output_name: str  # relative to the case page's folder
     entry_anchor: str  # where it was first attached
     entry_at: Moment
+    provenance: Record | None = None
 
     @property
     def file_name(self) -> str:
@@ -48,6 +54,14 @@ class Entry:
     interaction: Interaction
     anchor: str
     exhibits: tuple[Exhibit, ...]
+    provenance: Record | None = None  # None: not committed yet, or no git
+
+    @property
+    def recording_lag(self) -> timedelta | None:
+        """How long after the event it entered the record (first commit)."""
+        if self.provenance is None:
+            return None
+        return self.provenance.first.date - self.interaction.at.instant
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +78,12 @@ class CaseView:
     exhibits: tuple[Exhibit, ...]
     promises: tuple[PromiseState, ...]
     status_changes: tuple[StatusChange, ...]
+    facts: CaseFacts
+    removed: tuple[RemovedRecord, ...] = ()
+    withdrawn_exhibits: tuple[int, ...] = ()  # numbers of exhibits deleted after being committed
+
+    def entry(self, anchor: str) -> Entry:
+        return next(e for e in self.entries if e.anchor == anchor)
 
     @property
     def last_entry(self) -> Entry | None:
@@ -88,6 +108,7 @@ class SiteView:
     as_of: datetime
     cases: tuple[CaseView, ...]  # by id
     tags: tuple[tuple[str, tuple[CaseView, ...]], ...]  # by tag name
+    history: History = NO_HISTORY
 
     def timeline(self) -> list[tuple[CaseView, Entry]]:
         """Every published entry of every case, oldest first (same key as a case's chronology)."""
@@ -108,18 +129,21 @@ def entry_anchor(moment: Moment) -> str:
     return f"e-{instant:%Y%m%d-%H%M}" + (f"{instant:%S}" if instant.second else "")
 
 
-def derive_site(logbook: Logbook, as_of: datetime) -> SiteView:
+def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY) -> SiteView:
     root = Path(logbook.root)
-    views = tuple(derive_case(case, root, as_of)
+    removed = removed_records(logbook.cases, history)
+    views = tuple(derive_case(case, root, as_of, logbook.config, history, removed.get(case.id, ()))
                   for case in sorted(logbook.cases, key=lambda c: c.id.casefold()) if not case.private)
     tag_names = sorted({tag for view in views for tag in view.case.tags})
     tags = tuple((tag, tuple(v for v in views if tag in v.case.tags)) for tag in tag_names)
-    return SiteView(logbook.root, logbook.config, as_of, views, tags)
+    return SiteView(logbook.root, logbook.config, as_of, views, tags, history)
 
 
-def derive_case(case: Case, root: Path, as_of: datetime) -> CaseView:
+def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config(), history: History = NO_HISTORY,
+                removed: tuple[RemovedRecord, ...] = ()) -> CaseView:
     interactions = sorted((i for i in case.interactions if not i.private), key=chronology_key)
     anchors = _anchors(interactions)
+    numbers, withdrawn = _exhibit_numbers(case, interactions, history)
     exhibits_by_path: dict[str, Exhibit] = {}
     entries = []
     for interaction, anchor in zip(interactions, anchors):
@@ -127,16 +151,52 @@ def derive_case(case: Case, root: Path, as_of: datetime) -> CaseView:
         for attachment in interaction.attachments:
             exhibit = exhibits_by_path.get(attachment.path)
             if exhibit is None:
-                number = len(exhibits_by_path) + 1
+                number = numbers[attachment.path]
                 exhibit = Exhibit(number, attachment, file_facts(root / attachment.path),
                                   f"exhibits/{number}-{safe_file_name(Path(attachment.path).name)}", anchor,
-                                  interaction.at)
+                                  interaction.at, history.file(attachment.path))
                 exhibits_by_path[attachment.path] = exhibit
             own.append(exhibit)
-        entries.append(Entry(interaction, anchor, tuple(own)))
-    return CaseView(case, tuple(entries), tuple(exhibits_by_path.values()), _promise_states(entries, as_of),
+        entries.append(Entry(interaction, anchor, tuple(own), _provenance(case, interaction, history)))
+    return CaseView(case, tuple(entries), tuple(sorted(exhibits_by_path.values(), key=lambda x: x.number)),
+                    _promise_states(entries, as_of),
                     tuple(StatusChange(e.interaction.at, e.interaction.status, e.anchor)
-                          for e in entries if e.interaction.status))
+                          for e in entries if e.interaction.status),
+                    case_facts(case, entries, config, as_of), removed, withdrawn)
+
+
+def _provenance(case: Case, interaction: Interaction, history: History) -> Record | None:
+    if case.form == "bundle":
+        return history.file(interaction.location.path)
+    return history.section(interaction.location.path, interaction.section_key)
+
+
+def _exhibit_numbers(case: Case, interactions: list[Interaction], history: History) -> tuple[dict[str, int], tuple[int, ...]]:
+    """Exhibit numbers that never change once committed (Bates-style).
+
+    Exhibits are numbered in the order they entered the record (first commit; ties by
+    chronology, then path); uncommitted ones follow in chronological order.  An
+    attachment deleted from a bundle after being committed keeps its number, shown as
+    withdrawn, so later exhibits are not renumbered.  Without git: chronological order.
+    """
+    order: dict[str, tuple[int, float, int, str]] = {}
+    for position, interaction in enumerate(interactions):
+        for attachment in interaction.attachments:
+            if attachment.path in order:
+                continue
+            record = history.file(attachment.path)
+            order[attachment.path] = (0, record.first.date.timestamp(), position, attachment.path) if record \
+                else (1, 0.0, position, attachment.path)
+    deleted: set[str] = set()
+    if case.form == "bundle" and history.available:
+        folder = str(Path(case.location.path).parent) + "/"
+        for path, record in history.files.items():
+            if record.deleted and path.startswith(folder) and not path.endswith(".md") and path not in order:
+                order[path] = (0, record.first.date.timestamp(), len(interactions), path)
+                deleted.add(path)
+    ranked = sorted(order, key=order.__getitem__)
+    numbers = {path: n for n, path in enumerate(ranked, start=1)}
+    return numbers, tuple(sorted(numbers[p] for p in deleted))
 
 
 def _anchors(interactions: list[Interaction]) -> list[str]:

@@ -146,6 +146,7 @@ CODES: dict[str, str] = {
     "ambiguous-time": "a local time that happens twice (daylight-saving fold; warning)",
     "unknown-timezone": "a time zone name that is not an IANA zone",
     "invalid-amount": "an amount that is not a decimal and an ISO 4217 code",
+    "unknown-window": "a rights window rule that is neither a preset nor in [windows]",
     "invalid-heading": "a '## ' heading in a single-file case that does not start with a time",
     "date-order": "a case closed before it was opened",
     # attachments
@@ -161,6 +162,8 @@ CODES: dict[str, str] = {
     "tone-shouting": "an outbound message has a run of words in capitals",
     "tone-abuse": "an outbound message has an insult or profanity",
     "tone-blame": "an outbound message has a blame phrase",
+    # history (git)
+    "deleted-interaction": "an interaction that was committed is no longer in the working tree (warning)",
     # configuration and build
     "config-syntax": "logbook.toml is not valid TOML",
     "config-invalid": "a logbook.toml value has the wrong type or form",

@@ -18,8 +18,9 @@ from typing import Any, Callable
 
 from .currencies import ISO_4217
 from .diagnostics import did_you_mean
-from .models import DIRECTIONS, Agent, Amount, Attachment, Config, Promise, PromiseRef
+from .models import DIRECTIONS, Agent, Amount, Attachment, Config, Promise, PromiseRef, RightsWindow
 from .readers import Reader, unknown_key
+from .rights import rules_by_name
 from .timeparse import TimeError, zone_named
 from .yamlnodes import Map, Node, Scalar, Seq
 
@@ -294,6 +295,32 @@ def resolve_attachment(reader: Reader, node: Node, raw: str, ctx: FieldContext) 
     return lexical.relative_to(ctx.root).as_posix()
 
 
+def read_windows(reader: Reader, node: Node, ctx: FieldContext) -> tuple[RightsWindow, ...] | None:
+    items = node.items if isinstance(node, Seq) else (node,)
+    rules = rules_by_name(ctx.config.windows)
+    windows = []
+    for item in items:
+        if not isinstance(item, Map):
+            reader.wrong_type(item, "windows entry", "a mapping with 'rule' and 'from'")
+            continue
+        for key, _ in item.entries:
+            if key.value not in ("rule", "from"):
+                unknown_key(reader, key, ("rule", "from"), "window")
+        rule_node, start_node = item.get("rule"), item.get("from")
+        if rule_node is None or start_node is None:
+            reader.error(item, "missing-field", "a window needs 'rule' and 'from'", "e.g. {rule: card-chargeback, from: 2026-02-26}")
+            continue
+        rule = reader.text(rule_node, "rule")
+        if rule is not None and rule not in rules:
+            reader.error(rule_node, "unknown-window", f"no rights window called '{rule}'",
+                         did_you_mean(rule, rules) or f"presets: {', '.join(sorted(rules))}; or add it under [windows]")
+            continue
+        start = reader.moment(start_node, "from", ctx.zone)
+        if rule and start:
+            windows.append(RightsWindow(rule, start, reader.at(item)))
+    return tuple(windows)
+
+
 # --- the tables ----------------------------------------------------------------
 
 _STR = {"type": "string"}
@@ -318,6 +345,9 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("timezone", read_timezone, _STR, "IANA zone for local times in this case, e.g. Europe/Berlin."),
     FieldSpec("private", _bool("private"), _BOOL, "true: never published."),
     FieldSpec("tone", _bool("tone"), _BOOL, "false: skip the tone check for this case's messages."),
+    FieldSpec("windows", read_windows, {"type": "array", "items": {"type": "object", "properties": {
+        "rule": _STR, "from": _MOMENT}, "required": ["rule", "from"], "additionalProperties": False}},
+              "Rights windows to watch, e.g. {rule: card-chargeback, from: 2026-02-26}."),
 )
 
 INTERACTION_FIELDS: tuple[FieldSpec, ...] = (

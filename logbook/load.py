@@ -10,9 +10,11 @@ from pathlib import Path
 
 from .config import load_config
 from .diagnostics import Diagnostic, sorted_diagnostics
-from .discover import discover
+from .discover import SingleSource, discover
+from .history import History, read_history
 from .models import Logbook
 from .parse import parse_source
+from .provenance import deleted_interaction_diagnostics
 from .validate import run_checks
 
 
@@ -21,6 +23,7 @@ class LoadResult:
     logbook: Logbook
     diagnostics: tuple[Diagnostic, ...]
     files: int
+    history: History
 
     @property
     def has_errors(self) -> bool:
@@ -28,6 +31,7 @@ class LoadResult:
 
 
 def load_logbook(root: Path) -> LoadResult:
+    """Everything ``check`` reports: configuration, sources, fields, cross-record checks and git history."""
     root = root.resolve()
     config, diagnostics = load_config(root)
     sources, found = discover(root)
@@ -42,4 +46,6 @@ def load_logbook(root: Path) -> LoadResult:
             cases.append(result.case)
     ordered = tuple(cases)
     diagnostics.extend(run_checks(ordered, config))
-    return LoadResult(Logbook(str(root), config, ordered), tuple(sorted_diagnostics(diagnostics)), files)
+    history = read_history(root, frozenset(s.path for s in sources if isinstance(s, SingleSource)))
+    diagnostics.extend(deleted_interaction_diagnostics(ordered, history))
+    return LoadResult(Logbook(str(root), config, ordered), tuple(sorted_diagnostics(diagnostics)), files, history)

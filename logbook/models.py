@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .diagnostics import Location
+from .rights import WindowRule
 from .timeparse import Moment
 
 DEFAULT_CHANNELS = ("email", "chat", "phone", "social", "sms", "letter", "in-person", "portal", "note")
@@ -84,7 +85,17 @@ class Interaction:
     location: Location = field(compare=False)
     body_location: Location = field(compare=False)
     position: int = field(default=0, compare=False)  # order in its source, for stable ties
+    section_key: str = field(default="", compare=False)  # single files: the section's identity in git history
     tone: bool = True  # False: the tone check skips this message
+
+
+@dataclass(frozen=True, slots=True)
+class RightsWindow:
+    """A deadline of the keeper's own, counted from a date: ``{rule: card-chargeback, from: 2026-02-26}``."""
+
+    rule: str
+    start: Moment
+    location: Location = field(compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +119,7 @@ class Case:
     id_location: Location = field(compare=False)
     description_location: Location = field(compare=False)
     tone: bool = True  # False: the tone check skips this case
+    windows: tuple["RightsWindow", ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +135,16 @@ class ToneRules:
 
 
 @dataclass(frozen=True, slots=True)
+class AuditSettings:
+    """``[audit]`` in logbook.toml: when the periodic review calls something overdue."""
+
+    stale_days: int = 14  # an open case with no activity for this long
+    response_hours: int = 72  # an inbound message unanswered for this long
+    followup_hours: int = 48  # a call not confirmed in writing within this long
+    warn_days: int = 14  # a rights window or promise this close to its end
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     title: str = "Logbook"
     timezone: str = "UTC"
@@ -132,6 +154,8 @@ class Config:
     statuses: tuple[str, ...] = DEFAULT_STATUSES
     has_tag_taxonomy: bool = False
     tone: ToneRules = field(default_factory=lambda: ToneRules())
+    windows: tuple[WindowRule, ...] = ()  # custom rules from [windows]; presets are always known
+    audit: "AuditSettings" = field(default_factory=lambda: AuditSettings())
 
     def tag_description(self, tag: str) -> str | None:
         return dict(self.tags).get(tag)

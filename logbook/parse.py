@@ -15,6 +15,7 @@ from .readers import Reader, unknown_key
 from .split import Block, Section, split_front_matter, split_sections, trim_block
 from .textfile import SourceText, read_source
 from .timeparse import TimeError, parse_moment, zone_named
+from .history import section_keys
 from .yamlnodes import Map, Node, Scalar, compose
 
 CASE_KEYS = tuple(spec.name for spec in CASE_FIELDS)
@@ -149,7 +150,7 @@ def _build_case(reader: Reader, mapping: Map, values: dict[str, Any], *, default
         interactions=tuple(interactions), form=form, location=file_location,
         id_location=reader.at(id_node) if id_node is not None else file_location,
         description_location=Location(reader.path, description.line),
-        tone=values.get("tone") is not False,
+        tone=values.get("tone") is not False, windows=values.get("windows") or (),
     )
 
 
@@ -246,8 +247,9 @@ def parse_single(source: SingleSource, root: Path, config: Config) -> ParseResul
     values = _read_fields(reader, mapping, CASE_FIELDS, ctx, "case") if mapping else {}
     description, sections = split_sections(split.body)
     interactions = []
-    for position, section in enumerate(sections):
-        interaction = _parse_section(reader, section, ctx, position)
+    keys = section_keys(s.heading for s in sections)
+    for position, (section, key) in enumerate(zip(sections, keys)):
+        interaction = _parse_section(reader, section, ctx, position, key)
         if interaction is not None:
             interactions.append(interaction)
     if mapping is None:
@@ -259,7 +261,7 @@ def parse_single(source: SingleSource, root: Path, config: Config) -> ParseResul
     return ParseResult(case, tuple(diagnostics), (source.path,))
 
 
-def _parse_section(reader: Reader, section: Section, ctx: FieldContext, position: int) -> Interaction | None:
+def _parse_section(reader: Reader, section: Section, ctx: FieldContext, position: int, key: str) -> Interaction | None:
     heading_at = Location(reader.path, section.heading_line, section.heading_column)
     try:
         parsed = parse_moment(section.heading, ctx.zone, prefix=True)
@@ -287,4 +289,5 @@ def _parse_section(reader: Reader, section: Section, ctx: FieldContext, position
     values["at"] = parsed.moment
     if title and "title" not in values:
         values["title"] = title
-    return _build_interaction(reader, mapping, values, section.body, heading_at, position, given=frozenset({"at"}))
+    interaction = _build_interaction(reader, mapping, values, section.body, heading_at, position, given=frozenset({"at"}))
+    return replace(interaction, section_key=key) if interaction else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -68,11 +68,24 @@ def duration(delta: timedelta | None) -> str:
     minutes = int(delta.total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
+    if days >= 60:
+        return f"about {round(days / 30.44)} months"
     if days:
         return f"{days} day{'s' * (days != 1)}" + (f" {hours} h" if hours else "")
     if hours:
         return f"{hours} h" + (f" {mins} min" if mins else "")
     return f"{mins} min"
+
+
+def recording_lag(delta: timedelta | None) -> str:
+    """``recorded 2 h after the event`` / ``recorded before the time it gives``."""
+    if delta is None:
+        return ""
+    if delta < timedelta(0):
+        return "recorded before the time it gives (a planned or forward-dated entry)"
+    if delta < timedelta(minutes=1):
+        return "recorded as it happened"
+    return f"recorded {duration(delta)} after the event"
 
 
 def make_environment(theme: Theme) -> jinja2.Environment:
@@ -83,7 +96,8 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(moment=lambda m: m.display() if m else "", iso=lambda m: m.iso() if m else "",
-                       duration=duration, size=human_size)
+                       duration=duration, size=human_size, day=lambda d: f"{d.day} {d:%B %Y}",
+                       stamp=lambda d: f"{d.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC", lag=recording_lag)
     env.globals.update(version=__version__)
     return env
 

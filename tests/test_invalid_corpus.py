@@ -20,6 +20,7 @@ TESTED_ELSEWHERE = {
     "template-error": "test_themes.py::test_broken_user_template_is_a_diagnostic",
     "output-conflict": "test_themes.py::test_two_outputs_for_one_path_are_refused",
     "unknown-theme": "test_themes.py::test_unknown_theme_is_reported_by_check",
+    "deleted-interaction": "test_provenance.py::test_deleted_interactions_are_flagged",
 }
 
 

@@ -1,0 +1,188 @@
+"""Provenance from git: when each record was first committed, amended, or deleted.
+
+Version control is the audit trail.  The whole history is read in one pass
+(``git log -p`` over ``cases/``, oldest first), not one subprocess per file:
+
+* every file gets its first commit, later amending commits, and its deletion;
+* single-file cases are replayed version by version from the patches, so each
+  ``## `` section gets the same record, keyed by the timestamp its heading starts with.
+
+A logbook outside a git repository still builds: ``History.available`` is False.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+from .split import split_front_matter, split_sections
+from .timeparse import TIMESTAMP_RE
+
+HUNK_RE = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    author: str
+    email: str
+    date: datetime  # committer date: when it entered the record
+
+    @property
+    def short(self) -> str:
+        return self.sha[:7]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """The history of one file or one section."""
+
+    first: Commit
+    amendments: tuple[Commit, ...] = ()
+    deleted: Commit | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    available: bool
+    reason: str | None = None  # why not, when unavailable
+    head: Commit | None = None
+    clean: bool = False
+    files: dict[str, Record] = field(default_factory=dict)  # logbook-relative path
+    sections: dict[tuple[str, str], Record] = field(default_factory=dict)  # (path, section key)
+
+    def file(self, path: str) -> Record | None:
+        return self.files.get(path) if self.available else None
+
+    def section(self, path: str, key: str) -> Record | None:
+        return self.sections.get((path, key)) if self.available else None
+
+
+def section_keys(headings: Iterable[str]) -> list[str]:
+    """A section's identity: the timestamp its heading starts with, numbered when repeated."""
+    seen: dict[str, int] = {}
+    keys = []
+    for heading in headings:
+        match = TIMESTAMP_RE.match(heading.strip())
+        base = " ".join(match[0].split()) if match else heading.strip()
+        seen[base] = seen.get(base, 0) + 1
+        keys.append(base if seen[base] == 1 else f"{base} #{seen[base]}")
+    return keys
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", "-C", str(root), "-c", "core.quotepath=off", *args], capture_output=True)
+
+
+def read_history(root: Path, single_files: frozenset[str] = frozenset()) -> History:
+    """The logbook's history; *single_files* are replayed section by section."""
+    try:
+        probe = _git(root, "rev-parse", "--is-inside-work-tree")
+    except FileNotFoundError:
+        return History(False, "git is not installed")
+    if probe.returncode != 0 or probe.stdout.strip() != b"true":
+        return History(False, "the logbook is not in a git repository")
+    head_proc = _git(root, "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%cI")
+    if head_proc.returncode != 0 or not head_proc.stdout.strip():
+        return History(False, "the repository has no commits yet")
+    head = _commit(head_proc.stdout.decode("utf-8", "replace").strip())
+    status = _git(root, "status", "--porcelain", "--", "cases", "logbook.toml", "themes")
+    log = _git(root, "log", "--reverse", "--no-renames", "--relative", "-p", "-U0", "--no-color", "--no-ext-diff",
+               "--format=%x1e%H%x1f%an%x1f%ae%x1f%cI", "--", "cases")
+    files, sections = _replay(log.stdout.decode("utf-8", "replace"), single_files)
+    return History(True, None, head, status.returncode == 0 and not status.stdout.strip(), files, sections)
+
+
+def _commit(line: str) -> Commit:
+    sha, author, email, date = line.split("\x1f")
+    return Commit(sha, author, email, datetime.fromisoformat(date))
+
+
+@dataclass
+class _FileDiff:
+    path: str
+    change: str  # "A", "M" or "D"
+    hunks: list[tuple[int, int, list[str]]] = field(default_factory=list)  # (old start, old count, new lines)
+
+
+def _parse_patch(text: str) -> list[_FileDiff]:
+    diffs: list[_FileDiff] = []
+    current: _FileDiff | None = None
+    for line in text.split("\n"):
+        if line.startswith("diff --git "):
+            match = re.match(r'diff --git "?a/(.*?)"? "?b/(.*?)"?$', line)
+            current = _FileDiff(match[2] if match else line[13:], "M")
+            diffs.append(current)
+        elif current is None:
+            continue
+        elif line.startswith("new file mode"):
+            current.change = "A"
+        elif line.startswith("deleted file mode"):
+            current.change = "D"
+        elif line.startswith("@@"):
+            match = HUNK_RE.match(line)
+            if match:
+                old_count = int(match[2]) if match[2] is not None else 1
+                current.hunks.append((int(match[1]), old_count, []))
+        elif line.startswith("+") and not line.startswith("+++") and current.hunks:
+            current.hunks[-1][2].append(line[1:].rstrip("\r"))
+    return diffs
+
+
+def _apply(old: list[str], hunks: list[tuple[int, int, list[str]]]) -> list[str]:
+    """Apply zero-context hunks (``-U0``) to the old lines."""
+    new: list[str] = []
+    position = 0
+    for start, count, added in hunks:
+        begin = start - 1 if count > 0 else start
+        new.extend(old[position:begin])
+        new.extend(added)
+        position = begin + count
+    new.extend(old[position:])
+    return new
+
+
+def _sections_of(lines: list[str]) -> dict[str, str]:
+    text = "\n".join(lines)
+    _, sections = split_sections(split_front_matter(text.removeprefix("\ufeff")).body)
+    keys = section_keys(s.heading for s in sections)
+    return {key: f"{s.heading}\n{s.fields.text}\n{s.body.text}" for key, s in zip(keys, sections)}
+
+
+def _note(records: dict, key: object, commit: Commit, change: str) -> None:
+    """Fold one change into a record: first commit, amendments (re-adding counts as one), deletion."""
+    record: Record | None = records.get(key)
+    if change == "D":
+        if record is not None:
+            records[key] = Record(record.first, record.amendments, commit)
+    elif record is None:
+        records[key] = Record(commit)
+    else:
+        records[key] = Record(record.first, (*record.amendments, commit), None)
+
+
+def _replay(log: str, single_files: frozenset[str]) -> tuple[dict[str, Record], dict[tuple[str, str], Record]]:
+    files: dict[str, Record] = {}
+    sections: dict[tuple[str, str], Record] = {}
+    contents: dict[str, list[str]] = {}
+    for chunk in log.split("\x1e")[1:]:
+        header, _, patch = chunk.partition("\n")
+        commit = _commit(header.strip())
+        for diff in _parse_patch(patch):
+            _note(files, diff.path, commit, diff.change)
+            if diff.path not in single_files:
+                continue
+            before = _sections_of(contents.get(diff.path, []))
+            after_lines = [] if diff.change == "D" else _apply(contents.get(diff.path, []), diff.hunks)
+            contents[diff.path] = after_lines
+            after = _sections_of(after_lines)
+            for key in before.keys() | after.keys():
+                if key not in after:
+                    _note(sections, (diff.path, key), commit, "D")
+                elif before.get(key) != after[key]:
+                    _note(sections, (diff.path, key), commit, "A" if key not in before else "M")
+    return files, sections

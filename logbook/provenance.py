@@ -1,0 +1,64 @@
+"""Joining git history to the record: which interactions were removed after being committed.
+
+Deleting or rewriting what was recorded weakens a record in front of a disputes desk,
+so it is never silent: ``check`` warns, and the evidence page lists what was removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from .diagnostics import Diagnostic, Location, warning
+from .discover import CASE_FILE
+from .history import History, Record
+from .models import Case
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedRecord:
+    case_id: str
+    path: str
+    label: str  # file name (bundles) or section heading key (single files)
+    record: Record
+
+
+def removed_records(cases: tuple[Case, ...], history: History) -> dict[str, tuple[RemovedRecord, ...]]:
+    if not history.available:
+        return {}
+    removed: dict[str, list[RemovedRecord]] = {}
+    for case in cases:
+        path = case.location.path
+        if case.form == "bundle":
+            folder = str(PurePosixPath(path).parent)
+            for file_path, record in sorted(history.files.items()):
+                if record.deleted and file_path.endswith(".md") and str(PurePosixPath(file_path).parent) == folder \
+                        and PurePosixPath(file_path).name != CASE_FILE:
+                    removed.setdefault(case.id, []).append(RemovedRecord(case.id, file_path,
+                                                                         PurePosixPath(file_path).name, record))
+        else:
+            for (file_path, key), record in sorted(history.sections.items()):
+                if file_path == path and record.deleted:
+                    removed.setdefault(case.id, []).append(RemovedRecord(case.id, file_path, key, record))
+    return {case_id: tuple(records) for case_id, records in removed.items()}
+
+
+def deleted_interaction_diagnostics(cases: tuple[Case, ...], history: History) -> list[Diagnostic]:
+    by_id = {case.id: case for case in cases}
+    diagnostics = []
+    for case_id, records in removed_records(cases, history).items():
+        for removed in records:
+            record = removed.record
+            deleted = record.deleted
+            assert deleted is not None
+            what = f"interaction '{removed.label}'" if by_id[case_id].form == "bundle" else \
+                f"the interaction headed '## {removed.label}'"
+            diagnostics.append(warning(
+                "deleted-interaction",
+                f"{what} was recorded in commit {record.first.short} ({record.first.date:%Y-%m-%d}) and deleted in "
+                f"commit {deleted.short} ({deleted.date:%Y-%m-%d})",
+                Location(by_id[case_id].location.path),
+                "the evidence page lists it as removed; restore it with git if the deletion was a mistake"))
+    return diagnostics
+
+

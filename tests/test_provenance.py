@@ -1,0 +1,137 @@
+"""Provenance from git: first commit, recording lag, amendments, deletions, stable exhibit numbers."""
+
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+import logbook.history
+from logbook.build import build
+from logbook.derive import derive_site
+from logbook.load import load_logbook
+
+from conftest import write_tree
+from gitrepo import commit_all, git, init
+
+CASE = "---\ntitle: Blender\nstatus: open\ncounterparty: GadgetTown\n---\n"
+AS_OF = datetime(2026, 8, 1, tzinfo=timezone.utc)
+
+
+def interaction(at: str, body: str, attachment: str | None = None) -> str:
+    extra = f"attachments: [{attachment}]\n" if attachment else ""
+    return f"---\nat: {at}\nchannel: email\ndirection: in\n{extra}---\n{body}\n"
+
+
+SINGLE = CASE.replace("Blender", "Single") + "\n## 2026-01-01 09:00Z Call\nchannel: phone\ndirection: out\n\nfirst call\n"
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    root = init(tmp_path / "book")
+    write_tree(root, {
+        "cases/B-1/case.md": CASE,
+        "cases/B-1/a.md": interaction("2026-01-01 10:00Z", "first", "x.png"),
+        "cases/B-1/c.md": interaction("2026-01-05 10:00Z", "third", "z.png"),
+        "cases/B-1/x.png": b"\x89PNG x", "cases/B-1/z.png": b"\x89PNG z",
+        "cases/single.md": SINGLE,
+    })
+    commit_all(root, "record", "2026-01-01T12:00:00+00:00")
+    write_tree(root, {
+        "cases/B-1/a.md": interaction("2026-01-01 10:00Z", "first, corrected"),
+        "cases/B-1/b.md": interaction("2026-01-03 10:00Z", "recorded late", "y.png"),
+        "cases/B-1/y.png": b"\x89PNG y",
+        "cases/single.md": SINGLE + "\n## 2026-01-02 10:00Z Letter\nchannel: letter\ndirection: in\n\nlate letter\n",
+    })
+    (root / "cases/B-1/a.md").write_text(interaction("2026-01-01 10:00Z", "first, corrected", "x.png"))
+    commit_all(root, "late entries", "2026-06-01T10:00:00+00:00")
+    return root
+
+
+def view_of(root: Path, case_id: str):
+    loaded = load_logbook(root)
+    site = derive_site(loaded.logbook, AS_OF, loaded.history)
+    return next(v for v in site.cases if v.case.id == case_id), loaded
+
+
+def test_first_commit_lag_and_amendments(repo):
+    view, loaded = view_of(repo, "B-1")
+    assert loaded.diagnostics == () and loaded.history.clean
+    a, b, c = view.entries
+    assert a.provenance.first.date == datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+    assert a.recording_lag == timedelta(hours=2)
+    assert [x.date.month for x in a.provenance.amendments] == [6]
+    assert b.recording_lag > timedelta(days=140) and not b.provenance.amendments
+    assert c.provenance.amendments == ()
+
+
+def test_single_file_sections_have_their_own_provenance(repo):
+    view, _ = view_of(repo, "single")
+    call, letter = view.entries
+    assert call.provenance.first.date.month == 1 and call.provenance.amendments == ()
+    assert letter.provenance.first.date.month == 6  # the file changed, but this section was new then
+    assert letter.recording_lag.days == 150
+
+
+def test_exhibit_numbers_follow_recording_order_and_survive_deletion(repo):
+    view, _ = view_of(repo, "B-1")
+    assert [(x.number, Path(x.attachment.path).name) for x in view.exhibits] == [(1, "x.png"), (2, "z.png"), (3, "y.png")]
+    (repo / "cases/B-1/c.md").unlink()
+    (repo / "cases/B-1/z.png").unlink()
+    commit_all(repo, "remove", "2026-07-01T10:00:00+00:00")
+    view, loaded = view_of(repo, "B-1")
+    assert [(x.number, Path(x.attachment.path).name) for x in view.exhibits] == [(1, "x.png"), (3, "y.png")]
+    assert view.withdrawn_exhibits == (2,)
+
+
+def test_deleted_interactions_are_flagged(repo, tmp_path):
+    (repo / "cases/B-1/c.md").unlink()
+    (repo / "cases/single.md").write_text(SINGLE.split("\n## ")[0] + "\n## 2026-01-02 10:00Z Letter\nchannel: letter\n"
+                                          "direction: in\n\nlate letter\n")
+    commit_all(repo, "tidy up", "2026-07-01T10:00:00+00:00")
+    loaded = load_logbook(repo)
+    found = [(d.code, d.location.path, d.message) for d in loaded.diagnostics]
+    assert ("deleted-interaction", "cases/B-1/case.md",
+            f"interaction 'c.md' was recorded in commit {git(repo, 'rev-list', '--max-parents=0', 'HEAD')[:7]} "
+            "(2026-01-01) and deleted in commit " + git(repo, "rev-parse", "--short=7", "HEAD").strip() + " (2026-07-01)") in found
+    assert any(code == "deleted-interaction" and path == "cases/single.md" and "'## 2026-01-01 09:00Z'" in message
+               for code, path, message in found)
+    out = tmp_path / "site"
+    assert build(repo, out, as_of="2026-08-01").published
+    page = (out / "cases/B-1/index.html").read_text()
+    assert "Removed from the record" in page and "<code>c.md</code>" in page
+
+
+def test_pages_state_the_commit_and_whether_the_tree_was_clean(repo, tmp_path):
+    head = git(repo, "rev-parse", "--short=7", "HEAD").strip()
+    assert build(repo, tmp_path / "s1", as_of="2026-08-01").published
+    footer = (tmp_path / "s1/index.html").read_text()
+    assert f"built from commit <code>{head}</code> (2026-06-01 10:00 UTC), working tree clean" in footer
+    (repo / "cases/B-1/d.md").write_text(interaction("2026-01-06 10:00Z", "not committed yet"))
+    assert build(repo, tmp_path / "s2", as_of="2026-08-01").published
+    page = (tmp_path / "s2/cases/B-1/index.html").read_text()
+    assert "<strong>with uncommitted changes</strong>" in page and "Not committed to git yet." in page
+    assert "Recorded 2 h after the event: first committed 2026-01-01 12:00 UTC by Alex Morgan" in page
+
+
+def test_outside_git_the_site_still_builds(tmp_path):
+    root = write_tree(tmp_path / "plain", {"cases/a.md": SINGLE})
+    assert build(root, tmp_path / "out", as_of="2026-08-01").published
+    assert "provenance unavailable: the logbook is not in a git repository" in (tmp_path / "out/index.html").read_text()
+
+
+def test_history_is_read_in_one_pass(repo, monkeypatch):
+    for n in range(40):
+        (repo / f"cases/B-1/extra-{n:02d}.md").write_text(interaction(f"2026-02-{n % 28 + 1:02d} 10:00Z", f"n{n}"))
+    commit_all(repo, "many", "2026-07-01T10:00:00+00:00")
+    calls = []
+    real_run = subprocess.run
+
+    def counting_run(args, *rest, **kwargs):
+        calls.append(args)
+        return real_run(args, *rest, **kwargs)
+
+    monkeypatch.setattr(logbook.history.subprocess, "run", counting_run)
+    loaded = load_logbook(repo)
+    assert len(next(c for c in loaded.logbook.cases if c.id == "B-1").interactions) == 43
+    assert len(calls) == 4  # rev-parse, HEAD, status, and one log for the whole history
