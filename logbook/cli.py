@@ -37,6 +37,23 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this date or date-time (default: now)")
     build.add_argument("--strict", action="store_true", help="refuse to publish when there are warnings")
 
+    audit = commands.add_parser("audit", help="list what is overdue or due soon; exit 1 when anything is overdue")
+    audit.add_argument("path", nargs="?", default=".", type=Path, help="the logbook folder (default: .)")
+    audit.add_argument("--as-of", metavar="DATE", help="review as of this date or date-time (default: now)")
+    audit.add_argument("--format", choices=("text", "json"), default="text")
+
+    export = commands.add_parser("export", help="the evidence packet of one case: PDF and/or ZIP")
+    export.add_argument("case_id", metavar="CASE")
+    export.add_argument("--pdf", type=Path, metavar="FILE", help="write the packet as a PDF")
+    export.add_argument("--zip", type=Path, metavar="FILE", help="write the evidence page, exhibits and MANIFEST.sha256")
+    export.add_argument("--for", dest="profile", metavar="PROFILE", help="audience profile: bank, supervisor, internal, "
+                        "or one from [profiles] in logbook.toml")
+    export.add_argument("--reason", choices=("not-received", "not-as-described", "credit-not-processed"),
+                        help="add the chargeback evidence checklist for this reason")
+    export.add_argument("--include-private", action="store_true", help="allow exporting a private case")
+    export.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this date (default: now)")
+    export.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
+
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change and reload the browser")
     serve.add_argument("path", nargs="?", default=".", type=Path, help="the logbook folder (default: .)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
@@ -157,6 +174,50 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_audit(args: argparse.Namespace) -> int:
+    from .audit import audit_findings, findings_json, findings_table, has_overdue
+    from .build import as_of_instant
+    from .derive import derive_site
+    from .load import load_logbook
+    from .timeparse import TimeError
+    root = _logbook_root(args.path)
+    loaded = load_logbook(root)
+    try:
+        as_of = as_of_instant(args.as_of, loaded.logbook.config.timezone)
+    except TimeError as exc:
+        return _usage(f"--as-of: {exc}")
+    site = derive_site(loaded.logbook, as_of, loaded.history, include_private=True)
+    findings = audit_findings(site, loaded.diagnostics)
+    print(findings_json(findings, as_of) if args.format == "json" else findings_table(findings, as_of), end="")
+    return EXIT_PROBLEMS if has_overdue(findings) else EXIT_OK
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from .build import as_of_instant
+    from .config import load_config
+    from .export import ExportError, prepare_packet, write_pdf, write_zip
+    from .timeparse import TimeError
+    if not args.pdf and not args.zip:
+        return _usage("export needs --pdf FILE and/or --zip FILE")
+    root = _logbook_root(args.path)
+    try:
+        as_of = as_of_instant(args.as_of, load_config(root)[0].timezone)
+    except TimeError as exc:
+        return _usage(f"--as-of: {exc}")
+    try:
+        packet = prepare_packet(root, args.case_id, as_of, args.profile, args.reason, args.include_private)
+        if args.zip:
+            names = write_zip(packet, args.zip, as_of)
+            print(f"wrote {args.zip} ({len(names)} files; check with: unzip, then sha256sum -c MANIFEST.sha256)",
+                  file=sys.stderr)
+        if args.pdf:
+            write_pdf(packet, args.pdf)
+            print(f"wrote {args.pdf}", file=sys.stderr)
+    except ExportError as exc:
+        return _refuse(exc)
+    return EXIT_OK
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import serve
     root = _logbook_root(args.path)
@@ -248,7 +309,7 @@ def _refuse(exc: Exception) -> int:
     return EXIT_PROBLEMS
 
 
-COMMANDS = {"check": run_check, "build": run_build, "serve": run_serve, "init": run_init, "new": run_new,
+COMMANDS = {"check": run_check, "build": run_build, "audit": run_audit, "export": run_export, "serve": run_serve, "init": run_init, "new": run_new,
             "add": run_add, "followup": run_followup, "schema": run_schema}
 
 

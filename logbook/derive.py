@@ -129,19 +129,21 @@ def entry_anchor(moment: Moment) -> str:
     return f"e-{instant:%Y%m%d-%H%M}" + (f"{instant:%S}" if instant.second else "")
 
 
-def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY) -> SiteView:
+def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY,
+                include_private: bool = False) -> SiteView:
+    """What is published; ``include_private`` only for the keeper's own terminal views (audit, export)."""
     root = Path(logbook.root)
     removed = removed_records(logbook.cases, history)
-    views = tuple(derive_case(case, root, as_of, logbook.config, history, removed.get(case.id, ()))
-                  for case in sorted(logbook.cases, key=lambda c: c.id.casefold()) if not case.private)
+    views = tuple(derive_case(case, root, as_of, logbook.config, history, removed.get(case.id, ()), include_private)
+                  for case in sorted(logbook.cases, key=lambda c: c.id.casefold()) if include_private or not case.private)
     tag_names = sorted({tag for view in views for tag in view.case.tags})
     tags = tuple((tag, tuple(v for v in views if tag in v.case.tags)) for tag in tag_names)
     return SiteView(logbook.root, logbook.config, as_of, views, tags, history)
 
 
 def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config(), history: History = NO_HISTORY,
-                removed: tuple[RemovedRecord, ...] = ()) -> CaseView:
-    interactions = sorted((i for i in case.interactions if not i.private), key=chronology_key)
+                removed: tuple[RemovedRecord, ...] = (), include_private: bool = False) -> CaseView:
+    interactions = sorted((i for i in case.interactions if include_private or not i.private), key=chronology_key)
     anchors = _anchors(interactions)
     numbers, withdrawn = _exhibit_numbers(case, interactions, history)
     exhibits_by_path: dict[str, Exhibit] = {}

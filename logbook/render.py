@@ -18,6 +18,8 @@ import jinja2
 from markupsafe import Markup
 
 from . import __version__
+from .audit import audit_findings
+from .calendar import calendar_ics
 from .derive import CaseView, Entry, SiteView
 from .diagnostics import Diagnostic, Location, error
 from .exhibits import human_size
@@ -115,7 +117,7 @@ def render_site(site: SiteView, theme: Theme) -> SiteFiles:
 
         page("index.html", "dashboard.html", open_cases=[v for v in site.cases if v.case.status not in
                                                           ("resolved", "closed")],
-             by_status=_by_status(site), broken=_broken_promises(site))
+             by_status=_by_status(site), broken=_broken_promises(site), findings=audit_findings(site))
         page("cases/index.html", "cases.html", by_status=_by_status(site))
         timeline = site.timeline()
         page("timeline/index.html", "timeline.html", months=_months(reversed(timeline), zone), newest_first=True)
@@ -135,6 +137,7 @@ def render_site(site: SiteView, theme: Theme) -> SiteFiles:
                                  Location(exc.filename or exc.name or "template", exc.lineno or 1))]) from None
     except jinja2.TemplateError as exc:
         raise RenderError([error("template-error", f"template failed: {exc}", Location(_template_from_traceback(exc)))]) from None
+    out.page("calendar.ics", calendar_ics(site).decode("utf-8"))
     for rel, source in theme.static_files().items():
         out.copy(f"assets/{rel}", source)
     return SiteFiles(out.pages, out.copies)

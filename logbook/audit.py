@@ -1,0 +1,115 @@
+"""``logbook audit``: the periodic review of what is overdue or needs attention.
+
+Findings come from the derived site (promises, response times, calls, windows,
+activity) and from the check (closed cases without a summary, attachments that are
+referenced but absent).  ``overdue`` findings make ``audit`` exit 1, so it can run
+from CI or cron; ``attention`` findings are due soon.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Iterator, Sequence
+
+from .derive import CaseView, SiteView
+from .diagnostics import Diagnostic
+
+OVERDUE, ATTENTION = "overdue", "attention"
+CLOSED_STATUSES = ("resolved", "closed")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    severity: str  # overdue or attention
+    kind: str
+    case_id: str
+    message: str
+    anchor: str | None = None  # entry on the evidence page
+    path: str | None = None  # source file
+    line: int | None = None
+    since: str | None = None  # ISO time it became due / last activity
+
+
+def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
+    case, facts, settings, as_of = view.case, view.facts, site.config.audit, site.as_of
+    is_open = case.status not in CLOSED_STATUSES
+    them = case.counterparty or "the other side"
+    last = view.last_activity
+    if is_open and last is not None and as_of - last > timedelta(days=settings.stale_days):
+        yield Finding(OVERDUE, "stale-case", case.id, f"no activity for {(as_of - last).days} days "
+                      f"(limit {settings.stale_days})", view.last_entry.anchor if view.last_entry else None,
+                      case.location.path, 1, last.isoformat())
+    for promise in view.promises:
+        where = dict(anchor=promise.made_in, path=promise.promise.location.path, line=promise.promise.location.line)
+        if promise.state == "broken":
+            yield Finding(OVERDUE, "broken-promise", case.id, f"promise broken: “{promise.promise.what}”"
+                          + (f" ({promise.promise.by})" if promise.promise.by else "")
+                          + f", due {promise.promise.due.display()}", since=promise.promise.due.end.isoformat(), **where)
+        elif promise.state == "pending" and promise.promise.due.end - as_of <= timedelta(days=settings.warn_days):
+            yield Finding(ATTENTION, "promise-due-soon", case.id, f"promise due {promise.promise.due.display()}: "
+                          f"“{promise.promise.what}”", since=promise.promise.due.end.isoformat(), **where)
+    target = timedelta(hours=settings.response_hours)
+    for response in facts.unanswered:
+        waited = as_of - response.at.instant
+        entry = view.entry(response.anchor)
+        where = dict(anchor=response.anchor, path=entry.interaction.location.path, line=entry.interaction.location.line)
+        if not response.theirs and waited > target and is_open:
+            yield Finding(OVERDUE, "unanswered-inbound", case.id, f"their {response.channel} of "
+                          f"{response.at.display()} unanswered for {waited.days} days (target {settings.response_hours} h)",
+                          since=response.at.instant.isoformat(), **where)
+        elif response.theirs and waited > target and is_open:
+            yield Finding(ATTENTION, "no-reply", case.id, f"{them} has not answered your {response.channel} of "
+                          f"{response.at.display()} ({waited.days} days)", since=response.at.instant.isoformat(), **where)
+    for anchor in facts.unconfirmed_calls:
+        entry = view.entry(anchor)
+        yield Finding(ATTENTION, "unconfirmed-call", case.id, f"call of {entry.interaction.at.display()} never "
+                      "confirmed in writing (logbook followup prints the email)", anchor,
+                      entry.interaction.location.path, entry.interaction.location.line)
+    for window in facts.windows:
+        loc = dict(path=window.window.location.path, line=window.window.location.line, since=window.ends.isoformat())
+        if window.state == "passed" and is_open:
+            yield Finding(OVERDUE, "window-passed", case.id, f"{window.rule.label}: ended {window.ends:%Y-%m-%d}", **loc)
+        elif window.state == "closing" and is_open:
+            yield Finding(ATTENTION, "window-closing", case.id, f"{window.rule.label}: ends {window.ends:%Y-%m-%d} "
+                          f"({window.days_left(as_of)} days left)", **loc)
+
+
+RECORD_PROBLEMS = {"missing-attachment": "attachment referenced but absent"}
+
+
+def audit_findings(site: SiteView, diagnostics: Sequence[Diagnostic] = ()) -> list[Finding]:
+    findings = [f for view in site.cases for f in _case_findings(view, site)]
+    for d in diagnostics:
+        if d.code in RECORD_PROBLEMS:
+            findings.append(Finding(OVERDUE, d.code, "", f"{RECORD_PROBLEMS[d.code]}: {d.message}",
+                                    path=d.location.path, line=d.location.line))
+        elif d.code == "missing-field" and "closed case needs 'summary'" in d.message:
+            findings.append(Finding(OVERDUE, "missing-summary", "", "closed case without a summary note",
+                                    path=d.location.path, line=d.location.line))
+    order = {OVERDUE: 0, ATTENTION: 1}
+    return sorted(findings, key=lambda f: (order[f.severity], f.case_id, f.since or "", f.kind, f.message))
+
+
+def has_overdue(findings: Sequence[Finding]) -> bool:
+    return any(f.severity == OVERDUE for f in findings)
+
+
+def findings_json(findings: Sequence[Finding], as_of: datetime) -> str:
+    return json.dumps({"as_of": as_of.isoformat(), "overdue": sum(f.severity == OVERDUE for f in findings),
+                       "findings": [asdict(f) for f in findings]}, indent=2, ensure_ascii=False)
+
+
+def findings_table(findings: Sequence[Finding], as_of: datetime) -> str:
+    if not findings:
+        return f"audit as of {as_of:%Y-%m-%d %H:%M} UTC: nothing overdue, nothing due soon\n"
+    rows = [("", "case", "finding", "where")]
+    for f in findings:
+        where = f"{f.path}:{f.line}" if f.path else ""
+        rows.append(("!!" if f.severity == OVERDUE else " ~", f.case_id or "-", f"{f.kind}: {f.message}", where))
+    widths = [min(max(len(r[i]) for r in rows), 90) for i in range(3)]
+    lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}".rstrip() for r in rows]
+    overdue = sum(f.severity == OVERDUE for f in findings)
+    lines.append(f"\n{overdue} overdue, {len(findings) - overdue} due soon (as of {as_of:%Y-%m-%d %H:%M} UTC)")
+    return "\n".join(lines) + "\n"

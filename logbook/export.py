@@ -1,0 +1,202 @@
+"""``logbook export``: the packet a user hands to a disputes team, as PDF and/or ZIP.
+
+* ZIP: a standalone evidence page, its stylesheet, the exhibits renamed descriptively
+  (``GT-1042_2026-03-16_chat_exhibit-2.png``), and ``MANIFEST.sha256`` in the format
+  ``sha256sum -c`` checks.  Entries are sorted and dated ``--as-of``, so the same
+  record gives the same archive.
+* PDF: the same page through WeasyPrint (an HTML-to-PDF engine), with page numbers and
+  a footer naming the case; image exhibits are printed, every exhibit is listed with its
+  SHA-256.  WeasyPrint may read only the packet's own files: nothing remote is fetched.
+* ``--for PROFILE`` chooses what goes in (internal notes, which refs); ``--reason``
+  adds a chargeback checklist.  A private case is refused unless ``--include-private``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .checklists import CHECKLISTS
+from .derive import CaseView, Entry, derive_case, derive_site
+from .exhibits import safe_file_name
+from .load import load_logbook
+from .messages import render_message
+from .render import as_of_text, make_environment
+from .themes import resolve_theme
+from .timeparse import Moment, zone_named
+
+
+class ExportError(Exception):
+    """The packet cannot be made as asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    name: str
+    internal: bool = True  # include internal notes
+    refs: tuple[str, ...] | None = None  # None: every ref
+
+
+BUILTIN_PROFILES = {
+    "bank": Profile("bank", internal=False),
+    "supervisor": Profile("supervisor"),
+    "internal": Profile("internal"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Packet:
+    case_id: str
+    html: str
+    files: dict[str, Path]  # packet-relative name → source file (exhibits, stylesheet)
+
+
+def exhibit_name(case_id: str, entry: Entry, number: int, file_name: str) -> str:
+    suffix = Path(file_name).suffix.lower()
+    return safe_file_name(f"{case_id}_{entry.interaction.at.date_text()}_{entry.interaction.channel}_exhibit-{number}") \
+        + (safe_file_name("x" + suffix)[1:] if suffix else "")
+
+
+def _renamed(view: CaseView) -> CaseView:
+    """The view with exhibits renamed descriptively and placed under exhibits/."""
+    by_number = {}
+    for entry in view.entries:
+        for exhibit in entry.exhibits:
+            if exhibit.number not in by_number:
+                name = exhibit_name(view.case.id, entry, exhibit.number, exhibit.file_name)
+                by_number[exhibit.number] = replace(exhibit, output_name=f"exhibits/{name}")
+    entries = tuple(replace(e, exhibits=tuple(by_number[x.number] for x in e.exhibits)) for e in view.entries)
+    return replace(view, entries=entries, exhibits=tuple(by_number[x.number] for x in view.exhibits))
+
+
+def load_profiles(root: Path) -> dict[str, Profile]:
+    import tomllib
+    profiles = dict(BUILTIN_PROFILES)
+    config = root / "logbook.toml"
+    if config.exists():
+        try:
+            data = tomllib.loads(config.read_text(encoding="utf-8")).get("profiles", {})
+        except tomllib.TOMLDecodeError:
+            data = {}
+        for name, spec in (data.items() if isinstance(data, dict) else ()):
+            if isinstance(spec, dict):
+                refs = spec.get("refs")
+                profiles[name] = Profile(name, bool(spec.get("internal", True)),
+                                         tuple(refs) if isinstance(refs, list) else None)
+    return profiles
+
+
+def prepare_packet(root: Path, case_id: str, as_of: datetime, profile_name: str | None = None,
+                   reason: str | None = None, include_private: bool = False) -> Packet:
+    root = root.resolve()
+    loaded = load_logbook(root)
+    case = next((c for c in loaded.logbook.cases if c.id.casefold() == case_id.casefold()), None)
+    if case is None:
+        raise ExportError(f"no case with id '{case_id}' (logbook check shows why a case may not load)")
+    errors = [d for d in loaded.diagnostics if d.is_error and d.location.path.startswith(
+        str(Path(case.location.path).parent) if case.form == "bundle" else case.location.path)]
+    if errors:
+        raise ExportError(f"case '{case.id}' has errors; fix them first: {errors[0].location.path}:"
+                          f"{errors[0].location.line}: {errors[0].message}")
+    if case.private and not include_private:
+        raise ExportError(f"case '{case.id}' is private; add --include-private to export it anyway")
+    profiles = load_profiles(root)
+    if profile_name and profile_name not in profiles:
+        raise ExportError(f"no profile '{profile_name}'; known: {', '.join(sorted(profiles))}")
+    if reason and reason not in CHECKLISTS:
+        raise ExportError(f"no checklist for reason '{reason}'; known: {', '.join(CHECKLISTS)}")
+    profile = profiles.get(profile_name or "", Profile(""))
+    config = loaded.logbook.config
+    if not profile.internal:
+        case = replace(case, interactions=tuple(i for i in case.interactions if i.direction != "internal"))
+    site = derive_site(loaded.logbook, as_of, loaded.history, include_private=include_private)
+    view = _renamed(derive_case(case, root, as_of, config, loaded.history,
+                                next((v.removed for v in site.cases if v.case.id == case.id), ()), include_private))
+    refs = tuple((k, v) for k, v in case.refs if profile.refs is None or k in profile.refs)
+    hrefs = {x.attachment.path: x.output_name for x in view.exhibits}
+
+    def html(text: str, source: str) -> Markup:
+        return Markup(render_message(text, str(Path(source).parent), hrefs.get))
+
+    theme = resolve_theme(root, config.theme)
+    zone = zone_named(config.timezone)
+    page = make_environment(theme).get_template("packet.html").render(
+        view=view, site=site, config=config, refs=refs, profile=profile.name, keeper=None,
+        checklist=CHECKLISTS[reason](view) if reason else None, stylesheet="style.css",
+        description=html(case.description, case.description_location.path),
+        messages={e.anchor: html(e.interaction.body, e.interaction.body_location.path) for e in view.entries},
+        as_of=Moment(as_of.astimezone(zone)), as_of_text=as_of_text(as_of.astimezone(zone)), root="")
+    files = {x.output_name: root / x.attachment.path for x in view.exhibits}
+    files["style.css"] = theme.static_files()["style.css"]
+    return Packet(case.id, page, files)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_zip(packet: Packet, target: Path, as_of: datetime) -> list[str]:
+    """The ZIP, deterministic: sorted names, fixed timestamps. Returns the names inside."""
+    folder = f"{packet.case_id}-evidence"
+    contents = {f"{folder}/evidence.html": packet.html.encode("utf-8")}
+    contents.update({f"{folder}/{name}": path.read_bytes() for name, path in packet.files.items()})
+    manifest = "".join(f"{_sha256(data)}  {name}\n" for name, data in sorted(contents.items()))
+    contents["MANIFEST.sha256"] = manifest.encode()
+    stamp = max(as_of, datetime(1980, 1, 1, tzinfo=as_of.tzinfo)).timetuple()[:6]
+    tmp = target.with_name(f".{target.name}.tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(contents):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, contents[name])
+    tmp.replace(target)
+    return sorted(contents)
+
+
+def _local_fetcher(weasyprint: object, base: Path) -> object:
+    """A URL fetcher that reads only the packet's own files (nothing remote, nothing else on disk)."""
+    from urllib.parse import unquote, urlsplit
+
+    def check(url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or not Path(unquote(parts.path)).resolve().is_relative_to(base.resolve()):
+            raise ValueError(f"refusing to fetch {url}: packets use only their own files")
+
+    if hasattr(weasyprint, "URLFetcher"):  # WeasyPrint 67 and newer
+        class LocalFetcher(weasyprint.URLFetcher):  # type: ignore[attr-defined,name-defined,misc]
+            def fetch(self, url: str, headers: object = None) -> object:
+                check(url)
+                return super().fetch(url, headers)
+        return LocalFetcher(allowed_protocols=("file",))
+
+    def fetch(url: str, *args: object, **kwargs: object) -> object:
+        check(url)
+        return weasyprint.default_url_fetcher(url, *args, **kwargs)  # type: ignore[attr-defined]
+    return fetch
+
+
+def write_pdf(packet: Packet, target: Path) -> None:
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:
+        raise ExportError("PDF export needs WeasyPrint: pip install 'logbook-evidence[pdf]' "
+                          f"(and the Pango library from your system's packages): {exc}") from None
+    with tempfile.TemporaryDirectory() as scratch:
+        base = Path(scratch)
+        (base / "evidence.html").write_text(packet.html, encoding="utf-8")
+        for name, source in packet.files.items():
+            (base / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, base / name)
+
+        document = weasyprint.HTML(filename=str(base / "evidence.html"), url_fetcher=_local_fetcher(weasyprint, base))
+        tmp = target.with_name(f".{target.name}.tmp")
+        document.write_pdf(str(tmp))
+        tmp.replace(target)
