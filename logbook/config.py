@@ -10,13 +10,15 @@ from typing import Any
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .fields import ID_RE
 from .models import AuditSettings, Config, ToneRules
+from .redact import RedactionRules
 from .rights import WindowRule
 from .textfile import SourceText, read_source
 from .themes import ThemeError, resolve_theme
 from .timeparse import TimeError, zone_named
 
 CONFIG_NAME = "logbook.toml"
-TOP_KEYS = ("site", "tags", "channels", "statuses", "tone", "audit", "windows")
+TOP_KEYS = ("site", "tags", "channels", "statuses", "tone", "audit", "windows", "redact", "profiles")
+REDACT_KEYS = ("enabled", "cards", "ibans", "emails", "phones", "keep_fields")
 AUDIT_KEYS = ("stale_days", "response_hours", "followup_hours", "warn_days")
 TONE_KEYS = ("enabled", "shouting_words", "insults", "profanity", "blame")
 SITE_KEYS = ("title", "timezone", "theme")
@@ -113,6 +115,9 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
     audit = data.get("audit")
     if audit is not None:
         values["audit"] = _read_audit(audit, where, invalid, diagnostics)
+    redact = data.get("redact")
+    if redact is not None:
+        values["redact"] = _read_redact(redact, where, invalid, diagnostics)
     windows = data.get("windows")
     if windows is not None:
         values["windows"] = _read_windows(windows, invalid)
@@ -157,6 +162,27 @@ def _read_audit(audit: Any, where: Any, invalid: Any, diagnostics: list[Diagnost
         else:
             settings[key] = value
     return AuditSettings(**settings)
+
+
+def _read_redact(redact: Any, where: Any, invalid: Any, diagnostics: list[Diagnostic]) -> RedactionRules:
+    if not isinstance(redact, dict):
+        invalid("redact", "'redact' must be a table: [redact]")
+        return RedactionRules()
+    settings: dict[str, Any] = {}
+    for key, value in redact.items():
+        if key not in REDACT_KEYS:
+            diagnostics.append(warning("unknown-config-key", f"unknown key '{key}' in [redact]", where(key, "redact"),
+                                       did_you_mean(key, REDACT_KEYS) or f"known keys: {', '.join(REDACT_KEYS)}"))
+        elif key == "keep_fields":
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                settings[key] = tuple(value)
+            else:
+                invalid(key, "[redact] keep_fields must be a list of field names", "redact")
+        elif not isinstance(value, bool):
+            invalid(key, f"[redact] {key} must be true or false", "redact")
+        else:
+            settings[key] = value
+    return RedactionRules(**settings)
 
 
 def _read_windows(windows: Any, invalid: Any) -> tuple[WindowRule, ...]:

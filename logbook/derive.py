@@ -18,6 +18,7 @@ from .facts import CaseFacts, case_facts
 from .history import History, Record
 from .models import Attachment, Case, Config, Interaction, Logbook, Promise
 from .provenance import RemovedRecord, removed_records
+from .redact import redact_record
 from .timeparse import Moment
 
 NO_HISTORY = History(False, "not read")
@@ -143,6 +144,8 @@ def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY
 
 def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config(), history: History = NO_HISTORY,
                 removed: tuple[RemovedRecord, ...] = (), include_private: bool = False) -> CaseView:
+    rules = config.redact
+    case = redact_record(case, rules)  # type: ignore[assignment]
     interactions = sorted((i for i in case.interactions if include_private or not i.private), key=chronology_key)
     anchors = _anchors(interactions)
     numbers, withdrawn = _exhibit_numbers(case, interactions, history)

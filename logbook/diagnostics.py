@@ -162,6 +162,7 @@ CODES: dict[str, str] = {
     "tone-shouting": "an outbound message has a run of words in capitals",
     "tone-abuse": "an outbound message has an insult or profanity",
     "tone-blame": "an outbound message has a blame phrase",
+    "unredacted-card": "a full payment card number is stored in a non-private record (warning)",
     # history (git)
     "deleted-interaction": "an interaction that was committed is no longer in the working tree (warning)",
     # configuration and build

@@ -42,12 +42,13 @@ class Profile:
     name: str
     internal: bool = True  # include internal notes
     refs: tuple[str, ...] | None = None  # None: every ref
+    redact: bool | None = None  # None: as [redact] in logbook.toml says
 
 
 BUILTIN_PROFILES = {
-    "bank": Profile("bank", internal=False),
+    "bank": Profile("bank", internal=False, redact=True),
     "supervisor": Profile("supervisor"),
-    "internal": Profile("internal"),
+    "internal": Profile("internal", redact=False),
 }
 
 
@@ -88,8 +89,10 @@ def load_profiles(root: Path) -> dict[str, Profile]:
         for name, spec in (data.items() if isinstance(data, dict) else ()):
             if isinstance(spec, dict):
                 refs = spec.get("refs")
+                redact = spec.get("redact")
                 profiles[name] = Profile(name, bool(spec.get("internal", True)),
-                                         tuple(refs) if isinstance(refs, list) else None)
+                                         tuple(refs) if isinstance(refs, list) else None,
+                                         redact if isinstance(redact, bool) else None)
     return profiles
 
 
@@ -114,12 +117,14 @@ def prepare_packet(root: Path, case_id: str, as_of: datetime, profile_name: str 
         raise ExportError(f"no checklist for reason '{reason}'; known: {', '.join(CHECKLISTS)}")
     profile = profiles.get(profile_name or "", Profile(""))
     config = loaded.logbook.config
+    if profile.redact is not None:
+        config = replace(config, redact=replace(config.redact, enabled=profile.redact))
     if not profile.internal:
         case = replace(case, interactions=tuple(i for i in case.interactions if i.direction != "internal"))
     site = derive_site(loaded.logbook, as_of, loaded.history, include_private=include_private)
     view = _renamed(derive_case(case, root, as_of, config, loaded.history,
                                 next((v.removed for v in site.cases if v.case.id == case.id), ()), include_private))
-    refs = tuple((k, v) for k, v in case.refs if profile.refs is None or k in profile.refs)
+    refs = tuple((k, v) for k, v in view.case.refs if profile.refs is None or k in profile.refs)
     hrefs = {x.attachment.path: x.output_name for x in view.exhibits}
 
     def html(text: str, source: str) -> Markup:
@@ -130,7 +135,7 @@ def prepare_packet(root: Path, case_id: str, as_of: datetime, profile_name: str 
     page = make_environment(theme).get_template("packet.html").render(
         view=view, site=site, config=config, refs=refs, profile=profile.name, keeper=None,
         checklist=CHECKLISTS[reason](view) if reason else None, stylesheet="style.css",
-        description=html(case.description, case.description_location.path),
+        description=html(view.case.description, view.case.description_location.path),
         messages={e.anchor: html(e.interaction.body, e.interaction.body_location.path) for e in view.entries},
         as_of=Moment(as_of.astimezone(zone)), as_of_text=as_of_text(as_of.astimezone(zone)), root="")
     files = {x.output_name: root / x.attachment.path for x in view.exhibits}

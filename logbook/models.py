@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .diagnostics import Location
+from .redact import RedactionRules
 from .rights import WindowRule
 from .timeparse import Moment
 
@@ -156,6 +157,7 @@ class Config:
     tone: ToneRules = field(default_factory=lambda: ToneRules())
     windows: tuple[WindowRule, ...] = ()  # custom rules from [windows]; presets are always known
     audit: "AuditSettings" = field(default_factory=lambda: AuditSettings())
+    redact: RedactionRules = field(default_factory=lambda: RedactionRules())
 
     def tag_description(self, tag: str) -> str | None:
         return dict(self.tags).get(tag)

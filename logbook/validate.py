@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Iterator
 
-from .diagnostics import Diagnostic, did_you_mean, error
+from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .models import Case, Config
+from .redact import card_numbers
 from .tone import outbound_tone
 
 Check = Callable[[tuple[Case, ...], Config], Iterable[Diagnostic]]
@@ -52,11 +53,31 @@ def unknown_fulfilled_promises(cases: tuple[Case, ...], config: Config) -> Itera
                                 did_you_mean(ref.id, known) or "give the promise an 'id:' where it is made")
 
 
+def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    """A full card number in a non-private record sits in plain text in git, whatever the site masks."""
+    for case in cases:
+        if case.private:
+            continue
+        for interaction in case.interactions:
+            if interaction.private:
+                continue
+            for offset, line in enumerate(interaction.body.split("\n")):
+                for match in card_numbers(line):
+                    digits = "".join(c for c in match[0] if c.isdigit())
+                    yield warning("unredacted-card", f"a full payment card number (ending {digits[-4:]}) is stored "
+                                  "in this record", Location(interaction.body_location.path,
+                                                             interaction.body_location.line + offset, match.start() + 1),
+                                  "keep only the last four digits; the published site masks it"
+                                  + ("" if config.redact.enabled and config.redact.cards else
+                                     ", but card redaction is off in logbook.toml"))
+
+
 CHECKS: tuple[Check, ...] = (
     duplicate_case_ids,
     duplicate_promise_ids,
     unknown_fulfilled_promises,
     outbound_tone,
+    unredacted_card_numbers,
 )
 
 
