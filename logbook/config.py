@@ -21,7 +21,7 @@ TOP_KEYS = ("site", "tags", "channels", "statuses", "tone", "audit", "windows", 
 REDACT_KEYS = ("enabled", "cards", "ibans", "emails", "phones", "keep_fields")
 AUDIT_KEYS = ("stale_days", "response_hours", "followup_hours", "warn_days")
 TONE_KEYS = ("enabled", "shouting_words", "insults", "profanity", "blame")
-SITE_KEYS = ("title", "timezone", "theme")
+SITE_KEYS = ("title", "timezone", "theme", "keeper")
 
 
 def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:

@@ -133,7 +133,7 @@ def prepare_packet(root: Path, case_id: str, as_of: datetime, profile_name: str 
     theme = resolve_theme(root, config.theme)
     zone = zone_named(config.timezone)
     page = make_environment(theme).get_template("packet.html").render(
-        view=view, site=site, config=config, refs=refs, profile=profile.name, keeper=None,
+        view=view, site=site, config=config, refs=refs, profile=profile.name, keeper=config.keeper,
         checklist=CHECKLISTS[reason](view) if reason else None, stylesheet="style.css",
         description=html(view.case.description, view.case.description_location.path),
         messages={e.anchor: html(e.interaction.body, e.interaction.body_location.path) for e in view.entries},

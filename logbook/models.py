@@ -150,6 +150,7 @@ class Config:
     title: str = "Logbook"
     timezone: str = "UTC"
     theme: str | None = None
+    keeper: str | None = None  # who keeps this logbook: named on evidence packets
     tags: tuple[tuple[str, str], ...] = ()
     channels: tuple[str, ...] = DEFAULT_CHANNELS
     statuses: tuple[str, ...] = DEFAULT_STATUSES

@@ -199,9 +199,9 @@ def test_checklists_mark_present_and_missing(sample_copy):
 def test_custom_profile_limits_refs(sample_copy, tmp_path, capsys):
     config = sample_copy / "logbook.toml"
     original = config.read_text()
-    config.write_text(original + '\n[profiles.ombudsman]\ninternal = false\nrefs = ["order"]\n')
+    config.write_text(original + '\n[profiles.regulator]\ninternal = false\nrefs = ["order"]\n')
     try:
-        assert run_cli(["export", "GT-1042", "--zip", str(tmp_path / "o.zip"), "--for", "ombudsman",
+        assert run_cli(["export", "GT-1042", "--zip", str(tmp_path / "o.zip"), "--for", "regulator",
                         "-C", str(sample_copy)], capsys)[0] == 0
         page = zipfile.ZipFile(tmp_path / "o.zip").read("GT-1042-evidence/evidence.html").decode()
         assert "GT-889123" in page and "<dt>Ref: rma</dt>" not in page
