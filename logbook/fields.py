@@ -321,6 +321,20 @@ def read_windows(reader: Reader, node: Node, ctx: FieldContext) -> tuple[RightsW
     return tuple(windows)
 
 
+def read_removed(reader: Reader, node: Node, ctx: FieldContext) -> tuple[tuple[str, str], ...] | None:
+    items = node.items if isinstance(node, Seq) else (node,)
+    removed = []
+    for item in items:
+        if not isinstance(item, Map) or item.get("record") is None or item.get("reason") is None:
+            reader.error(item, "invalid-type", "each 'removed' entry needs 'record' (file name, or the time its "
+                         "heading starts with) and 'reason'")
+            continue
+        record, reason = reader.text(item.get("record"), "record"), reader.text(item.get("reason"), "reason")
+        if record and reason:
+            removed.append((record, reason))
+    return tuple(removed)
+
+
 # --- the tables ----------------------------------------------------------------
 
 _STR = {"type": "string"}
@@ -345,6 +359,9 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("timezone", read_timezone, _STR, "IANA zone for local times in this case, e.g. Europe/Berlin."),
     FieldSpec("private", _bool("private"), _BOOL, "true: never published."),
     FieldSpec("tone", _bool("tone"), _BOOL, "false: skip the tone check for this case's messages."),
+    FieldSpec("removed", read_removed, {"type": "array", "items": {"type": "object", "properties": {
+        "record": _STR, "reason": _STR}, "required": ["record", "reason"], "additionalProperties": False}},
+              "Interactions deliberately removed after being committed, with the reason (silences the warning)."),
     FieldSpec("windows", read_windows, {"type": "array", "items": {"type": "object", "properties": {
         "rule": _STR, "from": _MOMENT}, "required": ["rule", "from"], "additionalProperties": False}},
               "Rights windows to watch, e.g. {rule: card-chargeback, from: 2026-02-26}."),

@@ -121,6 +121,7 @@ class Case:
     description_location: Location = field(compare=False)
     tone: bool = True  # False: the tone check skips this case
     windows: tuple["RightsWindow", ...] = ()
+    removed: tuple[tuple[str, str], ...] = ()  # acknowledged removals: (file name or heading time, reason)
 
 
 @dataclass(frozen=True, slots=True)

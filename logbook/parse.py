@@ -151,6 +151,7 @@ def _build_case(reader: Reader, mapping: Map, values: dict[str, Any], *, default
         id_location=reader.at(id_node) if id_node is not None else file_location,
         description_location=Location(reader.path, description.line),
         tone=values.get("tone") is not False, windows=values.get("windows") or (),
+        removed=values.get("removed") or (),
     )
 
 

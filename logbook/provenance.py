@@ -21,6 +21,7 @@ class RemovedRecord:
     path: str
     label: str  # file name (bundles) or section heading key (single files)
     record: Record
+    reason: str | None = None  # the case's own note on why it was removed
 
 
 def removed_records(cases: tuple[Case, ...], history: History) -> dict[str, tuple[RemovedRecord, ...]]:
@@ -34,12 +35,14 @@ def removed_records(cases: tuple[Case, ...], history: History) -> dict[str, tupl
             for file_path, record in sorted(history.files.items()):
                 if record.deleted and file_path.endswith(".md") and str(PurePosixPath(file_path).parent) == folder \
                         and PurePosixPath(file_path).name != CASE_FILE:
-                    removed.setdefault(case.id, []).append(RemovedRecord(case.id, file_path,
-                                                                         PurePosixPath(file_path).name, record))
+                    name = PurePosixPath(file_path).name
+                    removed.setdefault(case.id, []).append(RemovedRecord(case.id, file_path, name, record,
+                                                                         dict(case.removed).get(name)))
         else:
             for (file_path, key), record in sorted(history.sections.items()):
                 if file_path == path and record.deleted:
-                    removed.setdefault(case.id, []).append(RemovedRecord(case.id, file_path, key, record))
+                    removed.setdefault(case.id, []).append(RemovedRecord(case.id, file_path, key, record,
+                                                                         dict(case.removed).get(key)))
     return {case_id: tuple(records) for case_id, records in removed.items()}
 
 
@@ -48,6 +51,8 @@ def deleted_interaction_diagnostics(cases: tuple[Case, ...], history: History) -
     diagnostics = []
     for case_id, records in removed_records(cases, history).items():
         for removed in records:
+            if removed.reason:
+                continue  # acknowledged in the case's 'removed' field
             record = removed.record
             deleted = record.deleted
             assert deleted is not None
@@ -58,7 +63,7 @@ def deleted_interaction_diagnostics(cases: tuple[Case, ...], history: History) -
                 f"{what} was recorded in commit {record.first.short} ({record.first.date:%Y-%m-%d}) and deleted in "
                 f"commit {deleted.short} ({deleted.date:%Y-%m-%d})",
                 Location(by_id[case_id].location.path),
-                "the evidence page lists it as removed; restore it with git if the deletion was a mistake"))
+                "restore it with git if the deletion was a mistake, or record why under 'removed:' in the case"))
     return diagnostics
 
 

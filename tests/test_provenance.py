@@ -135,3 +135,15 @@ def test_history_is_read_in_one_pass(repo, monkeypatch):
     loaded = load_logbook(repo)
     assert len(next(c for c in loaded.logbook.cases if c.id == "B-1").interactions) == 43
     assert len(calls) == 4  # rev-parse, HEAD, status, and one log for the whole history
+
+
+def test_an_acknowledged_removal_is_shown_with_its_reason_and_not_warned(repo, tmp_path):
+    (repo / "cases/B-1/c.md").unlink()
+    (repo / "cases/B-1/z.png").unlink()
+    commit_all(repo, "remove c", "2026-07-01T10:00:00+00:00")
+    assert [d.code for d in load_logbook(repo).diagnostics] == ["deleted-interaction"]
+    (repo / "cases/B-1/case.md").write_text(CASE.replace("---\n", "---\nremoved:\n  - {record: c.md, reason: Duplicate "
+                                                                  "of a.md}\n", 1))
+    assert load_logbook(repo).diagnostics == ()
+    assert build(repo, tmp_path / "s", as_of="2026-08-01").published
+    assert "Reason given: Duplicate of a.md" in (tmp_path / "s/cases/B-1/index.html").read_text()
