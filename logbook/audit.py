@@ -44,12 +44,11 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
     for promise in view.promises:
         where = dict(anchor=promise.made_in, path=promise.promise.location.path, line=promise.promise.location.line)
         if promise.state == "broken":
-            yield Finding(OVERDUE, "broken-promise", case.id, f"promise broken: “{promise.promise.what}”"
+            yield Finding(OVERDUE, "broken-promise", case.id, f"“{promise.promise.what}”"
                           + (f" ({promise.promise.by})" if promise.promise.by else "")
                           + f", due {promise.promise.due.display()}", since=promise.promise.due.end.isoformat(), **where)
         elif promise.state == "pending" and promise.promise.due.end - as_of <= timedelta(days=settings.warn_days):
-            yield Finding(ATTENTION, "promise-due-soon", case.id, f"promise due {promise.promise.due.display()}: "
-                          f"“{promise.promise.what}”", since=promise.promise.due.end.isoformat(), **where)
+            yield Finding(ATTENTION, "promise-due-soon", case.id, f"“{promise.promise.what}”, due {promise.promise.due.display()}", since=promise.promise.due.end.isoformat(), **where)
     target = timedelta(hours=settings.response_hours)
     for response in facts.unanswered:
         waited = as_of - response.at.instant

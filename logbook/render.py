@@ -117,7 +117,7 @@ def render_site(site: SiteView, theme: Theme) -> SiteFiles:
 
         page("index.html", "dashboard.html", open_cases=[v for v in site.cases if v.case.status not in
                                                           ("resolved", "closed")],
-             by_status=_by_status(site), broken=_broken_promises(site), findings=audit_findings(site))
+             by_status=_by_status(site), findings=audit_findings(site))
         page("cases/index.html", "cases.html", by_status=_by_status(site))
         timeline = site.timeline()
         page("timeline/index.html", "timeline.html", months=_months(reversed(timeline), zone), newest_first=True)
@@ -177,10 +177,6 @@ def _by_status(site: SiteView) -> list[tuple[str, list[CaseView]]]:
     statuses = list(site.config.statuses)
     groups = {s: [v for v in site.cases if v.case.status == s] for s in statuses}
     return [(s, groups[s]) for s in statuses]
-
-
-def _broken_promises(site: SiteView) -> list[tuple[CaseView, Any]]:
-    return [(v, p) for v in site.cases for p in v.promises if p.state == "broken"]
 
 
 def _months(pairs: Iterable[tuple[CaseView, Entry]], zone: Any) -> list[tuple[str, list[tuple[CaseView, Entry]]]]:

@@ -85,7 +85,7 @@ def test_evidence_page_says_it_plainly(book, tmp_path, capsys):
 def test_audit_text_json_and_exit_codes(book, capsys):
     code, out, _ = run_cli(["audit", str(book), "--as-of", "2026-02-01"], capsys)
     assert code == 1
-    assert "broken-promise: promise broken: “Refund within 7 days” (ShopCo), due 2026-01-13" in out
+    assert "broken-promise: “Refund within 7 days” (ShopCo), due 2026-01-13" in out
     assert "stale-case: no activity for 12 days" not in out  # 14-day limit not reached
     code, out, _ = run_cli(["audit", str(book), "--as-of", "2026-02-01", "--format", "json"], capsys)
     data = json.loads(out)
@@ -114,7 +114,7 @@ def test_dashboard_and_calendar(book, tmp_path, capsys):
     from icalendar import Calendar
     assert run_cli(["build", str(book), "--out", str(tmp_path / "s"), "--as-of", "2026-01-07"], capsys)[0] == 0
     dashboard = (tmp_path / "s/index.html").read_text()
-    assert "Needs attention" in dashboard and "promise due soon: promise due 2026-01-13" in dashboard
+    assert "Needs attention" in dashboard and "promise due soon: “Refund within 7 days”, due 2026-01-13" in dashboard
     calendar = Calendar.from_ical((tmp_path / "s/calendar.ics").read_bytes())
     events = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
     assert set(events) == {"[kettle] due: Refund within 7 days (ShopCo)", "[kettle] card-chargeback ends",
