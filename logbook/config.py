@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .fields import ID_RE
@@ -18,9 +18,9 @@ from .timeparse import TimeError, zone_named
 
 CONFIG_NAME = "logbook.toml"
 TOP_KEYS = ("site", "tags", "channels", "statuses", "tone", "audit", "windows", "redact", "profiles")
-REDACT_KEYS = ("enabled", "cards", "ibans", "emails", "phones", "keep_fields")
-AUDIT_KEYS = ("stale_days", "response_hours", "followup_hours", "warn_days")
-TONE_KEYS = ("enabled", "shouting_words", "insults", "profanity", "blame")
+
+
+
 SITE_KEYS = ("title", "timezone", "theme", "keeper")
 
 
@@ -109,15 +109,9 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
             invalid(key, f"'{key}' must be a non-empty list of simple names", hint='e.g. channels = ["email", "chat"]')
         else:
             values[key] = tuple(dict.fromkeys(items))
-    tone = data.get("tone")
-    if tone is not None:
-        values["tone"] = _read_tone(tone, where, invalid, diagnostics)
-    audit = data.get("audit")
-    if audit is not None:
-        values["audit"] = _read_audit(audit, where, invalid, diagnostics)
-    redact = data.get("redact")
-    if redact is not None:
-        values["redact"] = _read_redact(redact, where, invalid, diagnostics)
+    for name in SETTINGS:
+        if data.get(name) is not None:
+            values[name] = _read_settings(name, data[name], where, invalid, diagnostics)
     windows = data.get("windows")
     if windows is not None:
         values["windows"] = _read_windows(windows, invalid)
@@ -127,62 +121,52 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
     return Config(**values), diagnostics
 
 
-def _read_tone(tone: Any, where: Any, invalid: Any, diagnostics: list[Diagnostic]) -> ToneRules:
-    if not isinstance(tone, dict):
-        invalid("tone", "'tone' must be a table: [tone]")
-        return ToneRules()
-    settings: dict[str, Any] = {}
-    for key, value in tone.items():
-        if key not in TONE_KEYS:
-            diagnostics.append(warning("unknown-config-key", f"unknown key '{key}' in [tone]", where(key, "tone"),
-                                       did_you_mean(key, TONE_KEYS) or f"known keys: {', '.join(TONE_KEYS)}"))
-        elif key == "enabled" and not isinstance(value, bool):
-            invalid(key, "[tone] enabled must be true or false", "tone")
-        elif key == "shouting_words" and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-            invalid(key, "[tone] shouting_words must be a whole number of at least 1", "tone")
-        elif key in ("insults", "profanity", "blame") and (
-                not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value)):
-            invalid(key, f"[tone] {key} must be a list of words or phrases", "tone")
-        else:
-            settings[key] = tuple(w.strip() for w in value) if isinstance(value, list) else value
-    return ToneRules(**settings)
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError("must be true or false")
 
 
-def _read_audit(audit: Any, where: Any, invalid: Any, diagnostics: list[Diagnostic]) -> AuditSettings:
-    if not isinstance(audit, dict):
-        invalid("audit", "'audit' must be a table: [audit]")
-        return AuditSettings()
+def _count(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise ValueError("must be a whole number of at least 1")
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list) and all(isinstance(w, str) and w.strip() for w in value):
+        return tuple(w.strip() for w in value)
+    raise ValueError("must be a list of words or names")
+
+
+SETTINGS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
+    "tone": (ToneRules, {"enabled": _flag, "shouting_words": _count, "insults": _words, "profanity": _words,
+                         "blame": _words}),
+    "audit": (AuditSettings, {"stale_days": _count, "response_hours": _count, "followup_hours": _count,
+                              "warn_days": _count}),
+    "redact": (RedactionRules, {"enabled": _flag, "cards": _flag, "ibans": _flag, "emails": _flag, "phones": _flag,
+                                "keep_fields": _words}),
+}
+
+
+def _read_settings(name: str, table: Any, where: Any, invalid: Any, diagnostics: list[Diagnostic]) -> Any:
+    """A settings table ([tone], [audit], [redact]): each key checked by its reader, unknown keys warned about."""
+    record_type, readers = SETTINGS[name]
+    if not isinstance(table, dict):
+        invalid(name, f"'{name}' must be a table: [{name}]")
+        return record_type()
     settings = {}
-    for key, value in audit.items():
-        if key not in AUDIT_KEYS:
-            diagnostics.append(warning("unknown-config-key", f"unknown key '{key}' in [audit]", where(key, "audit"),
-                                       did_you_mean(key, AUDIT_KEYS) or f"known keys: {', '.join(AUDIT_KEYS)}"))
-        elif not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            invalid(key, f"[audit] {key} must be a whole number of at least 1", "audit")
-        else:
-            settings[key] = value
-    return AuditSettings(**settings)
-
-
-def _read_redact(redact: Any, where: Any, invalid: Any, diagnostics: list[Diagnostic]) -> RedactionRules:
-    if not isinstance(redact, dict):
-        invalid("redact", "'redact' must be a table: [redact]")
-        return RedactionRules()
-    settings: dict[str, Any] = {}
-    for key, value in redact.items():
-        if key not in REDACT_KEYS:
-            diagnostics.append(warning("unknown-config-key", f"unknown key '{key}' in [redact]", where(key, "redact"),
-                                       did_you_mean(key, REDACT_KEYS) or f"known keys: {', '.join(REDACT_KEYS)}"))
-        elif key == "keep_fields":
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                settings[key] = tuple(value)
-            else:
-                invalid(key, "[redact] keep_fields must be a list of field names", "redact")
-        elif not isinstance(value, bool):
-            invalid(key, f"[redact] {key} must be true or false", "redact")
-        else:
-            settings[key] = value
-    return RedactionRules(**settings)
+    for key, value in table.items():
+        reader = readers.get(key)
+        if reader is None:
+            diagnostics.append(warning("unknown-config-key", f"unknown key '{key}' in [{name}]", where(key, name),
+                                       did_you_mean(key, readers) or f"known keys: {', '.join(readers)}"))
+            continue
+        try:
+            settings[key] = reader(value)
+        except ValueError as exc:
+            invalid(key, f"[{name}] {key} {exc}", name)
+    return record_type(**settings)
 
 
 def _read_windows(windows: Any, invalid: Any) -> tuple[WindowRule, ...]:
