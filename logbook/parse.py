@@ -221,8 +221,10 @@ def _unreferenced(rel: str) -> Diagnostic:
 
 def _front_matter(reader: Reader, split: Any, what: str) -> Map | None:
     if split.unclosed:
+        dots = "..." in (line.rstrip() for line in split.body.text.split("\n"))
         reader.diagnostics.append(error("unclosed-front-matter", "front matter starts with '---' but never ends",
-                                        Location(reader.path, 1, 1), "add a line '---' after the last field"))
+                                        Location(reader.path, 1, 1), "end it with '---', not YAML's '...'" if dots
+                                        else "add a line '---' after the last field"))
         return None
     if split.front_matter is None:
         reader.diagnostics.append(error("missing-front-matter", f"{what} file has no front matter",

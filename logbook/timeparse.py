@@ -21,6 +21,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 UTC = timezone.utc
+MIN_YEAR, MAX_YEAR = 1900, 2199  # beyond these, zone rules are guesses and date arithmetic can overflow
 
 TIMESTAMP_RE = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})"
@@ -114,6 +115,9 @@ def parse_moment(text: str, default_zone: tzinfo, *, prefix: bool = False) -> Pa
         day = date.fromisoformat(match["date"])
     except ValueError as exc:
         raise TimeError("invalid-datetime", f"'{match['date']}' is not a real date ({exc})") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise TimeError("invalid-datetime", f"'{match['date']}' is outside the years {MIN_YEAR}–{MAX_YEAR}",
+                        "check the year")
     if match["time"] is None:
         return Parsed(Moment(datetime.combine(day, time(0), default_zone), has_time=False), end=match.end())
     hms = match["time"].split(":")

@@ -153,7 +153,7 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem]) -> Node
         line, col = _mark_pos(exc.problem_mark or exc.context_mark, offset)
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
         hint = None
-        if "\t" in text and "tab" in message.lower():
+        if "'\\t'" in message or "tab" in message.lower():
             hint = "YAML does not allow tabs for indentation; use spaces"
         elif exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line != exc.problem_mark.line:
             start_line, start_col = _mark_pos(exc.context_mark, offset)

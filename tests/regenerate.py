@@ -2,8 +2,8 @@
 
     python tests/regenerate.py
 
-Rewrites tests/fixtures/invalid/expected.txt (the exact diagnostics of the invalid
-corpus) and tests/golden/forms-site/ (the site built from tests/fixtures/forms-bundle).
+Rewrites tests/fixtures/invalid/expected.txt and tests/fixtures/hostile/expected.txt (the
+exact diagnostics of the invalid and hostile corpora) and tests/golden/forms-site/ (the site built from tests/fixtures/forms-bundle).
 Review the diff before committing it: it is the change in behaviour.
 """
 
@@ -21,13 +21,14 @@ from logbook.diagnostics import format_text  # noqa: E402
 from logbook.load import load_logbook  # noqa: E402
 
 INVALID = HERE / "fixtures" / "invalid"
+HOSTILE = HERE / "fixtures" / "hostile"
 GOLDEN = HERE / "golden" / "forms-site"
 GOLDEN_SOURCE = HERE / "fixtures" / "forms-bundle"
 GOLDEN_AS_OF = "2026-04-10"
 
 
-def invalid_expected_text() -> str:
-    result = load_logbook(INVALID)
+def expected_text(fixture: Path = INVALID) -> str:
+    result = load_logbook(fixture)
     return "".join(format_text(d, d.location.path) + "\n" for d in result.diagnostics)
 
 
@@ -43,13 +44,14 @@ def build_golden(out: Path) -> None:
 
 
 def main() -> None:
-    (INVALID / "expected.txt").write_text(invalid_expected_text(), encoding="utf-8")
+    for fixture in (INVALID, HOSTILE):
+        (fixture / "expected.txt").write_text(expected_text(fixture), encoding="utf-8")
     staging = GOLDEN.parent / "forms-site.new"
     shutil.rmtree(staging, ignore_errors=True)
     build_golden(staging)
     shutil.rmtree(GOLDEN, ignore_errors=True)
     staging.rename(GOLDEN)
-    print(f"wrote {INVALID / 'expected.txt'} and {GOLDEN}")
+    print(f"wrote {INVALID / 'expected.txt'}, {HOSTILE / 'expected.txt'} and {GOLDEN}")
 
 
 if __name__ == "__main__":

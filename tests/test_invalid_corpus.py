@@ -9,7 +9,7 @@ from pathlib import Path
 from logbook.diagnostics import CODES
 
 from conftest import FIXTURES, REPO
-from regenerate import INVALID, invalid_expected_text
+from regenerate import HOSTILE, INVALID, expected_text
 
 # Codes that need a logbook of their own (each is tested elsewhere, named here).
 TESTED_ELSEWHERE = {
@@ -26,7 +26,16 @@ TESTED_ELSEWHERE = {
 
 def test_invalid_corpus_gives_exactly_the_expected_diagnostics():
     expected = (INVALID / "expected.txt").read_text(encoding="utf-8")
-    assert invalid_expected_text() == expected
+    assert expected_text(INVALID) == expected
+
+
+def test_hostile_corpus_gives_exactly_the_expected_diagnostics():
+    """Attacks and breakages (alias bombs, 40,000-deep nesting, links out, DST traps, …): each a diagnostic, no crash."""
+    assert expected_text(HOSTILE) == (HOSTILE / "expected.txt").read_text(encoding="utf-8")
+    listed = {line.split(":")[0] for line in (HOSTILE / "expected.txt").read_text(encoding="utf-8").splitlines()}
+    valid = {"cases/bom-crlf.md", "cases/mixed-endings.md", "cases/case-a.md"}  # must just work
+    for path in sorted((HOSTILE / "cases").glob("*.md")):
+        assert (f"cases/{path.name}" in listed) != (f"cases/{path.name}" in valid), path.name
 
 
 def test_every_file_plants_the_code_it_is_named_after():
