@@ -89,6 +89,22 @@ def compose(text: str, first_line: int = 1) -> Composed:
     return Composed(root, tuple(problems))
 
 
+def _whole_characters(value: str, line: int, col: int) -> str:
+    """Join escaped surrogate pairs ("\\ud83d\\ude00" → one emoji); refuse a lone surrogate, which no file can hold."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        pass
+    try:
+        joined = value.encode("utf-16", "surrogatepass").decode("utf-16")
+        joined.encode("utf-8")
+        return joined
+    except UnicodeError:
+        raise _Fatal(YamlProblem("yaml-syntax", "a \\u escape makes half a character (a lone surrogate)", line, col,
+                                 "write the character itself, or its full \\U0001F600 escape")) from None
+
+
 def _mark_pos(mark: yaml.Mark | None, offset: int) -> tuple[int, int]:
     if mark is None:
         return offset + 1, 1
@@ -139,7 +155,7 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem]) -> Node
                 raise _Fatal(YamlProblem("yaml-syntax", f"YAML tags such as '{event.tag}' are not allowed", line, col))
             elif isinstance(event, events.ScalarEvent):
                 plain = event.style is None
-                value = None if plain and event.value in NULL_WORDS else event.value
+                value = None if plain and event.value in NULL_WORDS else _whole_characters(event.value, line, col)
                 attach(Scalar(value, line, col))
             elif isinstance(event, (events.SequenceStartEvent, events.MappingStartEvent)):
                 if len(stack) >= MAX_DEPTH:

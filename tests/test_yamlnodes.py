@@ -69,3 +69,10 @@ def test_sequences_and_null_words():
 def test_empty_text_has_no_root():
     assert compose("").root is None and compose("# only a comment\n").root is None
     assert isinstance(compose("x").root, Scalar)
+
+
+def test_escaped_surrogate_pairs_become_one_character_and_lone_halves_are_refused():
+    """Found by the property tests: JSON-style escapes of an emoji crashed rendering."""
+    assert compose('title: "\\ud83d\\ude00"').root.get("title").value == "😀"
+    composed = compose('title: "\\ud800 alone"')
+    assert composed.root is None and composed.problems[-1].code == "yaml-syntax"
