@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .exhibits import FileFacts, file_facts, safe_file_name
+from .exhibits import FileFacts, file_facts, published_name
 from .facts import CaseFacts, case_facts
 from .history import History, Record
 from .models import Attachment, Case, Config, Interaction, Logbook, Promise
@@ -158,7 +158,7 @@ def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config
             if exhibit is None:
                 number = numbers[attachment.path]
                 exhibit = Exhibit(number, attachment, file_facts(root / attachment.path),
-                                  f"exhibits/{number}-{safe_file_name(Path(attachment.path).name)}", anchor,
+                                  f"exhibits/{number}-{published_name(Path(attachment.path).name)}", anchor,
                                   interaction.at, history.file(attachment.path))
                 exhibits_by_path[attachment.path] = exhibit
             own.append(exhibit)

@@ -37,6 +37,18 @@ def file_facts(path: Path) -> FileFacts:
     return FileFacts(size, digest.hexdigest(), media_type)
 
 
+# File types a browser would run scripts in when opened directly (file:// has no headers
+# to stop them): published with ".txt" appended, so they display as text. The content,
+# and so the SHA-256, is unchanged.
+ACTIVE_SUFFIXES = frozenset({".svg", ".svgz", ".html", ".htm", ".xhtml", ".xht", ".xml", ".xsl", ".xslt", ".js",
+                             ".mjs", ".swf", ".shtml"})
+
+
+def published_name(name: str) -> str:
+    safe = safe_file_name(name)
+    return f"{safe}.txt" if Path(safe).suffix.lower() in ACTIVE_SUFFIXES else safe
+
+
 def safe_file_name(name: str) -> str:
     """A file name that is safe in a URL and on every file system."""
     stem, dot, suffix = name.rpartition(".")

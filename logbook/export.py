@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from .checklists import CHECKLISTS
 from .derive import CaseView, Entry, derive_case, derive_site
-from .exhibits import safe_file_name
+from .exhibits import published_name, safe_file_name
 from .load import load_logbook
 from .messages import render_message
 from .render import as_of_text, make_environment
@@ -60,9 +60,9 @@ class Packet:
 
 
 def exhibit_name(case_id: str, entry: Entry, number: int, file_name: str) -> str:
-    suffix = Path(file_name).suffix.lower()
-    return safe_file_name(f"{case_id}_{entry.interaction.at.date_text()}_{entry.interaction.channel}_exhibit-{number}") \
-        + (safe_file_name("x" + suffix)[1:] if suffix else "")
+    suffix = Path(published_name(file_name)).suffixes
+    stem = safe_file_name(f"{case_id}_{entry.interaction.at.date_text()}_{entry.interaction.channel}_exhibit-{number}")
+    return stem + "".join(suffix[-2:] if published_name(file_name).endswith(".txt") and len(suffix) > 1 else suffix[-1:])
 
 
 def _renamed(view: CaseView) -> CaseView:
