@@ -8,8 +8,11 @@ cannot destroy anybody's files.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import fcntl
 import os
+import sys
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -91,11 +94,33 @@ def _write_all(files: SiteFiles, staging: Path) -> None:
     staging.chmod(0o755)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    if ctypes.get_errno() in (errno.EINVAL, errno.ENOSYS, errno.EPERM):  # file system or kernel cannot
+        return False
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
+
+
 def _swap_in(staging: Path, out: Path) -> None:
+    """Readers (and a build killed at any moment) see the old site or the new one, never neither."""
     if not out.exists():
         os.rename(staging, out)
         return
-    retired = out.parent / f".{out.name}.old-{os.getpid()}"
+    if _exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the old site
+        return
+    retired = out.parent / f".{out.name}.old-{os.getpid()}"  # fallback: two renames; recovered on the next build
     os.rename(out, retired)
     os.rename(staging, out)
     shutil.rmtree(retired, ignore_errors=True)

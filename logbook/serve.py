@@ -149,23 +149,54 @@ class Rebuilder:
             self._run_build()
 
 
+def _theme_folders(root: Path) -> list[Path]:
+    """A user theme kept outside the logbook is an input too."""
+    from .config import load_config
+    from .themes import ThemeError, default_theme_dir, resolve_theme
+    try:
+        folders = resolve_theme(root, load_config(root)[0].theme).folders
+    except (ThemeError, FileNotFoundError):
+        return []
+    return [f for f in folders if f != default_theme_dir() and not f.is_relative_to(root)]
+
+
 def _watch(root: Path, out: Path, rebuilder: Rebuilder):
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
     from watchdog.observers.polling import PollingObserver
 
+    watched: set[Path] = set()
+
+    def watch_tree(observer, folder: Path) -> None:  # type: ignore[no-untyped-def]
+        if folder.is_dir() and folder not in watched and not (folder == out or out.is_relative_to(folder)):
+            observer.schedule(Handler(), str(folder), recursive=True)
+            watched.add(folder)
+
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event) -> None:  # type: ignore[no-untyped-def]
             if event.event_type in READ_ONLY_EVENTS or (event.is_directory and event.event_type == "modified"):
                 return
+            if event.is_directory and event.event_type in ("created", "moved"):
+                appeared = Path(os.fsdecode(getattr(event, "dest_path", "") or event.src_path))
+                if appeared in (root / "cases", root / "themes"):
+                    watch_tree(current[0], appeared)  # cases/ or themes/ made after serve started
             paths = [event.src_path, getattr(event, "dest_path", "") or ""]
             if any(p and is_relevant(os.fsdecode(p), root, out) for p in paths):
                 rebuilder.notify()
 
+    # Watch the inputs only: the logbook folder itself (not recursively: logbook.toml, and
+    # cases/ or themes/ appearing), cases/ and the theme folders. The output folder and the
+    # build's staging folders are never watched: besides the wasted events, watchdog's
+    # inotify bookkeeping breaks when watched folders are swapped under it.
+    current: list = []
     for observer_class in (Observer, PollingObserver):
         observer = observer_class()
+        current[:] = [observer]
+        watched.clear()
         try:
-            observer.schedule(Handler(), str(root), recursive=True)
+            observer.schedule(Handler(), str(root), recursive=False)
+            for folder in [root / "cases", root / "themes", *_theme_folders(root)]:
+                watch_tree(observer, folder)
             observer.start()
             return observer
         except OSError as exc:  # inotify watch limit (ENOSPC) or no inotify: poll instead

@@ -151,3 +151,40 @@ def test_port_in_use_is_a_clear_message(book):
                               capture_output=True, text=True, timeout=30)
     assert proc.returncode == 1 and f"port {port} on 127.0.0.1 is already in use" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_survives_a_thousand_rapid_saves_and_a_file_deleted_mid_rebuild(server, book):
+    target = book / "cases/CASE-1/a.md"
+    original = target.read_text()
+    for n in range(1000):
+        target.write_text(original.replace("Please refund me.", f"Save {n}."))
+    extra = book / "cases/CASE-1/c.md"
+    extra.write_text("---\nat: 2026-03-30 10:00Z\nchannel: note\ndirection: internal\n---\nTemporary.\n")
+    state = server.wait_for_builds(2)
+    extra.unlink()  # most likely while that rebuild runs
+    time.sleep(QUIET * 2)
+    state = server.status()
+    assert state["ok"] is True and state["builds"] <= 6, (state, server.lines)  # debounced, not a thousand builds
+    status, body, _ = server.get("/cases/CASE-1/index.html")
+    assert status == 200, status
+    assert b"Save 999." in body, (state, server.lines, body.decode()[:3000])
+    assert b"Temporary." not in body, (state, server.lines)
+    assert server.proc.poll() is None and not any("Traceback" in line for line in server.lines)
+
+
+def test_cases_folder_created_after_start_is_watched(tmp_path):
+    root = tmp_path / "empty"
+    root.mkdir()
+    process = ServeProcess(root)
+    try:
+        assert process.status()["ok"] is False  # no cases/ yet: diagnostics, a placeholder page
+        assert b"No site has been built yet" in process.get("/")[1]
+        (root / "cases").mkdir()
+        process.wait_for_builds(2)
+        (root / "cases" / "a.md").write_text("---\ntitle: Arrived later\nstatus: open\n---\n")
+        deadline = time.monotonic() + 15
+        while b"Arrived later" not in process.get("/cases/a/index.html")[1] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert b"Arrived later" in process.get("/cases/a/index.html")[1]
+    finally:
+        process.stop()
