@@ -83,6 +83,14 @@ def test_private_cases_and_interactions_never_reach_the_output(sample_site, logb
     assert build(root, out, as_of=AS_OF).published
     blob = b"".join(site_tree(out).values())
     assert b"SECRET-LINE" not in blob and b"visible" in blob
+    from logbook.cli import main
+    assert main(["export", "a", "--zip", str(tmp_path / "a.zip"), "--pdf", str(tmp_path / "a.pdf"), "-C", str(root)]) == 0
+    import zipfile
+    archive = zipfile.ZipFile(tmp_path / "a.zip")
+    assert all(b"SECRET-LINE" not in archive.read(name) for name in archive.namelist())
+    from pypdf import PdfReader
+    pdf_text = "".join(page.extract_text() for page in PdfReader(tmp_path / "a.pdf").pages)
+    assert "SECRET-LINE" not in pdf_text and "visible" in pdf_text
 
 
 def test_rebuild_is_byte_identical(sample_site, tmp_path):
