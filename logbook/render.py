@@ -9,6 +9,7 @@ same output path.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,12 +21,18 @@ from markupsafe import Markup
 from . import __version__
 from .audit import audit_findings
 from .calendar import calendar_ics
+from .charts import dashboard_charts, mini_timeline
 from .derive import CaseView, Entry, SiteView
+from .models import Agent
 from .diagnostics import Diagnostic, Location, error
 from .exhibits import human_size
 from .messages import render_message
+from .search import search_files
 from .themes import Theme, default_theme_dir
 from .timeparse import Moment, zone_named
+
+
+FEED_SIZE = 50
 
 
 class RenderError(Exception):
@@ -100,7 +107,7 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     env.filters.update(moment=lambda m: m.display() if m else "", iso=lambda m: m.iso() if m else "",
                        duration=duration, size=human_size, day=lambda d: f"{d.day} {d:%B %Y}",
                        stamp=lambda d: f"{d.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC", lag=recording_lag)
-    env.globals.update(version=__version__)
+    env.globals.update(version=__version__, agent_slug=agent_slug, mini_timeline=mini_timeline)
     return env
 
 
@@ -108,6 +115,7 @@ def render_site(site: SiteView, theme: Theme) -> SiteFiles:
     env = make_environment(theme)
     out = _Output()
     zone = zone_named(site.config.timezone)
+    env.globals["local_date"] = lambda m: f"{m.instant.astimezone(zone):%Y-%m-%d}"
     common = {"site": site, "config": site.config, "as_of": Moment(site.as_of.astimezone(zone)),
               "as_of_text": as_of_text(site.as_of.astimezone(zone))}
     try:
@@ -117,18 +125,31 @@ def render_site(site: SiteView, theme: Theme) -> SiteFiles:
 
         page("index.html", "dashboard.html", open_cases=[v for v in site.cases if v.case.status not in
                                                           ("resolved", "closed")],
-             by_status=_by_status(site), findings=audit_findings(site))
+             by_status=_by_status(site), findings=audit_findings(site), charts=dashboard_charts(site))
         page("cases/index.html", "cases.html", by_status=_by_status(site))
         timeline = site.timeline()
-        page("timeline/index.html", "timeline.html", months=_months(reversed(timeline), zone), newest_first=True)
-        page("timeline/oldest/index.html", "timeline.html", months=_months(timeline, zone), newest_first=False)
+        messages_by_case = {view.case.id: _case_markdown(view) for view in site.cases}  # each body rendered once
+        filters = _timeline_filters(site, timeline)
+        page("timeline/index.html", "timeline.html", months=_months(reversed(timeline), zone), newest_first=True,
+             filters=filters)
+        page("timeline/oldest/index.html", "timeline.html", months=_months(timeline, zone), newest_first=False,
+             filters=filters)
+        page("search/index.html", "search.html")
+        for path, script in search_files(site).items():
+            out.page(path, script)
         page("tags/index.html", "tags.html")
         for tag, views in site.tags:
             page(f"tags/{tag}/index.html", "tag.html", tag=tag, description=site.config.tag_description(tag),
                  cases=views)
+        agents = agent_index(timeline)
+        page("agents/index.html", "agents.html", agents=agents)
+        for slug, (agent, pairs) in agents.items():
+            page(f"agents/{slug}/index.html", "agent.html", agent=agent, pairs=pairs)
+        out.page("feed.xml", env.get_template("feed.xml").render(
+            **common, root="", entries=list(reversed(timeline))[:FEED_SIZE], messages=messages_by_case))
         for view in site.cases:
             base = f"cases/{view.case.id}"
-            description, messages = _case_markdown(view)
+            description, messages = messages_by_case[view.case.id]
             page(f"{base}/index.html", "case.html", view=view, description=description, messages=messages)
             for exhibit in view.exhibits:
                 out.copy(f"{base}/{exhibit.output_name}", Path(site.root) / exhibit.attachment.path)
@@ -171,6 +192,41 @@ def _case_markdown(view: CaseView) -> tuple[Markup, dict[str, Markup]]:
     case = view.case
     messages = {e.anchor: html(e.interaction.body, e.interaction.body_location.path) for e in view.entries}
     return html(case.description, case.description_location.path), messages
+
+
+def agent_slug(agent: Agent) -> str:
+    return slugify(agent.id or agent.name)
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "agent"
+
+
+def agent_index(timeline: list[tuple[CaseView, Entry]]) -> dict[str, tuple[Agent, list[tuple[CaseView, Entry]]]]:
+    """Every agent with the interactions they handled, newest first; agents known by id are merged by id."""
+    agents: dict[str, tuple[Agent, list[tuple[CaseView, Entry]]]] = {}
+    for view, entry in reversed(timeline):
+        agent = entry.interaction.agent
+        if agent is None:
+            continue
+        slug = agent_slug(agent)
+        agents.setdefault(slug, (agent, []))[1].append((view, entry))
+    return dict(sorted(agents.items()))
+
+
+def _timeline_filters(site: SiteView, timeline: list[tuple[CaseView, Entry]]) -> list[tuple[str, str, list]]:
+    """(field, label, [(value, text)]) for each filter, from the values that occur."""
+    def options(values: set[str]) -> list[tuple[str, str]]:
+        return [(v, v) for v in sorted(values) if v]
+    agents = {agent_slug(e.interaction.agent): e.interaction.agent.display() for _, e in timeline if e.interaction.agent}
+    return [
+        ("tag", "Tag", options({t for v in site.cases for t in v.case.tags})),
+        ("status", "Case status", [(s, s) for s in site.config.statuses]),
+        ("channel", "Channel", options({e.interaction.channel for _, e in timeline})),
+        ("direction", "Direction", [("in", "received"), ("out", "sent"), ("internal", "internal note")]),
+        ("counterparty", "Counterparty", options({v.case.counterparty or "" for v in site.cases})),
+        ("agent", "Agent", sorted(agents.items(), key=lambda item: item[1].casefold())),
+    ]
 
 
 def _by_status(site: SiteView) -> list[tuple[str, list[CaseView]]]:

@@ -1,0 +1,159 @@
+"""Dashboard charts as inline SVG, drawn at build time: no script, no CDN.
+
+Each chart is a small bar chart with a ``<title>`` and ``<desc>`` for screen readers,
+and the data also goes to a table in the page, so colour and shape are never the only
+way to read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from statistics import median
+
+from markupsafe import Markup, escape
+
+from .derive import CaseView, SiteView
+
+WIDTH, BAR, GAP, LABEL = 640, 22, 8, 190
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    id: str
+    title: str
+    unit: str
+    rows: tuple[tuple[str, float], ...]  # label, value
+
+    def svg(self) -> Markup:
+        top = max((v for _, v in self.rows), default=0) or 1
+        height = len(self.rows) * (BAR + GAP) + GAP
+        desc = "; ".join(f"{label}: {_fmt(value)} {self.unit}" for label, value in self.rows) or "no data"
+        parts = [f'<svg class="chart" role="img" aria-labelledby="{self.id}-t {self.id}-d" viewBox="0 0 {WIDTH} '
+                 f'{height}" width="100%" xmlns="http://www.w3.org/2000/svg">',
+                 f'<title id="{self.id}-t">{escape(self.title)}</title><desc id="{self.id}-d">{escape(desc)}</desc>']
+        for n, (label, value) in enumerate(self.rows):
+            y = GAP + n * (BAR + GAP)
+            length = (WIDTH - LABEL - 80) * value / top
+            parts.append(f'<text x="{LABEL - 8}" y="{y + BAR * 0.7:.0f}" text-anchor="end">{escape(label)}</text>'
+                         f'<rect class="bar bar-{n % 4}" x="{LABEL}" y="{y}" width="{length:.1f}" height="{BAR}">'
+                         f'</rect><text x="{LABEL + length + 6:.1f}" y="{y + BAR * 0.7:.0f}">{_fmt(value)}</text>')
+        parts.append("</svg>")
+        return Markup("".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class StackedChart:
+    """One bar per row, split into series (e.g. statuses); every segment also labelled in text."""
+
+    id: str
+    title: str
+    series: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[int, ...]], ...]  # label, one count per series
+
+    def svg(self) -> Markup:
+        top = max((sum(v) for _, v in self.rows), default=0) or 1
+        height = len(self.rows) * (BAR + GAP) + GAP + 24
+        desc = "; ".join(f"{label}: " + ", ".join(f"{name} {count}" for name, count in zip(self.series, values) if count)
+                         for label, values in self.rows) or "no data"
+        parts = [f'<svg class="chart" role="img" aria-labelledby="{self.id}-t {self.id}-d" viewBox="0 0 {WIDTH} '
+                 f'{height}" width="100%" xmlns="http://www.w3.org/2000/svg">',
+                 f'<title id="{self.id}-t">{escape(self.title)}</title><desc id="{self.id}-d">{escape(desc)}</desc>']
+        for n, (label, values) in enumerate(self.rows):
+            y, x = GAP + n * (BAR + GAP), float(LABEL)
+            parts.append(f'<text x="{LABEL - 8}" y="{y + BAR * 0.7:.0f}" text-anchor="end">{escape(label)}</text>')
+            for k, count in enumerate(values):
+                if count:
+                    length = (WIDTH - LABEL - 20) * count / top
+                    parts.append(f'<rect class="bar bar-{k % 4}" x="{x:.1f}" y="{y}" width="{length:.1f}" '
+                                 f'height="{BAR}"><title>{escape(self.series[k])}: {count}</title></rect>')
+                    x += length
+        legend_y = height - 8
+        for k, name in enumerate(self.series):
+            parts.append(f'<rect class="bar bar-{k % 4}" x="{LABEL + k * 110}" y="{legend_y - 10}" width="10" '
+                         f'height="10"></rect><text x="{LABEL + k * 110 + 14}" y="{legend_y}">{escape(name)}</text>')
+        parts.append("</svg>")
+        return Markup("".join(parts))
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+def status_over_time(site: SiteView) -> StackedChart:
+    """Each case's status at the end of each month, from its status periods."""
+    starts = [v.facts.started for v in site.cases if v.facts.started]
+    if not starts:
+        return StackedChart("chart-over-time", "Cases by status at the end of each month", site.config.statuses, ())
+    year, month = min(starts).year, min(starts).month
+    rows = []
+    while (year, month) <= (site.as_of.year, site.as_of.month) and len(rows) < 36:
+        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.utc)
+        moment = min(end, site.as_of)
+        counts = [0] * len(site.config.statuses)
+        for view in site.cases:
+            status = next((p.status for p in view.facts.status_periods
+                           if p.start <= moment and (p.end is None or moment < p.end)), None)
+            if status is None and view.facts.status_periods and moment >= view.facts.status_periods[-1].start:
+                status = view.facts.status_periods[-1].status
+            if status in site.config.statuses:
+                counts[site.config.statuses.index(status)] += 1
+        rows.append((f"{year}-{month:02d}", tuple(counts)))
+        year, month = year + (month == 12), month % 12 + 1
+    return StackedChart("chart-over-time", "Cases by status at the end of each month", site.config.statuses,
+                        tuple(rows[-18:]))
+
+
+def dashboard_charts(site: SiteView) -> list[Chart | StackedChart]:
+    statuses = [(s, float(sum(v.case.status == s for v in site.cases))) for s in site.config.statuses]
+    waits = []
+    for view in site.cases:
+        answered = [r.waited.total_seconds() / 86400 for r in view.facts.responses if r.theirs and r.waited is not None]
+        if answered:
+            waits.append((view.case.id, round(median(answered), 1)))
+    states = ("kept", "broken", "pending", "open")
+    promises = [(state, float(sum(p.state == state for v in site.cases for p in v.promises))) for state in states]
+    tags = [(tag, float(len(views))) for tag, views in site.tags]
+    return [
+        Chart("chart-status", "Cases by status", "cases", tuple(statuses)),
+        status_over_time(site),
+        Chart("chart-waits", "Median days the other side took to answer, per case", "days", tuple(waits)),
+        Chart("chart-promises", "Promises kept, broken, pending and undated", "promises", promises),
+        Chart("chart-tags", "Cases per tag", "cases", tuple(tags)),
+    ]
+
+
+def mini_timeline(view: CaseView) -> Markup:
+    """A strip of the case's entries on a time axis, so gaps show at a glance; each mark links to its entry.
+
+    Shapes differ by direction (circle received, square sent, diamond internal), not only colours.
+    """
+    entries = view.entries
+    if len(entries) < 2:
+        return Markup("")
+    first, last = entries[0].interaction.at.instant, entries[-1].interaction.at.instant
+    span = (last - first).total_seconds() or 1
+    width, pad, y = 640, 12, 22
+    gaps = sorted(((b.interaction.at.instant - a.interaction.at.instant, a, b) for a, b in zip(entries, entries[1:])),
+                  key=lambda g: g[0], reverse=True)
+    longest = gaps[0]
+    desc = (f"{len(entries)} entries from {first:%Y-%m-%d} to {last:%Y-%m-%d}; the longest gap is "
+            f"{longest[0].days} days, after {longest[1].interaction.at.date_text()}")
+    parts = [f'<svg class="strip" role="img" aria-labelledby="strip-t strip-d" viewBox="0 0 {width} 44" width="100%" '
+             f'xmlns="http://www.w3.org/2000/svg"><title id="strip-t">Timeline of this case</title>'
+             f'<desc id="strip-d">{escape(desc)}</desc>'
+             f'<line x1="{pad}" y1="{y}" x2="{width - pad}" y2="{y}" class="axis"></line>']
+    for entry in entries:
+        x = pad + (width - 2 * pad) * (entry.interaction.at.instant - first).total_seconds() / span
+        direction = entry.interaction.direction
+        label = escape(f"{entry.interaction.at.display()} {entry.interaction.channel} {direction}")
+        if direction == "in":
+            shape = f'<circle cx="{x:.1f}" cy="{y}" r="6" class="mark mark-in"></circle>'
+        elif direction == "out":
+            shape = f'<rect x="{x - 5:.1f}" y="{y - 5}" width="10" height="10" class="mark mark-out"></rect>'
+        else:
+            shape = f'<path d="M{x:.1f} {y - 7}L{x + 6:.1f} {y}L{x:.1f} {y + 7}L{x - 6:.1f} {y}Z" class="mark mark-internal"></path>'
+        parts.append(f'<a href="#{entry.anchor}"><title>{label}</title>{shape}</a>')
+    parts.append(f'<text x="{pad}" y="42" class="strip-label">{first:%Y-%m-%d}</text>'
+                 f'<text x="{width - pad}" y="42" text-anchor="end" class="strip-label">{last:%Y-%m-%d}</text></svg>')
+    return Markup("".join(parts))

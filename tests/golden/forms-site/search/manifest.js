@@ -1,0 +1,1 @@
+window.logbookSearchManifest = {"documents": 2, "shards": 1};
