@@ -139,9 +139,8 @@ def mini_timeline(view: CaseView) -> Markup:
     longest = gaps[0]
     desc = (f"{len(entries)} entries from {first:%Y-%m-%d} to {last:%Y-%m-%d}; the longest gap is "
             f"{longest[0].days} days, after {longest[1].interaction.at.date_text()}")
-    parts = [f'<svg class="strip" role="img" aria-labelledby="strip-t strip-d" viewBox="0 0 {width} 44" width="100%" '
-             f'xmlns="http://www.w3.org/2000/svg"><title id="strip-t">Timeline of this case</title>'
-             f'<desc id="strip-d">{escape(desc)}</desc>'
+    parts = [f'<nav class="strip-nav" aria-label="Timeline of this case: {escape(desc)}">'
+             f'<svg class="strip" viewBox="0 0 {width} 44" width="100%" xmlns="http://www.w3.org/2000/svg">'
              f'<line x1="{pad}" y1="{y}" x2="{width - pad}" y2="{y}" class="axis"></line>']
     for entry in entries:
         x = pad + (width - 2 * pad) * (entry.interaction.at.instant - first).total_seconds() / span
@@ -155,5 +154,5 @@ def mini_timeline(view: CaseView) -> Markup:
             shape = f'<path d="M{x:.1f} {y - 7}L{x + 6:.1f} {y}L{x:.1f} {y + 7}L{x - 6:.1f} {y}Z" class="mark mark-internal"></path>'
         parts.append(f'<a href="#{entry.anchor}"><title>{label}</title>{shape}</a>')
     parts.append(f'<text x="{pad}" y="42" class="strip-label">{first:%Y-%m-%d}</text>'
-                 f'<text x="{width - pad}" y="42" text-anchor="end" class="strip-label">{last:%Y-%m-%d}</text></svg>')
+                 f'<text x="{width - pad}" y="42" text-anchor="end" class="strip-label">{last:%Y-%m-%d}</text></svg></nav>')
     return Markup("".join(parts))

