@@ -182,3 +182,17 @@ def test_an_evidence_page_of_30_interactions_weighs_under_200_kb(tmp_path):
         browser.on("request", lambda r: requests.append(r.url))
         browser.goto(page.as_uri())
         assert sorted(Path(u).name for u in requests) == ["index.html", "logbook.js", "style.css"]  # no framework
+
+
+def test_pages_fit_a_phone_screen(site):
+    from playwright.sync_api import sync_playwright
+    from browser import CHROMIUM_ARGS, chromium_path
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        for path in ("index.html", "timeline/index.html", "cases/GT-1042/index.html", "search/index.html"):
+            page.goto((site / path).as_uri())
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 1, f"{path} is {overflow}px wider than a phone"
+        page.screenshot(path=str(ARTEFACTS / "phone-evidence.png"))
+        browser.close()
