@@ -9,11 +9,12 @@ shards are loaded one by one when the user searches, results shown as they arriv
 from __future__ import annotations
 
 import json
+import os
 import re
 
 from .derive import CaseView, Entry, SiteView
 
-SHARD_SIZE = 1000
+SHARD_SIZE = 500
 FIELDS = ("title", "body", "refs", "people", "case")
 MARKUP_RE = re.compile(r"[*_`>#\[\]()!]|https?://\S+")
 
@@ -41,20 +42,33 @@ def _script_json(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
 
 
-def search_files(site: SiteView) -> dict[str, str]:
-    """Output path → JavaScript text: the manifest and every shard."""
+def _shard_script(number: int, documents: list[dict[str, str]], stored: dict[str, dict[str, str]]) -> str:
     from lunr import lunr
 
+    index = lunr(ref="id", fields=[{"field_name": "title", "boost": 3}, {"field_name": "refs", "boost": 5},
+                                   "body", "people", "case"], documents=documents) if documents else None
+    payload = {"index": index.serialize() if index else None,  # lunr.py cannot build an empty index
+               "docs": stored}
+    return f"window.logbookSearch.addShard({number}, {_script_json(payload)});\n"
+
+
+def search_files(site: SiteView) -> dict[str, str]:
+    """Output path → JavaScript text: the manifest and every shard (shards indexed in parallel)."""
     pairs = site.timeline()
-    shards = [pairs[start:start + SHARD_SIZE] for start in range(0, len(pairs), SHARD_SIZE)] or [[]]
-    files = {}
+    count = max(1, -(-len(pairs) // SHARD_SIZE))
+    size = max(1, -(-len(pairs) // count))  # balanced shards, each at most SHARD_SIZE documents
+    shards = [pairs[start:start + size] for start in range(0, len(pairs), size)] or [[]]
+    jobs = []
     for number, shard in enumerate(shards):
         documents = [_document(view, entry) for view, entry in shard]
-        index = lunr(ref="id", fields=[{"field_name": "title", "boost": 3}, {"field_name": "refs", "boost": 5},
-                                       "body", "people", "case"], documents=documents) if documents else None
-        payload = {"index": index.serialize() if index else None,  # lunr.py cannot build an empty index
-                   "docs": {d["id"]: _stored(v, e) for d, (v, e) in zip(documents, shard)}}
-        files[f"search/shard-{number}.js"] = f"window.logbookSearch.addShard({number}, {_script_json(payload)});\n"
+        jobs.append((number, documents, {d["id"]: _stored(v, e) for d, (v, e) in zip(documents, shard)}))
+    if len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
+            scripts = list(pool.map(_shard_script, *zip(*jobs)))
+    else:
+        scripts = [_shard_script(*job) for job in jobs]
+    files = {f"search/shard-{number}.js": script for (number, _, _), script in zip(jobs, scripts)}
     manifest = {"shards": len(shards), "documents": len(pairs)}
     files["search/manifest.js"] = f"window.logbookSearchManifest = {json.dumps(manifest, sort_keys=True)};\n"
     return files

@@ -159,3 +159,19 @@ def test_print_stylesheet_hides_navigation_and_keeps_exhibits(sample_site):
     print_rules = css[css.index("@media print"):]
     assert ".site-header" in print_rules and "display: none" in print_rules
     assert ".exhibits" in print_rules
+
+
+def test_atom_feed_and_agent_pages(sample_site):
+    import xml.etree.ElementTree as ET
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.parse(sample_site / "feed.xml").getroot()
+    entries = feed.findall("a:entry", ns)
+    assert len(entries) == 50
+    updated = [e.find("a:updated", ns).text for e in entries]
+    assert updated == sorted(updated, reverse=True)
+    for entry in entries:
+        page, anchor = entry.find("a:link", ns).get("href").split("#")
+        assert anchor in parse_page(sample_site / page).ids
+    assert "<script" not in (sample_site / "feed.xml").read_text()
+    maria = (sample_site / "agents/a-12/index.html").read_text()
+    assert "Agent: Maria (A-12)" in maria and "cases/GT-1042/index.html#e-20260311-1520" in maria
