@@ -150,11 +150,12 @@ def new_case(root: Path, case_id: str, title: str, counterparty: str | None = No
     return Written((path,))
 
 
-def find_case(root: Path, case_id: str) -> Case:
+def find_case(root: Path, case_id: str) -> tuple[Case, Config]:
+    """The case with this id (ignoring case) and the logbook's configuration, from one load."""
     loaded = load_logbook(root)
     for case in loaded.logbook.cases:
         if case.id.casefold() == case_id.casefold():
-            return case
+            return case, loaded.logbook.config
     broken = [d for d in loaded.diagnostics if d.is_error and case_id.casefold() in d.location.path.casefold()]
     if broken:
         raise AuthoringError(f"case '{case_id}' has errors; fix them first (logbook check): "
@@ -200,8 +201,7 @@ class NewInteraction:
 
 def add_interaction(root: Path, case_id: str, new: NewInteraction, now: datetime | None = None) -> Written:
     root = root.resolve()
-    case = find_case(root, case_id)
-    config = load_logbook(root).logbook.config
+    case, config = find_case(root, case_id)
     if new.channel not in config.channels:
         raise AuthoringError(f"channel '{new.channel}' is not one of: {', '.join(config.channels)}")
     if new.direction not in ("in", "out", "internal"):
@@ -314,9 +314,8 @@ def _insert_section(path: Path, section: str, moment: Moment, zone: Any) -> None
 def followup_text(root: Path, case_id: str, which: str | None) -> tuple[str, Case, Any]:
     """The plain-text email confirming a call in writing, and the case and interaction it is about."""
     from .derive import derive_case
-    case = find_case(root, case_id)
-    config = load_logbook(root).logbook.config
-    view = derive_case(case, root.resolve(), datetime.now(timezone.utc))
+    case, config = find_case(root, case_id)
+    view = derive_case(case, root.resolve(), datetime.now(timezone.utc), config)
     entries = view.entries
     if which:
         matches = [e for e in entries if e.anchor == which] or \

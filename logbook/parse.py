@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, Location, error, warning
-from .discover import CASE_FILE, BundleSource, SingleSource, Source
+from .discover import BundleSource, SingleSource, Source
 from .fields import CASE_FIELDS, ID_RE, INTERACTION_FIELDS, FieldContext, FieldSpec
 from .models import Case, Config, Interaction
 from .readers import Reader, unknown_key

@@ -46,9 +46,6 @@ class SiteFiles:
     pages: dict[str, bytes]  # output path → content
     copies: dict[str, Path]  # output path → file to copy
 
-    def paths(self) -> list[str]:
-        return sorted([*self.pages, *self.copies])
-
 
 class _Output:
     """Collects output files and refuses a second file at the same path."""

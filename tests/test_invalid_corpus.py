@@ -4,11 +4,10 @@ Regenerate the expectations with ``python tests/regenerate.py`` after a delibera
 """
 
 import re
-from pathlib import Path
 
 from logbook.diagnostics import CODES
 
-from conftest import FIXTURES, REPO
+from conftest import REPO
 from regenerate import HOSTILE, INVALID, expected_text
 
 # Codes that need a logbook of their own (each is tested elsewhere, named here).

@@ -1,7 +1,6 @@
 """The reload channel reaching a real page: headless Chromium watching `logbook serve`."""
 
 import shutil
-from pathlib import Path
 
 from browser import browser_page
 from conftest import FIXTURES, REPO
