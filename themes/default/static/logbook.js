@@ -86,7 +86,12 @@
   }
 
   function cleanQuery(text) {
-    return text.replace(/[:~^+*\-]/g, " ").trim();
+    // Every word must match (so "GT-889123" finds that order, not every "GT"); lunr's own
+    // operators are taken as plain text.
+    // Stop words ("the", "a") are not in the index, so they are dropped rather than required.
+    return text.replace(/[:~^+*\-]/g, " ").trim().split(/\s+/).filter(function (word) {
+      return word && window.lunr.stopWordFilter(new window.lunr.Token(word.toLowerCase()));
+    }).map(function (word) { return "+" + word; }).join(" ");
   }
 
   function setupSearch() {
