@@ -1,0 +1,158 @@
+"""Benchmark logbook against Hugo, MkDocs and Pelican on the same generated content.
+
+    python benchmarks/run.py --sizes S,M [--runs 3] [--warmup 1] [--peers hugo,mkdocs,pelican] \
+        [--table benchmarks/RESULTS.md]
+
+For each size the corpus is generated once per layout (benchmarks/gen_corpus.py, seeded, the
+same content in each).  Then, run after run, tools alternating, each tool does:
+
+* cold: a full build into an empty output folder;
+* no change: the same build again over its own output;
+* one edit: one interaction file changed (a sentence appended), then rebuilt;
+
+timed as whole processes (wall clock), with the peak memory (max RSS) of the cold build.
+The first run of each tool is a warm-up and not counted.  Medians and logbook/peer ratios
+are printed as a Markdown table, with the machine and date, and written to --table.
+Not a test: timings are never asserted; tests/test_benchmark_smoke.py only checks it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from gen_corpus import generate  # noqa: E402
+
+SIZES = {"S": (100, 10), "M": (1000, 10), "L": (10000, 10)}
+SCENARIOS = ("cold", "no change", "one edit")
+BIN = Path(sys.executable).parent
+
+
+def command(tool: str, source: Path, out: Path) -> list[str]:
+    if tool == "logbook":
+        return [sys.executable, "-m", "logbook", "build", str(source), "--out", str(out), "--as-of", "2026-01-01"]
+    if tool == "hugo":
+        return [str(BIN / "hugo"), "--quiet", "-s", str(source), "-d", str(out)]
+    if tool == "mkdocs":
+        return [str(BIN / "mkdocs"), "build", "-q", "-f", str(source / "mkdocs.yml"), "-d", str(out)]
+    if tool == "pelican":
+        return [str(BIN / "pelican"), str(source / "content"), "-s", str(source / "pelicanconf.py"), "-o", str(out),
+                "-q"]
+    raise ValueError(tool)
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one whole process, its children included."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args[0]} failed ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss
+
+
+def edit_target(tool: str, source: Path) -> Path:
+    content = {"logbook": "cases", "hugo": "content/cases", "mkdocs": "docs/cases", "pelican": "content"}[tool]
+    folder = sorted((source / content).iterdir())[len(list((source / content).iterdir())) // 2]
+    return sorted(p for p in folder.glob("*.md") if not p.name.startswith(("_", "case")))[0]
+
+
+@dataclass
+class Measurements:
+    times: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in SCENARIOS})
+    memory: list[int] = field(default_factory=list)
+
+
+def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path) -> dict[str, Measurements]:
+    cases, per_case = SIZES[size]
+    sources = {}
+    for tool in tools:
+        source = workdir / size / tool
+        if not source.exists():
+            generate(source, cases, per_case, seed=1, form=tool)
+        sources[tool] = source
+    results = {tool: Measurements() for tool in tools}
+    for run in range(warmup + runs):
+        order = tools[run % len(tools):] + tools[:run % len(tools)]  # alternate who goes first
+        for tool in order:
+            source, out = sources[tool], workdir / size / f"{tool}-out"
+            shutil.rmtree(out, ignore_errors=True)
+            if tool == "mkdocs":
+                shutil.rmtree(source / "site", ignore_errors=True)
+            cold, memory = timed(command(tool, source, out), source)
+            unchanged, _ = timed(command(tool, source, out), source)
+            target = edit_target(tool, source)
+            target.write_text(target.read_text() + f"\nEdited in benchmark run {run}.\n")
+            edited, _ = timed(command(tool, source, out), source)
+            if run >= warmup:
+                m = results[tool]
+                m.times["cold"].append(cold)
+                m.times["no change"].append(unchanged)
+                m.times["one edit"].append(edited)
+                m.memory.append(memory)
+            print(f"  {size} run {run + 1 - warmup if run >= warmup else 'warm-up'} {tool}: cold {cold:.2f} s, "
+                  f"no change {unchanged:.2f} s, one edit {edited:.2f} s, {memory / 1024:.0f} MiB", file=sys.stderr)
+    return results
+
+
+def table(all_results: dict[str, dict[str, Measurements]], runs: int) -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    lines = [f"Measured {datetime.now(timezone.utc):%Y-%m-%d} on {os.cpu_count()} cores ({cpu}), Python "
+             f"{platform.python_version()}; medians of {runs} run(s) after a warm-up; wall-clock seconds of the whole "
+             "process; ratio = logbook ÷ peer (below 1: logbook is faster).", "",
+             "| size | tool | cold build | no-change rebuild | one interaction edited | peak memory |",
+             "|---|---|---|---|---|---|"]
+    for size, results in all_results.items():
+        base = results.get("logbook")
+        for tool, m in results.items():
+            cells = []
+            for scenario in SCENARIOS:
+                value = statistics.median(m.times[scenario])
+                cell = f"{value:.2f} s"
+                if base and tool != "logbook":
+                    cell += f" (×{statistics.median(base.times[scenario]) / value:.2f})"
+                cells.append(cell)
+            memory = statistics.median(m.memory) / 1024
+            mem_cell = f"{memory:.0f} MiB" + (f" (×{statistics.median(base.memory) / 1024 / memory:.2f})"
+                                              if base and tool != "logbook" else "")
+            lines.append(f"| {size} | {tool} | " + " | ".join(cells) + f" | {mem_cell} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="S")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--peers", default="hugo,mkdocs,pelican", help="comma-separated; 'none' for logbook alone")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/logbook-bench"))
+    parser.add_argument("--table", type=Path, help="also write the Markdown table here")
+    args = parser.parse_args()
+    peers = [] if args.peers == "none" else [p for p in args.peers.split(",") if p]
+    tools = ["logbook", *peers]
+    all_results = {}
+    for size in args.sizes.split(","):
+        all_results[size] = run_size(size, tools, args.runs, args.warmup, args.workdir)
+    text = table(all_results, args.runs)
+    print(text)
+    if args.table:
+        args.table.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
