@@ -50,6 +50,7 @@ def main() -> None:
     shutil.rmtree(staging, ignore_errors=True)
     build_golden(staging)
     shutil.rmtree(GOLDEN, ignore_errors=True)
+    shutil.rmtree(staging / "assets")  # copied verbatim from the theme; test_golden.py checks the copy instead
     staging.rename(GOLDEN)
     print(f"wrote {INVALID / 'expected.txt'}, {HOSTILE / 'expected.txt'} and {GOLDEN}")
 

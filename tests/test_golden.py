@@ -3,6 +3,8 @@
 After a deliberate change to templates or rendering, run ``python tests/regenerate.py`` and review the diff.
 """
 
+from logbook.themes import default_theme_dir
+
 from conftest import site_tree
 from regenerate import GOLDEN, build_golden
 
@@ -10,6 +12,10 @@ from regenerate import GOLDEN, build_golden
 def test_site_matches_golden(tmp_path):
     build_golden(tmp_path / "site")
     built, golden = site_tree(tmp_path / "site"), site_tree(GOLDEN)
+    assets = {path: data for path, data in built.items() if path.startswith("assets/")}
+    theme_static = site_tree(default_theme_dir() / "static")
+    assert assets == {f"assets/{path}": data for path, data in theme_static.items()}  # copied byte for byte
+    built = {path: data for path, data in built.items() if not path.startswith("assets/")}
     assert sorted(built) == sorted(golden)
     for path in golden:
         assert built[path] == golden[path], f"{path} differs from the golden copy"
