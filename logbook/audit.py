@@ -42,37 +42,41 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
                       f"(limit {settings.stale_days})", view.last_entry.anchor if view.last_entry else None,
                       case.location.path, 1, last.isoformat())
     for promise in view.promises:
-        where = dict(anchor=promise.made_in, path=promise.promise.location.path, line=promise.promise.location.line)
+        due, loc = promise.promise.due, promise.promise.location
+        if due is None:
+            continue  # undated promises are never overdue
+        by = f" ({promise.promise.by})" if promise.promise.by else ""
         if promise.state == "broken":
-            yield Finding(OVERDUE, "broken-promise", case.id, f"“{promise.promise.what}”"
-                          + (f" ({promise.promise.by})" if promise.promise.by else "")
-                          + f", due {promise.promise.due.display()}", since=promise.promise.due.end.isoformat(), **where)
-        elif promise.state == "pending" and promise.promise.due.end - as_of <= timedelta(days=settings.warn_days):
-            yield Finding(ATTENTION, "promise-due-soon", case.id, f"“{promise.promise.what}”, due {promise.promise.due.display()}", since=promise.promise.due.end.isoformat(), **where)
+            yield Finding(OVERDUE, "broken-promise", case.id, f"“{promise.promise.what}”{by}, due {due.display()}",
+                          promise.made_in, loc.path, loc.line, due.end.isoformat())
+        elif promise.state == "pending" and due.end - as_of <= timedelta(days=settings.warn_days):
+            yield Finding(ATTENTION, "promise-due-soon", case.id, f"“{promise.promise.what}”, due {due.display()}",
+                          promise.made_in, loc.path, loc.line, due.end.isoformat())
     target = timedelta(hours=settings.response_hours)
     for response in facts.unanswered:
         waited = as_of - response.at.instant
-        entry = view.entry(response.anchor)
-        where = dict(anchor=response.anchor, path=entry.interaction.location.path, line=entry.interaction.location.line)
+        loc = view.entry(response.anchor).interaction.location
+        since = response.at.instant.isoformat()
         if not response.theirs and waited > target and is_open:
             yield Finding(OVERDUE, "unanswered-inbound", case.id, f"their {response.channel} of "
                           f"{response.at.display()} unanswered for {waited.days} days (target {settings.response_hours} h)",
-                          since=response.at.instant.isoformat(), **where)
+                          response.anchor, loc.path, loc.line, since)
         elif response.theirs and waited > target and is_open:
             yield Finding(ATTENTION, "no-reply", case.id, f"{them} has not answered your {response.channel} of "
-                          f"{response.at.display()} ({waited.days} days)", since=response.at.instant.isoformat(), **where)
+                          f"{response.at.display()} ({waited.days} days)", response.anchor, loc.path, loc.line, since)
     for anchor in facts.unconfirmed_calls:
         entry = view.entry(anchor)
         yield Finding(ATTENTION, "unconfirmed-call", case.id, f"call of {entry.interaction.at.display()} never "
                       "confirmed in writing (logbook followup prints the email)", anchor,
                       entry.interaction.location.path, entry.interaction.location.line)
     for window in facts.windows:
-        loc = dict(path=window.window.location.path, line=window.window.location.line, since=window.ends.isoformat())
+        path, line, ends = window.window.location.path, window.window.location.line, window.ends.isoformat()
         if window.state == "passed" and is_open:
-            yield Finding(OVERDUE, "window-passed", case.id, f"{window.rule.label}: ended {window.ends:%Y-%m-%d}", **loc)
+            yield Finding(OVERDUE, "window-passed", case.id, f"{window.rule.label}: ended {window.ends:%Y-%m-%d}",
+                          None, path, line, ends)
         elif window.state == "closing" and is_open:
             yield Finding(ATTENTION, "window-closing", case.id, f"{window.rule.label}: ends {window.ends:%Y-%m-%d} "
-                          f"({window.days_left(as_of)} days left)", **loc)
+                          f"({window.days_left(as_of)} days left)", None, path, line, ends)
 
 
 RECORD_PROBLEMS = {"missing-attachment": "attachment referenced but absent"}

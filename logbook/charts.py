@@ -86,7 +86,7 @@ def status_over_time(site: SiteView) -> StackedChart:
     if not starts:
         return StackedChart("chart-over-time", "Cases by status at the end of each month", site.config.statuses, ())
     year, month = min(starts).year, min(starts).month
-    rows = []
+    rows: list[tuple[str, tuple[int, ...]]] = []
     while (year, month) <= (site.as_of.year, site.as_of.month) and len(rows) < 36:
         end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.utc)
         moment = min(end, site.as_of)
@@ -118,7 +118,7 @@ def dashboard_charts(site: SiteView) -> list[Chart | StackedChart]:
         Chart("chart-status", "Cases by status", "cases", tuple(statuses)),
         status_over_time(site),
         Chart("chart-waits", "Median days the other side took to answer, per case", "days", tuple(waits)),
-        Chart("chart-promises", "Promises kept, broken, pending and undated", "promises", promises),
+        Chart("chart-promises", "Promises kept, broken, pending and undated", "promises", tuple(promises)),
         Chart("chart-tags", "Cases per tag", "cases", tuple(tags)),
     ]
 

@@ -67,8 +67,8 @@ class CaseFacts:
 
     @property
     def longest_wait(self) -> Response | None:
-        answered = [r for r in self.responses if r.waited is not None]
-        return max(answered, key=lambda r: r.waited) if answered else None
+        answered = [(r.waited, n, r) for n, r in enumerate(self.responses) if r.waited is not None]
+        return max(answered, key=lambda item: (item[0], -item[1]))[2] if answered else None
 
     @property
     def unanswered(self) -> tuple[Response, ...]:

@@ -208,9 +208,10 @@ def read_promises(reader: Reader, node: Node, ctx: FieldContext) -> tuple[Promis
             reader.error(item, "missing-field", "a promise needs 'what' (what was promised)")
             continue
         what = reader.text(what_node, "what")
-        due = reader.moment(item.get("due"), "due", ctx.zone) if item.get("due") is not None else None
-        by = reader.text(item.get("by"), "by") if item.get("by") is not None else None
-        ident = read_id(reader, item.get("id"), ctx) if item.get("id") is not None else None
+        due_node, by_node, id_node = item.get("due"), item.get("by"), item.get("id")
+        due = reader.moment(due_node, "due", ctx.zone) if due_node is not None else None
+        by = reader.text(by_node, "by") if by_node is not None else None
+        ident = read_id(reader, id_node, ctx) if id_node is not None else None
         if what:
             promises.append(Promise(what, due, by, ident, reader.at(item)))
     return tuple(promises)
@@ -325,11 +326,13 @@ def read_removed(reader: Reader, node: Node, ctx: FieldContext) -> tuple[tuple[s
     items = node.items if isinstance(node, Seq) else (node,)
     removed = []
     for item in items:
-        if not isinstance(item, Map) or item.get("record") is None or item.get("reason") is None:
+        record_node = item.get("record") if isinstance(item, Map) else None
+        reason_node = item.get("reason") if isinstance(item, Map) else None
+        if record_node is None or reason_node is None:
             reader.error(item, "invalid-type", "each 'removed' entry needs 'record' (file name, or the time its "
                          "heading starts with) and 'reason'")
             continue
-        record, reason = reader.text(item.get("record"), "record"), reader.text(item.get("reason"), "reason")
+        record, reason = reader.text(record_node, "record"), reader.text(reason_node, "reason")
         if record and reason:
             removed.append((record, reason))
     return tuple(removed)

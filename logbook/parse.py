@@ -140,7 +140,7 @@ def _build_case(reader: Reader, mapping: Map, values: dict[str, Any], *, default
         reader.diagnostics.append(error("invalid-id", f"the name '{case_id}' is not a valid case id",
                                         file_location, "rename it, or set 'id:' in the front matter"))
         return None
-    if failed:
+    if failed or status is None:
         return None
     return Case(
         id=case_id, title=values["title"], status=status, opened=opened, closed=closed,

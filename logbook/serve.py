@@ -139,7 +139,7 @@ class Rebuilder:
             with self._lock:
                 while self._last_event is None and not self._stopping:
                     self._lock.wait()
-                if self._stopping:
+                if self._stopping or self._last_event is None:
                     return
                 quiet = time.monotonic() - self._last_event
                 if quiet < DEBOUNCE_SECONDS:

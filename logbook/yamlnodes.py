@@ -14,7 +14,7 @@ nesting.  This module composes the parser's event stream itself, iteratively:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import Any, Union
 
 import yaml
 from yaml import events
@@ -105,7 +105,7 @@ def _whole_characters(value: str, line: int, col: int) -> str:
                                  "write the character itself, or its full \\U0001F600 escape")) from None
 
 
-def _mark_pos(mark: yaml.Mark | None, offset: int) -> tuple[int, int]:
+def _mark_pos(mark: Any, offset: int) -> tuple[int, int]:
     if mark is None:
         return offset + 1, 1
     return mark.line + 1 + offset, mark.column + 1
