@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .fields import ID_RE
-from .models import AuditSettings, Config, ToneRules
+from .models import BUILTIN_PROFILES, AuditSettings, Config, Profile, ToneRules
 from .redact import RedactionRules
 from .rights import WindowRule
 from .textfile import SourceText, read_source
@@ -112,6 +112,8 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
     for name in SETTINGS:
         if data.get(name) is not None:
             values[name] = _read_settings(name, data[name], where, invalid, diagnostics)
+    if data.get("profiles") is not None:
+        values["profiles"] = _read_profiles(data["profiles"], where, invalid, diagnostics)
     windows = data.get("windows")
     if windows is not None:
         values["windows"] = _read_windows(windows, invalid)
@@ -149,9 +151,29 @@ SETTINGS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
 }
 
 
-def _read_settings(name: str, table: Any, where: Any, invalid: Any, diagnostics: list[Diagnostic]) -> Any:
-    """A settings table ([tone], [audit], [redact]): each key checked by its reader, unknown keys warned about."""
-    record_type, readers = SETTINGS[name]
+PROFILE_READERS: dict[str, Callable[[Any], Any]] = {"internal": _flag, "refs": _words, "redact": _flag}
+
+
+def _read_profiles(table: Any, where: Any, invalid: Any, diagnostics: list[Diagnostic]) -> tuple[Profile, ...]:
+    if not isinstance(table, dict):
+        invalid("profiles", "'profiles' must be tables: [profiles.NAME]")
+        return BUILTIN_PROFILES
+    custom = {}
+    for name, spec in table.items():
+        if not ID_RE.fullmatch(name):
+            invalid(name, f"profile name '{name}' may only contain letters, digits, '.', '_' and '-'", "profiles")
+            continue
+        settings = _read_settings(f"profiles.{name}", spec, where, invalid, diagnostics, dict, PROFILE_READERS)
+        custom[name] = Profile(name, **settings)
+    return tuple(p for p in BUILTIN_PROFILES if p.name not in custom) + tuple(custom.values())
+
+
+def _read_settings(name: str, table: Any, where: Any, invalid: Any, diagnostics: list[Diagnostic],
+                   record_type: Any = None, readers: dict[str, Callable[[Any], Any]] | None = None) -> Any:
+    """A settings table ([tone], [audit], [redact], [profiles.X]): each key checked by its reader,
+    unknown keys warned about."""
+    if record_type is None or readers is None:
+        record_type, readers = SETTINGS[name]
     if not isinstance(table, dict):
         invalid(name, f"'{name}' must be a table: [{name}]")
         return record_type()

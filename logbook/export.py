@@ -7,7 +7,8 @@
 * PDF: the same page through WeasyPrint (an HTML-to-PDF engine), with page numbers and
   a footer naming the case; image exhibits are printed, every exhibit is listed with its
   SHA-256.  WeasyPrint may read only the packet's own files: nothing remote is fetched.
-* ``--for PROFILE`` chooses what goes in (internal notes, which refs); ``--reason``
+* ``--for PROFILE`` (built in, or ``[profiles.NAME]`` in logbook.toml) chooses what goes in
+  (internal notes, which refs, redaction); ``--reason``
   adds a chargeback checklist.  A private case is refused unless ``--include-private``.
 """
 
@@ -21,35 +22,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from markupsafe import Markup
-
 from .checklists import CHECKLISTS
-from .derive import CaseView, Entry, derive_case, derive_site
+from .derive import CaseView, Entry, SiteView, derive_case
 from .exhibits import published_name, safe_file_name
 from .load import load_logbook
-from .messages import render_message
-from .render import as_of_text, make_environment
+from .models import Profile
+from .provenance import removed_records
+from .render import as_of_text, case_markdown, make_environment
 from .themes import resolve_theme
 from .timeparse import Moment, zone_named
 
 
 class ExportError(Exception):
     """The packet cannot be made as asked."""
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    name: str
-    internal: bool = True  # include internal notes
-    refs: tuple[str, ...] | None = None  # None: every ref
-    redact: bool | None = None  # None: as [redact] in logbook.toml says
-
-
-BUILTIN_PROFILES = {
-    "bank": Profile("bank", internal=False, redact=True),
-    "supervisor": Profile("supervisor"),
-    "internal": Profile("internal", redact=False),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,25 +62,6 @@ def _renamed(view: CaseView) -> CaseView:
     return replace(view, entries=entries, exhibits=tuple(by_number[x.number] for x in view.exhibits))
 
 
-def load_profiles(root: Path) -> dict[str, Profile]:
-    import tomllib
-    profiles = dict(BUILTIN_PROFILES)
-    config = root / "logbook.toml"
-    if config.exists():
-        try:
-            data = tomllib.loads(config.read_text(encoding="utf-8")).get("profiles", {})
-        except tomllib.TOMLDecodeError:
-            data = {}
-        for name, spec in (data.items() if isinstance(data, dict) else ()):
-            if isinstance(spec, dict):
-                refs = spec.get("refs")
-                redact = spec.get("redact")
-                profiles[name] = Profile(name, bool(spec.get("internal", True)),
-                                         tuple(refs) if isinstance(refs, list) else None,
-                                         redact if isinstance(redact, bool) else None)
-    return profiles
-
-
 def prepare_packet(root: Path, case_id: str, as_of: datetime, profile_name: str | None = None,
                    reason: str | None = None, include_private: bool = False) -> Packet:
     root = root.resolve()
@@ -110,33 +76,27 @@ def prepare_packet(root: Path, case_id: str, as_of: datetime, profile_name: str 
                           f"{errors[0].location.line}: {errors[0].message}")
     if case.private and not include_private:
         raise ExportError(f"case '{case.id}' is private; add --include-private to export it anyway")
-    profiles = load_profiles(root)
-    if profile_name and profile_name not in profiles:
-        raise ExportError(f"no profile '{profile_name}'; known: {', '.join(sorted(profiles))}")
+    config = loaded.logbook.config
+    profile = config.profile(profile_name) if profile_name else Profile()
+    if profile is None:
+        raise ExportError(f"no profile '{profile_name}'; known: {', '.join(sorted(p.name for p in config.profiles))}")
     if reason and reason not in CHECKLISTS:
         raise ExportError(f"no checklist for reason '{reason}'; known: {', '.join(CHECKLISTS)}")
-    profile = profiles.get(profile_name or "", Profile(""))
-    config = loaded.logbook.config
     if profile.redact is not None:
         config = replace(config, redact=replace(config.redact, enabled=profile.redact))
     if not profile.internal:
         case = replace(case, interactions=tuple(i for i in case.interactions if i.direction != "internal"))
-    site = derive_site(loaded.logbook, as_of, loaded.history, include_private=include_private)
-    view = _renamed(derive_case(case, root, as_of, config, loaded.history,
-                                next((v.removed for v in site.cases if v.case.id == case.id), ()), include_private))
+    removed = removed_records(loaded.logbook.cases, loaded.history).get(case.id, ())
+    view = _renamed(derive_case(case, root, as_of, config, loaded.history, removed, include_private))
+    site = SiteView(str(root), config, as_of, (view,), (), loaded.history)  # the packet's one case only
     refs = tuple((k, v) for k, v in view.case.refs if profile.refs is None or k in profile.refs)
-    hrefs = {x.attachment.path: x.output_name for x in view.exhibits}
-
-    def html(text: str, source: str) -> Markup:
-        return Markup(render_message(text, str(Path(source).parent), hrefs.get))
-
+    description, messages = case_markdown(view)
     theme = resolve_theme(root, config.theme)
     zone = zone_named(config.timezone)
     page = make_environment(theme).get_template("packet.html").render(
         view=view, site=site, config=config, refs=refs, profile=profile.name, keeper=config.keeper,
         checklist=CHECKLISTS[reason](view) if reason else None, stylesheet="style.css",
-        description=html(view.case.description, view.case.description_location.path),
-        messages={e.anchor: html(e.interaction.body, e.interaction.body_location.path) for e in view.entries},
+        description=description, messages=messages,
         as_of=Moment(as_of.astimezone(zone)), as_of_text=as_of_text(as_of.astimezone(zone)), root="")
     files = {x.output_name: root / x.attachment.path for x in view.exhibits}
     files["style.css"] = theme.static_files()["style.css"]

@@ -147,6 +147,20 @@ class AuditSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Profile:
+    """An export audience (``[profiles.NAME]``): what its packet holds."""
+
+    name: str = ""
+    internal: bool = True  # include internal notes
+    refs: tuple[str, ...] | None = None  # None: every ref
+    redact: bool | None = None  # None: as [redact] says
+
+
+BUILTIN_PROFILES = (Profile("bank", internal=False, redact=True), Profile("supervisor"),
+                    Profile("internal", redact=False))
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     title: str = "Logbook"
     timezone: str = "UTC"
@@ -160,6 +174,10 @@ class Config:
     windows: tuple[WindowRule, ...] = ()  # custom rules from [windows]; presets are always known
     audit: "AuditSettings" = field(default_factory=lambda: AuditSettings())
     redact: RedactionRules = field(default_factory=lambda: RedactionRules())
+    profiles: tuple[Profile, ...] = BUILTIN_PROFILES  # built-ins, then [profiles.NAME] (a same name replaces)
+
+    def profile(self, name: str) -> Profile | None:
+        return {p.name: p for p in self.profiles}.get(name)
 
     def tag_description(self, tag: str) -> str | None:
         return dict(self.tags).get(tag)

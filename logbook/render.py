@@ -125,7 +125,7 @@ def render_site(site: SiteView, theme: Theme) -> SiteFiles:
              by_status=_by_status(site), findings=audit_findings(site), charts=dashboard_charts(site))
         page("cases/index.html", "cases.html", by_status=_by_status(site))
         timeline = site.timeline()
-        messages_by_case = {view.case.id: _case_markdown(view) for view in site.cases}  # each body rendered once
+        messages_by_case = {view.case.id: case_markdown(view) for view in site.cases}  # each body rendered once
         filters = _timeline_filters(site, timeline)
         page("timeline/index.html", "timeline.html", months=_months(reversed(timeline), zone), newest_first=True,
              filters=filters)
@@ -179,7 +179,7 @@ def as_of_text(local: datetime) -> str:
     return Moment(local).display()
 
 
-def _case_markdown(view: CaseView) -> tuple[Markup, dict[str, Markup]]:
+def case_markdown(view: CaseView) -> tuple[Markup, dict[str, Markup]]:
     """The case description and every message, each rendered once, links pointing at exhibits."""
     hrefs = {e.attachment.path: e.output_name for e in view.exhibits}
 

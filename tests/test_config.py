@@ -32,3 +32,13 @@ def test_settings_mistakes_are_located(tmp_path):
         ("config-invalid", 7, "[redact] cards must be true or false"),
         ("config-invalid", 9, "window 'bad' must be { days = N, label = \"…\", kind = \"deadline\" or \"opens\" }"),
     ]
+
+
+def test_profiles_are_read_with_the_configuration(tmp_path):
+    config, found = diagnostics_of(tmp_path, '[profiles.bank]\ninternal = true\n[profiles.ombudsman]\n'
+                                   'refs = ["order"]\nredact = true\n[profiles.bad]\ninternal = "no"\ncolour = 1\n')
+    assert found == [("config-invalid", 7, "[profiles.bad] internal must be true or false"),
+                     ("unknown-config-key", 8, "unknown key 'colour' in [profiles.bad]")]
+    assert config.profile("bank").internal is True  # a same-named profile replaces the built-in
+    assert config.profile("ombudsman").refs == ("order",) and config.profile("supervisor") is not None
+    assert config.profile("nope") is None
