@@ -108,8 +108,8 @@ def dump_fields(fields: dict[str, Any]) -> str:
     return yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000)
 
 
-def _existing_ids(root: Path) -> dict[str, str]:
-    """Case ids (casefolded) → the source holding them, including cases that failed to parse."""
+def _existing_ids(root: Path) -> tuple[dict[str, str], Config]:
+    """Case ids (casefolded) → the source holding them, including cases that failed to parse; and the config."""
     ids: dict[str, str] = {}
     loaded = load_logbook(root)
     for case in loaded.logbook.cases:
@@ -121,7 +121,7 @@ def _existing_ids(root: Path) -> dict[str, str]:
                 ids.setdefault(path.stem.casefold(), path.relative_to(root).as_posix())
             elif path.is_dir():
                 ids.setdefault(path.name.casefold(), path.relative_to(root).as_posix())
-    return ids
+    return ids, loaded.logbook.config
 
 
 def new_case(root: Path, case_id: str, title: str, counterparty: str | None = None,
@@ -131,10 +131,10 @@ def new_case(root: Path, case_id: str, title: str, counterparty: str | None = No
                              "starting with a letter or digit")
     if not (root / CASES_DIR).is_dir():
         raise AuthoringError(f"{root} has no cases/ folder; run 'logbook init' first")
-    taken = _existing_ids(root).get(case_id.casefold())
+    ids, config = _existing_ids(root)
+    taken = ids.get(case_id.casefold())
     if taken:
         raise AuthoringError(f"case id '{case_id}' is already used by {taken}")
-    config = load_logbook(root).logbook.config
     opened = (today or datetime.now(timezone.utc)).astimezone(zone_named(config.timezone)).strftime("%Y-%m-%d")
     fields: dict[str, Any] = {"title": title, "status": "open", "opened": opened}
     if counterparty:
