@@ -11,7 +11,6 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from logbook.config import load_config
 from logbook.discover import BundleSource, SingleSource
 from logbook.models import Config
 from logbook.parse import parse_source
@@ -92,4 +91,4 @@ def scratch_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="logbook-fuzz-"))
 
 
-__all__ = ["any_file", "case_text", "check_one", "load_config", "scratch_dir"]
+__all__ = ["any_file", "case_text", "check_one", "scratch_dir"]
