@@ -1,4 +1,4 @@
-"""The search index: lunr.py builds lunr.js indexes at build time, in shards loaded on demand.
+"""The search index: lunr.js indexes built at build time, in shards loaded on demand.
 
 Each shard is a JavaScript file (``search/shard-N.js``) that registers itself when a
 ``<script>`` tag loads it, so search works opened from ``file://`` (where ``fetch`` is
@@ -9,13 +9,13 @@ shards are loaded one by one when the user searches, results shown as they arriv
 from __future__ import annotations
 
 import json
-import os
 import re
 
 from .derive import CaseView, Entry, SiteView
+from .lunrindex import AnalysedDocument, Field, analyse, build_index
 
 SHARD_SIZE = 500
-FIELDS = ("title", "body", "refs", "people", "case")
+FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
 MARKUP_RE = re.compile(r"[*_`>#\[\]()!]|https?://\S+")
 
 
@@ -42,33 +42,31 @@ def _script_json(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
 
 
-def _shard_script(number: int, documents: list[dict[str, str]], stored: dict[str, dict[str, str]]) -> str:
-    from lunr import lunr
+def search_document(view: CaseView, entry: Entry) -> tuple[AnalysedDocument, dict[str, str]]:
+    """One interaction's index terms and its stored result card: all search needs of it."""
+    document = _document(view, entry)
+    return analyse(document["id"], tuple(document[f.name] for f in FIELDS)), _stored(view, entry)
 
-    index = lunr(ref="id", fields=[{"field_name": "title", "boost": 3}, {"field_name": "refs", "boost": 5},
-                                   "body", "people", "case"], documents=documents) if documents else None
-    payload = {"index": index.serialize() if index else None,  # lunr.py cannot build an empty index
-               "docs": stored}
+
+def _shard_script(number: int, documents: list[tuple[AnalysedDocument, dict[str, str]]]) -> str:
+    index = build_index(FIELDS, [analysed for analysed, _ in documents]) if documents else None
+    payload = {"index": index, "docs": {analysed.ref: stored for analysed, stored in documents}}
     return f"window.logbookSearch.addShard({number}, {_script_json(payload)});\n"
 
 
-def search_files(site: SiteView) -> dict[str, str]:
-    """Output path → JavaScript text: the manifest and every shard (shards indexed in parallel)."""
+def search_files(site: SiteView, documents: dict[tuple[str, str], tuple[AnalysedDocument, dict[str, str]]] | None = None
+                 ) -> dict[str, str]:
+    """Output path → JavaScript text: the manifest and every shard.
+
+    ``documents`` holds already analysed documents by (case id, anchor); the rest are analysed here.
+    """
     pairs = site.timeline()
     count = max(1, -(-len(pairs) // SHARD_SIZE))
     size = max(1, -(-len(pairs) // count))  # balanced shards, each at most SHARD_SIZE documents
-    shards = [pairs[start:start + size] for start in range(0, len(pairs), size)] or [[]]
-    jobs = []
-    for number, shard in enumerate(shards):
-        documents = [_document(view, entry) for view, entry in shard]
-        jobs.append((number, documents, {d["id"]: _stored(v, e) for d, (v, e) in zip(documents, shard)}))
-    if len(jobs) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
-            scripts = list(pool.map(_shard_script, *zip(*jobs)))
-    else:
-        scripts = [_shard_script(*job) for job in jobs]
-    files = {f"search/shard-{number}.js": script for (number, _, _), script in zip(jobs, scripts)}
+    known = documents or {}
+    analysed = [known.get((view.case.id, entry.anchor)) or search_document(view, entry) for view, entry in pairs]
+    shards = [analysed[start:start + size] for start in range(0, len(analysed), size)] or [[]]
+    files = {f"search/shard-{number}.js": _shard_script(number, shard) for number, shard in enumerate(shards)}
     manifest = {"shards": len(shards), "documents": len(pairs)}
     files["search/manifest.js"] = f"window.logbookSearchManifest = {json.dumps(manifest, sort_keys=True)};\n"
     return files

@@ -13,6 +13,7 @@ nesting.  This module composes the parser's event stream itself, iteratively:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Union
 
@@ -75,7 +76,7 @@ class _Fatal(Exception):
         self.problem = problem
 
 
-def compose(text: str, first_line: int = 1) -> Composed:
+def compose(text: str, first_line: int = 1, fast: bool = True) -> Composed:
     """Compose *text* (starting at file line *first_line*) into located nodes."""
     offset = first_line - 1
     if len(text) > MAX_CHARS:
@@ -83,7 +84,7 @@ def compose(text: str, first_line: int = 1) -> Composed:
                                            first_line, 1, "move long text into the message body"),))
     problems: list[YamlProblem] = []
     try:
-        root = _compose_events(text, offset, problems)
+        root = _compose_events(text, offset, problems, fast)
     except _Fatal as fatal:
         return Composed(None, (*problems, fatal.problem))
     return Composed(root, tuple(problems))
@@ -111,7 +112,39 @@ def _mark_pos(mark: Any, offset: int) -> tuple[int, int]:
     return mark.line + 1 + offset, mark.column + 1
 
 
-def _compose_events(text: str, offset: int, problems: list[YamlProblem]) -> Node | None:
+_CPARSER = getattr(yaml, "CSafeLoader", None)
+# The safety pre-scan: libyaml only sees front matter made of lines of this simple shape
+# (keys, "- " items, plain or quoted values without escapes, flat [a, b] lists, comments).
+_PLAIN = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`\\](?:[^:#\[\]{}\s\\]|:(?=[^\s:])| (?=[^\s#]))*"
+_FLOW_ITEM = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`\\](?:[^:#\[\]{},\s'\"\\?]| (?=[^\s#,\]]))*"
+_QUOTED = r"(?:\"[^\"\\]*\"|'[^']*')"
+_VALUE = rf"(?:{_PLAIN}|{_QUOTED}|\[ *(?:(?:{_FLOW_ITEM}|{_QUOTED})(?: *, *(?:{_FLOW_ITEM}|{_QUOTED}))*)? *\])"
+_PURE_ONLY = re.compile("[\ufeff\x85\u2028\u2029]")  # BOMs and the line breaks only YAML 1.1 knows
+_SAFE_LINE = re.compile(rf" *(?:(?:- )*(?:[A-Za-z_][A-Za-z0-9_-]*:(?: +{_VALUE})?|{_VALUE}) *(?: #[^\r]*)?|#[^\r]*|)")
+
+
+def _fast_events(text: str) -> list[Any] | None:
+    """The event stream from libyaml, or None where the pure-Python parser must decide.
+
+    libyaml is several times faster but differs from the pure parser at the edges (tabs,
+    flow-context indicators, block scalars, empty values) and crashes on very deep flow
+    nesting, so it only sees text that passes a line-by-line pre-scan of plain shapes, and
+    anything it refuses is re-reported by the pure parser: results never depend on which
+    one ran (tests/test_yamlnodes.py compares them on generated input).
+    """
+    if _CPARSER is None or yaml.reader.Reader.NON_PRINTABLE.search(text) or _PURE_ONLY.search(text) \
+            or not all(_SAFE_LINE.fullmatch(line) for line in text.split("\n")):
+        return None
+    try:
+        stream = list(yaml.parse(text, Loader=_CPARSER))
+    except Exception:  # noqa: BLE001 - the pure parser gives the located message
+        return None
+    if any(isinstance(e, events.ScalarEvent) and not e.style and not e.value for e in stream):
+        return None  # empty values: libyaml places them elsewhere
+    return stream
+
+
+def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: bool = True) -> Node | None:
     # Each open collection: [kind, line, col, items, pending_key, seen_keys]
     stack: list[list] = []
     root: Node | None = None
@@ -141,7 +174,8 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem]) -> Node
             top[4] = None
 
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        stream = (_fast_events(text) if fast else None) or yaml.parse(text, Loader=yaml.SafeLoader)
+        for event in stream:
             line, col = _mark_pos(event.start_mark, offset)
             if isinstance(event, events.DocumentStartEvent):
                 documents += 1
@@ -154,7 +188,7 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem]) -> Node
                     event.tag not in (None, "!") and not (isinstance(event, events.ScalarEvent) and event.implicit[0]):
                 raise _Fatal(YamlProblem("yaml-syntax", f"YAML tags such as '{event.tag}' are not allowed", line, col))
             elif isinstance(event, events.ScalarEvent):
-                plain = event.style is None
+                plain = not event.style  # None from the pure parser, "" from libyaml
                 value = None if plain and event.value in NULL_WORDS else _whole_characters(event.value, line, col)
                 attach(Scalar(value, line, col))
             elif isinstance(event, (events.SequenceStartEvent, events.MappingStartEvent)):

@@ -76,3 +76,25 @@ def test_escaped_surrogate_pairs_become_one_character_and_lone_halves_are_refuse
     assert compose('title: "\\ud83d\\ude00"').root.get("title").value == "😀"
     composed = compose('title: "\\ud800 alone"')
     assert composed.root is None and composed.problems[-1].code == "yaml-syntax"
+
+
+# --- libyaml fast path: results never depend on which parser ran -------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from logbook import yamlnodes  # noqa: E402
+from strategies import yaml_block  # noqa: E402
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.one_of(yaml_block(), st.text(max_size=120)))
+def test_libyaml_and_pure_parser_compose_the_same(text):
+    assert yamlnodes.compose(text, 3, fast=True) == yamlnodes.compose(text, 3, fast=False)
+
+
+def test_libyaml_path_is_taken_for_plain_front_matter():
+    text = "title: Blender\nstatus: open\ntags: [kitchen, refund]\n"
+    assert yamlnodes._fast_events(text) is not None
+    assert yamlnodes._fast_events("a: 1\t# tab\n") is None  # tabs: the pure parser decides
+    assert yamlnodes._fast_events("a: " + "[" * 70 + "]" * 70) is None  # deep flow nesting never reaches libyaml

@@ -1,0 +1,67 @@
+"""The own lunr index builder against lunr.py, the reference: the serialized indexes must be equal."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lunr import lunr
+
+from logbook.lunrindex import Field, analyse, build_index
+
+FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
+WORDS = ("refund", "refunded", "refunding", "the", "blender", "arrived", "broken", "RMA-4471", "don't", "(order)",
+         "«Zürich»", "ÉTÉ", "naïve", "—", "--", "x", "a-b", "running", "happily", "GT-889123", "“quoted”", "42",
+         "e-mail", "İstanbul", "ß", "...", "!!!", "__init__", "call-back", "\xa0", "\t", "\n")
+
+
+def reference(documents: list[dict[str, str]]) -> dict[str, object]:
+    index = lunr(ref="id", fields=[{"field_name": f.name, "boost": f.boost} for f in FIELDS], documents=documents)
+    return json.loads(json.dumps(index.serialize()))
+
+
+def ours(documents: list[dict[str, str]]) -> dict[str, object]:
+    analysed = [analyse(d["id"], tuple(d[f.name] for f in FIELDS)) for d in documents]
+    return json.loads(json.dumps(build_index(FIELDS, analysed)))
+
+
+def random_documents(seed: int, count: int) -> list[dict[str, str]]:
+    rng = random.Random(seed)
+
+    def text(n: int) -> str:
+        return "".join(rng.choice(WORDS) + rng.choice((" ", "-", "\n", "  ", "")) for _ in range(rng.randint(0, n)))
+
+    return [{"id": f"C-{i}#e{i}", "title": text(6), "refs": text(3), "body": text(200), "people": text(4),
+             "case": text(5)} for i in range(count)]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_equal_to_lunr_py_on_generated_documents(seed):
+    documents = random_documents(seed, 60)
+    assert ours(documents) == reference(documents)
+
+
+def test_equal_to_lunr_py_on_the_sample_site():
+    from pathlib import Path
+
+    from logbook.derive import derive_site
+    from logbook.load import load_logbook
+    from logbook.search import _document
+    from datetime import datetime, timezone
+
+    loaded = load_logbook(Path(__file__).parent.parent / "sample_cases")
+    site = derive_site(loaded.logbook, datetime(2026, 6, 1, tzinfo=timezone.utc), loaded.history)
+    documents = [_document(view, entry) for view, entry in site.timeline()]
+    assert len(documents) > 40
+    assert ours(documents) == reference(documents)
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(st.lists(st.text(max_size=80), min_size=1, max_size=5))
+def test_equal_to_lunr_py_on_any_text(bodies):
+    documents = [{"id": f"d{i}", "title": body[:10], "refs": "", "body": body, "people": body[::-1], "case": "x"}
+                 for i, body in enumerate(bodies)]
+    assert ours(documents) == reference(documents)
