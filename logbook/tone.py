@@ -10,6 +10,7 @@ for a case or one message.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 from .diagnostics import Diagnostic, Location, warning
@@ -21,6 +22,20 @@ FENCE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 def _patterns(words: tuple[str, ...]) -> list[re.Pattern[str]]:
     return [re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE) for word in words]
+
+
+@lru_cache(maxsize=8)
+def _compiled(rules: ToneRules) -> tuple[re.Pattern[str], list[re.Pattern[str]], list[re.Pattern[str]], tuple[str, ...]]:
+    """The rules' patterns, compiled once, and the lower-cased words for a quick first look."""
+    shouting = re.compile(rf"{CAPS_WORD}(?:[\s,!.?-]+{CAPS_WORD}){{{max(rules.shouting_words - 1, 0)},}}")
+    words = tuple(w.lower() for w in rules.insults + rules.profanity + rules.blame)
+    return shouting, _patterns(rules.insults + rules.profanity), _patterns(rules.blame), words
+
+
+def _may_match(body: str, shouting: re.Pattern[str], words: tuple[str, ...]) -> bool:
+    """Cheap over-approximation: could any rule match anywhere in the body?"""
+    lowered = body.lower()
+    return any(word in lowered for word in words) or shouting.search(body) is not None
 
 
 def _message_lines(interaction: Interaction) -> Iterator[tuple[int, str]]:
@@ -41,8 +56,9 @@ def _message_lines(interaction: Interaction) -> Iterator[tuple[int, str]]:
 
 def tone_diagnostics(interaction: Interaction, rules: ToneRules) -> Iterator[Diagnostic]:
     path = interaction.body_location.path
-    shouting = re.compile(rf"{CAPS_WORD}(?:[\s,!.?-]+{CAPS_WORD}){{{max(rules.shouting_words - 1, 0)},}}")
-    abuse, blame = _patterns(rules.insults + rules.profanity), _patterns(rules.blame)
+    shouting, abuse, blame, words = _compiled(rules)
+    if not _may_match(interaction.body, shouting, words):
+        return  # most messages: one scan of the body, no line-by-line work
     hint = "describe what happened and what you ask for; 'tone: false' silences this"
     for line_number, line in _message_lines(interaction):
         for match in shouting.finditer(line):
