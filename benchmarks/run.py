@@ -1,12 +1,12 @@
 """Benchmark logbook against Hugo, MkDocs and Pelican on the same generated content.
 
-    python benchmarks/run.py --sizes S,M [--runs 3] [--warmup 1] [--peers hugo,mkdocs,pelican] \
-        [--table benchmarks/RESULTS.md]
+    python benchmarks/run.py --sizes S,M,L [--runs 3] [--warmup 1] [--peers hugo,mkdocs,pelican] \
+        [--large-peers hugo] [--large-runs 1] [--table benchmarks/RESULTS.md]
 
 For each size the corpus is generated once per layout (benchmarks/gen_corpus.py, seeded, the
 same content in each).  Then, run after run, tools alternating, each tool does:
 
-* cold: a full build into an empty output folder;
+* cold: a full build into an empty output folder (and, for logbook, with an empty build cache);
 * no change: the same build again over its own output;
 * one edit: one interaction file changed (a sentence appended), then rebuilt;
 
@@ -52,10 +52,11 @@ def command(tool: str, source: Path, out: Path) -> list[str]:
     raise ValueError(tool)
 
 
-def timed(args: list[str], cwd: Path) -> tuple[float, int]:
+def timed(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one whole process, its children included."""
     started = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env={**os.environ, **(env or {})})
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -77,6 +78,7 @@ class Measurements:
 
 
 def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path) -> dict[str, Measurements]:
+    """Every tool on one corpus size, runs alternating who goes first."""
     cases, per_case = SIZES[size]
     sources = {}
     for tool in tools:
@@ -92,11 +94,16 @@ def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path)
             shutil.rmtree(out, ignore_errors=True)
             if tool == "mkdocs":
                 shutil.rmtree(source / "site", ignore_errors=True)
-            cold, memory = timed(command(tool, source, out), source)
-            unchanged, _ = timed(command(tool, source, out), source)
+            # logbook's build cache lives here and is emptied before each cold build, so "cold" means
+            # no cache at all; the no-change and one-edit builds then use what the cold build left.
+            cache = workdir / size / "logbook-cache"
+            shutil.rmtree(cache, ignore_errors=True)
+            env = {"XDG_CACHE_HOME": str(cache)}
+            cold, memory = timed(command(tool, source, out), source, env)
+            unchanged, _ = timed(command(tool, source, out), source, env)
             target = edit_target(tool, source)
             target.write_text(target.read_text() + f"\nEdited in benchmark run {run}.\n")
-            edited, _ = timed(command(tool, source, out), source)
+            edited, _ = timed(command(tool, source, out), source, env)
             if run >= warmup:
                 m = results[tool]
                 m.times["cold"].append(cold)
@@ -112,7 +119,8 @@ def table(all_results: dict[str, dict[str, Measurements]], runs: int) -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
     lines = [f"Measured {datetime.now(timezone.utc):%Y-%m-%d} on {os.cpu_count()} cores ({cpu}), Python "
-             f"{platform.python_version()}; medians of {runs} run(s) after a warm-up; wall-clock seconds of the whole "
+             f"{platform.python_version()}; medians of the runs counted under each size (after a warm-up run, unless "
+             "one run only); wall-clock seconds of the whole "
              "process; ratio = logbook ÷ peer (below 1: logbook is faster).", "",
              "| size | tool | cold build | no-change rebuild | one interaction edited | peak memory |",
              "|---|---|---|---|---|---|"]
@@ -129,7 +137,8 @@ def table(all_results: dict[str, dict[str, Measurements]], runs: int) -> str:
             memory = statistics.median(m.memory) / 1024
             mem_cell = f"{memory:.0f} MiB" + (f" (×{statistics.median(base.memory) / 1024 / memory:.2f})"
                                               if base and tool != "logbook" else "")
-            lines.append(f"| {size} | {tool} | " + " | ".join(cells) + f" | {mem_cell} |")
+            count = len(m.times["cold"])
+            lines.append(f"| {size} ({count} run{'s' * (count != 1)}) | {tool} | " + " | ".join(cells) + f" | {mem_cell} |")
     return "\n".join(lines) + "\n"
 
 
@@ -141,12 +150,19 @@ def main() -> int:
     parser.add_argument("--peers", default="hugo,mkdocs,pelican", help="comma-separated; 'none' for logbook alone")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/logbook-bench"))
     parser.add_argument("--table", type=Path, help="also write the Markdown table here")
+    parser.add_argument("--large-peers", default="hugo", help="peers also run at size L (the others take too long)")
+    parser.add_argument("--large-runs", type=int, help="runs at size L (default: --runs)")
     args = parser.parse_args()
     peers = [] if args.peers == "none" else [p for p in args.peers.split(",") if p]
     tools = ["logbook", *peers]
     all_results = {}
     for size in args.sizes.split(","):
-        all_results[size] = run_size(size, tools, args.runs, args.warmup, args.workdir)
+        if size == "L":
+            large = ["logbook", *(p for p in peers if p in args.large_peers.split(","))]
+            runs = args.large_runs or args.runs
+            all_results[size] = run_size(size, large, runs, 0 if args.large_runs else args.warmup, args.workdir)
+        else:
+            all_results[size] = run_size(size, tools, args.runs, args.warmup, args.workdir)
     text = table(all_results, args.runs)
     print(text)
     if args.table:

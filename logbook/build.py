@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .derive import derive_site
+from .cache import BuildCache, inputs_fingerprint, open_cache, site_stamp
 from .diagnostics import Diagnostic, Location, error
-from .load import LoadResult, load_logbook
-from .publish import publish
-from .render import RenderError, render_site
-from .themes import ThemeError, resolve_theme
-from .timeparse import parse_moment, zone_named
+
+if TYPE_CHECKING:
+    from .load import LoadResult
 
 DEFAULT_OUT = "_site"
 
@@ -31,20 +30,52 @@ class BuildResult:
 
 
 def check(root: Path) -> LoadResult:
+    from .load import load_logbook
     return load_logbook(root)
 
 
 def as_of_instant(text: str | None, zone_name: str) -> datetime:
     """``--as-of``: a date means the end of that day in the site's zone; absent means now."""
+    from .timeparse import parse_moment, zone_named
     if text is None:
         return datetime.now(timezone.utc).replace(microsecond=0)
     return parse_moment(text, zone_named(zone_name)).moment.end
 
 
-def build(root: Path, out: Path | None = None, as_of: str | None = None, strict: bool = False) -> BuildResult:
+def build(root: Path, out: Path | None = None, as_of: str | None = None, strict: bool = False,
+          cache: BuildCache | None | bool = True, persist: bool = True) -> BuildResult:
+    """Load, derive, render and publish.  ``cache=True`` uses the on-disk build cache (see cache.py),
+    a BuildCache object reuses that one (serve keeps one in memory), False builds from nothing;
+    *persist* writes the cache back to disk afterwards."""
     root = root.resolve()
     out = (out or root / DEFAULT_OUT).resolve()
-    loaded = load_logbook(root)
+    store = open_cache(root) if cache is True else cache or None
+    inputs = None
+    if store is not None and as_of is not None:  # without --as-of, "now" differs on every build
+        inputs = inputs_fingerprint(root, _theme_folders(root), (as_of, str(strict), str(out)))
+        last = store.last_site.get(str(out))
+        if last is not None and last[0] == inputs and last[1] == site_stamp(out):
+            return last[2]  # nothing changed since the last build published this very site
+    if store is not None:
+        store.load_tables()
+    result = _build(root, out, as_of, strict, store)
+    if store is not None:
+        store.last_site = {str(out): (inputs, site_stamp(out), result)} if inputs and result.published else {}
+        if persist:
+            store.save(prune=result.published)
+        else:
+            store.roll_over(prune=result.published)
+    return result
+
+
+def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildCache | None) -> BuildResult:
+    from .derive import derive_site
+    from .load import load_logbook
+    from .publish import publish
+    from .render import RenderError, render_site
+    from .themes import ThemeError, resolve_theme
+
+    loaded = load_logbook(root, store)
     diagnostics = loaded.diagnostics
     if loaded.has_errors or (strict and diagnostics):
         return BuildResult(diagnostics, False, out, files=loaded.files)
@@ -52,10 +83,25 @@ def build(root: Path, out: Path | None = None, as_of: str | None = None, strict:
     try:
         theme = resolve_theme(root, config.theme)
         site = derive_site(loaded.logbook, as_of_instant(as_of, config.timezone), loaded.history)
-        files = render_site(site, theme)
+        files = render_site(site, theme, store)
     except ThemeError as exc:
         return BuildResult((*diagnostics, error("unknown-theme", str(exc), Location("logbook.toml"))), False, out)
     except RenderError as exc:
         return BuildResult((*diagnostics, *exc.diagnostics), False, out)
     publish(files, out, root)
     return BuildResult(diagnostics, True, out, pages=len(files.pages), files=loaded.files)
+
+
+def _theme_folders(root: Path) -> tuple[Path, ...]:
+    """Where the theme may come from; the name is read straight from logbook.toml (a bad file only
+    means no shortcut: the build itself reports it)."""
+    import tomllib
+
+    from .themes import ThemeError, resolve_theme, theme_dirs
+    try:
+        with (root / "logbook.toml").open("rb") as handle:
+            name = tomllib.load(handle).get("site", {}).get("theme")
+        named = resolve_theme(root, name if isinstance(name, str) else None).folders
+    except (ThemeError, OSError, ValueError, AttributeError):
+        named = ()
+    return (*named, *theme_dirs(root))

@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, help="output folder (default: PATH/_site)")
     build.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this date or date-time (default: now)")
     build.add_argument("--strict", action="store_true", help="refuse to publish when there are warnings")
+    build.add_argument("--no-cache", dest="cache", action="store_false",
+                       help="build from nothing, ignoring and not writing the build cache")
 
     audit = commands.add_parser("audit", help="list what is overdue or due soon; exit 1 when anything is overdue")
     audit.add_argument("path", nargs="?", default=".", type=Path, help="the logbook folder (default: .)")
@@ -160,7 +162,7 @@ def run_build(args: argparse.Namespace) -> int:
         except TimeError as exc:
             return _usage(f"--as-of: {exc}")
     try:
-        result = build(root, args.out, args.as_of, strict=args.strict)
+        result = build(root, args.out, args.as_of, strict=args.strict, cache=args.cache)
     except PublishError as exc:
         print(f"logbook: error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS

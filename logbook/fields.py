@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -39,6 +39,7 @@ class FieldContext:
     base: Path  # folder that relative attachment paths start from
     container: Path  # folder attachments must stay inside
     container_name: str  # how the container is described in messages
+    consulted: list[Path] = field(default_factory=list)  # paths looked at besides the sources (for the cache)
 
 
 Read = Callable[[Reader, Node, FieldContext], Any]
@@ -262,12 +263,14 @@ def resolve_attachment(reader: Reader, node: Node, raw: str, ctx: FieldContext) 
                      f"copy the file into {ctx.container_name} and give a relative path")
         return None
     lexical = Path(os.path.normpath(ctx.base / raw))
+    ctx.consulted.extend((lexical, lexical.parent))
     if not lexical.is_relative_to(ctx.container):
         reader.error(node, "attachment-outside", f"attachment '{raw}' is outside {ctx.container_name}",
                      f"copy the file into {ctx.container_name}")
         return None
     try:
         real = lexical.resolve(strict=True)
+        ctx.consulted.append(real)
     except FileNotFoundError:
         siblings = [p.name for p in lexical.parent.iterdir()] if lexical.parent.is_dir() else []
         reader.error(node, "missing-attachment", f"attachment '{raw}' does not exist",

@@ -27,6 +27,7 @@ class ParseResult:
     case: Case | None
     diagnostics: tuple[Diagnostic, ...]
     files: tuple[str, ...]  # every source file read, for "N files" summaries
+    consulted: tuple[str, ...] = ()  # other paths whose state the result depends on (attachments, their folders)
 
 
 def parse_source(source: Source, root: Path, config: Config) -> ParseResult:
@@ -207,11 +208,11 @@ def parse_bundle(source: BundleSource, root: Path, config: Config) -> ParseResul
         if rel not in referenced:
             diagnostics.append(_unreferenced(rel))
     if mapping is None:
-        return ParseResult(None, tuple(diagnostics), files)
+        return ParseResult(None, tuple(diagnostics), files, tuple(map(str, ctx.consulted)))
     case = _build_case(case_reader, mapping, values, default_id=default_id, file_location=Location(source.case_file),
                        description=trim_block(split.body), interactions=interactions, form="bundle",
                        looks_like_interaction=False)
-    return ParseResult(case, tuple(diagnostics), files)
+    return ParseResult(case, tuple(diagnostics), files, tuple(map(str, ctx.consulted)))
 
 
 def _unreferenced(rel: str) -> Diagnostic:
@@ -256,12 +257,12 @@ def parse_single(source: SingleSource, root: Path, config: Config) -> ParseResul
         if interaction is not None:
             interactions.append(interaction)
     if mapping is None:
-        return ParseResult(None, tuple(diagnostics), (source.path,))
+        return ParseResult(None, tuple(diagnostics), (source.path,), tuple(map(str, ctx.consulted)))
     looks_like_interaction = mapping.get("at") is not None or mapping.get("channel") is not None
     case = _build_case(reader, mapping, values, default_id=Path(source.path).stem, file_location=Location(source.path),
                        description=description, interactions=interactions, form="single",
                        looks_like_interaction=looks_like_interaction)
-    return ParseResult(case, tuple(diagnostics), (source.path,))
+    return ParseResult(case, tuple(diagnostics), (source.path,), tuple(map(str, ctx.consulted)))
 
 
 def _parse_section(reader: Reader, section: Section, ctx: FieldContext, position: int, key: str) -> Interaction | None:

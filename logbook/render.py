@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .audit import audit_findings
+from .cache import BuildCache, Memo, digest_text
 from .calendar import calendar_ics
 from .charts import dashboard_charts, mini_timeline
 from .derive import CaseView, Entry, SiteView
@@ -108,7 +109,8 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     return env
 
 
-def render_site(site: SiteView, theme: Theme) -> SiteFiles:
+def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -> SiteFiles:
+    """Every output file; with a *cache*, Markdown bodies and search documents seen before are reused."""
     env = make_environment(theme)
     out = _Output()
     zone = zone_named(site.config.timezone)
@@ -125,14 +127,15 @@ def render_site(site: SiteView, theme: Theme) -> SiteFiles:
              by_status=_by_status(site), findings=audit_findings(site), charts=dashboard_charts(site))
         page("cases/index.html", "cases.html", by_status=_by_status(site))
         timeline = site.timeline()
-        messages_by_case = {view.case.id: case_markdown(view) for view in site.cases}  # each body rendered once
+        messages_by_case = {view.case.id: case_markdown(view, cache.messages if cache else None)
+                            for view in site.cases}  # each body rendered once
         filters = _timeline_filters(site, timeline)
         page("timeline/index.html", "timeline.html", months=_months(reversed(timeline), zone), newest_first=True,
              filters=filters)
         page("timeline/oldest/index.html", "timeline.html", months=_months(timeline, zone), newest_first=False,
              filters=filters)
         page("search/index.html", "search.html")
-        for path, script in search_files(site).items():
+        for path, script in search_files(site, cache.analysed if cache else None).items():
             out.page(path, script)
         page("tags/index.html", "tags.html")
         for tag, views in site.tags:
@@ -179,12 +182,16 @@ def as_of_text(local: datetime) -> str:
     return Moment(local).display()
 
 
-def case_markdown(view: CaseView) -> tuple[Markup, dict[str, Markup]]:
+def case_markdown(view: CaseView, memo: Memo | None = None) -> tuple[Markup, dict[str, Markup]]:
     """The case description and every message, each rendered once, links pointing at exhibits."""
     hrefs = {e.attachment.path: e.output_name for e in view.exhibits}
+    links = repr(sorted(hrefs.items()))
 
     def html(text: str, source_path: str) -> Markup:
-        return Markup(render_message(text, Path(source_path).parent.as_posix(), hrefs.get))
+        folder = Path(source_path).parent.as_posix()
+        if memo is None:
+            return Markup(render_message(text, folder, hrefs.get))
+        return Markup(memo.get(digest_text(text, folder, links), lambda: render_message(text, folder, hrefs.get)))
 
     case = view.case
     messages = {e.anchor: html(e.interaction.body, e.interaction.body_location.path) for e in view.entries}

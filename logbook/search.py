@@ -11,12 +11,22 @@ from __future__ import annotations
 import json
 import re
 
+from .cache import Memo, digest_text
 from .derive import CaseView, Entry, SiteView
 from .lunrindex import AnalysedDocument, Field, analyse, build_index
 
 SHARD_SIZE = 500
 FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
-MARKUP_RE = re.compile(r"[*_`>#\[\]()!]|https?://\S+")
+URL_RE = re.compile(r"https?://\S+")
+MARKUP_CHARS = str.maketrans({c: " " for c in "*_`>#[]()!"})
+
+
+def plain_words(markdown: str) -> str:
+    """A body without Markdown punctuation or web addresses (same as one pass of
+    ``[*_`>#\\[\\]()!]|https?://\\S+`` → space, in two cheap steps)."""
+    if "://" in markdown:
+        markdown = URL_RE.sub(" ", markdown)
+    return markdown.translate(MARKUP_CHARS)
 
 
 def _document(view: CaseView, entry: Entry) -> dict[str, str]:
@@ -25,12 +35,12 @@ def _document(view: CaseView, entry: Entry) -> dict[str, str]:
     refs = " ".join(filter(None, [i.ref, *(v for _, v in case.refs), case.id]))
     title = i.title or i.subject or f"{i.channel} {i.direction}"
     return {"id": f"{case.id}#{entry.anchor}", "title": f"{title} {i.subject or ''}".strip(),
-            "body": MARKUP_RE.sub(" ", i.body), "refs": refs, "people": people, "case": case.title}
+            "body": plain_words(i.body), "refs": refs, "people": people, "case": case.title}
 
 
 def _stored(view: CaseView, entry: Entry) -> dict[str, str]:
     i = entry.interaction
-    text = " ".join(MARKUP_RE.sub(" ", i.body).split())
+    text = " ".join(plain_words(i.body).split())
     return {"t": i.title or i.subject or f"{i.channel} ({i.direction})", "c": view.case.id, "ct": view.case.title,
             "d": i.at.display(), "h": f"cases/{view.case.id}/index.html#{entry.anchor}",
             "s": text[:180] + ("…" if len(text) > 180 else "")}
@@ -42,31 +52,40 @@ def _script_json(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
 
 
-def search_document(view: CaseView, entry: Entry) -> tuple[AnalysedDocument, dict[str, str]]:
-    """One interaction's index terms and its stored result card: all search needs of it."""
+def search_document(view: CaseView, entry: Entry, memo: Memo | None = None
+                    ) -> tuple[AnalysedDocument, dict[str, str], str]:
+    """One interaction's index terms, its stored result card, and a key for both (all search needs of it)."""
     document = _document(view, entry)
-    return analyse(document["id"], tuple(document[f.name] for f in FIELDS)), _stored(view, entry)
+    values = tuple(document[f.name] for f in FIELDS)
+    stored = _stored(view, entry)
+    key = digest_text(document["id"], *values, *(f"{k}={v}" for k, v in sorted(stored.items())))
+    if memo is None:
+        return analyse(document["id"], values), stored, key
+    return memo.get(key, lambda: analyse(document["id"], values)), stored, key
 
 
-def _shard_script(number: int, documents: list[tuple[AnalysedDocument, dict[str, str]]]) -> str:
-    index = build_index(FIELDS, [analysed for analysed, _ in documents]) if documents else None
-    payload = {"index": index, "docs": {analysed.ref: stored for analysed, stored in documents}}
+def _shard_script(number: int, documents: list[tuple[AnalysedDocument, dict[str, str], str]]) -> str:
+    index = build_index(FIELDS, [analysed for analysed, _, _ in documents]) if documents else None
+    payload = {"index": index, "docs": {analysed.ref: stored for analysed, stored, _ in documents}}
     return f"window.logbookSearch.addShard({number}, {_script_json(payload)});\n"
 
 
-def search_files(site: SiteView, documents: dict[tuple[str, str], tuple[AnalysedDocument, dict[str, str]]] | None = None
-                 ) -> dict[str, str]:
+def search_files(site: SiteView, memo: Memo | None = None) -> dict[str, str]:
     """Output path → JavaScript text: the manifest and every shard.
 
-    ``documents`` holds already analysed documents by (case id, anchor); the rest are analysed here.
+    With a *memo*, analysed documents and whole shards whose documents are all unchanged are reused.
     """
     pairs = site.timeline()
     count = max(1, -(-len(pairs) // SHARD_SIZE))
     size = max(1, -(-len(pairs) // count))  # balanced shards, each at most SHARD_SIZE documents
-    known = documents or {}
-    analysed = [known.get((view.case.id, entry.anchor)) or search_document(view, entry) for view, entry in pairs]
+    analysed = [search_document(view, entry, memo) for view, entry in pairs]
     shards = [analysed[start:start + size] for start in range(0, len(analysed), size)] or [[]]
-    files = {f"search/shard-{number}.js": _shard_script(number, shard) for number, shard in enumerate(shards)}
+    files = {}
+    for number, shard in enumerate(shards):
+        def script(number: int = number, shard: list = shard) -> str:
+            return _shard_script(number, shard)
+        files[f"search/shard-{number}.js"] = script() if memo is None else \
+            memo.get(digest_text("shard", str(number), *(key for _, _, key in shard)), script)
     manifest = {"shards": len(shards), "documents": len(pairs)}
     files["search/manifest.js"] = f"window.logbookSearchManifest = {json.dumps(manifest, sort_keys=True)};\n"
     return files

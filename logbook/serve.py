@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
+from .cache import open_cache
 from .build import build
 from .diagnostics import Diagnostic, format_text, summary
 from .publish import PublishError
@@ -310,11 +311,14 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
     out = (out or root / "_site").resolve()
     state = LiveState()
     stopping = threading.Event()
+    cache = open_cache(root)  # kept in memory between rebuilds; written to disk after the first
+    builds = [0]
 
     def run_build() -> None:
         started = time.perf_counter()
         try:
-            result = build(root, out, as_of)
+            builds[0] += 1
+            result = build(root, out, as_of, cache=cache, persist=builds[0] == 1)
             diagnostics: tuple[Diagnostic, ...] = result.diagnostics
             ok = result.published
             lines = [format_text(d, d.location.path) for d in diagnostics]  # logbook-relative, for terminal and page

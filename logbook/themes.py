@@ -56,3 +56,13 @@ def resolve_theme(root: Path, name: str | None) -> Theme:
         if candidate.is_dir():
             return Theme((candidate.resolve(), default))
     raise ThemeError(f"theme '{name}' not found (looked in {root / name} and {root / 'themes' / name})")
+
+
+def theme_dirs(root: Path) -> tuple[Path, ...]:
+    """Every folder a theme could come from, for the build cache's fingerprint of inputs."""
+    candidates = [default_theme_dir(), root / "themes"]
+    try:
+        candidates += sorted(p for p in root.iterdir() if p.is_dir() and ((p / "templates").is_dir() or (p / "static").is_dir()))
+    except OSError:
+        pass
+    return tuple(candidates)

@@ -1,0 +1,215 @@
+"""The build cache: what pure stages produced, kept between builds and keyed by content.
+
+Three memo tables (each entry found again only by a key built from everything it was
+made from, so a stale entry can never be used):
+
+* ``parsed``: a case source's ParseResult, keyed by the logbook version, the configuration
+  and the SHA-256 of each source file; it also records the attachments the case names,
+  and is used only while those are unchanged too;
+* ``messages``: a Markdown body's HTML, keyed by its text, folder and exhibit links;
+* ``analysed``: a search document's index terms, keyed by its field values.
+
+A file's SHA-256 is recomputed only when its size, mtime, inode or mode changed (the
+way git's index works).  Besides, ``inputs`` fingerprints every input (all files' stats,
+the configuration, the theme, the version, ``--as-of``, git's HEAD and status): when it
+equals the last successful build's and that site is still in place, ``build`` has
+nothing to do.  Entries not used by a build are dropped when it saves, so the cache
+never outgrows the logbook.  It lives outside the logbook (``$XDG_CACHE_HOME/logbook``),
+is written atomically, and a missing, stale or unreadable cache only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from . import __version__
+
+FORMAT = 1
+T = TypeVar("T")
+Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, mode
+
+
+def cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "logbook"
+
+
+def cache_file(root: Path) -> Path:
+    return cache_home() / hashlib.sha256(str(root).encode()).hexdigest()[:24] / "build.pickle"
+
+
+def _stamp(path: Path) -> Stamp | None:
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode
+
+
+def stamps_of(paths: tuple[str, ...]) -> tuple[tuple[str, Stamp | None], ...]:
+    return tuple((p, _stamp(Path(p))) for p in paths)
+
+
+def unchanged(stamps: tuple[tuple[str, Stamp | None], ...]) -> bool:
+    return all(_stamp(Path(p)) == stamp for p, stamp in stamps)
+
+
+def digest_text(*parts: str) -> str:
+    sha = hashlib.sha256()
+    for part in parts:
+        sha.update(part.encode("utf-8", "surrogatepass"))
+        sha.update(b"\x00")
+    return sha.hexdigest()
+
+
+@dataclass
+class Memo:
+    """One table: entries carried over from the last build, and the ones this build used."""
+    old: dict[str, Any] = field(default_factory=dict)
+    new: dict[str, Any] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
+
+    def get(self, key: str, compute: Callable[[], T], valid: Callable[[T], bool] | None = None) -> T:
+        if key in self.new:
+            return self.new[key]  # type: ignore[no-any-return]
+        if key in self.old and (valid is None or valid(self.old[key])):
+            self.hits += 1
+            value = self.old[key]
+        else:
+            self.misses += 1
+            value = compute()
+        self.new[key] = value
+        return value  # type: ignore[no-any-return]
+
+
+@dataclass
+class BuildCache:
+    path: Path | None  # None: kept in memory only (serve keeps one across rebuilds)
+    stamps: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
+    parsed: Memo = field(default_factory=Memo)
+    messages: Memo = field(default_factory=Memo)
+    analysed: Memo = field(default_factory=Memo)
+    last_site: dict[str, Any] = field(default_factory=dict)  # out path → (inputs, site stamp, result)
+    _used_stamps: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
+    _tables_loaded: bool = False
+
+    def file_digest(self, root: Path, rel: str) -> str | None:
+        """SHA-256 of a logbook file (None when it cannot be read), hashed again only when its stat changed."""
+        stamp = _stamp(root / rel)
+        if stamp is None:
+            return None
+        known = self._used_stamps.get(rel) or self.stamps.get(rel)
+        if known is not None and known[0] == stamp:
+            self._used_stamps[rel] = known
+            return known[1]
+        try:
+            data = (root / rel).read_bytes()
+        except OSError:
+            return None
+        value = hashlib.sha256(data).hexdigest()
+        self._used_stamps[rel] = (stamp, value)
+        return value
+
+    def roll_over(self, prune: bool = True) -> None:
+        """After a build: what it used becomes what the next build may reuse.  Without *prune*
+        (a build that stopped early) the entries it did not reach are kept as well."""
+        for memo in (self.parsed, self.messages, self.analysed):
+            memo.old, memo.new = (memo.new if prune else {**memo.old, **memo.new}), {}
+            memo.hits = memo.misses = 0
+        self.stamps, self._used_stamps = (self._used_stamps if prune else {**self.stamps, **self._used_stamps}), {}
+
+    def save(self, prune: bool = True) -> None:
+        self.roll_over(prune)
+        if self.path is None:
+            return
+        tables = {"stamps": self.stamps, "parsed": self.parsed.old, "messages": self.messages.old,
+                  "analysed": self.analysed.old}
+        _write(self.path, tables)
+        _write(self.path.with_name("site.pickle"), {"last_site": self.last_site})
+
+    def load_tables(self) -> None:
+        """Read the memo tables (the big file) once a build is known to need them."""
+        if self.path is None or self._tables_loaded:
+            return
+        self._tables_loaded = True
+        state = _read(self.path)
+        if state is not None:
+            self.stamps = state["stamps"]
+            self.parsed.old, self.messages.old, self.analysed.old = state["parsed"], state["messages"], state["analysed"]
+
+
+def _write(path: Path, state: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            pickle.dump({"format": FORMAT, "version": __version__, **state}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs time next build
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        with path.open("rb") as handle:
+            state = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, KeyError):
+        return None
+    if not isinstance(state, dict) or state.get("format") != FORMAT or state.get("version") != __version__:
+        return None
+    return state
+
+
+def open_cache(root: Path) -> BuildCache:
+    """The cache of the logbook at *root*; only the small record of the last build is read now."""
+    cache = BuildCache(cache_file(root))
+    state = _read(cache.path.with_name("site.pickle"))  # type: ignore[union-attr]
+    if state is not None:
+        cache.last_site = state["last_site"]
+    return cache
+
+
+def inputs_fingerprint(root: Path, theme_dirs: tuple[Path, ...], extra: tuple[str, ...]) -> str:
+    """Every input of a build, by stat: the cases tree, logbook.toml, theme files, git state and *extra*."""
+    parts = [f"{FORMAT}\0{__version__}\0{root}", *extra]
+    for top in (root / "cases", root / "logbook.toml", *theme_dirs):
+        parts.append(f"{top}\0{_stamp(top)}")
+        _walk_stamps(str(top), parts)
+    sha = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape"))
+    sha.update(_git_state(root))
+    return sha.hexdigest()
+
+
+def _walk_stamps(folder: str, parts: list[str]) -> None:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        parts.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\0{st.st_mode}")
+        if entry.is_dir(follow_symlinks=False):
+            _walk_stamps(entry.path, parts)
+
+
+def _git_state(root: Path) -> bytes:
+    try:
+        proc = subprocess.run(["git", "-C", str(root), "status", "--porcelain=v2", "--branch", "--",
+                               "cases", "logbook.toml", "themes"], capture_output=True)
+    except OSError:
+        return b"no git"
+    return proc.stdout if proc.returncode == 0 else b"not a repository"
+
+
+def site_stamp(out: Path) -> tuple[Stamp | None, Stamp | None]:
+    """Enough to tell that a published site was replaced or removed since it was written."""
+    return _stamp(out), _stamp(out / "index.html")

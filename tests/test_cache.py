@@ -1,0 +1,162 @@
+"""The build cache: each kind of change invalidates what it must, and the result always equals a cold build."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from logbook.build import build
+from logbook.cache import open_cache
+
+from conftest import SAMPLE, site_tree, write_tree
+
+AS_OF = "2026-06-01"
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    root = tmp_path / "book"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("_site"))
+    return root
+
+
+def cold(book: Path, tmp_path: Path) -> dict:
+    out = tmp_path / "cold-site"
+    shutil.rmtree(out, ignore_errors=True)
+    result = build(book, out, as_of=AS_OF, cache=False)
+    return {"published": result.published, "diagnostics": result.diagnostics, "tree": site_tree(out)}
+
+
+def warm(book: Path, out: Path) -> dict:
+    result = build(book, out, as_of=AS_OF)
+    return {"published": result.published, "diagnostics": result.diagnostics, "tree": site_tree(out)}
+
+
+def _misses(book: Path, out: Path) -> dict[str, int]:
+    from logbook.cache import BuildCache
+    cache = open_cache(book.resolve())
+    counts: dict[str, int] = {}
+    original = BuildCache.roll_over
+
+    def spy(self: BuildCache, prune: bool = True) -> None:
+        counts.update({name: getattr(self, name).misses for name in ("parsed", "messages", "analysed")})
+        original(self, prune)
+
+    BuildCache.roll_over = spy  # type: ignore[method-assign]
+    try:
+        build(book, out, as_of=AS_OF, cache=cache)
+    finally:
+        BuildCache.roll_over = original  # type: ignore[method-assign]
+    return counts
+
+
+EDITS = {
+    "a message body": lambda b: _append(b / "cases/GT-1042/2026-03-02-1932-email-out.md", "\nOne more sentence.\n"),
+    "a single-file case": lambda b: _append(_single(b), "\nA note.\n"),
+    "the configuration": lambda b: (b / "logbook.toml").write_text(
+        (b / "logbook.toml").read_text().replace("Alex Morgan's dispute log", "Disputes", 1)),
+    "a comment in the configuration": lambda b: _append(b / "logbook.toml", "\n# changes nothing shown\n"),
+    "a template": lambda b: _own_case_template(b),
+    "an attachment": lambda b: (b / "cases/GT-1042/chat-2026-03-16.png").write_bytes(
+        (b / "cases/GT-1042/chat-2026-03-16.png").read_bytes() + b"\x00"),
+    "a deleted interaction file": lambda b: (b / "cases/GT-1042/2026-03-02-1910-note.md").unlink(),
+    "a new interaction file": lambda b: write_tree(b, {"cases/GT-1042/2026-04-20-1000-email-in.md":
+                                                       "---\nat: 2026-04-20 10:00\nchannel: email\ndirection: in\n"
+                                                       "---\nA new reply.\n"}),
+}
+
+
+def _append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _single(book: Path) -> Path:
+    return next(p for p in sorted((book / "cases").glob("*.md")))
+
+
+def _own_case_template(book: Path) -> None:
+    write_tree(book, {"themes/mine/templates/case.html":
+                      '{% extends "default/case.html" %}{% block title %}Mine: {{ super() }}{% endblock %}'})
+    text = (book / "logbook.toml").read_text()
+    (book / "logbook.toml").write_text(text.replace("[site]", '[site]\ntheme = "mine"', 1))
+
+
+@pytest.mark.parametrize("change", sorted(EDITS))
+def test_a_change_gives_the_same_site_as_a_cold_build(book, tmp_path, change):
+    out = tmp_path / "site"
+    assert warm(book, out)["published"]
+    assert _misses(book, out) == {}  # unchanged inputs: the build is skipped outright
+    EDITS[change](book)
+    counts = _misses(book, out)
+    after = {"published": True, "tree": site_tree(out)}
+    expected = cold(book, tmp_path)
+    assert expected["published"]
+    assert after["tree"] == expected["tree"]
+    sources = sum(1 for _ in (book / "cases").iterdir())
+    if change in ("a message body", "a single-file case", "a deleted interaction file", "a new interaction file",
+                  "an attachment"):
+        assert counts["parsed"] == 1, counts  # only the changed case is parsed again
+        assert counts["messages"] <= 3, counts
+    elif change == "a comment in the configuration":
+        assert counts == {"parsed": 0, "messages": 0, "analysed": 0}, counts  # the same Config: all reused
+    elif change == "the configuration":
+        assert counts["parsed"] == sources, counts  # the configuration shapes every case
+        assert counts["messages"] == 0, counts  # but no message text changed
+    else:
+        assert counts["parsed"] == sources and counts["messages"] == 0, counts
+
+
+def test_a_broken_edit_keeps_the_last_site_and_the_cache(book, tmp_path):
+    out = tmp_path / "site"
+    assert warm(book, out)["published"]
+    good = site_tree(out)
+    path = book / "cases/GT-1042/2026-03-02-1932-email-out.md"
+    text = path.read_text()
+    path.write_text(text.replace("channel: email", "channel: pigeon"))
+    assert not warm(book, out)["published"]
+    assert site_tree(out) == good
+    path.write_text(text)
+    counts = _misses(book, out)
+    assert counts == {"parsed": 0, "messages": 0, "analysed": 0}  # the good version was still cached
+    assert site_tree(out) == good
+
+
+def test_a_replaced_or_removed_site_is_built_again(book, tmp_path):
+    out = tmp_path / "site"
+    assert warm(book, out)["published"]
+    good = site_tree(out)
+    shutil.rmtree(out)
+    assert warm(book, out)["tree"] == good
+
+
+def test_a_commit_changes_the_provenance_shown(book, tmp_path):
+    git = ["git", "-C", str(book), "-c", "user.name=T", "-c", "user.email=t@example.net"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "one"], check=True, env={"GIT_COMMITTER_DATE": "2026-05-01T10:00:00Z",
+                                                                    "GIT_AUTHOR_DATE": "2026-05-01T10:00:00Z",
+                                                                    "PATH": "/usr/bin:/bin"})
+    out = tmp_path / "site"
+    first = warm(book, out)["tree"]
+    _append(book / "cases/GT-1042/2026-03-02-1932-email-out.md", "\nAmended.\n")
+    second = warm(book, out)["tree"]
+    assert second != first and second == cold(book, tmp_path)["tree"]  # "with uncommitted changes" now
+    subprocess.run([*git, "commit", "-qam", "two"], check=True, env={"GIT_COMMITTER_DATE": "2026-05-02T10:00:00Z",
+                                                                     "GIT_AUTHOR_DATE": "2026-05-02T10:00:00Z",
+                                                                     "PATH": "/usr/bin:/bin"})
+    assert warm(book, out)["tree"] == cold(book, tmp_path)["tree"]
+
+
+def test_a_corrupt_cache_only_costs_time(book, tmp_path):
+    from logbook.cache import cache_file
+    out = tmp_path / "site"
+    expected = warm(book, out)["tree"]
+    path = cache_file(book.resolve())
+    path.write_bytes(b"not a pickle")
+    path.with_name("site.pickle").write_bytes(b"\x80\x04garbage")
+    shutil.rmtree(out)
+    assert warm(book, out)["tree"] == expected
