@@ -147,7 +147,7 @@ class BuildCache:
 
 def _write(path: Path, state: dict[str, Any]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
             pickle.dump({"format": FORMAT, "version": __version__, **state}, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
