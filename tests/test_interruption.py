@@ -67,6 +67,7 @@ def test_a_second_build_on_the_same_output_waits_its_turn_with_a_clear_message(t
     out = tmp_path / "site"
     assert build(book, out, as_of=AS_OF).published
     before = site_tree(out)
+    make_book(book, "B")  # a real change: an unchanged logbook would be skipped before publishing
     with publish_lock(out.resolve()):
         with pytest.raises(PublishError, match="another logbook build is publishing"):
             build(book, out, as_of=AS_OF)
