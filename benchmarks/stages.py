@@ -1,0 +1,64 @@
+"""Where a build's time goes: one in-process build with a timer around each stage.
+
+    python benchmarks/stages.py LOGBOOK_FOLDER [--cache]
+
+Cold by default (no build cache); ``--cache`` uses the on-disk cache as ``logbook build`` does.
+Times are inclusive (``parse`` contains ``yaml``; ``render`` contains ``markdown`` and ``search``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from logbook import build as build_module
+from logbook import derive, load, parse, publish, render
+
+TOTALS: dict[str, float] = {}
+
+
+def timed(module: Any, name: str, label: str) -> None:
+    original: Callable[..., Any] = getattr(module, name)
+
+    @functools.wraps(original)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            TOTALS[label] = TOTALS.get(label, 0.0) + time.perf_counter() - started
+
+    setattr(module, name, wrapper)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("logbook", type=Path)
+    parser.add_argument("--cache", action="store_true")
+    args = parser.parse_args()
+    timed(load, "load_logbook", "load (all)")
+    timed(load, "parse_source", "  parse")
+    timed(parse, "compose", "    yaml")
+    timed(load, "run_checks", "  checks")
+    timed(load, "read_history", "  git history")
+    timed(derive, "derive_site", "derive")
+    timed(render, "render_site", "render (all)")
+    timed(render, "render_message", "  markdown")
+    timed(render, "search_files", "  search")
+    timed(publish, "publish", "publish")
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        result = build_module.build(args.logbook, Path(out) / "site", as_of="2026-01-01", cache=args.cache)
+        TOTALS["whole build"] = time.perf_counter() - started
+    for label, seconds in TOTALS.items():
+        print(f"{label:16s} {seconds:7.2f} s")
+    return 0 if result.published else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
