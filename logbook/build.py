@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from .cache import BuildCache, inputs_fingerprint, open_cache, site_stamp
 from .diagnostics import Diagnostic, Location, error
@@ -43,10 +43,11 @@ def as_of_instant(text: str | None, zone_name: str) -> datetime:
 
 
 def build(root: Path, out: Path | None = None, as_of: str | None = None, strict: bool = False,
-          cache: BuildCache | None | bool = True, persist: bool = True) -> BuildResult:
+          cache: BuildCache | None | bool = True, persist: bool = True,
+          progress: Callable[[str], None] = lambda stage: None) -> BuildResult:
     """Load, derive, render and publish.  ``cache=True`` uses the on-disk build cache (see cache.py),
     a BuildCache object reuses that one (serve keeps one in memory), False builds from nothing;
-    *persist* writes the cache back to disk afterwards."""
+    *persist* writes the cache back to disk afterwards; *progress* is told each stage as it starts."""
     root = root.resolve()
     out = (out or root / DEFAULT_OUT).resolve()
     store = open_cache(root) if cache is True else cache or None
@@ -58,7 +59,7 @@ def build(root: Path, out: Path | None = None, as_of: str | None = None, strict:
             return last[2]  # nothing changed since the last build published this very site
     if store is not None:
         store.load_tables()
-    result = _build(root, out, as_of, strict, store)
+    result = _build(root, out, as_of, strict, store, progress)
     if store is not None:
         store.last_site = {str(out): (inputs, site_stamp(out), result)} if inputs and result.published else {}
         if persist:
@@ -68,13 +69,15 @@ def build(root: Path, out: Path | None = None, as_of: str | None = None, strict:
     return result
 
 
-def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildCache | None) -> BuildResult:
+def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildCache | None,
+           progress: Callable[[str], None]) -> BuildResult:
     from .derive import derive_site
     from .load import load_logbook
     from .publish import publish
     from .render import RenderError, render_site
     from .themes import ThemeError, resolve_theme
 
+    progress("reading cases")
     loaded = load_logbook(root, store)
     diagnostics = loaded.diagnostics
     if loaded.has_errors or (strict and diagnostics):
@@ -82,12 +85,15 @@ def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildC
     config = loaded.logbook.config
     try:
         theme = resolve_theme(root, config.theme)
+        progress("deriving facts")
         site = derive_site(loaded.logbook, as_of_instant(as_of, config.timezone), loaded.history)
+        progress("rendering pages")
         files = render_site(site, theme, store)
     except ThemeError as exc:
         return BuildResult((*diagnostics, error("unknown-theme", str(exc), Location("logbook.toml"))), False, out)
     except RenderError as exc:
         return BuildResult((*diagnostics, *exc.diagnostics), False, out)
+    progress("publishing")
     publish(files, out, root)
     return BuildResult(diagnostics, True, out, pages=len(files.pages), files=loaded.files)
 

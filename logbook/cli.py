@@ -152,6 +152,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_build(args: argparse.Namespace) -> int:
     from .build import build
+    from .progress import Progress
     from .diagnostics import summary
     from .publish import PublishError
     from .timeparse import TimeError, parse_moment, zone_named
@@ -162,7 +163,8 @@ def run_build(args: argparse.Namespace) -> int:
         except TimeError as exc:
             return _usage(f"--as-of: {exc}")
     try:
-        result = build(root, args.out, args.as_of, strict=args.strict, cache=args.cache)
+        with Progress(sys.stderr) as progress:
+            result = build(root, args.out, args.as_of, strict=args.strict, cache=args.cache, progress=progress.stage)
     except PublishError as exc:
         print(f"logbook: error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -150,7 +150,7 @@ def _local_fetcher(weasyprint: object, base: Path) -> object:
 
 def write_pdf(packet: Packet, target: Path) -> None:
     try:
-        import weasyprint
+        import weasyprint  # type: ignore[import-untyped]
     except (ImportError, OSError) as exc:
         raise ExportError("PDF export needs WeasyPrint: pip install 'logbook-evidence[pdf]' "
                           f"(and the Pango library from your system's packages): {exc}") from None

@@ -20,8 +20,8 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lunr.stemmer import porter_stemmer
-from lunr.stop_word_filter import WORDS as STOP_WORDS
+from lunr.stemmer import porter_stemmer  # type: ignore[import-untyped]
+from lunr.stop_word_filter import WORDS as STOP_WORDS  # type: ignore[import-untyped]
 
 LUNR_VERSION = "2.3.9"
 K1 = 1.2

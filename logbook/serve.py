@@ -345,14 +345,16 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
             return 1
         raise
     server.daemon_threads = True
-    run_build()
-    rebuilder = Rebuilder(run_build)
-    rebuilder.start()
-    observer = _watch(root, out, rebuilder)
-    url = f"http://{host}:{server.server_address[1]}/"
-    print(f"serving {out} at {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    ready(url)
-    try:
+    rebuilder: Rebuilder | None = None
+    observer = None
+    try:  # Ctrl-C at any moment from here on stops cleanly, even before the first page is served
+        run_build()
+        rebuilder = Rebuilder(run_build)
+        rebuilder.start()
+        observer = _watch(root, out, rebuilder)
+        url = f"http://{host}:{server.server_address[1]}/"
+        print(f"serving {out} at {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        ready(url)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
@@ -360,9 +362,12 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
         stopping.set()
         with state.changed:
             state.changed.notify_all()
-        observer.stop()
-        rebuilder.stop()
+        if observer is not None:
+            observer.stop()
+        if rebuilder is not None:
+            rebuilder.stop()
         server.server_close()
-        observer.join(timeout=5)
+        if observer is not None:
+            observer.join(timeout=5)
     print("stopped", file=sys.stderr)
     return 0

@@ -175,3 +175,55 @@ def test_atom_feed_and_agent_pages(sample_site):
     assert "<script" not in (sample_site / "feed.xml").read_text()
     maria = (sample_site / "agents/a-12/index.html").read_text()
     assert "Agent: Maria (A-12)" in maria and "cases/GT-1042/index.html#e-20260311-1520" in maria
+
+
+def _build_on_a_terminal(book, out, after: str) -> str:
+    """Run ``logbook build`` with stderr on a pty; what the terminal showed."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    env = {**os.environ, "LOGBOOK_PROGRESS_AFTER": after}
+    main_fd, child_fd = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "logbook", "build", str(book), "--out", str(out), "--no-cache",
+                             "--as-of", "2026-06-01"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=child_fd, env=env)
+    os.close(child_fd)
+    shown = b""
+    while True:
+        ready, _, _ = select.select([main_fd], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    proc.wait(timeout=60)
+    os.close(main_fd)
+    assert proc.returncode == 0
+    return shown.decode("utf-8", "replace")
+
+
+def test_a_long_build_shows_its_stage_on_a_terminal_and_erases_the_line(tmp_path):
+    from conftest import SAMPLE
+    shown = _build_on_a_terminal(SAMPLE, tmp_path / "site", after="0")
+    import re
+    stages = re.findall(r"logbook: ([a-z ]+) … \d+ s", shown)
+    assert stages and set(stages) <= {"starting", "reading cases", "deriving facts", "rendering pages", "publishing"}
+    assert "\r\x1b[K" in shown.split("logbook:")[-1]  # the line is erased before the summary
+    assert "built " in shown
+
+
+def test_a_short_build_and_a_pipe_show_no_progress(tmp_path):
+    from conftest import SAMPLE
+    assert "logbook:" not in _build_on_a_terminal(SAMPLE, tmp_path / "site", after="60")
+    import subprocess
+    import sys
+    import os
+    proc = subprocess.run([sys.executable, "-m", "logbook", "build", str(SAMPLE), "--out", str(tmp_path / "p"),
+                           "--no-cache"], capture_output=True, text=True, env={**os.environ, "LOGBOOK_PROGRESS_AFTER": "0"})
+    assert proc.returncode == 0 and "logbook:" not in proc.stderr
