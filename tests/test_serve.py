@@ -136,7 +136,7 @@ def test_only_files_under_the_site_are_served(server, book, tmp_path):
 def test_binds_localhost_and_stops_cleanly_on_ctrl_c(book):
     process = ServeProcess(book)
     assert process.host == "127.0.0.1"
-    assert process.stop() == 0
+    assert process.stop() == 0, process.lines
     assert process.lines[-1] == "stopped"
 
 
