@@ -15,11 +15,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 
+def _interruptible() -> None:
+    """Ctrl-C reaches serve as it does from a terminal, even when these tests run in a background
+    job (a non-interactive shell starts those with SIGINT ignored, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class ServeProcess:
     def __init__(self, root: Path, *extra: str) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "logbook", "serve", str(root), "--port", "0", *extra],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                     env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=_interruptible)
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
