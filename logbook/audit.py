@@ -15,11 +15,13 @@ from typing import Iterator, Sequence
 
 from .derive import CaseView, SiteView
 from .diagnostics import Diagnostic
+from .reuse import TokenMemo, keyed_by_repr
 
 OVERDUE, ATTENTION = "overdue", "attention"
 CLOSED_STATUSES = ("resolved", "closed")
 
 
+@keyed_by_repr
 @dataclass(frozen=True, slots=True)
 class Finding:
     severity: str  # overdue or attention
@@ -82,8 +84,15 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
 RECORD_PROBLEMS = {"missing-attachment": "attachment referenced but absent"}
 
 
-def audit_findings(site: SiteView, diagnostics: Sequence[Diagnostic] = ()) -> list[Finding]:
-    findings = [f for view in site.cases for f in _case_findings(view, site)]
+def audit_findings(site: SiteView, diagnostics: Sequence[Diagnostic] = (), memo: TokenMemo | None = None
+                   ) -> list[Finding]:
+    """Everything overdue or due soon; with a *memo* (serve), each case view's findings are kept."""
+    def of_case(view: CaseView) -> list[Finding]:
+        if memo is None:
+            return list(_case_findings(view, site))
+        return memo.by_identity((view, site.config), ("findings", site.as_of),  # type: ignore[no-any-return]
+                                lambda: list(_case_findings(view, site)))
+    findings = [f for view in site.cases for f in of_case(view)]
     for d in diagnostics:
         if d.code in RECORD_PROBLEMS:
             findings.append(Finding(OVERDUE, d.code, "", f"{RECORD_PROBLEMS[d.code]}: {d.message}",

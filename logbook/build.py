@@ -44,22 +44,25 @@ def as_of_instant(text: str | None, zone_name: str) -> datetime:
 
 def build(root: Path, out: Path | None = None, as_of: str | None = None, strict: bool = False,
           cache: BuildCache | None | bool = True, persist: bool = True,
-          progress: Callable[[str], None] = lambda stage: None) -> BuildResult:
+          progress: Callable[[str], None] = lambda stage: None, touched: frozenset[str] | None = None) -> BuildResult:
     """Load, derive, render and publish.  ``cache=True`` uses the on-disk build cache (see cache.py),
     a BuildCache object reuses that one (serve keeps one in memory), False builds from nothing;
-    *persist* writes the cache back to disk afterwards; *progress* is told each stage as it starts."""
+    *persist* writes the cache back to disk afterwards; *progress* is told each stage as it starts;
+    *touched* (serve's file watcher) lists the logbook-relative paths changed since the last build."""
     root = root.resolve()
     out = (out or root / DEFAULT_OUT).resolve()
     store = open_cache(root) if cache is True else cache or None
     inputs = None
-    if store is not None and as_of is not None:  # without --as-of, "now" differs on every build
+    watching = store is not None and store.incremental and "published" in store.runtime  # serve, after a change
+    if store is not None and as_of is not None and not watching:  # without --as-of, "now" differs every build
         inputs = inputs_fingerprint(root, _theme_folders(root), (as_of, str(strict), str(out)))
         last = store.last_site.get(str(out))
         if last is not None and last[0] == inputs and last[1] == site_stamp(out):
+            store.runtime["written"] = ()
             return last[2]  # nothing changed since the last build published this very site
     if store is not None:
         store.load_tables()
-    result = _build(root, out, as_of, strict, store, progress)
+    result = _build(root, out, as_of, strict, store, progress, touched)
     if store is not None:
         store.last_site = {str(out): (inputs, site_stamp(out), result)} if inputs and result.published else {}
         if persist:
@@ -70,15 +73,15 @@ def build(root: Path, out: Path | None = None, as_of: str | None = None, strict:
 
 
 def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildCache | None,
-           progress: Callable[[str], None]) -> BuildResult:
+           progress: Callable[[str], None], touched: frozenset[str] | None) -> BuildResult:
     from .derive import derive_site
     from .load import load_logbook
-    from .publish import publish
+    from .publish import publish, update_in_place
     from .render import RenderError, render_site
     from .themes import ThemeError, resolve_theme
 
     progress("reading cases")
-    loaded = load_logbook(root, store)
+    loaded = load_logbook(root, store, touched)
     diagnostics = loaded.diagnostics
     if loaded.has_errors or (strict and diagnostics):
         return BuildResult(diagnostics, False, out, files=loaded.files)
@@ -86,7 +89,8 @@ def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildC
     try:
         theme = resolve_theme(root, config.theme)
         progress("deriving facts")
-        site = derive_site(loaded.logbook, as_of_instant(as_of, config.timezone), loaded.history)
+        site = derive_site(loaded.logbook, as_of_instant(as_of, config.timezone), loaded.history,
+                           memo=store.derived if store is not None and store.incremental else None)
         progress("rendering pages")
         files = render_site(site, theme, store)
     except ThemeError as exc:
@@ -94,7 +98,11 @@ def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildC
     except RenderError as exc:
         return BuildResult((*diagnostics, *exc.diagnostics), False, out)
     progress("publishing")
-    publish(files, out, root)
+    if store is not None and store.incremental:  # serve: replace only what changed since its last build
+        published, written = update_in_place(files, out, root, store.runtime.get("published", {}).get(str(out)))
+        store.runtime["published"], store.runtime["written"] = {str(out): published}, written
+    else:
+        publish(files, out, root)
     return BuildResult(diagnostics, True, out, pages=len(files.pages), files=loaded.files)
 
 

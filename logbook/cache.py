@@ -25,14 +25,15 @@ import os
 import pickle
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 from . import __version__
+from .reuse import FragmentMemo, Memo, PageMemo, TokenMemo
 
 FORMAT = 1
-T = TypeVar("T")
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, mode
 
 
@@ -44,20 +45,30 @@ def cache_file(root: Path) -> Path:
     return cache_home() / hashlib.sha256(str(root).encode()).hexdigest()[:24] / "build.pickle"
 
 
-def _stamp(path: Path) -> Stamp | None:
+def _stamp(path: Path | str) -> Stamp | None:
     try:
-        st = path.lstat()
+        st = os.lstat(path)
     except OSError:
         return None
     return st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode
 
 
 def stamps_of(paths: tuple[str, ...]) -> tuple[tuple[str, Stamp | None], ...]:
-    return tuple((p, _stamp(Path(p))) for p in paths)
+    return tuple((p, _stamp(p)) for p in paths)
 
 
 def unchanged(stamps: tuple[tuple[str, Stamp | None], ...]) -> bool:
-    return all(_stamp(Path(p)) == stamp for p, stamp in stamps)
+    return all(_stamp(p) == stamp for p, stamp in stamps)
+
+
+RACY_NS = 2_000_000_000  # a file changed this recently may change again without its stat showing it
+
+
+def settled(stamps: tuple[tuple[str, Stamp | None], ...]) -> bool:
+    """Whether every stamp is old enough to be trusted (git's "racily clean" rule): a file written
+    in the same clock tick as it was looked at can change again with size and mtime unchanged."""
+    horizon = time.time_ns() - RACY_NS
+    return all(stamp is not None and stamp[1] < horizon for _, stamp in stamps)
 
 
 def digest_text(*parts: str) -> str:
@@ -69,27 +80,6 @@ def digest_text(*parts: str) -> str:
 
 
 @dataclass
-class Memo:
-    """One table: entries carried over from the last build, and the ones this build used."""
-    old: dict[str, Any] = field(default_factory=dict)
-    new: dict[str, Any] = field(default_factory=dict)
-    hits: int = 0
-    misses: int = 0
-
-    def get(self, key: str, compute: Callable[[], T], valid: Callable[[T], bool] | None = None) -> T:
-        if key in self.new:
-            return self.new[key]  # type: ignore[no-any-return]
-        if key in self.old and (valid is None or valid(self.old[key])):
-            self.hits += 1
-            value = self.old[key]
-        else:
-            self.misses += 1
-            value = compute()
-        self.new[key] = value
-        return value  # type: ignore[no-any-return]
-
-
-@dataclass
 class BuildCache:
     path: Path | None  # None: kept in memory only (serve keeps one across rebuilds)
     stamps: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
@@ -97,12 +87,22 @@ class BuildCache:
     messages: Memo = field(default_factory=Memo)
     analysed: Memo = field(default_factory=Memo)
     last_site: dict[str, Any] = field(default_factory=dict)  # out path → (inputs, site stamp, result)
+    # In memory only, for ``serve``: per-case checks and views, pages and template fragments, and
+    # the last published site (see publish.publish_changes).  Never written to disk.
+    checked: TokenMemo = field(default_factory=TokenMemo)  # per-case check diagnostics
+    derived: TokenMemo = field(default_factory=TokenMemo)  # case views
+    rendered: TokenMemo = field(default_factory=TokenMemo)  # per-view Markdown, search documents, …
+    sources: TokenMemo = field(default_factory=TokenMemo)  # a source's stat → its ParseResult
+    fragments: FragmentMemo = field(default_factory=FragmentMemo)  # {% fragment %} output
+    pages: PageMemo = field(default_factory=PageMemo)
+    runtime: dict[str, Any] = field(default_factory=dict)  # config, history, template environment
+    incremental: bool = False  # keep and use the in-memory tables above (serve); a one-off build does not
     _used_stamps: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
     _tables_loaded: bool = False
 
     def file_digest(self, root: Path, rel: str) -> str | None:
         """SHA-256 of a logbook file (None when it cannot be read), hashed again only when its stat changed."""
-        stamp = _stamp(root / rel)
+        stamp = _stamp(f"{root}/{rel}")
         if stamp is None:
             return None
         known = self._used_stamps.get(rel) or self.stamps.get(rel)
@@ -114,15 +114,16 @@ class BuildCache:
         except OSError:
             return None
         value = hashlib.sha256(data).hexdigest()
-        self._used_stamps[rel] = (stamp, value)
+        if settled(((rel, stamp),)):
+            self._used_stamps[rel] = (stamp, value)
         return value
 
     def roll_over(self, prune: bool = True) -> None:
         """After a build: what it used becomes what the next build may reuse.  Without *prune*
         (a build that stopped early) the entries it did not reach are kept as well."""
-        for memo in (self.parsed, self.messages, self.analysed):
-            memo.old, memo.new = (memo.new if prune else {**memo.old, **memo.new}), {}
-            memo.hits = memo.misses = 0
+        for table in (self.parsed, self.messages, self.analysed, self.sources, self.checked, self.derived,
+                      self.rendered, self.fragments, self.pages):
+            table.roll_over(prune)
         self.stamps, self._used_stamps = (self._used_stamps if prune else {**self.stamps, **self._used_stamps}), {}
 
     def save(self, prune: bool = True) -> None:

@@ -14,10 +14,12 @@ from statistics import median
 from markupsafe import Markup, escape
 
 from .derive import CaseView, SiteView
+from .reuse import TokenMemo, keyed_by_repr
 
 WIDTH, BAR, GAP, LABEL = 640, 22, 8, 190
 
 
+@keyed_by_repr
 @dataclass(frozen=True, slots=True)
 class Chart:
     id: str
@@ -42,6 +44,7 @@ class Chart:
         return Markup("".join(parts))
 
 
+@keyed_by_repr
 @dataclass(frozen=True, slots=True)
 class StackedChart:
     """One bar per row, split into series (e.g. statuses); every segment also labelled in text."""
@@ -80,43 +83,61 @@ def _fmt(value: float) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
 
 
-def status_over_time(site: SiteView) -> StackedChart:
+def _status_at(view: CaseView, moment: datetime) -> str | None:
+    status = next((p.status for p in view.facts.status_periods
+                   if p.start <= moment and (p.end is None or moment < p.end)), None)
+    if status is None and view.facts.status_periods and moment >= view.facts.status_periods[-1].start:
+        status = view.facts.status_periods[-1].status
+    return status
+
+
+def status_over_time(site: SiteView, memo: TokenMemo | None = None) -> StackedChart:
     """Each case's status at the end of each month, from its status periods."""
     starts = [v.facts.started for v in site.cases if v.facts.started]
     if not starts:
         return StackedChart("chart-over-time", "Cases by status at the end of each month", site.config.statuses, ())
     year, month = min(starts).year, min(starts).month
-    rows: list[tuple[str, tuple[int, ...]]] = []
-    while (year, month) <= (site.as_of.year, site.as_of.month) and len(rows) < 36:
+    labels: list[str] = []
+    moments: list[datetime] = []
+    while (year, month) <= (site.as_of.year, site.as_of.month) and len(moments) < 36:
         end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.utc)
-        moment = min(end, site.as_of)
-        counts = [0] * len(site.config.statuses)
-        for view in site.cases:
-            status = next((p.status for p in view.facts.status_periods
-                           if p.start <= moment and (p.end is None or moment < p.end)), None)
-            if status is None and view.facts.status_periods and moment >= view.facts.status_periods[-1].start:
-                status = view.facts.status_periods[-1].status
-            if status in site.config.statuses:
-                counts[site.config.statuses.index(status)] += 1
-        rows.append((f"{year}-{month:02d}", tuple(counts)))
+        labels.append(f"{year}-{month:02d}")
+        moments.append(min(end, site.as_of))
         year, month = year + (month == 12), month % 12 + 1
+    counts = [[0] * len(site.config.statuses) for _ in moments]
+    for view in site.cases:
+        def statuses(view: CaseView = view) -> tuple[str | None, ...]:
+            return tuple(_status_at(view, moment) for moment in moments)
+        for row, status in zip(counts, statuses() if memo is None else
+                               memo.by_identity((view,), ("status at", tuple(moments)), statuses)):
+            if status in site.config.statuses:
+                row[site.config.statuses.index(status)] += 1
+    rows = [(label, tuple(row)) for label, row in zip(labels, counts)]
     return StackedChart("chart-over-time", "Cases by status at the end of each month", site.config.statuses,
                         tuple(rows[-18:]))
 
 
-def dashboard_charts(site: SiteView) -> list[Chart | StackedChart]:
+def _median_wait(view: CaseView) -> float | None:
+    answered = [r.waited.total_seconds() / 86400 for r in view.facts.responses if r.theirs and r.waited is not None]
+    return round(median(answered), 1) if answered else None
+
+
+def dashboard_charts(site: SiteView, memo: TokenMemo | None = None) -> list[Chart | StackedChart]:
+    """The dashboard's charts; with a *memo* (serve), what each case contributes is kept per case view."""
     statuses = [(s, float(sum(v.case.status == s for v in site.cases))) for s in site.config.statuses]
     waits = []
     for view in site.cases:
-        answered = [r.waited.total_seconds() / 86400 for r in view.facts.responses if r.theirs and r.waited is not None]
-        if answered:
-            waits.append((view.case.id, round(median(answered), 1)))
+        def wait_of(view: CaseView = view) -> float | None:
+            return _median_wait(view)
+        wait = wait_of() if memo is None else memo.by_identity((view,), "median wait", wait_of)
+        if wait is not None:
+            waits.append((view.case.id, wait))
     states = ("kept", "broken", "pending", "open")
     promises = [(state, float(sum(p.state == state for v in site.cases for p in v.promises))) for state in states]
     tags = [(tag, float(len(views))) for tag, views in site.tags]
     return [
         Chart("chart-status", "Cases by status", "cases", tuple(statuses)),
-        status_over_time(site),
+        status_over_time(site, memo),
         Chart("chart-waits", "Median days the other side took to answer, per case", "days", tuple(waits)),
         Chart("chart-promises", "Promises kept, broken, pending and undated", "promises", tuple(promises)),
         Chart("chart-tags", "Cases per tag", "cases", tuple(tags)),

@@ -9,12 +9,14 @@ dropped here, before anything is rendered, so no later stage can leak them.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from .exhibits import FileFacts, file_facts, published_name
 from .facts import CaseFacts, case_facts
+from .reuse import TokenMemo
 from .history import History, Record
 from .models import Attachment, Case, Config, Interaction, Logbook, Promise
 from .provenance import RemovedRecord, removed_records
@@ -113,9 +115,43 @@ class SiteView:
 
     def timeline(self) -> list[tuple[CaseView, Entry]]:
         """Every published entry of every case, oldest first (same key as a case's chronology)."""
-        pairs = [(view, entry) for view in self.cases for entry in view.entries]
-        pairs.sort(key=lambda pair: (chronology_key(pair[1].interaction), pair[0].case.id))
-        return pairs
+        return list(merge_timeline(self.cases, None).pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Every published entry, oldest first, with each one's sort key (for merging in later edits)."""
+
+    views: tuple[CaseView, ...]
+    keys: tuple[tuple[tuple[datetime, str, int, int], str], ...]
+    pairs: tuple[tuple[CaseView, Entry], ...]
+
+
+def _timeline_key(view: CaseView, entry: Entry) -> tuple[tuple[datetime, str, int, int], str]:
+    return chronology_key(entry.interaction), view.case.id  # unique: no two entries share path and line
+
+
+def merge_timeline(views: tuple[CaseView, ...], previous: Timeline | None) -> Timeline:
+    """The timeline of *views*; from *previous* (an earlier build's), only the entries of views that
+    are new or gone are inserted or dropped, so a one-case edit costs a few binary searches."""
+    known = {id(v) for v in previous.views} if previous is not None else set()
+    added = [v for v in views if id(v) not in known]
+    if previous is None or len(added) > 100:
+        keyed = sorted((_timeline_key(view, entry), n, view, entry)
+                       for n, view in enumerate(views) for entry in view.entries)
+        return Timeline(views, tuple(k for k, _, _, _ in keyed), tuple((v, e) for _, _, v, e in keyed))
+    current = {id(v) for v in views}
+    keys, pairs = list(previous.keys), list(previous.pairs)
+    if any(id(v) not in current for v in previous.views):  # views replaced or removed
+        kept = [(k, p) for k, p in zip(keys, pairs) if id(p[0]) in current]
+        keys, pairs = [k for k, _ in kept], [p for _, p in kept]
+    for view in added:
+        for entry in view.entries:
+            key = _timeline_key(view, entry)
+            at = bisect.bisect_left(keys, key)
+            keys.insert(at, key)
+            pairs.insert(at, (view, entry))
+    return Timeline(views, tuple(keys), tuple(pairs))
 
 
 def chronology_key(interaction: Interaction) -> tuple[datetime, str, int, int]:
@@ -131,12 +167,23 @@ def entry_anchor(moment: Moment) -> str:
 
 
 def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY,
-                include_private: bool = False) -> SiteView:
-    """What is published; ``include_private`` only for the keeper's own terminal views (audit, export)."""
+                include_private: bool = False, memo: TokenMemo | None = None) -> SiteView:
+    """What is published; ``include_private`` only for the keeper's own terminal views (audit, export).
+
+    With a *memo* (serve), a case whose record, configuration and history are the same objects as
+    last time keeps its view (the same object, so later stages can reuse what they made of it)."""
     root = Path(logbook.root)
     removed = removed_records(logbook.cases, history)
-    views = tuple(derive_case(case, root, as_of, logbook.config, history, removed.get(case.id, ()), include_private)
-                  for case in sorted(logbook.cases, key=lambda c: c.id.casefold()) if include_private or not case.private)
+
+    def view(case: Case) -> CaseView:
+        def derive() -> CaseView:
+            return derive_case(case, root, as_of, logbook.config, history, removed.get(case.id, ()), include_private)
+        if memo is None:
+            return derive()
+        return memo.by_identity((case, logbook.config, history), (as_of, removed.get(case.id, ()), include_private,
+                                                          logbook.root), derive)
+    views = tuple(view(case) for case in sorted(logbook.cases, key=lambda c: c.id.casefold())
+                  if include_private or not case.private)
     tag_names = sorted({tag for view in views for tag in view.case.tags})
     tags = tuple((tag, tuple(v for v in views if tag in v.case.tags)) for tag in tag_names)
     return SiteView(logbook.root, logbook.config, as_of, views, tags, history)

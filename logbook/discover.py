@@ -48,18 +48,18 @@ def discover(root: Path) -> tuple[list[Source], list[Diagnostic]]:
                           "create it, or run logbook in the logbook's folder")]
     sources: list[Source] = []
     diagnostics: list[Diagnostic] = []
+    prefix = len(str(root)) + 1
     for folder, subfolders, files in os.walk(cases_dir):
         subfolders[:] = sorted(d for d in subfolders if not ignored(d))
-        here = Path(folder)
-        rel_folder = here.relative_to(root).as_posix()
+        rel_folder = folder[prefix:].replace(os.sep, "/")
         names = sorted(f for f in files if not ignored(f))
         if CASE_FILE in names:
             interactions = tuple(f"{rel_folder}/{n}" for n in names if n.endswith(".md") and n != CASE_FILE)
             others = [f"{rel_folder}/{n}" for n in names if not n.endswith(".md")]
-            for sub_root, sub_dirs, sub_files in os.walk(here):
+            for sub_root, sub_dirs, sub_files in (os.walk(folder) if subfolders else ()):
                 sub_dirs[:] = sorted(d for d in sub_dirs if not ignored(d))
-                if Path(sub_root) != here:
-                    rel = Path(sub_root).relative_to(root).as_posix()
+                if sub_root != folder:
+                    rel = sub_root[prefix:].replace(os.sep, "/")
                     others.extend(f"{rel}/{n}" for n in sorted(sub_files) if not ignored(n))
             sources.append(BundleSource(rel_folder, interactions, tuple(others)))
             subfolders[:] = []

@@ -17,7 +17,7 @@ import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .split import split_front_matter, split_sections
 from .timeparse import TIMESTAMP_RE
@@ -78,23 +78,40 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", "-C", str(root), "-c", "core.quotepath=off", *args], capture_output=True)
 
 
-def read_history(root: Path, single_files: frozenset[str] = frozenset()) -> History:
-    """The logbook's history; *single_files* are replayed section by section."""
+def read_history(root: Path, single_files: frozenset[str] = frozenset(), memo: dict | None = None) -> History:
+    """The logbook's history; *single_files* are replayed section by section.
+
+    With a *memo* (serve), the history is read again only when HEAD, the working tree's
+    cleanliness or the single files change, and is otherwise the very same object as before.
+    """
     try:
         probe = _git(root, "rev-parse", "--is-inside-work-tree")
     except FileNotFoundError:
-        return History(False, "git is not installed")
+        return _remember(memo, ("no git",), lambda: History(False, "git is not installed"))
     if probe.returncode != 0 or probe.stdout.strip() != b"true":
-        return History(False, "the logbook is not in a git repository")
+        return _remember(memo, ("no repository",), lambda: History(False, "the logbook is not in a git repository"))
     head_proc = _git(root, "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%cI")
     if head_proc.returncode != 0 or not head_proc.stdout.strip():
-        return History(False, "the repository has no commits yet")
+        return _remember(memo, ("no commits",), lambda: History(False, "the repository has no commits yet"))
     head = _commit(head_proc.stdout.decode("utf-8", "replace").strip())
     status = _git(root, "status", "--porcelain", "--", "cases", "logbook.toml", "themes")
-    log = _git(root, "log", "--reverse", "--no-renames", "--relative", "-p", "-U0", "--no-color", "--no-ext-diff",
-               "--format=%x1e%H%x1f%an%x1f%ae%x1f%cI", "--", "cases")
-    files, sections = _replay(log.stdout.decode("utf-8", "replace"), single_files)
-    return History(True, None, head, status.returncode == 0 and not status.stdout.strip(), files, sections)
+    clean = status.returncode == 0 and not status.stdout.strip()
+
+    def replay() -> History:
+        log = _git(root, "log", "--reverse", "--no-renames", "--relative", "-p", "-U0", "--no-color", "--no-ext-diff",
+                   "--format=%x1e%H%x1f%an%x1f%ae%x1f%cI", "--", "cases")
+        files, sections = _replay(log.stdout.decode("utf-8", "replace"), single_files)
+        return History(True, None, head, clean, files, sections)
+    return _remember(memo, (head, clean, single_files), replay)
+
+
+def _remember(memo: dict | None, key: tuple, read: Callable[[], History]) -> History:
+    if memo is None:
+        return read()
+    known = memo.get("history")
+    if known is None or known[0] != key:
+        memo["history"] = known = (key, read())
+    return known[1]  # type: ignore[no-any-return]
 
 
 def _commit(line: str) -> Commit:

@@ -5,18 +5,19 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import BuildCache, digest_text, stamps_of, unchanged
+from .cache import BuildCache, digest_text, settled, stamps_of, unchanged
 from .config import load_config
 from .diagnostics import Diagnostic, sorted_diagnostics
-from .discover import BundleSource, SingleSource, Source, discover
+from .discover import CASES_DIR, BundleSource, SingleSource, Source, discover
 from .history import History, read_history
 from .models import Config, Logbook
 from .parse import ParseResult, parse_source
 from .provenance import deleted_interaction_diagnostics
-from .validate import run_checks
+from .validate import SITE_CHECKS, case_checks, run_checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,40 +32,76 @@ class LoadResult:
         return any(d.is_error for d in self.diagnostics)
 
 
-def load_logbook(root: Path, cache: BuildCache | None = None) -> LoadResult:
+def load_logbook(root: Path, cache: BuildCache | None = None, touched: frozenset[str] | None = None) -> LoadResult:
     """Everything ``check`` reports: configuration, sources, fields, cross-record checks and git history.
 
     With a *cache*, a source whose files (and the attachments it names) are unchanged is not parsed again.
+    *touched* (serve, from its file watcher) names every logbook-relative path changed since the last
+    build; with it, an incremental cache neither walks the folders again nor looks at untouched files.
     """
     root = root.resolve()
     config, diagnostics = load_config(root)
-    sources, found = discover(root)
+    if cache is not None and cache.incremental:  # an unchanged configuration stays the same object
+        if cache.runtime.get("config") == config:
+            config = cache.runtime["config"]
+        cache.runtime["config"] = config
+    incremental = cache is not None and cache.incremental
+    sources, found = _discover(root, cache.runtime if cache is not None and incremental else None, touched)
     diagnostics.extend(found)
     cases = []
     files = 0
     config_key = repr(config)
     for source in sources:
-        result = _parse(source, root, config, config_key, cache)
+        result = _parse(source, root, config, config_key, cache, touched)
         diagnostics.extend(result.diagnostics)
         files += len(result.files)
         if result.case is not None:
             cases.append(result.case)
     ordered = tuple(cases)
-    diagnostics.extend(run_checks(ordered, config))
-    history = read_history(root, frozenset(s.path for s in sources if isinstance(s, SingleSource)))
+    diagnostics.extend(run_checks(ordered, config, SITE_CHECKS))
+    for case in ordered:
+        diagnostics.extend(cache.checked.by_identity((case, config), None, lambda: case_checks(case, config))
+                           if cache is not None and cache.incremental else case_checks(case, config))
+    history = read_history(root, frozenset(s.path for s in sources if isinstance(s, SingleSource)),
+                           cache.runtime if cache is not None and cache.incremental else None)
     diagnostics.extend(deleted_interaction_diagnostics(ordered, history))
     return LoadResult(Logbook(str(root), config, ordered), tuple(sorted_diagnostics(diagnostics)), files, history)
 
 
-def _parse(source: Source, root: Path, config: Config, config_key: str, cache: BuildCache | None) -> ParseResult:
+def _discover(root: Path, memo: dict | None, touched: frozenset[str] | None) -> tuple[list[Source], list[Diagnostic]]:
+    """discover(), or last build's sources when the watcher saw no file appear, vanish or turn into a folder."""
+    known = memo.get("discovered") if memo is not None else None
+    if known is None or touched is None or not all(
+            os.path.isfile(root / path) and path in known[2] for path in touched if path.startswith(CASES_DIR + "/")):
+        sources, found = discover(root)
+        files = frozenset(p for s in sources for p in ((s.case_file, *s.interaction_files, *s.other_files)
+                                                      if isinstance(s, BundleSource) else (s.path,)))
+        known = (sources, found, files)
+        if memo is not None:
+            memo["discovered"] = known
+    return list(known[0]), list(known[1])
+
+
+def _parse(source: Source, root: Path, config: Config, config_key: str, cache: BuildCache | None,
+           touched: frozenset[str] | None = None) -> ParseResult:
     if cache is None:
         return parse_source(source, root, config)
     paths = (source.case_file, *source.interaction_files) if isinstance(source, BundleSource) else (source.path,)
+    if cache.incremental:  # serve: a source untouched since last build, or with last build's stat, is reused
+        known = cache.sources.new.get(source) or cache.sources.old.get(source)
+        stamps = () if touched is not None and known is not None and touched.isdisjoint(paths) else \
+            stamps_of(tuple(f"{root}/{p}" for p in paths))
+        if known is not None and known[0] is config and (not stamps or known[1] == stamps) and unchanged(known[2]):
+            cache.sources.new[source] = known
+            return known[3]  # type: ignore[no-any-return]
+        stamps = stamps or stamps_of(tuple(f"{root}/{p}" for p in paths))
     key = digest_text(config_key, repr(source), *(str(cache.file_digest(root, p)) for p in paths))
 
     def parse() -> tuple[ParseResult, tuple]:
         result = parse_source(source, root, config)
         return result, stamps_of(result.consulted)
 
-    result, _ = cache.parsed.get(key, parse, lambda entry: unchanged(entry[1]))
+    result, consulted = cache.parsed.get(key, parse, lambda entry: unchanged(entry[1]))
+    if cache.incremental and settled(stamps):
+        cache.sources.new[source] = (config, stamps, consulted, result)
     return result

@@ -27,22 +27,26 @@ class RemovedRecord:
 def removed_records(cases: tuple[Case, ...], history: History) -> dict[str, tuple[RemovedRecord, ...]]:
     if not history.available:
         return {}
+    deleted_files: dict[str, list[tuple[str, Record]]] = {}  # folder → deleted interaction files in it
+    for file_path, record in sorted(history.files.items()):
+        name = PurePosixPath(file_path).name
+        if record.deleted and file_path.endswith(".md") and name != CASE_FILE:
+            deleted_files.setdefault(str(PurePosixPath(file_path).parent), []).append((file_path, record))
+    deleted_sections: dict[str, list[tuple[str, Record]]] = {}  # single file → its deleted sections
+    for (file_path, key), record in sorted(history.sections.items()):
+        if record.deleted:
+            deleted_sections.setdefault(file_path, []).append((key, record))
     removed: dict[str, list[RemovedRecord]] = {}
     for case in cases:
         path = case.location.path
+        reasons = dict(case.removed)
         if case.form == "bundle":
-            folder = str(PurePosixPath(path).parent)
-            for file_path, record in sorted(history.files.items()):
-                if record.deleted and file_path.endswith(".md") and str(PurePosixPath(file_path).parent) == folder \
-                        and PurePosixPath(file_path).name != CASE_FILE:
-                    name = PurePosixPath(file_path).name
-                    removed.setdefault(case.id, []).append(RemovedRecord(case.id, file_path, name, record,
-                                                                         dict(case.removed).get(name)))
+            for file_path, record in deleted_files.get(str(PurePosixPath(path).parent), ()):
+                name = PurePosixPath(file_path).name
+                removed.setdefault(case.id, []).append(RemovedRecord(case.id, file_path, name, record, reasons.get(name)))
         else:
-            for (file_path, key), record in sorted(history.sections.items()):
-                if file_path == path and record.deleted:
-                    removed.setdefault(case.id, []).append(RemovedRecord(case.id, file_path, key, record,
-                                                                         dict(case.removed).get(key)))
+            for key, record in deleted_sections.get(path, ()):
+                removed.setdefault(case.id, []).append(RemovedRecord(case.id, path, key, record, reasons.get(key)))
     return {case_id: tuple(records) for case_id, records in removed.items()}
 
 

@@ -1,9 +1,13 @@
 """The publish stage: write the site into a sibling temporary folder, then swap it in.
 
-The output folder is never written in place, so readers see the old site or
+``build`` never writes the output folder in place, so readers see the old site or
 the new one, never half of each.  A folder logbook did not write (no marker
 file), the logbook itself, or a git work tree is refused, so a wrong ``--out``
 cannot destroy anybody's files.
+
+``serve`` rebuilds after every save and knows what it published last, so it
+replaces only the files that changed (:func:`update_in_place`), each one atomically;
+the marker says "update in progress" meanwhile, and any ``build`` republishes whole.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import sys
 import shutil
 import tempfile
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -24,6 +29,7 @@ from .render import SiteFiles
 
 MARKER = ".logbook-site"
 MARKER_TEXT = "This folder was written by logbook build; it is replaced on every build.\n"
+UPDATING_TEXT = "logbook serve is updating this folder; run logbook build for a complete copy.\n"
 
 
 class PublishError(Exception):
@@ -61,7 +67,38 @@ def publish_lock(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def publish(files: SiteFiles, out: Path, root: Path) -> None:
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What one publication wrote, to tell the next one what changed."""
+
+    pages: dict[str, bytes]
+    copies: dict[str, tuple[Path, tuple[int, int, int] | None]]  # output path → source and its stat
+    folder: tuple[int, int] | None  # the output folder's (inode, device): replaced by someone else?
+
+
+def _source_stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _folder_identity(out: Path) -> tuple[int, int] | None:
+    try:
+        st = out.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_dev
+
+
+def _record(files: SiteFiles, out: Path) -> Published:
+    return Published(dict(files.pages), {rel: (src, _source_stamp(src)) for rel, src in files.copies.items()},
+                     _folder_identity(out))
+
+
+def publish(files: SiteFiles, out: Path, root: Path) -> Published:
+    """Write the whole site beside *out* and swap it in."""
     out = out.resolve()
     check_output_dir(out, root)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +111,64 @@ def publish(files: SiteFiles, out: Path, root: Path) -> None:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
+        return _record(files, out)
+
+
+def update_in_place(files: SiteFiles, out: Path, root: Path, last: Published | None
+                    ) -> tuple[Published, tuple[str, ...] | None]:
+    """Replace only the files that differ from *last* (what this process published there before);
+    a whole publication when there is no such record or the folder was replaced meanwhile.
+    Returns the new record and the paths written or removed (None: the whole site was)."""
+    out = out.resolve()
+    if last is None or last.folder != _folder_identity(out) or not (out / MARKER).is_file():
+        return publish(files, out, root), None
+    check_output_dir(out, root)
+    record = _record(files, out)
+    with publish_lock(out):
+        _replace(out / MARKER, UPDATING_TEXT.encode())
+        changed = []
+        for rel, content in files.pages.items():
+            before = last.pages.get(rel)
+            if before is not content and before != content:
+                _replace(out / rel, content)
+                changed.append(rel)
+        for rel, (source, stamp) in record.copies.items():
+            if last.copies.get(rel) != (source, stamp) or stamp is None:
+                _replace(out / rel, None, source)
+                changed.append(rel)
+        for rel in sorted((last.pages.keys() | last.copies.keys()) - (files.pages.keys() | files.copies.keys())):
+            _remove(out, rel)
+            changed.append(rel)
+        _replace(out / MARKER, MARKER_TEXT.encode())
+    return record, tuple(changed)
+
+
+def _replace(target: Path, content: bytes | None, source: Path | None = None) -> None:
+    """Write *content* (or copy *source*) next to *target*, then rename it over *target*."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.logbook-tmp")
+    try:
+        if source is not None:
+            shutil.copyfile(source, temporary)
+        else:
+            temporary.write_bytes(content or b"")
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _remove(out: Path, rel: str) -> None:
+    """Delete a file that is no longer published, and the folders it leaves empty."""
+    target = out / rel
+    target.unlink(missing_ok=True)
+    folder = target.parent
+    while folder != out and folder.is_relative_to(out):
+        try:
+            folder.rmdir()
+        except OSError:
+            break
+        folder = folder.parent
 
 
 def _write_all(files: SiteFiles, staging: Path) -> None:

@@ -8,12 +8,13 @@ same output path.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Hashable, Iterable, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -23,8 +24,9 @@ from .audit import audit_findings
 from .cache import BuildCache, Memo, digest_text
 from .calendar import calendar_ics
 from .charts import dashboard_charts, mini_timeline
-from .derive import CaseView, Entry, SiteView
+from .derive import CaseView, Entry, SiteView, merge_timeline
 from .models import Agent
+from .reuse import FragmentExtension, Ref, TrackingEnvironment, stable, token
 from .diagnostics import Diagnostic, Location, error
 from .exhibits import human_size
 from .messages import render_message
@@ -34,6 +36,7 @@ from .timeparse import Moment, zone_named
 
 
 FEED_SIZE = 50
+T = TypeVar("T")
 
 
 class RenderError(Exception):
@@ -59,9 +62,9 @@ class _Output:
         if path in self.pages or path in self.copies:
             raise RenderError([error("output-conflict", f"two outputs want the same path '{path}'", Location(path))])
 
-    def page(self, path: str, html: str) -> None:
+    def page(self, path: str, html: str | bytes) -> None:
         self._claim(path)
-        self.pages[path] = html.encode("utf-8")
+        self.pages[path] = html if isinstance(html, bytes) else html.encode("utf-8")
 
     def copy(self, path: str, source: Path) -> None:
         self._claim(path)
@@ -95,13 +98,14 @@ def recording_lag(delta: timedelta | None) -> str:
     return f"recorded {duration(delta)} after the event"
 
 
-def make_environment(theme: Theme) -> jinja2.Environment:
+def make_environment(theme: Theme) -> TrackingEnvironment:
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(theme.template_dirs),
         jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_theme_dir() / "templates"))}),
     ])
-    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = TrackingEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                              extensions=[FragmentExtension])
     env.filters.update(moment=lambda m: m.display() if m else "", iso=lambda m: m.iso() if m else "",
                        duration=duration, size=human_size, day=lambda d: f"{d.day} {d:%B %Y}",
                        stamp=lambda d: f"{d.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC", lag=recording_lag)
@@ -109,44 +113,121 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     return env
 
 
+def _environment(theme: Theme, cache: BuildCache | None) -> TrackingEnvironment:
+    """The template environment; an incremental cache keeps it (and its compiled templates, pages and
+    fragments) while no template file changes."""
+    if cache is None or not cache.incremental:
+        return make_environment(theme)
+    stamp = (theme, tuple(_file_stamps([*theme.template_dirs, str(default_theme_dir() / "templates")])))
+    known = cache.runtime.get("environment")
+    if known is None or known[0] != stamp:
+        known = cache.runtime["environment"] = (stamp, make_environment(theme))
+    env: TrackingEnvironment = known[1]
+    return env
+
+
+def _file_stamps(folders: list[str]) -> Iterable[tuple[str, int, int, int]]:
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*")):
+            st = path.stat()
+            yield str(path), st.st_size, st.st_mtime_ns, st.st_ino
+
+
 def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -> SiteFiles:
-    """Every output file; with a *cache*, Markdown bodies and search documents seen before are reused."""
-    env = make_environment(theme)
+    """Every output file; with a *cache*, Markdown bodies and search documents seen before are reused,
+    and an incremental cache (serve) also reuses pages and fragments whose inputs are unchanged."""
+    env = _environment(theme, cache)
+    incremental = cache is not None and cache.incremental
+    env.fragments = cache.fragments if incremental else None  # type: ignore[union-attr]
     out = _Output()
     zone = zone_named(site.config.timezone)
     env.globals["local_date"] = lambda m: f"{m.instant.astimezone(zone):%Y-%m-%d}"
     common = {"site": site, "config": site.config, "as_of": Moment(site.as_of.astimezone(zone)),
               "as_of_text": as_of_text(site.as_of.astimezone(zone))}
+    common_key = (Ref(env), token({k: v for k, v in common.items() if k != "site"}))
+    site_key = (token(site.cases), Ref(site.config), site.as_of, Ref(site.history), site.root)
+
+    per_view = cache.rendered if incremental else None  # type: ignore[union-attr]
+
+    def chronology() -> list[tuple[CaseView, Entry]]:
+        """The site's timeline; an incremental cache merges the changed cases into last build's."""
+        if not incremental:
+            return site.timeline()
+        assert cache is not None
+        merged = merge_timeline(site.cases, cache.runtime.get("timeline"))
+        cache.runtime["timeline"] = merged
+        return list(merged.pairs)
+
+    def month_of(pair: tuple[CaseView, Entry]) -> str:
+        view, entry = pair
+        if not incremental:
+            return _month(entry, zone)
+        assert cache is not None
+        months = cache.rendered.by_identity((view, site.config), "months",
+                                            lambda: {e.anchor: _month(e, zone) for e in view.entries})
+        return months[entry.anchor]  # type: ignore[no-any-return]
+
+    def shared(name: Hashable, items: Iterable[Any]) -> Any:
+        """A list handed to templates, the same object as last build's while its items are (see reuse.stable)."""
+        if not incremental:
+            return list(items)
+        assert cache is not None
+        return stable(cache.rendered, name, items)
+
+    def whole_site(name: str, compute: Callable[[], T]) -> T:
+        """A value computed from the whole site: an incremental cache keeps it while no case view changes."""
+        if not incremental:
+            return compute()
+        assert cache is not None
+        return cache.rendered.get((name, site_key), compute)  # type: ignore[no-any-return]
     try:
         def page(path: str, template: str, **context: Any) -> None:
             root = "../" * path.count("/")
-            out.page(path, env.get_template(template).render(**common, root=root, page_path=path, **context))
 
-        page("index.html", "dashboard.html", open_cases=[v for v in site.cases if v.case.status not in
-                                                          ("resolved", "closed")],
-             by_status=_by_status(site), findings=audit_findings(site), charts=dashboard_charts(site))
-        page("cases/index.html", "cases.html", by_status=_by_status(site))
-        timeline = site.timeline()
-        messages_by_case = {view.case.id: case_markdown(view, cache.messages if cache else None)
-                            for view in site.cases}  # each body rendered once
-        filters = _timeline_filters(site, timeline)
-        page("timeline/index.html", "timeline.html", months=_months(reversed(timeline), zone), newest_first=True,
-             filters=filters)
-        page("timeline/oldest/index.html", "timeline.html", months=_months(timeline, zone), newest_first=False,
-             filters=filters)
+            def draw(reader: Any = site) -> str:
+                return env.get_template(template).render(**{**common, "site": reader}, root=root, page_path=path,
+                                                         **context)
+            if not incremental:
+                out.page(path, draw())
+                return
+            assert cache is not None
+            out.page(path, cache.pages.render(env, path, (template, common_key, token(context)), site, draw))
+
+        by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
+        page("index.html", "dashboard.html", open_cases=shared("open", (v for v in site.cases if v.case.status not in
+                                                                        ("resolved", "closed"))),
+             by_status=by_status, findings=whole_site("findings", lambda: audit_findings(site, (), per_view)),
+             charts=whole_site("charts", lambda: dashboard_charts(site, per_view)))
+        page("cases/index.html", "cases.html", by_status=by_status)
+        timeline = chronology()
+        def markdown(view: CaseView) -> tuple[Markup, dict[str, Markup]]:
+            if incremental:
+                assert cache is not None
+                return cache.rendered.by_identity((view,), "markdown", lambda: case_markdown(view, cache.messages))
+            return case_markdown(view, cache.messages if cache else None)
+        messages_by_case = {view.case.id: markdown(view) for view in site.cases}  # each body rendered once
+        filters = whole_site("filters", lambda: _timeline_filters(site, timeline))
+        oldest_first = whole_site("months", lambda: _months(timeline, zone, month_of))
+        page("timeline/index.html", "timeline.html", newest_first=True, filters=filters,
+             months=[(month, shared(("newest", month), pairs[::-1])) for month, pairs in oldest_first[::-1]])
+        page("timeline/oldest/index.html", "timeline.html", newest_first=False, filters=filters,
+             months=[(month, shared(("oldest", month), pairs)) for month, pairs in oldest_first])
         page("search/index.html", "search.html")
-        for path, script in search_files(site, cache.analysed if cache else None).items():
+        for path, script in search_files(site, cache.analysed if cache else None,
+                                         cache.rendered if incremental else None).items():  # type: ignore[union-attr]
             out.page(path, script)
         page("tags/index.html", "tags.html")
         for tag, views in site.tags:
             page(f"tags/{tag}/index.html", "tag.html", tag=tag, description=site.config.tag_description(tag),
                  cases=views)
-        agents = agent_index(timeline)
+        agents = {slug: (agent, shared(("agent", slug), pairs))
+                  for slug, (agent, pairs) in whole_site("agents", lambda: agent_index(timeline)).items()}
         page("agents/index.html", "agents.html", agents=agents)
         for slug, (agent, pairs) in agents.items():
             page(f"agents/{slug}/index.html", "agent.html", agent=agent, pairs=pairs)
-        out.page("feed.xml", env.get_template("feed.xml").render(
-            **common, root="", entries=list(reversed(timeline))[:FEED_SIZE], messages=messages_by_case))
+        feed = list(reversed(timeline))[:FEED_SIZE]
+        page("feed.xml", "feed.xml", entries=feed, messages={view.case.id: messages_by_case[view.case.id]
+                                                            for view, _ in feed})
         for view in site.cases:
             base = f"cases/{view.case.id}"
             description, messages = messages_by_case[view.case.id]
@@ -158,7 +239,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -
                                  Location(exc.filename or exc.name or "template", exc.lineno or 1))]) from None
     except jinja2.TemplateError as exc:
         raise RenderError([error("template-error", f"template failed: {exc}", Location(_template_from_traceback(exc)))]) from None
-    out.page("calendar.ics", calendar_ics(site).decode("utf-8"))
+    out.page("calendar.ics", whole_site("calendar", lambda: calendar_ics(site)))
     for rel, source in theme.static_files().items():
         out.copy(f"assets/{rel}", source)
     return SiteFiles(out.pages, out.copies)
@@ -198,6 +279,7 @@ def case_markdown(view: CaseView, memo: Memo | None = None) -> tuple[Markup, dic
     return html(case.description, case.description_location.path), messages
 
 
+@functools.lru_cache(maxsize=4096)
 def agent_slug(agent: Agent) -> str:
     return slugify(agent.id or agent.name)
 
@@ -239,8 +321,11 @@ def _by_status(site: SiteView) -> list[tuple[str, list[CaseView]]]:
     return [(s, groups[s]) for s in statuses]
 
 
-def _months(pairs: Iterable[tuple[CaseView, Entry]], zone: Any) -> list[tuple[str, list[tuple[CaseView, Entry]]]]:
-    def month(pair: tuple[CaseView, Entry]) -> str:
-        local: datetime = pair[1].interaction.at.instant.astimezone(zone)
-        return f"{local:%Y-%m}"
-    return [(key, list(group)) for key, group in itertools.groupby(pairs, key=month)]
+def _month(entry: Entry, zone: Any) -> str:
+    local: datetime = entry.interaction.at.instant.astimezone(zone)
+    return f"{local:%Y-%m}"
+
+
+def _months(pairs: Iterable[tuple[CaseView, Entry]], zone: Any, month_of: Callable[[tuple[CaseView, Entry]], str]
+            ) -> list[tuple[str, list[tuple[CaseView, Entry]]]]:
+    return [(key, list(group)) for key, group in itertools.groupby(pairs, key=month_of)]

@@ -14,8 +14,9 @@ import re
 from .cache import Memo, digest_text
 from .derive import CaseView, Entry, SiteView
 from .lunrindex import AnalysedDocument, Field, analyse, build_index
+from .reuse import TokenMemo
 
-SHARD_SIZE = 500
+SHARD_SIZE = 200  # documents; an edit re-indexes one shard, a search loads them one by one
 FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
 URL_RE = re.compile(r"https?://\S+")
 MARKUP_CHARS = str.maketrans({c: " " for c in "*_`>#[]()!"})
@@ -70,22 +71,41 @@ def _shard_script(number: int, documents: list[tuple[AnalysedDocument, dict[str,
     return f"window.logbookSearch.addShard({number}, {_script_json(payload)});\n"
 
 
-def search_files(site: SiteView, memo: Memo | None = None) -> dict[str, str]:
+def shard_groups(site: SiteView) -> list[list[CaseView]]:
+    """Whole cases, in id order, packed into shards of at most SHARD_SIZE documents (a bigger case
+    gets a shard of its own): an edit to one case changes one shard, so one is indexed again."""
+    shards: list[list[CaseView]] = [[]]
+    size = 0
+    for view in site.cases:
+        if shards[-1] and size + len(view.entries) > SHARD_SIZE:
+            shards.append([])
+            size = 0
+        shards[-1].append(view)
+        size += len(view.entries)
+    return shards
+
+
+def search_files(site: SiteView, memo: Memo | None = None, reuse: TokenMemo | None = None) -> dict[str, str]:
     """Output path → JavaScript text: the manifest and every shard.
 
-    With a *memo*, analysed documents and whole shards whose documents are all unchanged are reused.
+    With a *memo*, analysed documents and whole shards whose documents are all unchanged are reused;
+    with *reuse* (serve), a case view's documents and a shard of unchanged views are not even looked up.
     """
-    pairs = site.timeline()
-    count = max(1, -(-len(pairs) // SHARD_SIZE))
-    size = max(1, -(-len(pairs) // count))  # balanced shards, each at most SHARD_SIZE documents
-    analysed = [search_document(view, entry, memo) for view, entry in pairs]
-    shards = [analysed[start:start + size] for start in range(0, len(analysed), size)] or [[]]
+    def documents(view: CaseView) -> list[tuple[AnalysedDocument, dict[str, str], str]]:
+        return [search_document(view, entry, memo) for entry in view.entries]
+
     files = {}
-    for number, shard in enumerate(shards):
-        def script(number: int = number, shard: list = shard) -> str:
-            return _shard_script(number, shard)
-        files[f"search/shard-{number}.js"] = script() if memo is None else \
-            memo.get(digest_text("shard", str(number), *(key for _, _, key in shard)), script)
-    manifest = {"shards": len(shards), "documents": len(pairs)}
+    groups = shard_groups(site)
+    for number, views in enumerate(groups):
+        def script(number: int = number, views: list[CaseView] = views) -> str:
+            shard = [doc for view in views for doc in (reuse.by_identity((view,), "search", lambda: documents(view))
+                                                       if reuse is not None else documents(view))]
+            if memo is None:
+                return _shard_script(number, shard)
+            return memo.get(digest_text("shard", str(number), *(key for _, _, key in shard)),
+                            lambda: _shard_script(number, shard))
+        files[f"search/shard-{number}.js"] = script() if reuse is None else \
+            reuse.by_identity(tuple(views), ("shard", number), script)
+    manifest = {"shards": len(groups), "documents": sum(len(view.entries) for view in site.cases)}
     files["search/manifest.js"] = f"window.logbookSearchManifest = {json.dumps(manifest, sort_keys=True)};\n"
     return files

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from .cache import open_cache
@@ -112,21 +112,28 @@ def is_relevant(path: str, root: Path, out: Path) -> bool:
 
 
 class Rebuilder:
-    """Debounces change notifications and runs one build at a time in its own thread."""
+    """Debounces change notifications and runs one build at a time in its own thread, telling it
+    which paths changed since the last one (None when that is not known for sure)."""
 
-    def __init__(self, run_build: Callable[[], None]) -> None:
+    def __init__(self, run_build: Callable[[frozenset[str] | None], None]) -> None:
         self._run_build = run_build
         self._lock = threading.Condition()
         self._last_event: float | None = None
+        self._touched: set[str] | None = set()
         self._stopping = False
         self._thread = threading.Thread(target=self._loop, name="logbook-rebuild", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
-    def notify(self) -> None:
+    def notify(self, paths: Iterable[str] | None = None) -> None:
+        """Something changed: these logbook-relative paths, or (None) something not known exactly."""
         with self._lock:
             self._last_event = time.monotonic()
+            if paths is None or self._touched is None:
+                self._touched = None
+            else:
+                self._touched.update(paths)
             self._lock.notify()
 
     def stop(self) -> None:
@@ -147,7 +154,8 @@ class Rebuilder:
                     self._lock.wait(DEBOUNCE_SECONDS - quiet)
                     continue
                 self._last_event = None
-            self._run_build()
+                touched, self._touched = self._touched, set()
+            self._run_build(frozenset(touched) if touched is not None else None)
 
 
 def _theme_folders(root: Path) -> list[Path]:
@@ -181,9 +189,11 @@ def _watch(root: Path, out: Path, rebuilder: Rebuilder):
                 appeared = Path(os.fsdecode(getattr(event, "dest_path", "") or event.src_path))
                 if appeared in (root / "cases", root / "themes"):
                     watch_tree(current[0], appeared)  # cases/ or themes/ made after serve started
-            paths = [event.src_path, getattr(event, "dest_path", "") or ""]
-            if any(p and is_relevant(os.fsdecode(p), root, out) for p in paths):
-                rebuilder.notify()
+            paths = [os.fsdecode(p) for p in (event.src_path, getattr(event, "dest_path", "") or "") if p]
+            relevant = [p for p in paths if is_relevant(p, root, out)]
+            if relevant:  # a folder event, or a file outside the logbook (a theme elsewhere): not exactly known
+                inside = [Path(p).relative_to(root).as_posix() for p in relevant if Path(p).is_relative_to(root)]
+                rebuilder.notify(None if event.is_directory or len(inside) < len(relevant) else inside)
 
     # Watch the inputs only: the logbook folder itself (not recursively: logbook.toml, and
     # cases/ or themes/ appearing), cases/ and the theme folders. The output folder and the
@@ -312,13 +322,14 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
     state = LiveState()
     stopping = threading.Event()
     cache = open_cache(root)  # kept in memory between rebuilds; written to disk after the first
+    cache.incremental = True  # reuse views, pages and fragments; publish only what changed
     builds = [0]
 
-    def run_build() -> None:
+    def run_build(touched: frozenset[str] | None = None) -> None:
         started = time.perf_counter()
         try:
             builds[0] += 1
-            result = build(root, out, as_of, cache=cache, persist=builds[0] == 1)
+            result = build(root, out, as_of, cache=cache, persist=builds[0] == 1, touched=touched)
             diagnostics: tuple[Diagnostic, ...] = result.diagnostics
             ok = result.published
             lines = [format_text(d, d.location.path) for d in diagnostics]  # logbook-relative, for terminal and page

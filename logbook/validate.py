@@ -72,14 +72,20 @@ def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator
                                      ", but card redaction is off in logbook.toml"))
 
 
-CHECKS: tuple[Check, ...] = (
-    duplicate_case_ids,
+SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids,)  # compare cases with each other
+CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-runs them for edited cases only)
     duplicate_promise_ids,
     unknown_fulfilled_promises,
     outbound_tone,
     unredacted_card_numbers,
 )
+CHECKS: tuple[Check, ...] = SITE_CHECKS + CASE_CHECKS
 
 
 def run_checks(cases: tuple[Case, ...], config: Config, checks: tuple[Check, ...] = CHECKS) -> list[Diagnostic]:
     return [diagnostic for check in checks for diagnostic in check(cases, config)]
+
+
+def case_checks(case: Case, config: Config) -> tuple[Diagnostic, ...]:
+    """The CASE_CHECKS of one case."""
+    return tuple(run_checks((case,), config, CASE_CHECKS))

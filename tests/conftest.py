@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,14 @@ def logbook_dir(tmp_path: Path):
         (root / "cases").mkdir(parents=True, exist_ok=True)
         return write_tree(root, files)
     return make
+
+
+@pytest.fixture
+def sample_book(tmp_path: Path) -> Path:
+    """A copy of the bundled sample_cases/ to change."""
+    root = tmp_path / "book"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("_site"))
+    return root
 
 
 def run_cli(args: list[str], capsys) -> tuple[int, str, str]:

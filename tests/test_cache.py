@@ -11,16 +11,14 @@ import pytest
 from logbook.build import build
 from logbook.cache import open_cache
 
-from conftest import SAMPLE, site_tree, write_tree
+from conftest import site_tree, write_tree
 
 AS_OF = "2026-06-01"
 
 
 @pytest.fixture
-def book(tmp_path: Path) -> Path:
-    root = tmp_path / "book"
-    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("_site"))
-    return root
+def book(sample_book: Path) -> Path:
+    return sample_book
 
 
 def cold(book: Path, tmp_path: Path) -> dict:

@@ -188,3 +188,35 @@ def test_cases_folder_created_after_start_is_watched(tmp_path):
         assert b"Arrived later" in process.get("/cases/a/index.html")[1]
     finally:
         process.stop()
+
+
+def test_each_rebuild_publishes_what_a_cold_build_would(server, book, tmp_path):
+    """serve's rebuilds reuse what did not change and rewrite only changed files: after every kind
+    of save, the site on disk equals a cold `logbook build` of the same logbook, byte for byte."""
+    from logbook.build import build
+    from conftest import site_tree
+    a, b = book / "cases/CASE-1/a.md", book / "cases/CASE-1/b.md"
+    saves = [
+        lambda: vim_save(a, a.read_text().replace("Please refund me.", "Please refund me (vim).")),
+        lambda: vscode_save(b, b.read_text() + "\nAnd one more line.\n"),
+        lambda: atomic_save(a, a.read_text().replace("(vim)", "(atomic)")),
+        lambda: (book / "cases/CASE-1/c.md").write_text(
+            "---\nat: 2026-04-01 10:00 +02:00\nchannel: email\ndirection: in\n---\nA third message.\n"),
+        lambda: (book / "cases/CASE-1/c.md").unlink(),
+        lambda: shutil.copytree(book / "cases/CASE-1", book / "cases/CASE-9"),
+        lambda: (book / "cases/CASE-9/case.md").write_text((book / "cases/CASE-9/case.md").read_text()
+                                                             .replace("title: ", "title: Copy of ", 1)),
+        lambda: shutil.rmtree(book / "cases/CASE-9"),
+    ]
+    for n, save in enumerate(saves, start=2):
+        before = server.status()["builds"]
+        save()
+        state = server.wait_for_builds(before + 1)
+        time.sleep(QUIET)  # a save can come as several events: let every rebuild finish
+        state = server.status()
+        cold = tmp_path / "cold"
+        shutil.rmtree(cold, ignore_errors=True)
+        expected = build(book, cold, as_of="2026-04-10", cache=False)
+        assert state["ok"] == expected.published, (n, state, expected.diagnostics)
+        if expected.published:
+            assert site_tree(book / "_site") == site_tree(cold), n

@@ -1,0 +1,266 @@
+"""Reusing rendered output between builds of one process (``serve``): keys, page and fragment memos.
+
+A page or a template fragment is reused only when everything it was rendered from is the
+same.  What "the same" means is decided by :func:`token`:
+
+* plain values (text, numbers, Markup) by equality; dates and times by their ``repr``
+  (equal instants in different zones print differently, so ``==`` is not enough);
+* ``Moment`` and ``Agent`` by their fields;
+* every other record (a case view, an entry, the configuration, the history) by *identity*:
+  records are immutable, and the build cache hands out the very same object for an unchanged
+  case, configuration or history, so "same object" means "same content" (a new but equal
+  object is only a miss, never a wrong page).  The key holds the object, so its id cannot be
+  reused by another while the entry lives.
+
+The whole-site value ``site`` is not keyed as one object (it is new on every build): a
+stand-in records which of its attributes a page reads, and the page is reused only while
+those are the same (``site.history`` for a case page's footer; ``site.cases`` for a list).
+
+A fragment (``{% fragment view, entry %}…{% endfragment %}`` in a template) is keyed by
+the values it names and the page's ``root``; its output must depend on nothing else.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, Callable, Hashable, Iterable, TypeVar
+
+import jinja2
+from jinja2 import nodes
+from jinja2.ext import Extension
+from markupsafe import Markup
+
+from .models import Agent
+from .timeparse import Moment
+
+T = TypeVar("T")
+_BY_VALUE = frozenset({str, int, float, bool, type(None), Markup, Decimal, timedelta})
+_BY_REPR = frozenset({datetime, date, time})
+
+
+class Ref:
+    """Compares and hashes by the identity of the object it holds."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Ref and other.obj is self.obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+
+_REPR_TYPES: set[type] = set()
+
+
+def keyed_by_repr(cls: type[T]) -> type[T]:
+    """Class decorator: the values of *cls* are plain data whose ``repr`` shows everything they render."""
+    _REPR_TYPES.add(cls)
+    return cls
+
+
+class Shared(tuple):  # type: ignore[type-arg]
+    """A tuple keyed by identity; made by :func:`stable`, which hands out last build's object again
+    only when every item is the same (identical, or a tuple of identical values)."""
+
+    __slots__ = ()
+
+
+def _same(a: object, b: object) -> bool:
+    return a is b or (type(a) is tuple and type(b) is tuple and len(a) == len(b)  # type: ignore[arg-type]
+                      and all(map(operator.is_, a, b)))  # type: ignore[arg-type]
+
+
+def stable(memo: TokenMemo, name: Hashable, items: Iterable[Any]) -> Shared:
+    """*items* as a Shared tuple: the one *name* had last build if nothing in it changed."""
+    fresh = tuple(items)
+    key = ("stable", name)
+    old = memo.new.get(key) or memo.old.get(key)
+    value = old if old is not None and len(old) == len(fresh) and all(map(_same, old, fresh)) else Shared(fresh)
+    memo.new[key] = value
+    return value
+
+
+def token(value: Any) -> Hashable:
+    """A hashable stand-in for *value* that is equal only when the value renders the same."""
+    kind = type(value)
+    if kind in _BY_VALUE:
+        return value  # type: ignore[no-any-return]
+    if kind is Shared:
+        return Ref(value)
+    if kind is tuple or kind is list:
+        return tuple(map(token, value))
+    if kind is dict:
+        return ("dict", tuple((token(k), token(v)) for k, v in value.items()))
+    if kind in _BY_REPR:
+        return ("repr", repr(value))
+    if kind is Moment:
+        return ("moment", repr(value.when), value.has_time)
+    if kind is Agent:
+        return ("agent", value.name, value.id)
+    if kind in _REPR_TYPES:
+        return ("repr", repr(value))
+    return Ref(value)
+
+
+@dataclass
+class Memo:
+    """One table: entries carried over from the last build (``old``), and the ones this build used
+    (``new``); at the end of a build, what was used becomes what the next build may reuse."""
+
+    old: dict[Hashable, Any] = field(default_factory=dict)
+    new: dict[Hashable, Any] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
+
+    def get(self, key: Hashable, compute: Callable[[], Any], valid: Callable[[Any], bool] | None = None) -> Any:
+        """The entry for *key* (if *valid* says it still holds), else *compute*'s value, kept for next time."""
+        if key in self.new:
+            return self.new[key]
+        if key in self.old and (valid is None or valid(self.old[key])):
+            self.hits += 1
+            value = self.old[key]
+        else:
+            self.misses += 1
+            value = compute()
+        self.new[key] = value
+        return value
+
+    def by_identity(self, records: tuple[object, ...], extra: Hashable, compute: Callable[[], Any]) -> Any:
+        """Keyed by the identity of *records* and the value of *extra*.  The entry holds the records,
+        so no other object can take their ids while it lives."""
+        key = (tuple(map(id, records)), extra)
+        entry = self.new.get(key)
+        if entry is None:
+            entry = self.old.get(key)
+            if entry is None:
+                self.misses += 1
+                entry = (records, compute())
+            else:
+                self.hits += 1
+            self.new[key] = entry
+        return entry[1]
+
+    def roll_over(self, prune: bool = True) -> None:
+        """Without *prune* (a build that stopped early), entries it did not reach are kept too."""
+        self.old, self.new = (self.new if prune else {**self.old, **self.new}), {}
+        self.hits = self.misses = 0
+
+
+TokenMemo = Memo  # the in-memory tables (keys built by token() or by_identity)
+
+
+@dataclass
+class FragmentMemo(Memo):
+    """Fragments inside a reused page are not looked up, so "unused this build" does not mean
+    stale here: entries are kept until the table has doubled since it was last pruned."""
+
+    pruned_size: int = 0
+
+    def roll_over(self, prune: bool = True) -> None:
+        merged = {**self.old, **self.new}
+        if prune and len(merged) > 2 * max(self.pruned_size, 1000):
+            merged = self.new
+            self.pruned_size = len(merged)
+        self.pruned_size = self.pruned_size or len(merged)
+        self.old, self.new = merged, {}
+        self.hits = self.misses = 0
+
+
+class TrackingEnvironment(jinja2.Environment):
+    """The template environment, with the fragment memo of the build (None: render every fragment)."""
+
+    fragments: TokenMemo | None = None
+
+
+class SiteReads:
+    """Stands in for the SiteView while one page is rendered and notes which attributes it reads."""
+
+    __slots__ = ("_site", "_reads")
+
+    def __init__(self, site: object) -> None:
+        self._site = site
+        self._reads: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        self._reads.add(name)
+        return getattr(self._site, name)
+
+
+class FragmentExtension(Extension):
+    """``{% fragment a, b %}…{% endfragment %}``: rendered once per (a, b, root) and reused."""
+
+    tags = {"fragment"}
+
+    def parse(self, parser: Any) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        args = [parser.parse_expression()]
+        while parser.stream.skip_if("comma"):
+            args.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endfragment",), drop_needle=True)
+        place = nodes.Const(f"{parser.name}:{lineno}")
+        call = self.call_method("_render", [place, nodes.Name("root", "load"), nodes.Tuple(args, "load")])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _render(self, place: str, root: str, args: tuple, caller: Callable[[], str]) -> str:
+        env = self.environment
+        memo = getattr(env, "fragments", None)
+        if memo is None:
+            return caller()
+        return memo.get((place, root, token(args)), caller)  # type: ignore[no-any-return]
+
+
+def site_token(site: object, reads: frozenset[str]) -> Hashable:
+    """The values of the SiteView attributes a page read (a method such as ``timeline`` stands for
+    everything the site holds)."""
+    def one(name: str) -> Hashable:
+        value = getattr(site, name, None)
+        if callable(value):
+            return ("call", name, token(getattr(site, "cases")), token(getattr(site, "config")),
+                    token(getattr(site, "as_of")))
+        return (name, token(value))
+    return tuple(map(one, sorted(reads)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    key: Hashable  # template, theme and context
+    reads: frozenset[str]  # the SiteView attributes the page read
+    site: Hashable  # their values
+    content: bytes
+
+
+@dataclass
+class PageMemo:
+    """Rendered pages by output path: reused while the template, the context and the site
+    attributes the page read are unchanged."""
+
+    old: dict[str, _Page] = field(default_factory=dict)
+    new: dict[str, _Page] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
+
+    def render(self, env: TrackingEnvironment, path: str, key: Hashable, site: object,
+               render: Callable[[SiteReads], str]) -> bytes:
+        """The page at *path*: *render* is given the stand-in for *site* to put in the context."""
+        known = self.old.get(path)
+        if known is not None and known.key == key and site_token(site, known.reads) == known.site:
+            self.hits += 1
+            self.new[path] = known
+            return known.content
+        self.misses += 1
+        reader = SiteReads(site)
+        content = render(reader).encode("utf-8")
+        reads = frozenset(reader._reads)
+        self.new[path] = _Page(key, reads, site_token(site, reads), content)
+        return content
+
+    def roll_over(self, prune: bool = True) -> None:
+        self.old, self.new = (self.new if prune else {**self.old, **self.new}), {}
+        self.hits = self.misses = 0

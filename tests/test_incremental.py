@@ -1,0 +1,175 @@
+"""serve's incremental rebuilds: one in-memory cache across a run of edits; after each, the published
+folder equals a cold build's byte for byte, and only the files that differ were written."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from markupsafe import Markup
+
+from logbook.build import build
+from logbook.cache import BuildCache
+from logbook.models import Agent
+from logbook.reuse import Ref, TokenMemo, token
+from logbook.timeparse import Moment
+
+from conftest import site_tree, write_tree
+from test_cache import EDITS, _append
+
+
+@pytest.fixture
+def book(sample_book: Path) -> Path:
+    return sample_book
+
+AS_OF = "2026-06-01"
+CASE = "cases/GT-1042/case.md"
+
+
+def _replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+MORE_EDITS = {
+    "a case title": lambda b: _replace_in(b / CASE, "title: PowerBlend", "title: Renamed PowerBlend"),
+    "a case status": lambda b: _replace_in(b / CASE, "status: resolved", "status: waiting"),
+    "a new case": lambda b: write_tree(b, {"cases/NEW-1/case.md": "---\nid: NEW-1\ntitle: A new one\nstatus: open\n"
+                                           "opened: 2026-05-01\n---\nStarted.\n",
+                                           "cases/NEW-1/2026-05-02-0900-email-in.md":
+                                           "---\nat: 2026-05-02 09:00\nchannel: email\ndirection: in\n---\nHello.\n"}),
+    "a deleted case": lambda b: shutil.rmtree(b / "cases/NEW-1"),
+}
+
+
+def _cold(book: Path, tmp_path: Path) -> dict[str, bytes]:
+    out = tmp_path / "cold-site"
+    shutil.rmtree(out, ignore_errors=True)
+    assert build(book, out, as_of=AS_OF, cache=False).published
+    return site_tree(out)
+
+
+def test_a_run_of_edits_gives_a_cold_builds_site_after_each(book, tmp_path):
+    cache = BuildCache(None, incremental=True)
+    out = tmp_path / "site"
+    assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
+    assert cache.runtime["written"] is None  # the first build publishes the whole site
+    before = site_tree(out)
+    edits = [*sorted(EDITS), "a case title", "a case status", "a new case", "a deleted case"]
+    for name in edits:
+        (EDITS.get(name) or MORE_EDITS[name])(book)
+        result = build(book, out, as_of=AS_OF, cache=cache, persist=False)
+        assert result.published, (name, result.diagnostics)
+        after = site_tree(out)
+        assert after == _cold(book, tmp_path), name
+        changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+        assert set(cache.runtime["written"]) == changed - {".logbook-site"}, name  # exactly what differs
+        assert bool(changed) != (name == "a comment in the configuration"), name  # each shows, but the comment
+        before = after
+
+
+def test_an_unchanged_rebuild_writes_nothing_and_renders_nothing(book, tmp_path):
+    cache = BuildCache(None, incremental=True)
+    out = tmp_path / "site"
+    build(book, out, as_of=AS_OF, cache=cache, persist=False)
+    seen = {}
+    original = BuildCache.roll_over
+
+    def spy(self: BuildCache, prune: bool = True) -> None:
+        seen.update(pages=self.pages.misses, fragments=self.fragments.misses, derived=self.derived.misses,
+                    checked=self.checked.misses)
+        original(self, prune)
+    BuildCache.roll_over = spy  # type: ignore[method-assign]
+    try:
+        touched = book / "cases/GT-1042/2026-03-02-1932-email-out.md"
+        os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))  # not changed
+        assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
+        assert cache.runtime["written"] == ()
+        assert seen == {"pages": 0, "fragments": 0, "derived": 0, "checked": 0}
+        _append(book / "cases/GT-1042/2026-03-02-1932-email-out.md", "\nOne more line.\n")
+        assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
+        assert seen["derived"] == 1 and seen["checked"] == 1  # one case derived and checked again
+        assert 0 < seen["pages"] < 20  # its page, lists that show it, feed, search; not all 60+
+    finally:
+        BuildCache.roll_over = original  # type: ignore[method-assign]
+
+
+def test_a_broken_edit_publishes_nothing_and_the_next_good_one_catches_up(book, tmp_path):
+    cache = BuildCache(None, incremental=True)
+    out = tmp_path / "site"
+    build(book, out, as_of=AS_OF, cache=cache, persist=False)
+    good = site_tree(out)
+    path = book / "cases/GT-1042/2026-03-02-1932-email-out.md"
+    text = path.read_text()
+    path.write_text(text.replace("channel: email", "channel: pigeon"))
+    assert not build(book, out, as_of=AS_OF, cache=cache, persist=False).published
+    assert site_tree(out) == good
+    path.write_text(text + "\nFixed.\n")
+    assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
+    assert site_tree(out) == _cold(book, tmp_path)
+
+
+def test_a_site_replaced_behind_serves_back_is_published_whole(book, tmp_path):
+    cache = BuildCache(None, incremental=True)
+    out = tmp_path / "site"
+    build(book, out, as_of=AS_OF, cache=cache, persist=False)
+    assert build(book, out, as_of=AS_OF, cache=False).published  # `logbook build` swaps in a new folder
+    (out / "index.html").write_text("hand-edited")  # and someone edits it
+    _append(book / "cases/GT-1042/2026-03-02-1932-email-out.md", "\nMore.\n")
+    build(book, out, as_of=AS_OF, cache=cache, persist=False)
+    assert cache.runtime["written"] is None  # not the folder serve wrote: published whole
+    assert site_tree(out) == _cold(book, tmp_path)
+
+
+def test_commits_change_the_provenance_shown(book, tmp_path):
+    git = ["git", "-C", str(book), "-c", "user.name=T", "-c", "user.email=t@example.net"]
+    env = {"GIT_COMMITTER_DATE": "2026-05-01T10:00:00Z", "GIT_AUTHOR_DATE": "2026-05-01T10:00:00Z",
+           "PATH": "/usr/bin:/bin"}
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "one"], check=True, env=env)
+    cache = BuildCache(None, incremental=True)
+    out = tmp_path / "site"
+    build(book, out, as_of=AS_OF, cache=cache, persist=False)
+    _append(book / "cases/GT-1042/2026-03-02-1932-email-out.md", "\nAmended.\n")
+    build(book, out, as_of=AS_OF, cache=cache, persist=False)
+    assert site_tree(out) == _cold(book, tmp_path)  # "with uncommitted changes"
+    subprocess.run([*git, "commit", "-qam", "two"], check=True, env={**env, "GIT_COMMITTER_DATE": "2026-05-02T10:00:00Z"})
+    build(book, out, as_of=AS_OF, cache=cache, persist=False)
+    assert site_tree(out) == _cold(book, tmp_path)  # amended in commit two
+    subprocess.run([*git, "rm", "-q", "cases/GT-1042/2026-03-02-1910-note.md"], check=True)
+    subprocess.run([*git, "commit", "-qm", "three"], check=True, env={**env, "GIT_COMMITTER_DATE": "2026-05-03T10:00:00Z"})
+    build(book, out, as_of=AS_OF, cache=cache, persist=False)
+    assert site_tree(out) == _cold(book, tmp_path)  # the deletion is listed
+
+
+def test_tokens_tell_apart_what_renders_differently():
+    berlin = datetime(2026, 3, 1, 12, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    london = berlin.astimezone(ZoneInfo("Europe/London"))
+    assert berlin == london and token(berlin) != token(london)  # same instant, printed differently
+    assert token(Moment(berlin)) != token(Moment(london))
+    assert token(Moment(berlin)) == token(Moment(berlin.replace()))
+    assert token(Agent("Sam", "A1")) == token(Agent("Sam", "A1")) != token(Agent("Sam", None))
+    assert token(Markup("<b>x</b>")) == token("<b>x</b>")  # text is text
+    a, b = object(), object()
+    assert token([a, (a, "x")]) == token((a, [a, "x"])) and token([a]) != token([b])
+    assert token({"k": a}) != token({"k": b})
+    assert Ref(a) == Ref(a) and Ref(a) != Ref(b)
+
+
+def test_a_memo_keeps_only_what_the_last_build_used():
+    memo = TokenMemo()
+    assert memo.get("a", lambda: 1) == 1 and memo.get("b", lambda: 2) == 2
+    memo.roll_over()
+    assert memo.get("a", lambda: 99) == 1 and memo.hits == 1
+    memo.roll_over()
+    assert memo.get("b", lambda: 3) == 3 and memo.misses == 1  # "b" unused last time: dropped
+    record = object()
+    assert memo.by_identity((record,), "x", lambda: "first") == "first"
+    assert memo.by_identity((object(),), "x", lambda: "other") == "other"
