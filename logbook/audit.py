@@ -15,13 +15,12 @@ from typing import Iterator, Sequence
 
 from .derive import CaseView, SiteView
 from .diagnostics import Diagnostic
-from .reuse import TokenMemo, keyed_by_repr
+from .reuse import TokenMemo
 
 OVERDUE, ATTENTION = "overdue", "attention"
 CLOSED_STATUSES = ("resolved", "closed")
 
 
-@keyed_by_repr
 @dataclass(frozen=True, slots=True)
 class Finding:
     severity: str  # overdue or attention
@@ -90,8 +89,13 @@ def audit_findings(site: SiteView, diagnostics: Sequence[Diagnostic] = (), memo:
     def of_case(view: CaseView) -> list[Finding]:
         if memo is None:
             return list(_case_findings(view, site))
-        return memo.by_identity((view, site.config), ("findings", site.as_of),  # type: ignore[no-any-return]
-                                lambda: list(_case_findings(view, site)))
+        found: list[Finding] = memo.by_identity((view, site.config), ("findings", site.as_of),
+                                                lambda: list(_case_findings(view, site)))
+        before = memo.new.get(("findings of", view.case.id)) or memo.old.get(("findings of", view.case.id))
+        if before == found:  # plain data: equal findings are the same findings; keep last build's objects
+            found = before
+        memo.new[("findings of", view.case.id)] = found
+        return found
     findings = [f for view in site.cases for f in of_case(view)]
     for d in diagnostics:
         if d.code in RECORD_PROBLEMS:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .reuse import FragmentMemo, Memo, PageMemo, TokenMemo
+from .reuse import FragmentMemo, Memo, PageMemo, TokenMemo, lazy_roll_over
 
 FORMAT = 1
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, mode
@@ -91,7 +91,7 @@ class BuildCache:
     # the last published site (see publish.publish_changes).  Never written to disk.
     checked: TokenMemo = field(default_factory=TokenMemo)  # per-case check diagnostics
     derived: TokenMemo = field(default_factory=TokenMemo)  # case views
-    rendered: TokenMemo = field(default_factory=TokenMemo)  # per-view Markdown, search documents, …
+    rendered: FragmentMemo = field(default_factory=FragmentMemo)  # per-view Markdown, search documents, …
     sources: TokenMemo = field(default_factory=TokenMemo)  # a source's stat → its ParseResult
     fragments: FragmentMemo = field(default_factory=FragmentMemo)  # {% fragment %} output
     pages: PageMemo = field(default_factory=PageMemo)
@@ -121,9 +121,13 @@ class BuildCache:
     def roll_over(self, prune: bool = True) -> None:
         """After a build: what it used becomes what the next build may reuse.  Without *prune*
         (a build that stopped early) the entries it did not reach are kept as well."""
-        for table in (self.parsed, self.messages, self.analysed, self.sources, self.checked, self.derived,
-                      self.rendered, self.fragments, self.pages):
+        for table in (self.sources, self.checked, self.derived, self.rendered, self.fragments, self.pages):
             table.roll_over(prune)
+        for memo in (self.parsed, self.messages, self.analysed):
+            if self.incremental:  # serve: entries behind a reused view are not looked up, yet not stale
+                lazy_roll_over(memo, prune)
+            else:
+                memo.roll_over(prune)
         self.stamps, self._used_stamps = (self._used_stamps if prune else {**self.stamps, **self._used_stamps}), {}
 
     def save(self, prune: bool = True) -> None:

@@ -105,11 +105,12 @@ def status_over_time(site: SiteView, memo: TokenMemo | None = None) -> StackedCh
         moments.append(min(end, site.as_of))
         year, month = year + (month == 12), month % 12 + 1
     counts = [[0] * len(site.config.statuses) for _ in moments]
+    moments_key = ("status at", repr(moments))  # hashed once, not once per case
     for view in site.cases:
         def statuses(view: CaseView = view) -> tuple[str | None, ...]:
             return tuple(_status_at(view, moment) for moment in moments)
         for row, status in zip(counts, statuses() if memo is None else
-                               memo.by_identity((view,), ("status at", tuple(moments)), statuses)):
+                               memo.by_identity((view,), moments_key, statuses)):
             if status in site.config.statuses:
                 row[site.config.statuses.index(status)] += 1
     rows = [(label, tuple(row)) for label, row in zip(labels, counts)]

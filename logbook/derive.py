@@ -13,6 +13,7 @@ import bisect
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Callable
 
 from .exhibits import FileFacts, file_facts, published_name
 from .facts import CaseFacts, case_facts
@@ -131,6 +132,61 @@ def _timeline_key(view: CaseView, entry: Entry) -> tuple[tuple[datetime, str, in
     return chronology_key(entry.interaction), view.case.id  # unique: no two entries share path and line
 
 
+@dataclass(frozen=True, slots=True)
+class Grouped:
+    """Published entries grouped by a name (a month, an agent), each group oldest first."""
+
+    views: tuple[CaseView, ...]
+    groups: dict[str, tuple[tuple[CaseView, Entry], ...]]  # by name, sorted
+    keys: dict[str, tuple[tuple[tuple[datetime, str, int, int], str], ...]]
+    names_of: dict[int, frozenset[str]]  # id(view) → the groups its entries are in
+
+
+def merge_groups(views: tuple[CaseView, ...], previous: Grouped | None,
+                 group_of: Callable[[CaseView, Entry], str | None]) -> Grouped:
+    """Group every entry (None: in no group); from *previous*, only the groups that new or gone
+    views touch are made again, and every other group is the very same object as before."""
+    known = {id(v) for v in previous.views} if previous is not None else set()
+    current = {id(v) for v in views}
+    added = [v for v in views if id(v) not in known]
+    if len(added) > 100:  # most cases changed (a new configuration): group from scratch
+        previous, known, added = None, set(), list(views)
+    gone = [v for v in previous.views if id(v) not in current] if previous is not None else []
+    names_of = {} if previous is None else {i: n for i, n in previous.names_of.items() if i in current}
+    fresh: dict[str, list[tuple[tuple[tuple[datetime, str, int, int], str], CaseView, Entry]]] = {}
+    for view in (views if previous is None else added):
+        names = []
+        for entry in view.entries:
+            name = group_of(view, entry)
+            if name is not None:
+                fresh.setdefault(name, []).append((_timeline_key(view, entry), view, entry))
+                names.append(name)
+        names_of[id(view)] = frozenset(names)
+    if previous is None:
+        groups, keys = {}, {}
+        for name, items in fresh.items():
+            items.sort(key=lambda item: item[0])
+            groups[name], keys[name] = tuple((v, e) for _, v, e in items), tuple(k for k, _, _ in items)
+    else:
+        groups, keys = dict(previous.groups), dict(previous.keys)
+        stale = {name for v in gone for name in previous.names_of.get(id(v), ())}
+        for name in stale | fresh.keys():
+            pairs, order = list(groups.get(name, ())), list(keys.get(name, ()))
+            if name in stale:
+                kept = [(k, p) for k, p in zip(order, pairs) if id(p[0]) in current]
+                order, pairs = [k for k, _ in kept], [p for _, p in kept]
+            for key, view, entry in fresh.get(name, ()):
+                at = bisect.bisect_left(order, key)
+                order.insert(at, key)
+                pairs.insert(at, (view, entry))
+            if pairs:
+                groups[name], keys[name] = tuple(pairs), tuple(order)
+            else:
+                groups.pop(name, None)
+                keys.pop(name, None)
+    return Grouped(views, dict(sorted(groups.items())), keys, names_of)
+
+
 def merge_timeline(views: tuple[CaseView, ...], previous: Timeline | None) -> Timeline:
     """The timeline of *views*; from *previous* (an earlier build's), only the entries of views that
     are new or gone are inserted or dropped, so a one-case edit costs a few binary searches."""
@@ -142,9 +198,13 @@ def merge_timeline(views: tuple[CaseView, ...], previous: Timeline | None) -> Ti
         return Timeline(views, tuple(k for k, _, _, _ in keyed), tuple((v, e) for _, _, v, e in keyed))
     current = {id(v) for v in views}
     keys, pairs = list(previous.keys), list(previous.pairs)
-    if any(id(v) not in current for v in previous.views):  # views replaced or removed
-        kept = [(k, p) for k, p in zip(keys, pairs) if id(p[0]) in current]
-        keys, pairs = [k for k, _ in kept], [p for _, p in kept]
+    for view in previous.views:
+        if id(view) not in current:  # replaced or removed: find its entries by their keys
+            for entry in view.entries:
+                at = bisect.bisect_left(keys, _timeline_key(view, entry))
+                if at == len(pairs) or pairs[at][1] is not entry:  # cannot happen with unique keys
+                    return merge_timeline(views, None)
+                del keys[at], pairs[at]
     for view in added:
         for entry in view.entries:
             key = _timeline_key(view, entry)

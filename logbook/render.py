@@ -9,7 +9,6 @@ same output path.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -24,9 +23,9 @@ from .audit import audit_findings
 from .cache import BuildCache, Memo, digest_text
 from .calendar import calendar_ics
 from .charts import dashboard_charts, mini_timeline
-from .derive import CaseView, Entry, SiteView, merge_timeline
+from .derive import CaseView, Entry, Grouped, SiteView, chronology_key, merge_groups, merge_timeline
 from .models import Agent
-from .reuse import FragmentExtension, Ref, TrackingEnvironment, stable, token
+from .reuse import FragmentExtension, Ref, SharedDict, TrackingEnvironment, stable, token
 from .diagnostics import Diagnostic, Location, error
 from .exhibits import human_size
 from .messages import render_message
@@ -158,21 +157,32 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -
         cache.runtime["timeline"] = merged
         return list(merged.pairs)
 
-    def month_of(pair: tuple[CaseView, Entry]) -> str:
-        view, entry = pair
-        if not incremental:
-            return _month(entry, zone)
-        assert cache is not None
-        months = cache.rendered.by_identity((view, site.config), "months",
-                                            lambda: {e.anchor: _month(e, zone) for e in view.entries})
-        return months[entry.anchor]  # type: ignore[no-any-return]
+    def month_of() -> Callable[[CaseView, Entry], str]:
+        """Each entry's month in the site's zone (a new zone means a new configuration, so new views)."""
+        return lambda view, entry: _month(entry, zone)
 
-    def shared(name: Hashable, items: Iterable[Any]) -> Any:
+    def grouped(name: str, group_of: Callable[[CaseView, Entry], str | None]) -> Grouped:
+        """Entries by month or by agent; an incremental cache regroups only what changed views touch."""
+        if not incremental:
+            return merge_groups(site.cases, None, group_of)
+        assert cache is not None
+        merged = merge_groups(site.cases, cache.runtime.get(f"grouped {name}"), group_of)
+        cache.runtime[f"grouped {name}"] = merged
+        return merged
+
+    def shared(name: Hashable, items: Iterable[Any], source: object = None) -> Any:
         """A list handed to templates, the same object as last build's while its items are (see reuse.stable)."""
         if not incremental:
             return list(items)
         assert cache is not None
-        return stable(cache.rendered, name, items)
+        return stable(cache.rendered, name, items, source)
+
+    def per_case(view: CaseView, name: str, compute: Callable[[CaseView], T]) -> T:
+        """What *compute* makes of one case view; an incremental cache keeps it while the view lives."""
+        if not incremental:
+            return compute(view)
+        assert cache is not None
+        return cache.rendered.by_identity((view,), name, lambda: compute(view))  # type: ignore[no-any-return]
 
     def whole_site(name: str, compute: Callable[[], T]) -> T:
         """A value computed from the whole site: an incremental cache keeps it while no case view changes."""
@@ -196,22 +206,27 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -
         by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
         page("index.html", "dashboard.html", open_cases=shared("open", (v for v in site.cases if v.case.status not in
                                                                         ("resolved", "closed"))),
-             by_status=by_status, findings=whole_site("findings", lambda: audit_findings(site, (), per_view)),
+             by_status=by_status, findings=shared("findings", whole_site("findings",
+                                                                         lambda: audit_findings(site, (), per_view))),
              charts=whole_site("charts", lambda: dashboard_charts(site, per_view)))
         page("cases/index.html", "cases.html", by_status=by_status)
         timeline = chronology()
         def markdown(view: CaseView) -> tuple[Markup, dict[str, Markup]]:
             if incremental:
                 assert cache is not None
-                return cache.rendered.by_identity((view,), "markdown", lambda: case_markdown(view, cache.messages))
+                def convert() -> tuple[Markup, dict[str, Markup]]:
+                    description, messages = case_markdown(view, cache.messages)  # type: ignore[union-attr]
+                    return description, SharedDict(messages)
+                return cache.rendered.by_identity((view,), "markdown", convert)  # type: ignore[no-any-return]
             return case_markdown(view, cache.messages if cache else None)
         messages_by_case = {view.case.id: markdown(view) for view in site.cases}  # each body rendered once
-        filters = whole_site("filters", lambda: _timeline_filters(site, timeline))
-        oldest_first = whole_site("months", lambda: _months(timeline, zone, month_of))
+        filters = whole_site("filters", lambda: _timeline_filters(site, lambda view: per_case(view, "filters",
+                                                                                              _filter_values)))
+        months = list(grouped("months", month_of()).groups.items())  # oldest first, each month oldest first
         page("timeline/index.html", "timeline.html", newest_first=True, filters=filters,
-             months=[(month, shared(("newest", month), pairs[::-1])) for month, pairs in oldest_first[::-1]])
+             months=[(month, shared(("newest", month), pairs[::-1], pairs)) for month, pairs in reversed(months)])
         page("timeline/oldest/index.html", "timeline.html", newest_first=False, filters=filters,
-             months=[(month, shared(("oldest", month), pairs)) for month, pairs in oldest_first])
+             months=[(month, shared(("oldest", month), pairs, pairs)) for month, pairs in months])
         page("search/index.html", "search.html")
         for path, script in search_files(site, cache.analysed if cache else None,
                                          cache.rendered if incremental else None).items():  # type: ignore[union-attr]
@@ -220,8 +235,8 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -
         for tag, views in site.tags:
             page(f"tags/{tag}/index.html", "tag.html", tag=tag, description=site.config.tag_description(tag),
                  cases=views)
-        agents = {slug: (agent, shared(("agent", slug), pairs))
-                  for slug, (agent, pairs) in whole_site("agents", lambda: agent_index(timeline)).items()}
+        agents = {slug: (pairs[-1][1].interaction.agent, shared(("agent", slug), pairs[::-1], pairs))  # newest first
+                  for slug, pairs in grouped("agents", _agent_of).groups.items()}
         page("agents/index.html", "agents.html", agents=agents)
         for slug, (agent, pairs) in agents.items():
             page(f"agents/{slug}/index.html", "agent.html", agent=agent, pairs=pairs)
@@ -288,29 +303,55 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "agent"
 
 
-def agent_index(timeline: list[tuple[CaseView, Entry]]) -> dict[str, tuple[Agent, list[tuple[CaseView, Entry]]]]:
-    """Every agent with the interactions they handled, newest first; agents known by id are merged by id."""
-    agents: dict[str, tuple[Agent, list[tuple[CaseView, Entry]]]] = {}
-    for view, entry in reversed(timeline):
+def _agent_of(view: CaseView, entry: Entry) -> str | None:
+    """The agent page an entry is listed on (agents known by id are merged by id)."""
+    agent = entry.interaction.agent
+    return agent_slug(agent) if agent is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class _FilterValues:
+    """What one case adds to the timeline's filter choices."""
+
+    tags: frozenset[str]
+    channels: frozenset[str]
+    counterparty: str
+    agents: dict[str, tuple[tuple, str]]  # slug → (timeline key of its newest entry here, name shown)
+
+
+def _filter_values(view: CaseView) -> _FilterValues:
+    agents: dict[str, tuple[tuple, str]] = {}
+    for entry in view.entries:  # chronological: the newest entry's name wins, as on the whole timeline
         agent = entry.interaction.agent
-        if agent is None:
-            continue
-        slug = agent_slug(agent)
-        agents.setdefault(slug, (agent, []))[1].append((view, entry))
-    return dict(sorted(agents.items()))
+        if agent is not None:
+            agents[agent_slug(agent)] = ((chronology_key(entry.interaction), view.case.id), agent.display())
+    return _FilterValues(frozenset(view.case.tags), frozenset(e.interaction.channel for e in view.entries),
+                         view.case.counterparty or "", agents)
 
 
-def _timeline_filters(site: SiteView, timeline: list[tuple[CaseView, Entry]]) -> list[tuple[str, str, list]]:
+def _timeline_filters(site: SiteView, values_of: Callable[[CaseView], _FilterValues]) -> list[tuple[str, str, list]]:
     """(field, label, [(value, text)]) for each filter, from the values that occur."""
     def options(values: set[str]) -> list[tuple[str, str]]:
         return [(v, v) for v in sorted(values) if v]
-    agents = {agent_slug(e.interaction.agent): e.interaction.agent.display() for _, e in timeline if e.interaction.agent}
+    tags: set[str] = set()
+    channels: set[str] = set()
+    counterparties: set[str] = set()
+    newest: dict[str, tuple[tuple, str]] = {}
+    for view in site.cases:
+        values = values_of(view)
+        tags |= values.tags
+        channels |= values.channels
+        counterparties.add(values.counterparty)
+        for slug, seen in values.agents.items():
+            if slug not in newest or seen[0] > newest[slug][0]:
+                newest[slug] = seen
+    agents = {slug: name for slug, (_, name) in newest.items()}
     return [
-        ("tag", "Tag", options({t for v in site.cases for t in v.case.tags})),
+        ("tag", "Tag", options(tags)),
         ("status", "Case status", [(s, s) for s in site.config.statuses]),
-        ("channel", "Channel", options({e.interaction.channel for _, e in timeline})),
+        ("channel", "Channel", options(channels)),
         ("direction", "Direction", [("in", "received"), ("out", "sent"), ("internal", "internal note")]),
-        ("counterparty", "Counterparty", options({v.case.counterparty or "" for v in site.cases})),
+        ("counterparty", "Counterparty", options(counterparties)),
         ("agent", "Agent", sorted(agents.items(), key=lambda item: item[1].casefold())),
     ]
 
@@ -324,8 +365,3 @@ def _by_status(site: SiteView) -> list[tuple[str, list[CaseView]]]:
 def _month(entry: Entry, zone: Any) -> str:
     local: datetime = entry.interaction.at.instant.astimezone(zone)
     return f"{local:%Y-%m}"
-
-
-def _months(pairs: Iterable[tuple[CaseView, Entry]], zone: Any, month_of: Callable[[tuple[CaseView, Entry]], str]
-            ) -> list[tuple[str, list[tuple[CaseView, Entry]]]]:
-    return [(key, list(group)) for key, group in itertools.groupby(pairs, key=month_of)]

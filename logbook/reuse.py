@@ -72,18 +72,28 @@ class Shared(tuple):  # type: ignore[type-arg]
     __slots__ = ()
 
 
+class SharedDict(dict):  # type: ignore[type-arg]
+    """A mapping keyed by identity: only ever handed out again by a memo, unchanged."""
+
+    __slots__ = ()
+
+
 def _same(a: object, b: object) -> bool:
     return a is b or (type(a) is tuple and type(b) is tuple and len(a) == len(b)  # type: ignore[arg-type]
                       and all(map(operator.is_, a, b)))  # type: ignore[arg-type]
 
 
-def stable(memo: TokenMemo, name: Hashable, items: Iterable[Any]) -> Shared:
-    """*items* as a Shared tuple: the one *name* had last build if nothing in it changed."""
-    fresh = tuple(items)
+def stable(memo: TokenMemo, name: Hashable, items: Iterable[Any], source: object = None) -> Shared:
+    """*items* as a Shared tuple: the one *name* had last build if nothing in it changed.  When the
+    items are made from an immutable *source*, the same source object means the same items."""
     key = ("stable", name)
-    old = memo.new.get(key) or memo.old.get(key)
+    old_source, old = memo.new.get(key) or memo.old.get(key) or (None, None)
+    if source is not None and source is old_source and old is not None:
+        memo.new[key] = (old_source, old)
+        return old  # type: ignore[no-any-return]
+    fresh = tuple(items)
     value = old if old is not None and len(old) == len(fresh) and all(map(_same, old, fresh)) else Shared(fresh)
-    memo.new[key] = value
+    memo.new[key] = (source, value)
     return value
 
 
@@ -92,7 +102,7 @@ def token(value: Any) -> Hashable:
     kind = type(value)
     if kind in _BY_VALUE:
         return value  # type: ignore[no-any-return]
-    if kind is Shared:
+    if kind is Shared or kind is SharedDict:
         return Ref(value)
     if kind is tuple or kind is list:
         return tuple(map(token, value))
@@ -156,21 +166,29 @@ class Memo:
 TokenMemo = Memo  # the in-memory tables (keys built by token() or by_identity)
 
 
+def lazy_roll_over(memo: Memo, prune: bool = True) -> None:
+    """Roll over a table whose entries may be valid without being looked up (fragments inside a
+    reused page, Markdown behind a reused view): keep everything until the table has doubled since
+    it was last pruned, then keep what this build used."""
+    merged = memo.old  # updated in place: copying a big table on every build would cost more than it saves
+    merged.update(memo.new)
+    floor = getattr(memo, "pruned_size", 0)
+    if prune and len(merged) > 2 * max(floor, 1000):
+        merged = memo.new
+        floor = len(merged)
+    memo.pruned_size = floor or len(merged)  # type: ignore[attr-defined]
+    memo.old, memo.new = merged, {}
+    memo.hits = memo.misses = 0
+
+
 @dataclass
 class FragmentMemo(Memo):
-    """Fragments inside a reused page are not looked up, so "unused this build" does not mean
-    stale here: entries are kept until the table has doubled since it was last pruned."""
+    """Fragments inside a reused page are not looked up: see lazy_roll_over."""
 
     pruned_size: int = 0
 
     def roll_over(self, prune: bool = True) -> None:
-        merged = {**self.old, **self.new}
-        if prune and len(merged) > 2 * max(self.pruned_size, 1000):
-            merged = self.new
-            self.pruned_size = len(merged)
-        self.pruned_size = self.pruned_size or len(merged)
-        self.old, self.new = merged, {}
-        self.hits = self.misses = 0
+        lazy_roll_over(self, prune)
 
 
 class TrackingEnvironment(jinja2.Environment):

@@ -16,7 +16,7 @@ from .derive import CaseView, Entry, SiteView
 from .lunrindex import AnalysedDocument, Field, analyse, build_index
 from .reuse import TokenMemo
 
-SHARD_SIZE = 200  # documents; an edit re-indexes one shard, a search loads them one by one
+SHARD_SIZE = 100  # documents; an edit re-indexes one shard, a search loads them one by one
 FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
 URL_RE = re.compile(r"https?://\S+")
 MARKUP_CHARS = str.maketrans({c: " " for c in "*_`>#[]()!"})
