@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Iterator, Sequence
+from operator import itemgetter
+from typing import Iterable, Iterator, Sequence
 
 from .derive import CaseView, SiteView
 from .diagnostics import Diagnostic
@@ -86,26 +87,34 @@ RECORD_PROBLEMS = {"missing-attachment": "attachment referenced but absent"}
 def audit_findings(site: SiteView, diagnostics: Sequence[Diagnostic] = (), memo: TokenMemo | None = None
                    ) -> list[Finding]:
     """Everything overdue or due soon; with a *memo* (serve), each case view's findings are kept."""
-    def of_case(view: CaseView) -> list[Finding]:
+    def keyed(findings: Iterable[Finding]) -> list[tuple[tuple, Finding]]:
+        return [(_order(f), f) for f in findings]
+
+    def of_case(view: CaseView) -> list[tuple[tuple, Finding]]:
         if memo is None:
-            return list(_case_findings(view, site))
-        found: list[Finding] = memo.by_identity((view, site.config), ("findings", site.as_of),
-                                                lambda: list(_case_findings(view, site)))
+            return keyed(_case_findings(view, site))
+        found: list[tuple[tuple, Finding]] = memo.by_identity((view, site.config), ("findings", site.as_of),
+                                                              lambda: keyed(_case_findings(view, site)))
         before = memo.new.get(("findings of", view.case.id)) or memo.old.get(("findings of", view.case.id))
         if before == found:  # plain data: equal findings are the same findings; keep last build's objects
             found = before
         memo.new[("findings of", view.case.id)] = found
         return found
-    findings = [f for view in site.cases for f in of_case(view)]
+    findings = [pair for view in site.cases for pair in of_case(view)]
     for d in diagnostics:
         if d.code in RECORD_PROBLEMS:
-            findings.append(Finding(OVERDUE, d.code, "", f"{RECORD_PROBLEMS[d.code]}: {d.message}",
-                                    path=d.location.path, line=d.location.line))
+            findings += keyed([Finding(OVERDUE, d.code, "", f"{RECORD_PROBLEMS[d.code]}: {d.message}",
+                                       path=d.location.path, line=d.location.line)])
         elif d.code == "missing-field" and "closed case needs 'summary'" in d.message:
-            findings.append(Finding(OVERDUE, "missing-summary", "", "closed case without a summary note",
-                                    path=d.location.path, line=d.location.line))
-    order = {OVERDUE: 0, ATTENTION: 1}
-    return sorted(findings, key=lambda f: (order[f.severity], f.case_id, f.since or "", f.kind, f.message))
+            findings += keyed([Finding(OVERDUE, "missing-summary", "", "closed case without a summary note",
+                                       path=d.location.path, line=d.location.line)])
+    return [finding for _, finding in sorted(findings, key=itemgetter(0))]
+
+
+def _order(finding: Finding) -> tuple[int, str, str, str, str]:
+    """Overdue first, then by case, since when, kind and message."""
+    return (0 if finding.severity == OVERDUE else 1, finding.case_id, finding.since or "", finding.kind,
+            finding.message)
 
 
 def has_overdue(findings: Sequence[Finding]) -> bool:

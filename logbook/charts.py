@@ -7,7 +7,9 @@ way to read it.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime, timezone
 from statistics import median
 
@@ -104,37 +106,46 @@ def status_over_time(site: SiteView, memo: TokenMemo | None = None) -> StackedCh
         labels.append(f"{year}-{month:02d}")
         moments.append(min(end, site.as_of))
         year, month = year + (month == 12), month % 12 + 1
-    counts = [[0] * len(site.config.statuses) for _ in moments]
     moments_key = ("status at", repr(moments))  # hashed once, not once per case
-    for view in site.cases:
-        def statuses(view: CaseView = view) -> tuple[str | None, ...]:
-            return tuple(_status_at(view, moment) for moment in moments)
-        for row, status in zip(counts, statuses() if memo is None else
-                               memo.by_identity((view,), moments_key, statuses)):
-            if status in site.config.statuses:
-                row[site.config.statuses.index(status)] += 1
-    rows = [(label, tuple(row)) for label, row in zip(labels, counts)]
+
+    def statuses(view: CaseView) -> tuple[str | None, ...]:
+        return tuple(_status_at(view, moment) for moment in moments)
+    per_case = [statuses(view) if memo is None else memo.by_identity((view,), moments_key, partial(statuses, view))
+                for view in site.cases]
+    columns = [Counter(column) for column in zip(*per_case)] if per_case else [Counter() for _ in moments]
+    rows = [(label, tuple(column[s] for s in site.config.statuses)) for label, column in zip(labels, columns)]
     return StackedChart("chart-over-time", "Cases by status at the end of each month", site.config.statuses,
                         tuple(rows[-18:]))
 
 
-def _median_wait(view: CaseView) -> float | None:
+PROMISE_STATES = ("kept", "broken", "pending", "open")
+
+
+@dataclass(frozen=True, slots=True)
+class _CaseFigures:
+    """What one case adds to the dashboard's charts."""
+
+    status: str
+    wait: float | None  # median days the other side took to answer
+    promises: tuple[int, ...]  # how many in each of PROMISE_STATES
+
+
+def _case_figures(view: CaseView) -> _CaseFigures:
     answered = [r.waited.total_seconds() / 86400 for r in view.facts.responses if r.theirs and r.waited is not None]
-    return round(median(answered), 1) if answered else None
+    return _CaseFigures(view.case.status, round(median(answered), 1) if answered else None,
+                        tuple(sum(p.state == state for p in view.promises) for state in PROMISE_STATES))
 
 
 def dashboard_charts(site: SiteView, memo: TokenMemo | None = None) -> list[Chart | StackedChart]:
     """The dashboard's charts; with a *memo* (serve), what each case contributes is kept per case view."""
-    statuses = [(s, float(sum(v.case.status == s for v in site.cases))) for s in site.config.statuses]
-    waits = []
-    for view in site.cases:
-        def wait_of(view: CaseView = view) -> float | None:
-            return _median_wait(view)
-        wait = wait_of() if memo is None else memo.by_identity((view,), "median wait", wait_of)
-        if wait is not None:
-            waits.append((view.case.id, wait))
-    states = ("kept", "broken", "pending", "open")
-    promises = [(state, float(sum(p.state == state for v in site.cases for p in v.promises))) for state in states]
+    figures = [_case_figures(view) if memo is None else memo.by_identity((view,), "figures",
+                                                                         partial(_case_figures, view))
+               for view in site.cases]
+    by_status = Counter(f.status for f in figures)
+    statuses = [(s, float(by_status[s])) for s in site.config.statuses]
+    waits = [(view.case.id, f.wait) for view, f in zip(site.cases, figures) if f.wait is not None]
+    totals = [sum(column) for column in zip(*(f.promises for f in figures))] if figures else [0] * len(PROMISE_STATES)
+    promises = [(state, float(total)) for state, total in zip(PROMISE_STATES, totals)]
     tags = [(tag, float(len(views))) for tag, views in site.tags]
     return [
         Chart("chart-status", "Cases by status", "cases", tuple(statuses)),

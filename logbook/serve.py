@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
 import sys
@@ -326,6 +327,8 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
     builds = [0]
 
     def run_build(touched: frozenset[str] | None = None) -> None:
+        if builds[0]:  # a rebuild: no cyclic garbage collection in the middle of it (see collect_after)
+            gc.disable()
         started = time.perf_counter()
         try:
             builds[0] += 1
@@ -346,6 +349,15 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
             print(f"build failed ({summary(diagnostics) if diagnostics else 'see above'}); "
                   "still serving the last good site", file=sys.stderr, flush=True)
         state.record(ok, [line for line in lines if "error" in line or not ok])
+        collect_after()
+
+    def collect_after() -> None:
+        """After the browsers have been told: collect what the build left and freeze what is kept
+        (the records, pages and fragments held for the next rebuild), so that the collector never
+        walks those again; only what later builds allocate is looked at."""
+        gc.enable()
+        gc.collect()
+        gc.freeze()
 
     try:
         server = ThreadingHTTPServer((host, port), make_handler(out, state, stopping))
