@@ -263,12 +263,22 @@ class PageMemo:
     new: dict[str, _Page] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+    _tokens: tuple[object, dict[frozenset[str], Hashable]] = (None, {})  # this build's site tokens
+
+    def _site_token(self, site: object, reads: frozenset[str]) -> Hashable:
+        """site_token, worked out once per build for each set of attributes read (most pages read the same)."""
+        if self._tokens[0] is not site:
+            self._tokens = (site, {})
+        known = self._tokens[1]
+        if reads not in known:
+            known[reads] = site_token(site, reads)
+        return known[reads]
 
     def render(self, env: TrackingEnvironment, path: str, key: Hashable, site: object,
                render: Callable[[SiteReads], str]) -> bytes:
         """The page at *path*: *render* is given the stand-in for *site* to put in the context."""
         known = self.old.get(path)
-        if known is not None and known.key == key and site_token(site, known.reads) == known.site:
+        if known is not None and known.key == key and self._site_token(site, known.reads) == known.site:
             self.hits += 1
             self.new[path] = known
             return known.content
@@ -276,9 +286,10 @@ class PageMemo:
         reader = SiteReads(site)
         content = render(reader).encode("utf-8")
         reads = frozenset(reader._reads)
-        self.new[path] = _Page(key, reads, site_token(site, reads), content)
+        self.new[path] = _Page(key, reads, self._site_token(site, reads), content)
         return content
 
     def roll_over(self, prune: bool = True) -> None:
         self.old, self.new = (self.new if prune else {**self.old, **self.new}), {}
         self.hits = self.misses = 0
+        self._tokens = (None, {})

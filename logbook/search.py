@@ -85,8 +85,8 @@ def shard_groups(site: SiteView) -> list[list[CaseView]]:
     return shards
 
 
-def search_files(site: SiteView, memo: Memo | None = None, reuse: TokenMemo | None = None) -> dict[str, str]:
-    """Output path → JavaScript text: the manifest and every shard.
+def search_files(site: SiteView, memo: Memo | None = None, reuse: TokenMemo | None = None) -> dict[str, bytes]:
+    """Output path → JavaScript (UTF-8): the manifest and every shard.
 
     With a *memo*, analysed documents and whole shards whose documents are all unchanged are reused;
     with *reuse* (serve), a case view's documents and a shard of unchanged views are not even looked up.
@@ -97,15 +97,15 @@ def search_files(site: SiteView, memo: Memo | None = None, reuse: TokenMemo | No
     files = {}
     groups = shard_groups(site)
     for number, views in enumerate(groups):
-        def script(number: int = number, views: list[CaseView] = views) -> str:
+        def script(number: int = number, views: list[CaseView] = views) -> bytes:
             shard = [doc for view in views for doc in (reuse.by_identity((view,), "search", lambda: documents(view))
                                                        if reuse is not None else documents(view))]
             if memo is None:
-                return _shard_script(number, shard)
-            return memo.get(digest_text("shard", str(number), *(key for _, _, key in shard)),
-                            lambda: _shard_script(number, shard))
+                return _shard_script(number, shard).encode()
+            return memo.get(digest_text("shard", str(number), *(key for _, _, key in shard)),  # type: ignore[no-any-return]
+                            lambda: _shard_script(number, shard).encode())
         files[f"search/shard-{number}.js"] = script() if reuse is None else \
             reuse.by_identity(tuple(views), ("shard", number), script)
     manifest = {"shards": len(groups), "documents": sum(len(view.entries) for view in site.cases)}
-    files["search/manifest.js"] = f"window.logbookSearchManifest = {json.dumps(manifest, sort_keys=True)};\n"
+    files["search/manifest.js"] = f"window.logbookSearchManifest = {json.dumps(manifest, sort_keys=True)};\n".encode()
     return files
