@@ -1,12 +1,13 @@
 """How long `logbook serve` takes to rebuild after one interaction is saved, and whether it is right.
 
-    python benchmarks/serve_edit.py CORPUS_LOGBOOK [--edits 15] [--as-of 2026-01-01]
+    python benchmarks/serve_edit.py CORPUS_LOGBOOK [--edits 15] [--as-of 2026-01-01] [--git]
 
 Copies the logbook to a temporary folder, starts the real `logbook serve` on it, saves one
 interaction at a time (spread over the cases, appending a line in place, as an editor does),
 and reads serve's own "rebuilt in N ms" line for each save; it also times the whole way from
 the save to the reload signal a browser would get (this adds the watcher and the 250 ms
-debounce).  At the end, a cold `logbook build --no-cache` of the edited copy is compared with
+debounce).  With ``--git`` the copy is committed to a new git repository first, as a real
+logbook would be (provenance is then read from git on every rebuild).  At the end, a cold `logbook build --no-cache` of the edited copy is compared with
 the folder serve published, file by file, byte by byte.  Prints medians; not a test.
 """
 
@@ -48,11 +49,18 @@ def main() -> int:
     parser.add_argument("logbook", type=Path)
     parser.add_argument("--edits", type=int, default=15)
     parser.add_argument("--as-of", default="2026-01-01")
+    parser.add_argument("--git", action="store_true", help="commit the copy to a git repository first")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="logbook-serve-bench-") as scratch:
         book = Path(scratch) / "book"
         shutil.copytree(args.logbook, book, ignore=shutil.ignore_patterns("_site"))
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "XDG_CACHE_HOME": str(Path(scratch) / "cache")}
+        if args.git:
+            git = ["git", "-C", str(book), "-c", "user.name=Bench", "-c", "user.email=bench@example.net",
+                   "-c", "gc.auto=0"]
+            for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "corpus"]):
+                subprocess.run([*git, *command], check=True, env={**env, "GIT_COMMITTER_DATE": "2025-12-01T00:00:00Z",
+                                                                   "GIT_AUTHOR_DATE": "2025-12-01T00:00:00Z"})
         serve = subprocess.Popen([sys.executable, "-m", "logbook", "serve", str(book), "--port", "0",
                                   "--as-of", args.as_of], stderr=subprocess.PIPE, text=True, env=env,
                                  preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))

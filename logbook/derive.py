@@ -230,7 +230,7 @@ def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY
                 include_private: bool = False, memo: TokenMemo | None = None) -> SiteView:
     """What is published; ``include_private`` only for the keeper's own terminal views (audit, export).
 
-    With a *memo* (serve), a case whose record, configuration and history are the same objects as
+    With a *memo* (serve), a case whose record, configuration and git records are the same objects as
     last time keeps its view (the same object, so later stages can reuse what they made of it)."""
     root = Path(logbook.root)
     removed = removed_records(logbook.cases, history)
@@ -240,7 +240,7 @@ def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY
             return derive_case(case, root, as_of, logbook.config, history, removed.get(case.id, ()), include_private)
         if memo is None:
             return derive()
-        return memo.by_identity((case, logbook.config, history), (as_of, removed.get(case.id, ()), include_private,
+        return memo.by_identity((case, logbook.config, history.files, history.sections), (as_of, removed.get(case.id, ()), include_private,
                                                           logbook.root), derive)
     views = tuple(view(case) for case in sorted(logbook.cases, key=lambda c: c.id.casefold())
                   if include_private or not case.private)

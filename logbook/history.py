@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .discover import CASE_FILE
 from .split import split_front_matter, split_sections
 from .timeparse import TIMESTAMP_RE
 
@@ -54,6 +55,22 @@ class History:
     clean: bool = False
     files: dict[str, Record] = field(default_factory=dict)  # logbook-relative path
     sections: dict[tuple[str, str], Record] = field(default_factory=dict)  # (path, section key)
+    # Indexes of what was deleted, made once: folder → [(interaction file, record)], file → [(section key, record)]
+    deleted_files: dict[str, list[tuple[str, Record]]] = field(init=False, repr=False, compare=False)
+    deleted_sections: dict[str, list[tuple[str, Record]]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_folder: dict[str, list[tuple[str, Record]]] = {}
+        for path, record in sorted(self.files.items()):
+            folder, _, name = path.rpartition("/")
+            if record.deleted and name.endswith(".md") and name != CASE_FILE:
+                by_folder.setdefault(folder, []).append((path, record))
+        by_file: dict[str, list[tuple[str, Record]]] = {}
+        for (path, key), record in sorted(self.sections.items()):
+            if record.deleted:
+                by_file.setdefault(path, []).append((key, record))
+        object.__setattr__(self, "deleted_files", by_folder)
+        object.__setattr__(self, "deleted_sections", by_file)
 
     def file(self, path: str) -> Record | None:
         return self.files.get(path) if self.available else None
@@ -78,26 +95,36 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", "-C", str(root), "-c", "core.quotepath=off", *args], capture_output=True)
 
 
+def _start_git(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(["git", "-C", str(root), "-c", "core.quotepath=off", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
 def read_history(root: Path, single_files: frozenset[str] = frozenset(), memo: dict | None = None) -> History:
     """The logbook's history; *single_files* are replayed section by section.
 
     With a *memo* (serve), the history is read again only when HEAD, the working tree's
     cleanliness or the single files change, and is otherwise the very same object as before.
     """
-    try:
-        probe = _git(root, "rev-parse", "--is-inside-work-tree")
+    try:  # HEAD and the working tree's state, asked at the same time
+        head_proc, status_proc = (_start_git(root, "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%cI"),
+                                  _start_git(root, "status", "--porcelain", "--", "cases", "logbook.toml", "themes"))
     except FileNotFoundError:
         return _remember(memo, ("no git",), lambda: History(False, "git is not installed"))
-    if probe.returncode != 0 or probe.stdout.strip() != b"true":
-        return _remember(memo, ("no repository",), lambda: History(False, "the logbook is not in a git repository"))
-    head_proc = _git(root, "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%cI")
-    if head_proc.returncode != 0 or not head_proc.stdout.strip():
+    head_out, status_out = head_proc.communicate()[0], status_proc.communicate()[0]
+    if head_proc.returncode != 0 or not head_out.strip():  # why not: outside a repository, or no commit yet
+        probe = _git(root, "rev-parse", "--is-inside-work-tree")
+        if probe.returncode != 0 or probe.stdout.strip() != b"true":
+            return _remember(memo, ("no repository",), lambda: History(False, "the logbook is not in a git repository"))
         return _remember(memo, ("no commits",), lambda: History(False, "the repository has no commits yet"))
-    head = _commit(head_proc.stdout.decode("utf-8", "replace").strip())
-    status = _git(root, "status", "--porcelain", "--", "cases", "logbook.toml", "themes")
-    clean = status.returncode == 0 and not status.stdout.strip()
+    head = _commit(head_out.decode("utf-8", "replace").strip())
+    clean = status_proc.returncode == 0 and not status_out.strip()
 
     def replay() -> History:
+        known = memo.get("history") if memo is not None else None
+        if known is not None and known[0][:1] == (head,) and known[0][2:] == (single_files,):
+            previous = known[1]  # only the working tree's cleanliness changed: same records, same dicts
+            return History(True, None, head, clean, previous.files, previous.sections)
         log = _git(root, "log", "--reverse", "--no-renames", "--relative", "-p", "-U0", "--no-color", "--no-ext-diff",
                    "--format=%x1e%H%x1f%an%x1f%ae%x1f%cI", "--", "cases")
         files, sections = _replay(log.stdout.decode("utf-8", "replace"), single_files)

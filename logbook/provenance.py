@@ -6,11 +6,9 @@ so it is never silent: ``check`` warns, and the evidence page lists what was rem
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import PurePosixPath
+from dataclasses import dataclass, replace
 
 from .diagnostics import Diagnostic, Location, warning
-from .discover import CASE_FILE
 from .history import History, Record
 from .models import Case
 
@@ -27,26 +25,18 @@ class RemovedRecord:
 def removed_records(cases: tuple[Case, ...], history: History) -> dict[str, tuple[RemovedRecord, ...]]:
     if not history.available:
         return {}
-    deleted_files: dict[str, list[tuple[str, Record]]] = {}  # folder → deleted interaction files in it
-    for file_path, record in sorted(history.files.items()):
-        name = PurePosixPath(file_path).name
-        if record.deleted and file_path.endswith(".md") and name != CASE_FILE:
-            deleted_files.setdefault(str(PurePosixPath(file_path).parent), []).append((file_path, record))
-    deleted_sections: dict[str, list[tuple[str, Record]]] = {}  # single file → its deleted sections
-    for (file_path, key), record in sorted(history.sections.items()):
-        if record.deleted:
-            deleted_sections.setdefault(file_path, []).append((key, record))
     removed: dict[str, list[RemovedRecord]] = {}
     for case in cases:
         path = case.location.path
-        reasons = dict(case.removed)
         if case.form == "bundle":
-            for file_path, record in deleted_files.get(str(PurePosixPath(path).parent), ()):
-                name = PurePosixPath(file_path).name
-                removed.setdefault(case.id, []).append(RemovedRecord(case.id, file_path, name, record, reasons.get(name)))
+            deleted = history.deleted_files.get(path.rpartition("/")[0], ())
+            found = [RemovedRecord(case.id, file_path, file_path.rpartition("/")[2], record)
+                     for file_path, record in deleted]
         else:
-            for key, record in deleted_sections.get(path, ()):
-                removed.setdefault(case.id, []).append(RemovedRecord(case.id, path, key, record, reasons.get(key)))
+            found = [RemovedRecord(case.id, path, key, record) for key, record in history.deleted_sections.get(path, ())]
+        if found:
+            reasons = dict(case.removed)
+            removed[case.id] = [replace(r, reason=reasons.get(r.label)) for r in found]
     return {case_id: tuple(records) for case_id, records in removed.items()}
 
 

@@ -125,16 +125,16 @@ def test_history_is_read_in_one_pass(repo, monkeypatch):
         (repo / f"cases/B-1/extra-{n:02d}.md").write_text(interaction(f"2026-02-{n % 28 + 1:02d} 10:00Z", f"n{n}"))
     commit_all(repo, "many", "2026-07-01T10:00:00+00:00")
     calls = []
-    real_run = subprocess.run
+    real_popen = subprocess.Popen
 
-    def counting_run(args, *rest, **kwargs):
+    def counting_popen(args, *rest, **kwargs):  # subprocess.run starts its process through Popen too
         calls.append(args)
-        return real_run(args, *rest, **kwargs)
+        return real_popen(args, *rest, **kwargs)
 
-    monkeypatch.setattr(logbook.history.subprocess, "run", counting_run)
+    monkeypatch.setattr(logbook.history.subprocess, "Popen", counting_popen)
     loaded = load_logbook(repo)
     assert len(next(c for c in loaded.logbook.cases if c.id == "B-1").interactions) == 43
-    assert len(calls) == 4  # rev-parse, HEAD, status, and one log for the whole history
+    assert len(calls) == 3  # HEAD and status (side by side), and one log for the whole history
 
 
 def test_an_acknowledged_removal_is_shown_with_its_reason_and_not_warned(repo, tmp_path):
