@@ -1,12 +1,13 @@
 """How long `logbook serve` takes to rebuild after one interaction is saved, and whether it is right.
 
-    python benchmarks/serve_edit.py CORPUS_LOGBOOK [--edits 15] [--as-of 2026-01-01] [--git]
+    python benchmarks/serve_edit.py CORPUS_LOGBOOK [--edits 15] [--as-of 2026-01-01 | --as-of now] [--git]
 
 Copies the logbook to a temporary folder, starts the real `logbook serve` on it, saves one
 interaction at a time (spread over the cases, appending a line in place, as an editor does),
 and reads serve's own "rebuilt in N ms" line for each save; it also times the whole way from
 the save to the reload signal a browser would get (this adds the watcher and the 250 ms
-debounce).  With ``--git`` the copy is committed to a new git repository first, as a real
+debounce).  ``--as-of now`` starts serve without --as-of, as a user would (serve then judges
+deadlines as of the moment it started, which the cold build is given).  With ``--git`` the copy is committed to a new git repository first, as a real
 logbook would be (provenance is then read from git on every rebuild).  At the end, a cold `logbook build --no-cache` of the edited copy is compared with
 the folder serve published, file by file, byte by byte.  Prints medians; not a test.
 """
@@ -61,8 +62,9 @@ def main() -> int:
             for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "corpus"]):
                 subprocess.run([*git, *command], check=True, env={**env, "GIT_COMMITTER_DATE": "2025-12-01T00:00:00Z",
                                                                    "GIT_AUTHOR_DATE": "2025-12-01T00:00:00Z"})
-        serve = subprocess.Popen([sys.executable, "-m", "logbook", "serve", str(book), "--port", "0",
-                                  "--as-of", args.as_of], stderr=subprocess.PIPE, text=True, env=env,
+        fixed = [] if args.as_of == "now" else ["--as-of", args.as_of]
+        serve = subprocess.Popen([sys.executable, "-m", "logbook", "serve", str(book), "--port", "0", *fixed],
+                                 stderr=subprocess.PIPE, text=True, env=env,
                                  preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         lines: list[tuple[float, str]] = []
         reader = threading.Thread(target=lambda: [lines.append((time.perf_counter(), line.rstrip()))
@@ -83,6 +85,8 @@ def main() -> int:
         try:
             _, first = wait_for(r"rebuilt in|build failed", 0)
             wait_for(r"serving ", 0)
+            if not fixed:
+                args.as_of = re.search(r"deadlines judged as of (\S+),", wait_for(r"deadlines judged as of", 0)[1])[1]
             print(f"first build: {first}", flush=True)
             cases = sorted(p for p in (book / "cases").iterdir() if p.is_dir())
             step = max(1, len(cases) // args.edits)

@@ -10,6 +10,10 @@
   byte-identical to ``logbook build``'s); it listens on a server-sent-events channel
   and reloads the page when a build completes.
 * Only files under the site folder are served; the server binds 127.0.0.1.
+* Rebuilds are incremental (see reuse.py): what a save did not change is reused, and
+  only changed files are rewritten.  Without ``--as-of``, deadlines are judged as of the
+  moment serve started, moved to the current time after REFRESH_SECONDS without a save
+  (so an edit never has to re-render every page because the clock moved).
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ from .diagnostics import Diagnostic, format_text, summary
 from .publish import PublishError
 
 DEBOUNCE_SECONDS = 0.25
+# Without --as-of, "now" stays put between quick rebuilds (so a save re-renders only what it changed)
+# and moves to the current time once nothing has happened for this long.
+REFRESH_SECONDS = float(os.environ.get("LOGBOOK_SERVE_REFRESH", "600"))
 KEEPALIVE_SECONDS = 10.0
 LIVE_PREFIX = "/__logbook__/"
 IGNORED_NAMES = frozenset({"4913"})
@@ -95,6 +102,11 @@ class LiveState:
             self.changed.notify_all()
 
 
+def _now() -> str:
+    """The current time as an --as-of value (to the second, UTC)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
 def is_relevant(path: str, root: Path, out: Path) -> bool:
     """Whether a changed path can change the site (editor droppings and our own output cannot)."""
     candidate = Path(path)
@@ -116,8 +128,11 @@ class Rebuilder:
     """Debounces change notifications and runs one build at a time in its own thread, telling it
     which paths changed since the last one (None when that is not known for sure)."""
 
-    def __init__(self, run_build: Callable[[frozenset[str] | None], None]) -> None:
+    def __init__(self, run_build: Callable[[frozenset[str] | None], None], refresh_every: float | None = None,
+                 refresh: Callable[[], None] = lambda: None) -> None:
         self._run_build = run_build
+        self._refresh_every, self._refresh = refresh_every, refresh
+        self._last_build = time.monotonic()
         self._lock = threading.Condition()
         self._last_event: float | None = None
         self._touched: set[str] | None = set()
@@ -147,16 +162,27 @@ class Rebuilder:
         while True:
             with self._lock:
                 while self._last_event is None and not self._stopping:
-                    self._lock.wait()
-                if self._stopping or self._last_event is None:
+                    if self._refresh_every is None:
+                        self._lock.wait()
+                        continue
+                    idle = self._last_build + self._refresh_every - time.monotonic()
+                    if idle <= 0:
+                        break  # quiet for a while: time to move "now" forward
+                    self._lock.wait(idle)
+                if self._stopping:
                     return
-                quiet = time.monotonic() - self._last_event
-                if quiet < DEBOUNCE_SECONDS:
-                    self._lock.wait(DEBOUNCE_SECONDS - quiet)
-                    continue
-                self._last_event = None
-                touched, self._touched = self._touched, set()
+                if self._last_event is None:
+                    touched: set[str] | None = set()
+                    self._refresh()
+                else:
+                    quiet = time.monotonic() - self._last_event
+                    if quiet < DEBOUNCE_SECONDS:
+                        self._lock.wait(DEBOUNCE_SECONDS - quiet)
+                        continue
+                    self._last_event = None
+                    touched, self._touched = self._touched, set()
             self._run_build(frozenset(touched) if touched is not None else None)
+            self._last_build = time.monotonic()
 
 
 def _theme_folders(root: Path) -> list[Path]:
@@ -326,13 +352,18 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
     cache.incremental = True  # reuse views, pages and fragments; publish only what changed
     builds = [0]
 
+    judged = [as_of or _now()]  # without --as-of: the moment serve started, moved on when quiet (move_now)
+
+    def move_now() -> None:
+        judged[0] = _now()
+
     def run_build(touched: frozenset[str] | None = None) -> None:
         if builds[0]:  # a rebuild: no cyclic garbage collection in the middle of it (see collect_after)
             gc.disable()
         started = time.perf_counter()
         try:
             builds[0] += 1
-            result = build(root, out, as_of, cache=cache, persist=builds[0] == 1, touched=touched)
+            result = build(root, out, judged[0], cache=cache, persist=builds[0] == 1, touched=touched)
             diagnostics: tuple[Diagnostic, ...] = result.diagnostics
             ok = result.published
             lines = [format_text(d, d.location.path) for d in diagnostics]  # logbook-relative, for terminal and page
@@ -372,11 +403,14 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
     observer = None
     try:  # Ctrl-C at any moment from here on stops cleanly, even before the first page is served
         run_build()
-        rebuilder = Rebuilder(run_build)
+        rebuilder = Rebuilder(run_build, None if as_of is not None else REFRESH_SECONDS, move_now)
         rebuilder.start()
         observer = _watch(root, out, rebuilder)
         url = f"http://{host}:{server.server_address[1]}/"
         print(f"serving {out} at {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        if as_of is None:
+            print(f"deadlines judged as of {judged[0]}, moved to the current time after {REFRESH_SECONDS / 60:g} "
+                  "quiet minutes (--as-of fixes it)", file=sys.stderr, flush=True)
         ready(url)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

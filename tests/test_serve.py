@@ -220,3 +220,23 @@ def test_each_rebuild_publishes_what_a_cold_build_would(server, book, tmp_path):
         assert state["ok"] == expected.published, (n, state, expected.diagnostics)
         if expected.published:
             assert site_tree(book / "_site") == site_tree(cold), n
+
+
+def test_without_as_of_now_holds_between_saves_and_moves_on_when_quiet(book, monkeypatch):
+    import re
+    monkeypatch.setenv("LOGBOOK_SERVE_REFRESH", "3")
+    server = ServeProcess(book)
+    try:
+        judged = re.compile(rb'deadlines judged as of <time datetime="([^"]+)"')
+        first = judged.search(server.get("/cases/CASE-1/index.html")[1])[1]
+        server.wait_for_line(r"deadlines judged as of \S+, moved to the current time after 0.05 quiet minutes")
+        target = book / "cases/CASE-1/a.md"
+        target.write_text(target.read_text().replace("Please refund me.", "Please refund me (1)."))
+        server.wait_for_builds(2)
+        body = server.get("/cases/CASE-1/index.html")[1]
+        assert b"(1)." in body and judged.search(body)[1] == first  # the same "now": only the edit re-rendered
+        state = server.wait_for_builds(3, timeout=20)  # nothing saved for 3 s: a rebuild moves "now" on
+        assert state["ok"]
+        assert judged.search(server.get("/cases/CASE-1/index.html")[1])[1] != first
+    finally:
+        server.stop()
