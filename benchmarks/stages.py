@@ -45,6 +45,7 @@ def main() -> int:
     timed(load, "parse_source", "  parse")
     timed(parse, "compose", "    yaml")
     timed(load, "run_checks", "  checks")
+    timed(load, "case_checks", "  checks")
     timed(load, "read_history", "  git history")
     timed(derive, "derive_site", "derive")
     timed(render, "render_site", "render (all)")
