@@ -25,7 +25,7 @@ from .calendar import calendar_ics
 from .charts import dashboard_charts, mini_timeline
 from .derive import CaseView, Entry, Grouped, SiteView, chronology_key, merge_groups, merge_timeline
 from .models import Agent
-from .reuse import FragmentExtension, Ref, SharedDict, TrackingEnvironment, stable, token
+from .reuse import FragmentExtension, Ref, SharedDict, FragmentEnvironment, stable, token
 from .diagnostics import Diagnostic, Location, error
 from .exhibits import human_size
 from .messages import render_message
@@ -97,12 +97,12 @@ def recording_lag(delta: timedelta | None) -> str:
     return f"recorded {duration(delta)} after the event"
 
 
-def make_environment(theme: Theme) -> TrackingEnvironment:
+def make_environment(theme: Theme) -> FragmentEnvironment:
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(theme.template_dirs),
         jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_theme_dir() / "templates"))}),
     ])
-    env = TrackingEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+    env = FragmentEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                               extensions=[FragmentExtension])
     env.filters.update(moment=lambda m: m.display() if m else "", iso=lambda m: m.iso() if m else "",
@@ -112,7 +112,7 @@ def make_environment(theme: Theme) -> TrackingEnvironment:
     return env
 
 
-def _environment(theme: Theme, cache: BuildCache | None) -> TrackingEnvironment:
+def _environment(theme: Theme, cache: BuildCache | None) -> FragmentEnvironment:
     """The template environment; an incremental cache keeps it (and its compiled templates, pages and
     fragments) while no template file changes."""
     if cache is None or not cache.incremental:
@@ -121,7 +121,7 @@ def _environment(theme: Theme, cache: BuildCache | None) -> TrackingEnvironment:
     known = cache.runtime.get("environment")
     if known is None or known[0] != stamp:
         known = cache.runtime["environment"] = (stamp, make_environment(theme))
-    env: TrackingEnvironment = known[1]
+    env: FragmentEnvironment = known[1]
     return env
 
 
@@ -173,7 +173,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -
     def shared(name: Hashable, items: Iterable[Any], source: object = None) -> Any:
         """A list handed to templates, the same object as last build's while its items are (see reuse.stable)."""
         if not incremental:
-            return list(items)
+            return tuple(items)  # a tuple either way, so that even printing it gives the same page
         assert cache is not None
         return stable(cache.rendered, name, items, source)
 

@@ -3,8 +3,9 @@
 A page or a template fragment is reused only when everything it was rendered from is the
 same.  What "the same" means is decided by :func:`token`:
 
-* plain values (text, numbers, Markup) by equality; dates and times by their ``repr``
-  (equal instants in different zones print differently, so ``==`` is not enough);
+* text by equality; Markup, numbers, dates and times by their type and ``repr`` (``1``,
+  ``1.0`` and ``True`` are equal but print differently, as do equal instants in different
+  zones, and Markup is not escaped where text is);
 * ``Moment`` and ``Agent`` by their fields;
 * every other record (a case view, an entry, the configuration, the history) by *identity*:
   records are immutable, and the build cache hands out the very same object for an unchanged
@@ -37,8 +38,8 @@ from .models import Agent
 from .timeparse import Moment
 
 T = TypeVar("T")
-_BY_VALUE = frozenset({str, int, float, bool, type(None), Markup, Decimal, timedelta})
-_BY_REPR = frozenset({datetime, date, time})
+_BY_VALUE = frozenset({str, type(None)})
+_BY_REPR = frozenset({int, float, bool, Decimal, timedelta, datetime, date, time})
 
 
 class Ref:
@@ -102,14 +103,18 @@ def token(value: Any) -> Hashable:
     kind = type(value)
     if kind in _BY_VALUE:
         return value  # type: ignore[no-any-return]
+    if kind is Markup:
+        return (Markup, value)  # the text, marked as not to be escaped (the hash is kept by the string)
     if kind is Shared or kind is SharedDict:
         return Ref(value)
-    if kind is tuple or kind is list:
+    if kind is tuple:
         return tuple(map(token, value))
+    if kind is list:
+        return ("list", tuple(map(token, value)))
     if kind is dict:
         return ("dict", tuple((token(k), token(v)) for k, v in value.items()))
     if kind in _BY_REPR:
-        return ("repr", repr(value))
+        return (kind, repr(value))
     if kind is Moment:
         return ("moment", repr(value.when), value.has_time)
     if kind is Agent:
@@ -191,7 +196,7 @@ class FragmentMemo(Memo):
         lazy_roll_over(self, prune)
 
 
-class TrackingEnvironment(jinja2.Environment):
+class FragmentEnvironment(jinja2.Environment):
     """The template environment, with the fragment memo of the build (None: render every fragment)."""
 
     fragments: TokenMemo | None = None
@@ -274,7 +279,7 @@ class PageMemo:
             known[reads] = site_token(site, reads)
         return known[reads]
 
-    def render(self, env: TrackingEnvironment, path: str, key: Hashable, site: object,
+    def render(self, env: FragmentEnvironment, path: str, key: Hashable, site: object,
                render: Callable[[SiteReads], str]) -> bytes:
         """The page at *path*: *render* is given the stand-in for *site* to put in the context."""
         known = self.old.get(path)

@@ -156,9 +156,11 @@ def test_tokens_tell_apart_what_renders_differently():
     assert token(Moment(berlin)) != token(Moment(london))
     assert token(Moment(berlin)) == token(Moment(berlin.replace()))
     assert token(Agent("Sam", "A1")) == token(Agent("Sam", "A1")) != token(Agent("Sam", None))
-    assert token(Markup("<b>x</b>")) == token("<b>x</b>")  # text is text
+    assert token(Markup("<b>x</b>")) != token("<b>x</b>")  # one is escaped when printed, the other not
+    assert len({token(1), token(1.0), token(True)}) == 3  # equal, but printed 1, 1.0 and True
     a, b = object(), object()
-    assert token([a, (a, "x")]) == token((a, [a, "x"])) and token([a]) != token([b])
+    assert token([a, (a, "x")]) == token([a, (a, "x")]) and token([a]) != token([b])
+    assert token([a]) != token((a,))  # printed [..] and (..)
     assert token({"k": a}) != token({"k": b})
     assert Ref(a) == Ref(a) and Ref(a) != Ref(b)
 
