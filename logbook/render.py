@@ -211,6 +211,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -
              charts=whole_site("charts", lambda: dashboard_charts(site, per_view)))
         page("cases/index.html", "cases.html", by_status=by_status)
         timeline = chronology()
+
         def markdown(view: CaseView) -> tuple[Markup, dict[str, Markup]]:
             if incremental:
                 assert cache is not None

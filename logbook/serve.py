@@ -385,7 +385,8 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
     def collect_after() -> None:
         """After the browsers have been told: collect what the build left and freeze what is kept
         (the records, pages and fragments held for the next rebuild), so that the collector never
-        walks those again; only what later builds allocate is looked at."""
+        walks those again; only what later builds allocate is looked at.  Frozen objects are still
+        freed when their last reference goes (records hold no cycles); a cycle among them would stay."""
         gc.enable()
         gc.collect()
         gc.freeze()
