@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Sequence
 
 from .derive import CaseView, SiteView
 from .diagnostics import Diagnostic
-from .reuse import TokenMemo
+from .reuse import Memo
 
 OVERDUE, ATTENTION = "overdue", "attention"
 CLOSED_STATUSES = ("resolved", "closed")
@@ -84,7 +84,7 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
 RECORD_PROBLEMS = {"missing-attachment": "attachment referenced but absent"}
 
 
-def audit_findings(site: SiteView, diagnostics: Sequence[Diagnostic] = (), memo: TokenMemo | None = None
+def audit_findings(site: SiteView, diagnostics: Sequence[Diagnostic] = (), memo: Memo | None = None
                    ) -> list[Finding]:
     """Everything overdue or due soon; with a *memo* (serve), each case view's findings are kept."""
     def keyed(findings: Iterable[Finding]) -> list[tuple[tuple, Finding]]:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .reuse import FragmentMemo, Memo, PageMemo, TokenMemo, lazy_roll_over
+from .reuse import Memo, PageMemo
 
 FORMAT = 1
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, mode
@@ -88,12 +88,12 @@ class BuildCache:
     analysed: Memo = field(default_factory=Memo)
     last_site: dict[str, Any] = field(default_factory=dict)  # out path → (inputs, site stamp, result)
     # In memory only, for ``serve``: per-case checks and views, pages and template fragments, and
-    # the last published site (see publish.publish_changes).  Never written to disk.
-    checked: TokenMemo = field(default_factory=TokenMemo)  # per-case check diagnostics
-    derived: TokenMemo = field(default_factory=TokenMemo)  # case views
-    rendered: FragmentMemo = field(default_factory=FragmentMemo)  # per-view Markdown, search documents, …
-    sources: TokenMemo = field(default_factory=TokenMemo)  # a source's stat → its ParseResult
-    fragments: FragmentMemo = field(default_factory=FragmentMemo)  # {% fragment %} output
+    # the last published site (see publish.update_in_place).  Never written to disk.
+    checked: Memo = field(default_factory=Memo)  # per-case check diagnostics
+    derived: Memo = field(default_factory=Memo)  # case views
+    rendered: Memo = field(default_factory=Memo)  # per-view Markdown, search documents, … (lazy)
+    sources: Memo = field(default_factory=Memo)  # a source's stat → its ParseResult
+    fragments: Memo = field(default_factory=Memo)  # {% fragment %} output (lazy)
     pages: PageMemo = field(default_factory=PageMemo)
     runtime: dict[str, Any] = field(default_factory=dict)  # config, history, template environment
     incremental: bool = False  # keep and use the in-memory tables above (serve); a one-off build does not
@@ -121,13 +121,12 @@ class BuildCache:
     def roll_over(self, prune: bool = True) -> None:
         """After a build: what it used becomes what the next build may reuse.  Without *prune*
         (a build that stopped early) the entries it did not reach are kept as well."""
-        for table in (self.sources, self.checked, self.derived, self.rendered, self.fragments, self.pages):
+        for table in (self.sources, self.checked, self.derived, self.pages):
             table.roll_over(prune)
-        for memo in (self.parsed, self.messages, self.analysed):
-            if self.incremental:  # serve: entries behind a reused view are not looked up, yet not stale
-                lazy_roll_over(memo, prune)
-            else:
-                memo.roll_over(prune)
+        for table in (self.rendered, self.fragments):  # entries inside a reused page or view are not looked up
+            table.roll_over(prune, lazy=True)
+        for table in (self.parsed, self.messages, self.analysed):  # serve: the same; a build prunes strictly
+            table.roll_over(prune, lazy=self.incremental)
         self.stamps, self._used_stamps = (self._used_stamps if prune else {**self.stamps, **self._used_stamps}), {}
 
     def save(self, prune: bool = True) -> None:

@@ -16,7 +16,7 @@ from statistics import median
 from markupsafe import Markup, escape
 
 from .derive import CaseView, SiteView
-from .reuse import TokenMemo, keyed_by_repr
+from .reuse import Memo, keyed_by_repr
 
 WIDTH, BAR, GAP, LABEL = 640, 22, 8, 190
 
@@ -93,7 +93,7 @@ def _status_at(view: CaseView, moment: datetime) -> str | None:
     return status
 
 
-def status_over_time(site: SiteView, memo: TokenMemo | None = None) -> StackedChart:
+def status_over_time(site: SiteView, memo: Memo | None = None) -> StackedChart:
     """Each case's status at the end of each month, from its status periods."""
     starts = [v.facts.started for v in site.cases if v.facts.started]
     if not starts:
@@ -136,7 +136,7 @@ def _case_figures(view: CaseView) -> _CaseFigures:
                         tuple(sum(p.state == state for p in view.promises) for state in PROMISE_STATES))
 
 
-def dashboard_charts(site: SiteView, memo: TokenMemo | None = None) -> list[Chart | StackedChart]:
+def dashboard_charts(site: SiteView, memo: Memo | None = None) -> list[Chart | StackedChart]:
     """The dashboard's charts; with a *memo* (serve), what each case contributes is kept per case view."""
     figures = [_case_figures(view) if memo is None else memo.by_identity((view,), "figures",
                                                                          partial(_case_figures, view))

@@ -17,7 +17,7 @@ from typing import Callable
 
 from .exhibits import FileFacts, file_facts, published_name
 from .facts import CaseFacts, case_facts
-from .reuse import TokenMemo
+from .reuse import Memo
 from .history import History, Record
 from .models import Attachment, Case, Config, Interaction, Logbook, Promise
 from .provenance import RemovedRecord, removed_records
@@ -227,7 +227,7 @@ def entry_anchor(moment: Moment) -> str:
 
 
 def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY,
-                include_private: bool = False, memo: TokenMemo | None = None) -> SiteView:
+                include_private: bool = False, memo: Memo | None = None) -> SiteView:
     """What is published; ``include_private`` only for the keeper's own terminal views (audit, export).
 
     With a *memo* (serve), a case whose record, configuration and git records are the same objects as

@@ -120,16 +120,17 @@ def read_history(root: Path, single_files: frozenset[str] = frozenset(), memo: d
     head = _commit(head_out.decode("utf-8", "replace").strip())
     clean = status_proc.returncode == 0 and not status_out.strip()
 
-    def replay() -> History:
-        known = memo.get("history") if memo is not None else None
-        if known is not None and known[0][:1] == (head,) and known[0][2:] == (single_files,):
-            previous = known[1]  # only the working tree's cleanliness changed: same records, same dicts
-            return History(True, None, head, clean, previous.files, previous.sections)
-        log = _git(root, "log", "--reverse", "--no-renames", "--relative", "-p", "-U0", "--no-color", "--no-ext-diff",
-                   "--format=%x1e%H%x1f%an%x1f%ae%x1f%cI", "--", "cases")
-        files, sections = _replay(log.stdout.decode("utf-8", "replace"), single_files)
-        return History(True, None, head, clean, files, sections)
-    return _remember(memo, (head, clean, single_files), replay)
+    def records() -> History:
+        key = (head, single_files)  # a change of cleanliness alone keeps the records (the same dicts)
+        known = memo.get("records") if memo is not None else None
+        if known is None or known[0] != key:
+            log = _git(root, "log", "--reverse", "--no-renames", "--relative", "-p", "-U0", "--no-color",
+                       "--no-ext-diff", "--format=%x1e%H%x1f%an%x1f%ae%x1f%cI", "--", "cases")
+            known = (key, *_replay(log.stdout.decode("utf-8", "replace"), single_files))
+            if memo is not None:
+                memo["records"] = known
+        return History(True, None, head, clean, known[1], known[2])
+    return _remember(memo, (head, clean, single_files), records)
 
 
 def _remember(memo: dict | None, key: tuple, read: Callable[[], History]) -> History:

@@ -41,12 +41,12 @@ def load_logbook(root: Path, cache: BuildCache | None = None, touched: frozenset
     """
     root = root.resolve()
     config, diagnostics = load_config(root)
-    if cache is not None and cache.incremental:  # an unchanged configuration stays the same object
-        if cache.runtime.get("config") == config:
-            config = cache.runtime["config"]
-        cache.runtime["config"] = config
-    incremental = cache is not None and cache.incremental
-    sources, found = _discover(root, cache.runtime if cache is not None and incremental else None, touched)
+    runtime = cache.runtime if cache is not None and cache.incremental else None  # serve's in-memory state
+    if runtime is not None:  # an unchanged configuration stays the same object
+        if runtime.get("config") == config:
+            config = runtime["config"]
+        runtime["config"] = config
+    sources, found = _discover(root, runtime, touched)
     diagnostics.extend(found)
     cases = []
     files = 0
@@ -60,10 +60,9 @@ def load_logbook(root: Path, cache: BuildCache | None = None, touched: frozenset
     ordered = tuple(cases)
     diagnostics.extend(run_checks(ordered, config, SITE_CHECKS))
     for case in ordered:
-        diagnostics.extend(cache.checked.by_identity((case, config), None, lambda: case_checks(case, config))
-                           if cache is not None and cache.incremental else case_checks(case, config))
-    history = read_history(root, frozenset(s.path for s in sources if isinstance(s, SingleSource)),
-                           cache.runtime if cache is not None and cache.incremental else None)
+        diagnostics.extend(case_checks(case, config) if runtime is None or cache is None else
+                           cache.checked.by_identity((case, config), None, lambda: case_checks(case, config)))
+    history = read_history(root, frozenset(s.path for s in sources if isinstance(s, SingleSource)), runtime)
     diagnostics.extend(deleted_interaction_diagnostics(ordered, history))
     return LoadResult(Logbook(str(root), config, ordered), tuple(sorted_diagnostics(diagnostics)), files, history)
 
@@ -87,14 +86,16 @@ def _parse(source: Source, root: Path, config: Config, config_key: str, cache: B
     if cache is None:
         return parse_source(source, root, config)
     paths = (source.case_file, *source.interaction_files) if isinstance(source, BundleSource) else (source.path,)
-    if cache.incremental:  # serve: a source untouched since last build, or with last build's stat, is reused
+    stamps = None
+    if cache.incremental:  # serve: a source the watcher did not report, or with last build's stat, is reused
         known = cache.sources.new.get(source) or cache.sources.old.get(source)
-        stamps = () if touched is not None and known is not None and touched.isdisjoint(paths) else \
-            stamps_of(tuple(f"{root}/{p}" for p in paths))
-        if known is not None and known[0] is config and (not stamps or known[1] == stamps) and unchanged(known[2]):
+        untouched = touched is not None and touched.isdisjoint(paths)
+        stamps = stamps_of(tuple(f"{root}/{p}" for p in paths)) if not untouched or known is None else None
+        if known is not None and known[0] is config and (stamps is None or known[1] == stamps) and unchanged(known[2]):
             cache.sources.new[source] = known
             return known[3]  # type: ignore[no-any-return]
-        stamps = stamps or stamps_of(tuple(f"{root}/{p}" for p in paths))
+        if stamps is None:
+            stamps = stamps_of(tuple(f"{root}/{p}" for p in paths))
     key = digest_text(config_key, repr(source), *(str(cache.file_digest(root, p)) for p in paths))
 
     def parse() -> tuple[ParseResult, tuple]:
@@ -102,6 +103,6 @@ def _parse(source: Source, root: Path, config: Config, config_key: str, cache: B
         return result, stamps_of(result.consulted)
 
     result, consulted = cache.parsed.get(key, parse, lambda entry: unchanged(entry[1]))
-    if cache.incremental and settled(stamps):
+    if cache.incremental and stamps is not None and settled(stamps):
         cache.sources.new[source] = (config, stamps, consulted, result)
     return result

@@ -84,7 +84,7 @@ def _same(a: object, b: object) -> bool:
                       and all(map(operator.is_, a, b)))  # type: ignore[arg-type]
 
 
-def stable(memo: TokenMemo, name: Hashable, items: Iterable[Any], source: object = None) -> Shared:
+def stable(memo: Memo, name: Hashable, items: Iterable[Any], source: object = None) -> Shared:
     """*items* as a Shared tuple: the one *name* had last build if nothing in it changed.  When the
     items are made from an immutable *source*, the same source object means the same items."""
     key = ("stable", name)
@@ -133,6 +133,7 @@ class Memo:
     new: dict[Hashable, Any] = field(default_factory=dict)
     hits: int = 0
     misses: int = 0
+    pruned_size: int = 0  # size after the last prune (lazy roll-over)
 
     def get(self, key: Hashable, compute: Callable[[], Any], valid: Callable[[Any], bool] | None = None) -> Any:
         """The entry for *key* (if *valid* says it still holds), else *compute*'s value, kept for next time."""
@@ -162,44 +163,28 @@ class Memo:
             self.new[key] = entry
         return entry[1]
 
-    def roll_over(self, prune: bool = True) -> None:
-        """Without *prune* (a build that stopped early), entries it did not reach are kept too."""
-        self.old, self.new = (self.new if prune else {**self.old, **self.new}), {}
+    def roll_over(self, prune: bool = True, lazy: bool = False) -> None:
+        """After a build, what it used becomes what the next build may reuse; without *prune* (a build
+        that stopped early) the entries it did not reach are kept too.  *lazy* is for tables whose
+        entries may be valid without being looked up (fragments inside a reused page, Markdown behind
+        a reused view): everything is kept until the table has doubled since it was last pruned."""
+        if not lazy:
+            self.old = self.new if prune else {**self.old, **self.new}
+        else:
+            self.old.update(self.new)  # in place: copying a big table every build would cost more than it saves
+            if prune and len(self.old) > 2 * max(self.pruned_size, 1000):
+                self.old = self.new
+                self.pruned_size = len(self.old)
+            elif not self.pruned_size:
+                self.pruned_size = len(self.old)
+        self.new = {}
         self.hits = self.misses = 0
-
-
-TokenMemo = Memo  # the in-memory tables (keys built by token() or by_identity)
-
-
-def lazy_roll_over(memo: Memo, prune: bool = True) -> None:
-    """Roll over a table whose entries may be valid without being looked up (fragments inside a
-    reused page, Markdown behind a reused view): keep everything until the table has doubled since
-    it was last pruned, then keep what this build used."""
-    merged = memo.old  # updated in place: copying a big table on every build would cost more than it saves
-    merged.update(memo.new)
-    floor = getattr(memo, "pruned_size", 0)
-    if prune and len(merged) > 2 * max(floor, 1000):
-        merged = memo.new
-        floor = len(merged)
-    memo.pruned_size = floor or len(merged)  # type: ignore[attr-defined]
-    memo.old, memo.new = merged, {}
-    memo.hits = memo.misses = 0
-
-
-@dataclass
-class FragmentMemo(Memo):
-    """Fragments inside a reused page are not looked up: see lazy_roll_over."""
-
-    pruned_size: int = 0
-
-    def roll_over(self, prune: bool = True) -> None:
-        lazy_roll_over(self, prune)
 
 
 class FragmentEnvironment(jinja2.Environment):
     """The template environment, with the fragment memo of the build (None: render every fragment)."""
 
-    fragments: TokenMemo | None = None
+    fragments: Memo | None = None
 
 
 class SiteReads:
@@ -260,14 +245,10 @@ class _Page:
 
 
 @dataclass
-class PageMemo:
+class PageMemo(Memo):
     """Rendered pages by output path: reused while the template, the context and the site
     attributes the page read are unchanged."""
 
-    old: dict[str, _Page] = field(default_factory=dict)
-    new: dict[str, _Page] = field(default_factory=dict)
-    hits: int = 0
-    misses: int = 0
     _tokens: tuple[object, dict[frozenset[str], Hashable]] = (None, {})  # this build's site tokens
 
     def _site_token(self, site: object, reads: frozenset[str]) -> Hashable:
@@ -282,7 +263,7 @@ class PageMemo:
     def render(self, env: FragmentEnvironment, path: str, key: Hashable, site: object,
                render: Callable[[SiteReads], str]) -> bytes:
         """The page at *path*: *render* is given the stand-in for *site* to put in the context."""
-        known = self.old.get(path)
+        known: _Page | None = self.old.get(path)
         if known is not None and known.key == key and self._site_token(site, known.reads) == known.site:
             self.hits += 1
             self.new[path] = known
@@ -294,7 +275,6 @@ class PageMemo:
         self.new[path] = _Page(key, reads, self._site_token(site, reads), content)
         return content
 
-    def roll_over(self, prune: bool = True) -> None:
-        self.old, self.new = (self.new if prune else {**self.old, **self.new}), {}
-        self.hits = self.misses = 0
+    def roll_over(self, prune: bool = True, lazy: bool = False) -> None:
+        super().roll_over(prune, lazy)
         self._tokens = (None, {})

@@ -14,7 +14,6 @@ import re
 from .cache import Memo, digest_text
 from .derive import CaseView, Entry, SiteView
 from .lunrindex import AnalysedDocument, Field, analyse, build_index
-from .reuse import TokenMemo
 
 SHARD_SIZE = 100  # documents; an edit re-indexes one shard, a search loads them one by one
 FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
@@ -85,7 +84,7 @@ def shard_groups(site: SiteView) -> list[list[CaseView]]:
     return shards
 
 
-def search_files(site: SiteView, memo: Memo | None = None, reuse: TokenMemo | None = None) -> dict[str, bytes]:
+def search_files(site: SiteView, memo: Memo | None = None, reuse: Memo | None = None) -> dict[str, bytes]:
     """Output path → JavaScript (UTF-8): the manifest and every shard.
 
     With a *memo*, analysed documents and whole shards whose documents are all unchanged are reused;

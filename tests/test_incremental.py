@@ -16,7 +16,7 @@ from markupsafe import Markup
 from logbook.build import build
 from logbook.cache import BuildCache
 from logbook.models import Agent
-from logbook.reuse import Ref, TokenMemo, token
+from logbook.reuse import Memo, Ref, token
 from logbook.timeparse import Moment
 
 from conftest import site_tree, write_tree
@@ -166,7 +166,7 @@ def test_tokens_tell_apart_what_renders_differently():
 
 
 def test_a_memo_keeps_only_what_the_last_build_used():
-    memo = TokenMemo()
+    memo = Memo()
     assert memo.get("a", lambda: 1) == 1 and memo.get("b", lambda: 2) == 2
     memo.roll_over()
     assert memo.get("a", lambda: 99) == 1 and memo.hits == 1
