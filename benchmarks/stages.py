@@ -4,6 +4,8 @@
 
 Cold by default (no build cache); ``--cache`` uses the on-disk cache as ``logbook build`` does.
 Times are inclusive (``parse`` contains ``yaml``; ``render`` contains ``markdown`` and ``search``).
+Parsing, per-case checks and page drawing run in forked workers (logbook/workers.py): the inner
+timers then see only the parent's share; ``LOGBOOK_WORKERS=1`` gives the serial breakdown.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from logbook import build as build_module
-from logbook import derive, load, parse, publish, render
+from logbook import derive, load, parse, publish, render, search
 
 TOTALS: dict[str, float] = {}
 
@@ -50,7 +52,9 @@ def main() -> int:
     timed(derive, "derive_site", "derive")
     timed(render, "render_site", "render (all)")
     timed(render, "render_message", "  markdown")
-    timed(render, "search_files", "  search")
+    timed(render, "search_files", "  search")  # serve's way
+    timed(search, "search_document", "  search")  # build's way: a job per shard
+    timed(search, "_shard_bytes", "  search")
     timed(publish, "publish", "publish")
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()

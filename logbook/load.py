@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from .models import Config, Logbook
 from .parse import ParseResult, parse_source
 from .provenance import deleted_interaction_diagnostics
 from .validate import SITE_CHECKS, case_checks, run_checks
+from .workers import run_jobs
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +53,23 @@ def load_logbook(root: Path, cache: BuildCache | None = None, touched: frozenset
     cases = []
     files = 0
     config_key = repr(config)
-    for source in sources:
-        result = _parse(source, root, config, config_key, cache, touched)
+    results = (_parse_all(sources, root, config, config_key, cache) if runtime is None or cache is None else
+               [_parse_watched(source, root, config, config_key, cache, touched) for source in sources])
+    for result in results:
         diagnostics.extend(result.diagnostics)
         files += len(result.files)
         if result.case is not None:
             cases.append(result.case)
     ordered = tuple(cases)
     diagnostics.extend(run_checks(ordered, config, SITE_CHECKS))
-    for case in ordered:
-        diagnostics.extend(case_checks(case, config) if runtime is None or cache is None else
-                           cache.checked.by_identity((case, config), None, lambda: case_checks(case, config)))
+    if runtime is None:  # a one-off build: on every core
+        for case_diagnostics in run_jobs([functools.partial(case_checks, case, config) for case in ordered],
+                                         [len(case.interactions) + 1 for case in ordered]):
+            diagnostics.extend(case_diagnostics)
+    else:
+        for case in ordered:
+            diagnostics.extend(cache.checked.by_identity((case, config), None,  # type: ignore[union-attr]
+                                                         lambda: case_checks(case, config)))
     history = read_history(root, frozenset(s.path for s in sources if isinstance(s, SingleSource)), runtime)
     diagnostics.extend(deleted_interaction_diagnostics(ordered, history))
     return LoadResult(Logbook(str(root), config, ordered), tuple(sorted_diagnostics(diagnostics)), files, history)
@@ -81,28 +89,54 @@ def _discover(root: Path, memo: dict | None, touched: frozenset[str] | None) -> 
     return list(known[0]), list(known[1])
 
 
-def _parse(source: Source, root: Path, config: Config, config_key: str, cache: BuildCache | None,
-           touched: frozenset[str] | None = None) -> ParseResult:
+def _source_paths(source: Source) -> tuple[str, ...]:
+    return (source.case_file, *source.interaction_files) if isinstance(source, BundleSource) else (source.path,)
+
+
+def _parse_fresh(source: Source, root: Path, config: Config) -> tuple[ParseResult, tuple]:
+    """A source parsed, with the stat of every attachment it consulted (when those change, so may it)."""
+    result = parse_source(source, root, config)
+    return result, stamps_of(result.consulted)
+
+
+def _parse_all(sources: list[Source], root: Path, config: Config, config_key: str,
+               cache: BuildCache | None) -> list[ParseResult]:
+    """Every source parsed, those the cache does not hold on every core (workers.run_jobs)."""
     if cache is None:
-        return parse_source(source, root, config)
-    paths = (source.case_file, *source.interaction_files) if isinstance(source, BundleSource) else (source.path,)
-    stamps = None
-    if cache.incremental:  # serve: a source the watcher did not report, or with last build's stat, is reused
-        known = cache.sources.new.get(source) or cache.sources.old.get(source)
-        untouched = touched is not None and touched.isdisjoint(paths)
-        stamps = stamps_of(tuple(f"{root}/{p}" for p in paths)) if not untouched or known is None else None
-        if known is not None and known[0] is config and (stamps is None or known[1] == stamps) and unchanged(known[2]):
-            cache.sources.new[source] = known
-            return known[3]  # type: ignore[no-any-return]
-        if stamps is None:
-            stamps = stamps_of(tuple(f"{root}/{p}" for p in paths))
-    key = digest_text(config_key, repr(source), *(str(cache.file_digest(root, p)) for p in paths))
+        return [result for result, _ in run_jobs([functools.partial(_parse_fresh, source, root, config)
+                                                  for source in sources],
+                                                 [len(_source_paths(source)) for source in sources])]
+    keys = [_source_key(source, root, config_key, cache) for source in sources]
+    missing = [i for i, key in enumerate(keys) if not cache.parsed.holds(key, _still_valid)]
+    fresh = dict(zip(missing, run_jobs([functools.partial(_parse_fresh, sources[i], root, config) for i in missing],
+                                       [len(_source_paths(sources[i])) for i in missing])))
+    return [cache.parsed.get(key, lambda: fresh[i], _still_valid)[0] for i, key in enumerate(keys)]
 
-    def parse() -> tuple[ParseResult, tuple]:
-        result = parse_source(source, root, config)
-        return result, stamps_of(result.consulted)
 
-    result, consulted = cache.parsed.get(key, parse, lambda entry: unchanged(entry[1]))
-    if cache.incremental and stamps is not None and settled(stamps):
+def _source_key(source: Source, root: Path, config_key: str, cache: BuildCache) -> str:
+    """The cache key of a source's parse: the configuration, the source and its files' SHA-256."""
+    return digest_text(config_key, repr(source), *(str(cache.file_digest(root, p)) for p in _source_paths(source)))
+
+
+def _parse_watched(source: Source, root: Path, config: Config, config_key: str, cache: BuildCache,
+                   touched: frozenset[str] | None = None) -> ParseResult:
+    """serve's parse: a source the watcher did not report, or with last build's stat, is reused as it is."""
+    paths = _source_paths(source)
+    known = cache.sources.new.get(source) or cache.sources.old.get(source)
+    untouched = touched is not None and touched.isdisjoint(paths)
+    stamps = stamps_of(tuple(f"{root}/{p}" for p in paths)) if not untouched or known is None else None
+    if known is not None and known[0] is config and (stamps is None or known[1] == stamps) and unchanged(known[2]):
+        cache.sources.new[source] = known
+        return known[3]  # type: ignore[no-any-return]
+    if stamps is None:
+        stamps = stamps_of(tuple(f"{root}/{p}" for p in paths))
+    result, consulted = cache.parsed.get(_source_key(source, root, config_key, cache),
+                                         lambda: _parse_fresh(source, root, config), _still_valid)
+    if settled(stamps):
         cache.sources.new[source] = (config, stamps, consulted, result)
     return result
+
+
+def _still_valid(entry: tuple[ParseResult, tuple]) -> bool:
+    """A parse is reused only while the attachments it consulted keep their stat."""
+    return unchanged(entry[1])

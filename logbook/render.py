@@ -29,9 +29,10 @@ from .reuse import FragmentExtension, Ref, SharedDict, FragmentEnvironment, stab
 from .diagnostics import Diagnostic, Location, error
 from .exhibits import human_size
 from .messages import render_message
-from .search import search_files
+from .search import search_files, search_jobs
 from .themes import Theme, default_theme_dir
 from .timeparse import Moment, zone_named
+from .workers import run_jobs
 
 
 FEED_SIZE = 50
@@ -63,7 +64,7 @@ class _Output:
 
     def page(self, path: str, html: str | bytes) -> None:
         self._claim(path)
-        self.pages[path] = html if isinstance(html, bytes) else html.encode("utf-8")
+        self.pages[path] = _encoded(html)
 
     def copy(self, path: str, source: Path) -> None:
         self._claim(path)
@@ -190,26 +191,37 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -
             return compute()
         assert cache is not None
         return cache.rendered.get((name, site_key), compute)  # type: ignore[no-any-return]
+    pending: list[tuple[str, Callable[[], bytes], int]] = []  # a one-off build's pages, drawn at the end
+
+    def later(path: str, make: Callable[[], str | bytes], weight: int = 1) -> None:
+        """A file drawn with the others at the end, in worker processes when there are cores to spare."""
+        pending.append((path, lambda: _encoded(make()), weight))
     try:
-        def page(path: str, template: str, **context: Any) -> None:
+        def page(path: str, template: str, weight: int = 1, more: Callable[[], dict[str, Any]] | None = None,
+                 **context: Any) -> None:
+            """One page; *more* gives context that is costly to make (a one-off build makes it with the page),
+            *weight* is about how many interactions the page shows (to share the work out evenly)."""
             root = "../" * path.count("/")
 
-            def draw(reader: Any = site) -> str:
+            def draw(reader: Any = site, context: dict[str, Any] = context) -> str:
                 return env.get_template(template).render(**{**common, "site": reader}, root=root, page_path=path,
                                                          **context)
             if not incremental:
-                out.page(path, draw())
+                later(path, (lambda: draw(site, {**context, **more()})) if more is not None else draw, weight)
                 return
             assert cache is not None
-            out.page(path, cache.pages.render(env, path, (template, common_key, token(context)), site, draw))
+            context = {**context, **more()} if more is not None else context
+            out.page(path, cache.pages.render(env, path, (template, common_key, token(context)), site,
+                                              lambda reader: draw(reader, context)))
 
+        entries = sum(len(view.entries) for view in site.cases)
         by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
-        page("index.html", "dashboard.html", open_cases=shared("open", (v for v in site.cases if v.case.status not in
+        page("index.html", "dashboard.html", weight=len(site.cases), open_cases=shared("open", (v for v in site.cases if v.case.status not in
                                                                         ("resolved", "closed"))),
              by_status=by_status, findings=shared("findings", whole_site("findings",
                                                                          lambda: audit_findings(site, (), per_view))),
              charts=whole_site("charts", lambda: dashboard_charts(site, per_view)))
-        page("cases/index.html", "cases.html", by_status=by_status)
+        page("cases/index.html", "cases.html", weight=len(site.cases), by_status=by_status)
         timeline = chronology()
 
         def markdown(view: CaseView) -> tuple[Markup, dict[str, Markup]]:
@@ -220,18 +232,24 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -
                     return description, SharedDict(messages)
                 return cache.rendered.by_identity((view,), "markdown", convert)  # type: ignore[no-any-return]
             return case_markdown(view, cache.messages if cache else None)
-        messages_by_case = {view.case.id: markdown(view) for view in site.cases}  # each body rendered once
+
+        def case_context(view: CaseView) -> dict[str, Any]:
+            description, messages = markdown(view)
+            return {"description": description, "messages": messages}
         filters = whole_site("filters", lambda: _timeline_filters(site, lambda view: per_case(view, "filters",
                                                                                               _filter_values)))
         months = list(grouped("months", month_of()).groups.items())  # oldest first, each month oldest first
-        page("timeline/index.html", "timeline.html", newest_first=True, filters=filters,
+        page("timeline/index.html", "timeline.html", weight=entries // 2, newest_first=True, filters=filters,
              months=[(month, shared(("newest", month), pairs[::-1], pairs)) for month, pairs in reversed(months)])
-        page("timeline/oldest/index.html", "timeline.html", newest_first=False, filters=filters,
+        page("timeline/oldest/index.html", "timeline.html", weight=entries // 2, newest_first=False, filters=filters,
              months=[(month, shared(("oldest", month), pairs, pairs)) for month, pairs in months])
         page("search/index.html", "search.html")
-        for path, script in search_files(site, cache.analysed if cache else None,
-                                         cache.rendered if incremental else None).items():  # type: ignore[union-attr]
-            out.page(path, script)
+        if incremental:
+            for path, script in search_files(site, cache.analysed, cache.rendered).items():  # type: ignore[union-attr]
+                out.page(path, script)
+        else:
+            for path, make, weight in search_jobs(site, cache.analysed if cache else None):
+                later(path, make, weight)
         page("tags/index.html", "tags.html")
         for tag, views in site.tags:
             page(f"tags/{tag}/index.html", "tag.html", tag=tag, description=site.config.tag_description(tag),
@@ -240,16 +258,21 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -
                   for slug, pairs in grouped("agents", _agent_of).groups.items()}
         page("agents/index.html", "agents.html", agents=agents)
         for slug, (agent, pairs) in agents.items():
-            page(f"agents/{slug}/index.html", "agent.html", agent=agent, pairs=pairs)
+            page(f"agents/{slug}/index.html", "agent.html", weight=len(pairs) // 2, agent=agent, pairs=pairs)
         feed = list(reversed(timeline))[:FEED_SIZE]
-        page("feed.xml", "feed.xml", entries=feed, messages={view.case.id: messages_by_case[view.case.id]
-                                                            for view, _ in feed})
+        feed_cases = list(dict.fromkeys(view for view, _ in feed))
+        page("feed.xml", "feed.xml", weight=sum(len(view.entries) for view in feed_cases), entries=feed,
+             more=lambda: {"messages": {view.case.id: markdown(view) for view in feed_cases}})
         for view in site.cases:
             base = f"cases/{view.case.id}"
-            description, messages = messages_by_case[view.case.id]
-            page(f"{base}/index.html", "case.html", view=view, description=description, messages=messages)
+            page(f"{base}/index.html", "case.html", weight=4 * len(view.entries) + 1, view=view,
+                 more=functools.partial(case_context, view))
             for exhibit in view.exhibits:
                 out.copy(f"{base}/{exhibit.output_name}", Path(site.root) / exhibit.attachment.path)
+        for path, content in zip([path for path, _, _ in pending],
+                                 run_jobs([make for _, make, _ in pending], [weight for _, _, weight in pending],
+                                          [cache.messages, cache.analysed] if cache is not None else ())):
+            out.page(path, content)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError([error("template-error", exc.message or "template syntax error",
                                  Location(exc.filename or exc.name or "template", exc.lineno or 1))]) from None
@@ -259,6 +282,10 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -
     for rel, source in theme.static_files().items():
         out.copy(f"assets/{rel}", source)
     return SiteFiles(out.pages, out.copies)
+
+
+def _encoded(content: str | bytes) -> bytes:
+    return content if isinstance(content, bytes) else content.encode("utf-8")
 
 
 def _template_from_traceback(exc: BaseException) -> str:

@@ -148,6 +148,10 @@ class Memo:
         self.new[key] = value
         return value
 
+    def holds(self, key: Hashable, valid: Callable[[Any], bool] | None = None) -> bool:
+        """Whether get(*key*, …, *valid*) would find an entry rather than compute one."""
+        return key in self.new or (key in self.old and (valid is None or valid(self.old[key])))
+
     def by_identity(self, records: tuple[object, ...], extra: Hashable, compute: Callable[[], Any]) -> Any:
         """Keyed by the identity of *records* and the value of *extra*.  The entry holds the records,
         so no other object can take their ids while it lives."""

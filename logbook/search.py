@@ -8,8 +8,10 @@ shards are loaded one by one when the user searches, results shown as they arriv
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from typing import Callable
 
 from .cache import Memo, digest_text
 from .derive import CaseView, Entry, SiteView
@@ -84,6 +86,32 @@ def shard_groups(site: SiteView) -> list[list[CaseView]]:
     return shards
 
 
+def search_jobs(site: SiteView, memo: Memo | None = None) -> list[tuple[str, Callable[[], bytes], int]]:
+    """What search_files makes, as (output path, job, weight) for workers.run_jobs: a job per shard."""
+    def shard(number: int, views: list[CaseView]) -> bytes:
+        documents = [search_document(view, entry, memo) for view in views for entry in view.entries]
+        return _shard_bytes(number, documents, memo)
+    groups = shard_groups(site)
+    jobs = [(f"search/shard-{number}.js", functools.partial(shard, number, views),
+             sum(len(view.entries) for view in views)) for number, views in enumerate(groups)]
+    manifest = _manifest(len(groups), sum(len(view.entries) for view in site.cases))
+    return [*jobs, ("search/manifest.js", lambda: manifest, 0)]
+
+
+def _shard_bytes(number: int, documents: list[tuple[AnalysedDocument, dict[str, str], str]],
+                 memo: Memo | None) -> bytes:
+    """A shard's script; with a *memo*, one whose documents are all unchanged is not indexed again."""
+    if memo is None:
+        return _shard_script(number, documents).encode()
+    return memo.get(digest_text("shard", str(number), *(key for _, _, key in documents)),  # type: ignore[no-any-return]
+                    lambda: _shard_script(number, documents).encode())
+
+
+def _manifest(shards: int, documents: int) -> bytes:
+    manifest = {"shards": shards, "documents": documents}
+    return f"window.logbookSearchManifest = {json.dumps(manifest, sort_keys=True)};\n".encode()
+
+
 def search_files(site: SiteView, memo: Memo | None = None, reuse: Memo | None = None) -> dict[str, bytes]:
     """Output path → JavaScript (UTF-8): the manifest and every shard.
 
@@ -99,12 +127,8 @@ def search_files(site: SiteView, memo: Memo | None = None, reuse: Memo | None = 
         def script(number: int = number, views: list[CaseView] = views) -> bytes:
             shard = [doc for view in views for doc in (reuse.by_identity((view,), "search", lambda: documents(view))
                                                        if reuse is not None else documents(view))]
-            if memo is None:
-                return _shard_script(number, shard).encode()
-            return memo.get(digest_text("shard", str(number), *(key for _, _, key in shard)),  # type: ignore[no-any-return]
-                            lambda: _shard_script(number, shard).encode())
+            return _shard_bytes(number, shard, memo)
         files[f"search/shard-{number}.js"] = script() if reuse is None else \
             reuse.by_identity(tuple(views), ("shard", number), script)
-    manifest = {"shards": len(groups), "documents": sum(len(view.entries) for view in site.cases)}
-    files["search/manifest.js"] = f"window.logbookSearchManifest = {json.dumps(manifest, sort_keys=True)};\n".encode()
+    files["search/manifest.js"] = _manifest(len(groups), sum(len(view.entries) for view in site.cases))
     return files

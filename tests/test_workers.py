@@ -1,0 +1,157 @@
+"""Forked workers: the work is shared out, results come back in job order, memo entries made in a
+worker reach the build cache, failures raise as in a serial build, and a build on two processes
+publishes exactly the site (and fills exactly the cache) of a build on one."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from logbook import workers
+from logbook.build import build, check
+from logbook.cache import BuildCache
+from logbook.reuse import Memo
+
+from conftest import REPO, site_tree, write_tree
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from gen_corpus import generate  # noqa: E402
+
+
+@pytest.fixture
+def two_workers(monkeypatch):
+    """Two processes for any amount of work, counting the forks (the real os.fork runs)."""
+    assert workers.can_fork(), "these tests need a single-threaded test process"
+    monkeypatch.setenv("LOGBOOK_WORKERS", "2")
+    monkeypatch.setattr(workers, "MIN_WEIGHT", 0)
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counted_fork() -> int:
+        forks.append(1)
+        return real_fork()
+    monkeypatch.setattr(workers.os, "fork", counted_fork)
+    return forks
+
+
+def test_shares_are_even_complete_and_the_same_every_time():
+    weights = [50, 1, 1, 30, 20, 7, 7, 7, 1, 40]
+    split = workers.shares(weights, 3)
+    assert sorted(i for share in split for i in share) == list(range(len(weights)))
+    assert all(share == sorted(share) for share in split)
+    loads = [sum(weights[i] for i in share) for share in split]
+    assert max(loads) - min(loads) <= max(weights)
+    assert workers.shares(weights, 3) == split
+    assert workers.shares([5], 4) == [[0]]  # never an empty share
+
+
+def test_worker_count_follows_the_environment(monkeypatch):
+    monkeypatch.setenv("LOGBOOK_WORKERS", "1")
+    assert workers.worker_count() == 1
+    monkeypatch.setenv("LOGBOOK_WORKERS", "99")
+    assert workers.worker_count() == workers.MAX_WORKERS
+    monkeypatch.setenv("LOGBOOK_WORKERS", "nonsense")
+    assert workers.worker_count() == len(os.sched_getaffinity(0)) or workers.worker_count() == workers.MAX_WORKERS
+
+
+def test_results_come_back_in_job_order_from_two_processes(two_workers):
+    jobs = [lambda i=i: (i, i * i, os.getpid()) for i in range(40)]
+    results = workers.run_jobs(jobs, [1 + i % 7 for i in range(40)])
+    assert [(i, square) for i, square, _ in results] == [(i, i * i) for i in range(40)]
+    assert len({pid for _, _, pid in results}) == 2 and os.getpid() in {pid for _, _, pid in results}
+    assert len(two_workers) == 1  # the parent runs one share itself
+
+
+def test_one_process_when_told_or_when_the_work_is_small(monkeypatch, two_workers):
+    jobs = [lambda: os.getpid() for _ in range(10)]
+    monkeypatch.setenv("LOGBOOK_WORKERS", "1")
+    assert set(workers.run_jobs(jobs, [1] * 10)) == {os.getpid()}
+    monkeypatch.setenv("LOGBOOK_WORKERS", "2")
+    monkeypatch.setattr(workers, "MIN_WEIGHT", 100)
+    assert set(workers.run_jobs(jobs, [1] * 10)) == {os.getpid()}
+    assert two_workers == []
+
+
+def test_memo_entries_made_in_a_worker_reach_the_parent(two_workers):
+    memo = Memo(old={"kept": "from the last build"})
+    jobs = [lambda i=i: memo.get(f"key {i}", lambda: (i, os.getpid())) for i in range(20)]
+    jobs.append(lambda: memo.get("kept", lambda: "recomputed"))
+    results = workers.run_jobs(jobs, [1] * 21, [memo])
+    assert set(memo.new) == {f"key {i}" for i in range(20)} | {"kept"}
+    assert [memo.new[f"key {i}"] for i in range(20)] == results[:20]
+    assert len({pid for _, pid in results[:20]}) == 2  # made in both processes
+    assert memo.new["kept"] == results[-1] == "from the last build"
+    assert (memo.hits, memo.misses) == (1, 20)
+
+
+def test_a_job_failing_in_a_worker_raises_in_the_parent(two_workers, tmp_path):
+    marker = tmp_path / "ran-in"
+
+    def fails_in_a_worker() -> int:
+        with marker.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        raise ValueError("bad template")
+    jobs = [lambda: 1, fails_in_a_worker]
+    with pytest.raises(ValueError, match="bad template"):
+        workers.run_jobs(jobs, [1, 1])
+    pids = [int(line) for line in marker.read_text().split()]
+    assert len(pids) == 2 and pids[-1] == os.getpid()  # failed in the worker, then again here, raising
+
+
+def test_a_job_failing_in_the_parent_stops_the_workers(two_workers, tmp_path):
+    started = tmp_path / "worker"
+
+    def slow() -> int:
+        started.write_text(str(os.getpid()))
+        import time
+        time.sleep(30)
+        return 2
+
+    def fails() -> int:
+        import time
+        while not started.exists():
+            time.sleep(0.01)
+        raise KeyError("broken")
+    with pytest.raises(KeyError):
+        workers.run_jobs([fails, slow], [1, 1])
+    pid = int(started.read_text())
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already stopped and reaped
+
+
+def _build_tables(root: Path, out: Path) -> tuple[dict[str, bytes], dict[str, dict]]:
+    cache = BuildCache(None)
+    result = build(root, out, as_of="2026-01-01", cache=cache)
+    assert result.published, result.diagnostics
+    return site_tree(out), {name: getattr(cache, name).old for name in ("parsed", "messages", "analysed")}
+
+
+def test_a_build_on_two_processes_equals_a_build_on_one(two_workers, monkeypatch, tmp_path):
+    root = tmp_path / "corpus"
+    generate(root, 30, 6, seed=7)
+    monkeypatch.setenv("LOGBOOK_WORKERS", "1")
+    serial_site, serial_tables = _build_tables(root, tmp_path / "one")
+    assert two_workers == []
+    monkeypatch.setenv("LOGBOOK_WORKERS", "2")
+    parallel_site, parallel_tables = _build_tables(root, tmp_path / "two")
+    assert len(two_workers) == 3  # parse, per-case checks, pages and search shards
+    assert parallel_site == serial_site
+    assert {name: set(table) for name, table in parallel_tables.items()} == \
+        {name: set(table) for name, table in serial_tables.items()}
+    assert parallel_tables["messages"] == serial_tables["messages"]
+
+
+def test_diagnostics_from_two_processes_equal_those_from_one(two_workers, monkeypatch, sample_book):
+    write_tree(sample_book, {
+        "cases/GT-1042/2026-05-01-0900-email-in.md": "---\nat: 2026-13-01 09:00\nchannel: email\n---\nBad date.\n",
+        "cases/broken.md": "---\ntitle: [unclosed\n---\n",
+    })
+    monkeypatch.setenv("LOGBOOK_WORKERS", "1")
+    serial = check(sample_book).diagnostics
+    monkeypatch.setenv("LOGBOOK_WORKERS", "2")
+    parallel = check(sample_book).diagnostics
+    assert len(two_workers) == 2  # parse and per-case checks
+    assert parallel == serial and any(d.is_error for d in serial)
