@@ -9,6 +9,7 @@ and dates are left alone.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Iterator
@@ -21,6 +22,10 @@ CARD_RE = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
 EMAIL_RE = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
 PHONE_RE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{7,}\d(?!\w)")
 MASK = "•"
+# Cheap tests a text must pass before the patterns above can match in it (most texts fail them).
+IBAN_HINT = re.compile(r"[A-Z]{2}\d\d")  # how IBAN_RE begins
+CARD_HINT = re.compile(r"\d[\d -]{11}")  # CARD_RE's matches are at least 13 characters of these
+NOT_DIGITS = str.maketrans("", "", "0123456789")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +78,14 @@ def _mask_phone(match: re.Match[str]) -> str:
 def redact_text(text: str, rules: RedactionRules) -> str:
     if not rules.enabled or not text:
         return text
-    if rules.ibans:
+    digits = len(text) - len(text.translate(NOT_DIGITS))  # each pattern needs some: skip those that cannot match
+    if rules.ibans and digits >= 2 and IBAN_HINT.search(text):
         text = IBAN_RE.sub(_mask_iban, text)
-    if rules.cards:
+    if rules.cards and digits >= 13 and CARD_HINT.search(text):
         text = _mask_card(text)
-    if rules.emails:
+    if rules.emails and "@" in text:
         text = EMAIL_RE.sub(lambda m: f"{m[1]}{MASK * 3}@{m[2]}", text)
-    if rules.phones:
+    if rules.phones and digits >= 9:  # _mask_phone keeps numbers of fewer digits
         text = PHONE_RE.sub(_mask_phone, text)
     return text
 
@@ -95,16 +101,20 @@ def redact_record(record: object, rules: RedactionRules) -> object:
     """A copy of a frozen record, nested records included, with every text field redacted except ``keep_fields``."""
     if not rules.enabled:
         return record
-    keep = NEVER | {FIELD_NAMES.get(name, name) for name in rules.keep_fields}
     changes = {}
-    for field in fields(record):  # type: ignore[arg-type]
-        if field.name in keep:
-            continue
-        value = getattr(record, field.name)
+    for name in _redacted_fields(type(record), rules.keep_fields):
+        value = getattr(record, name)
         new = _redact_value(value, rules)
         if new is not value:
-            changes[field.name] = new
+            changes[name] = new
     return replace(record, **changes) if changes else record  # type: ignore[type-var]
+
+
+@functools.lru_cache(maxsize=256)
+def _redacted_fields(record_type: type, keep_fields: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields of a record type that redaction looks at."""
+    keep = NEVER | {FIELD_NAMES.get(name, name) for name in keep_fields}
+    return tuple(field.name for field in fields(record_type) if field.name not in keep)
 
 
 def _redact_value(value: object, rules: RedactionRules) -> object:

@@ -3,7 +3,10 @@
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from logbook import redact
 from logbook.redact import RedactionRules, redact_text
 
 from conftest import run_cli, site_tree
@@ -29,6 +32,31 @@ def test_masks(text, expected):
 ])
 def test_leaves_non_matches_alone(text):
     assert redact_text(text, RedactionRules(phones=False, emails=True)) == text
+
+
+def _every_pattern(text: str, rules: RedactionRules) -> str:
+    """redact_text without its quick pre-tests: every pattern run over every text."""
+    if rules.ibans:
+        text = redact.IBAN_RE.sub(redact._mask_iban, text)
+    if rules.cards:
+        text = redact._mask_card(text)
+    if rules.emails:
+        text = redact.EMAIL_RE.sub(lambda m: f"{m[1]}{redact.MASK * 3}@{m[2]}", text)
+    if rules.phones:
+        text = redact.PHONE_RE.sub(redact._mask_phone, text)
+    return text
+
+
+PIECES = st.sampled_from([CARD, IBAN, EMAIL, PHONE, "4111-1111-1111-1111", "DE89370400440532013000", "12", "7",
+                          " ", "-", "(", ")", ".", "+", "@", "GB", "x", "\n", "2026-03-16", "NO9386011117947", "4222222222222", "4222 2222 22222"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(PIECES, st.text(alphabet="0123456789 -ABZ@.+x", max_size=20)), max_size=12),
+       st.sampled_from([ALL, RedactionRules(), RedactionRules(cards=False), RedactionRules(ibans=False)]))
+def test_the_quick_pre_tests_never_skip_a_match(pieces, rules):
+    text = "".join(pieces)
+    assert redact_text(text, rules) == _every_pattern(text, rules)
 
 
 def test_off_switches():
