@@ -102,7 +102,7 @@ def redact_record(record: object, rules: RedactionRules) -> object:
     if not rules.enabled:
         return record
     changes = {}
-    for name in _redacted_fields(type(record), rules.keep_fields):
+    for name in _redacted_fields(type(record), rules.keep_fields):  # type: ignore[arg-type]
         value = getattr(record, name)
         new = _redact_value(value, rules)
         if new is not value:
