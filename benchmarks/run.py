@@ -10,7 +10,7 @@ same content in each).  Then, run after run, tools alternating, each tool does:
 * no change: the same build again over its own output;
 * one edit: one interaction file changed (a sentence appended), then rebuilt;
 
-timed as whole processes (wall clock), with the peak memory (max RSS) of the cold build.
+timed as whole processes (wall clock), with the peak memory of the cold build (see timed()).
 The first run of each tool is a warm-up and not counted.  Medians and logbook/peer ratios
 are printed as a Markdown table, with the machine and date, and written to --table.
 Not a test: timings are never asserted; tests/test_benchmark_smoke.py only checks it runs.
@@ -25,6 +25,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -53,16 +54,41 @@ def command(tool: str, source: Path, out: Path) -> list[str]:
 
 
 def timed(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one whole process, its children included."""
+    """Wall seconds and peak memory (KiB) of one whole process with its children: the larger of its
+    own peak RSS and the peak, sampled every 20 ms, of the PSS summed over it and its live children
+    (logbook's forked workers share most of their memory with the parent; PSS counts it once)."""
     started = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env={**os.environ, **(env or {})})
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], tree_pss(proc.pid))
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
+    done.set()
+    sampler.join()
     elapsed = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{args[0]} failed ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, max(usage.ru_maxrss, peak[0])
+
+
+def tree_pss(pid: int) -> int:
+    """PSS (KiB) of a process and all its descendants now; 0 for what has already gone."""
+    total = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (OSError, ValueError):
+        return total
+    return total + sum(tree_pss(int(child)) for child in children)
 
 
 def edit_target(tool: str, source: Path) -> Path:

@@ -55,7 +55,7 @@ def main() -> int:
     timed(render, "search_files", "  search")  # serve's way
     timed(search, "search_document", "  search")  # build's way: a job per shard
     timed(search, "_shard_bytes", "  search")
-    timed(publish, "publish", "publish")
+    timed(publish.Staging, "write_files", "publish (rest)")  # pages are written as they are drawn
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
         result = build_module.build(args.logbook, Path(out) / "site", as_of="2026-01-01", cache=args.cache)

@@ -76,7 +76,7 @@ def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildC
            progress: Callable[[str], None], touched: frozenset[str] | None) -> BuildResult:
     from .derive import derive_site
     from .load import load_logbook
-    from .publish import publish, update_in_place
+    from .publish import staged, update_in_place
     from .render import RenderError, render_site
     from .themes import ThemeError, resolve_theme
 
@@ -92,18 +92,21 @@ def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildC
         site = derive_site(loaded.logbook, as_of_instant(as_of, config.timezone), loaded.history,
                            memo=store.derived if store is not None and store.incremental else None)
         progress("rendering pages")
-        files = render_site(site, theme, store)
+        if store is not None and store.incremental:  # serve: replace only what changed since its last build
+            files = render_site(site, theme, store)
+            progress("publishing")
+            published, written = update_in_place(files, out, root, store.runtime.get("published", {}).get(str(out)))
+            store.runtime["published"], store.runtime["written"] = {str(out): published}, written
+        else:  # pages go to a staging folder as they are drawn; swapped in only if every page was
+            with staged(out, root) as staging:
+                files = render_site(site, theme, store, staging)
+                progress("publishing")
+                staging.write_files(files)
     except ThemeError as exc:
         return BuildResult((*diagnostics, error("unknown-theme", str(exc), Location("logbook.toml"))), False, out)
     except RenderError as exc:
         return BuildResult((*diagnostics, *exc.diagnostics), False, out)
-    progress("publishing")
-    if store is not None and store.incremental:  # serve: replace only what changed since its last build
-        published, written = update_in_place(files, out, root, store.runtime.get("published", {}).get(str(out)))
-        store.runtime["published"], store.runtime["written"] = {str(out): published}, written
-    else:
-        publish(files, out, root)
-    return BuildResult(diagnostics, True, out, pages=len(files.pages), files=loaded.files)
+    return BuildResult(diagnostics, True, out, pages=files.count, files=loaded.files)
 
 
 def _theme_folders(root: Path) -> tuple[Path, ...]:

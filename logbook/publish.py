@@ -97,21 +97,57 @@ def _record(files: SiteFiles, out: Path) -> Published:
                      _folder_identity(out))
 
 
-def publish(files: SiteFiles, out: Path, root: Path) -> Published:
-    """Write the whole site beside *out* and swap it in."""
+class Staging:
+    """A new site being written in a folder beside the output folder (render writes pages straight
+    here as it draws them, from worker processes too: see render.PageSink)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._made: set[Path] = set()
+
+    def _target(self, rel: str) -> Path:
+        target = self.folder / rel
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        return target
+
+    def write(self, rel: str, content: bytes) -> None:
+        self._target(rel).write_bytes(content)
+
+    def write_files(self, files: SiteFiles) -> None:
+        """The pages render kept in memory, and every file copied as it is (exhibits, theme assets)."""
+        for rel, content in files.pages.items():
+            self.write(rel, content)
+        for rel, source in files.copies.items():
+            shutil.copyfile(source, self._target(rel))
+
+
+@contextmanager
+def staged(out: Path, root: Path) -> Iterator[Staging]:
+    """A staging folder beside *out*, swapped in when the block ends and removed if it fails, so a
+    build that stops part-way leaves the last site as it was.  One publisher per output folder."""
     out = out.resolve()
     check_output_dir(out, root)
     out.parent.mkdir(parents=True, exist_ok=True)
     with publish_lock(out):
         _recover_interrupted_swap(out)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         try:
-            _write_all(files, staging)
-            _swap_in(staging, out)
+            yield Staging(folder)
+            (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            folder.chmod(0o755)
+            _swap_in(folder, out)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(folder, ignore_errors=True)
             raise
-        return _record(files, out)
+
+
+def publish(files: SiteFiles, out: Path, root: Path) -> Published:
+    """Write the whole site beside *out* and swap it in."""
+    with staged(out, root) as staging:
+        staging.write_files(files)
+    return _record(files, out.resolve())
 
 
 def update_in_place(files: SiteFiles, out: Path, root: Path, last: Published | None
@@ -169,24 +205,6 @@ def _remove(out: Path, rel: str) -> None:
         except OSError:
             break
         folder = folder.parent
-
-
-def _write_all(files: SiteFiles, staging: Path) -> None:
-    made: set[Path] = set()
-
-    def parent_of(rel: str) -> Path:
-        target = staging / rel
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        return target
-
-    for rel, content in files.pages.items():
-        parent_of(rel).write_bytes(content)
-    for rel, source in files.copies.items():
-        shutil.copyfile(source, parent_of(rel))
-    (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-    staging.chmod(0o755)
 
 
 def _exchange(a: Path, b: Path) -> bool:

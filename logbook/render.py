@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, TypeVar
+from typing import Any, Callable, Hashable, Iterable, Protocol, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -49,25 +49,49 @@ class RenderError(Exception):
 class SiteFiles:
     pages: dict[str, bytes]  # output path → content
     copies: dict[str, Path]  # output path → file to copy
+    written: tuple[str, ...] = ()  # output paths already written to the PageSink, in no particular order
+
+    @property
+    def count(self) -> int:
+        return len(self.pages) + len(self.written)
+
+
+class PageSink(Protocol):
+    """Where a one-off build writes pages as soon as they are drawn (publish.Staging), so that no
+    process holds the whole site in memory.  Called from worker processes too."""
+
+    def write(self, rel: str, content: bytes) -> None: ...
 
 
 class _Output:
-    """Collects output files and refuses a second file at the same path."""
+    """Collects output files (or hands pages to a *sink*) and refuses a second file at the same path."""
 
-    def __init__(self) -> None:
+    def __init__(self, sink: PageSink | None = None) -> None:
         self.pages: dict[str, bytes] = {}
         self.copies: dict[str, Path] = {}
+        self.written: list[str] = []
+        self.sink = sink
+        self._claimed: set[str] = set()
 
-    def _claim(self, path: str) -> None:
-        if path in self.pages or path in self.copies:
+    def claim(self, path: str) -> None:
+        if path in self._claimed:
             raise RenderError([error("output-conflict", f"two outputs want the same path '{path}'", Location(path))])
+        self._claimed.add(path)
 
     def page(self, path: str, html: str | bytes) -> None:
-        self._claim(path)
-        self.pages[path] = _encoded(html)
+        self.claim(path)
+        self.keep(path, _encoded(html))
+
+    def keep(self, path: str, content: bytes) -> None:
+        """A claimed page: written to the sink, or kept in memory."""
+        if self.sink is not None:
+            self.sink.write(path, content)
+            self.written.append(path)
+        else:
+            self.pages[path] = content
 
     def copy(self, path: str, source: Path) -> None:
-        self._claim(path)
+        self.claim(path)
         self.copies[path] = source
 
 
@@ -133,13 +157,15 @@ def _file_stamps(folders: list[str]) -> Iterable[tuple[str, int, int, int]]:
             yield str(path), st.st_size, st.st_mtime_ns, st.st_ino
 
 
-def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -> SiteFiles:
+def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, sink: PageSink | None = None
+                ) -> SiteFiles:
     """Every output file; with a *cache*, Markdown bodies and search documents seen before are reused,
-    and an incremental cache (serve) also reuses pages and fragments whose inputs are unchanged."""
+    and an incremental cache (serve) also reuses pages and fragments whose inputs are unchanged.
+    With a *sink*, pages are written there as they are drawn and only their paths are returned."""
     env = _environment(theme, cache)
     incremental = cache is not None and cache.incremental
     env.fragments = cache.fragments if incremental else None  # type: ignore[union-attr]
-    out = _Output()
+    out = _Output(sink)
     zone = zone_named(site.config.timezone)
     env.globals["local_date"] = lambda m: f"{m.instant.astimezone(zone):%Y-%m-%d}"
     common = {"site": site, "config": site.config, "as_of": Moment(site.as_of.astimezone(zone)),
@@ -191,11 +217,16 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -
             return compute()
         assert cache is not None
         return cache.rendered.get((name, site_key), compute)  # type: ignore[no-any-return]
-    pending: list[tuple[str, Callable[[], bytes], int]] = []  # a one-off build's pages, drawn at the end
+    pending: list[tuple[str, Callable[[], bytes | None], int]] = []  # a one-off build's pages, drawn at the end
 
     def later(path: str, make: Callable[[], str | bytes], weight: int = 1) -> None:
-        """A file drawn with the others at the end, in worker processes when there are cores to spare."""
-        pending.append((path, lambda: _encoded(make()), weight))
+        """A file drawn with the others at the end, in worker processes when there are cores to spare
+        (each writes its pages to the sink itself)."""
+        out.claim(path)
+
+        def draw_and_write() -> None:
+            sink.write(path, _encoded(make()))  # type: ignore[union-attr]
+        pending.append((path, draw_and_write if sink is not None else lambda: _encoded(make()), weight))
     try:
         def page(path: str, template: str, weight: int = 1, more: Callable[[], dict[str, Any]] | None = None,
                  **context: Any) -> None:
@@ -272,7 +303,10 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -
         for path, content in zip([path for path, _, _ in pending],
                                  run_jobs([make for _, make, _ in pending], [weight for _, _, weight in pending],
                                           [cache.messages, cache.analysed] if cache is not None else ())):
-            out.page(path, content)
+            if content is None:
+                out.written.append(path)  # written by the job
+            else:
+                out.pages[path] = content
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError([error("template-error", exc.message or "template syntax error",
                                  Location(exc.filename or exc.name or "template", exc.lineno or 1))]) from None
@@ -281,7 +315,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None) -
     out.page("calendar.ics", whole_site("calendar", lambda: calendar_ics(site)))
     for rel, source in theme.static_files().items():
         out.copy(f"assets/{rel}", source)
-    return SiteFiles(out.pages, out.copies)
+    return SiteFiles(out.pages, out.copies, tuple(out.written))
 
 
 def _encoded(content: str | bytes) -> bytes:

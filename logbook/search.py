@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import zlib
 from typing import Callable
 
 from .cache import Memo, digest_text
@@ -103,8 +104,9 @@ def _shard_bytes(number: int, documents: list[tuple[AnalysedDocument, dict[str, 
     """A shard's script; with a *memo*, one whose documents are all unchanged is not indexed again."""
     if memo is None:
         return _shard_script(number, documents).encode()
-    return memo.get(digest_text("shard", str(number), *(key for _, _, key in documents)),  # type: ignore[no-any-return]
-                    lambda: _shard_script(number, documents).encode())
+    kept = memo.get(digest_text("shard", str(number), *(key for _, _, key in documents)),  # kept compressed:
+                    lambda: zlib.compress(_shard_script(number, documents).encode(), 1))  # a tenth of the memory
+    return zlib.decompress(kept)
 
 
 def _manifest(shards: int, documents: int) -> bytes:

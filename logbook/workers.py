@@ -113,9 +113,8 @@ def _fork(jobs: Sequence[Callable[[], Any]], share: list[int], memos: Sequence[M
         done = [jobs[index]() for index in share]
         learned = [({k: v for k, v in memo.new.items() if k not in before}, memo.hits - hits, memo.misses - misses)
                    for memo, before, (hits, misses) in zip(memos, known, counts)]
-        data = pickle.dumps((done, learned), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(data)
+            pickle.dump((done, learned), pipe, protocol=pickle.HIGHEST_PROTOCOL)
         status = 0
     except BaseException:  # noqa: BLE001 - reported by the exit status; the parent runs the share again
         pass
@@ -125,13 +124,12 @@ def _fork(jobs: Sequence[Callable[[], Any]], share: list[int], memos: Sequence[M
 
 def _collect(pid: int, pipe: int) -> tuple[list[Any], list[tuple[dict[Hashable, Any], int, int]]] | None:
     """The worker's results, or None when it did not finish."""
+    payload: tuple[list[Any], list[tuple[dict[Hashable, Any], int, int]]] | None
     with os.fdopen(pipe, "rb") as handle:
-        data = handle.read()
+        try:
+            payload = pickle.load(handle)  # read as it arrives: the whole message is never held as bytes
+        except Exception:  # noqa: BLE001 - a worker that stopped part-way; its share is computed again here
+            payload = None
+        handle.read()  # whatever is left, so that the worker can finish writing and exit
     _, status = os.waitpid(pid, 0)
-    if status != 0 or not data:
-        return None
-    try:
-        payload: tuple[list[Any], list[tuple[dict[Hashable, Any], int, int]]] = pickle.loads(data)
-    except Exception:  # noqa: BLE001 - a result that cannot be read is computed again here
-        return None
-    return payload
+    return payload if status == 0 else None

@@ -155,3 +155,23 @@ def test_diagnostics_from_two_processes_equal_those_from_one(two_workers, monkey
     parallel = check(sample_book).diagnostics
     assert len(two_workers) == 2  # parse and per-case checks
     assert parallel == serial and any(d.is_error for d in serial)
+
+
+def test_a_template_failing_in_a_worker_keeps_the_last_site(two_workers, tmp_path):
+    root = tmp_path / "corpus"
+    generate(root, 12, 4, seed=3)
+    out = tmp_path / "site"
+    assert build(root, out, as_of="2026-01-01", cache=False).published
+    before = site_tree(out)
+    write_tree(root, {"themes/bad/templates/case.html":
+                      "{% extends 'default/case.html' %}{% block main %}{{ no_such_value }}{% endblock %}"})
+    config = root / "logbook.toml"
+    config.write_text(config.read_text().replace("[site]", '[site]\ntheme = "bad"', 1))
+    forks = len(two_workers)
+    result = build(root, out, as_of="2026-01-01", cache=False)
+    assert len(two_workers) > forks  # the pages were being drawn on two processes
+    assert not result.published
+    (diagnostic,) = [d for d in result.diagnostics if d.code == "template-error"]
+    assert "no_such_value" in diagnostic.message and diagnostic.location.path.endswith("case.html")
+    assert site_tree(out) == before
+    assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
