@@ -6,8 +6,10 @@ made from, so a stale entry can never be used):
 * ``parsed``: a case source's ParseResult, keyed by the logbook version, the configuration
   and the SHA-256 of each source file; it also records the attachments the case names,
   and is used only while those are unchanged too;
-* ``messages``: a Markdown body's HTML, keyed by its text, folder and exhibit links;
-* ``analysed``: a search document's index terms, keyed by its field values.
+* ``messages``: a Markdown body's HTML (zlib-compressed), keyed by its text, folder and
+  exhibit links;
+* ``analysed``: a search shard's script (zlib-compressed), keyed by its documents' field
+  values; ``serve`` also keeps each document's index terms here.
 
 A file's SHA-256 is recomputed only when its size, mtime, inode or mode changed (the
 way git's index works).  Besides, ``inputs`` fingerprints every input (all files' stats,
@@ -33,7 +35,7 @@ from typing import Any
 from . import __version__
 from .reuse import Memo, PageMemo
 
-FORMAT = 1
+FORMAT = 2  # 2: Markdown HTML and search shards kept zlib-compressed
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, mode
 
 

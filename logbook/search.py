@@ -55,16 +55,22 @@ def _script_json(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
 
 
-def search_document(view: CaseView, entry: Entry, memo: Memo | None = None
-                    ) -> tuple[AnalysedDocument, dict[str, str], str]:
-    """One interaction's index terms, its stored result card, and a key for both (all search needs of it)."""
+def _document_parts(view: CaseView, entry: Entry) -> tuple[str, tuple[str, ...], dict[str, str], str]:
+    """One interaction's reference, field values and stored result card, and a key for all three."""
     document = _document(view, entry)
     values = tuple(document[f.name] for f in FIELDS)
     stored = _stored(view, entry)
     key = digest_text(document["id"], *values, *(f"{k}={v}" for k, v in sorted(stored.items())))
+    return document["id"], values, stored, key
+
+
+def search_document(view: CaseView, entry: Entry, memo: Memo | None = None
+                    ) -> tuple[AnalysedDocument, dict[str, str], str]:
+    """One interaction's index terms, its stored result card, and a key for both (all search needs of it)."""
+    ref, values, stored, key = _document_parts(view, entry)
     if memo is None:
-        return analyse(document["id"], values), stored, key
-    return memo.get(key, lambda: analyse(document["id"], values)), stored, key
+        return analyse(ref, values), stored, key
+    return memo.get(key, lambda: analyse(ref, values)), stored, key
 
 
 def _shard_script(number: int, documents: list[tuple[AnalysedDocument, dict[str, str], str]]) -> str:
@@ -90,8 +96,9 @@ def shard_groups(site: SiteView) -> list[list[CaseView]]:
 def search_jobs(site: SiteView, memo: Memo | None = None) -> list[tuple[str, Callable[[], bytes], int]]:
     """What search_files makes, as (output path, job, weight) for workers.run_jobs: a job per shard."""
     def shard(number: int, views: list[CaseView]) -> bytes:
-        documents = [search_document(view, entry, memo) for view in views for entry in view.entries]
-        return _shard_bytes(number, documents, memo)
+        parts = [_document_parts(view, entry) for view in views for entry in view.entries]
+        return _shard_bytes(number, [key for *_, key in parts],  # documents analysed only if the shard is new
+                            lambda: [(analyse(ref, values), stored, key) for ref, values, stored, key in parts], memo)
     groups = shard_groups(site)
     jobs = [(f"search/shard-{number}.js", functools.partial(shard, number, views),
              sum(len(view.entries) for view in views)) for number, views in enumerate(groups)]
@@ -99,13 +106,15 @@ def search_jobs(site: SiteView, memo: Memo | None = None) -> list[tuple[str, Cal
     return [*jobs, ("search/manifest.js", lambda: manifest, 0)]
 
 
-def _shard_bytes(number: int, documents: list[tuple[AnalysedDocument, dict[str, str], str]],
+def _shard_bytes(number: int, keys: list[str],
+                 documents: Callable[[], list[tuple[AnalysedDocument, dict[str, str], str]]],
                  memo: Memo | None) -> bytes:
-    """A shard's script; with a *memo*, one whose documents are all unchanged is not indexed again."""
+    """A shard's script; with a *memo*, one whose documents (by their *keys*) are all unchanged is not
+    indexed again, nor are its *documents* made."""
     if memo is None:
-        return _shard_script(number, documents).encode()
-    kept = memo.get(digest_text("shard", str(number), *(key for _, _, key in documents)),  # kept compressed:
-                    lambda: zlib.compress(_shard_script(number, documents).encode(), 1))  # a tenth of the memory
+        return _shard_script(number, documents()).encode()
+    kept = memo.get(digest_text("shard", str(number), *keys),  # kept compressed: a tenth of the memory
+                    lambda: zlib.compress(_shard_script(number, documents()).encode(), 1))
     return zlib.decompress(kept)
 
 
@@ -129,7 +138,7 @@ def search_files(site: SiteView, memo: Memo | None = None, reuse: Memo | None = 
         def script(number: int = number, views: list[CaseView] = views) -> bytes:
             shard = [doc for view in views for doc in (reuse.by_identity((view,), "search", lambda: documents(view))
                                                        if reuse is not None else documents(view))]
-            return _shard_bytes(number, shard, memo)
+            return _shard_bytes(number, [key for _, _, key in shard], lambda: shard, memo)
         files[f"search/shard-{number}.js"] = script() if reuse is None else \
             reuse.by_identity(tuple(views), ("shard", number), script)
     files["search/manifest.js"] = _manifest(len(groups), sum(len(view.entries) for view in site.cases))

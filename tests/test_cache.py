@@ -159,3 +159,21 @@ def test_a_corrupt_cache_only_costs_time(book, tmp_path):
     path.with_name("site.pickle").write_bytes(b"\x80\x04garbage")
     shutil.rmtree(out)
     assert warm(book, out)["tree"] == expected
+
+
+def test_a_cache_of_an_earlier_format_is_not_read(book, tmp_path):
+    """Entries change shape between formats (version 2 keeps Markdown HTML compressed): an older
+    cache whose keys all match must be passed over, not decoded."""
+    import pickle
+
+    from logbook.cache import FORMAT, cache_file
+    out = tmp_path / "site"
+    expected = warm(book, out)["tree"]
+    path = cache_file(book.resolve())
+    state = pickle.loads(path.read_bytes())
+    assert state["format"] == FORMAT and state["messages"]
+    state["format"] = FORMAT - 1
+    state["messages"] = {key: "<p>stale HTML from an older logbook</p>" for key in state["messages"]}
+    path.write_bytes(pickle.dumps(state))
+    shutil.rmtree(out)
+    assert warm(book, out)["tree"] == expected
