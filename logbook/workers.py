@@ -22,13 +22,15 @@ import pickle
 import signal
 import sys
 import threading
-from typing import Any, Callable, Hashable, Sequence, TypeVar
+from typing import Any, Callable, Hashable, Iterable, Sequence, TypeVar
 
 from .reuse import Memo
 
 T = TypeVar("T")
 MAX_WORKERS = 8
 MIN_WEIGHT = 2_000  # below this much work (about one interaction each), a fork costs more than it saves
+ROUND_WEIGHT = 20_000  # work per process and round (see run_jobs)
+MAX_ROUNDS = 40  # however big the logbook: forking a big process costs a few milliseconds
 
 
 def worker_count() -> int:
@@ -59,22 +61,49 @@ def shares(weights: Sequence[int], count: int) -> list[list[int]]:
     return [sorted(share) for share in split if share]
 
 
+def rounds(weights: Sequence[int], limit: int) -> list[list[int]]:
+    """Job indexes, heaviest first (so that the heaviest jobs share a round and run side by side),
+    cut into rounds of about *limit* weight; ties by index, so the cut is the same every time."""
+    batches: list[list[int]] = [[]]
+    load = 0
+    for index in sorted(range(len(weights)), key=lambda i: (-weights[i], i)):
+        if batches[-1] and load + weights[index] > limit:
+            batches.append([])
+            load = 0
+        batches[-1].append(index)
+        load += weights[index]
+    return batches
+
+
 def run_jobs(jobs: Sequence[Callable[[], T]], weights: Sequence[int], memos: Sequence[Memo] = ()) -> list[T]:
-    """Every job's result, in job order; on several cores, shares of the jobs run in forked workers."""
+    """Every job's result, in job order; on several cores, shares of the jobs run in forked workers.
+
+    The jobs go in rounds of about ROUND_WEIGHT, a new worker each round: CPython writes reference
+    counts into every object it touches, so each memory page touched by either process while a
+    worker lives is copied; a worker that lives for one round keeps those copies few."""
     count = min(worker_count(), len(jobs))
     if count <= 1 or sum(weights) < MIN_WEIGHT or not can_fork():
         return [job() for job in jobs]
-    split = shares(weights, count)
     results: list[Any] = [None] * len(jobs)
     sys.stdout.flush()
     sys.stderr.flush()
-    gc.freeze()  # objects the workers inherit are not scanned there, so their pages stay shared
+    gc.freeze()  # what exists now is never scanned by the collector, in the workers or here, so stays shared
     try:
-        workers = [(_fork(jobs, share, memos), share) for share in split[1:]]
+        for batch in rounds(weights, count * max(ROUND_WEIGHT, sum(weights) // MAX_ROUNDS)):
+            _run_round(jobs, [(batch[i] for i in share) for share in shares([weights[i] for i in batch], count)],
+                       memos, results)
     finally:
         gc.unfreeze()
+    return results
+
+
+def _run_round(jobs: Sequence[Callable[[], Any]], split: list[Iterable[int]], memos: Sequence[Memo],
+               results: list[Any]) -> None:
+    """The first share here, each other share in a forked worker; results put in place."""
+    own, *others = [list(share) for share in split]
+    workers = [(_fork(jobs, share, memos), share) for share in others]
     try:
-        for index in split[0]:
+        for index in own:
             results[index] = jobs[index]()
     except BaseException:
         for (pid, pipe), _ in workers:  # stop the workers and wait for them before the error goes on
@@ -96,7 +125,6 @@ def run_jobs(jobs: Sequence[Callable[[], T]], weights: Sequence[int], memos: Seq
                 memo.new.setdefault(key, value)
             memo.hits += hits
             memo.misses += misses
-    return results
 
 
 def _fork(jobs: Sequence[Callable[[], Any]], share: list[int], memos: Sequence[Memo]) -> tuple[int, int]:

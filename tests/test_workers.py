@@ -48,6 +48,15 @@ def test_shares_are_even_complete_and_the_same_every_time():
     assert workers.shares([5], 4) == [[0]]  # never an empty share
 
 
+def test_rounds_put_the_heaviest_jobs_together_and_cover_every_job_once():
+    weights = [3, 90, 5, 5, 80, 1, 2, 4, 4]
+    batches = workers.rounds(weights, 100)
+    assert batches == [[1], [4, 2, 3, 7, 8], [0, 6, 5]]  # 90 alone (90 + 80 > 100), then 80 with the next
+    assert sorted(i for batch in batches for i in batch) == list(range(len(weights)))
+    assert all(sum(weights[i] for i in batch) <= 100 for batch in batches)
+    assert workers.rounds(weights, 100) == batches
+
+
 def test_worker_count_follows_the_environment(monkeypatch):
     monkeypatch.setenv("LOGBOOK_WORKERS", "1")
     assert workers.worker_count() == 1
@@ -63,6 +72,17 @@ def test_results_come_back_in_job_order_from_two_processes(two_workers):
     assert [(i, square) for i, square, _ in results] == [(i, i * i) for i in range(40)]
     assert len({pid for _, _, pid in results}) == 2 and os.getpid() in {pid for _, _, pid in results}
     assert len(two_workers) == 1  # the parent runs one share itself
+
+
+def test_many_rounds_many_short_lived_workers_same_results(monkeypatch, two_workers):
+    monkeypatch.setattr(workers, "ROUND_WEIGHT", 10)
+    memo = Memo()
+    jobs = [lambda i=i: (memo.get(f"key {i}", lambda: i * 3), os.getpid()) for i in range(60)]
+    results = workers.run_jobs(jobs, [1 + i % 4 for i in range(60)], [memo])
+    assert [value for value, _ in results] == [i * 3 for i in range(60)]
+    assert memo.new == {f"key {i}": i * 3 for i in range(60)}
+    workers_seen = {pid for _, pid in results} - {os.getpid()}
+    assert len(two_workers) == len(workers_seen) >= 5  # a new worker for every round
 
 
 def test_one_process_when_told_or_when_the_work_is_small(monkeypatch, two_workers):
