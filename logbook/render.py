@@ -83,13 +83,15 @@ class _Output:
         self.claim(path)
         self.keep(path, _encoded(html))
 
-    def keep(self, path: str, content: bytes) -> None:
-        """A claimed page: written to the sink, or kept in memory."""
-        if self.sink is not None:
-            self.sink.write(path, content)
-            self.written.append(path)
-        else:
+    def keep(self, path: str, content: bytes | None) -> None:
+        """A claimed page: written to the sink (None: a worker has written it there), or kept in memory."""
+        if self.sink is None:
+            assert content is not None
             self.pages[path] = content
+            return
+        if content is not None:
+            self.sink.write(path, content)
+        self.written.append(path)
 
     def copy(self, path: str, source: Path) -> None:
         self.claim(path)
@@ -248,8 +250,8 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
 
         entries = sum(len(view.entries) for view in site.cases)
         by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
-        page("index.html", "dashboard.html", weight=len(site.cases), open_cases=shared("open", (v for v in site.cases if v.case.status not in
-                                                                        ("resolved", "closed"))),
+        page("index.html", "dashboard.html", weight=len(site.cases),
+             open_cases=shared("open", (v for v in site.cases if v.case.status not in ("resolved", "closed"))),
              by_status=by_status, findings=shared("findings", whole_site("findings",
                                                                          lambda: audit_findings(site, (), per_view))),
              charts=whole_site("charts", lambda: dashboard_charts(site, per_view)))
@@ -304,10 +306,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
         for path, content in zip([path for path, _, _ in pending],
                                  run_jobs([make for _, make, _ in pending], [weight for _, _, weight in pending],
                                           [cache.messages, cache.analysed] if cache is not None else ())):
-            if content is None:
-                out.written.append(path)  # written by the job
-            else:
-                out.pages[path] = content
+            out.keep(path, content)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError([error("template-error", exc.message or "template syntax error",
                                  Location(exc.filename or exc.name or "template", exc.lineno or 1))]) from None

@@ -2,7 +2,8 @@
 
 A job is a closure over the immutable records already in memory; ``fork`` hands them to the
 workers without copying or pickling, and only each job's result (bytes, text, records) comes
-back through a pipe.  The parent runs one share itself, so two cores mean one extra process.
+back through a pipe.  The parent runs one share itself, so two cores mean one extra process,
+and a new one for each round of jobs (see run_jobs: it keeps memory copied on write small).
 
 Results are merged in job order, so the output never depends on which worker finished first.
 Memo tables (``cache.Memo``) the jobs filled in a worker are merged back into the parent's, so
