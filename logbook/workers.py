@@ -62,13 +62,14 @@ def shares(weights: Sequence[int], count: int) -> list[list[int]]:
     return [sorted(share) for share in split if share]
 
 
-def rounds(weights: Sequence[int], limit: int) -> list[list[int]]:
+def rounds(weights: Sequence[int], limit: int, least: int = 1) -> list[list[int]]:
     """Job indexes, heaviest first (so that the heaviest jobs share a round and run side by side),
-    cut into rounds of about *limit* weight; ties by index, so the cut is the same every time."""
+    cut into rounds of about *limit* weight but of at least *least* jobs (one per process, however
+    heavy); ties by index, so the cut is the same every time."""
     batches: list[list[int]] = [[]]
     load = 0
     for index in sorted(range(len(weights)), key=lambda i: (-weights[i], i)):
-        if batches[-1] and load + weights[index] > limit:
+        if len(batches[-1]) >= least and load + weights[index] > limit:
             batches.append([])
             load = 0
         batches[-1].append(index)
@@ -90,7 +91,7 @@ def run_jobs(jobs: Sequence[Callable[[], T]], weights: Sequence[int], memos: Seq
     sys.stderr.flush()
     gc.freeze()  # what exists now is never scanned by the collector, in the workers or here, so stays shared
     try:
-        for batch in rounds(weights, count * max(ROUND_WEIGHT, sum(weights) // MAX_ROUNDS)):
+        for batch in rounds(weights, count * max(ROUND_WEIGHT, sum(weights) // MAX_ROUNDS), count):
             _run_round(jobs, [(batch[i] for i in share) for share in shares([weights[i] for i in batch], count)],
                        memos, results)
     finally:

@@ -55,6 +55,8 @@ def test_rounds_put_the_heaviest_jobs_together_and_cover_every_job_once():
     assert sorted(i for batch in batches for i in batch) == list(range(len(weights)))
     assert all(sum(weights[i] for i in batch) <= 100 for batch in batches)
     assert workers.rounds(weights, 100) == batches
+    paired = workers.rounds(weights, 100, least=2)  # two processes: the two heaviest run side by side
+    assert paired[0] == [1, 4] and sorted(i for batch in paired for i in batch) == list(range(len(weights)))
 
 
 def test_worker_count_follows_the_environment(monkeypatch):
