@@ -349,9 +349,13 @@ def case_markdown(view: CaseView, memo: Memo | None = None) -> tuple[Markup, dic
         folder = Path(source_path).parent.as_posix()
         if memo is None:
             return Markup(render_message(text, folder, hrefs.get))
-        kept = memo.get(digest_text(text, folder, links),  # kept compressed: a quarter of the memory
-                        lambda: zlib.compress(render_message(text, folder, hrefs.get).encode(), 1))
-        return Markup(zlib.decompress(kept).decode())
+        made: list[str] = []
+
+        def convert() -> bytes:
+            made.append(render_message(text, folder, hrefs.get))
+            return zlib.compress(made[0].encode(), 1)  # kept compressed: a quarter of the memory
+        kept = memo.get(digest_text(text, folder, links), convert)
+        return Markup(made[0] if made else zlib.decompress(kept).decode())
 
     case = view.case
     messages = {e.anchor: html(e.interaction.body, e.interaction.body_location.path) for e in view.entries}

@@ -113,9 +113,13 @@ def _shard_bytes(number: int, keys: list[str],
     indexed again, nor are its *documents* made."""
     if memo is None:
         return _shard_script(number, documents()).encode()
-    kept = memo.get(digest_text("shard", str(number), *keys),  # kept compressed: a tenth of the memory
-                    lambda: zlib.compress(_shard_script(number, documents()).encode(), 1))
-    return zlib.decompress(kept)
+    made: list[bytes] = []
+
+    def index() -> bytes:
+        made.append(_shard_script(number, documents()).encode())
+        return zlib.compress(made[0], 1)  # kept compressed: a tenth of the memory
+    kept = memo.get(digest_text("shard", str(number), *keys), index)
+    return made[0] if made else zlib.decompress(kept)
 
 
 def _manifest(shards: int, documents: int) -> bytes:
