@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -30,3 +31,20 @@ def browser_page() -> Iterator["object"]:
             yield browser.new_page()
         finally:
             browser.close()
+
+
+def wait_until(page: "object", expression: str, timeout: float = 15.0) -> None:
+    """Poll *expression* in the page until it is true.  Not ``page.wait_for_function``: when its first
+    check fails it polls by compiling the expression inside the page, which the site's
+    Content-Security-Policy (no 'unsafe-eval') forbids; ``evaluate`` goes through the debugger."""
+    from playwright.sync_api import Error
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if page.evaluate(expression):  # type: ignore[attr-defined]
+                return
+        except Error:  # the page is navigating (a reload): ask again
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.05)

@@ -2,7 +2,7 @@
 
 import shutil
 
-from browser import browser_page
+from browser import browser_page, wait_until
 from conftest import FIXTURES, REPO
 from serving import ServeProcess
 
@@ -16,7 +16,7 @@ def test_page_reloads_after_a_save_and_shows_then_clears_the_error_overlay(tmp_p
     try:
         with browser_page() as page:
             page.goto(server.url + "cases/CASE-1/index.html")
-            page.wait_for_function("window.__logbookState && window.__logbookState.generation === 1")
+            wait_until(page, "window.__logbookState && window.__logbookState.generation === 1")
             page.evaluate("window.__marker = 'before-reload'")
             target = book / "cases/CASE-1/a.md"
             original = target.read_text()
@@ -34,7 +34,7 @@ def test_page_reloads_after_a_save_and_shows_then_clears_the_error_overlay(tmp_p
 
             target.write_text(original)
             page.wait_for_selector("text=Please refund me.", timeout=15000)
-            page.wait_for_function("window.__logbookState && window.__logbookState.ok")
+            wait_until(page, "window.__logbookState && window.__logbookState.ok")
             assert page.query_selector("#logbook-overlay") is None
     finally:
         server.stop()
