@@ -53,7 +53,7 @@ def load_logbook(root: Path, cache: BuildCache | None = None, touched: frozenset
     cases = []
     files = 0
     config_key = repr(config)
-    results = (_parse_all(sources, root, config, config_key, cache) if runtime is None or cache is None else
+    results = (_parse_all(sources, root, config, config_key, cache) if cache is None or not cache.incremental else
                [_parse_watched(source, root, config, config_key, cache, touched) for source in sources])
     for result in results:
         diagnostics.extend(result.diagnostics)
@@ -62,14 +62,13 @@ def load_logbook(root: Path, cache: BuildCache | None = None, touched: frozenset
             cases.append(result.case)
     ordered = tuple(cases)
     diagnostics.extend(run_checks(ordered, config, SITE_CHECKS))
-    if runtime is None:  # a one-off build: on every core
+    if cache is None or not cache.incremental:  # a one-off build: on every core
         for case_diagnostics in run_jobs([functools.partial(case_checks, case, config) for case in ordered],
                                          [len(case.interactions) + 1 for case in ordered]):
             diagnostics.extend(case_diagnostics)
     else:
         for case in ordered:
-            diagnostics.extend(cache.checked.by_identity((case, config), None,  # type: ignore[union-attr]
-                                                         lambda: case_checks(case, config)))
+            diagnostics.extend(cache.checked.by_identity((case, config), None, lambda: case_checks(case, config)))
     history = read_history(root, frozenset(s.path for s in sources if isinstance(s, SingleSource)), runtime)
     diagnostics.extend(deleted_interaction_diagnostics(ordered, history))
     return LoadResult(Logbook(str(root), config, ordered), tuple(sorted_diagnostics(diagnostics)), files, history)

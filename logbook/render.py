@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -349,13 +348,8 @@ def case_markdown(view: CaseView, memo: Memo | None = None) -> tuple[Markup, dic
         folder = Path(source_path).parent.as_posix()
         if memo is None:
             return Markup(render_message(text, folder, hrefs.get))
-        made: list[str] = []
-
-        def convert() -> bytes:
-            made.append(render_message(text, folder, hrefs.get))
-            return zlib.compress(made[0].encode(), 1)  # kept compressed: a quarter of the memory
-        kept = memo.get(digest_text(text, folder, links), convert)
-        return Markup(made[0] if made else zlib.decompress(kept).decode())
+        return Markup(memo.get_compressed(digest_text(text, folder, links),  # a quarter of the memory
+                                          lambda: render_message(text, folder, hrefs.get).encode()).decode())
 
     case = view.case
     messages = {e.anchor: html(e.interaction.body, e.interaction.body_location.path) for e in view.entries}

@@ -24,6 +24,7 @@ the values it names and the page's ``root``; its output must depend on nothing e
 from __future__ import annotations
 
 import operator
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -147,6 +148,17 @@ class Memo:
             value = compute()
         self.new[key] = value
         return value
+
+    def get_compressed(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
+        """Like get, for bytes that compress well (HTML, JSON): the entry is kept zlib-compressed,
+        and a value just computed is returned as it is, not decompressed from its entry."""
+        made: list[bytes] = []
+
+        def compressed() -> bytes:
+            made.append(compute())
+            return zlib.compress(made[0], 1)
+        kept = self.get(key, compressed)
+        return made[0] if made else zlib.decompress(kept)
 
     def holds(self, key: Hashable, valid: Callable[[Any], bool] | None = None) -> bool:
         """Whether get(*key*, …, *valid*) would find an entry rather than compute one."""

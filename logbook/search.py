@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import zlib
 from typing import Callable
 
 from .cache import Memo, digest_text
@@ -113,13 +112,8 @@ def _shard_bytes(number: int, keys: list[str],
     indexed again, nor are its *documents* made."""
     if memo is None:
         return _shard_script(number, documents()).encode()
-    made: list[bytes] = []
-
-    def index() -> bytes:
-        made.append(_shard_script(number, documents()).encode())
-        return zlib.compress(made[0], 1)  # kept compressed: a tenth of the memory
-    kept = memo.get(digest_text("shard", str(number), *keys), index)
-    return made[0] if made else zlib.decompress(kept)
+    return memo.get_compressed(digest_text("shard", str(number), *keys),  # a tenth of the memory
+                               lambda: _shard_script(number, documents()).encode())
 
 
 def _manifest(shards: int, documents: int) -> bytes:

@@ -177,3 +177,21 @@ def test_a_cache_of_an_earlier_format_is_not_read(book, tmp_path):
     path.write_bytes(pickle.dumps(state))
     shutil.rmtree(out)
     assert warm(book, out)["tree"] == expected
+
+
+def test_compressed_memo_entries_give_back_what_was_made():
+    import zlib
+
+    from logbook.reuse import Memo
+    memo = Memo()
+    made = []
+
+    def compute() -> bytes:
+        made.append(1)
+        return b"<p>" + b"refund " * 200 + b"</p>"
+    first = memo.get_compressed("k", compute)
+    assert first == compute() and len(made) == 2
+    assert zlib.decompress(memo.new["k"]) == first and len(memo.new["k"]) < len(first) // 10
+    memo.roll_over()
+    assert memo.get_compressed("k", compute) == first and len(made) == 2  # from the entry, not made again
+    assert memo.hits == 1
