@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .cache import BuildCache, inputs_fingerprint, open_cache, site_stamp
+from .collector import long_lived
 from .diagnostics import Diagnostic, Location, error
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ def build(root: Path, out: Path | None = None, as_of: str | None = None, strict:
             return last[2]  # nothing changed since the last build published this very site
     if store is not None:
         store.load_tables()
-    result = _build(root, out, as_of, strict, store, progress, touched)
+    with long_lived(active=store is None or not store.incremental) as settle:  # see collector.py
+        result = _build(root, out, as_of, strict, store, progress, touched, settle)
     if store is not None:
         store.last_site = {str(out): (inputs, site_stamp(out), result)} if inputs and result.published else {}
         if persist:
@@ -73,7 +75,9 @@ def build(root: Path, out: Path | None = None, as_of: str | None = None, strict:
 
 
 def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildCache | None,
-           progress: Callable[[str], None], touched: frozenset[str] | None) -> BuildResult:
+           progress: Callable[[str], None], touched: frozenset[str] | None,
+           settle: Callable[[], None]) -> BuildResult:
+    """The stages; *settle* is told when records that live to the end of the build have been made."""
     from .derive import derive_site
     from .load import load_logbook
     from .publish import staged, update_in_place
@@ -82,6 +86,7 @@ def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildC
 
     progress("reading cases")
     loaded = load_logbook(root, store, touched)
+    settle()
     diagnostics = loaded.diagnostics
     if loaded.has_errors or (strict and diagnostics):
         return BuildResult(diagnostics, False, out, files=loaded.files)
@@ -91,6 +96,7 @@ def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildC
         progress("deriving facts")
         site = derive_site(loaded.logbook, as_of_instant(as_of, config.timezone), loaded.history,
                            memo=store.derived if store is not None and store.incremental else None)
+        settle()
         progress("rendering pages")
         if store is not None and store.incremental:  # serve: replace only what changed since its last build
             files = render_site(site, theme, store)

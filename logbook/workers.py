@@ -25,6 +25,7 @@ import sys
 import threading
 from typing import Any, Callable, Hashable, Iterable, Sequence, TypeVar
 
+from .collector import long_lived
 from .reuse import Memo
 
 T = TypeVar("T")
@@ -89,13 +90,11 @@ def run_jobs(jobs: Sequence[Callable[[], T]], weights: Sequence[int], memos: Seq
     results: list[Any] = [None] * len(jobs)
     sys.stdout.flush()
     sys.stderr.flush()
-    gc.freeze()  # what exists now is never scanned by the collector, in the workers or here, so stays shared
-    try:
+    with long_lived() as settle:  # what exists is never scanned by the collector, so its pages stay shared
         for batch in rounds(weights, count * max(ROUND_WEIGHT, sum(weights) // MAX_ROUNDS), count):
             _run_round(jobs, [(batch[i] for i in share) for share in shares([weights[i] for i in batch], count)],
                        memos, results)
-    finally:
-        gc.unfreeze()
+            settle()  # this round's results too
     return results
 
 
@@ -156,10 +155,15 @@ def _collect(pid: int, pipe: int) -> tuple[list[Any], list[tuple[dict[Hashable, 
     """The worker's results, or None when it did not finish."""
     payload: tuple[list[Any], list[tuple[dict[Hashable, Any], int, int]]] | None
     with os.fdopen(pipe, "rb") as handle:
+        collecting = gc.isenabled()
+        gc.disable()  # unpickling makes many objects and no garbage: a collection in the middle only costs time
         try:
             payload = pickle.load(handle)  # read as it arrives: the whole message is never held as bytes
         except Exception:  # noqa: BLE001 - a worker that stopped part-way; its share is computed again here
             payload = None
+        finally:
+            if collecting:
+                gc.enable()
         handle.read()  # whatever is left, so that the worker can finish writing and exit
     _, status = os.waitpid(pid, 0)
     return payload if status == 0 else None
