@@ -2,7 +2,8 @@
 
     python benchmarks/stages.py LOGBOOK_FOLDER [--cache]
 
-Cold by default (no build cache); ``--cache`` uses the on-disk cache as ``logbook build`` does.
+Cold by default (no build cache); ``--cache`` uses the on-disk cache as ``logbook build`` does
+(set ``XDG_CACHE_HOME`` to an empty folder for a cold build that fills a cache).
 Times are inclusive (``parse`` contains ``yaml``; ``render`` contains ``markdown`` and ``search``).
 Parsing, per-case checks and page drawing run in forked workers (logbook/workers.py): the inner
 timers then see only the parent's share; ``LOGBOOK_WORKERS=1`` gives the serial breakdown.
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from logbook import build as build_module
-from logbook import derive, load, parse, publish, render, search
+from logbook import cache, derive, load, parse, publish, render, search
 
 TOTALS: dict[str, float] = {}
 
@@ -46,6 +47,7 @@ def main() -> int:
     timed(load, "load_logbook", "load (all)")
     timed(load, "parse_source", "  parse")
     timed(parse, "compose", "    yaml")
+    timed(load, "_source_key", "  source keys")  # SHA-256 of every source file (with --cache)
     timed(load, "run_checks", "  checks")
     timed(load, "case_checks", "  checks")
     timed(load, "read_history", "  git history")
@@ -56,6 +58,7 @@ def main() -> int:
     timed(search, "search_document", "  search")  # build's way: a job per shard
     timed(search, "_shard_bytes", "  search")
     timed(publish.Staging, "write_files", "publish (rest)")  # pages are written as they are drawn
+    timed(cache.BuildCache, "save", "cache save")
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
         result = build_module.build(args.logbook, Path(out) / "site", as_of="2026-01-01", cache=args.cache)

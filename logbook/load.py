@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import BuildCache, digest_text, settled, stamps_of, unchanged
+from .cache import BuildCache, digest_text, pack, settled, stamps_of, unchanged, unpack
 from .config import load_config
 from .diagnostics import Diagnostic, sorted_diagnostics
 from .discover import CASES_DIR, BundleSource, SingleSource, Source, discover
@@ -98,6 +98,12 @@ def _parse_fresh(source: Source, root: Path, config: Config) -> tuple[ParseResul
     return result, stamps_of(result.consulted)
 
 
+def _parse_packed(source: Source, root: Path, config: Config) -> tuple[bytes, tuple]:
+    """_parse_fresh as the cache keeps it: the result packed (cache.pack) by the worker that parsed it."""
+    result, consulted = _parse_fresh(source, root, config)
+    return pack(result), consulted
+
+
 def _parse_all(sources: list[Source], root: Path, config: Config, config_key: str,
                cache: BuildCache | None) -> list[ParseResult]:
     """Every source parsed, those the cache does not hold on every core (workers.run_jobs)."""
@@ -105,16 +111,39 @@ def _parse_all(sources: list[Source], root: Path, config: Config, config_key: st
         return [result for result, _ in run_jobs([functools.partial(_parse_fresh, source, root, config)
                                                   for source in sources],
                                                  [len(_source_paths(source)) for source in sources])]
-    keys = [_source_key(source, root, config_key, cache) for source in sources]
-    missing = [i for i, key in enumerate(keys) if not cache.parsed.holds(key, _still_valid)]
-    fresh = dict(zip(missing, run_jobs([functools.partial(_parse_fresh, sources[i], root, config) for i in missing],
-                                       [len(_source_paths(sources[i])) for i in missing])))
-    return [cache.parsed.get(key, lambda: fresh[i], _still_valid)[0] for i, key in enumerate(keys)]
+    keys = [_known_key(source, root, config_key, cache) for source in sources]
+    todo = [i for i, key in enumerate(keys) if key is None or not cache.parsed.holds(key, _still_valid)]
+    done = dict(zip(todo, run_jobs([functools.partial(_keyed_parse, sources[i], root, config, config_key, cache)
+                                    for i in todo], [len(_source_paths(sources[i])) for i in todo])))
+    results = []
+    for i, source in enumerate(sources):
+        key, entry = keys[i], None
+        if i in done:
+            key, learned, entry = done[i]
+            cache.use_digests(learned)
+        results.append(unpack(cache.parsed.get(
+            key, lambda: entry or _parse_packed(source, root, config), _still_valid)[0]))
+    return results
 
 
 def _source_key(source: Source, root: Path, config_key: str, cache: BuildCache) -> str:
     """The cache key of a source's parse: the configuration, the source and its files' SHA-256."""
     return digest_text(config_key, repr(source), *(str(cache.file_digest(root, p)) for p in _source_paths(source)))
+
+
+def _known_key(source: Source, root: Path, config_key: str, cache: BuildCache) -> str | None:
+    """_source_key when every file of the source has the stat recorded with its SHA-256, else None."""
+    digests = [cache.known_digest(root, p) for p in _source_paths(source)]
+    return None if None in digests else digest_text(config_key, repr(source), *map(str, digests))
+
+
+def _keyed_parse(source: Source, root: Path, config: Config, config_key: str, cache: BuildCache
+                 ) -> tuple[str, dict, tuple[bytes, tuple] | None]:
+    """For a worker, a source's share of a cold load: its key (reading and hashing its files), the
+    digests so learned, and its packed parse unless the cache holds one."""
+    key = _source_key(source, root, config_key, cache)
+    held = cache.parsed.holds(key, _still_valid)
+    return key, cache.digests_used(_source_paths(source)), None if held else _parse_packed(source, root, config)
 
 
 def _parse_watched(source: Source, root: Path, config: Config, config_key: str, cache: BuildCache,
@@ -129,13 +158,15 @@ def _parse_watched(source: Source, root: Path, config: Config, config_key: str, 
         return known[3]  # type: ignore[no-any-return]
     if stamps is None:
         stamps = stamps_of(tuple(f"{root}/{p}" for p in paths))
-    result, consulted = cache.parsed.get(_source_key(source, root, config_key, cache),
-                                         lambda: _parse_fresh(source, root, config), _still_valid)
+    packed, consulted = cache.parsed.get(_source_key(source, root, config_key, cache),
+                                         lambda: _parse_packed(source, root, config), _still_valid)
+    # the same cache entry as last build (a file saved unchanged): the same record, so its pages are reused
+    result = known[3] if known is not None and known[4] is packed else unpack(packed)
     if settled(stamps):
-        cache.sources.new[source] = (config, stamps, consulted, result)
+        cache.sources.new[source] = (config, stamps, consulted, result, packed)
     return result
 
 
-def _still_valid(entry: tuple[ParseResult, tuple]) -> bool:
+def _still_valid(entry: tuple[bytes, tuple]) -> bool:
     """A parse is reused only while the attachments it consulted keep their stat."""
     return unchanged(entry[1])

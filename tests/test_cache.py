@@ -195,3 +195,24 @@ def test_compressed_memo_entries_give_back_what_was_made():
     memo.roll_over()
     assert memo.get_compressed("k", compute) == first and len(made) == 2  # from the entry, not made again
     assert memo.hits == 1
+
+
+def test_parse_results_are_kept_packed_and_unpack_to_a_fresh_parse(book, tmp_path):
+    """The parsed table holds bytes made where each source was parsed (so saving only writes bytes),
+    and each unpacks to exactly what parsing the source again gives."""
+    import pickle
+
+    from logbook.cache import cache_file, unpack
+    from logbook.config import load_config
+    from logbook.discover import discover
+    from logbook.parse import parse_source
+    warm(book, tmp_path / "site")
+    state = pickle.loads(cache_file(book.resolve()).read_bytes())
+    packed = {unpack(blob).files: unpack(blob) for blob, _ in state["parsed"].values()}
+    assert all(isinstance(blob, bytes) for blob, _ in state["parsed"].values())
+    config = load_config(book.resolve())[0]
+    sources, _ = discover(book.resolve())
+    assert len(packed) == len(sources) > 5
+    for source in sources:
+        fresh = parse_source(source, book.resolve(), config)
+        assert packed[fresh.files] == fresh

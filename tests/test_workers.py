@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -148,12 +149,16 @@ def _build_tables(root: Path, out: Path) -> tuple[dict[str, bytes], dict[str, di
     cache = BuildCache(None)
     result = build(root, out, as_of="2026-01-01", cache=cache)
     assert result.published, result.diagnostics
-    return site_tree(out), {name: getattr(cache, name).old for name in ("parsed", "messages", "analysed")}
+    return site_tree(out), {**{name: getattr(cache, name).old for name in ("parsed", "messages", "analysed")},
+                            "stamps": cache.stamps}
 
 
 def test_a_build_on_two_processes_equals_a_build_on_one(two_workers, monkeypatch, tmp_path):
     root = tmp_path / "corpus"
     generate(root, 30, 6, seed=7)
+    an_hour_ago = time.time() - 3600  # old enough for the cache to record each file's SHA-256 (cache.settled)
+    for path in root.rglob("*"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
     monkeypatch.setenv("LOGBOOK_WORKERS", "1")
     serial_site, serial_tables = _build_tables(root, tmp_path / "one")
     assert two_workers == []
@@ -164,6 +169,8 @@ def test_a_build_on_two_processes_equals_a_build_on_one(two_workers, monkeypatch
     assert {name: set(table) for name, table in parallel_tables.items()} == \
         {name: set(table) for name, table in serial_tables.items()}
     assert parallel_tables["messages"] == serial_tables["messages"]
+    assert len(parallel_tables["stamps"]) == 30 * 7  # hashed in the workers, recorded here
+    assert parallel_tables["stamps"] == serial_tables["stamps"]
 
 
 def test_diagnostics_from_two_processes_equal_those_from_one(two_workers, monkeypatch, sample_book):
