@@ -160,10 +160,10 @@ def _parse_watched(source: Source, root: Path, config: Config, config_key: str, 
         stamps = stamps_of(tuple(f"{root}/{p}" for p in paths))
     packed, consulted = cache.parsed.get(_source_key(source, root, config_key, cache),
                                          lambda: _parse_packed(source, root, config), _still_valid)
-    # the same cache entry as last build (a file saved unchanged): the same record, so its pages are reused
+    # the same cache entry as last build (a file saved unchanged, or one saved too recently for its stat to
+    # be trusted): the same record, so its pages are reused
     result = known[3] if known is not None and known[4] is packed else unpack(packed)
-    if settled(stamps):
-        cache.sources.new[source] = (config, stamps, consulted, result, packed)
+    cache.sources.new[source] = (config, stamps if settled(stamps) else None, consulted, result, packed)
     return result
 
 

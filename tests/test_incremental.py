@@ -100,6 +100,28 @@ def test_an_unchanged_rebuild_writes_nothing_and_renders_nothing(book, tmp_path)
         BuildCache.roll_over = original  # type: ignore[method-assign]
 
 
+def test_a_file_saved_just_now_is_not_rendered_again_by_later_rebuilds(book, tmp_path, monkeypatch):
+    """A save seconds ago has a stat the cache cannot trust yet (cache.settled), so the source is keyed
+    again on each rebuild; the case it gives must still be the same record, or its pages would be drawn
+    again on every rebuild after it (each save adding one more case to draw)."""
+    cache = BuildCache(None, incremental=True)
+    out = tmp_path / "site"
+    assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
+    edited = "cases/GT-1042/2026-03-02-1932-email-out.md"
+    _append(book / edited, "\nOne more line.\n")
+    assert build(book, out, as_of=AS_OF, cache=cache, persist=False, touched=frozenset({edited})).published
+    seen: dict[str, int] = {}
+    original = BuildCache.roll_over
+
+    def spy(self: BuildCache, prune: bool = True) -> None:
+        seen.update(pages=self.pages.misses, derived=self.derived.misses)
+        original(self, prune)
+    monkeypatch.setattr(BuildCache, "roll_over", spy)
+    for touched in (frozenset(), None):  # the watcher saw nothing; nothing known (every file looked at)
+        assert build(book, out, as_of=AS_OF, cache=cache, persist=False, touched=touched).published
+        assert seen == {"pages": 0, "derived": 0}, touched
+
+
 def test_a_broken_edit_publishes_nothing_and_the_next_good_one_catches_up(book, tmp_path):
     cache = BuildCache(None, incremental=True)
     out = tmp_path / "site"
