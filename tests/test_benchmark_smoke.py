@@ -17,3 +17,7 @@ def test_benchmark_runner_at_size_s(tmp_path):
     check = subprocess.run([sys.executable, "-m", "logbook", "check", str(tmp_path / "work/S/logbook")],
                            capture_output=True, text=True)
     assert check.returncode == 0 and "0 errors, 0 warnings" in check.stderr
+    linear = subprocess.run([sys.executable, str(REPO / "benchmarks/linear.py"), "--rounds", "1", "--sizes", "S,S",
+                             "--workdir", str(tmp_path / "work")], capture_output=True, text=True, timeout=900)
+    assert linear.returncode == 0, linear.stderr[-3000:]
+    assert linear.stdout.count("S cold ") == 3 and "S / S = " in linear.stdout
