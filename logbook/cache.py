@@ -78,7 +78,7 @@ def settled(stamps: tuple[tuple[str, Stamp | None], ...]) -> bool:
 def pack(value: Any) -> bytes:
     """*value* pickled on its own and zlib-compressed, as the cache keeps parse results: made where the
     value is made (on every core), so that saving the cache only writes bytes.  One pickle per entry
-    also keeps the pickler's memo small (one pickle of 110,000 records' table took 4.4 s, these 1.8 s)."""
+    also keeps the pickler's memo small (at L, 10,000 cases, one pickle of the table took 4.4 s, these 1.8 s)."""
     return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 

@@ -10,6 +10,8 @@ import pytest
 from logbook import build as build_module
 from logbook import collector, derive
 
+from conftest import REPO
+
 
 @pytest.fixture
 def thawed():
@@ -47,7 +49,6 @@ def test_inactive_block_leaves_the_collector_alone(thawed):
 
 
 def test_a_one_off_build_freezes_its_records_while_it_runs_and_hands_them_back(thawed, tmp_path, monkeypatch):
-    from conftest import REPO
     scanned: list[bool] = []
     real_derive = derive.derive_site
 
