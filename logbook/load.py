@@ -126,15 +126,20 @@ def _parse_all(sources: list[Source], root: Path, config: Config, config_key: st
     return results
 
 
-def _source_key(source: Source, root: Path, config_key: str, cache: BuildCache) -> str:
+def _parse_key(source: Source, config_key: str, digests: list[str | None]) -> str:
     """The cache key of a source's parse: the configuration, the source and its files' SHA-256."""
-    return digest_text(config_key, repr(source), *(str(cache.file_digest(root, p)) for p in _source_paths(source)))
+    return digest_text(config_key, repr(source), *map(str, digests))
+
+
+def _source_key(source: Source, root: Path, config_key: str, cache: BuildCache) -> str:
+    """_parse_key, reading and hashing the files whose stat changed."""
+    return _parse_key(source, config_key, [cache.file_digest(root, p) for p in _source_paths(source)])
 
 
 def _known_key(source: Source, root: Path, config_key: str, cache: BuildCache) -> str | None:
-    """_source_key when every file of the source has the stat recorded with its SHA-256, else None."""
+    """_parse_key when every file of the source has the stat recorded with its SHA-256 (nothing read), else None."""
     digests = [cache.known_digest(root, p) for p in _source_paths(source)]
-    return None if None in digests else digest_text(config_key, repr(source), *map(str, digests))
+    return None if None in digests else _parse_key(source, config_key, digests)
 
 
 def _keyed_parse(source: Source, root: Path, config: Config, config_key: str, cache: BuildCache

@@ -208,8 +208,8 @@ def test_parse_results_are_kept_packed_and_unpack_to_a_fresh_parse(book, tmp_pat
     from logbook.parse import parse_source
     warm(book, tmp_path / "site")
     state = pickle.loads(cache_file(book.resolve()).read_bytes())
-    packed = {unpack(blob).files: unpack(blob) for blob, _ in state["parsed"].values()}
     assert all(isinstance(blob, bytes) for blob, _ in state["parsed"].values())
+    packed = {result.files: result for result in (unpack(blob) for blob, _ in state["parsed"].values())}
     config = load_config(book.resolve())[0]
     sources, _ = discover(book.resolve())
     assert len(packed) == len(sources) > 5
