@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Iterator
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .models import Case, Config
-from .redact import CARD_RE, card_numbers
+from .redact import card_numbers, may_hold_card
 from .tone import outbound_tone
 
 Check = Callable[[tuple[Case, ...], Config], Iterable[Diagnostic]]
@@ -59,7 +59,7 @@ def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator
         if case.private:
             continue
         for interaction in case.interactions:
-            if interaction.private or not CARD_RE.search(interaction.body):
+            if interaction.private or not may_hold_card(interaction.body):
                 continue
             for offset, line in enumerate(interaction.body.split("\n")):
                 for match in card_numbers(line):

@@ -1,7 +1,11 @@
 """Message bodies: pasted HTML never runs, only safe links survive, nothing remote is loaded."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
+from logbook import messages
 from logbook.messages import render_message
 
 
@@ -57,3 +61,41 @@ def test_other_relative_links_are_neutralised():
 
 def test_message_headings_sit_below_the_page_headings():
     assert render("# Big\n## Less").startswith("<h4>Big</h4>\n<h5>Less</h5>")
+
+
+def _every_rule() -> MarkdownIt:
+    """The renderer with no rule left out (the html ones too, which do nothing without the option)."""
+    md = messages.make_renderer()
+    md.enable(["html_block", "html_inline"])
+    return md
+
+
+PREFIXES = st.sampled_from(["", "", "", "> ", ">", "- ", "* ", "+ ", "1. ", "2) ", "  ", "   ", "    ", "\t",
+                            "> - ", "- > ", "# ", "### ", "  > "])
+PIECES = st.sampled_from(["word", "two words", "***", "* * *", "---", "- - -", "___", "_ _ _", "===", "=", "-",
+                          "```", "~~~", "```py", "| a | b |", "|---|---|", "a|b", "[x]: /u", "[y]:/v", "[x\nz]: /w", "[x]", "[x](y)",
+                          "![i](p.png)", "<http://a.example>", "<b>", "&amp;", "&#35;", "-|-", "&", "`c`", "``", "~~s~~", "~",
+                          "*e*", "_e_", "**s**", "\\*", "\\", "#", "##", "1.", "  ", "\t", " ", "\r", "]:"])
+LINE_ENDS = st.sampled_from(["\n", "\n", "\n\n", "\r\n", "\r"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(PREFIXES, st.lists(PIECES, max_size=4), LINE_ENDS), min_size=1, max_size=8))
+def test_leaving_out_rules_that_cannot_match_changes_nothing(lines):
+    text = "".join(prefix + " ".join(pieces) + end for prefix, pieces, end in lines)
+    assert render_message(text, "cases/C") == _every_rule().render(text, {"base_dir": "cases/C"})
+
+
+@pytest.mark.parametrize("text", [
+    "a|b\n-|-\n", "> a|b\n> -|-\n", "- x\n\n  ```\n  code\n  ```\n", "Title\n  ===  \n", "> Title\n> ---\n",
+    "-\t-\t-\n", "1.  a\n\n        code\n", "[a\nb]: /u\n\n[a b]\n", "&copy; &#x26; \\# ~~x~~ <a@b.example>\n",
+])
+def test_leaving_out_rules_changes_nothing_in_these_corners(text):
+    assert render_message(text, "cases/C") == _every_rule().render(text, {"base_dir": "cases/C"})
+
+
+def test_rules_are_left_out_of_plain_messages():
+    assert set(messages.rules_that_cannot_match("Dear team,\n\nthe blender is broken.\n")) >= {
+        "table", "fence", "blockquote", "hr", "heading", "lheading", "link", "emphasis"}
+    assert "blockquote" not in messages.rules_that_cannot_match("> quoted\n")
+    assert "lheading" not in messages.rules_that_cannot_match("Title\r\n---\r\n")

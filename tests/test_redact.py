@@ -52,11 +52,19 @@ PIECES = st.sampled_from([CARD, IBAN, EMAIL, PHONE, "4111-1111-1111-1111", "DE89
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.one_of(PIECES, st.text(alphabet="0123456789 -ABZ@.+x", max_size=20)), max_size=12),
+@given(st.lists(st.one_of(PIECES, st.text(alphabet="0123456789 -ABZ@.+x٤４é", max_size=20)), max_size=12),
        st.sampled_from([ALL, RedactionRules(), RedactionRules(cards=False), RedactionRules(ibans=False)]))
 def test_the_quick_pre_tests_never_skip_a_match(pieces, rules):
     text = "".join(pieces)
     assert redact_text(text, rules) == _every_pattern(text, rules)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(PIECES, st.text(alphabet="0123456789 -ABZ@.+x٤４é", max_size=20)), max_size=12))
+def test_the_quick_tests_say_look_wherever_a_pattern_matches(pieces):
+    text = "".join(pieces)  # ASCII and not: each has its own quick test
+    assert redact.may_hold_card(text) or not redact.CARD_RE.search(text)
+    assert redact.may_hold_iban(text) or not redact.IBAN_RE.search(text)
 
 
 def test_off_switches():
