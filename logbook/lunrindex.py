@@ -26,7 +26,7 @@ from lunr.stop_word_filter import WORDS as STOP_WORDS  # type: ignore[import-unt
 LUNR_VERSION = "2.3.9"
 K1 = 1.2
 B = 0.75
-_SEPARATOR = re.compile(r"[ \t\n\r\f\v\xa0-]+")
+_SEPARATORS = str.maketrans({c: " " for c in "\t\n\r\f\v\xa0-"})  # lunr.py splits on runs of these and spaces
 _TRIM = re.compile(r"^\W*?([^\W]+)\W*?$")  # lunr.py's trimmer, kept exactly
 
 
@@ -53,11 +53,19 @@ def _term(token: str) -> str | None:
 
 
 def analyse(ref: str, values: tuple[str, ...]) -> AnalysedDocument:
-    """Tokenize and normalise each field value (in the index's field order)."""
+    """Tokenize and normalise each field value (in the index's field order).
+
+    Tokens are counted first (in C) and each different token made a term once; counting them in
+    first-occurrence order keeps the terms in the order of their first occurrence, as lunr has them."""
     analysed = []
     for value in values:
-        terms = [term for token in _SEPARATOR.split(value.lower()) if token and (term := _term(token)) is not None]
-        analysed.append((tuple(Counter(terms).items()), len(terms)))
+        counts: dict[str, int] = {}
+        length = 0
+        for token, times in Counter(value.lower().translate(_SEPARATORS).split(" ")).items():
+            if token and (term := _term(token)) is not None:
+                counts[term] = counts.get(term, 0) + times
+                length += times
+        analysed.append((tuple(counts.items()), length))
     return AnalysedDocument(ref, tuple(analysed))
 
 

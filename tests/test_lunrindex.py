@@ -15,7 +15,7 @@ from logbook.lunrindex import Field, analyse, build_index
 FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
 WORDS = ("refund", "refunded", "refunding", "the", "blender", "arrived", "broken", "RMA-4471", "don't", "(order)",
          "«Zürich»", "ÉTÉ", "naïve", "—", "--", "x", "a-b", "running", "happily", "GT-889123", "“quoted”", "42",
-         "e-mail", "İstanbul", "ß", "...", "!!!", "__init__", "call-back", "\xa0", "\t", "\n")
+         "e-mail", "İstanbul", "ß", "...", "!!!", "__init__", "call-back", "\xa0", "\t", "\n", "\u2003", "\x1c", "\r\n")
 
 
 def reference(documents: list[dict[str, str]]) -> dict[str, object]:
