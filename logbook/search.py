@@ -15,7 +15,7 @@ from typing import Callable
 
 from .cache import Memo, digest_text
 from .derive import CaseView, Entry, SiteView
-from .lunrindex import AnalysedDocument, Field, analyse, build_index
+from .lunrindex import AnalysedDocument, Field, analyse, index_json
 
 SHARD_SIZE = 100  # documents; an edit re-indexes one shard, a search loads them one by one
 FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
@@ -31,34 +31,36 @@ def plain_words(markdown: str) -> str:
     return markdown.translate(MARKUP_CHARS)
 
 
-def _document(view: CaseView, entry: Entry) -> dict[str, str]:
+def _document(view: CaseView, entry: Entry, body: str | None = None) -> dict[str, str]:
+    """One interaction as lunr indexes it; *body* is its plain_words, when already made."""
     i, case = entry.interaction, view.case
     people = " ".join(filter(None, [i.agent.display() if i.agent else None, i.sender, i.recipient, case.counterparty]))
     refs = " ".join(filter(None, [i.ref, *(v for _, v in case.refs), case.id]))
     title = i.title or i.subject or f"{i.channel} {i.direction}"
     return {"id": f"{case.id}#{entry.anchor}", "title": f"{title} {i.subject or ''}".strip(),
-            "body": plain_words(i.body), "refs": refs, "people": people, "case": case.title}
+            "body": plain_words(i.body) if body is None else body, "refs": refs, "people": people, "case": case.title}
 
 
-def _stored(view: CaseView, entry: Entry) -> dict[str, str]:
+def _stored(view: CaseView, entry: Entry, body: str) -> dict[str, str]:
+    """The result card a search shows for one interaction (*body*: its plain_words)."""
     i = entry.interaction
-    text = " ".join(plain_words(i.body).split())
+    text = " ".join(body.split())
     return {"t": i.title or i.subject or f"{i.channel} ({i.direction})", "c": view.case.id, "ct": view.case.title,
             "d": i.at.display(), "h": f"cases/{view.case.id}/index.html#{entry.anchor}",
             "s": text[:180] + ("…" if len(text) > 180 else "")}
 
 
-def _script_json(data: object) -> str:
+def _script_safe(json_text: str) -> str:
     """JSON safe in any script context: no '<', '>', '&' or quotes that could end a tag or string early."""
-    text = json.dumps(data, ensure_ascii=True, sort_keys=True)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
+    return json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
 
 
 def _document_parts(view: CaseView, entry: Entry) -> tuple[str, tuple[str, ...], dict[str, str], str]:
     """One interaction's reference, field values and stored result card, and a key for all three."""
-    document = _document(view, entry)
+    body = plain_words(entry.interaction.body)
+    document = _document(view, entry, body)
     values = tuple(document[f.name] for f in FIELDS)
-    stored = _stored(view, entry)
+    stored = _stored(view, entry, body)
     key = digest_text(document["id"], *values, *(f"{k}={v}" for k, v in sorted(stored.items())))
     return document["id"], values, stored, key
 
@@ -73,9 +75,11 @@ def search_document(view: CaseView, entry: Entry, memo: Memo | None = None
 
 
 def _shard_script(number: int, documents: list[tuple[AnalysedDocument, dict[str, str], str]]) -> str:
-    index = build_index(FIELDS, [analysed for analysed, _, _ in documents]) if documents else None
-    payload = {"index": index, "docs": {analysed.ref: stored for analysed, stored, _ in documents}}
-    return f"window.logbookSearch.addShard({number}, {_script_json(payload)});\n"
+    """The script of one shard: ``{"docs": …, "index": …}``, keys sorted as ``json.dumps`` sorts them."""
+    index = index_json(FIELDS, [analysed for analysed, _, _ in documents]) if documents else "null"
+    docs = json.dumps({analysed.ref: stored for analysed, stored, _ in documents}, ensure_ascii=True, sort_keys=True)
+    payload = '{"docs": ' + docs + ', "index": ' + index + "}"
+    return f"window.logbookSearch.addShard({number}, {_script_safe(payload)});\n"
 
 
 def shard_groups(site: SiteView) -> list[list[CaseView]]:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lunr import lunr
 
-from logbook.lunrindex import Field, analyse, build_index
+from logbook.lunrindex import Field, analyse, build_index, index_json
 
 FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
 WORDS = ("refund", "refunded", "refunding", "the", "blender", "arrived", "broken", "RMA-4471", "don't", "(order)",
@@ -65,3 +65,19 @@ def test_equal_to_lunr_py_on_any_text(bodies):
     documents = [{"id": f"d{i}", "title": body[:10], "refs": "", "body": body, "people": body[::-1], "case": "x"}
                  for i, body in enumerate(bodies)]
     assert ours(documents) == reference(documents)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_index_written_straight_to_json_is_the_index_json_dumps_writes(seed):
+    documents = random_documents(seed, 40)
+    documents[0]["id"], documents[1]["id"] = 'Zürich "quoted" <b>', "C-10#e2"  # escaped; out of sort order
+    analysed = [analyse(d["id"], tuple(d[f.name] for f in FIELDS)) for d in documents]
+    odd_fields = (Field("Zeta", 2), Field("_a"), Field("body"))  # names that sort before and after "_index"
+    odd = [analyse(d["id"], (d["title"], d["refs"], d["body"])) for d in documents]
+    for fields, docs in ((FIELDS, analysed), (odd_fields, odd), (FIELDS, [])):
+        assert index_json(fields, docs) == json.dumps(build_index(fields, docs), sort_keys=True, ensure_ascii=True)
+
+
+def test_documents_need_refs_of_their_own():
+    with pytest.raises(ValueError):
+        build_index(FIELDS, [analyse("same", ("a",) * 5), analyse("same", ("b",) * 5)])
