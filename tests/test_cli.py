@@ -87,6 +87,22 @@ def test_unreadable_and_huge_files(logbook_dir, capsys, tmp_path):
     assert "cases/link.md:1:1: error[read-error]: file is a link to somewhere outside the logbook" in out
 
 
+def test_links_are_followed_only_inside_the_logbook(logbook_dir, capsys, tmp_path):
+    root = logbook_dir({"cases/real.md": CASE, "notes/inside.md": CASE})
+    os.symlink(root / "notes/inside.md", root / "cases/inside.md")  # a link within the logbook: read
+    os.rename(root / "cases", root / "kept")
+    os.symlink(root / "kept", root / "cases")  # the cases folder itself a link, to inside: read
+    _, _, err = run_cli(["check", str(root)], capsys)
+    assert "checked 2 cases in 2 files: 0 errors" in err
+    elsewhere = tmp_path / "elsewhere"
+    os.rename(root / "kept", elsewhere)
+    (root / "cases").unlink()
+    os.symlink(elsewhere, root / "cases")  # the cases folder a link to outside: its own files refused,
+    _, out, _ = run_cli(["check", str(root)], capsys)  # a link in it back into the logbook still read
+    assert "cases/real.md:1:1: error[read-error]: file is a link to somewhere outside the logbook" in out
+    assert out.count("error[read-error]") == 1
+
+
 HOSTILE = {
     "bom-crlf.md": "\ufeff---\r\ntitle: BOM and CRLF\r\nstatus: open\r\n---\r\n\r\n## 2026-01-01 10:00\r\nchannel: email\r\ndirection: in\r\n",
     "cr-only.md": "---\rtitle: Old Mac endings\rstatus: open\r---\r",
