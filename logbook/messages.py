@@ -111,23 +111,38 @@ def make_renderer(absent: tuple[str, ...] = ()) -> MarkdownIt:
 # inline rule at each punctuation mark, so leaving out the ones a message cannot use saves about a
 # tenth of its rendering and gives the same HTML.  Each test is necessary for its rule to match
 # anywhere in the text, whatever containers (quotes, list items) a line is in.
-_THEMATIC_BREAK = re.compile(r"([*_-])(?:[ \t]*\1){2,}")  # three markers, only spaces or tabs between
+_BREAKS = tuple(re.compile(f"{re.escape(m)}[ \\t]*{re.escape(m)}[ \\t]*{re.escape(m)}") for m in "*-_")
 _UNDERLINE_END = re.compile(r"[=-][ \t]*$", re.MULTILINE)  # how a setext heading's underline ends
+
+
+def _may_break(text: str) -> bool:
+    """Three of one marker with only spaces or tabs between (one search per marker: each begins with a
+    literal, which the regex engine finds quickly)."""
+    return any(marker in text and pattern.search(text) is not None for marker, pattern in zip("*-_", _BREAKS))
+
+
+def _may_underline(text: str) -> bool:
+    """A line ending in '=' or '-' and maybe spaces or tabs (the pattern only when a line ends in those)."""
+    return ("-\n" in text or "=\n" in text or text.endswith(("-", "=")) or
+            ((" \n" in text or "\t\n" in text or text.endswith((" ", "\t")))
+             and _UNDERLINE_END.search(text) is not None))
+
+
 _RULE_TESTS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("table", lambda text: "|" in text),
     ("code", lambda text: "    " in text or "\t" in text),  # four columns of indent: spaces or a tab
-    ("fence", lambda text: "```" in text or "~~~" in text),
+    ("fence", lambda text: ("`" in text and "```" in text) or ("~" in text and "~~~" in text)),
     ("blockquote", lambda text: ">" in text),
-    ("hr", lambda text: _THEMATIC_BREAK.search(text) is not None),
-    ("reference", lambda text: "]:" in text),
+    ("hr", _may_break),
+    ("reference", lambda text: "]" in text and "]:" in text),
     ("heading", lambda text: "#" in text),
-    ("lheading", lambda text: _UNDERLINE_END.search(text) is not None),
+    ("lheading", _may_underline),
     ("escape", lambda text: "\\" in text),
     ("backticks", lambda text: "`" in text),
     ("strikethrough", lambda text: "~" in text),
     ("emphasis", lambda text: "*" in text or "_" in text),
     ("link", lambda text: "[" in text),
-    ("image", lambda text: "![" in text),
+    ("image", lambda text: "!" in text and "![" in text),
     ("autolink", lambda text: "<" in text),
     ("entity", lambda text: "&" in text),
 )

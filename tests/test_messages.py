@@ -88,7 +88,7 @@ def test_leaving_out_rules_that_cannot_match_changes_nothing(lines):
 
 @pytest.mark.parametrize("text", [
     "a|b\n-|-\n", "> a|b\n> -|-\n", "- x\n\n  ```\n  code\n  ```\n", "Title\n  ===  \n", "> Title\n> ---\n",
-    "-\t-\t-\n", "1.  a\n\n        code\n", "[a\nb]: /u\n\n[a b]\n", "&copy; &#x26; \\# ~~x~~ <a@b.example>\n",
+    "-\t-\t-\n", "Title\n---", "Title\n=== \t", "1.  a\n\n        code\n", "[a\nb]: /u\n\n[a b]\n", "&copy; &#x26; \\# ~~x~~ <a@b.example>\n",
 ])
 def test_leaving_out_rules_changes_nothing_in_these_corners(text):
     assert render_message(text, "cases/C") == _every_rule().render(text, {"base_dir": "cases/C"})
