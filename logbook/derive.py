@@ -10,6 +10,7 @@ dropped here, before anything is rendered, so no later stage can leak them.
 from __future__ import annotations
 
 import bisect
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,7 @@ from .models import Attachment, Case, Config, Interaction, Logbook, Promise
 from .provenance import RemovedRecord, removed_records
 from .redact import redact_record
 from .timeparse import Moment
+from .workers import run_jobs
 
 NO_HISTORY = History(False, "not read")
 
@@ -235,24 +237,40 @@ def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY
     root = Path(logbook.root)
     removed = removed_records(logbook.cases, history)
 
-    def view(case: Case) -> CaseView:
+    def view(case: Case, published: Case | None) -> CaseView:
         def derive() -> CaseView:
-            return derive_case(case, root, as_of, logbook.config, history, removed.get(case.id, ()), include_private)
+            return derive_case(case, root, as_of, logbook.config, history, removed.get(case.id, ()), include_private,
+                               published)
         if memo is None:
             return derive()
         return memo.by_identity((case, logbook.config, history.files, history.sections), (as_of, removed.get(case.id, ()), include_private,
                                                           logbook.root), derive)
-    views = tuple(view(case) for case in sorted(logbook.cases, key=lambda c: c.id.casefold())
-                  if include_private or not case.private)
+    cases = [case for case in sorted(logbook.cases, key=lambda c: c.id.casefold()) if include_private or not case.private]
+    published = _redacted(cases, logbook.config) if memo is None else [None] * len(cases)  # serve: per case, kept
+    views = tuple(view(case, redacted) for case, redacted in zip(cases, published))
     tag_names = sorted({tag for view in views for tag in view.case.tags})
     tags = tuple((tag, tuple(v for v in views if tag in v.case.tags)) for tag in tag_names)
     return SiteView(logbook.root, logbook.config, as_of, views, tags, history)
 
 
+def _redacted(cases: list[Case], config: Config) -> list[Case]:
+    """Each case as published, redacted on every core: a worker hands back only the cases redaction
+    changed (few), so the others stay the records already in memory, not copies."""
+    changed = run_jobs([functools.partial(_changed_by_redaction, case, config) for case in cases],
+                       [len(case.interactions) + 1 for case in cases])
+    return [case if new is None else new for case, new in zip(cases, changed)]
+
+
+def _changed_by_redaction(case: Case, config: Config) -> Case | None:
+    new = redact_record(case, config.redact)
+    return None if new is case else new  # type: ignore[return-value]
+
+
 def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config(), history: History = NO_HISTORY,
-                removed: tuple[RemovedRecord, ...] = (), include_private: bool = False) -> CaseView:
-    rules = config.redact
-    case = redact_record(case, rules)  # type: ignore[assignment]
+                removed: tuple[RemovedRecord, ...] = (), include_private: bool = False,
+                published: Case | None = None) -> CaseView:
+    """The view of one case; *published* is the case already redacted, when it has been."""
+    case = published if published is not None else redact_record(case, config.redact)  # type: ignore[assignment]
     interactions = sorted((i for i in case.interactions if include_private or not i.private), key=chronology_key)
     anchors = _anchors(interactions)
     numbers, withdrawn = _exhibit_numbers(case, interactions, history)

@@ -32,6 +32,7 @@ IBAN_HINT_ASCII = re.compile(r"[A-Z][A-Z][0-9][0-9]")
 CARD_HINT = re.compile(r"\d[\d -]{11}")  # CARD_RE's matches are at least 13 characters of these
 CARD_HINT_ASCII = re.compile(r"[0-9][0-9 -]{11}")
 NOT_DIGITS = str.maketrans("", "", "0123456789")
+ANY_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +95,8 @@ def _mask_phone(match: re.Match[str]) -> str:
 def redact_text(text: str, rules: RedactionRules) -> str:
     if not rules.enabled or not text:
         return text
-    digits = len(text) - len(text.translate(NOT_DIGITS))  # each pattern needs some: skip those that cannot match
+    # each pattern needs some digits (\d: any script's): skip those that cannot match
+    digits = len(text) - len(text.translate(NOT_DIGITS)) if text.isascii() else len(ANY_DIGIT.findall(text))
     if rules.ibans and digits >= 2 and may_hold_iban(text):
         text = IBAN_RE.sub(_mask_iban, text)
     if rules.cards and digits >= 13 and may_hold_card(text):

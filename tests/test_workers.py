@@ -164,7 +164,7 @@ def test_a_build_on_two_processes_equals_a_build_on_one(two_workers, monkeypatch
     assert two_workers == []
     monkeypatch.setenv("LOGBOOK_WORKERS", "2")
     parallel_site, parallel_tables = _build_tables(root, tmp_path / "two")
-    assert len(two_workers) == 3  # parse, per-case checks, pages and search shards
+    assert len(two_workers) == 4  # parse, per-case checks, redaction, pages and search shards
     assert parallel_site == serial_site
     assert {name: set(table) for name, table in parallel_tables.items()} == \
         {name: set(table) for name, table in serial_tables.items()}
