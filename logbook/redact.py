@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 import re
-from decimal import Decimal
 from dataclasses import dataclass, fields, is_dataclass, replace
+from decimal import Decimal
 from typing import Iterator
 
 from stdnum import iban as iban_number
