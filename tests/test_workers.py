@@ -156,6 +156,10 @@ def _build_tables(root: Path, out: Path) -> tuple[dict[str, bytes], dict[str, di
 def test_a_build_on_two_processes_equals_a_build_on_one(two_workers, monkeypatch, tmp_path):
     root = tmp_path / "corpus"
     generate(root, 30, 6, seed=7)
+    card = "4111 1111 1111 1111"  # in cases of both halves: redaction changes them in the parent and a worker
+    for case in sorted((root / "cases").iterdir())[::7]:
+        first = sorted(case.glob("0*.md"))[0]
+        first.write_text(first.read_text() + f"\nCharged to card {card} twice.\n")
     an_hour_ago = time.time() - 3600  # old enough for the cache to record each file's SHA-256 (cache.settled)
     for path in root.rglob("*"):
         os.utime(path, (an_hour_ago, an_hour_ago))
@@ -166,6 +170,8 @@ def test_a_build_on_two_processes_equals_a_build_on_one(two_workers, monkeypatch
     parallel_site, parallel_tables = _build_tables(root, tmp_path / "two")
     assert len(two_workers) == 4  # parse, per-case checks, redaction, pages and search shards
     assert parallel_site == serial_site
+    pages = b"".join(content for path, content in parallel_site.items() if path.endswith(".html"))
+    assert card.encode() not in pages and pages.count("•••• •••• •••• 1111".encode()) >= 5
     assert {name: set(table) for name, table in parallel_tables.items()} == \
         {name: set(table) for name, table in serial_tables.items()}
     assert parallel_tables["messages"] == serial_tables["messages"]
