@@ -255,7 +255,10 @@ def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY
 
 def _redacted(cases: list[Case], config: Config) -> list[Case]:
     """Each case as published, redacted on every core: a worker hands back only the cases redaction
-    changed (few), so the others stay the records already in memory, not copies."""
+    changed (few), so the others stay the records already in memory, not copies.  With redaction off
+    there is nothing to share out."""
+    if not config.redact.enabled:
+        return cases
     changed = run_jobs([functools.partial(_changed_by_redaction, case, config) for case in cases],
                        [len(case.interactions) + 1 for case in cases])
     return [case if new is None else new for case, new in zip(cases, changed)]

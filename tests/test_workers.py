@@ -177,6 +177,12 @@ def test_a_build_on_two_processes_equals_a_build_on_one(two_workers, monkeypatch
     assert parallel_tables["messages"] == serial_tables["messages"]
     assert len(parallel_tables["stamps"]) == 30 * 7  # hashed in the workers, recorded here
     assert parallel_tables["stamps"] == serial_tables["stamps"]
+    (root / "logbook.toml").write_text((root / "logbook.toml").read_text() + "\n[redact]\nenabled = false\n")
+    two_workers.clear()
+    unredacted_site, _ = _build_tables(root, tmp_path / "unredacted")
+    assert len(two_workers) == 3  # redaction off: no round of workers for it
+    pages = b"".join(content for path, content in unredacted_site.items() if path.endswith(".html"))
+    assert card.encode() in pages
 
 
 def test_diagnostics_from_two_processes_equal_those_from_one(two_workers, monkeypatch, sample_book):
