@@ -24,8 +24,11 @@ def reference(documents: list[dict[str, str]]) -> dict[str, object]:
 
 
 def ours(documents: list[dict[str, str]]) -> dict[str, object]:
+    """Our index as the search shards carry it (index_json), read back; the dict form must say the same."""
     analysed = [analyse(d["id"], tuple(d[f.name] for f in FIELDS)) for d in documents]
-    return json.loads(json.dumps(build_index(FIELDS, analysed)))
+    written = json.loads(index_json(FIELDS, analysed))
+    assert written == json.loads(json.dumps(build_index(FIELDS, analysed)))
+    return written
 
 
 def random_documents(seed: int, count: int) -> list[dict[str, str]]:
