@@ -2,9 +2,9 @@
 
     python benchmarks/linear.py [--rounds 3] [--sizes M,L] [--workdir /tmp/logbook-bench]
 
-Each round builds M, then L, then M again (or the two ``--sizes`` given) (empty output folder and empty build cache each time,
-as run.py's "cold"), so a machine that slows down or speeds up for a while weighs on both sizes
-alike; run.py measures every M run before the L ones, and its one L run can fall in a slow
+Each round builds M, then L, then M again (or the two ``--sizes`` given), each into an empty
+output folder with an empty build cache (run.py's "cold"), so a machine that slows down or speeds
+up for a while weighs on both sizes alike; run.py measures every M run before the L ones, and its one L run can fall in a slow
 spell (Hugo's own L/M in run.py shows when it did).  Needs the corpora run.py generates.
 Prints each build's wall-clock seconds, the medians and L ÷ M (issue #6: at most 11).
 """
