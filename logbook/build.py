@@ -99,13 +99,13 @@ def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildC
         settle()
         progress("rendering pages")
         if store is not None and store.incremental:  # serve: replace only what changed since its last build
-            files = render_site(site, theme, store)
+            files = render_site(site, theme, store, published=out)
             progress("publishing")
             published, written = update_in_place(files, out, root, store.runtime.get("published", {}).get(str(out)))
             store.runtime["published"], store.runtime["written"] = {str(out): published}, written
         else:  # pages go to a staging folder as they are drawn; swapped in only if every page was
             with staged(out, root) as staging:
-                files = render_site(site, theme, store, staging)
+                files = render_site(site, theme, store, staging, out)
                 progress("publishing")
                 staging.write_files(files)
     except ThemeError as exc:

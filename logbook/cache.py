@@ -9,8 +9,9 @@ made from, so a stale entry can never be used):
   unchanged too;
 * ``messages``: a Markdown body's HTML (zlib-compressed), keyed by its text, folder and
   exhibit links;
-* ``analysed``: a search shard's script (zlib-compressed), keyed by its documents' field
-  values; ``serve`` also keeps each document's index terms here.
+* ``analysed``: a search shard's SHA-256, keyed by its documents' field values: the script
+  itself is read back from the published site while that copy is unchanged (see
+  search._shard_bytes); ``serve`` also keeps each document's index terms here.
 
 A file's SHA-256 is recomputed only when its size, mtime, inode or mode changed (the
 way git's index works).  Besides, ``inputs`` fingerprints every input (all files' stats,
@@ -37,7 +38,8 @@ from typing import Any
 from . import __version__
 from .reuse import Memo, PageMemo
 
-FORMAT = 3  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse results packed
+FORMAT = 4  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse results packed;
+# 4: search shards by SHA-256 only
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, mode
 
 

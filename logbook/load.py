@@ -117,12 +117,16 @@ def _parse_all(sources: list[Source], root: Path, config: Config, config_key: st
                                     for i in todo], [len(_source_paths(sources[i])) for i in todo])))
     results = []
     for i, source in enumerate(sources):
-        key, entry = keys[i], None
-        if i in done:
-            key, learned, entry = done[i]
-            cache.use_digests(learned)
-        results.append(unpack(cache.parsed.get(
-            key, lambda: entry or _parse_packed(source, root, config), _still_valid)[0]))
+        key, parsed = keys[i], done.get(i)
+        if parsed is not None:
+            key = parsed.key
+            cache.use_digests(parsed.digests)
+        entry = cache.parsed.get(key, lambda: (parsed and parsed.entry) or _parse_packed(source, root, config),
+                                 _still_valid)
+        if parsed is not None and parsed.result is not None and entry is parsed.entry:
+            results.append(parsed.result)  # parsed here: the very record, not unpacked again
+        else:
+            results.append(unpack(entry[0]))
     return results
 
 
@@ -142,13 +146,29 @@ def _known_key(source: Source, root: Path, config_key: str, cache: BuildCache) -
     return None if None in digests else _parse_key(source, config_key, digests)
 
 
-def _keyed_parse(source: Source, root: Path, config: Config, config_key: str, cache: BuildCache
-                 ) -> tuple[str, dict, tuple[bytes, tuple] | None]:
+@dataclass(slots=True)
+class _KeyedParse:
+    """A source's share of a cold load (see _keyed_parse).  The parsed record itself stays where it was
+    made: a worker hands back only the packed form (the cache needs it anyway), and the share the parent
+    ran keeps the record too, so that it is not unpacked again."""
+    key: str
+    digests: dict
+    entry: tuple[bytes, tuple] | None  # the packed parse and the attachments it consulted; None: held
+    result: ParseResult | None = None
+
+    def __reduce__(self) -> tuple[type, tuple]:
+        return _KeyedParse, (self.key, self.digests, self.entry)
+
+
+def _keyed_parse(source: Source, root: Path, config: Config, config_key: str, cache: BuildCache) -> _KeyedParse:
     """For a worker, a source's share of a cold load: its key (reading and hashing its files), the
     digests so learned, and its packed parse unless the cache holds one."""
     key = _source_key(source, root, config_key, cache)
-    held = cache.parsed.holds(key, _still_valid)
-    return key, cache.digests_used(_source_paths(source)), None if held else _parse_packed(source, root, config)
+    digests = cache.digests_used(_source_paths(source))
+    if cache.parsed.holds(key, _still_valid):
+        return _KeyedParse(key, digests, None)
+    result, consulted = _parse_fresh(source, root, config)
+    return _KeyedParse(key, digests, (pack(result), consulted), result)
 
 
 def _parse_watched(source: Source, root: Path, config: Config, config_key: str, cache: BuildCache,

@@ -159,11 +159,12 @@ def _file_stamps(folders: list[str]) -> Iterable[tuple[str, int, int, int]]:
             yield str(path), st.st_size, st.st_mtime_ns, st.st_ino
 
 
-def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, sink: PageSink | None = None
-                ) -> SiteFiles:
+def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, sink: PageSink | None = None,
+                published: Path | None = None) -> SiteFiles:
     """Every output file; with a *cache*, Markdown bodies and search documents seen before are reused,
     and an incremental cache (serve) also reuses pages and fragments whose inputs are unchanged.
-    With a *sink*, pages are written there as they are drawn and only their paths are returned."""
+    With a *sink*, pages are written there as they are drawn and only their paths are returned.
+    *published* is the output folder, where the last site built may still have search shards to reuse."""
     env = _environment(theme, cache)
     incremental = cache is not None and cache.incremental
     env.fragments = cache.fragments if incremental else None  # type: ignore[union-attr]
@@ -278,10 +279,10 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
              months=[(month, shared(("oldest", month), pairs, pairs)) for month, pairs in months])
         page("search/index.html", "search.html")
         if incremental:
-            for path, script in search_files(site, cache.analysed, cache.rendered).items():  # type: ignore[union-attr]
+            for path, script in search_files(site, cache.analysed, cache.rendered, published).items():  # type: ignore[union-attr]
                 out.page(path, script)
         else:
-            for path, make, weight in search_jobs(site, cache.analysed if cache else None):
+            for path, make, weight in search_jobs(site, cache.analysed if cache else None, published):
                 later(path, make, weight)
         page("tags/index.html", "tags.html")
         for tag, views in site.tags:

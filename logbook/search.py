@@ -9,8 +9,10 @@ shards are loaded one by one when the user searches, results shown as they arriv
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
+from pathlib import Path
 from typing import Callable
 
 from .cache import Memo, digest_text
@@ -96,14 +98,20 @@ def shard_groups(site: SiteView) -> list[list[CaseView]]:
     return shards
 
 
-def search_jobs(site: SiteView, memo: Memo | None = None) -> list[tuple[str, Callable[[], bytes], int]]:
+def shard_path(number: int) -> str:
+    return f"search/shard-{number}.js"
+
+
+def search_jobs(site: SiteView, memo: Memo | None = None, published: Path | None = None
+                ) -> list[tuple[str, Callable[[], bytes], int]]:
     """What search_files makes, as (output path, job, weight) for workers.run_jobs: a job per shard."""
     def shard(number: int, views: list[CaseView]) -> bytes:
         parts = [_document_parts(view, entry) for view in views for entry in view.entries]
         return _shard_bytes(number, [key for *_, key in parts],  # documents analysed only if the shard is new
-                            lambda: [(analyse(ref, values), stored, key) for ref, values, stored, key in parts], memo)
+                            lambda: [(analyse(ref, values), stored, key) for ref, values, stored, key in parts],
+                            memo, published)
     groups = shard_groups(site)
-    jobs = [(f"search/shard-{number}.js", functools.partial(shard, number, views),
+    jobs = [(shard_path(number), functools.partial(shard, number, views),
              sum(len(view.entries) for view in views)) for number, views in enumerate(groups)]
     manifest = _manifest(len(groups), sum(len(view.entries) for view in site.cases))
     return [*jobs, ("search/manifest.js", lambda: manifest, 0)]
@@ -111,13 +119,37 @@ def search_jobs(site: SiteView, memo: Memo | None = None) -> list[tuple[str, Cal
 
 def _shard_bytes(number: int, keys: list[str],
                  documents: Callable[[], list[tuple[AnalysedDocument, dict[str, str], str]]],
-                 memo: Memo | None) -> bytes:
-    """A shard's script; with a *memo*, one whose documents (by their *keys*) are all unchanged is not
-    indexed again, nor are its *documents* made."""
-    if memo is None:
+                 memo: Memo | None, published: Path | None = None) -> bytes:
+    """A shard's script.  With a *memo*, a shard whose documents (by their *keys*) are all unchanged is
+    not indexed again, nor are its *documents* made: the memo keeps the script's SHA-256, and the script
+    is read back from the *published* site (the last one built into the output folder) while that copy
+    still has this SHA-256.  So the cache holds no copy of the index (a third of a site's bytes)."""
+    def script() -> bytes:
         return _shard_script(number, documents()).encode()
-    return memo.get_compressed(digest_text("shard", str(number), *keys),  # a tenth of the memory
-                               lambda: _shard_script(number, documents()).encode())
+    if memo is None:
+        return script()
+    found: list[bytes] = []
+    made: list[bytes] = []
+
+    def still_published(digest: str) -> bool:
+        data = _published_file(published / shard_path(number)) if published is not None else None
+        if data is None or hashlib.sha256(data).hexdigest() != digest:
+            return False
+        found.append(data)
+        return True
+
+    def digest_of_new() -> str:
+        made.append(script())
+        return hashlib.sha256(made[0]).hexdigest()
+    memo.get(digest_text("shard", str(number), *keys), digest_of_new, still_published)
+    return (made or found or [script()])[0]  # neither: the same shard asked for twice in one build
+
+
+def _published_file(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _manifest(shards: int, documents: int) -> bytes:
@@ -125,11 +157,13 @@ def _manifest(shards: int, documents: int) -> bytes:
     return f"window.logbookSearchManifest = {json.dumps(manifest, sort_keys=True)};\n".encode()
 
 
-def search_files(site: SiteView, memo: Memo | None = None, reuse: Memo | None = None) -> dict[str, bytes]:
+def search_files(site: SiteView, memo: Memo | None = None, reuse: Memo | None = None,
+                 published: Path | None = None) -> dict[str, bytes]:
     """Output path → JavaScript (UTF-8): the manifest and every shard.
 
-    With a *memo*, analysed documents and whole shards whose documents are all unchanged are reused;
-    with *reuse* (serve), a case view's documents and a shard of unchanged views are not even looked up.
+    With a *memo*, analysed documents and whole shards whose documents are all unchanged are reused (a
+    shard from the *published* site, see _shard_bytes); with *reuse* (serve), a case view's documents and
+    a shard of unchanged views are not even looked up.
     """
     def documents(view: CaseView) -> list[tuple[AnalysedDocument, dict[str, str], str]]:
         return [search_document(view, entry, memo) for entry in view.entries]
@@ -140,8 +174,8 @@ def search_files(site: SiteView, memo: Memo | None = None, reuse: Memo | None = 
         def script(number: int = number, views: list[CaseView] = views) -> bytes:
             shard = [doc for view in views for doc in (reuse.by_identity((view,), "search", lambda: documents(view))
                                                        if reuse is not None else documents(view))]
-            return _shard_bytes(number, [key for _, _, key in shard], lambda: shard, memo)
-        files[f"search/shard-{number}.js"] = script() if reuse is None else \
+            return _shard_bytes(number, [key for _, _, key in shard], lambda: shard, memo, published)
+        files[shard_path(number)] = script() if reuse is None else \
             reuse.by_identity(tuple(views), ("shard", number), script)
     files["search/manifest.js"] = _manifest(len(groups), sum(len(view.entries) for view in site.cases))
     return files

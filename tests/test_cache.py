@@ -11,7 +11,7 @@ import pytest
 from logbook.build import build
 from logbook.cache import open_cache
 
-from conftest import site_tree, write_tree
+from conftest import REPO, site_tree, write_tree
 
 AS_OF = "2026-06-01"
 
@@ -216,3 +216,57 @@ def test_parse_results_are_kept_packed_and_unpack_to_a_fresh_parse(book, tmp_pat
     for source in sources:
         fresh = parse_source(source, book.resolve(), config)
         assert packed[fresh.files] == fresh
+
+
+def _shards(out: Path) -> dict[str, bytes]:
+    return {path: content for path, content in site_tree(out).items() if path.startswith("search/shard-")}
+
+
+def test_unchanged_search_shards_are_read_back_from_the_published_site(tmp_path):
+    """The cache keeps a shard's SHA-256, not its script: an unchanged shard is taken from the site
+    already published while that file still has it; one missing or altered there, or a site built into
+    another folder, is indexed again.  Every time, the site equals a cold build."""
+    import pickle
+    import sys
+
+    from logbook.cache import cache_file
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from gen_corpus import generate
+    book = tmp_path / "corpus"
+    generate(book, 40, 6, seed=3)  # 240 interactions: three shards
+    out = tmp_path / "site"
+    assert warm(book, out)["published"]
+    state = pickle.loads(cache_file(book.resolve()).read_bytes())
+    assert sorted(map(len, state["analysed"].values())) == [64, 64, 64]  # SHA-256 in hex, no script
+    first = sorted((book / "cases").iterdir())[0]
+    message = sorted(first.glob("0*.md"))[0]
+    _append(message, "\nA sentence about the parcel.\n")
+    assert _misses(book, out)["analysed"] == 1  # the first case's shard; the other two read back
+    assert site_tree(out) == cold(book, tmp_path)["tree"]
+    (out / "search/shard-1.js").unlink()
+    (out / "search/shard-2.js").write_bytes((out / "search/shard-2.js").read_bytes().replace(b"parcel", b"parsec"))
+    _append(message, "\nAnd one more.\n")
+    assert _misses(book, out)["analysed"] == 3  # the edited one, the missing one and the altered one
+    assert site_tree(out) == cold(book, tmp_path)["tree"]
+    elsewhere = tmp_path / "elsewhere"
+    assert _misses(book, elsewhere)["analysed"] == 3  # nothing published there yet
+    assert _shards(elsewhere) == _shards(out) == _shards(tmp_path / "cold-site")
+
+
+def test_the_parent_keeps_the_records_it_parsed(book, tmp_path, monkeypatch):
+    """A cold load does not unpack again what this process parsed itself; what a worker parsed
+    travels packed only (the record stays in the worker)."""
+    import pickle
+
+    from logbook import load
+    unpacked = []
+    monkeypatch.setattr(load, "unpack", lambda blob: unpacked.append(blob))
+    monkeypatch.setenv("LOGBOOK_WORKERS", "1")
+    assert warm(book, tmp_path / "site")["published"]
+    assert unpacked == []
+    root = book.resolve()
+    config = load.load_config(root)[0]
+    share = load._keyed_parse(load.discover(root)[0][0], root, config, repr(config), open_cache(root))
+    assert share.result is not None and share.entry is not None
+    travelled = pickle.loads(pickle.dumps(share))
+    assert travelled.result is None and (travelled.key, travelled.entry) == (share.key, share.entry)
