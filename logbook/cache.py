@@ -7,8 +7,8 @@ made from, so a stale entry can never be used):
   ``pack``), keyed by the logbook version, the configuration and the SHA-256 of each source
   file; it also records the attachments the case names, and is used only while those are
   unchanged too;
-* ``messages``: a Markdown body's HTML (zlib-compressed), keyed by its text, folder and
-  exhibit links;
+* ``messages``: a case's Markdown bodies as HTML (one zlib-compressed entry per case), keyed
+  by their texts, folders and exhibit links;
 * ``analysed``: a search shard's SHA-256, keyed by its documents' field values: the script
   itself is read back from the published site while that copy is unchanged (see
   search._shard_bytes); ``serve`` also keeps each document's index terms here.
@@ -38,8 +38,8 @@ from typing import Any
 from . import __version__
 from .reuse import Memo, PageMemo
 
-FORMAT = 4  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse results packed;
-# 4: search shards by SHA-256 only
+FORMAT = 5  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse results packed;
+# 4: search shards by SHA-256 only; 5: Markdown HTML by case
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, mode
 
 

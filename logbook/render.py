@@ -341,20 +341,27 @@ def as_of_text(local: datetime) -> str:
 
 
 def case_markdown(view: CaseView, memo: Memo | None = None) -> tuple[Markup, dict[str, Markup]]:
-    """The case description and every message, each rendered once, links pointing at exhibits."""
+    """The case description and every message, each rendered once, links pointing at exhibits.
+
+    With a *memo*, a case's HTML is kept as one zlib-compressed entry, keyed by every text it was made
+    from: half the time of compressing each message on its own, and under half the bytes."""
     hrefs = {e.attachment.path: e.output_name for e in view.exhibits}
-    links = repr(sorted(hrefs.items()))
-
-    def html(text: str, source_path: str) -> Markup:
-        folder = Path(source_path).parent.as_posix()
-        if memo is None:
-            return Markup(render_message(text, folder, hrefs.get))
-        return Markup(memo.get_compressed(digest_text(text, folder, links),  # a quarter of the memory
-                                          lambda: render_message(text, folder, hrefs.get).encode()).decode())
-
     case = view.case
-    messages = {e.anchor: html(e.interaction.body, e.interaction.body_location.path) for e in view.entries}
-    return html(case.description, case.description_location.path), messages
+    sources = [(case.description, case.description_location.path),
+               *((e.interaction.body, e.interaction.body_location.path) for e in view.entries)]
+
+    def rendered() -> list[str]:
+        return [render_message(text, Path(path).parent.as_posix(), hrefs.get) for text, path in sources]
+    if memo is None:
+        html = rendered()
+    else:
+        key = digest_text("case", str(len(sources)), repr(sorted(hrefs.items())), *(part for source in sources
+                                                                                   for part in source))
+        html = memo.get_compressed(key, lambda: _MESSAGE_END.join(rendered()).encode()).decode().split(_MESSAGE_END)
+    return Markup(html[0]), {e.anchor: Markup(text) for e, text in zip(view.entries, html[1:])}
+
+
+_MESSAGE_END = "\x00"  # between messages in a memo entry: never in their HTML (markdown-it-py makes NUL U+FFFD)
 
 
 @functools.lru_cache(maxsize=4096)

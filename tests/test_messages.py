@@ -99,3 +99,10 @@ def test_rules_are_left_out_of_plain_messages():
         "table", "fence", "blockquote", "hr", "heading", "lheading", "link", "emphasis"}
     assert "blockquote" not in messages.rules_that_cannot_match("> quoted\n")
     assert "lheading" not in messages.rules_that_cannot_match("Title\r\n---\r\n")
+
+
+@given(st.text(alphabet=st.sampled_from("a \x00[]()!*<>&\n`"), max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_no_nul_reaches_the_html(text):
+    """render.case_markdown keeps a case's messages in one memo entry, NUL between them."""
+    assert "\x00" not in render_message(text, "cases/x", lambda path: "exhibit-1.png")
