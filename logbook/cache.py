@@ -133,8 +133,9 @@ class BuildCache:
     def use_digests(self, records: dict[str, tuple[Stamp, str]]) -> None:
         self._used_stamps.update(records)
 
-    def file_digest(self, root: Path, rel: str) -> str | None:
-        """SHA-256 of a logbook file (None when it cannot be read), hashed again only when its stat changed."""
+    def file_digest(self, root: Path, rel: str, read: dict[str, bytes] | None = None) -> str | None:
+        """SHA-256 of a logbook file (None when it cannot be read), hashed again only when its stat changed;
+        the bytes hashed are put in *read*, so that a parse can use them instead of reading the file again."""
         known = self.known_digest(root, rel)
         if known is not None:
             return known
@@ -145,6 +146,8 @@ class BuildCache:
             data = (root / rel).read_bytes()
         except OSError:
             return None
+        if read is not None:
+            read[rel] = data
         value = hashlib.sha256(data).hexdigest()
         if settled(((rel, stamp),)):
             self._used_stamps[rel] = (stamp, value)

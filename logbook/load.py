@@ -92,9 +92,11 @@ def _source_paths(source: Source) -> tuple[str, ...]:
     return (source.case_file, *source.interaction_files) if isinstance(source, BundleSource) else (source.path,)
 
 
-def _parse_fresh(source: Source, root: Path, config: Config) -> tuple[ParseResult, tuple]:
-    """A source parsed, with the stat of every attachment it consulted (when those change, so may it)."""
-    result = parse_source(source, root, config)
+def _parse_fresh(source: Source, root: Path, config: Config, contents: dict[str, bytes] | None = None
+                 ) -> tuple[ParseResult, tuple]:
+    """A source parsed (*contents*: bytes of its files read already), with the stat of every attachment
+    it consulted (when those change, so may it)."""
+    result = parse_source(source, root, config, contents or {})
     return result, stamps_of(result.consulted)
 
 
@@ -135,9 +137,10 @@ def _parse_key(source: Source, config_key: str, digests: list[str | None]) -> st
     return digest_text(config_key, repr(source), *map(str, digests))
 
 
-def _source_key(source: Source, root: Path, config_key: str, cache: BuildCache) -> str:
-    """_parse_key, reading and hashing the files whose stat changed."""
-    return _parse_key(source, config_key, [cache.file_digest(root, p) for p in _source_paths(source)])
+def _source_key(source: Source, root: Path, config_key: str, cache: BuildCache, read: dict[str, bytes] | None = None
+                ) -> str:
+    """_parse_key, reading and hashing the files whose stat changed (their bytes put in *read*)."""
+    return _parse_key(source, config_key, [cache.file_digest(root, p, read) for p in _source_paths(source)])
 
 
 def _known_key(source: Source, root: Path, config_key: str, cache: BuildCache) -> str | None:
@@ -162,12 +165,14 @@ class _KeyedParse:
 
 def _keyed_parse(source: Source, root: Path, config: Config, config_key: str, cache: BuildCache) -> _KeyedParse:
     """For a worker, a source's share of a cold load: its key (reading and hashing its files), the
-    digests so learned, and its packed parse unless the cache holds one."""
-    key = _source_key(source, root, config_key, cache)
+    digests so learned, and its packed parse unless the cache holds one.  The files are read once: the
+    parse is of the very bytes hashed for the key."""
+    read: dict[str, bytes] = {}
+    key = _source_key(source, root, config_key, cache, read)
     digests = cache.digests_used(_source_paths(source))
     if cache.parsed.holds(key, _still_valid):
         return _KeyedParse(key, digests, None)
-    result, consulted = _parse_fresh(source, root, config)
+    result, consulted = _parse_fresh(source, root, config, read)
     return _KeyedParse(key, digests, (pack(result), consulted), result)
 
 

@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 from .diagnostics import Diagnostic, Location, error, warning
 from .discover import BundleSource, SingleSource, Source
@@ -14,7 +15,7 @@ from .fields import CASE_FIELDS, ID_RE, INTERACTION_FIELDS, FieldContext, FieldS
 from .models import Case, Config, Interaction
 from .readers import Reader, unknown_key
 from .split import Block, Section, split_front_matter, split_sections, trim_block
-from .textfile import SourceText, read_source
+from .textfile import SourceText, read_source, source_from_bytes
 from .timeparse import TimeError, parse_moment, zone_named
 from .history import section_keys
 from .yamlnodes import Map, Node, Scalar, compose
@@ -31,10 +32,12 @@ class ParseResult:
     consulted: tuple[str, ...] = ()  # other paths whose state the result depends on (attachments, their folders)
 
 
-def parse_source(source: Source, root: Path, config: Config) -> ParseResult:
+def parse_source(source: Source, root: Path, config: Config, contents: Mapping[str, bytes] = MappingProxyType({})
+                 ) -> ParseResult:
+    """A case source parsed; *contents* holds the bytes of files read already (by logbook-relative path)."""
     if isinstance(source, BundleSource):
-        return parse_bundle(source, root, config)
-    return parse_single(source, root, config)
+        return parse_bundle(source, root, config, contents)
+    return parse_single(source, root, config, contents)
 
 
 # --- shared pieces ---------------------------------------------------------------
@@ -57,12 +60,12 @@ def _outside(root: Path, rel: str) -> bool:
         return True
 
 
-def _load_text(root: Path, rel: str, diagnostics: list[Diagnostic]) -> SourceText | None:
-    path = root / rel
+def _load_text(root: Path, rel: str, diagnostics: list[Diagnostic], contents: Mapping[str, bytes]) -> SourceText | None:
     if _outside(root, rel):
         diagnostics.append(error("read-error", "file is a link to somewhere outside the logbook", Location(rel)))
         return None
-    loaded = read_source(path, rel)
+    data = contents.get(rel)
+    loaded = read_source(root / rel, rel) if data is None else source_from_bytes(data, rel)
     if isinstance(loaded, Diagnostic):
         diagnostics.append(loaded)
         return None
@@ -188,12 +191,13 @@ def _build_interaction(reader: Reader, mapping: Map, values: dict[str, Any], bod
 
 # --- bundles ---------------------------------------------------------------------
 
-def parse_bundle(source: BundleSource, root: Path, config: Config) -> ParseResult:
+def parse_bundle(source: BundleSource, root: Path, config: Config, contents: Mapping[str, bytes] = MappingProxyType({})
+                 ) -> ParseResult:
     diagnostics: list[Diagnostic] = []
     folder = root / source.folder
     default_id = Path(source.folder).name
     case_reader = Reader(source.case_file, diagnostics)
-    text = _load_text(root, source.case_file, diagnostics)
+    text = _load_text(root, source.case_file, diagnostics, contents)
     files = (source.case_file, *source.interaction_files)
     if text is None:
         return ParseResult(None, tuple(diagnostics), files)
@@ -206,7 +210,7 @@ def parse_bundle(source: BundleSource, root: Path, config: Config) -> ParseResul
     interactions: list[Interaction] = []
     for position, rel in enumerate(source.interaction_files):
         reader = Reader(rel, diagnostics)
-        loaded = _load_text(root, rel, diagnostics)
+        loaded = _load_text(root, rel, diagnostics, contents)
         if loaded is None:
             continue
         part = split_front_matter(loaded.text)
@@ -252,10 +256,11 @@ def _front_matter(reader: Reader, split: Any, what: str) -> Map | None:
 
 # --- single files ------------------------------------------------------------------
 
-def parse_single(source: SingleSource, root: Path, config: Config) -> ParseResult:
+def parse_single(source: SingleSource, root: Path, config: Config, contents: Mapping[str, bytes] = MappingProxyType({})
+                 ) -> ParseResult:
     diagnostics: list[Diagnostic] = []
     reader = Reader(source.path, diagnostics)
-    text = _load_text(root, source.path, diagnostics)
+    text = _load_text(root, source.path, diagnostics, contents)
     if text is None:
         return ParseResult(None, tuple(diagnostics), (source.path,))
     split = split_front_matter(text.text)

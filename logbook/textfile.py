@@ -47,12 +47,21 @@ def read_source(path: Path, rel_path: str) -> SourceText | Diagnostic:
         if not stat.S_ISREG(info.st_mode):
             return error("read-error", "not a regular file", Location(rel_path))
         if info.st_size > MAX_SOURCE_BYTES:
-            return error("file-too-large", f"file is {info.st_size:,} bytes; the limit is {MAX_SOURCE_BYTES:,}",
-                         Location(rel_path), "move large content into an attachment")
+            return _too_large(info.st_size, rel_path)
         data = path.read_bytes()
     except OSError as exc:
         return error("read-error", f"cannot read file: {exc.strerror or exc}", Location(rel_path))
     return decode_source(data, rel_path)
+
+
+def source_from_bytes(data: bytes, rel_path: str) -> SourceText | Diagnostic:
+    """read_source for a file's bytes read already (the build cache reads them to hash them)."""
+    return _too_large(len(data), rel_path) if len(data) > MAX_SOURCE_BYTES else decode_source(data, rel_path)
+
+
+def _too_large(size: int, rel_path: str) -> Diagnostic:
+    return error("file-too-large", f"file is {size:,} bytes; the limit is {MAX_SOURCE_BYTES:,}",
+                 Location(rel_path), "move large content into an attachment")
 
 
 def _byte_location(data: bytes, offset: int, rel_path: str) -> Location:

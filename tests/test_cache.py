@@ -282,3 +282,20 @@ def test_a_case_s_messages_are_one_memo_entry(book, tmp_path):
     published = [case for case in check(book).logbook.cases if not case.private]  # a private case has no page
     assert len(cache.messages.old) == len(published) == 6
     assert site_tree(out) == cold(book, tmp_path)["tree"]
+
+
+def test_a_cold_build_reads_each_source_once(book, tmp_path, monkeypatch):
+    """The bytes hashed for a source's cache key are the bytes parsed: each file is read once."""
+    import pathlib
+    from collections import Counter
+    reads: Counter[str] = Counter()
+    original = pathlib.Path.read_bytes
+
+    def counted(self: pathlib.Path) -> bytes:
+        reads[str(self)] += 1
+        return original(self)
+    monkeypatch.setenv("LOGBOOK_WORKERS", "1")
+    monkeypatch.setattr(pathlib.Path, "read_bytes", counted)
+    assert warm(book, tmp_path / "site")["published"]
+    sources = {str(path) for path in (book.resolve() / "cases").rglob("*.md")}
+    assert len(sources) > 30 and {path: reads[path] for path in sources} == dict.fromkeys(sources, 1)

@@ -85,6 +85,10 @@ def test_unreadable_and_huge_files(logbook_dir, capsys, tmp_path):
     _, out, _ = run_cli(["check", str(root)], capsys)
     assert "cases/big.md:1:1: error[file-too-large]" in out
     assert "cases/link.md:1:1: error[read-error]: file is a link to somewhere outside the logbook" in out
+    # a build with the cache parses the bytes it read to hash them: the same two errors
+    code, built, err = run_cli(["build", str(root)], capsys)
+    assert code == 1 and [line for line in (built + err).splitlines() if "error[" in line] == \
+        [line for line in out.splitlines() if "error[" in line]
 
 
 def test_links_are_followed_only_inside_the_logbook(logbook_dir, capsys, tmp_path):
