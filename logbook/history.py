@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .discover import CASE_FILE
 from .split import split_front_matter, split_sections
@@ -100,17 +101,45 @@ def _start_git(root: Path, *args: str) -> subprocess.Popen[bytes]:
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
 
-def read_history(root: Path, single_files: frozenset[str] = frozenset(), memo: dict | None = None) -> History:
-    """The logbook's history; *single_files* are replayed section by section.
+Asked = tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]
+
+
+def ask_git(root: Path) -> Asked | None:
+    """Ask git for HEAD and the working tree's state, both at once, without waiting for the answers
+    (None: git is not installed)."""
+    try:
+        return (_start_git(root, "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%cI"),
+                _start_git(root, "status", "--porcelain", "--", "cases", "logbook.toml", "themes"))
+    except FileNotFoundError:
+        return None
+
+
+@contextmanager
+def git_asked(root: Path) -> Iterator[Asked | None]:
+    """ask_git for a block that reads the answers (read_history) after other work: git works
+    meanwhile.  A block that ends early stops and waits for whatever git has not finished."""
+    asked = ask_git(root)
+    try:
+        yield asked
+    finally:
+        for process in asked or ():
+            if process.returncode is None:  # not read: the block ended early
+                process.kill()
+                process.communicate()
+
+
+def read_history(root: Path, single_files: frozenset[str] = frozenset(), memo: dict | None = None,
+                 asked: Asked | None | bool = True) -> History:
+    """The logbook's history; *single_files* are replayed section by section; *asked* is what
+    ask_git gave (True: ask now).
 
     With a *memo* (serve), the history is read again only when HEAD, the working tree's
     cleanliness or the single files change, and is otherwise the very same object as before.
     """
-    try:  # HEAD and the working tree's state, asked at the same time
-        head_proc, status_proc = (_start_git(root, "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%cI"),
-                                  _start_git(root, "status", "--porcelain", "--", "cases", "logbook.toml", "themes"))
-    except FileNotFoundError:
+    processes = ask_git(root) if asked is True else asked
+    if not processes:
         return _remember(memo, ("no git",), lambda: History(False, "git is not installed"))
+    head_proc, status_proc = processes
     head_out, status_out = head_proc.communicate()[0], status_proc.communicate()[0]
     if head_proc.returncode != 0 or not head_out.strip():  # why not: outside a repository, or no commit yet
         probe = _git(root, "rev-parse", "--is-inside-work-tree")

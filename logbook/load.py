@@ -14,7 +14,7 @@ from .cache import BuildCache, digest_text, pack, settled, stamps_of, unchanged,
 from .config import load_config
 from .diagnostics import Diagnostic, sorted_diagnostics
 from .discover import CASES_DIR, BundleSource, SingleSource, Source, discover
-from .history import History, read_history
+from .history import History, git_asked, read_history
 from .models import Config, Logbook
 from .parse import ParseResult, parse_source
 from .provenance import deleted_interaction_diagnostics
@@ -48,28 +48,29 @@ def load_logbook(root: Path, cache: BuildCache | None = None, touched: frozenset
         if runtime.get("config") == config:
             config = runtime["config"]
         runtime["config"] = config
-    sources, found = _discover(root, runtime, touched)
-    diagnostics.extend(found)
-    cases = []
-    files = 0
-    config_key = repr(config)
-    results = (_parse_all(sources, root, config, config_key, cache) if cache is None or not cache.incremental else
-               [_parse_watched(source, root, config, config_key, cache, touched) for source in sources])
-    for result in results:
-        diagnostics.extend(result.diagnostics)
-        files += len(result.files)
-        if result.case is not None:
-            cases.append(result.case)
-    ordered = tuple(cases)
-    diagnostics.extend(run_checks(ordered, config, SITE_CHECKS))
-    if cache is None or not cache.incremental:  # a one-off build: on every core
-        for case_diagnostics in run_jobs([functools.partial(case_checks, case, config) for case in ordered],
-                                         [len(case.interactions) + 1 for case in ordered]):
-            diagnostics.extend(case_diagnostics)
-    else:
-        for case in ordered:
-            diagnostics.extend(cache.checked.by_identity((case, config), None, lambda: case_checks(case, config)))
-    history = read_history(root, frozenset(s.path for s in sources if isinstance(s, SingleSource)), runtime)
+    with git_asked(root) as asked:  # git answers while the sources are parsed
+        sources, found = _discover(root, runtime, touched)
+        diagnostics.extend(found)
+        cases = []
+        files = 0
+        config_key = repr(config)
+        results = (_parse_all(sources, root, config, config_key, cache) if cache is None or not cache.incremental else
+                   [_parse_watched(source, root, config, config_key, cache, touched) for source in sources])
+        for result in results:
+            diagnostics.extend(result.diagnostics)
+            files += len(result.files)
+            if result.case is not None:
+                cases.append(result.case)
+        ordered = tuple(cases)
+        diagnostics.extend(run_checks(ordered, config, SITE_CHECKS))
+        if cache is None or not cache.incremental:  # a one-off build: on every core
+            for case_diagnostics in run_jobs([functools.partial(case_checks, case, config) for case in ordered],
+                                             [len(case.interactions) + 1 for case in ordered]):
+                diagnostics.extend(case_diagnostics)
+        else:
+            for case in ordered:
+                diagnostics.extend(cache.checked.by_identity((case, config), None, lambda: case_checks(case, config)))
+        history = read_history(root, frozenset(s.path for s in sources if isinstance(s, SingleSource)), runtime, asked)
     diagnostics.extend(deleted_interaction_diagnostics(ordered, history))
     return LoadResult(Logbook(str(root), config, ordered), tuple(sorted_diagnostics(diagnostics)), files, history)
 

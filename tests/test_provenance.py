@@ -147,3 +147,33 @@ def test_an_acknowledged_removal_is_shown_with_its_reason_and_not_warned(repo, t
     assert load_logbook(repo).diagnostics == ()
     assert build(repo, tmp_path / "s", as_of="2026-08-01").published
     assert "Reason given: Duplicate of a.md" in (tmp_path / "s/cases/B-1/index.html").read_text()
+
+
+def test_git_is_asked_before_the_sources_are_parsed(repo, monkeypatch):
+    """HEAD and status come from git processes started when the load begins, so git works while
+    the sources are parsed; a load that stops part-way leaves no git process running."""
+    import logbook.load
+    events: list[str] = []
+    started: list[subprocess.Popen[bytes]] = []
+    start_git, parse_all = logbook.history._start_git, logbook.load._parse_all
+
+    def spy_start(root, *args):
+        events.append(f"git {args[0]}")
+        started.append(start_git(root, *args))
+        return started[-1]
+
+    def spy_parse(*args, **kwargs):
+        events.append("parse")
+        return parse_all(*args, **kwargs)
+    monkeypatch.setattr(logbook.history, "_start_git", spy_start)
+    monkeypatch.setattr(logbook.load, "_parse_all", spy_parse)
+    result = load_logbook(repo)
+    assert events[:3] == ["git log", "git status", "parse"] and result.history.available and result.history.clean
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("stopped part-way")
+    monkeypatch.setattr(logbook.load, "_parse_all", broken)
+    started.clear()
+    with pytest.raises(RuntimeError):
+        load_logbook(repo)
+    assert len(started) == 2 and all(process.returncode is not None for process in started)
