@@ -243,7 +243,8 @@ def _walk_stamps(folder: str, parts: list[str]) -> None:
 def _git_state(root: Path) -> bytes:
     try:
         proc = subprocess.run(["git", "-C", str(root), "status", "--porcelain=v2", "--branch", "--",
-                               "cases", "logbook.toml", "themes"], capture_output=True)
+                               "cases", "logbook.toml", "themes"], capture_output=True,
+                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})  # never index.lock (history.py)
     except OSError:
         return b"no git"
     return proc.stdout if proc.returncode == 0 else b"not a repository"

@@ -12,6 +12,7 @@ A logbook outside a git repository still builds: ``History.available`` is False.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from contextlib import contextmanager
@@ -97,8 +98,11 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
 
 
 def _start_git(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    """git without its optional locks: ``status`` then never rewrites the index (taking index.lock),
+    which would make a ``git commit`` the user runs at that moment fail."""
     return subprocess.Popen(["git", "-C", str(root), "-c", "core.quotepath=off", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
 
 
 Asked = tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]

@@ -177,3 +177,19 @@ def test_git_is_asked_before_the_sources_are_parsed(repo, monkeypatch):
     with pytest.raises(RuntimeError):
         load_logbook(repo)
     assert len(started) == 2 and all(process.returncode is not None for process in started)
+
+
+def test_asking_git_never_rewrites_its_index(repo, tmp_path):
+    """serve asks for git's status after every save; git must not take index.lock for it (a commit
+    the user makes at that moment would fail), so a file whose stat changed leaves the index as it is,
+    in the load and in the build cache's fingerprint of the inputs."""
+    import os
+    index = repo / ".git/index"
+    path = repo / "cases/B-1/a.md"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 5_000_000_000))  # same bytes, new stat
+    before = (index.read_bytes(), index.stat().st_mtime_ns)
+    result = load_logbook(repo)
+    assert result.history.available and result.history.clean
+    assert (index.read_bytes(), index.stat().st_mtime_ns) == before
+    assert build(repo, tmp_path / "site", as_of="2026-08-01").published
+    assert (index.read_bytes(), index.stat().st_mtime_ns) == before
