@@ -197,15 +197,22 @@ def _theme_folders(root: Path) -> list[Path]:
 
 
 def _watch(root: Path, out: Path, rebuilder: Rebuilder):
+    from watchdog import events as kinds
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
     from watchdog.observers.polling import PollingObserver
 
     watched: set[Path] = set()
+    # Changes only: without a filter inotify also reports every open and read-only close, and
+    # `git status` after each save opens every folder of the logbook (thousands of events, each
+    # handled in Python on the watcher's thread while the rebuild wants the interpreter).
+    changes = [kinds.FileCreatedEvent, kinds.DirCreatedEvent, kinds.FileDeletedEvent, kinds.DirDeletedEvent,
+               kinds.FileMovedEvent, kinds.DirMovedEvent, kinds.FileModifiedEvent, kinds.DirModifiedEvent,
+               kinds.FileClosedEvent]
 
     def watch_tree(observer, folder: Path) -> None:  # type: ignore[no-untyped-def]
         if folder.is_dir() and folder not in watched and not (folder == out or out.is_relative_to(folder)):
-            observer.schedule(Handler(), str(folder), recursive=True)
+            observer.schedule(Handler(), str(folder), recursive=True, event_filter=changes)
             watched.add(folder)
 
     class Handler(FileSystemEventHandler):
@@ -232,7 +239,7 @@ def _watch(root: Path, out: Path, rebuilder: Rebuilder):
         current[:] = [observer]
         watched.clear()
         try:
-            observer.schedule(Handler(), str(root), recursive=False)
+            observer.schedule(Handler(), str(root), recursive=False, event_filter=changes)
             for folder in [root / "cases", root / "themes", *_theme_folders(root)]:
                 watch_tree(observer, folder)
             observer.start()

@@ -240,3 +240,43 @@ def test_without_as_of_now_holds_between_saves_and_moves_on_when_quiet(book, mon
         assert judged.search(server.get("/cases/CASE-1/index.html")[1])[1] != first
     finally:
         server.stop()
+
+
+def test_the_watcher_hears_changes_but_not_reads(book, monkeypatch):
+    """Reading the logbook must not wake the watcher's thread (git status after each save opens every
+    folder; each event would be handled in Python while the rebuild wants the interpreter): inotify is
+    asked for changes only, and a save is still heard."""
+    from watchdog.events import FileSystemEventHandler
+
+    from logbook import serve
+    heard: list[str] = []
+    dispatch = FileSystemEventHandler.dispatch
+
+    def counted(self, event):  # type: ignore[no-untyped-def]
+        heard.append(event.event_type)
+        return dispatch(self, event)
+
+    class Rebuilder:
+        def notify(self, paths=None):  # type: ignore[no-untyped-def]
+            pass
+    monkeypatch.setattr(FileSystemEventHandler, "dispatch", counted)
+    root = book.resolve()
+    observer = serve._watch(root, root / "_site", Rebuilder())  # type: ignore[arg-type]
+    try:
+        sources = sorted((root / "cases").rglob("*.md"))
+        for _ in range(3):
+            for path in sources:
+                path.read_bytes()
+            for folder in {path.parent for path in sources}:
+                os.listdir(folder)
+        time.sleep(QUIET)
+        assert len(sources) == 3 and heard == []
+        with sources[0].open("a") as handle:
+            handle.write("\nSaved.\n")
+        deadline = time.monotonic() + 5
+        while not heard and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert heard and not {"opened", "closed_no_write"} & set(heard)
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
