@@ -108,21 +108,16 @@ def _start_git(root: Path, *args: str) -> subprocess.Popen[bytes]:
 Asked = tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]
 
 
-def ask_git(root: Path) -> Asked | None:
-    """Ask git for HEAD and the working tree's state, both at once, without waiting for the answers
-    (None: git is not installed)."""
-    try:
-        return (_start_git(root, "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%cI"),
-                _start_git(root, "status", "--porcelain", "--", "cases", "logbook.toml", "themes"))
-    except FileNotFoundError:
-        return None
-
-
 @contextmanager
 def git_asked(root: Path) -> Iterator[Asked | None]:
-    """ask_git for a block that reads the answers (read_history) after other work: git works
-    meanwhile.  A block that ends early stops and waits for whatever git has not finished."""
-    asked = ask_git(root)
+    """Ask git for HEAD and the working tree's state, both at once, for a block that reads the answers
+    (read_history) after other work, so that git works meanwhile (None: git is not installed).  A block
+    that ends early stops and waits for whatever git has not finished."""
+    try:
+        asked: Asked | None = (_start_git(root, "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%cI"),
+                               _start_git(root, "status", "--porcelain", "--", "cases", "logbook.toml", "themes"))
+    except FileNotFoundError:
+        asked = None
     try:
         yield asked
     finally:
@@ -132,18 +127,17 @@ def git_asked(root: Path) -> Iterator[Asked | None]:
                 process.communicate()
 
 
-def read_history(root: Path, single_files: frozenset[str] = frozenset(), memo: dict | None = None,
-                 asked: Asked | None | bool = True) -> History:
-    """The logbook's history; *single_files* are replayed section by section; *asked* is what
-    ask_git gave (True: ask now).
+def read_history(root: Path, asked: Asked | None, single_files: frozenset[str] = frozenset(),
+                 memo: dict | None = None) -> History:
+    """The logbook's history from git's answers *asked* (see git_asked); *single_files* are replayed
+    section by section.
 
     With a *memo* (serve), the history is read again only when HEAD, the working tree's
     cleanliness or the single files change, and is otherwise the very same object as before.
     """
-    processes = ask_git(root) if asked is True else asked
-    if not processes:
+    if asked is None:
         return _remember(memo, ("no git",), lambda: History(False, "git is not installed"))
-    head_proc, status_proc = processes
+    head_proc, status_proc = asked
     head_out, status_out = head_proc.communicate()[0], status_proc.communicate()[0]
     if head_proc.returncode != 0 or not head_out.strip():  # why not: outside a repository, or no commit yet
         probe = _git(root, "rev-parse", "--is-inside-work-tree")

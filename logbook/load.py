@@ -70,7 +70,7 @@ def load_logbook(root: Path, cache: BuildCache | None = None, touched: frozenset
         else:
             for case in ordered:
                 diagnostics.extend(cache.checked.by_identity((case, config), None, lambda: case_checks(case, config)))
-        history = read_history(root, frozenset(s.path for s in sources if isinstance(s, SingleSource)), runtime, asked)
+        history = read_history(root, asked, frozenset(s.path for s in sources if isinstance(s, SingleSource)), runtime)
     diagnostics.extend(deleted_interaction_diagnostics(ordered, history))
     return LoadResult(Logbook(str(root), config, ordered), tuple(sorted_diagnostics(diagnostics)), files, history)
 
