@@ -5,6 +5,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,14 @@ from logbook.themes import resolve_theme
 
 from strategies import any_file, check_one, scratch_dir
 
-SCRATCH = scratch_dir()
+
+
+@pytest.fixture(scope="module")
+def scratch():
+    """One folder for every example of this module, removed afterwards (examples share it)."""
+    folder = scratch_dir()
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def lines_in(path: Path) -> int:
@@ -26,10 +34,10 @@ def lines_in(path: Path) -> int:
 # derandomize: the same examples on every run, so CI is reproducible; tests/fuzz.py explores widely.
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(content=any_file, bundle=st.booleans())
-def test_check_never_crashes_and_diagnostics_point_at_real_lines(content, bundle):
-    shutil.rmtree(SCRATCH / "cases", ignore_errors=True)
-    for diagnostic in check_one(content, bundle, SCRATCH):
-        path = SCRATCH / diagnostic.location.path
+def test_check_never_crashes_and_diagnostics_point_at_real_lines(scratch, content, bundle):
+    shutil.rmtree(scratch / "cases", ignore_errors=True)
+    for diagnostic in check_one(content, bundle, scratch):
+        path = scratch / diagnostic.location.path
         assert path.is_file(), diagnostic
         assert 1 <= diagnostic.location.line <= lines_in(path), diagnostic
         assert diagnostic.location.column >= 1
@@ -60,8 +68,8 @@ def valid_case(draw) -> str:
 
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(text=valid_case())
-def test_load_then_render_is_total_on_valid_cases(text):
-    root = SCRATCH / "valid"
+def test_load_then_render_is_total_on_valid_cases(scratch, text):
+    root = scratch / "valid"
     shutil.rmtree(root, ignore_errors=True)
     (root / "cases").mkdir(parents=True)
     (root / "cases" / "c.md").write_text(text, encoding="utf-8")
