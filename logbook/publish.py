@@ -115,12 +115,15 @@ class Staging:
     def write(self, rel: str, content: bytes) -> None:
         self._target(rel).write_bytes(content)
 
+    def copy(self, rel: str, source: Path) -> None:
+        shutil.copyfile(source, self._target(rel))
+
     def write_files(self, files: SiteFiles) -> None:
-        """The pages render kept in memory, and every file copied as it is (exhibits, theme assets)."""
+        """The pages render kept in memory, and the files still to copy as they are (theme assets)."""
         for rel, content in files.pages.items():
             self.write(rel, content)
         for rel, source in files.copies.items():
-            shutil.copyfile(source, self._target(rel))
+            self.copy(rel, source)
 
 
 @contextmanager

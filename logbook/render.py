@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, Protocol, TypeVar
+from typing import Any, Callable, Hashable, Iterable, Protocol, Sequence, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -48,7 +48,7 @@ class RenderError(Exception):
 @dataclass(frozen=True, slots=True)
 class SiteFiles:
     pages: dict[str, bytes]  # output path → content
-    copies: dict[str, Path]  # output path → file to copy
+    copies: dict[str, Path]  # output path → file to copy (with a PageSink: those not copied there yet)
     written: tuple[str, ...] = ()  # output paths already written to the PageSink, in no particular order
 
     @property
@@ -61,6 +61,8 @@ class PageSink(Protocol):
     process holds the whole site in memory.  Called from worker processes too."""
 
     def write(self, rel: str, content: bytes) -> None: ...
+
+    def copy(self, rel: str, source: Path) -> None: ...
 
 
 class _Output:
@@ -222,31 +224,45 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
         return cache.rendered.get((name, site_key), compute)  # type: ignore[no-any-return]
     pending: list[tuple[str, Callable[[], bytes | None], int]] = []  # a one-off build's pages, drawn at the end
 
-    def later(path: str, make: Callable[[], str | bytes], weight: int = 1) -> None:
+    def later(path: str, make: Callable[[], str | bytes], weight: int = 1,
+              copies: Sequence[tuple[str, Path]] = ()) -> None:
         """A file drawn with the others at the end, in worker processes when there are cores to spare
-        (each writes its pages to the sink itself)."""
+        (each writes its pages to the sink itself, and copies the page's *copies* there too: creating
+        thousands of files is slow on some disks, and goes faster side by side)."""
         out.claim(path)
+        if sink is None:
+            for rel, source in copies:
+                out.copy(rel, source)
+            pending.append((path, lambda: _encoded(make()), weight))
+            return
+        for rel, _ in copies:
+            out.claim(rel)
 
         def draw_and_write() -> None:
             sink.write(path, _encoded(make()))  # type: ignore[union-attr]
-        pending.append((path, draw_and_write if sink is not None else lambda: _encoded(make()), weight))
+            for rel, source in copies:
+                sink.copy(rel, source)  # type: ignore[union-attr]
+        pending.append((path, draw_and_write, weight + len(copies)))
     try:
         def page(path: str, template: str, weight: int = 1, more: Callable[[], dict[str, Any]] | None = None,
-                 **context: Any) -> None:
+                 copies: Sequence[tuple[str, Path]] = (), **context: Any) -> None:
             """One page; *more* gives context that is costly to make (a one-off build makes it with the page),
-            *weight* is about how many interactions the page shows (to share the work out evenly)."""
+            *weight* is about how many interactions the page shows (to share the work out evenly), *copies*
+            are files published with the page as they are (output path, source)."""
             root = "../" * path.count("/")
 
             def draw(reader: Any = site, context: dict[str, Any] = context) -> str:
                 return env.get_template(template).render(**{**common, "site": reader}, root=root, page_path=path,
                                                          **context)
             if not incremental:
-                later(path, (lambda: draw(site, {**context, **more()})) if more is not None else draw, weight)
+                later(path, (lambda: draw(site, {**context, **more()})) if more is not None else draw, weight, copies)
                 return
             assert cache is not None
             context = {**context, **more()} if more is not None else context
             out.page(path, cache.pages.render(env, path, (template, common_key, token(context)), site,
                                               lambda reader: draw(reader, context)))
+            for rel, source in copies:
+                out.copy(rel, source)
 
         entries = sum(len(view.entries) for view in site.cases)
         by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
@@ -300,9 +316,9 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
         for view in site.cases:
             base = f"cases/{view.case.id}"
             page(f"{base}/index.html", "case.html", weight=4 * len(view.entries) + 1, view=view,
-                 more=functools.partial(case_context, view))
-            for exhibit in view.exhibits:
-                out.copy(f"{base}/{exhibit.output_name}", Path(site.root) / exhibit.attachment.path)
+                 more=functools.partial(case_context, view),
+                 copies=[(f"{base}/{exhibit.output_name}", Path(site.root) / exhibit.attachment.path)
+                         for exhibit in view.exhibits])
         for path, content in zip([path for path, _, _ in pending],
                                  run_jobs([make for _, make, _ in pending], [weight for _, _, weight in pending],
                                           [cache.messages, cache.analysed] if cache is not None else ())):

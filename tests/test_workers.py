@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from logbook import workers
+from logbook import publish, workers
 from logbook.build import build, check
 from logbook.cache import BuildCache
 from logbook.reuse import Memo
@@ -216,3 +216,31 @@ def test_a_template_failing_in_a_worker_keeps_the_last_site(two_workers, tmp_pat
     assert "no_such_value" in diagnostic.message and diagnostic.location.path.endswith("case.html")
     assert site_tree(out) == before
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+
+
+def test_exhibits_are_copied_by_the_processes_drawing_their_cases(two_workers, monkeypatch, tmp_path):
+    """Creating thousands of files is slow on some disks: each exhibit is copied once, beside its case
+    page, on both processes; the site is the one a single process publishes."""
+    root = tmp_path / "corpus"
+    generate(root, 16, 3, seed=5)
+    for number, case in enumerate(sorted((root / "cases").iterdir())):
+        first = sorted(case.glob("0*.md"))[0]
+        (case / f"label-{number}.txt").write_text(f"RMA label {number}\n")
+        first.write_text(first.read_text().replace("---\n", f"---\nattachments: [label-{number}.txt]\n", 1))
+    monkeypatch.setenv("LOGBOOK_WORKERS", "1")
+    assert build(root, tmp_path / "one", as_of="2026-01-01", cache=False).published
+    log = tmp_path / "copied.log"
+    real_copy = publish.Staging.copy
+
+    def logged_copy(self: publish.Staging, rel: str, source: Path) -> None:
+        with log.open("a") as handle:  # appends from forked workers too
+            handle.write(f"{os.getpid()} {rel}\n")
+        real_copy(self, rel, source)
+    monkeypatch.setattr(publish.Staging, "copy", logged_copy)
+    monkeypatch.setenv("LOGBOOK_WORKERS", "2")
+    assert build(root, tmp_path / "two", as_of="2026-01-01", cache=False).published
+    copies = [line.split(" ", 1) for line in log.read_text().splitlines()]
+    exhibits = [rel for _, rel in copies if rel.startswith("cases/")]
+    assert sorted(exhibits) == sorted(set(exhibits)) and len(exhibits) == 16
+    assert len({pid for pid, rel in copies if rel in exhibits}) == 2
+    assert site_tree(tmp_path / "two") == site_tree(tmp_path / "one")
