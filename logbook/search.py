@@ -17,12 +17,12 @@ from typing import Callable
 
 from .cache import Memo, digest_text
 from .derive import CaseView, Entry, SiteView
-from .lunrindex import AnalysedDocument, Field, analyse, index_json
+from .lunrindex import AnalysedDocument, Field, analyse, ascii_blanker, blanked, index_json
 
 SHARD_SIZE = 100  # documents; an edit re-indexes one shard, a search loads them one by one
 FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
 URL_RE = re.compile(r"https?://\S+")
-MARKUP_CHARS = str.maketrans({c: " " for c in "*_`>#[]()!"})
+MARKUP_CHARS = ascii_blanker("*_`>#[]()!")
 
 
 def plain_words(markdown: str) -> str:
@@ -30,7 +30,7 @@ def plain_words(markdown: str) -> str:
     ``[*_`>#\\[\\]()!]|https?://\\S+`` → space, in two cheap steps)."""
     if "://" in markdown:
         markdown = URL_RE.sub(" ", markdown)
-    return markdown.translate(MARKUP_CHARS)
+    return blanked(markdown, MARKUP_CHARS)
 
 
 def _document(view: CaseView, entry: Entry, body: str | None = None) -> dict[str, str]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lunr import lunr
 
-from logbook.lunrindex import Field, analyse, build_index, index_json
+from logbook.lunrindex import Field, analyse, ascii_blanker, blanked, build_index, index_json
+from logbook.search import plain_words
 
 FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
 WORDS = ("refund", "refunded", "refunding", "the", "blender", "arrived", "broken", "RMA-4471", "don't", "(order)",
@@ -84,3 +86,19 @@ def test_the_index_written_straight_to_json_is_the_index_json_dumps_writes(seed)
 def test_documents_need_refs_of_their_own():
     with pytest.raises(ValueError):
         build_index(FIELDS, [analyse("same", ("a",) * 5), analyse("same", ("b",) * 5)])
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(st.text(st.characters(codec=None), max_size=60) | st.sampled_from(WORDS),
+       st.text(st.characters(max_codepoint=127), min_size=1, max_size=8))
+def test_blanked_is_str_translate_to_spaces(text, characters):
+    """Through UTF-8 bytes, for any text (surrogates and non-ASCII included), as str.translate does it."""
+    table = ascii_blanker(characters)
+    assert blanked(text, table) == text.translate({ord(c): " " for c in characters})
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.text(st.sampled_from("*_`>#[]()! aé€\n:/.htps") | st.characters(), max_size=80))
+def test_plain_words_is_one_regex_pass(markdown):
+    """The search body without Markdown punctuation or web addresses, as its docstring says."""
+    assert plain_words(markdown) == re.sub(r"[*_`>#\[\]()!]|https?://\S+", " ", markdown)
