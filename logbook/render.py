@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, Protocol, Sequence, TypeVar
+from typing import Any, Callable, Hashable, Iterable, Iterator, Protocol, Sequence, TypeVar
 
 import jinja2
 from markupsafe import Markup
@@ -254,13 +254,17 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
             def draw(reader: Any = site, context: dict[str, Any] = context) -> str:
                 return env.get_template(template).render(**{**common, "site": reader}, root=root, page_path=path,
                                                          **context)
+
+            def pieces(reader: Any, context: dict[str, Any]) -> Iterator[str]:  # the same text, in pieces
+                return env.get_template(template).generate(**{**common, "site": reader}, root=root,
+                                                           page_path=path, **context)
             if not incremental:
                 later(path, (lambda: draw(site, {**context, **more()})) if more is not None else draw, weight, copies)
                 return
             assert cache is not None
             context = {**context, **more()} if more is not None else context
             out.page(path, cache.pages.render(env, path, (template, common_key, token(context)), site,
-                                              lambda reader: draw(reader, context)))
+                                              lambda reader: pieces(reader, context)))
             for rel, source in copies:
                 out.copy(rel, source)
 

@@ -11,12 +11,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 
 from logbook.build import build
 from logbook.cache import BuildCache
 from logbook.models import Agent
-from logbook.reuse import Memo, Ref, token
+from logbook.reuse import BIG_PIECE, Memo, Ref, encode_pieces, token
 from logbook.timeparse import Moment
 
 from conftest import site_tree, write_tree
@@ -197,3 +199,37 @@ def test_a_memo_keeps_only_what_the_last_build_used():
     record = object()
     assert memo.by_identity((record,), "x", lambda: "first") == "first"
     assert memo.by_identity((object(),), "x", lambda: "other") == "other"
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(["", "a", "·", "€ " * 3000, "x" * 5000, "\U0001f600" * 2100]), max_size=8),
+       st.booleans())
+def test_a_page_encoded_in_pieces_is_the_page_encoded_whole(pieces, reuse_them):
+    """Big pieces kept from the last drawing (the same strings) or not, the bytes are the whole text's."""
+    _, before = encode_pieces(pieces) if reuse_them else (b"", ())
+    content, big = encode_pieces(pieces, before)
+    assert content == "".join(pieces).encode("utf-8")
+    assert [text for text, _ in big] == [p for p in pieces if len(p) >= BIG_PIECE]
+    assert all(data == text.encode("utf-8") for text, data in big)
+
+
+def test_serve_encodes_only_the_timeline_months_an_edit_changed(tmp_path):
+    """A timeline page is mostly months kept as fragments: a rebuild after an edit encodes the edited
+    month again and takes the others' bytes from the last drawing; the site is a cold build's."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from gen_corpus import generate
+    book = tmp_path / "book"
+    generate(book, 40, 6, seed=11)
+    cache = BuildCache(None, incremental=True)
+    out = tmp_path / "site"
+    assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
+    first = cache.pages.old["timeline/index.html"].pieces
+    assert len(first) >= 4  # months long enough to be kept as pieces
+    edited = sorted(sorted((book / "cases").iterdir())[3].glob("0*.md"))[2]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("title: ", "title: Renamed ", 1), encoding="utf-8")
+    assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
+    second = cache.pages.old["timeline/index.html"].pieces
+    kept = [data for _, data in second if any(data is old for _, old in first)]
+    assert len(second) - 2 <= len(kept) < len(second)  # one month (a piece or two of it) encoded again
+    assert site_tree(out) == _cold(book, tmp_path)
