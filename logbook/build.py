@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .cache import BuildCache, inputs_fingerprint, open_cache, site_stamp
+from .cache import BuildCache, inputs_fingerprint, open_cache, quiet_paths, site_stamp
 from .collector import long_lived
 from .diagnostics import Diagnostic, Location, error
 
@@ -101,7 +101,8 @@ def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildC
         if store is not None and store.incremental:  # serve: replace only what changed since its last build
             files = render_site(site, theme, store, published=out)
             progress("publishing")
-            published, written = update_in_place(files, out, root, store.runtime.get("published", {}).get(str(out)))
+            published, written = update_in_place(files, out, root, store.runtime.get("published", {}).get(str(out)),
+                                                 quiet_paths(root, touched))
             store.runtime["published"], store.runtime["written"] = {str(out): published}, written
         else:  # pages go to a staging folder as they are drawn; swapped in only if every page was
             with staged(out, root) as staging:

@@ -33,7 +33,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import __version__
 from .reuse import Memo, PageMemo
@@ -63,8 +63,26 @@ def stamps_of(paths: tuple[str, ...]) -> tuple[tuple[str, Stamp | None], ...]:
     return tuple((p, _stamp(p)) for p in paths)
 
 
-def unchanged(stamps: tuple[tuple[str, Stamp | None], ...]) -> bool:
-    return all(_stamp(p) == stamp for p, stamp in stamps)
+def unchanged(stamps: tuple[tuple[str, Stamp | None], ...], quiet: Callable[[str], bool] = lambda path: False) -> bool:
+    """Whether every path still has its stamp (a *quiet* path is taken to: see quiet_paths)."""
+    return all(quiet(p) or _stamp(p) == stamp for p, stamp in stamps)
+
+
+def quiet_paths(root: Path, touched: frozenset[str] | None, watched: str = "cases") -> Callable[[str], bool]:
+    """Whether serve's file watcher vouches that an absolute path has not changed since the last build:
+    it lies in the *watched* folder (watched to any depth) and no change was reported to it, or to
+    anything inside it when it is a folder (a folder's stat changes as files come and go).  With no
+    report (*touched* None: not serve, or what changed is not known exactly), no path is quiet."""
+    if touched is None:
+        return lambda path: False
+    inside = f"{root}/{watched}/"
+    changed: set[str] = set()
+    for rel in touched:
+        path = f"{root}/{rel}"
+        while path.startswith(inside) and path not in changed:
+            changed.add(path)
+            path = path.rpartition("/")[0]
+    return lambda path: path.startswith(inside) and path not in changed
 
 
 RACY_NS = 2_000_000_000  # a file changed this recently may change again without its stat showing it

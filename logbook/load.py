@@ -9,8 +9,9 @@ import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from .cache import BuildCache, digest_text, pack, settled, stamps_of, unchanged, unpack
+from .cache import BuildCache, digest_text, pack, quiet_paths, settled, stamps_of, unchanged, unpack
 from .config import load_config
 from .diagnostics import Diagnostic, sorted_diagnostics
 from .discover import CASES_DIR, BundleSource, SingleSource, Source, discover
@@ -54,8 +55,11 @@ def load_logbook(root: Path, cache: BuildCache | None = None, touched: frozenset
         cases = []
         files = 0
         config_key = repr(config)
-        results = (_parse_all(sources, root, config, config_key, cache) if cache is None or not cache.incremental else
-                   [_parse_watched(source, root, config, config_key, cache, touched) for source in sources])
+        if cache is None or not cache.incremental:
+            results = _parse_all(sources, root, config, config_key, cache)
+        else:
+            quiet = quiet_paths(root, touched, CASES_DIR)
+            results = [_parse_watched(source, root, config, config_key, cache, touched, quiet) for source in sources]
         for result in results:
             diagnostics.extend(result.diagnostics)
             files += len(result.files)
@@ -178,13 +182,16 @@ def _keyed_parse(source: Source, root: Path, config: Config, config_key: str, ca
 
 
 def _parse_watched(source: Source, root: Path, config: Config, config_key: str, cache: BuildCache,
-                   touched: frozenset[str] | None = None) -> ParseResult:
-    """serve's parse: a source the watcher did not report, or with last build's stat, is reused as it is."""
+                   touched: frozenset[str] | None = None, quiet: Callable[[str], bool] = lambda path: False
+                   ) -> ParseResult:
+    """serve's parse: a source the watcher did not report, or with last build's stat, is reused as it is
+    (while the attachments it names are *quiet* or keep their stat)."""
     paths = _source_paths(source)
     known = cache.sources.new.get(source) or cache.sources.old.get(source)
     untouched = touched is not None and touched.isdisjoint(paths)
     stamps = stamps_of(tuple(f"{root}/{p}" for p in paths)) if not untouched or known is None else None
-    if known is not None and known[0] is config and (stamps is None or known[1] == stamps) and unchanged(known[2]):
+    if known is not None and known[0] is config and (stamps is None or known[1] == stamps) and \
+            unchanged(known[2], quiet):
         cache.sources.new[source] = known
         return known[3]  # type: ignore[no-any-return]
     if stamps is None:

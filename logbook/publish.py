@@ -22,7 +22,7 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .discover import CASES_DIR
 from .render import SiteFiles
@@ -92,8 +92,16 @@ def _folder_identity(out: Path) -> tuple[int, int] | None:
     return st.st_ino, st.st_dev
 
 
-def _record(files: SiteFiles, out: Path) -> Published:
-    return Published(dict(files.pages), {rel: (src, _source_stamp(src)) for rel, src in files.copies.items()},
+def _record(files: SiteFiles, out: Path, last: Published | None = None,
+            quiet: Callable[[str], bool] = lambda path: False) -> Published:
+    """What is published now; a copy whose source is last record's and *quiet* (serve's watcher saw
+    no change to it: cache.quiet_paths) keeps last record's stat of it."""
+    def stamp(rel: str, source: Path) -> tuple[int, int, int] | None:
+        before = last.copies.get(rel) if last is not None else None
+        if before is not None and before[0] == source and before[1] is not None and quiet(str(source)):
+            return before[1]
+        return _source_stamp(source)
+    return Published(dict(files.pages), {rel: (src, stamp(rel, src)) for rel, src in files.copies.items()},
                      _folder_identity(out))
 
 
@@ -153,16 +161,17 @@ def publish(files: SiteFiles, out: Path, root: Path) -> Published:
     return _record(files, out.resolve())
 
 
-def update_in_place(files: SiteFiles, out: Path, root: Path, last: Published | None
-                    ) -> tuple[Published, tuple[str, ...] | None]:
+def update_in_place(files: SiteFiles, out: Path, root: Path, last: Published | None,
+                    quiet: Callable[[str], bool] = lambda path: False) -> tuple[Published, tuple[str, ...] | None]:
     """Replace only the files that differ from *last* (what this process published there before);
-    a whole publication when there is no such record or the folder was replaced meanwhile.
+    a whole publication when there is no such record or the folder was replaced meanwhile.  A file
+    copied from a *quiet* source (see _record) is taken to be unchanged without a look at it.
     Returns the new record and the paths written or removed (None: the whole site was)."""
     out = out.resolve()
     if last is None or last.folder != _folder_identity(out) or not (out / MARKER).is_file():
         return publish(files, out, root), None
     check_output_dir(out, root)
-    record = _record(files, out)
+    record = _record(files, out, last, quiet)
     with publish_lock(out):
         _replace(out / MARKER, UPDATING_TEXT.encode())
         changed = []

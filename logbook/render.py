@@ -287,6 +287,10 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
                 return cache.rendered.by_identity((view,), "markdown", convert)  # type: ignore[no-any-return]
             return case_markdown(view, cache.messages if cache else None)
 
+        def exhibit_copies(view: CaseView) -> list[tuple[str, Path]]:
+            return [(f"cases/{view.case.id}/{exhibit.output_name}", Path(site.root) / exhibit.attachment.path)
+                    for exhibit in view.exhibits]
+
         def case_context(view: CaseView) -> dict[str, Any]:
             description, messages = markdown(view)
             return {"description": description, "messages": messages}
@@ -320,9 +324,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
         for view in site.cases:
             base = f"cases/{view.case.id}"
             page(f"{base}/index.html", "case.html", weight=4 * len(view.entries) + 1, view=view,
-                 more=functools.partial(case_context, view),
-                 copies=[(f"{base}/{exhibit.output_name}", Path(site.root) / exhibit.attachment.path)
-                         for exhibit in view.exhibits])
+                 more=functools.partial(case_context, view), copies=per_case(view, "copies", exhibit_copies))
         for path, content in zip([path for path, _, _ in pending],
                                  run_jobs([make for _, make, _ in pending], [weight for _, _, weight in pending],
                                           [cache.messages, cache.analysed] if cache is not None else ())):

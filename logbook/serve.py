@@ -358,6 +358,7 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
     cache = open_cache(root)  # kept in memory between rebuilds; written to disk after the first
     cache.incremental = True  # reuse views, pages and fragments; publish only what changed
     builds = [0]
+    published = [False]  # by the last build: else the next one does not go by what the watcher saw since
 
     judged = [as_of or _now()]  # without --as-of: the moment serve started, moved on when quiet (move_now)
 
@@ -370,7 +371,8 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
         started = time.perf_counter()
         try:
             builds[0] += 1
-            result = build(root, out, judged[0], cache=cache, persist=builds[0] == 1, touched=touched)
+            result = build(root, out, judged[0], cache=cache, persist=builds[0] == 1,
+                           touched=touched if published[0] else None)  # a failed build may have stopped part-way
             diagnostics: tuple[Diagnostic, ...] = result.diagnostics
             ok = result.published
             lines = [format_text(d, d.location.path) for d in diagnostics]  # logbook-relative, for terminal and page
@@ -379,6 +381,7 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
         except Exception as exc:  # a rebuild must never take the server down
             ok, diagnostics, lines = False, (), [f"error: build failed: {exc!r}"]
         elapsed = (time.perf_counter() - started) * 1000
+        published[0] = ok
         for line in lines:
             print(line, file=sys.stderr)
         if ok:

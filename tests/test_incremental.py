@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from markupsafe import Markup
 
 from logbook.build import build
-from logbook.cache import BuildCache
+from logbook.cache import BuildCache, quiet_paths
 from logbook.models import Agent
 from logbook.reuse import BIG_PIECE, Memo, Ref, encode_pieces, token
 from logbook.timeparse import Moment
@@ -233,3 +233,47 @@ def test_serve_encodes_only_the_timeline_months_an_edit_changed(tmp_path):
     kept = [data for _, data in second if any(data is old for _, old in first)]
     assert len(second) - 2 <= len(kept) < len(second)  # one month (a piece or two of it) encoded again
     assert site_tree(out) == _cold(book, tmp_path)
+
+
+def test_quiet_paths_are_those_in_cases_the_watcher_did_not_report(tmp_path):
+    quiet = quiet_paths(tmp_path, frozenset({"cases/A/x.png"}))
+    assert quiet(f"{tmp_path}/cases/B/y.png") and quiet(f"{tmp_path}/cases/A/z.png") and quiet(f"{tmp_path}/cases/B")
+    assert not quiet(f"{tmp_path}/cases/A/x.png") and not quiet(f"{tmp_path}/cases/A")  # the file and its folder
+    assert not quiet(f"{tmp_path}/cases") and not quiet(f"{tmp_path}/evidence/y.png")  # not watched to any depth
+    assert not quiet(f"{tmp_path}/cases-old/y.png") and not quiet(f"{tmp_path}/logbook.toml")
+    assert not quiet_paths(tmp_path, None)(f"{tmp_path}/cases/B/y.png")  # nothing reported: nothing vouched for
+
+
+def test_a_rebuild_after_one_save_looks_at_no_other_attachment(tmp_path, monkeypatch):
+    """With the watcher's report, serve neither stats every attachment for the parse nor every exhibit
+    for the publication (thousands of stats in a logbook with exhibits); the site is a cold build's."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from gen_corpus import generate
+
+    from logbook import cache as cache_module, publish
+    book = tmp_path / "book"
+    generate(book, 40, 3, seed=13)
+    for number, case in enumerate(sorted((book / "cases").iterdir())):
+        first = sorted(case.glob("0*.md"))[0]
+        (case / f"label-{number}.txt").write_text(f"RMA label {number}\n")
+        first.write_text(first.read_text().replace("---\n", f"---\nattachments: [label-{number}.txt]\n", 1))
+    cache = BuildCache(None, incremental=True)
+    out = tmp_path / "site"
+    assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
+    looked_at: list[str] = []
+    real_stamp, real_source_stamp = cache_module._stamp, publish._source_stamp
+    monkeypatch.setattr(cache_module, "_stamp", lambda path: (looked_at.append(str(path)), real_stamp(path))[1])
+    monkeypatch.setattr(publish, "_source_stamp", lambda path: (looked_at.append(str(path)), real_source_stamp(path))[1])
+    edited = sorted(sorted((book / "cases").iterdir())[5].glob("0*.md"))[1]
+    for touched in (frozenset({edited.relative_to(book).as_posix()}), None):
+        looked_at.clear()
+        with edited.open("a") as handle:
+            handle.write("\nSaved again.\n")
+        assert build(book, out, as_of=AS_OF, cache=cache, persist=False, touched=touched).published
+        labels = [path for path in looked_at if "/label-" in path]
+        if touched is not None:  # only the edited case's own, parsed again
+            assert labels and all(path.endswith("/label-5.txt") for path in labels), labels
+        else:
+            assert len(labels) >= 40 * 2, len(labels)
+        assert site_tree(out) == _cold(book, tmp_path)

@@ -195,8 +195,16 @@ def test_each_rebuild_publishes_what_a_cold_build_would(server, book, tmp_path):
     of save, the site on disk equals a cold `logbook build` of the same logbook, byte for byte."""
     from logbook.build import build
     from conftest import site_tree
-    a, b = book / "cases/CASE-1/a.md", book / "cases/CASE-1/b.md"
+    a, b, shot = book / "cases/CASE-1/a.md", book / "cases/CASE-1/b.md", book / "cases/CASE-1/shot.png"
+
+    def repaint(tail: bytes) -> None:  # an exhibit changed in place, its size kept
+        with shot.open("r+b") as handle:
+            handle.seek(-len(tail), os.SEEK_END)
+            handle.write(tail)
     saves = [
+        lambda: repaint(b"repaint1"),
+        lambda: (repaint(b"repaint2"), a.write_text(a.read_text().replace("---\n", "---\nat: [\n", 1))),  # fails
+        lambda: a.write_text(a.read_text().replace("at: [\n", "", 1)),  # the exhibit saved with the error shows now
         lambda: vim_save(a, a.read_text().replace("Please refund me.", "Please refund me (vim).")),
         lambda: vscode_save(b, b.read_text() + "\nAnd one more line.\n"),
         lambda: atomic_save(a, a.read_text().replace("(vim)", "(atomic)")),
