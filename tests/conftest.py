@@ -23,6 +23,20 @@ def _build_cache_in_a_temporary_folder(tmp_path_factory):
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
 
 
+def generated_book(root: Path, cases: int, per_case: int, seed: int, labels: bool = False) -> Path:
+    """A logbook from the benchmark's corpus generator; with *labels*, each case's first interaction
+    names an attachment of its own (cases/<id>/label-<n>.txt, n counting the cases in order)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from gen_corpus import generate
+    generate(root, cases, per_case, seed=seed)
+    if labels:
+        for number, case in enumerate(sorted((root / "cases").iterdir())):
+            first = sorted(case.glob("0*.md"))[0]
+            (case / f"label-{number}.txt").write_text(f"RMA label {number}\n")
+            first.write_text(first.read_text().replace("---\n", f"---\nattachments: [label-{number}.txt]\n", 1))
+    return root
+
+
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     for rel, content in files.items():
         path = root / rel

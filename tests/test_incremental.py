@@ -21,7 +21,7 @@ from logbook.models import Agent
 from logbook.reuse import BIG_PIECE, Memo, Ref, encode_pieces, token
 from logbook.timeparse import Moment
 
-from conftest import site_tree, write_tree
+from conftest import generated_book, site_tree, write_tree
 from test_cache import EDITS, _append
 
 
@@ -216,11 +216,7 @@ def test_a_page_encoded_in_pieces_is_the_page_encoded_whole(pieces, reuse_them):
 def test_serve_encodes_only_the_timeline_months_an_edit_changed(tmp_path):
     """A timeline page is mostly months kept as fragments: a rebuild after an edit encodes the edited
     month again and takes the others' bytes from the last drawing; the site is a cold build's."""
-    import sys
-    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-    from gen_corpus import generate
-    book = tmp_path / "book"
-    generate(book, 40, 6, seed=11)
+    book = generated_book(tmp_path / "book", 40, 6, seed=11)
     cache = BuildCache(None, incremental=True)
     out = tmp_path / "site"
     assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
@@ -247,17 +243,8 @@ def test_quiet_paths_are_those_in_cases_the_watcher_did_not_report(tmp_path):
 def test_a_rebuild_after_one_save_looks_at_no_other_attachment(tmp_path, monkeypatch):
     """With the watcher's report, serve neither stats every attachment for the parse nor every exhibit
     for the publication (thousands of stats in a logbook with exhibits); the site is a cold build's."""
-    import sys
-    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-    from gen_corpus import generate
-
     from logbook import cache as cache_module, publish
-    book = tmp_path / "book"
-    generate(book, 40, 3, seed=13)
-    for number, case in enumerate(sorted((book / "cases").iterdir())):
-        first = sorted(case.glob("0*.md"))[0]
-        (case / f"label-{number}.txt").write_text(f"RMA label {number}\n")
-        first.write_text(first.read_text().replace("---\n", f"---\nattachments: [label-{number}.txt]\n", 1))
+    book = generated_book(tmp_path / "book", 40, 3, seed=13, labels=True)
     cache = BuildCache(None, incremental=True)
     out = tmp_path / "site"
     assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published

@@ -16,7 +16,7 @@ from logbook.build import build, check
 from logbook.cache import BuildCache
 from logbook.reuse import Memo
 
-from conftest import REPO, site_tree, write_tree
+from conftest import REPO, generated_book, site_tree, write_tree
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from gen_corpus import generate  # noqa: E402
@@ -221,12 +221,7 @@ def test_a_template_failing_in_a_worker_keeps_the_last_site(two_workers, tmp_pat
 def test_exhibits_are_copied_by_the_processes_drawing_their_cases(two_workers, monkeypatch, tmp_path):
     """Creating thousands of files is slow on some disks: each exhibit is copied once, beside its case
     page, on both processes; the site is the one a single process publishes."""
-    root = tmp_path / "corpus"
-    generate(root, 16, 3, seed=5)
-    for number, case in enumerate(sorted((root / "cases").iterdir())):
-        first = sorted(case.glob("0*.md"))[0]
-        (case / f"label-{number}.txt").write_text(f"RMA label {number}\n")
-        first.write_text(first.read_text().replace("---\n", f"---\nattachments: [label-{number}.txt]\n", 1))
+    root = generated_book(tmp_path / "corpus", 16, 3, seed=5, labels=True)
     monkeypatch.setenv("LOGBOOK_WORKERS", "1")
     assert build(root, tmp_path / "one", as_of="2026-01-01", cache=False).published
     log = tmp_path / "copied.log"
