@@ -98,7 +98,8 @@ def _record(files: SiteFiles, out: Path, last: Published | None = None,
     no change to it: cache.quiet_paths) keeps last record's stat of it."""
     def stamp(rel: str, source: Path) -> tuple[int, int, int] | None:
         before = last.copies.get(rel) if last is not None else None
-        if before is not None and before[0] == source and before[1] is not None and quiet(str(source)):
+        if before is not None and (before[0] is source or before[0] == source) and before[1] is not None \
+                and quiet(str(source)):
             return before[1]
         return _source_stamp(source)
     return Published(dict(files.pages), {rel: (src, stamp(rel, src)) for rel, src in files.copies.items()},

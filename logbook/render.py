@@ -246,7 +246,8 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
     try:
         def page(path: str, template: str, weight: int = 1, more: Callable[[], dict[str, Any]] | None = None,
                  copies: Sequence[tuple[str, Path]] = (), **context: Any) -> None:
-            """One page; *more* gives context that is costly to make (a one-off build makes it with the page),
+            """One page; *more* gives context that is costly to make, from the rest of the context alone (a
+            one-off build makes it with the page; serve only when the rest changed, as that keys the page),
             *weight* is about how many interactions the page shows (to share the work out evenly), *copies*
             are files published with the page as they are (output path, source)."""
             root = "../" * path.count("/")
@@ -262,9 +263,8 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
                 later(path, (lambda: draw(site, {**context, **more()})) if more is not None else draw, weight, copies)
                 return
             assert cache is not None
-            context = {**context, **more()} if more is not None else context
             out.page(path, cache.pages.render(env, path, (template, common_key, token(context)), site,
-                                              lambda reader: pieces(reader, context)))
+                                              lambda reader: pieces(reader, {**context, **more()} if more else context)))
             for rel, source in copies:
                 out.copy(rel, source)
 
