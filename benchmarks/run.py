@@ -10,8 +10,9 @@ same content in each).  Then, run after run, tools alternating, each tool does:
 * no change: the same build again over its own output;
 * one edit: one interaction file changed (a sentence appended), then rebuilt;
 
-timed as whole processes (wall clock), with the peak memory of the cold build (see timed()).
-The first run of each tool is a warm-up and not counted.  Medians and logbook/peer ratios
+timed as whole processes (wall clock); then the cold build once more, untimed, for its peak memory
+(see peak_memory(): sampling a process's memory slows it down, logbook's forked workers by about
+15 %, so no timed build is sampled).  The first run of each tool is a warm-up and not counted.  Medians and logbook/peer ratios
 are printed as a Markdown table, with the machine and date, and written to --table.
 Not a test: timings are never asserted; tests/test_benchmark_smoke.py only checks it runs.
 """
@@ -53,25 +54,37 @@ def command(tool: str, source: Path, out: Path) -> list[str]:
     raise ValueError(tool)
 
 
-def timed(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Wall seconds and peak memory (KiB) of one whole process with its children: the larger of its
-    own peak RSS and the peak, sampled every 20 ms, of the PSS summed over it and its live children
-    (logbook's forked workers share most of their memory with the parent; PSS counts it once)."""
+def timed(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+    """Wall seconds of one whole process with its children."""
+    return _run(args, cwd, env, sample=False)[0]
+
+
+def peak_memory(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> int:
+    """Peak memory (KiB) of one whole process with its children: the larger of its own peak RSS and
+    the peak, sampled every 20 ms, of the PSS summed over it and its live children (logbook's
+    forked workers share most of their memory with the parent; PSS counts it once).  Reading a
+    process's memory map takes its lock, which its page faults wait for: never a timed run."""
+    return _run(args, cwd, env, sample=True)[1]
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str] | None, sample: bool) -> tuple[float, int]:
     started = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env={**os.environ, **(env or {})})
     peak = [0]
     done = threading.Event()
 
-    def sample() -> None:
+    def sampling() -> None:
         while not done.wait(0.02):
             peak[0] = max(peak[0], tree_pss(proc.pid))
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = threading.Thread(target=sampling, daemon=True)
+    if sample:
+        sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
-    done.set()
-    sampler.join()
     elapsed = time.perf_counter() - started
+    done.set()
+    if sample:
+        sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{args[0]} failed ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")
@@ -125,11 +138,16 @@ def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path)
             cache = workdir / size / "logbook-cache"
             shutil.rmtree(cache, ignore_errors=True)
             env = {"XDG_CACHE_HOME": str(cache)}
-            cold, memory = timed(command(tool, source, out), source, env)
-            unchanged, _ = timed(command(tool, source, out), source, env)
+            cold = timed(command(tool, source, out), source, env)
+            unchanged = timed(command(tool, source, out), source, env)
             target = edit_target(tool, source)
             target.write_text(target.read_text() + f"\nEdited in benchmark run {run}.\n")
-            edited, _ = timed(command(tool, source, out), source, env)
+            edited = timed(command(tool, source, out), source, env)
+            shutil.rmtree(out, ignore_errors=True)  # the cold build again, for its memory
+            if tool == "mkdocs":
+                shutil.rmtree(source / "site", ignore_errors=True)
+            shutil.rmtree(cache, ignore_errors=True)
+            memory = peak_memory(command(tool, source, out), source, env)
             if run >= warmup:
                 m = results[tool]
                 m.times["cold"].append(cold)
