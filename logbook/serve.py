@@ -45,7 +45,6 @@ KEEPALIVE_SECONDS = 10.0
 LIVE_PREFIX = "/__logbook__/"
 IGNORED_NAMES = frozenset({"4913"})
 IGNORED_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".part", ".crdownload", ".logbook-tmp", ".kate-swp")
-READ_ONLY_EVENTS = frozenset({"opened", "closed_no_write"})
 
 LIVE_JS = r"""(function () {
   "use strict";
@@ -205,10 +204,10 @@ def _watch(root: Path, out: Path, rebuilder: Rebuilder):
     watched: set[Path] = set()
     # Changes only: without a filter inotify also reports every open and read-only close, and
     # `git status` after each save opens every folder of the logbook (thousands of events, each
-    # handled in Python on the watcher's thread while the rebuild wants the interpreter).
+    # handled in Python on the watcher's thread while the rebuild wants the interpreter).  A folder's
+    # "modified" only echoes a file created, deleted or moved in it, which is reported itself.
     changes = [kinds.FileCreatedEvent, kinds.DirCreatedEvent, kinds.FileDeletedEvent, kinds.DirDeletedEvent,
-               kinds.FileMovedEvent, kinds.DirMovedEvent, kinds.FileModifiedEvent, kinds.DirModifiedEvent,
-               kinds.FileClosedEvent]
+               kinds.FileMovedEvent, kinds.DirMovedEvent, kinds.FileModifiedEvent, kinds.FileClosedEvent]
 
     def watch_tree(observer, folder: Path) -> None:  # type: ignore[no-untyped-def]
         if folder.is_dir() and folder not in watched and not (folder == out or out.is_relative_to(folder)):
@@ -217,8 +216,6 @@ def _watch(root: Path, out: Path, rebuilder: Rebuilder):
 
     class Handler(FileSystemEventHandler):
         def on_any_event(self, event) -> None:  # type: ignore[no-untyped-def]
-            if event.event_type in READ_ONLY_EVENTS or (event.is_directory and event.event_type == "modified"):
-                return
             if event.is_directory and event.event_type in ("created", "moved"):
                 appeared = Path(os.fsdecode(getattr(event, "dest_path", "") or event.src_path))
                 if appeared in (root / "cases", root / "themes"):
