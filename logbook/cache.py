@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import __version__
+from .discover import CASES_DIR
 from .reuse import Memo, PageMemo
 
 FORMAT = 5  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse results packed;
@@ -68,14 +69,14 @@ def unchanged(stamps: tuple[tuple[str, Stamp | None], ...], quiet: Callable[[str
     return all(quiet(p) or _stamp(p) == stamp for p, stamp in stamps)
 
 
-def quiet_paths(root: Path, touched: frozenset[str] | None, watched: str = "cases") -> Callable[[str], bool]:
+def quiet_paths(root: Path, touched: frozenset[str] | None) -> Callable[[str], bool]:
     """Whether serve's file watcher vouches that an absolute path has not changed since the last build:
-    it lies in the *watched* folder (watched to any depth) and no change was reported to it, or to
+    it lies in cases/ (watched to any depth) and no change was reported to it, or to
     anything inside it when it is a folder (a folder's stat changes as files come and go).  With no
     report (*touched* None: not serve, or what changed is not known exactly), no path is quiet."""
     if touched is None:
         return lambda path: False
-    inside = f"{root}/{watched}/"
+    inside = f"{root}/{CASES_DIR}/"
     changed: set[str] = set()
     for rel in touched:
         path = f"{root}/{rel}"

@@ -58,7 +58,7 @@ def load_logbook(root: Path, cache: BuildCache | None = None, touched: frozenset
         if cache is None or not cache.incremental:
             results = _parse_all(sources, root, config, config_key, cache)
         else:
-            quiet = quiet_paths(root, touched, CASES_DIR)
+            quiet = quiet_paths(root, touched)
             results = [_parse_watched(source, root, config, config_key, cache, touched, quiet) for source in sources]
         for result in results:
             diagnostics.extend(result.diagnostics)

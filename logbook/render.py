@@ -263,8 +263,9 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
                 later(path, (lambda: draw(site, {**context, **more()})) if more is not None else draw, weight, copies)
                 return
             assert cache is not None
+            full = (lambda: {**context, **more()}) if more is not None else (lambda: context)
             out.page(path, cache.pages.render(env, path, (template, common_key, token(context)), site,
-                                              lambda reader: pieces(reader, {**context, **more()} if more else context)))
+                                              lambda reader: pieces(reader, full())))
             for rel, source in copies:
                 out.copy(rel, source)
 
