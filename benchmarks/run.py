@@ -77,13 +77,13 @@ def _run(args: list[str], cwd: Path, env: dict[str, str] | None, sample: bool) -
     def sampling() -> None:
         while not done.wait(0.02):
             peak[0] = max(peak[0], tree_pss(proc.pid))
-    sampler = threading.Thread(target=sampling, daemon=True)
-    if sample:
+    sampler = threading.Thread(target=sampling, daemon=True) if sample else None
+    if sampler is not None:
         sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - started
     done.set()
-    if sample:
+    if sampler is not None:
         sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
@@ -116,6 +116,14 @@ class Measurements:
     memory: list[int] = field(default_factory=list)
 
 
+def make_cold(tool: str, source: Path, out: Path, cache: Path) -> None:
+    """No output from an earlier build, and no build cache."""
+    shutil.rmtree(out, ignore_errors=True)
+    if tool == "mkdocs":
+        shutil.rmtree(source / "site", ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+
+
 def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path) -> dict[str, Measurements]:
     """Every tool on one corpus size, runs alternating who goes first."""
     cases, per_case = SIZES[size]
@@ -130,23 +138,17 @@ def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path)
         order = tools[run % len(tools):] + tools[:run % len(tools)]  # alternate who goes first
         for tool in order:
             source, out = sources[tool], workdir / size / f"{tool}-out"
-            shutil.rmtree(out, ignore_errors=True)
-            if tool == "mkdocs":
-                shutil.rmtree(source / "site", ignore_errors=True)
             # logbook's build cache lives here and is emptied before each cold build, so "cold" means
             # no cache at all; the no-change and one-edit builds then use what the cold build left.
             cache = workdir / size / "logbook-cache"
-            shutil.rmtree(cache, ignore_errors=True)
             env = {"XDG_CACHE_HOME": str(cache)}
+            make_cold(tool, source, out, cache)
             cold = timed(command(tool, source, out), source, env)
             unchanged = timed(command(tool, source, out), source, env)
             target = edit_target(tool, source)
             target.write_text(target.read_text() + f"\nEdited in benchmark run {run}.\n")
             edited = timed(command(tool, source, out), source, env)
-            shutil.rmtree(out, ignore_errors=True)  # the cold build again, for its memory
-            if tool == "mkdocs":
-                shutil.rmtree(source / "site", ignore_errors=True)
-            shutil.rmtree(cache, ignore_errors=True)
+            make_cold(tool, source, out, cache)  # the cold build again, for its memory
             memory = peak_memory(command(tool, source, out), source, env)
             if run >= warmup:
                 m = results[tool]
