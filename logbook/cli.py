@@ -11,15 +11,49 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from . import __version__
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line (``logbook serve: error: argument --port: …``), exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _port(text: str) -> int:
+    """A TCP port: 0 (any free one) to 65535."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{number} is not a port: use 1 to 65535, or 0 for any free one")
+    return number
+
+
+def _file_name(text: str) -> Path:
+    """A file to write: a name, not an empty string or a folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty file name")
+    if text.endswith(("/", os.sep)):
+        raise argparse.ArgumentTypeError(f"'{text}' names a folder; give a file name")
+    return Path(text)
+
+
+def _folder_name(text: str) -> Path:
+    """A folder to write into: not an empty string (which would mean the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty folder name")
+    return Path(text)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="logbook", description="Dispute-ready static sites from plain-text "
+    parser = _Parser(prog="logbook", description="Dispute-ready static sites from plain-text "
                                      "customer-service records.")
     parser.add_argument("--version", action="version", version=f"logbook {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -33,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="check, then publish the site")
     build.add_argument("path", nargs="?", default=".", type=Path, help="the logbook folder (default: .)")
-    build.add_argument("--out", type=Path, help="output folder (default: PATH/_site)")
+    build.add_argument("--out", type=_folder_name, help="output folder (default: PATH/_site)")
     build.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this date or date-time (default: now)")
     build.add_argument("--strict", action="store_true", help="refuse to publish when there are warnings")
     build.add_argument("--no-cache", dest="cache", action="store_false",
@@ -46,8 +80,11 @@ def _parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="the evidence packet of one case: PDF and/or ZIP")
     export.add_argument("case_id", metavar="CASE")
-    export.add_argument("--pdf", type=Path, metavar="FILE", help="write the packet as a PDF")
-    export.add_argument("--zip", type=Path, metavar="FILE", help="write the evidence page, exhibits and MANIFEST.sha256")
+    export.add_argument("--pdf", type=_file_name, metavar="FILE", help="write the packet as a PDF")
+    export.add_argument("--zip", type=_file_name, metavar="FILE",
+                        help="write the evidence page, exhibits and MANIFEST.sha256")
+    export.add_argument("--force", action="store_true",
+                        help="replace FILE if it exists (never a file of the logbook, never one that is not regular)")
     export.add_argument("--for", dest="profile", metavar="PROFILE", help="audience profile: bank, supervisor, internal, "
                         "or one from [profiles] in logbook.toml")
     export.add_argument("--reason", choices=("not-received", "not-as-described", "credit-not-processed"),
@@ -58,9 +95,9 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change and reload the browser")
     serve.add_argument("path", nargs="?", default=".", type=Path, help="the logbook folder (default: .)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    serve.add_argument("--out", type=Path, help="output folder (default: PATH/_site)")
+    serve.add_argument("--out", type=_folder_name, help="output folder (default: PATH/_site)")
     serve.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this date (default: now)")
 
     init = commands.add_parser("init", help="start a new logbook")
@@ -101,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print JSON Schemas for case and interaction front matter")
     schema.add_argument("kind", nargs="?", choices=("case", "interaction"), help="only this schema")
-    schema.add_argument("--out", type=Path, help="write case.schema.json and interaction.schema.json here")
+    schema.add_argument("--out", type=_folder_name, help="write case.schema.json and interaction.schema.json here")
     schema.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
     return parser
 
@@ -162,12 +199,17 @@ def run_build(args: argparse.Namespace) -> int:
             parse_moment(args.as_of, zone_named("UTC"))
         except TimeError as exc:
             return _usage(f"--as-of: {exc}")
+    refused = _output_folder_refused(root, args.out)
+    if refused:
+        return _usage(refused)
     try:
         with Progress(sys.stderr) as progress:
             result = build(root, args.out, args.as_of, strict=args.strict, cache=args.cache, progress=progress.stage)
     except PublishError as exc:
         print(f"logbook: error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
+    except OSError as exc:  # anything the publish stage did not name itself
+        return _refuse(f"build failed: {_os_error(exc)}; the previous site is untouched")
     _print_diagnostics(result.diagnostics, root, "text", sys.stderr)
     if not result.published:
         print(f"not published: {summary(result.diagnostics)}; the previous site is untouched", file=sys.stderr)
@@ -176,6 +218,25 @@ def run_build(args: argparse.Namespace) -> int:
     print(f"built {result.pages} pages from {result.files} files into {_display_path(result.out, '.')}"
           f" ({summary(result.diagnostics)}); open {index.as_uri()}", file=sys.stderr)
     return EXIT_OK
+
+
+def _output_folder_refused(root: Path, out: Path | None) -> str:
+    """Why ``--out`` is not a folder build or serve may publish to ('' when it is)."""
+    from .build import DEFAULT_OUT
+    from .publish import PublishError, check_output_dir
+    try:
+        check_output_dir(out or root / DEFAULT_OUT, root)
+    except PublishError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"output folder {out}: {_os_error(exc)}"
+    return ""
+
+
+def _os_error(exc: OSError) -> str:
+    """An OSError in the user's words: what failed, and on which file."""
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
 
 
 def run_audit(args: argparse.Namespace) -> int:
@@ -200,6 +261,7 @@ def run_export(args: argparse.Namespace) -> int:
     from .build import as_of_instant
     from .config import load_config
     from .export import ExportError, prepare_packet, write_pdf, write_zip
+    from .outfile import OutputFileError, output_file
     from .timeparse import TimeError
     if not args.pdf and not args.zip:
         return _usage("export needs --pdf FILE and/or --zip FILE")
@@ -208,26 +270,60 @@ def run_export(args: argparse.Namespace) -> int:
         as_of = as_of_instant(args.as_of, load_config(root)[0].timezone)
     except TimeError as exc:
         return _usage(f"--as-of: {exc}")
-    try:
+    try:  # the targets first: a refused one costs no packet
+        targets = {flag: output_file(path, root, args.force) for flag, path in (("--zip", args.zip), ("--pdf", args.pdf))
+                   if path is not None}
+        if len({target.path for target in targets.values()}) < len(targets):
+            return _usage("--zip and --pdf name the same file")
         packet = prepare_packet(root, args.case_id, as_of, args.profile, args.reason, args.include_private)
-        if args.zip:
-            names = write_zip(packet, args.zip, as_of)
+        if "--zip" in targets:
+            names = write_zip(packet, targets["--zip"], as_of)
             print(f"wrote {args.zip} ({len(names)} files; check with: unzip, then sha256sum -c MANIFEST.sha256)",
                   file=sys.stderr)
-        if args.pdf:
-            write_pdf(packet, args.pdf)
+        if "--pdf" in targets:
+            write_pdf(packet, targets["--pdf"])
             print(f"wrote {args.pdf}", file=sys.stderr)
+    except OutputFileError as exc:
+        return _usage(str(exc)) if exc.usage else _refuse(exc)
     except ExportError as exc:
         return _refuse(exc)
+    except OSError as exc:
+        return _refuse(f"export failed: {_os_error(exc)}")
     return EXIT_OK
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from .serve import ServeError, serve
     root = _logbook_root(args.path)
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"logbook: warning: serving on {args.host} makes your records visible to other machines", file=sys.stderr)
-    return serve(root, args.out, args.host, args.port, args.as_of)
+    refused = _output_folder_refused(root, args.out) or _host_refused(args.host)
+    if refused:
+        return _usage(refused)
+    host = args.host[1:-1] if args.host.startswith("[") and args.host.endswith("]") else args.host
+    try:
+        return serve(root, args.out, host, args.port, args.as_of)
+    except ServeError as exc:
+        print(f"logbook: error: {exc}", file=sys.stderr)
+        return exc.code
+
+
+def _host_refused(host: str) -> str:
+    """Why ``--host`` cannot be bound ('' when it may be): an IP address, or a name that resolves."""
+    import ipaddress
+    import re
+    import socket
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        ipaddress.ip_address(bare)
+        return ""
+    except ValueError:
+        pass
+    if re.fullmatch(r"[0-9.]*|.*:.*", bare) or not bare.strip() or "\x00" in bare:
+        return f"--host {host!r} is not an IP address"
+    try:
+        socket.getaddrinfo(bare, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return f"--host {host!r} is not an IP address or a host name that resolves"
+    return ""
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -297,18 +393,48 @@ def run_schema(args: argparse.Namespace) -> int:
     schemas = {"case": case_schema(config) if config else case_schema(),
                "interaction": interaction_schema(config) if config else interaction_schema()}
     if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        for kind, schema in schemas.items():
-            target = args.out / f"{kind}.schema.json"
-            target.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            print(f"wrote {target}", file=sys.stderr)
-        return EXIT_OK
+        return _write_schemas(args.out, args.path.resolve(), schemas)
     chosen = schemas[args.kind] if args.kind else schemas
     print(json.dumps(chosen, indent=2, ensure_ascii=False))
     return EXIT_OK
 
 
-def _refuse(exc: Exception) -> int:
+def _write_schemas(folder: Path, root: Path, schemas: dict) -> int:
+    """``schema --out``: the folder is made if missing; a file there is replaced only when it is a
+    schema logbook wrote (regenerating is the point), never anything else (see outfile.py)."""
+    import json
+    from .outfile import OutputFileError, output_file, write_output
+    if folder.exists() and not folder.is_dir():
+        return _usage(f"--out {folder} is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for kind, schema in schemas.items():
+            path = folder / f"{kind}.schema.json"
+            target = output_file(path, root, replace=_is_our_schema(path, schema["$id"]))
+            text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+            write_output(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+            print(f"wrote {path}", file=sys.stderr)
+    except OutputFileError as exc:
+        return _usage(str(exc)) if exc.usage else _refuse(exc)
+    except OSError as exc:
+        return _refuse(f"cannot write the schemas into {folder}: {_os_error(exc)}")
+    return EXIT_OK
+
+
+def _is_our_schema(path: Path, schema_id: str) -> bool:
+    """Whether *path* is a regular file holding a schema ``logbook schema`` wrote (small, JSON, its $id)."""
+    import json
+    import stat
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > 1_000_000:
+            return False
+        return json.loads(path.read_text(encoding="utf-8")).get("$id") == schema_id
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _refuse(exc: Exception | str) -> int:
     print(f"logbook: error: {exc}", file=sys.stderr)
     return EXIT_PROBLEMS
 

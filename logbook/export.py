@@ -27,6 +27,7 @@ from .derive import CaseView, Entry, SiteView, derive_case
 from .exhibits import published_name, safe_file_name
 from .load import load_logbook
 from .models import Profile
+from .outfile import OutputFile, write_output
 from .provenance import removed_records
 from .render import as_of_text, case_markdown, make_environment
 from .themes import resolve_theme
@@ -107,22 +108,24 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_zip(packet: Packet, target: Path, as_of: datetime) -> list[str]:
-    """The ZIP, deterministic: sorted names, fixed timestamps. Returns the names inside."""
+def write_zip(packet: Packet, target: OutputFile, as_of: datetime) -> list[str]:
+    """The ZIP, deterministic: sorted names, fixed timestamps. Returns the names inside.  Written
+    beside *target* and renamed onto it (see outfile.py: nothing is ever replaced unless allowed)."""
     folder = f"{packet.case_id}-evidence"
     contents = {f"{folder}/evidence.html": packet.html.encode("utf-8")}
     contents.update({f"{folder}/{name}": path.read_bytes() for name, path in packet.files.items()})
     manifest = "".join(f"{_sha256(data)}  {name}\n" for name, data in sorted(contents.items()))
     contents["MANIFEST.sha256"] = manifest.encode()
     stamp = max(as_of, datetime(1980, 1, 1, tzinfo=as_of.tzinfo)).timetuple()[:6]
-    tmp = target.with_name(f".{target.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(contents):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, contents[name])
-    tmp.replace(target)
+
+    def write(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in sorted(contents):
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, contents[name])
+    write_output(target, write)
     return sorted(contents)
 
 
@@ -148,7 +151,7 @@ def _local_fetcher(weasyprint: object, base: Path) -> object:
     return fetch
 
 
-def write_pdf(packet: Packet, target: Path) -> None:
+def write_pdf(packet: Packet, target: OutputFile) -> None:
     try:
         import weasyprint  # type: ignore[import-untyped]
     except (ImportError, OSError) as exc:
@@ -162,6 +165,4 @@ def write_pdf(packet: Packet, target: Path) -> None:
             shutil.copyfile(source, base / name)
 
         document = weasyprint.HTML(filename=str(base / "evidence.html"), url_fetcher=_local_fetcher(weasyprint, base))
-        tmp = target.with_name(f".{target.name}.tmp")
-        document.write_pdf(str(tmp))
-        tmp.replace(target)
+        write_output(target, lambda tmp: document.write_pdf(str(tmp)))

@@ -9,7 +9,13 @@
 * Pages get a small script injected *while being served* (the built files stay
   byte-identical to ``logbook build``'s); it listens on a server-sent-events channel
   and reloads the page when a build completes.
-* Only files under the site folder are served; the server binds 127.0.0.1.
+* serve refuses to start on an output folder ``build`` would refuse (publish.check_output_dir),
+  and serves files only from a folder it published itself, while that folder still carries
+  logbook's marker; until then, a placeholder page.
+* Only regular files under the site folder are served, judged before anything else (a folder
+  outside the site is not even told apart from a missing one); the server binds 127.0.0.1, and
+  answers only requests whose ``Host`` is this machine by name or by the bound address, so a
+  page on another site cannot read the logbook through DNS rebinding.
 * Rebuilds are incremental (see reuse.py): what a save did not change is reused, and
   only changed files are rewritten.  Without ``--as-of``, deadlines are judged as of the
   moment serve started, moved to the current time after REFRESH_SECONDS without a save
@@ -20,8 +26,13 @@ from __future__ import annotations
 
 import errno
 import gc
+import ipaddress
 import json
 import os
+import re
+import shutil
+import socket
+import socketserver
 import sys
 import threading
 import time
@@ -35,7 +46,7 @@ from urllib.parse import unquote, urlsplit
 from .cache import open_cache
 from .build import build
 from .diagnostics import Diagnostic, format_text, summary
-from .publish import PublishError
+from .publish import MARKER, PublishError, check_output_dir
 
 DEBOUNCE_SECONDS = 0.25
 # Without --as-of, "now" stays put between quick rebuilds (so a save re-renders only what it changed)
@@ -74,6 +85,55 @@ LIVE_JS = r"""(function () {
   });
 })();
 """
+
+
+class ServeError(Exception):
+    """serve cannot start as asked; *code* is the exit status (2 for a wrong argument)."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def is_loopback(host: str) -> bool:
+    """Whether *host* (an address or ``localhost``) is this machine only."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+HOST_HEADER = re.compile(r"(?:\[(?P<ipv6>[0-9a-f:.]+)\]|(?P<name>[^:\[\]/@\s]+))(?::[0-9]{1,5})?")
+
+
+def allowed_hosts(bound: str) -> Callable[[str | None], bool]:
+    """Which ``Host`` headers to answer: this machine by name or loopback address, and the address
+    serve is bound to.  Bound to every address (0.0.0.0, ::), any IP address and this machine's
+    name are answered too: a DNS-rebinding page always sends its own domain name, never an IP."""
+    names = {"localhost", "127.0.0.1", "::1", bound.lower()}
+    wildcard = bound in ("0.0.0.0", "::", "")
+    if wildcard:
+        names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+
+    def allowed(header: str | None) -> bool:
+        if not header:
+            return False
+        match = HOST_HEADER.fullmatch(header.strip().lower())
+        if match is None:
+            return False
+        host = (match["ipv6"] or match["name"]).rstrip(".")
+        if host in names:
+            return True
+        if not wildcard:
+            return False
+        try:
+            ipaddress.ip_address(host)
+            return True
+        except ValueError:
+            return False
+    return allowed
 
 
 @dataclass
@@ -248,7 +308,15 @@ def _watch(root: Path, out: Path, rebuilder: Rebuilder):
     raise RuntimeError("unreachable")  # pragma: no cover
 
 
-def make_handler(site: Path, state: LiveState, stopping: threading.Event) -> type[SimpleHTTPRequestHandler]:
+PLACEHOLDER = (b"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>logbook</title><body>"
+               b"<p>No site has been built yet: fix the problems shown.</p></body></html>")
+
+
+def make_handler(site: Path, state: LiveState, stopping: threading.Event,
+                 host_allowed: Callable[[str | None], bool] = allowed_hosts("127.0.0.1")
+                 ) -> type[SimpleHTTPRequestHandler]:
+    """The request handler; *site* is served only once this serve has published there
+    (``state.generation``) and while it holds logbook's marker."""
     class Handler(SimpleHTTPRequestHandler):
         server_version = "logbook"
         sys_version = ""
@@ -260,6 +328,8 @@ def make_handler(site: Path, state: LiveState, stopping: threading.Event) -> typ
             pass
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            if not host_allowed(self.headers.get("Host")):
+                return self._refuse_host()
             path = urlsplit(self.path).path
             if path == LIVE_PREFIX + "events":
                 return self._events()
@@ -267,44 +337,57 @@ def make_handler(site: Path, state: LiveState, stopping: threading.Event) -> typ
                 return self._send(HTTPStatus.OK, "application/json", json.dumps(state.snapshot()).encode())
             if path == LIVE_PREFIX + "live.js":
                 return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_JS.encode())
-            if not site.exists():
-                placeholder = b"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>logbook</title><body>" \
-                              b"<p>No site has been built yet: fix the problems shown.</p></body></html>"
-                return self._send(HTTPStatus.OK, "text/html; charset=utf-8", self._inject(placeholder))
-            if not path.endswith("/") and (site / unquote(path).lstrip("/")).is_dir():
+            return self._serve_file(path)
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            if not host_allowed(self.headers.get("Host")):
+                return self._refuse_host()
+            return self._serve_file(urlsplit(self.path).path)
+
+        def _serve_file(self, path: str) -> None:
+            """A file of the site: path safety first, then the folder redirect, then the file."""
+            root = self._published_root()
+            if root is None:
+                return self._send(HTTPStatus.OK, "text/html; charset=utf-8", self._inject(PLACEHOLDER))
+            found = _safe_target(root, path)
+            if found is None:
+                return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")
+            target, folder = found
+            if folder and not path.endswith("/"):
                 self.send_response(HTTPStatus.MOVED_PERMANENTLY)
                 self.send_header("Location", path + "/")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return None
-            target = self._safe_target(path)
-            if target is None:
-                return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")
             if target.suffix == ".html":
                 return self._send(HTTPStatus.OK, "text/html; charset=utf-8", self._inject(target.read_bytes()))
-            return super().do_GET()
+            return self._send_file(target)
 
-        def do_HEAD(self) -> None:  # noqa: N802
-            if self._safe_target(urlsplit(self.path).path) is None:
-                return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"")
-            return super().do_HEAD()
-
-        def _safe_target(self, url_path: str) -> Path | None:
-            """The file a URL names, only if it is a regular file inside the site (no .., no links out)."""
-            relative = unquote(url_path).lstrip("/")
-            if "\x00" in relative or "\\" in relative:
+        def _published_root(self) -> Path | None:
+            """The site folder, resolved, if this serve published it and it is still logbook's."""
+            if state.snapshot()["generation"] < 1:
                 return None
             root = site.resolve()
-            candidate = (root / relative)
-            if relative == "" or relative.endswith("/") or candidate.is_dir():
-                candidate = candidate / "index.html"
+            return root if (root / MARKER).is_file() else None
+
+        def _send_file(self, target: Path) -> None:
             try:
-                resolved = candidate.resolve(strict=True)
-            except (OSError, RuntimeError):
-                return None
-            if not resolved.is_relative_to(root) or not resolved.is_file():
-                return None
-            return resolved
+                handle = target.open("rb")
+            except OSError:
+                return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")
+            with handle:
+                self.send_response(HTTPStatus.OK)
+                self.send_header("Content-Type", self.guess_type(str(target)))
+                self.send_header("Content-Length", str(os.fstat(handle.fileno()).st_size))
+                self.send_header("Cache-Control", "no-store")
+                self.send_header("X-Content-Type-Options", "nosniff")
+                self.end_headers()
+                if self.command != "HEAD":
+                    shutil.copyfileobj(handle, self.wfile)
+
+        def _refuse_host(self) -> None:
+            body = (b"logbook serve answers only to localhost, 127.0.0.1, [::1] and the address it is bound to\n")
+            return self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", body)
 
         def _inject(self, html: bytes) -> bytes:
             tag = f'<script src="{LIVE_PREFIX}live.js" data-generation="{state.snapshot()["generation"]}"></script>'
@@ -318,6 +401,7 @@ def make_handler(site: Path, state: LiveState, stopping: threading.Event) -> typ
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
@@ -345,11 +429,62 @@ def make_handler(site: Path, state: LiveState, stopping: threading.Event) -> typ
     return Handler
 
 
+def _safe_target(root: Path, url_path: str) -> tuple[Path, bool] | None:
+    """The regular file inside the resolved site folder *root* that a URL names (a folder's
+    index.html), and whether the URL named a folder; None for anything else, whatever exists
+    outside the site (no .., no links out, no NUL, no backslash)."""
+    relative = unquote(url_path).lstrip("/")
+    if "\x00" in relative or "\\" in relative:
+        return None
+    candidate = root / relative
+    try:
+        if not candidate.resolve().is_relative_to(root):
+            return None
+        folder = relative == "" or relative.endswith("/") or candidate.is_dir()
+        resolved = (candidate / "index.html" if folder else candidate).resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not resolved.is_relative_to(root) or not resolved.is_file():
+        return None
+    return resolved, folder
+
+
+def _bind(host: str, port: int, handler: type[SimpleHTTPRequestHandler]) -> ThreadingHTTPServer:
+    """The HTTP server on *host* (IPv4 or IPv6) and *port*; ServeError in the user's words."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
+    except (OSError, UnicodeError) as exc:
+        raise ServeError(f"--host {host}: {getattr(exc, 'strerror', None) or exc}") from None
+
+    class Server(ThreadingHTTPServer):
+        address_family = family
+
+        def server_bind(self) -> None:  # no reverse DNS lookup of the address (HTTPServer's getfqdn)
+            socketserver.TCPServer.server_bind(self)
+            self.server_name, self.server_port = host, self.server_address[1]
+    try:
+        return Server((host, port), handler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(f"port {port} on {host} is already in use; try --port {port + 1} "
+                             "(or --port 0 for any free port)", code=1) from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise ServeError(f"--host {host} is not an address of this machine") from None
+        if exc.errno == errno.EACCES:
+            raise ServeError(f"--port {port} needs privileges on this system; use a port above 1023") from None
+        raise ServeError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
+
+
 def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
           ready: Callable[[str], None] = lambda url: None) -> int:
-    """Run until interrupted; returns the exit status."""
+    """Run until interrupted; returns the exit status.  Raises ServeError (before building
+    anything) when the output folder is one build would refuse, or the address cannot be bound."""
     root = root.resolve()
     out = (out or root / "_site").resolve()
+    try:
+        check_output_dir(out, root)
+    except PublishError as exc:
+        raise ServeError(str(exc)) from None
     state = LiveState()
     stopping = threading.Event()
     cache = open_cache(root)  # kept in memory between rebuilds; written to disk after the first
@@ -398,15 +533,10 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
         gc.collect()
         gc.freeze()
 
-    try:
-        server = ThreadingHTTPServer((host, port), make_handler(out, state, stopping))
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            print(f"logbook: error: port {port} on {host} is already in use; try --port {port + 1} "
-                  "(or --port 0 for any free port)", file=sys.stderr)
-            return 1
-        raise
+    server = _bind(host, port, make_handler(out, state, stopping, allowed_hosts(host)))
     server.daemon_threads = True
+    if not is_loopback(host):
+        print(f"logbook: warning: serving on {host} makes your records visible to other machines", file=sys.stderr)
     rebuilder: Rebuilder | None = None
     observer = None
     try:  # Ctrl-C at any moment from here on stops cleanly, even before the first page is served
@@ -414,7 +544,7 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
         rebuilder = Rebuilder(run_build, None if as_of is not None else REFRESH_SECONDS, move_now)
         rebuilder.start()
         observer = _watch(root, out, rebuilder)
-        url = f"http://{host}:{server.server_address[1]}/"
+        url = f"http://{f'[{host}]' if ':' in host else host}:{server.server_address[1]}/"
         print(f"serving {out} at {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
         if as_of is None:
             print(f"deadlines judged as of {judged[0]}, moved to the current time after {REFRESH_SECONDS / 60:g} "

@@ -49,9 +49,16 @@ class ServeProcess:
             time.sleep(0.02)
         raise AssertionError(f"no line matching {pattern!r}; got: {self.lines}")
 
-    def get(self, path: str) -> tuple[int, bytes, dict[str, str]]:
+    def get(self, path: str, host: str | None = None, method: str = "GET") -> tuple[int, bytes, dict[str, str]]:
+        """*host*: the Host header to send instead of the server's address ('' for none at all)."""
         conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
-        conn.request("GET", path)
+        if host is None:
+            conn.request(method, path)
+        else:
+            conn.putrequest(method, path, skip_host=True)
+            if host:
+                conn.putheader("Host", host)
+            conn.endheaders()
         response = conn.getresponse()
         body = response.read()
         conn.close()

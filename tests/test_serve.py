@@ -288,3 +288,116 @@ def test_the_watcher_hears_changes_but_not_reads(book, monkeypatch):
     finally:
         observer.stop()
         observer.join(timeout=5)
+
+
+def _serve_exits(book: Path, *args: str) -> "subprocess.CompletedProcess[str]":
+    """serve with arguments it must refuse: it exits at once (a serve that starts is killed, and fails)."""
+    import subprocess
+    import sys
+    try:
+        return subprocess.run([sys.executable, "-m", "logbook", "serve", str(book), "--port", "0", *args],
+                              capture_output=True, text=True, timeout=20)
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError(f"serve {args} started instead of refusing: {exc.stderr}") from None
+
+
+def _one_line_usage_error(proc) -> None:  # type: ignore[no-untyped-def]
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "serving" not in proc.stderr
+
+
+@pytest.mark.parametrize("where", ["root", "logbook", "cases", "someone's folder", "git work tree", "a file"])
+def test_serve_refuses_an_output_folder_build_would_refuse(book, tmp_path, where):
+    """`serve --out /` (or the logbook, or cases/) used to say "still serving the last good site" and
+    serve that folder: /etc/passwd and a private case's source over HTTP."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("mine")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    out = {"root": Path("/"), "logbook": book, "cases": book / "cases", "someone's folder": mine,
+           "git work tree": repo, "a file": mine / "thesis.docx"}[where]
+    before = sorted(p.name for p in out.parent.iterdir())
+    proc = _serve_exits(book, "--out", str(out))
+    _one_line_usage_error(proc)
+    assert (mine / "thesis.docx").read_text() == "mine" and sorted(p.name for p in out.parent.iterdir()) == before
+
+
+def test_serve_serves_only_a_folder_it_published_itself(book, tmp_path):
+    """A site folder that serve has not published (its first build failed) or that was replaced
+    after it published (by a folder logbook did not write) is not served."""
+    secret = tmp_path / "elsewhere"
+    secret.mkdir()
+    (secret / "secret.txt").write_text("SECRET")
+    from logbook.build import build
+    assert build(book, as_of="2026-04-10").published  # a site of an earlier build is there
+    broken = book / "cases/CASE-1/b.md"
+    good = broken.read_text()
+    broken.write_text(good.replace("channel: chat", "channel: chta"))
+    process = ServeProcess(book, "--as-of", "2026-04-10")
+    try:
+        assert process.status()["ok"] is False
+        status, body, _ = process.get("/cases/CASE-1/index.html")
+        assert b"No site has been built yet" in body and b"CASE-1" not in body
+        broken.write_text(good)
+        process.wait_for_builds(2)
+        assert b"<h1>Forms</h1>" in process.get("/")[1]
+        shutil.rmtree(book / "_site")
+        os.symlink(secret, book / "_site")  # the site folder swapped for one logbook did not write
+        for path in ("/secret.txt", "/"):
+            assert b"SECRET" not in process.get(path)[1], path
+    finally:
+        process.stop()
+
+
+def test_path_safety_is_decided_before_the_folder_redirect(server, book, tmp_path):
+    """/..%2f..%2f..%2fetc used to answer 301 (the folder exists outside the site) and
+    /..%2f..%2f..%2fnope 404: the redirect told which folders exist on the machine."""
+    outside = tmp_path / "outside"
+    (outside / "sub").mkdir(parents=True)
+    (outside / "index.html").write_text("OUTSIDE")
+    os.symlink(outside, book / "_site" / "linked")
+    (book / "_site" / "empty-folder").mkdir()
+    probes = ["/..%2f..%2f..%2fetc", "/..%2f..%2f..%2froot", "/..%2f..%2f..%2fno-such-folder",
+              "/%2e%2e/%2e%2e/%2e%2e/usr", f"/..%2f..%2f{tmp_path.name}%2foutside", "/linked", "/linked/sub",
+              "/linked/", "/empty-folder", "/empty-folder/"]
+    answers = {path: server.get(path)[:2] for path in probes}
+    assert all(status == 404 and b"OUTSIDE" not in body for status, body in answers.values()), answers
+    assert {server.get(p, method="HEAD")[0] for p in probes} == {404}
+    assert server.get("/cases")[0] == 301 and server.get("/cases/")[0] == 200  # a folder of the site
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "127.0.0.1.evil.example", "localhost.evil.example",
+                                  "[::1].evil.example", "0.0.0.0", "10.0.0.1", ""])
+def test_a_request_for_another_host_is_refused(server, host):
+    """DNS rebinding: a page on evil.example whose name now points at 127.0.0.1 sends Host: evil.example."""
+    for path in ("/", "/index.html", "/assets/style.css", "/__logbook__/status", "/__logbook__/live.js",
+                 "/__logbook__/events", "/no-such-page"):
+        status, body, _ = server.get(path, host=host)
+        assert status == 403 and b"Forms" not in body and b"generation" not in body, (host, path, status)
+    assert server.get("/", host=host, method="HEAD")[0] == 403
+
+
+def test_this_machine_by_name_or_address_is_answered(server):
+    for host in (f"127.0.0.1:{server.port}", "127.0.0.1", f"localhost:{server.port}", "LOCALHOST", "localhost.",
+                 f"[::1]:{server.port}"):
+        assert server.get("/", host=host)[0] == 200, host
+
+
+def test_serve_on_ipv6_binds_and_checks_host(book):
+    """--host ::1 (and ::) used to end in a traceback: the server was IPv4 only."""
+    process = ServeProcess(book, "--host", "::1", "--as-of", "2026-04-10")
+    try:
+        assert process.url.startswith("http://[::1]:")
+        assert process.get("/", host=f"[::1]:{process.port}")[0] == 200
+        assert process.get("/", host="evil.example")[0] == 403
+    finally:
+        assert process.stop() == 0
+
+
+@pytest.mark.parametrize("args", [("--port", "70000"), ("--port", "-5"), ("--port", "eighty"), ("--port", "65536"),
+                                  ("--host", "999.1.1.1"), ("--host", "1.2.3"), ("--host", ":::"), ("--host", ""),
+                                  ("--host", "no-such-host.invalid"), ("--host", "192.0.2.1"), ("--out", "")])
+def test_bad_serve_arguments_are_one_line_usage_errors(book, args):
+    _one_line_usage_error(_serve_exits(book, *args))
