@@ -19,7 +19,7 @@ import os
 import sys
 import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -50,6 +50,18 @@ def check_output_dir(out: Path, root: Path) -> None:
         if any(out.iterdir()) and not (out / MARKER).is_file():
             raise PublishError(f"output folder {out} holds files logbook did not write; "
                                "empty it or choose another --out")
+
+
+@contextmanager
+def _publishing(out: Path) -> Iterator[None]:
+    """A file system that fails while the site is published (a full disk, a read-only mount, a
+    folder without permission) is said in one line; the callers have left the old site whole."""
+    try:
+        yield
+    except OSError as exc:
+        code = f" ({errno.errorcode[exc.errno]})" if exc.errno in errno.errorcode else ""
+        raise PublishError(f"cannot publish to {out}: {exc.strerror or exc}{code}; "
+                           "the previous site is untouched") from None
 
 
 @contextmanager
@@ -141,18 +153,19 @@ def staged(out: Path, root: Path) -> Iterator[Staging]:
     build that stops part-way leaves the last site as it was.  One publisher per output folder."""
     out = out.resolve()
     check_output_dir(out, root)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with publish_lock(out):
-        _recover_interrupted_swap(out)
-        folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-        try:
-            yield Staging(folder)
-            (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-            folder.chmod(0o755)
-            _swap_in(folder, out)
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
+    with _publishing(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with publish_lock(out):
+            _recover_interrupted_swap(out)
+            folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+            try:
+                yield Staging(folder)
+                (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+                folder.chmod(0o755)
+                _swap_in(folder, out)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
 
 
 def publish(files: SiteFiles, out: Path, root: Path) -> Published:
@@ -173,38 +186,62 @@ def update_in_place(files: SiteFiles, out: Path, root: Path, last: Published | N
         return publish(files, out, root), None
     check_output_dir(out, root)
     record = _record(files, out, last, quiet)
-    with publish_lock(out):
-        _replace(out / MARKER, UPDATING_TEXT.encode())
-        changed = []
+    with _publishing(out), publish_lock(out):
+        writes: list[tuple[str, bytes | None, Path | None]] = []
         for rel, content in files.pages.items():
             before = last.pages.get(rel)
             if before is not content and before != content:
-                _replace(out / rel, content)
-                changed.append(rel)
+                writes.append((rel, content, None))
         for rel, (source, stamp) in record.copies.items():
             if last.copies.get(rel) != (source, stamp) or stamp is None:
-                _replace(out / rel, None, source)
-                changed.append(rel)
-        for rel in sorted((last.pages.keys() | last.copies.keys()) - (files.pages.keys() | files.copies.keys())):
-            _remove(out, rel)
-            changed.append(rel)
-        _replace(out / MARKER, MARKER_TEXT.encode())
-    return record, tuple(changed)
+                writes.append((rel, None, source))
+        gone = sorted((last.pages.keys() | last.copies.keys()) - (files.pages.keys() | files.copies.keys()))
+        if not writes and not gone:
+            return record, ()
+        _swap_files(out, [(MARKER, UPDATING_TEXT.encode(), None), *writes], gone)
+    return record, (*(rel for rel, _, _ in writes), *gone)
 
 
-def _replace(target: Path, content: bytes | None, source: Path | None = None) -> None:
-    """Write *content* (or copy *source*) next to *target*, then rename it over *target*."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.logbook-tmp")
+def _swap_files(out: Path, writes: list[tuple[str, bytes | None, Path | None]], gone: list[str]) -> None:
+    """Every changed file written beside its target first, and only then renamed over it: a full
+    disk or a read-only file system stops the first step, and the site is left as it was.  The
+    first write is the marker's "updating" (renamed first); the marker is put back last."""
+    made: list[Path] = []
+    ready: list[tuple[Path, Path]] = []
+    try:
+        for n, (rel, content, source) in enumerate([*writes, (MARKER, MARKER_TEXT.encode(), None)]):
+            target = out / rel
+            missing = [folder for folder in (target.parent, *target.parent.parents)
+                       if folder.is_relative_to(out) and not folder.exists()]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.extend(missing)
+            ready.append((_beside(target, content, source, "done." if n == len(writes) else ""), target))
+    except BaseException:
+        for temporary, _ in ready:
+            temporary.unlink(missing_ok=True)
+        for folder in sorted(made, key=lambda f: len(f.parts), reverse=True):
+            with suppress(OSError):
+                folder.rmdir()
+        raise
+    for temporary, target in ready[:-1]:
+        os.replace(temporary, target)
+    for rel in gone:
+        _remove(out, rel)
+    os.replace(*ready[-1])
+
+
+def _beside(target: Path, content: bytes | None, source: Path | None = None, tag: str = "") -> Path:
+    """*content* (or a copy of *source*) in a temporary file next to *target*; removed if that fails."""
+    temporary = target.with_name(f".{target.name}.{tag}logbook-tmp")
     try:
         if source is not None:
             shutil.copyfile(source, temporary)
         else:
             temporary.write_bytes(content or b"")
-        os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    return temporary
 
 
 def _remove(out: Path, rel: str) -> None:
