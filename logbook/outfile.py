@@ -60,17 +60,19 @@ def output_file(target: Path, root: Path, replace: bool = False) -> OutputFile:
 
 def _refuse_unwritable(target: OutputFile, shown: str) -> None:
     """What must never be written over (checked when judged, and again just before the rename)."""
+    try:
+        st: os.stat_result | None = os.lstat(target.path)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise OutputFileError(f"{shown}: {exc.strerror}") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputFileError(f"{shown} is a folder; give a file name", usage=True)
     inputs = _logbook_input(target.path, target.root)
     if inputs:
         raise OutputFileError(f"{shown} is {inputs}; logbook never writes there: choose another file")
-    try:
-        st = os.lstat(target.path)
-    except FileNotFoundError:
+    if st is None:
         return
-    except OSError as exc:
-        raise OutputFileError(f"{shown}: {exc.strerror}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise OutputFileError(f"{shown} is a folder; give a file name", usage=True)
     if not stat.S_ISREG(st.st_mode):
         raise OutputFileError(f"{shown} exists and is {_kind(st.st_mode)}; logbook writes only over regular files")
     if not target.replace:
@@ -102,9 +104,11 @@ def _kind(mode: int) -> str:
 def write_output(target: OutputFile, write: Callable[[Path], None]) -> None:
     """Have *write* fill a temporary file beside the target, then rename it into place (replacing
     a file only when the target allows it).  Nothing is left behind when anything fails."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.path.name[:200]}.", suffix=".logbook-tmp", dir=target.path.parent)
-    temporary = Path(name)
+    temporary: Path | None = None
     try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.path.name[:200]}.", suffix=".logbook-tmp",
+                                    dir=target.path.parent)
+        temporary = Path(name)
         os.close(fd)
         write(temporary)
         os.chmod(temporary, 0o666 & ~_umask())
@@ -116,7 +120,8 @@ def write_output(target: OutputFile, write: Callable[[Path], None]) -> None:
     except OSError as exc:
         raise OutputFileError(f"cannot write {target.path}: {exc.strerror or exc}; nothing was written") from None
     finally:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
 
 
 def _umask() -> int:
