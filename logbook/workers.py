@@ -13,16 +13,22 @@ again in the parent, where its exception is raised as it would be in a serial bu
 Workers are used only where ``fork`` is safe: a single-threaded process (``logbook build``;
 ``serve`` has watcher threads and keeps to one process) on a system that has it.
 ``LOGBOOK_WORKERS=1`` turns them off.
+
+A worker dies with its parent (``kill -9`` of a build included): on Linux the kernel kills it
+(``PR_SET_PDEATHSIG``), elsewhere it looks for its parent twice a second.  A worker left running
+would hold the build's publish lock (it inherits the open lock file) and so refuse the next build.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import pickle
 import signal
 import sys
 import threading
+import time
 from typing import Any, Callable, Hashable, Iterable, Sequence, TypeVar
 
 from .collector import long_lived
@@ -33,6 +39,8 @@ MAX_WORKERS = 8
 MIN_WEIGHT = 2_000  # below this much work (about one interaction each), a fork costs more than it saves
 ROUND_WEIGHT = 20_000  # work per process and round (see run_jobs)
 MAX_ROUNDS = 40  # however big the logbook: forking a big process costs a few milliseconds
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_POLL_SECONDS = 0.5
 
 
 def worker_count() -> int:
@@ -130,12 +138,14 @@ def _run_round(jobs: Sequence[Callable[[], Any]], split: list[Iterable[int]], me
 
 def _fork(jobs: Sequence[Callable[[], Any]], share: list[int], memos: Sequence[Memo]) -> tuple[int, int]:
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid:
         os.close(write_end)
         return pid, read_end
     status = 1
     try:  # the worker: never returns into the caller's code, whatever happens
+        _die_with(parent)
         os.close(read_end)
         known = [set(memo.new) for memo in memos]
         counts = [(memo.hits, memo.misses) for memo in memos]
@@ -149,6 +159,31 @@ def _fork(jobs: Sequence[Callable[[], Any]], share: list[int], memos: Sequence[M
         pass
     finally:
         os._exit(status)
+
+
+def _die_with(parent: int) -> None:
+    """Make this worker end when *parent* does: the kernel's parent-death signal where there is
+    one, else a thread that polls for the parent; and end now if the parent is already gone."""
+    if not _kernel_kills_orphans():
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(PARENT_POLL_SECONDS)
+            os._exit(1)
+        threading.Thread(target=watch, name="logbook-parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # died before the signal was asked for
+        os._exit(1)
+
+
+def _kernel_kills_orphans() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies; False where that cannot be had."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return False
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    return prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
 
 
 def _collect(pid: int, pipe: int) -> tuple[list[Any], list[tuple[dict[Hashable, Any], int, int]]] | None:

@@ -239,3 +239,57 @@ def test_exhibits_are_copied_by_the_processes_drawing_their_cases(two_workers, m
     assert sorted(exhibits) == sorted(set(exhibits)) and len(exhibits) == 16
     assert len({pid for pid, rel in copies if rel in exhibits}) == 2
     assert site_tree(tmp_path / "two") == site_tree(tmp_path / "one")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+@pytest.mark.parametrize("how", ["kernel", "polling"])
+def test_workers_die_with_a_killed_build_and_the_next_build_is_not_refused(tmp_path, how):
+    """kill -9 of a build's parent used to leave a forked worker running for seconds, holding the
+    publish lock, so an immediate rebuild was refused.  'polling' is the fallback for systems
+    without Linux's parent-death signal."""
+    import signal
+    import subprocess
+    book, out = tmp_path / "book", tmp_path / "site"
+    generated_book(book, 200, 20, seed=7)
+    setup = "from logbook import workers; workers._kernel_kills_orphans = lambda: False; " if how == "polling" else ""
+    command = [sys.executable, "-c", f"import sys; {setup}from logbook.cli import main; sys.exit(main(sys.argv[1:]))",
+               "build", str(book), "--out", str(out), "--as-of", "2026-06-01", "--no-cache"]
+    env = {**os.environ, "LOGBOOK_WORKERS": "2"}
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    first_seen: dict[int, float] = {}
+    working: list[int] = []  # workers in the middle of their share: alive for 0.3 s already
+    while not working and proc.poll() is None and time.monotonic() < deadline:
+        now = time.monotonic()
+        alive = _children(proc.pid)
+        first_seen = {pid: first_seen.get(pid, now) for pid in alive}
+        working = [pid for pid, since in first_seen.items() if now - since >= 0.3]
+        time.sleep(0.005)
+    assert working, "the build forked no worker that worked for 0.3 s"
+    workers_seen = list(first_seen)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(1.0 if how == "polling" else 0.1)
+    assert [pid for pid in workers_seen if _alive(pid)] == [], "a worker outlived its parent"
+    again = subprocess.run(command[:3] + command[3:], env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
