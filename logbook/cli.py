@@ -164,9 +164,17 @@ def _print_diagnostics(diagnostics: Sequence, root: Path, fmt: str, stream) -> N
 
 
 def _logbook_root(path: Path) -> Path:
-    if not path.is_dir():
+    if not _is_folder(path):
         raise SystemExit(_usage(f"'{path}' is not a folder"))
     return path.resolve()
+
+
+def _is_folder(path: Path) -> bool:
+    """``Path.is_dir`` without its exceptions (a name too long, a loop of links: not a folder)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def _usage(message: str) -> int:
@@ -389,7 +397,7 @@ def run_schema(args: argparse.Namespace) -> int:
     import json
     from .config import load_config
     from .schema import case_schema, interaction_schema
-    config, _ = load_config(args.path.resolve()) if args.path.is_dir() else (None, [])
+    config, _ = load_config(args.path.resolve()) if _is_folder(args.path) else (None, [])
     schemas = {"case": case_schema(config) if config else case_schema(),
                "interaction": interaction_schema(config) if config else interaction_schema()}
     if args.out:
@@ -404,7 +412,7 @@ def _write_schemas(folder: Path, root: Path, schemas: dict) -> int:
     schema logbook wrote (regenerating is the point), never anything else (see outfile.py)."""
     import json
     from .outfile import OutputFileError, output_file, write_output
-    if folder.exists() and not folder.is_dir():
+    if os.path.lexists(folder) and not _is_folder(folder):
         return _usage(f"--out {folder} is not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)

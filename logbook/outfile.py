@@ -50,7 +50,11 @@ def output_file(target: Path, root: Path, replace: bool = False) -> OutputFile:
     if str(target) in ("", "."):
         raise OutputFileError("an empty file name", usage=True)
     folder = Path(os.path.abspath(target)).parent
-    if not folder.is_dir():
+    try:
+        found = folder.is_dir()
+    except OSError as exc:  # a name too long, a loop of links
+        raise OutputFileError(f"{target}: {exc.strerror}", usage=True) from None
+    if not found:
         raise OutputFileError(f"{target}: there is no folder {folder}", usage=True)
     path = folder.resolve() / Path(os.path.abspath(target)).name
     judged = OutputFile(path, replace, root.resolve())
@@ -65,7 +69,7 @@ def _refuse_unwritable(target: OutputFile, shown: str) -> None:
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise OutputFileError(f"{shown}: {exc.strerror}") from None
+        raise OutputFileError(f"{shown}: {exc.strerror}", usage=True) from None
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise OutputFileError(f"{shown} is a folder; give a file name", usage=True)
     inputs = _logbook_input(target.path, target.root)
