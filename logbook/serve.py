@@ -115,7 +115,7 @@ def allowed_hosts(bound: str) -> Callable[[str | None], bool]:
     names = {"localhost", "127.0.0.1", "::1", bound.lower()}
     wildcard = bound in ("0.0.0.0", "::", "")
     if wildcard:
-        names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+        names.add(socket.gethostname().lower())
 
     def allowed(header: str | None) -> bool:
         if not header:

@@ -401,3 +401,13 @@ def test_serve_on_ipv6_binds_and_checks_host(book):
                                   ("--host", "no-such-host.invalid"), ("--host", "192.0.2.1"), ("--out", "")])
 def test_bad_serve_arguments_are_one_line_usage_errors(book, args):
     _one_line_usage_error(_serve_exits(book, *args))
+
+
+def test_bound_to_every_address_ip_hosts_are_answered_but_names_are_not():
+    import socket as sockets
+    from logbook.serve import allowed_hosts
+    wildcard, loopback = allowed_hosts("0.0.0.0"), allowed_hosts("127.0.0.1")
+    assert wildcard("192.168.1.5:8000") and wildcard("[fe80::1]:8000") and wildcard(sockets.gethostname())
+    assert not wildcard("evil.example") and not wildcard("192.168.1.5.evil.example") and not wildcard(None)
+    assert not loopback("192.168.1.5:8000") and not loopback(sockets.gethostname() + ".evil.example")
+    assert allowed_hosts("192.168.1.5")("192.168.1.5:80") and not allowed_hosts("192.168.1.5")("10.0.0.1")
