@@ -303,7 +303,7 @@ def run_export(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import ServeError, serve
     root = _logbook_root(args.path)
-    refused = _output_folder_refused(root, args.out) or _host_refused(args.host)
+    refused = _output_folder_refused(root, args.out) or _host_refused(args.host) or _as_of_refused(args.as_of)
     if refused:
         return _usage(refused)
     host = args.host[1:-1] if args.host.startswith("[") and args.host.endswith("]") else args.host
@@ -312,6 +312,18 @@ def run_serve(args: argparse.Namespace) -> int:
     except ServeError as exc:
         print(f"logbook: error: {exc}", file=sys.stderr)
         return exc.code
+
+
+def _as_of_refused(as_of: str | None) -> str:
+    """Why ``--as-of`` is not a date or date-time ('' when it is, or is absent)."""
+    from .timeparse import TimeError, parse_moment, zone_named
+    if as_of is None:
+        return ""
+    try:
+        parse_moment(as_of, zone_named("UTC"))
+    except TimeError as exc:
+        return f"--as-of: {exc}"
+    return ""
 
 
 def _host_refused(host: str) -> str:

@@ -398,7 +398,8 @@ def test_serve_on_ipv6_binds_and_checks_host(book):
 
 @pytest.mark.parametrize("args", [("--port", "70000"), ("--port", "-5"), ("--port", "eighty"), ("--port", "65536"),
                                   ("--host", "999.1.1.1"), ("--host", "1.2.3"), ("--host", ":::"), ("--host", ""),
-                                  ("--host", "no-such-host.invalid"), ("--host", "192.0.2.1"), ("--out", "")])
+                                  ("--host", "no-such-host.invalid"), ("--host", "192.0.2.1"), ("--out", ""),
+                                  ("--as-of", "soon"), ("--as-of", "2026-02-30")])
 def test_bad_serve_arguments_are_one_line_usage_errors(book, args):
     _one_line_usage_error(_serve_exits(book, *args))
 
