@@ -200,14 +200,8 @@ def run_build(args: argparse.Namespace) -> int:
     from .progress import Progress
     from .diagnostics import summary
     from .publish import PublishError
-    from .timeparse import TimeError, parse_moment, zone_named
     root = _logbook_root(args.path)
-    if args.as_of is not None:
-        try:
-            parse_moment(args.as_of, zone_named("UTC"))
-        except TimeError as exc:
-            return _usage(f"--as-of: {exc}")
-    refused = _output_folder_refused(root, args.out)
+    refused = _as_of_refused(args.as_of) or _output_folder_refused(root, args.out)
     if refused:
         return _usage(refused)
     try:
