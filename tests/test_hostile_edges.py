@@ -86,3 +86,149 @@ def test_brackets_inside_toml_strings_and_comments_are_not_nesting(logbook_dir):
     root = logbook_dir({"logbook.toml": f"# {deep}\n[site]\ntitle = \"{deep}\"\nkeeper = '''\n{deep}\n'''\n",
                         "cases/a.md": CASE.format(title="t")})
     assert codes(root) == []
+
+
+# --- 10: special files in every role ------------------------------------------------------------------
+
+BUNDLE = {"cases/b/case.md": CASE.format(title="bundle"),
+          "cases/b/01.md": "---\nat: 2026-01-05 10:00\nchannel: email\ndirection: in\nattachments: [scan.pdf]\n---\nHi\n",
+          "cases/b/scan.pdf": b"%PDF-1.4 scan\n",
+          "cases/single.md": CASE.format(title="single"),
+          "logbook.toml": "[site]\ntitle = 'Book'\n"}
+
+
+def _fifo_in(root: Path, rel: str) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    os.mkfifo(path)
+
+
+@pytest.mark.parametrize("role, rel, published", [
+    ("single-file case", "cases/single.md", False),
+    ("bundle's case.md", "cases/b/case.md", False),
+    ("interaction file", "cases/b/01.md", False),
+    ("attachment", "cases/b/scan.pdf", False),
+    ("logbook.toml", "logbook.toml", False),
+    ("new .md file", "cases/fifo.md", False),
+    ("theme file", "themes/mine/static/extra.css", True),
+])
+def test_a_fifo_in_any_role_never_blocks_check_or_a_cached_build(logbook_dir, tmp_path, role, rel, published):
+    """Each run in a child process with a timeout: before, the cached build blocked forever reading the FIFO."""
+    root = logbook_dir(BUNDLE)
+    _fifo_in(root, rel)
+    for args in (["check", str(root)], ["build", str(root), "--out", str(tmp_path / "site"), "--as-of", "2026-02-01"],
+                 ["build", str(root), "--out", str(tmp_path / "site"), "--as-of", "2026-02-02"]):
+        proc = run_module(args)  # run_module's timeout turns a hang into a failure
+        assert "Traceback" not in proc.stderr, proc.stderr
+        assert proc.returncode == (0 if published else 1), (role, args[0], proc.stdout, proc.stderr)
+    assert (tmp_path / "site" / "index.html").is_file() == published
+
+
+@pytest.mark.parametrize("name", ["build.pickle", "site.pickle"])
+def test_a_fifo_as_the_cache_file_is_ignored(logbook_dir, tmp_path, name):
+    from logbook.cache import cache_file
+    root = logbook_dir(BUNDLE).resolve()
+    target = cache_file(root).with_name(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(target)
+    proc = run_module(["build", str(root), "--out", str(tmp_path / "site"), "--as-of", "2026-02-01"])
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_a_regular_file_swapped_for_a_fifo_is_refused_by_the_reader_itself(tmp_path):
+    """The variant: read_regular checks the opened file, not only the name looked at before."""
+    from logbook.textfile import FileTooLarge, NotRegularFile, read_regular
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(NotRegularFile):
+        read_regular(tmp_path / "pipe")
+    with pytest.raises(NotRegularFile):
+        read_regular("/dev/zero")  # a device that never ends
+    (tmp_path / "big").write_bytes(b"x" * 100)
+    with pytest.raises(FileTooLarge):
+        read_regular(tmp_path / "big", limit=99)
+    assert read_regular(tmp_path / "big", limit=100) == b"x" * 100
+
+
+# --- 11: crafted cache files --------------------------------------------------------------------------
+
+HUGE_STRING = b"\x80\x05\x8d" + (2 ** 62).to_bytes(8, "little")  # BINUNICODE8: "2**62 bytes follow"
+
+
+def _run_code_pickle(marker: Path) -> bytes:
+    import pickle
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+    return pickle.dumps({"format": 5, "version": "x", "evil": Evil()})
+
+
+def _crafted(root: Path, content: bytes, *names: str) -> None:
+    from logbook.cache import cache_file
+    for name in names:
+        target = cache_file(root.resolve()).with_name(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+
+
+@pytest.mark.parametrize("name", ["build.pickle", "site.pickle"])
+def test_a_cache_announcing_a_huge_string_is_ignored(logbook_dir, tmp_path, name):
+    root = logbook_dir(BUNDLE)
+    _crafted(root, HUGE_STRING, name)
+    for _ in range(2):
+        result = build(root, tmp_path / "site", as_of="2026-02-01")
+        assert result.published, result.diagnostics
+
+
+def test_a_cache_cannot_run_code(logbook_dir, tmp_path):
+    marker = tmp_path / "ran"
+    root = logbook_dir(BUNDLE)
+    _crafted(root, _run_code_pickle(marker), "build.pickle", "site.pickle")
+    assert build(root, tmp_path / "site", as_of="2026-02-01").published
+    assert not marker.exists()
+
+
+def test_a_cache_of_the_right_version_but_the_wrong_shape_is_ignored(logbook_dir, tmp_path):
+    """The variant: a file logbook could have written, but whose tables hold the wrong things."""
+    import pickle
+
+    from logbook import __version__
+    from logbook.cache import FORMAT
+    root = logbook_dir(BUNDLE)
+    head = {"format": FORMAT, "version": __version__}
+    _crafted(root, pickle.dumps({**head, "stamps": {"cases/single.md": 5}, "parsed": [], "messages": {"k": 1},
+                                 "analysed": {}}), "build.pickle")
+    _crafted(root, pickle.dumps({**head, "last_site": {str(tmp_path / "site"): ("x", (None, None), "published")}}),
+             "site.pickle")
+    assert build(root, tmp_path / "site", as_of="2026-02-01").published
+    assert build(root, tmp_path / "site", as_of="2026-02-01").published  # and the cache it wrote is good
+
+
+def test_a_damaged_cache_entry_is_parsed_again(logbook_dir, tmp_path):
+    """A cache file that reads well, but whose packed parse of a case does not: that case is parsed again."""
+    import pickle
+
+    from logbook.cache import cache_file
+    root = logbook_dir(BUNDLE)
+    assert build(root, tmp_path / "site", as_of="2026-02-01").published
+    path = cache_file(root.resolve())
+    state = pickle.loads(path.read_bytes())
+    state["parsed"] = {key: (b"x\x9c not zlib", consulted) for key, (_, consulted) in state["parsed"].items()}
+    state["messages"] = {key: b"not zlib either" for key in state["messages"]}
+    path.write_bytes(pickle.dumps(state))
+    (tmp_path / "site" / "index.html").unlink()  # so that the build does not stop at "nothing changed"
+    result = build(root, tmp_path / "site", as_of="2026-02-01")
+    assert result.published and (tmp_path / "site" / "cases" / "b" / "index.html").is_file()
+
+
+def test_inflate_refuses_an_entry_that_grows_past_its_bound():
+    import zlib
+
+    from logbook.reuse import inflate
+    bomb = zlib.compress(b"\0" * 10_000_000)
+    assert len(bomb) < 20_000
+    with pytest.raises(ValueError):
+        inflate(bomb, limit=1_000_000)
+    assert inflate(zlib.compress(b"page")) == b"page"
