@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .fields import ID_RE
+from .outputs import MAX_NAME_BYTES, name_too_long
 from .models import BUILTIN_PROFILES, AuditSettings, Config, Profile, ToneRules
 from .redact import RedactionRules
 from .rights import WindowRule
@@ -139,8 +140,9 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
         else:
             good = []
             for name, description in tags.items():
-                if not ID_RE.fullmatch(name):
-                    invalid(name, f"tag '{name}' may only contain letters, digits, '.', '_' and '-'", "tags")
+                if not ID_RE.fullmatch(name) or name_too_long(name):
+                    invalid(name, f"tag '{name[:40]}' may only contain letters, digits, '.', '_' and '-', "
+                            f"at most {MAX_NAME_BYTES} of them", "tags")
                 elif not isinstance(description, str):
                     invalid(name, f"tag '{name}' needs a one-line description string", "tags")
                 else:
@@ -152,8 +154,10 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
         items = data.get(key)
         if items is None:
             continue
-        if not isinstance(items, list) or not items or not all(isinstance(i, str) and ID_RE.fullmatch(i) for i in items):
-            invalid(key, f"'{key}' must be a non-empty list of simple names", hint='e.g. channels = ["email", "chat"]')
+        if not isinstance(items, list) or not items or not all(isinstance(i, str) and ID_RE.fullmatch(i)
+                                                                    and not name_too_long(i) for i in items):
+            invalid(key, f"'{key}' must be a non-empty list of simple names (at most {MAX_NAME_BYTES} bytes each)",
+                    hint='e.g. channels = ["email", "chat"]')
         else:
             values[key] = tuple(dict.fromkeys(items))
     for name in SETTINGS:
@@ -217,8 +221,8 @@ def _read_profiles(table: Any, where: Any, invalid: Any, diagnostics: list[Diagn
         return BUILTIN_PROFILES
     custom = {}
     for name, spec in table.items():
-        if not ID_RE.fullmatch(name):
-            invalid(name, f"profile name '{name}' may only contain letters, digits, '.', '_' and '-'", "profiles")
+        if not ID_RE.fullmatch(name) or name_too_long(name):
+            invalid(name, f"profile name '{name[:40]}' may only contain letters, digits, '.', '_' and '-'", "profiles")
             continue
         settings = _read_settings(f"profiles.{name}", spec, where, invalid, diagnostics, dict, PROFILE_READERS)
         custom[name] = Profile(name, **settings)
@@ -254,7 +258,7 @@ def _read_windows(windows: Any, invalid: Any) -> tuple[WindowRule, ...]:
         return ()
     rules = []
     for name, spec in windows.items():
-        if not ID_RE.fullmatch(name) or not isinstance(spec, dict) or not isinstance(spec.get("days"), int) \
+        if not ID_RE.fullmatch(name) or name_too_long(name) or not isinstance(spec, dict) or not isinstance(spec.get("days"), int) \
                 or isinstance(spec.get("days"), bool) or not 1 <= spec["days"] <= MAX_DAYS or not isinstance(spec.get("label", ""), str) \
                 or spec.get("kind", "deadline") not in ("deadline", "opens") or set(spec) - {"days", "label", "kind"}:
             invalid(name, f"window '{name}' must be {{ days = N, label = \"…\", kind = \"deadline\" or \"opens\" }}"

@@ -217,6 +217,7 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
         raise _Fatal(YamlProblem("yaml-syntax", f"invalid YAML: {exc}", offset + 1, 1)) from None
     except (ValueError, OverflowError):  # PyYAML's scanner: an escape such as "\U00110000" is no character
         line, col = _mark_pos(loader.get_mark() if loader is not None else None, offset)
+        col = max(1, col - 2)  # the scanner stops past the "\U" of the escape; point at its backslash
         raise _Fatal(YamlProblem("yaml-syntax", "invalid YAML: an escape names no Unicode character",
                                  line, col, "characters go up to \\U0010FFFF; write the character itself"))\
             from None

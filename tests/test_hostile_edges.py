@@ -16,7 +16,7 @@ from logbook.load import load_logbook
 from conftest import run_module
 
 CASE = "---\ntitle: {title}\nstatus: open\n---\n"
-ENTRY = "\n## 2026-01-05 10:00 Email\nchannel: email\ndirection: in\n{extra}\nHello.\n"
+ENTRY = "\n## 2026-01-05 10:00 Email\nchannel: email\ndirection: in\n{extra}\n\nHello.\n"
 
 
 def codes(root: Path) -> list[tuple[str, int, str]]:
@@ -232,3 +232,121 @@ def test_inflate_refuses_an_entry_that_grows_past_its_bound():
     with pytest.raises(ValueError):
         inflate(bomb, limit=1_000_000)
     assert inflate(zlib.compress(b"page")) == b"page"
+
+
+# --- 6: output paths that collide ---------------------------------------------------------------------
+
+def _diagnostics(root: Path, code: str) -> list:
+    return [d for d in load_logbook(root).diagnostics if d.code == code]
+
+
+@pytest.mark.parametrize("files, source", [
+    ({"cases/x.md": "---\ntitle: t\nstatus: open\nid: index.html\n---\n"}, "cases/x.md"),
+    ({"cases/index.html.md": CASE.format(title="named by its file")}, "cases/index.html.md"),
+    ({"cases/INDEX.HTML/case.md": CASE.format(title="a bundle, in capitals")}, "cases/INDEX.HTML/case.md"),
+    ({"cases/t.md": "---\ntitle: t\nstatus: open\ntags: [index.html]\n---\n"}, "cases/t.md"),
+])
+def test_a_record_needing_a_folder_where_the_site_has_a_page_is_refused_by_check(logbook_dir, tmp_path, files, source):
+    root = logbook_dir(files)
+    found = _diagnostics(root, "output-conflict")
+    assert [d.location.path for d in found] == [source]
+    assert "the site's own page" in found[0].message
+    proc = run_module(["build", str(root), "--out", str(tmp_path / "site")])
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "output-conflict" in proc.stdout + proc.stderr
+
+
+def test_tags_equal_ignoring_case_collide_and_both_sources_are_named(logbook_dir):
+    root = logbook_dir({"cases/a.md": "---\ntitle: t\nstatus: open\ntags: [Foo]\n---\n",
+                        "cases/b.md": "---\ntitle: t\nstatus: open\ntags: [foo, refund]\n---\n",
+                        "cases/c.md": "---\ntitle: t\nstatus: open\ntags: [refund]\n---\n"})  # the same tag twice: fine
+    found = _diagnostics(root, "output-conflict")
+    assert len(found) == 1
+    assert found[0].location.path == "cases/b.md" and "cases/a.md" in found[0].message
+    assert "'tags/foo/index.html'" in found[0].message and "'tags/Foo/index.html'" in found[0].message
+
+
+def test_a_private_case_claims_no_path(logbook_dir):
+    root = logbook_dir({"cases/x.md": "---\ntitle: t\nstatus: open\nid: index.html\nprivate: true\n---\n"})
+    assert _diagnostics(root, "output-conflict") == []
+
+
+# --- 16: agents whose ids slug alike ------------------------------------------------------------------
+
+AGENTS = ["A-12", "a_12", "a 12", "王小明", "李四", "Maria (A-12)"]
+
+
+def test_agents_whose_ids_slug_alike_get_pages_of_their_own(logbook_dir, tmp_path):
+    entries = "".join(f"\n## 2026-01-0{n + 1} 10:00 Chat number {n}\nchannel: chat\ndirection: in\nagent: {{name: N{n}, id: '{a}'}}\n\nHi {n}\n"
+                      for n, a in enumerate(["A-12", "a_12", "a 12"]))
+    entries += "".join(f"\n## 2026-02-0{n + 1} 10:00 Chat\nchannel: chat\ndirection: in\nagent: {a}\n\nHi {a}\n"
+                       for n, a in enumerate(["王小明", "李四", "Maria (A-12)", "maria (a-12)"]))
+    root = logbook_dir({"cases/a.md": CASE.format(title="agents") + entries})
+    assert load_logbook(root).diagnostics == ()
+    result = build(root, tmp_path / "site", as_of="2026-03-01", cache=False)
+    assert result.published
+    pages = sorted(p.parent.name for p in (tmp_path / "site" / "agents").glob("*/index.html"))
+    assert len(pages) == 5, pages  # A-12, Maria (A-12) and maria (a-12) are one agent by id; the others distinct
+    assert "a-12" in pages  # a plain id keeps its plain page name
+    html = (tmp_path / "site" / "agents" / "a-12" / "index.html").read_text()
+    assert "Chat number 0" in html and "Chat number 1" not in html and "Chat number 2" not in html
+
+
+def test_agent_slugs_are_stable_bounded_and_plain_where_they_can_be():
+    """The variant: the slug of an agent depends on that agent alone, and stays short."""
+    from logbook.models import Agent
+    from logbook.outputs import agent_slug
+    assert agent_slug(Agent("Tom")) == "tom" and agent_slug(Agent("x", "S-9")) == "s-9"
+    assert agent_slug(Agent("王小明")) != agent_slug(Agent("李四"))
+    assert agent_slug(Agent("王小明")).startswith("agent-")
+    long = agent_slug(Agent("x" * 5000))
+    assert len(long) <= 69 and long == agent_slug(Agent("X" * 5000))
+    assert agent_slug(Agent("Maria  Lopez")) == agent_slug(Agent("maria lopez")) != agent_slug(Agent("maria-lopez"))
+
+
+def test_an_agent_named_like_another_agents_slug_is_an_output_conflict(logbook_dir):
+    from logbook.models import Agent
+    from logbook.outputs import agent_slug
+    twin = agent_slug(Agent("x", "a_12"))  # 'a-12-<hash>': someone could be called exactly that
+    root = logbook_dir({"cases/a.md": CASE.format(title="t") + ENTRY.format(extra="agent: {name: A, id: a_12}")
+                        + ENTRY.format(extra=f"agent: {{name: B, id: '{twin}'}}").replace("10:00", "11:00")})
+    found = _diagnostics(root, "output-conflict")
+    assert len(found) == 1 and found[0].location.line == 13 and "cases/a.md:6" in found[0].message
+
+
+# --- 7: names too long to be file names ---------------------------------------------------------------
+
+def test_a_300_character_case_id_is_refused_by_check_not_by_the_file_system(logbook_dir, tmp_path):
+    root = logbook_dir({"cases/x.md": f"---\ntitle: t\nstatus: open\nid: {'a' * 300}\n---\n"})
+    assert codes(root) == [("cases/x.md", 4, "name-too-long")]
+    proc = run_module(["build", str(root), "--out", str(tmp_path / "site")])
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+
+
+def test_long_tags_attachment_names_and_agents(logbook_dir, tmp_path):
+    """The variants: a tag, an attachment's name (250 bytes: its exhibit would be 'N-….txt', 256 and more),
+    an agent of 300 characters (whose page name is bounded instead)."""
+    name = "n" * 246 + ".svg"
+    root = logbook_dir({"cases/b/case.md": f"---\ntitle: t\nstatus: open\ntags: [{'t' * 101}]\n---\n",
+                        f"cases/b/{name}": "<svg/>",
+                        "cases/b/01.md": f"---\nat: 2026-01-05 10:00\nchannel: email\ndirection: in\n"
+                                         f"attachments: [{name}]\nagent: {'g' * 300}\n---\nHi\n"})
+    assert sorted(codes(root)) == [("cases/b/01.md", 5, "name-too-long"), ("cases/b/case.md", 1, "name-too-long")]
+    (root / f"cases/b/{name}").rename(root / "cases/b/short.svg")
+    (root / "cases/b/01.md").write_text((root / "cases/b/01.md").read_text().replace(name, "short.svg"))
+    (root / "cases/b/case.md").write_text(CASE.format(title="t"))
+    assert build(root, tmp_path / "site", as_of="2026-02-01", cache=False).published
+
+
+def test_new_refuses_a_case_id_check_would_refuse(tmp_path):
+    for case_id, words in (("a" * 300, "300 bytes"), ("index.html", "page of the site")):
+        proc = run_module(["init", str(tmp_path / "book")]) if not (tmp_path / "book").exists() else None
+        assert proc is None or proc.returncode == 0, proc.stderr
+        proc = run_module(["new", case_id, "--title", "t"], cwd=tmp_path / "book")
+        assert proc.returncode != 0 and words in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert list((tmp_path / "book" / "cases").iterdir()) == []
+
+
+@pytest.mark.parametrize("key, value", [("channels", ["c" * 101]), ("statuses", ["open", "closed", "s" * 101])])
+def test_configured_names_are_bounded_too(logbook_dir, key, value):
+    root = logbook_dir({"logbook.toml": f"{key} = {json.dumps(value)}\n", "cases/a.md": CASE.format(title="t")})
+    assert ("logbook.toml", 1, "config-invalid") in codes(root)
