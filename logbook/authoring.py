@@ -21,6 +21,7 @@ import yaml
 
 from .discover import CASE_FILE, CASES_DIR
 from .fields import ID_RE
+from .outputs import case_id_unpublishable
 from .load import load_logbook
 from .models import Case, Config
 from .split import split_front_matter, split_sections
@@ -129,6 +130,8 @@ def new_case(root: Path, case_id: str, title: str, counterparty: str | None = No
     if not ID_RE.fullmatch(case_id):
         raise AuthoringError(f"'{case_id}' is not a valid case id: letters, digits, '.', '_' and '-', "
                              "starting with a letter or digit")
+    if (unpublishable := case_id_unpublishable(case_id)) is not None:
+        raise AuthoringError(f"'{case_id[:40]}': {unpublishable}")
     if not (root / CASES_DIR).is_dir():
         raise AuthoringError(f"{root} has no cases/ folder; run 'logbook init' first")
     ids, config = _existing_ids(root)

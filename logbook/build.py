@@ -117,15 +117,11 @@ def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildC
 
 
 def _theme_folders(root: Path) -> tuple[Path, ...]:
-    """Where the theme may come from; the name is read straight from logbook.toml (a bad file only
-    means no shortcut: the build itself reports it)."""
-    import tomllib
-
+    """Where the theme may come from (a bad logbook.toml only means no shortcut: the build reports it)."""
+    from .config import load_config
     from .themes import ThemeError, resolve_theme, theme_dirs
-    try:
-        with (root / "logbook.toml").open("rb") as handle:
-            name = tomllib.load(handle).get("site", {}).get("theme")
-        named = resolve_theme(root, name if isinstance(name, str) else None).folders
-    except (ThemeError, OSError, ValueError, AttributeError):
+    try:  # load_config reads logbook.toml safely (a FIFO, deep nesting, …), and reports nothing here
+        named = resolve_theme(root, load_config(root)[0].theme).folders
+    except ThemeError:
         named = ()
     return (*named, *theme_dirs(root))

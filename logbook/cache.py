@@ -24,7 +24,10 @@ is written atomically, and a missing, stale or unreadable cache only costs time.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import hashlib
+import io
 import os
 import pickle
 import subprocess
@@ -37,7 +40,8 @@ from typing import Any, Callable
 
 from . import __version__
 from .discover import CASES_DIR
-from .reuse import Memo, PageMemo
+from .reuse import Memo, PageMemo, inflate
+from .textfile import MAX_SOURCE_BYTES, read_regular
 
 FORMAT = 5  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse results packed;
 # 4: search shards by SHA-256 only; 5: Markdown HTML by case
@@ -104,7 +108,53 @@ def pack(value: Any) -> bytes:
 
 
 def unpack(data: bytes) -> Any:
-    return pickle.loads(zlib.decompress(data))
+    """pack's value back; CacheUnreadable when the entry is not one pack made (see _read)."""
+    try:
+        return _load_restricted(inflate(data))
+    except Exception as exc:  # noqa: BLE001 - zlib, pickle, a refused class, MemoryError, …: all mean unusable
+        raise CacheUnreadable(str(exc)) from None
+
+
+class CacheUnreadable(Exception):
+    """A cache file or entry that cannot be used, for whatever reason: it only costs the time to redo its work."""
+
+
+# The cache is a pickle, read back by an unpickler that makes nothing but logbook's own records
+# (dataclasses, enums, named tuples) and the few standard types they hold: a crafted file can
+# therefore name no function to run.  Its size is bounded before it is read, and the bytes are
+# unpickled from memory, so a length announced in the file (2**62 bytes) cannot make the
+# unpickler allocate it.
+MAX_CACHE_BYTES = 1 << 30
+_STANDARD_TYPES = {("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"), ("datetime", "timedelta"),
+                   ("datetime", "timezone"), ("decimal", "Decimal"), ("zoneinfo", "ZoneInfo"),
+                   ("pathlib", "PosixPath"), ("pathlib", "PurePosixPath"), ("builtins", "set"),
+                   ("builtins", "frozenset")}
+
+
+def _zone_unpickler(owner: Any, name: str) -> Any:
+    """The one getattr a pickle of ours uses: ZoneInfo pickles itself as getattr(ZoneInfo, "_unpickle")."""
+    import zoneinfo
+    if owner is zoneinfo.ZoneInfo and name == "_unpickle":
+        return zoneinfo.ZoneInfo._unpickle  # type: ignore[attr-defined]
+    raise pickle.UnpicklingError(f"getattr({owner!r}, {name!r}) is not allowed in the cache")
+
+
+class _RecordUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("builtins", "getattr"):
+            return _zone_unpickler
+        if "." not in name and (module, name) in _STANDARD_TYPES:
+            return super().find_class(module, name)
+        if "." not in name and module.startswith("logbook.") and not name.startswith("_"):
+            found = super().find_class(module, name)
+            if isinstance(found, type) and found.__module__ == module and (
+                    dataclasses.is_dataclass(found) or issubclass(found, (enum.Enum, tuple))):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+
+
+def _load_restricted(data: bytes) -> Any:
+    return _RecordUnpickler(io.BytesIO(data)).load()
 
 
 def digest_text(*parts: str) -> str:
@@ -161,8 +211,8 @@ class BuildCache:
         stamp = _stamp(f"{root}/{rel}")
         if stamp is None:
             return None
-        try:
-            data = (root / rel).read_bytes()
+        try:  # a FIFO, a device or a file too big to be a source: not read (the parse reports it)
+            data = read_regular(root / rel, MAX_SOURCE_BYTES)
         except OSError:
             return None
         if read is not None:
@@ -214,14 +264,45 @@ def _write(path: Path, state: dict[str, Any]) -> None:
 
 
 def _read(path: Path) -> dict[str, Any] | None:
+    """A cache file's tables, or None when it is missing, not a regular file, too big, not ours or not
+    of the shape this version writes: a cache that cannot be read is ignored, whatever the reason."""
     try:
-        with path.open("rb") as handle:
-            state = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, KeyError):
+        state = _load_restricted(read_regular(path, MAX_CACHE_BYTES))
+    except Exception:  # noqa: BLE001 - OSError, any unpickling error, MemoryError, RecursionError: all mean "none"
         return None
     if not isinstance(state, dict) or state.get("format") != FORMAT or state.get("version") != __version__:
         return None
-    return state
+    return state if all(_SHAPES[key](state.get(key)) for key in _SHAPES if key in state) else None
+
+
+def _is_stamp(value: Any) -> bool:
+    return isinstance(value, tuple) and len(value) == 4 and all(type(n) is int for n in value)
+
+
+def _table(entry_ok: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda table: isinstance(table, dict) and all(isinstance(k, str) and entry_ok(v) for k, v in table.items())
+
+
+def _is_consulted(value: Any) -> bool:
+    return isinstance(value, tuple) and all(isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+                                            and (item[1] is None or _is_stamp(item[1])) for item in value)
+
+
+def _is_last_site(value: Any) -> bool:
+    from .build import BuildResult
+    return isinstance(value, tuple) and len(value) == 3 and (value[0] is None or isinstance(value[0], str)) \
+        and isinstance(value[1], tuple) and len(value[1]) == 2 and all(s is None or _is_stamp(s) for s in value[1]) \
+        and isinstance(value[2], BuildResult)
+
+
+_SHAPES: dict[str, Callable[[Any], bool]] = {  # what each table of a cache file must hold to be used
+    "stamps": _table(lambda v: isinstance(v, tuple) and len(v) == 2 and _is_stamp(v[0]) and isinstance(v[1], str)),
+    "parsed": _table(lambda v: isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], bytes)
+                     and _is_consulted(v[1])),
+    "messages": _table(lambda v: isinstance(v, bytes)),
+    "analysed": _table(lambda v: isinstance(v, str)),
+    "last_site": _table(_is_last_site),
+}
 
 
 def open_cache(root: Path) -> BuildCache:

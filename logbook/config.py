@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .fields import ID_RE
+from .outputs import MAX_NAME_BYTES, name_too_long
 from .models import BUILTIN_PROFILES, AuditSettings, Config, Profile, ToneRules
 from .redact import RedactionRules
 from .rights import WindowRule
@@ -32,6 +33,10 @@ def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
     source = read_source(path, CONFIG_NAME)
     if isinstance(source, Diagnostic):
         return Config(), [source]
+    deep = _too_deep(source.text)
+    if deep is not None:
+        return Config(), [error("config-syntax", f"logbook.toml is nested more than {MAX_TOML_DEPTH} levels deep",
+                                Location(CONFIG_NAME, *deep), "a configuration needs a few levels at most")]
     try:
         data = tomllib.loads(source.text)
     except tomllib.TOMLDecodeError as exc:
@@ -42,7 +47,50 @@ def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
             line, column = max(1, source.text.rstrip("\n").count("\n") + 1), 1
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         return Config(), [error("config-syntax", f"invalid TOML: {message}", Location(CONFIG_NAME, line, column))]
+    except (ValueError, RecursionError, MemoryError):  # int() past its 4,300 digits; any limit tomllib hits itself
+        long_number = re.search(r"\d{4000,}", source.text)
+        at = _position(source.text, long_number.start()) if long_number else (1, 1)
+        return Config(), [error("config-syntax", "invalid TOML: a value is too large to read", Location(CONFIG_NAME, *at),
+                                "numbers in logbook.toml are small: days, hours, counts")]
     return _read_config(data, source, root)
+
+
+MAX_TOML_DEPTH = 16  # tables and arrays inside each other: tomllib recurses and runs out of stack at ~1,000
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where *text* first opens its MAX_TOML_DEPTH+1'th nested array or inline table, or None.
+
+    Strings and comments are skipped so that brackets in them do not count; a table header
+    ``[[a.b]]`` counts as two levels while it lasts, which stays far below the limit."""
+    depth, i, n = 0, 0, len(text)
+    while i < n:
+        char = text[i]
+        if char in "\"'":
+            quote = text[i:i + 3] if text.startswith(char * 3, i) else char
+            i += len(quote)
+            while i < n and not text.startswith(quote, i) and (len(quote) == 3 or text[i] != "\n"):
+                i += 2 if char == '"' and text[i] == "\\" else 1
+            i += len(quote)
+            continue
+        if char == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if char in "[{":
+            depth += 1
+            if depth > MAX_TOML_DEPTH:
+                return _position(text, i)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        i += 1
+    return None
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
 def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[Config, list[Diagnostic]]:
@@ -92,8 +140,9 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
         else:
             good = []
             for name, description in tags.items():
-                if not ID_RE.fullmatch(name):
-                    invalid(name, f"tag '{name}' may only contain letters, digits, '.', '_' and '-'", "tags")
+                if not ID_RE.fullmatch(name) or name_too_long(name):
+                    invalid(name, f"tag '{name[:40]}' may only contain letters, digits, '.', '_' and '-', "
+                            f"at most {MAX_NAME_BYTES} of them", "tags")
                 elif not isinstance(description, str):
                     invalid(name, f"tag '{name}' needs a one-line description string", "tags")
                 else:
@@ -105,8 +154,10 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
         items = data.get(key)
         if items is None:
             continue
-        if not isinstance(items, list) or not items or not all(isinstance(i, str) and ID_RE.fullmatch(i) for i in items):
-            invalid(key, f"'{key}' must be a non-empty list of simple names", hint='e.g. channels = ["email", "chat"]')
+        if not isinstance(items, list) or not items or not all(isinstance(i, str) and ID_RE.fullmatch(i)
+                                                                    and not name_too_long(i) for i in items):
+            invalid(key, f"'{key}' must be a non-empty list of simple names (at most {MAX_NAME_BYTES} bytes each)",
+                    hint='e.g. channels = ["email", "chat"]')
         else:
             values[key] = tuple(dict.fromkeys(items))
     for name in SETTINGS:
@@ -129,10 +180,20 @@ def _flag(value: Any) -> bool:
     raise ValueError("must be true or false")
 
 
-def _count(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
-        return value
-    raise ValueError("must be a whole number of at least 1")
+def _count_upto(limit: int, unit: str = "") -> Callable[[Any], int]:
+    """A reader of a whole number from 1 to *limit*: past a century of days or hours, dates overflow
+    (Python's datetime ends in the year 9999) and no real deadline or target is meant."""
+    def read(value: Any) -> int:
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= limit:
+            return value
+        raise ValueError(f"must be a whole number from 1 to {limit:,}{unit}")
+    return read
+
+
+MAX_DAYS = 36_525  # a hundred years
+MAX_HOURS = MAX_DAYS * 24
+_days = _count_upto(MAX_DAYS, " (days)")
+_hours = _count_upto(MAX_HOURS, " (hours)")
 
 
 def _words(value: Any) -> tuple[str, ...]:
@@ -142,10 +203,10 @@ def _words(value: Any) -> tuple[str, ...]:
 
 
 SETTINGS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
-    "tone": (ToneRules, {"enabled": _flag, "shouting_words": _count, "insults": _words, "profanity": _words,
+    "tone": (ToneRules, {"enabled": _flag, "shouting_words": _count_upto(100), "insults": _words, "profanity": _words,
                          "blame": _words}),
-    "audit": (AuditSettings, {"stale_days": _count, "response_hours": _count, "followup_hours": _count,
-                              "warn_days": _count}),
+    "audit": (AuditSettings, {"stale_days": _days, "response_hours": _hours, "followup_hours": _hours,
+                              "warn_days": _days}),
     "redact": (RedactionRules, {"enabled": _flag, "cards": _flag, "ibans": _flag, "emails": _flag, "phones": _flag,
                                 "keep_fields": _words}),
 }
@@ -160,8 +221,8 @@ def _read_profiles(table: Any, where: Any, invalid: Any, diagnostics: list[Diagn
         return BUILTIN_PROFILES
     custom = {}
     for name, spec in table.items():
-        if not ID_RE.fullmatch(name):
-            invalid(name, f"profile name '{name}' may only contain letters, digits, '.', '_' and '-'", "profiles")
+        if not ID_RE.fullmatch(name) or name_too_long(name):
+            invalid(name, f"profile name '{name[:40]}' may only contain letters, digits, '.', '_' and '-'", "profiles")
             continue
         settings = _read_settings(f"profiles.{name}", spec, where, invalid, diagnostics, dict, PROFILE_READERS)
         custom[name] = Profile(name, **settings)
@@ -197,11 +258,11 @@ def _read_windows(windows: Any, invalid: Any) -> tuple[WindowRule, ...]:
         return ()
     rules = []
     for name, spec in windows.items():
-        if not ID_RE.fullmatch(name) or not isinstance(spec, dict) or not isinstance(spec.get("days"), int) \
-                or isinstance(spec.get("days"), bool) or spec["days"] < 1 or not isinstance(spec.get("label", ""), str) \
+        if not ID_RE.fullmatch(name) or name_too_long(name) or not isinstance(spec, dict) or not isinstance(spec.get("days"), int) \
+                or isinstance(spec.get("days"), bool) or not 1 <= spec["days"] <= MAX_DAYS or not isinstance(spec.get("label", ""), str) \
                 or spec.get("kind", "deadline") not in ("deadline", "opens") or set(spec) - {"days", "label", "kind"}:
-            invalid(name, f"window '{name}' must be {{ days = N, label = \"…\", kind = \"deadline\" or \"opens\" }}",
-                    "windows")
+            invalid(name, f"window '{name}' must be {{ days = N, label = \"…\", kind = \"deadline\" or \"opens\" }}"
+                    f" with N from 1 to {MAX_DAYS:,}", "windows")
             continue
         rules.append(WindowRule(name, spec["days"], spec.get("label") or name, spec.get("kind", "deadline")))
     return tuple(rules)

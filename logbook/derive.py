@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
-from .exhibits import FileFacts, file_facts, published_name
+from .exhibits import FileFacts, file_facts
 from .facts import CaseFacts, case_facts
+from .outputs import exhibit_name
 from .reuse import Memo
 from .history import History, Record
 from .models import Attachment, Case, Config, Interaction, Logbook, Promise
@@ -286,7 +287,7 @@ def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config
             if exhibit is None:
                 number = numbers[attachment.path]
                 exhibit = Exhibit(number, attachment, file_facts(root / attachment.path),
-                                  f"exhibits/{number}-{published_name(Path(attachment.path).name)}", anchor,
+                                  exhibit_name(number, Path(attachment.path).name), anchor,
                                   interaction.at, history.file(attachment.path))
                 exhibits_by_path[attachment.path] = exhibit
             own.append(exhibit)

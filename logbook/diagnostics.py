@@ -171,5 +171,6 @@ CODES: dict[str, str] = {
     "unknown-config-key": "a logbook.toml key logbook does not know (warning)",
     "unknown-theme": "the theme named in logbook.toml cannot be found",
     "template-error": "a theme template failed to render",
-    "output-conflict": "two outputs would be written to the same path",
+    "output-conflict": "two records would be published at the same path (compared ignoring case), or one inside the other's file",
+    "name-too-long": "a case id, tag or attachment name is too long to be a file name",
 }

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .textfile import open_regular
+
 # A MimeTypes built from Python's own table only: the system's /etc/mime.types
 # differs between machines, and the site must not.
 _MIME = mimetypes.MimeTypes(filenames=())
@@ -29,7 +31,7 @@ class FileFacts:
 def file_facts(path: Path) -> FileFacts:
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:  # never a FIFO or device, even one swapped in after parsing
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
             size += len(chunk)

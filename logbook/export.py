@@ -32,6 +32,7 @@ from .provenance import removed_records
 from .render import as_of_text, case_markdown, make_environment
 from .themes import resolve_theme
 from .timeparse import Moment, zone_named
+from .textfile import copy_regular, read_regular
 
 
 class ExportError(Exception):
@@ -113,7 +114,7 @@ def write_zip(packet: Packet, target: OutputFile, as_of: datetime) -> list[str]:
     beside *target* and renamed onto it (see outfile.py: nothing is ever replaced unless allowed)."""
     folder = f"{packet.case_id}-evidence"
     contents = {f"{folder}/evidence.html": packet.html.encode("utf-8")}
-    contents.update({f"{folder}/{name}": path.read_bytes() for name, path in packet.files.items()})
+    contents.update({f"{folder}/{name}": read_regular(path) for name, path in packet.files.items()})
     manifest = "".join(f"{_sha256(data)}  {name}\n" for name, data in sorted(contents.items()))
     contents["MANIFEST.sha256"] = manifest.encode()
     stamp = max(as_of, datetime(1980, 1, 1, tzinfo=as_of.tzinfo)).timetuple()[:6]
@@ -162,7 +163,7 @@ def write_pdf(packet: Packet, target: OutputFile) -> None:
         (base / "evidence.html").write_text(packet.html, encoding="utf-8")
         for name, source in packet.files.items():
             (base / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, base / name)
+            copy_regular(source, base / name)
 
         document = weasyprint.HTML(filename=str(base / "evidence.html"), url_fetcher=_local_fetcher(weasyprint, base))
         write_output(target, lambda tmp: document.write_pdf(str(tmp)))

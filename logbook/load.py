@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .cache import BuildCache, digest_text, pack, quiet_paths, settled, stamps_of, unchanged, unpack
+from .cache import BuildCache, CacheUnreadable, digest_text, pack, quiet_paths, settled, stamps_of, unchanged, unpack
 from .config import load_config
 from .diagnostics import Diagnostic, sorted_diagnostics
 from .discover import CASES_DIR, BundleSource, SingleSource, Source, discover
@@ -133,8 +133,22 @@ def _parse_all(sources: list[Source], root: Path, config: Config, config_key: st
         if parsed is not None and parsed.result is not None and entry is parsed.entry:
             results.append(parsed.result)  # parsed here: the very record, not unpacked again
         else:
-            results.append(unpack(entry[0]))
+            results.append(_unpacked(entry, key, source, root, config, cache))
     return results
+
+
+def _unpacked(entry: tuple[bytes, tuple], key: str, source: Source, root: Path, config: Config,
+              cache: BuildCache) -> ParseResult:
+    """A cache entry's parse; one that cannot be read back (a damaged or crafted cache file) is parsed again."""
+    try:
+        result = unpack(entry[0])
+        if isinstance(result, ParseResult):
+            return result
+    except CacheUnreadable:
+        pass
+    result, consulted = _parse_fresh(source, root, config)
+    cache.parsed.new[key] = (pack(result), consulted)
+    return result
 
 
 def _parse_key(source: Source, config_key: str, digests: list[str | None]) -> str:
@@ -196,11 +210,12 @@ def _parse_watched(source: Source, root: Path, config: Config, config_key: str, 
         return known[3]  # type: ignore[no-any-return]
     if stamps is None:
         stamps = stamps_of(tuple(f"{root}/{p}" for p in paths))
-    packed, consulted = cache.parsed.get(_source_key(source, root, config_key, cache),
-                                         lambda: _parse_packed(source, root, config), _still_valid)
+    key = _source_key(source, root, config_key, cache)
+    entry = cache.parsed.get(key, lambda: _parse_packed(source, root, config), _still_valid)
     # the same cache entry as last build (a file saved unchanged, or one saved too recently for its stat to
     # be trusted): the same record, so its pages are reused
-    result = known[3] if known is not None and known[4] is packed else unpack(packed)
+    result = known[3] if known is not None and known[4] is entry[0] else _unpacked(entry, key, source, root, config, cache)
+    packed, consulted = cache.parsed.new[key]
     cache.sources.new[source] = (config, stamps if settled(stamps) else None, consulted, result, packed)
     return result
 

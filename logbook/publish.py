@@ -26,6 +26,7 @@ from typing import Callable, Iterator
 
 from .discover import CASES_DIR
 from .render import SiteFiles
+from .textfile import copy_regular
 
 MARKER = ".logbook-site"
 MARKER_TEXT = "This folder was written by logbook build; it is replaced on every build.\n"
@@ -137,7 +138,7 @@ class Staging:
         self._target(rel).write_bytes(content)
 
     def copy(self, rel: str, source: Path) -> None:
-        shutil.copyfile(source, self._target(rel))
+        copy_regular(source, self._target(rel))
 
     def write_files(self, files: SiteFiles) -> None:
         """The pages render kept in memory, and the files still to copy as they are (theme assets)."""
@@ -235,7 +236,7 @@ def _beside(target: Path, content: bytes | None, source: Path | None = None, tag
     temporary = target.with_name(f".{target.name}.{tag}logbook-tmp")
     try:
         if source is not None:
-            shutil.copyfile(source, temporary)
+            copy_regular(source, temporary)
         else:
             temporary.write_bytes(content or b"")
     except BaseException:

@@ -9,7 +9,6 @@ same output path.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -24,11 +23,11 @@ from .cache import BuildCache, Memo, digest_text
 from .calendar import calendar_ics
 from .charts import dashboard_charts, mini_timeline
 from .derive import CaseView, Entry, Grouped, SiteView, chronology_key, merge_groups, merge_timeline
-from .models import Agent
 from .reuse import FragmentExtension, Ref, SharedDict, FragmentEnvironment, stable, token
 from .diagnostics import Diagnostic, Location, error
 from .exhibits import human_size
 from .messages import render_message
+from .outputs import agent_page, agent_slug, case_page, tag_page
 from .search import search_files, search_jobs
 from .themes import Theme, default_theme_dir
 from .timeparse import Moment, zone_named
@@ -311,20 +310,19 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
                 later(path, make, weight)
         page("tags/index.html", "tags.html")
         for tag, views in site.tags:
-            page(f"tags/{tag}/index.html", "tag.html", tag=tag, description=site.config.tag_description(tag),
+            page(tag_page(tag), "tag.html", tag=tag, description=site.config.tag_description(tag),
                  cases=views)
         agents = {slug: (pairs[-1][1].interaction.agent, shared(("agent", slug), pairs[::-1], pairs))  # newest first
                   for slug, pairs in grouped("agents", _agent_of).groups.items()}
         page("agents/index.html", "agents.html", agents=agents)
         for slug, (agent, pairs) in agents.items():
-            page(f"agents/{slug}/index.html", "agent.html", weight=len(pairs) // 2, agent=agent, pairs=pairs)
+            page(agent_page(slug), "agent.html", weight=len(pairs) // 2, agent=agent, pairs=pairs)
         feed = list(reversed(timeline))[:FEED_SIZE]
         feed_cases = list(dict.fromkeys(view for view, _ in feed))
         page("feed.xml", "feed.xml", weight=sum(len(view.entries) for view in feed_cases), entries=feed,
              more=lambda: {"messages": {view.case.id: markdown(view) for view in feed_cases}})
         for view in site.cases:
-            base = f"cases/{view.case.id}"
-            page(f"{base}/index.html", "case.html", weight=4 * len(view.entries) + 1, view=view,
+            page(case_page(view.case.id), "case.html", weight=4 * len(view.entries) + 1, view=view,
                  more=functools.partial(case_context, view), copies=per_case(view, "copies", exhibit_copies))
         for path, content in zip([path for path, _, _ in pending],
                                  run_jobs([make for _, make, _ in pending], [weight for _, _, weight in pending],
@@ -385,15 +383,6 @@ def case_markdown(view: CaseView, memo: Memo | None = None) -> tuple[Markup, dic
 
 
 _MESSAGE_END = "\x00"  # between messages in a memo entry: never in their HTML (markdown-it-py makes NUL U+FFFD)
-
-
-@functools.lru_cache(maxsize=4096)
-def agent_slug(agent: Agent) -> str:
-    return slugify(agent.id or agent.name)
-
-
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "agent"
 
 
 def _agent_of(view: CaseView, entry: Entry) -> str | None:

@@ -125,6 +125,18 @@ def token(value: Any) -> Hashable:
     return Ref(value)
 
 
+MAX_INFLATED = 1 << 30  # no entry of ours inflates to more: a bigger one is a zip bomb, not a page
+
+
+def inflate(data: bytes, limit: int = MAX_INFLATED) -> bytes:
+    """zlib.decompress with a bound: a crafted cache entry cannot make gigabytes out of a few bytes."""
+    inflater = zlib.decompressobj()
+    out = inflater.decompress(data, limit)
+    if inflater.unconsumed_tail or not inflater.eof:
+        raise ValueError("a compressed cache entry is damaged or too large")
+    return out
+
+
 @dataclass
 class Memo:
     """One table: entries carried over from the last build (``old``), and the ones this build used
@@ -158,7 +170,13 @@ class Memo:
             made.append(compute())
             return zlib.compress(made[0], 1)
         kept = self.get(key, compressed)
-        return made[0] if made else zlib.decompress(kept)
+        if made:
+            return made[0]
+        try:
+            return inflate(kept)
+        except (zlib.error, ValueError, TypeError, MemoryError):  # an entry from a damaged cache file: made again
+            self.new[key] = compressed()
+            return made[0]
 
     def holds(self, key: Hashable, valid: Callable[[Any], bool] | None = None) -> bool:
         """Whether get(*key*, …, *valid*) would find an entry rather than compute one."""

@@ -18,6 +18,7 @@ from typing import Callable
 from .cache import Memo, digest_text
 from .derive import CaseView, Entry, SiteView
 from .lunrindex import AnalysedDocument, Field, analyse, ascii_blanker, blanked, index_json
+from .textfile import read_regular
 
 SHARD_SIZE = 100  # documents; an edit re-indexes one shard, a search loads them one by one
 FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
@@ -147,7 +148,7 @@ def _shard_bytes(number: int, keys: list[str],
 
 def _published_file(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except OSError:
         return None
 

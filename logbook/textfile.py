@@ -6,9 +6,13 @@ later stage sees ``\\n`` only, and line numbers stay the file's own.
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from .diagnostics import Diagnostic, Location, error
 
@@ -41,14 +45,63 @@ def decode_source(data: bytes, rel_path: str) -> SourceText | Diagnostic:
     return SourceText(rel_path, text)
 
 
+class NotRegularFile(OSError):
+    """A FIFO, device, socket or folder where a file was expected: opening one for reading can block
+    forever (a FIFO with no writer) or have effects (a tape rewinds), so it is never read."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(errno.EINVAL, "not a regular file", str(path))
+
+
+class FileTooLarge(OSError):
+    def __init__(self, path: Path | str, size: int) -> None:
+        super().__init__(errno.EFBIG, f"file is {size:,} bytes", str(path))
+        self.size = size
+
+
+def open_regular(path: Path | str) -> BinaryIO:
+    """*path* opened for reading if it is a regular file, else NotRegularFile, never blocking.
+
+    The file is looked at with lstat before it is opened (so a FIFO or device is never opened), and
+    the open file itself with fstat after (so a file swapped for one in between is caught); the open
+    is non-blocking, which a regular file ignores and which keeps a FIFO from waiting for a writer."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise NotRegularFile(path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(path)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular(path: Path | str, limit: int | None = None) -> bytes:
+    """The bytes of a regular file (see open_regular); FileTooLarge past *limit* bytes, without reading them."""
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if limit is not None and size > limit:
+            raise FileTooLarge(path, size)
+        data = handle.read() if limit is None else handle.read(limit + 1)
+    if limit is not None and len(data) > limit:  # it grew while being read
+        raise FileTooLarge(path, len(data))
+    return data
+
+
+def copy_regular(source: Path | str, target: Path | str) -> None:
+    """shutil.copyfile of a regular file only (copyfile itself opens and blocks on a FIFO)."""
+    with open_regular(source) as handle, open(target, "wb") as out:
+        shutil.copyfileobj(handle, out, 1 << 20)
+
+
 def read_source(path: Path, rel_path: str) -> SourceText | Diagnostic:
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            return error("read-error", "not a regular file", Location(rel_path))
-        if info.st_size > MAX_SOURCE_BYTES:
-            return _too_large(info.st_size, rel_path)
-        data = path.read_bytes()
+        data = read_regular(path, MAX_SOURCE_BYTES)
+    except NotRegularFile:
+        return error("read-error", "not a regular file", Location(rel_path))
+    except FileTooLarge as exc:
+        return _too_large(exc.size, rel_path)
     except OSError as exc:
         return error("read-error", f"cannot read file: {exc.strerror or exc}", Location(rel_path))
     return decode_source(data, rel_path)

@@ -10,6 +10,8 @@ from typing import Callable, Iterable, Iterator
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .models import Case, Config
+from .outputs import (MAX_FILE_NAME_BYTES, SITE_PAGES, agent_key, agent_page, agent_slug, case_page, folded,
+                      name_too_long, parents, tag_page)
 from .redact import card_numbers, may_hold_card
 from .tone import outbound_tone
 
@@ -72,12 +74,66 @@ def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator
                                      ", but card redaction is off in logbook.toml"))
 
 
-SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids,)  # compare cases with each other
+def _record_outputs(cases: tuple[Case, ...]) -> Iterator[tuple[str, str, Location, str]]:
+    """(path, what, where, identity) of every page a record gives the site (outputs.py plans them);
+    the same identity at the same path is one page (a tag on many cases, an agent in many interactions)."""
+    for case in cases:
+        if case.private:
+            continue
+        yield case_page(case.id), f"case '{case.id}'", case.id_location, f"case {case.id.casefold()}"
+        for tag in case.tags:
+            yield tag_page(tag), f"tag '{tag}'", case.location, f"tag {tag}"
+        for interaction in case.interactions:
+            if interaction.agent is not None and not interaction.private:
+                yield (agent_page(agent_slug(interaction.agent)), f"agent '{interaction.agent.display()}'",
+                       interaction.location, f"agent {agent_key(interaction.agent)}")
+
+
+def output_conflicts(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    """Two records published at one path (equal ignoring case: macOS and Windows disks fold it), or one
+    record's page inside a folder that is another's file (a case 'index.html' under cases/index.html)."""
+    files: dict[str, tuple[str, str, Location | None]] = {folded(p): (p, "the site's own page", None)
+                                                          for p in SITE_PAGES}
+    identities = {folded(p): "site" for p in SITE_PAGES}
+    for path, what, where, identity in _record_outputs(cases):
+        key = folded(path)
+        clash = next(((files[k], k) for k in (*map(folded, parents(path)), key) if k in files), None)
+        if clash is None:
+            files[key], identities[key] = (path, what, where), identity
+            continue
+        (other_path, other_what, other_where), other_key = clash
+        if identities[other_key] == identity or identity.startswith("case ") and identities[other_key].startswith("case "):
+            continue  # the same page again, or two case ids alike (duplicate-id says so)
+        source = f" ({other_where.path}:{other_where.line})" if other_where is not None else ""
+        yield error("output-conflict", f"{what} would be published at '{path}', which collides with {other_what}"
+                    f"{source} at '{other_path}'", where,
+                    "file names are compared ignoring case; rename one of them" if other_where is not None
+                    else f"'{other_path}' is the site's own page; choose another name")
+
+
+def overlong_names(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    """Names that become file names (case ids, tags, attachments' names) over what a file system holds."""
+    for case in cases:
+        if (why := name_too_long(case.id)) is not None:
+            yield error("name-too-long", f"case id {why}", case.id_location, "use a short id, e.g. 2026-acme-refund")
+        for tag in case.tags:
+            if (why := name_too_long(tag)) is not None:
+                yield error("name-too-long", f"tag '{tag[:40]}…' {why}", case.location, "use a short tag")
+        for interaction in case.interactions:
+            for attachment in interaction.attachments:
+                name = attachment.path.rpartition("/")[2]
+                if (why := name_too_long(name, MAX_FILE_NAME_BYTES)) is not None:
+                    yield error("name-too-long", f"attachment name {why}", attachment.location,
+                                "rename the file: its exhibit's name must fit a file system")
+
+
+SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids, output_conflicts)  # compare cases with each other
 CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-runs them for edited cases only)
     duplicate_promise_ids,
     unknown_fulfilled_promises,
     outbound_tone,
     unredacted_card_numbers,
+    overlong_names,
 )
 CHECKS: tuple[Check, ...] = SITE_CHECKS + CASE_CHECKS
 

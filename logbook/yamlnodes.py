@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, Iterator, Union
 
 import yaml
 from yaml import events
@@ -173,8 +173,12 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
                 top[3].append((key, node))
             top[4] = None
 
+    loader: yaml.SafeLoader | None = None
     try:
-        stream = (_fast_events(text) if fast else None) or yaml.parse(text, Loader=yaml.SafeLoader)
+        stream = _fast_events(text) if fast else None
+        if stream is None:
+            loader = yaml.SafeLoader(text)
+            stream = _events(loader)
         for event in stream:
             line, col = _mark_pos(event.start_mark, offset)
             if isinstance(event, events.DocumentStartEvent):
@@ -211,4 +215,19 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
         raise _Fatal(YamlProblem("yaml-syntax", f"invalid YAML: {message}", line, col, hint)) from None
     except yaml.YAMLError as exc:
         raise _Fatal(YamlProblem("yaml-syntax", f"invalid YAML: {exc}", offset + 1, 1)) from None
+    except (ValueError, OverflowError):  # PyYAML's scanner: an escape such as "\U00110000" is no character
+        line, col = _mark_pos(loader.get_mark() if loader is not None else None, offset)
+        col = max(1, col - 2)  # the scanner stops past the "\U" of the escape; point at its backslash
+        raise _Fatal(YamlProblem("yaml-syntax", "invalid YAML: an escape names no Unicode character",
+                                 line, col, "characters go up to \\U0010FFFF; write the character itself"))\
+            from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     return root
+
+
+def _events(loader: yaml.SafeLoader) -> Iterator[Any]:
+    """yaml.parse's loop, with the loader kept by the caller: its mark says where a scanner crash happened."""
+    while loader.check_event():
+        yield loader.get_event()

@@ -287,16 +287,17 @@ def test_a_case_s_messages_are_one_memo_entry(book, tmp_path):
 
 def test_a_cold_build_reads_each_source_once(book, tmp_path, monkeypatch):
     """The bytes hashed for a source's cache key are the bytes parsed: each file is read once."""
-    import pathlib
     from collections import Counter
-    reads: Counter[str] = Counter()
-    original = pathlib.Path.read_bytes
 
-    def counted(self: pathlib.Path) -> bytes:
-        reads[str(self)] += 1
-        return original(self)
+    from logbook import textfile
+    reads: Counter[str] = Counter()
+    original = textfile.open_regular  # every read of a logbook file goes through it
+
+    def counted(path):
+        reads[str(path)] += 1
+        return original(path)
     monkeypatch.setenv("LOGBOOK_WORKERS", "1")
-    monkeypatch.setattr(pathlib.Path, "read_bytes", counted)
+    monkeypatch.setattr(textfile, "open_regular", counted)
     assert warm(book, tmp_path / "site")["published"]
     sources = {str(path) for path in (book.resolve() / "cases").rglob("*.md")}
     assert len(sources) > 30 and {path: reads[path] for path in sources} == dict.fromkeys(sources, 1)

@@ -28,9 +28,9 @@ def test_settings_mistakes_are_located(tmp_path):
     assert found == [
         ("config-invalid", 2, "[tone] enabled must be true or false"),
         ("unknown-config-key", 3, "unknown key 'shoutng_words' in [tone]"),
-        ("config-invalid", 5, "[audit] stale_days must be a whole number of at least 1"),
+        ("config-invalid", 5, "[audit] stale_days must be a whole number from 1 to 36,525 (days)"),
         ("config-invalid", 7, "[redact] cards must be true or false"),
-        ("config-invalid", 9, "window 'bad' must be { days = N, label = \"…\", kind = \"deadline\" or \"opens\" }"),
+        ("config-invalid", 9, "window 'bad' must be { days = N, label = \"…\", kind = \"deadline\" or \"opens\" } with N from 1 to 36,525"),
     ]
 
 

@@ -14,7 +14,7 @@ from logbook.load import load_logbook
 from logbook.render import render_site
 from logbook.themes import resolve_theme
 
-from strategies import any_file, check_one, scratch_dir
+from strategies import any_config, any_file, book, check_and_build, check_config, check_one, scratch_dir
 
 
 
@@ -41,6 +41,27 @@ def test_check_never_crashes_and_diagnostics_point_at_real_lines(scratch, conten
         assert path.is_file(), diagnostic
         assert 1 <= diagnostic.location.line <= lines_in(path), diagnostic
         assert diagnostic.location.column >= 1
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(content=any_config)
+def test_no_configuration_crashes_check_build_or_audit(scratch, content):
+    """logbook.toml with hostile values (huge numbers, deep nesting, escapes, broken tables): check gives
+    located diagnostics, and a configuration it accepts derives, audits and renders."""
+    root = scratch / "config"
+    shutil.rmtree(root, ignore_errors=True)
+    for diagnostic in check_config(content, root):
+        path = root / diagnostic.location.path
+        assert path.is_file(), diagnostic
+        assert 1 <= diagnostic.location.line <= lines_in(path), diagnostic
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(drawn=book())
+def test_what_check_passes_builds_and_what_it_refuses_does_not(scratch, drawn):
+    """Logbooks with colliding, slug-alike and over-long names, and a FIFO in some role: never a crash
+    or a hang, and check's verdict is the build's."""
+    check_and_build(drawn, scratch)
 
 
 words = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30).map(str.strip) \
