@@ -92,7 +92,7 @@ def init_logbook(target: Path, title: str = "Logbook", tz: str = "UTC") -> Writt
             handle.write("\n" + GITIGNORE)
         written.append(gitignore)
     if not _inside_git(target):
-        subprocess.run(["git", "init", "-q", str(target)], check=True, capture_output=True)
+        subprocess.run(["git", "init", "-q", "--", str(target)], check=True, capture_output=True)  # "--": a folder named -1
         written.append(target / ".git")
     return Written(tuple(written))
 

@@ -22,7 +22,14 @@ class _Parser(argparse.ArgumentParser):
     """Usage errors in one line (``logbook serve: error: argument --port: …``), exit 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
+def _one_line(text: str) -> str:
+    """A message for one line of a terminal: what the user typed is echoed with its control and
+    invisible characters (newlines, escapes, bidi overrides) shown as escapes, never obeyed."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape", "backslashreplace").decode()
+                   for ch in text)
 
 
 def _port(text: str) -> int:
@@ -178,7 +185,7 @@ def _is_folder(path: Path) -> bool:
 
 
 def _usage(message: str) -> int:
-    print(f"logbook: error: {message}", file=sys.stderr)
+    print(f"logbook: error: {_one_line(message)}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -208,8 +215,7 @@ def run_build(args: argparse.Namespace) -> int:
         with Progress(sys.stderr) as progress:
             result = build(root, args.out, args.as_of, strict=args.strict, cache=args.cache, progress=progress.stage)
     except PublishError as exc:
-        print(f"logbook: error: {exc}", file=sys.stderr)
-        return EXIT_PROBLEMS
+        return _refuse(exc)
     except OSError as exc:  # anything the publish stage did not name itself
         return _refuse(f"build failed: {_os_error(exc)}; the previous site is untouched")
     _print_diagnostics(result.diagnostics, root, "text", sys.stderr)
@@ -304,7 +310,7 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         return serve(root, args.out, host, args.port, args.as_of)
     except ServeError as exc:
-        print(f"logbook: error: {exc}", file=sys.stderr)
+        print(f"logbook: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.code
 
 
@@ -449,7 +455,7 @@ def _is_our_schema(path: Path, schema_id: str) -> bool:
 
 
 def _refuse(exc: Exception | str) -> int:
-    print(f"logbook: error: {exc}", file=sys.stderr)
+    print(f"logbook: error: {_one_line(str(exc))}", file=sys.stderr)
     return EXIT_PROBLEMS
 
 
