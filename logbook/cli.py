@@ -208,7 +208,7 @@ def run_build(args: argparse.Namespace) -> int:
     from .diagnostics import summary
     from .publish import PublishError
     root = _logbook_root(args.path)
-    refused = _as_of_refused(args.as_of) or _output_folder_refused(root, args.out)
+    refused = _as_of_refused(args.as_of, root) or _output_folder_refused(root, args.out)
     if refused:
         return _usage(refused)
     try:
@@ -303,7 +303,7 @@ def run_export(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import ServeError, serve
     root = _logbook_root(args.path)
-    refused = _output_folder_refused(root, args.out) or _host_refused(args.host) or _as_of_refused(args.as_of)
+    refused = _output_folder_refused(root, args.out) or _host_refused(args.host) or _as_of_refused(args.as_of, root)
     if refused:
         return _usage(refused)
     host = args.host[1:-1] if args.host.startswith("[") and args.host.endswith("]") else args.host
@@ -314,13 +314,16 @@ def run_serve(args: argparse.Namespace) -> int:
         return exc.code
 
 
-def _as_of_refused(as_of: str | None) -> str:
-    """Why ``--as-of`` is not a date or date-time ('' when it is, or is absent)."""
-    from .timeparse import TimeError, parse_moment, zone_named
+def _as_of_refused(as_of: str | None, root: Path) -> str:
+    """Why ``--as-of`` is not a date or date-time ('' when it is, or is absent), read in the
+    logbook's zone as the build reads it (a local time in a daylight-saving gap does not exist)."""
+    from .build import as_of_instant
+    from .config import load_config
+    from .timeparse import TimeError
     if as_of is None:
         return ""
     try:
-        parse_moment(as_of, zone_named("UTC"))
+        as_of_instant(as_of, load_config(root)[0].timezone)
     except TimeError as exc:
         return f"--as-of: {exc}"
     return ""
@@ -469,6 +472,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except SystemExit as exc:
         return int(exc.code or 0)
+    except OSError as exc:  # the last net: a file-system error no command put in its own words
+        return _refuse(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
     except KeyboardInterrupt:
         print("logbook: interrupted", file=sys.stderr)
         return 130
