@@ -350,3 +350,11 @@ def test_new_refuses_a_case_id_check_would_refuse(tmp_path):
 def test_configured_names_are_bounded_too(logbook_dir, key, value):
     root = logbook_dir({"logbook.toml": f"{key} = {json.dumps(value)}\n", "cases/a.md": CASE.format(title="t")})
     assert ("logbook.toml", 1, "config-invalid") in codes(root)
+
+
+def test_init_beside_a_fifo_named_gitignore_stops_with_one_line(tmp_path):
+    """The variant of 10 outside check and build: init appends to an existing .gitignore, never to a FIFO."""
+    (tmp_path / "book").mkdir()
+    os.mkfifo(tmp_path / "book" / ".gitignore")
+    proc = run_module(["init", str(tmp_path / "book")])
+    assert proc.returncode != 0 and "not a regular file" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
