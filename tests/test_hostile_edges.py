@@ -137,8 +137,8 @@ def test_a_fifo_as_the_cache_file_is_ignored(logbook_dir, tmp_path, name):
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
 
 
-def test_a_regular_file_swapped_for_a_fifo_is_refused_by_the_reader_itself(tmp_path):
-    """The variant: read_regular checks the opened file, not only the name looked at before."""
+def test_read_regular_refuses_fifos_devices_and_files_past_its_limit(tmp_path):
+    """The variant: the one reader every module uses, on its own (a device too, and a size bound)."""
     from logbook.textfile import FileTooLarge, NotRegularFile, read_regular
     os.mkfifo(tmp_path / "pipe")
     with pytest.raises(NotRegularFile):
