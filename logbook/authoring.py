@@ -25,6 +25,7 @@ from .outputs import case_id_unpublishable
 from .load import load_logbook
 from .models import Case, Config
 from .split import split_front_matter, split_sections
+from .textfile import read_regular
 from .timeparse import Moment, TimeError, parse_moment, zone_named
 
 
@@ -88,12 +89,12 @@ def init_logbook(target: Path, title: str = "Logbook", tz: str = "UTC") -> Writt
     if not gitignore.exists():
         gitignore.write_text(GITIGNORE, encoding="utf-8")
         written.append(gitignore)
-    elif "_site/" not in gitignore.read_text(encoding="utf-8", errors="replace"):
+    elif "_site/" not in _existing_text(gitignore):
         with gitignore.open("a", encoding="utf-8") as handle:
             handle.write("\n" + GITIGNORE)
         written.append(gitignore)
     if not _inside_git(target):
-        subprocess.run(["git", "init", "-q", str(target)], check=True, capture_output=True)
+        subprocess.run(["git", "init", "-q", "--", str(target)], check=True, capture_output=True)  # "--": a folder named -1
         written.append(target / ".git")
     return Written(tuple(written))
 
@@ -281,13 +282,21 @@ def _section_text(moment: Moment, new: NewInteraction, fields: dict[str, Any]) -
     return f"## {at_text(moment)}{title}\n{dump_fields(heading_fields)}" + (f"\n{body}\n" if body else "")
 
 
+def _existing_text(path: Path) -> str:
+    """A file init appends to, read only if it is a regular file (a FIFO would block forever)."""
+    try:
+        return read_regular(path).decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise AuthoringError(f"{path}: {exc.strerror or exc}") from None
+
+
 def _insert_section(path: Path, section: str, moment: Moment, zone: Any) -> None:
     """Put *section* before the first section that happened later, so the file stays chronological.
 
     The file keeps its BOM and line endings; it is replaced atomically, so an editor
     or a crash never sees half a file.
     """
-    raw = path.read_bytes().decode("utf-8")  # not read_text: it would hide CRLF endings
+    raw = read_regular(path).decode("utf-8")  # not read_text: it would hide CRLF endings
     bom = "\ufeff" if raw.startswith("\ufeff") else ""
     crlf = "\r\n" in raw
     text = raw.removeprefix("\ufeff").replace("\r\n", "\n")

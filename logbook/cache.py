@@ -276,16 +276,25 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 
 def _is_stamp(value: Any) -> bool:
-    return isinstance(value, tuple) and len(value) == 4 and all(type(n) is int for n in value)
+    return type(value) is tuple and len(value) == 4 and type(value[0]) is int and type(value[1]) is int \
+        and type(value[2]) is int and type(value[3]) is int
 
 
 def _table(entry_ok: Callable[[Any], bool]) -> Callable[[Any], bool]:
-    return lambda table: isinstance(table, dict) and all(isinstance(k, str) and entry_ok(v) for k, v in table.items())
+    return lambda table: type(table) is dict and all(type(k) is str and entry_ok(v) for k, v in table.items())
+
+
+def _is_digest(value: Any) -> bool:
+    return type(value) is tuple and len(value) == 2 and _is_stamp(value[0]) and type(value[1]) is str
 
 
 def _is_consulted(value: Any) -> bool:
-    return isinstance(value, tuple) and all(isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
-                                            and (item[1] is None or _is_stamp(item[1])) for item in value)
+    return type(value) is tuple and all(type(item) is tuple and len(item) == 2 and type(item[0]) is str
+                                        and (item[1] is None or _is_stamp(item[1])) for item in value)
+
+
+def _is_parse(value: Any) -> bool:
+    return type(value) is tuple and len(value) == 2 and type(value[0]) is bytes and _is_consulted(value[1])
 
 
 def _is_last_site(value: Any) -> bool:
@@ -296,11 +305,10 @@ def _is_last_site(value: Any) -> bool:
 
 
 _SHAPES: dict[str, Callable[[Any], bool]] = {  # what each table of a cache file must hold to be used
-    "stamps": _table(lambda v: isinstance(v, tuple) and len(v) == 2 and _is_stamp(v[0]) and isinstance(v[1], str)),
-    "parsed": _table(lambda v: isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], bytes)
-                     and _is_consulted(v[1])),
-    "messages": _table(lambda v: isinstance(v, bytes)),
-    "analysed": _table(lambda v: isinstance(v, str)),
+    "stamps": _table(_is_digest),
+    "parsed": _table(_is_parse),
+    "messages": _table(lambda v: type(v) is bytes),
+    "analysed": _table(lambda v: type(v) is str),
     "last_site": _table(_is_last_site),
 }
 

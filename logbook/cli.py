@@ -22,7 +22,14 @@ class _Parser(argparse.ArgumentParser):
     """Usage errors in one line (``logbook serve: error: argument --port: …``), exit 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
+def _one_line(text: str) -> str:
+    """A message for one line of a terminal: what the user typed is echoed with its control and
+    invisible characters (newlines, escapes, bidi overrides) shown as escapes, never obeyed."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape", "backslashreplace").decode()
+                   for ch in text)
 
 
 def _port(text: str) -> int:
@@ -178,7 +185,7 @@ def _is_folder(path: Path) -> bool:
 
 
 def _usage(message: str) -> int:
-    print(f"logbook: error: {message}", file=sys.stderr)
+    print(f"logbook: error: {_one_line(message)}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -201,15 +208,14 @@ def run_build(args: argparse.Namespace) -> int:
     from .diagnostics import summary
     from .publish import PublishError
     root = _logbook_root(args.path)
-    refused = _as_of_refused(args.as_of) or _output_folder_refused(root, args.out)
+    refused = _as_of_refused(args.as_of, root) or _output_folder_refused(root, args.out)
     if refused:
         return _usage(refused)
     try:
         with Progress(sys.stderr) as progress:
             result = build(root, args.out, args.as_of, strict=args.strict, cache=args.cache, progress=progress.stage)
     except PublishError as exc:
-        print(f"logbook: error: {exc}", file=sys.stderr)
-        return EXIT_PROBLEMS
+        return _refuse(exc)
     except OSError as exc:  # anything the publish stage did not name itself
         return _refuse(f"build failed: {_os_error(exc)}; the previous site is untouched")
     _print_diagnostics(result.diagnostics, root, "text", sys.stderr)
@@ -297,24 +303,27 @@ def run_export(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import ServeError, serve
     root = _logbook_root(args.path)
-    refused = _output_folder_refused(root, args.out) or _host_refused(args.host) or _as_of_refused(args.as_of)
+    refused = _output_folder_refused(root, args.out) or _host_refused(args.host) or _as_of_refused(args.as_of, root)
     if refused:
         return _usage(refused)
     host = args.host[1:-1] if args.host.startswith("[") and args.host.endswith("]") else args.host
     try:
         return serve(root, args.out, host, args.port, args.as_of)
     except ServeError as exc:
-        print(f"logbook: error: {exc}", file=sys.stderr)
+        print(f"logbook: error: {_one_line(str(exc))}", file=sys.stderr)
         return exc.code
 
 
-def _as_of_refused(as_of: str | None) -> str:
-    """Why ``--as-of`` is not a date or date-time ('' when it is, or is absent)."""
-    from .timeparse import TimeError, parse_moment, zone_named
+def _as_of_refused(as_of: str | None, root: Path) -> str:
+    """Why ``--as-of`` is not a date or date-time ('' when it is, or is absent), read in the
+    logbook's zone as the build reads it (a local time in a daylight-saving gap does not exist)."""
+    from .build import as_of_instant
+    from .config import load_config
+    from .timeparse import TimeError
     if as_of is None:
         return ""
     try:
-        parse_moment(as_of, zone_named("UTC"))
+        as_of_instant(as_of, load_config(root)[0].timezone)
     except TimeError as exc:
         return f"--as-of: {exc}"
     return ""
@@ -449,7 +458,7 @@ def _is_our_schema(path: Path, schema_id: str) -> bool:
 
 
 def _refuse(exc: Exception | str) -> int:
-    print(f"logbook: error: {exc}", file=sys.stderr)
+    print(f"logbook: error: {_one_line(str(exc))}", file=sys.stderr)
     return EXIT_PROBLEMS
 
 
@@ -463,6 +472,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except SystemExit as exc:
         return int(exc.code or 0)
+    except OSError as exc:  # the last net: a file-system error no command put in its own words
+        return _refuse(f"{exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}")
     except KeyboardInterrupt:
         print("logbook: interrupted", file=sys.stderr)
         return 130

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, replace

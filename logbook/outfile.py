@@ -84,16 +84,19 @@ def _refuse_unwritable(target: OutputFile, shown: str) -> None:
 
 
 def _logbook_input(path: Path, root: Path) -> str:
-    """Which of the logbook's inputs *path* is (or points to), or ''."""
+    """Which input of a logbook *path* is (or points to), or '': of the logbook at *root*, or of
+    any logbook (a folder holding logbook.toml) that *path* lies in."""
     candidates = [path]
     if path.is_symlink():
         candidates.append(path.resolve())
     for candidate in candidates:
-        for folder in PROTECTED_FOLDERS:
-            if candidate.is_relative_to(root / folder):
-                return f"inside the logbook's {folder}/"
-        if candidate.parent == root and candidate.name in PROTECTED_FILES:
-            return f"the logbook's {candidate.name}"
+        if candidate.name in PROTECTED_FILES:
+            return f"a logbook's {candidate.name}"
+        logbooks = [root, *(folder for folder in candidate.parents if (folder / PROTECTED_FILES[0]).is_file())]
+        for logbook in logbooks:
+            for folder in PROTECTED_FOLDERS:
+                if candidate.is_relative_to(logbook / folder):
+                    return f"inside the logbook's {folder}/"
     return ""
 
 

@@ -57,6 +57,7 @@ def name_too_long(name: str, limit: int = MAX_NAME_BYTES) -> str | None:
     return f"is {size:,} bytes long; the limit is {limit:,}" if size > limit else None
 
 
+@functools.lru_cache(maxsize=4096)
 def agent_key(agent: Agent) -> str:
     """Who an agent is: their id when they have one, else their name, compared ignoring case, Unicode
     compatibility forms and runs of spaces (``Maria`` and ``maria`` are one person; ``A-12`` and ``a_12``

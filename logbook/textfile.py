@@ -62,7 +62,7 @@ class FileTooLarge(OSError):
 def open_regular(path: Path | str) -> BinaryIO:
     """*path* opened for reading if it is a regular file, else NotRegularFile, never blocking.
 
-    The file is looked at with lstat before it is opened (so a FIFO or device is never opened), and
+    The path is looked at with stat before it is opened (so a FIFO or device is never opened), and
     the open file itself with fstat after (so a file swapped for one in between is caught); the open
     is non-blocking, which a regular file ignores and which keeps a FIFO from waiting for a writer."""
     if not stat.S_ISREG(os.stat(path).st_mode):

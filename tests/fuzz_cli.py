@@ -80,7 +80,11 @@ def argv(draw: st.DrawFn) -> list[str]:
     name = draw(st.sampled_from(sorted(commands)))
     words = [name]
     actions = [a for a in commands[name]._actions if a.dest != "help"]  # noqa: SLF001
-    for action in draw(st.lists(st.sampled_from(actions), max_size=5)) if actions else []:
+    needed = [a for a in actions if a.required or (not a.option_strings and a.nargs is None)]
+    chosen = draw(st.lists(st.sampled_from(actions), max_size=5)) if actions else []
+    if draw(st.integers(0, 3)):  # mostly a command line that gets past argparse's own checks
+        chosen = [*needed, *chosen]
+    for action in chosen:
         if not action.option_strings:
             words.append(draw(_value_for(action)))
             continue

@@ -33,6 +33,17 @@ def scratch():
     ["serve", "--host", "999.1.1.1"],
     ["serve", "--out", "/"],
     ["serve", "--out", "cases"],
+    # found by the long fuzz run: a folder named like an option, control characters echoed
+    ["init", "-1"],
+    ["build", "\x1c\x13", "--no-cache"],
+    ["audit", "M\x1b\x03\tW\x0c"],
+    ["audit", "--as-of", "p.pdf", "\u00ca\x1c", "-5"],
+    ["export", "GT-1042", "--zip", "a\nb/x.zip"],
+    ["build", "--as-of", "2026-03-29T02:30", "--no-cache"],  # in the sample's zone, a daylight-saving gap
+    ["init", "cases/GT-1042/case.md"],
+    ["new", "a" * 300, "--title", "t"],
+    ["schema", "-C", "..", "--out", "cases/GT-1042"],  # the cases/ of the logbook the target is in
+    ["export", "GT-1042", "-C", ".", "--zip", "../book/cases/GT-1042/p.zip"],
 ])
 def test_command_lines_that_once_crashed_or_destroyed(scratch, words):
     assert check_one(words, scratch) == []

@@ -137,8 +137,8 @@ def test_a_fifo_as_the_cache_file_is_ignored(logbook_dir, tmp_path, name):
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
 
 
-def test_a_regular_file_swapped_for_a_fifo_is_refused_by_the_reader_itself(tmp_path):
-    """The variant: read_regular checks the opened file, not only the name looked at before."""
+def test_read_regular_refuses_fifos_devices_and_files_past_its_limit(tmp_path):
+    """The variant: the one reader every module uses, on its own (a device too, and a size bound)."""
     from logbook.textfile import FileTooLarge, NotRegularFile, read_regular
     os.mkfifo(tmp_path / "pipe")
     with pytest.raises(NotRegularFile):
@@ -350,3 +350,11 @@ def test_new_refuses_a_case_id_check_would_refuse(tmp_path):
 def test_configured_names_are_bounded_too(logbook_dir, key, value):
     root = logbook_dir({"logbook.toml": f"{key} = {json.dumps(value)}\n", "cases/a.md": CASE.format(title="t")})
     assert ("logbook.toml", 1, "config-invalid") in codes(root)
+
+
+def test_init_beside_a_fifo_named_gitignore_stops_with_one_line(tmp_path):
+    """The variant of 10 outside check and build: init appends to an existing .gitignore, never to a FIFO."""
+    (tmp_path / "book").mkdir()
+    os.mkfifo(tmp_path / "book" / ".gitignore")
+    proc = run_module(["init", str(tmp_path / "book")])
+    assert proc.returncode != 0 and "not a regular file" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
