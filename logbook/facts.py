@@ -106,9 +106,10 @@ def case_facts(case: Case, entries: Sequence, config: Config, as_of: datetime) -
 
 def _status_periods(case: Case, entries: Sequence, config: Config) -> list[StatusPeriod]:
     """The status history (status.py) as periods; a resolved or closed status ends the case, so its
-    period has no length."""
+    period has no length.  The history is the whole record's, private interactions included (their
+    changes show without a link), so that the published status is the one ``check`` holds true."""
     anchors = {id(e.interaction): e.anchor for e in entries}
-    history = status_history(case, (e.interaction for e in entries), config)
+    history = status_history(case, case.interactions, config)
     periods = []
     for change, following in zip(history, (*history[1:], None)):
         end = following.at if following else (change.at if change.status in ENDED_STATUSES else None)
