@@ -13,6 +13,7 @@ from .models import Case, Config
 from .outputs import (MAX_FILE_NAME_BYTES, SITE_PAGES, agent_key, agent_page, agent_slug, case_page, folded,
                       name_too_long, parents, tag_page)
 from .redact import card_numbers, may_hold_card
+from .status import status_history
 from .tone import outbound_tone
 
 Check = Callable[[tuple[Case, ...], Config], Iterable[Diagnostic]]
@@ -127,10 +128,43 @@ def overlong_names(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnost
                                 "rename the file: its exhibit's name must fit a file system")
 
 
+def unknown_parties(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    """An interaction's ``party:`` must be the counterparty or one of the case's ``parties``: a typo
+    would silently make a message to the card issuer count as one to the merchant, or the reverse."""
+    for case in cases:
+        known = case.party_names()
+        for interaction in case.interactions:
+            if interaction.party_location is None or interaction.party in known:
+                continue
+            listed = f"'{case.location.path}' lists: {', '.join(known)}" if known else \
+                f"'{case.location.path}' names no counterparty and no parties"
+            yield error("unknown-party", f"party '{interaction.party}' is not a party of case '{case.id}' ({listed})",
+                        interaction.party_location, did_you_mean(interaction.party or "", known)
+                        or "add it under 'parties:' in the case, e.g. {name: …, role: card-issuer}")
+
+
+def status_disagrees(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    """``status:`` in the case must be the last of its status history (status.py), or the header
+    and the status history would tell a reader two different things."""
+    for case in cases:
+        history = status_history(case, case.interactions, config)
+        if not history or history[-1].status == case.status or case.status_location is None:
+            continue
+        last = history[-1]
+        where = f"{last.location.path}:{last.location.line}" if last.location else case.location.path
+        how = "'closed:'" if last.interaction is None else "'status:'"
+        yield error("status-mismatch", f"the case says status '{case.status}', but its status history ends with "
+                    f"'{last.status}' ({how} at {where}, {last.at:%Y-%m-%d})", case.status_location,
+                    f"set 'status: {last.status}' here, or record the change to '{case.status}' with "
+                    f"'status: {case.status}' on the interaction where it happened")
+
+
 SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids, output_conflicts)  # compare cases with each other
 CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-runs them for edited cases only)
     duplicate_promise_ids,
     unknown_fulfilled_promises,
+    unknown_parties,
+    status_disagrees,
     outbound_tone,
     unredacted_card_numbers,
     overlong_names,
