@@ -380,8 +380,23 @@ def run_add(args: argparse.Namespace) -> int:
     if editor and not args.no_edit and sys.stdin.isatty() and sys.stdout.isatty() and not os.environ.get("CI"):
         import shlex
         import subprocess
-        subprocess.call([*shlex.split(editor), str(written.paths[0])])
+        record = written.paths[0]
+        before = record.read_bytes()
+        subprocess.call([*shlex.split(editor), str(record)])
+        if written.commit and record.is_file() and record.read_bytes() != before:
+            return _commit_edit(root, record, written.message)
     return code
+
+
+def _commit_edit(root: Path, record: Path, message: str) -> int:
+    """What was typed in the editor, committed on top of what the command recorded (both stay in history)."""
+    from .notary import CommitFailed, commit
+    try:
+        print(f"committed {commit(root, [record], message + ' (completed in the editor)')}", file=sys.stderr)
+    except CommitFailed as exc:
+        print(f"logbook: error: your edit is saved but not committed: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
 
 
 def run_status(args: argparse.Namespace) -> int:
