@@ -148,7 +148,7 @@ def _authoring_commands(commands: Any) -> None:
     add.add_argument("--promise-id", dest="id", action=_PromiseAction, metavar="ID",
                      help="a short name to keep it by (default: made from its words)")
     add.add_argument("--by", dest="by", action=_PromiseAction, metavar="NAME",
-                     help="who made the promise (default: --agent, else --party)")
+                     help="who made the promise (default: for a message received, its --agent or --party; else you)")
     add.add_argument("--fulfils", action="append", default=[], metavar="ID", help="a promise this keeps (repeatable)")
     add.add_argument("--status", metavar="STATUS", help="the case's status from now on (also set in the case)")
     add.add_argument("--key", action="store_true", help="mark it as a key fact of the case")

@@ -203,9 +203,8 @@ def _promises(new: NewInteraction, case: Case, zone: Any) -> tuple[list[dict[str
         if given.due:
             due = stamp(given.due, zone, option="--due")
             promise["due"] = at_text(due)
-        by = given.by or new.agent
-        if by and by.strip():
-            promise["by"] = _text(one_line, by, "--by")
+        if given.by and given.by.strip():  # else the model's default maker (docs/format.md, Parties)
+            promise["by"] = _text(one_line, given.by, "--by")
         ident = _text(one_line, given.id, "--promise-id") if given.id else _promise_id(what, taken)
         from .fields import ID_RE
         if not ID_RE.fullmatch(ident):
@@ -325,8 +324,9 @@ def verify(root: Path, case: Case, config: Config, source: BundleSource | Single
         problems += [d for d in case_checks(result.case, config) if d.is_error]
     if problems:
         first = problems[0]
+        hint = f" ({first.hint})" if first.hint else ""
         raise WriteRefused(f"this would write a record that does not pass check ({first.location.path}:"
-                           f"{first.location.line}: {first.message}); nothing was written")
+                           f"{first.location.line}: {first.message}{hint}); nothing was written")
     assert result.case is not None
     if len(result.case.interactions) != interactions:
         raise WriteRefused(f"this would leave case '{case.id}' with {len(result.case.interactions)} interactions "

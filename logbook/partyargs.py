@@ -52,5 +52,12 @@ def interaction_fields(party: str | None, evidence: tuple[str, ...]) -> tuple[tu
     if evidence:
         if not _known("evidence", "interaction"):
             raise AuthoringError("--evidence needs a version of logbook whose interactions have 'evidence'")
-        fields.append(("evidence", [_line(kind, "--evidence") for kind in evidence]))
+        from .diagnostics import did_you_mean
+        from .models import EVIDENCE_KINDS
+        kinds = [_line(kind, "--evidence") for kind in evidence]
+        for kind in kinds:
+            if kind not in EVIDENCE_KINDS:
+                raise AuthoringError(f"--evidence {kind}: not a kind logbook knows; "
+                                     + (did_you_mean(kind, EVIDENCE_KINDS) or f"one of: {', '.join(EVIDENCE_KINDS)}"))
+        fields.append(("evidence", kinds))
     return tuple(fields)
