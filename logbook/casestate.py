@@ -22,6 +22,7 @@ from .interactions import (NewInteraction, Recorded, WriteRefused, at_text, case
 from .models import Case, Config
 from .recordtext import ValueRefused, message_text, one_line, yaml_lines
 
+_COMMENT = re.compile(r"\s+#[^'\"]*$")  # a comment after a plain value (no quote after the '#')
 _TOP_KEY = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)")
 
 
@@ -51,6 +52,9 @@ def set_front_matter(raw: str, updates: dict[str, Any]) -> str:
             stop += 1
         while stop - 1 > start and not lines[stop - 1].strip():
             stop -= 1  # blank lines before the next key stay
+        comment = _COMMENT.search(lines[start])
+        if stop == start + 1 and len(new_lines) == 1 and comment:
+            new_lines = [new_lines[0] + comment[0]]  # "status: open   # why" keeps its "# why"
         lines[start:stop] = new_lines
         end += len(new_lines) - (stop - start)
     text = "\n".join(lines)

@@ -237,9 +237,9 @@ def _fulfils(names: tuple[str, ...], case: Case, new_ids: tuple[str, ...]) -> li
         if name not in known and name not in new_ids:
             from .diagnostics import did_you_mean
             hint = did_you_mean(name, known) if known else None
-            listed = f"; its promises are: {', '.join(sorted(known))}" if known else "; it has no promises with an id"
-            raise WriteRefused(f"--fulfils {name}: case '{case.id}' has no promise '{name}'"
-                               + (f"; {hint}" if hint else listed))
+            listed = f"its promises: {', '.join(sorted(known))}" if known else "it has no promises with an id"
+            raise WriteRefused(f"--fulfils {name}: case '{case.id}' has no promise '{name}'; "
+                               + (f"{hint} ({listed})" if hint else listed))
         out.append(name)
     return out
 
