@@ -339,8 +339,17 @@ def _case_prefix(case: Case) -> str:
 def add_interaction(root: Path, case_id: str, new: NewInteraction, now: datetime | None = None) -> Written:
     """Record one interaction in a case (``logbook add``)."""
     root = root.resolve()
+    if new.status is not None and new.status.strip():
+        from .casestate import add_with_status
+        return add_with_status(root, case_id, new, now)
     case, config = find_case(root, case_id)
     return record_interaction(root, case, config, new, now)
+
+
+def promise_notes(case: Case, recorded: Recorded) -> tuple[str, ...]:
+    """How to keep each promise just recorded: its id, for ``--fulfils``."""
+    return tuple(f"promise id: {ident} (when it is kept: logbook add {case.id} … --fulfils {ident})"
+                 for ident in recorded.promise_ids)
 
 
 def record_interaction(root: Path, case: Case, config: Config, new: NewInteraction, now: datetime | None = None,
@@ -354,9 +363,7 @@ def record_interaction(root: Path, case: Case, config: Config, new: NewInteracti
             recorded.append(write_interaction(root, case, config, new, now))
         except WriteRefused as exc:
             raise AuthoringError(str(exc)) from None
-        notes = tuple(f"promise id: {ident} (when it is kept: logbook add {case.id} … --fulfils {ident})"
-                      for ident in recorded[0].promise_ids)
-        return Written(recorded[0].paths, notes, message=f"logbook: {verb} {case.id}: {recorded[0].label}")
+        return Written(recorded[0].paths, promise_notes(case, recorded[0]), message=f"logbook: {verb} {case.id}: {recorded[0].label}")
     return notarised(root, config, changing, "", write)
 
 

@@ -15,8 +15,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .authoring import AuthoringError, Written, find_case, notarised
+from .authoring import AuthoringError, Written, find_case, notarised, promise_notes
 from .discover import BundleSource, SingleSource, discover
+from .interactions import _status as check_status
 from .interactions import (NewInteraction, Recorded, WriteRefused, at_text, case_zone, replace_file, stamp, verify,
                            write_interaction)
 from .models import Case, Config
@@ -73,6 +74,15 @@ def set_status(root: Path, case_id: str, status: str, at: str | None = None, not
     return _change(root, case, config, new, {"status": status.strip()}, now, "status")
 
 
+def add_with_status(root: Path, case_id: str, new: NewInteraction, now: datetime | None = None) -> Written:
+    """``add --status NEW``: the interaction carries the change, and the case's ``status:`` follows."""
+    case, config = find_case(root, case_id)
+    status = new.status.strip() if new.status else ""
+    if status == "closed":
+        raise AuthoringError(f"to close a case, say how it ended: logbook close {case.id} --summary '…'")
+    return _change(root, case, config, new, {"status": status}, now, "add")
+
+
 def close_case(root: Path, case_id: str, summary: str, at: str | None = None, force: bool = False,
                now: datetime | None = None) -> Written:
     """Close a case (status, ``closed:``, ``summary:``); refuses while promises are still pending,
@@ -115,8 +125,12 @@ def _outstanding(root: Path, case: Case, config: Config, as_of: datetime) -> lis
 def _change(root: Path, case: Case, config: Config, new: NewInteraction, updates: dict[str, Any],
             now: datetime | None, verb: str) -> Written:
     case_path = root / case.location.path
-    if new.channel not in config.channels:
-        raise AuthoringError(f"the channel 'note' is not in logbook.toml's channels, so the change cannot be "
+    try:
+        check_status(updates["status"], config)
+    except WriteRefused as exc:
+        raise AuthoringError(str(exc)) from None
+    if new.channel == "note" and "note" not in config.channels:
+        raise AuthoringError("the channel 'note' is not in logbook.toml's channels, so the change cannot be "
                              "recorded as a note; add \"note\" to channels")
     raw = case_path.read_bytes().decode("utf-8")
     changed = set_front_matter(raw, updates)
@@ -144,6 +158,8 @@ def _change(root: Path, case: Case, config: Config, new: NewInteraction, updates
                 raise AuthoringError(str(exc)) from None
         replace_file(case_path, final)
         paths = recorded[0].paths if case.form == "single" else (*recorded[0].paths, case_path)
-        what = f"status {updates['status']}" if verb == "status" else "closed"
-        return Written(paths, message=f"logbook: {verb} {case.id}: {what} ({recorded[0].label})")
+        what = {"status": f"status {updates['status']}", "close": "closed"}.get(verb)
+        message = f"logbook: {verb} {case.id}: " + (f"{what} ({recorded[0].label})" if what else
+                                                     f"{recorded[0].label} (status {updates['status']})")
+        return Written(paths, promise_notes(case, recorded[0]), message=message)
     return notarised(root, config, (case_path,), "", write)

@@ -334,3 +334,12 @@ def test_a_missing_attachment_says_where_it_looked_and_what_is_there(tmp_path, c
     assert ("attachment 'Receipt.pdf' does not exist: looked for cases/GT-1/Receipt.pdf (paths are relative to "
             "cases/GT-1/2026-01-16-email.md) (files of a similar name: ") in out
     assert "receipt.png" in out and "scans/receipt.pdf" in out
+
+
+def test_add_with_a_status_keeps_the_case_in_step(book, capsys):
+    code, out = cli(capsys, book, "add", "SM-7781", "--channel", "email", "--direction", "out", "--status", "escalated",
+                    "--subject", "Formal complaint")
+    assert code == 0 and case(book).status == "escalated" and case(book).interactions[0].status == "escalated"
+    assert "case.md" in out
+    code, out = cli(capsys, book, "status", "SM-7781", "wating")
+    assert code == 1 and "did you mean 'waiting'?" in out
