@@ -18,6 +18,7 @@ def book(tmp_path, capsys, monkeypatch) -> Path:
     monkeypatch.delenv("VISUAL", raising=False)
     code, _, err = run_cli(["init", str(tmp_path / "book"), "--timezone", "Europe/London"], capsys)
     assert code == 0, err
+    assert (tmp_path / "book" / ".git").is_dir()  # its own repository, never an enclosing one
     code, _, err = run_cli(["new", "SM-7781", "--title", "Kettle", "--counterparty", "ShenMart", "--background",
                             "Paid, never came.", "-C", str(tmp_path / "book")], capsys)
     assert code == 0, err
@@ -168,7 +169,14 @@ def test_writing_commands_find_the_logbook_upward(book, capsys, monkeypatch, tmp
     code, _, err = run_cli(["add", "SM-7781", "--channel", "note", "--direction", "internal", "-m", "from inside"],
                            capsys)
     assert code == 0 and err.startswith("wrote 2026-")
-    monkeypatch.chdir(tmp_path)
+
+
+def test_outside_a_logbook_the_writing_commands_say_so(book, capsys, monkeypatch, tmp_path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    monkeypatch.chdir(outside)
+    if any((folder / "logbook.toml").exists() or (folder / "cases").is_dir() for folder in outside.parents):
+        pytest.skip(f"a folder above {outside} is a logbook, so the search upward finds it")
     code, _, err = run_cli(["status", "SM-7781", "waiting"], capsys)
     assert code == 2 and "no logbook here: neither" in err and "logbook init" in err
 
@@ -343,3 +351,14 @@ def test_add_with_a_status_keeps_the_case_in_step(book, capsys):
     assert "case.md" in out
     code, out = cli(capsys, book, "status", "SM-7781", "wating")
     assert code == 1 and "did you mean 'waiting'?" in out
+
+
+def test_a_record_holding_the_record_separator_does_not_break_the_history(book, capsys):
+    """git's log is read as commits separated by \\x1e: one inside a message (a pasted control character)
+    split a commit in two and crashed check (found by the writer property test)."""
+    assert cli(capsys, book, "add", "SM-7781", "--channel", "email", "--direction", "in", "--at", "2026-11-09 18:40",
+               "-m", "before\x1eafter\x1e")[0] == 0
+    loaded = load_logbook(book)
+    assert [d for d in loaded.diagnostics if d.is_error] == []
+    (record,) = (book / "cases/SM-7781").glob("2026-11-09-*.md")
+    assert loaded.history.file(record.relative_to(book).as_posix()) is not None

@@ -29,6 +29,7 @@ def book(tmp_path, capsys, monkeypatch) -> Path:
     code, _, err = run_cli(["init", str(tmp_path / "book"), "--title", "Alex's disputes", "--timezone",
                             "Europe/London"], capsys)
     assert code == 0, err
+    assert (tmp_path / "book" / ".git").is_dir()  # its own repository, never an enclosing one
     return tmp_path / "book"
 
 

@@ -9,6 +9,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from logbook.load import load_logbook
 
@@ -20,6 +22,7 @@ def book(tmp_path, capsys, monkeypatch) -> Path:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     code, _, err = run_cli(["init", str(tmp_path / "book"), "--timezone", "Europe/Berlin"], capsys)
     assert code == 0, err
+    assert (tmp_path / "book" / ".git").is_dir()  # its own repository, never an enclosing one
     for args in (["new", "S-1", "--title", "One file", "--single-file", "--background", "Single."],
                  ["new", "B-1", "--title", "A folder", "--background", "Bundle."]):
         assert run_cli([*args, "-C", str(tmp_path / "book")], capsys)[0] == 0
@@ -113,3 +116,36 @@ def test_new_values_read_back_exactly(book, capsys):
         assert code == 0, (value, err)
         case = clean(book)[f"N-{n}"]
         assert (case.title, case.counterparty, dict(case.refs)["order"]) == (value.strip(),) * 3
+
+
+# Text as a user might paste it: YAML and Markdown punctuation, line breaks of every kind, controls.
+_PIECES = st.sampled_from([": ", "#", "- ", "---", "## 2026-01-01 10:00 x", "```", "~~~", "'", '"', "\\", "{", "[",
+                           "&a", "*a", "!", "%", "|", ">", "\n", "\r\n", "\r", "\t", "\x85", "\u2028", "\x1b", "\x00",
+                           "\ufeff", "null", "no", "14:03", " ", "é", "😀", "\udce9"])
+pasted = st.lists(st.one_of(_PIECES, st.text(max_size=5)), max_size=8).map("".join)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(title=pasted, agent=pasted, message=pasted, single=st.booleans())
+def test_add_writes_a_valid_record_or_refuses_whatever_is_typed(book, capsys, title, agent, message, single):
+    """The property behind finding 17.17: exit 0 and a record that reads back as typed, or exit 1,
+    one line, and nothing written."""
+    case_id = "S-1" if single else "B-1"
+    before = {p: p.read_bytes() for p in (book / "cases").rglob("*") if p.is_file()}
+    earlier = clean(book)[case_id].interactions
+    count = len(earlier)
+    code, err = add(book, capsys, case_id, f"--title={title}", f"--agent={agent}", f"--message={message}")
+    if code != 0:
+        assert code == 1 and err.startswith("logbook: error: ") and err.count("\n") == 1, err
+        assert {p: p.read_bytes() for p in (book / "cases").rglob("*") if p.is_file()} == before
+        event("refused")
+        return
+    interactions = list(clean(book)[case_id].interactions)
+    assert len(interactions) == count + 1
+    for old in earlier:
+        interactions.remove(old)
+    (new,) = interactions
+    assert new.title == (title.strip() or None)
+    assert (new.agent is not None) == bool(agent.strip())
+    event("written")
