@@ -11,7 +11,7 @@ user wrote it, and the result is parsed before it is written.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 

@@ -421,7 +421,8 @@ def run_close(args: argparse.Namespace) -> int:
 
 
 def run_followup(args: argparse.Namespace) -> int:
-    from .authoring import AuthoringError, followup_text, record_followup
+    from .authoring import AuthoringError
+    from .followup import followup_text, record_followup
     root = _writing_root(args.path)
     if args.at and not args.record:
         return _usage("--at says when the follow-up was sent; it goes with --record")
