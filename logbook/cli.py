@@ -429,6 +429,8 @@ def run_followup(args: argparse.Namespace) -> int:
     try:
         text, case, _ = followup_text(root, args.case_id, args.interaction)
         print(text, end="")
+        if text.rstrip().endswith("Kind regards,"):
+            print("(unsigned: set keeper = \"Your Name\" under [site] in logbook.toml to sign it)", file=sys.stderr)
         if args.record:
             return _report(record_followup(root, case.id, text, args.recipient, at=args.at), "recorded as")
     except AuthoringError as exc:

@@ -362,3 +362,32 @@ def test_a_record_holding_the_record_separator_does_not_break_the_history(book, 
     assert [d for d in loaded.diagnostics if d.is_error] == []
     (record,) = (book / "cases/SM-7781").glob("2026-11-09-*.md")
     assert loaded.history.file(record.relative_to(book).as_posix()) is not None
+
+
+def test_a_refused_commit_leaves_the_record_and_says_so(book, capsys):
+    hook = book / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho 'no commits on Fridays' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    code, out = cli(capsys, book, "add", "SM-7781", "--channel", "phone", "--direction", "out", "--at",
+                    "2026-11-09 18:40")
+    assert code == 1
+    assert "logbook: error: written, but not committed: git commit failed: no commits on Fridays; commit the files " \
+           "above yourself" in out
+    assert (book / "cases/SM-7781/2026-11-09-1840-phone-out.md").is_file()
+
+
+def test_commit_true_outside_git_is_refused_before_writing(book, capsys, tmp_path):
+    import shutil
+    copy = tmp_path / "copy"
+    shutil.copytree(book, copy, ignore=shutil.ignore_patterns(".git"))
+    code, out = cli(capsys, copy, "add", "SM-7781", "--channel", "phone", "--direction", "out")
+    assert code == 1 and "is not in a git repository, but logbook.toml says [git] commit = true" in out
+    assert sorted(p.name for p in (copy / "cases/SM-7781").iterdir()) == ["case.md"]
+
+
+def test_followup_without_a_keeper_says_how_to_sign(book, capsys):
+    cli(capsys, book, "add", "SM-7781", "--channel", "phone", "--direction", "out", "--at", "2026-11-09 18:40")
+    code, out, err = run_cli(["followup", "SM-7781", "-C", str(book)], capsys)
+    assert code == 0 and out.endswith("Kind regards,\n")
+    assert "(unsigned: set keeper = \"Your Name\" under [site] in logbook.toml to sign it)" in err
+    assert "on 2026-11-09 18:40 GMT (UTC+00:00)." in out
