@@ -250,7 +250,9 @@ def test_a_single_file_with_uncommitted_changes_is_refused_first(book, capsys):
     assert path.read_text().endswith("My own words, not committed.\n")
 
 
-def test_refuses_in_the_middle_of_a_merge(book, capsys):
+@pytest.mark.parametrize("operation, what", [(["merge", "other"], "a merge"), (["rebase", "other"], "a rebase"),
+                                             (["cherry-pick", "other"], "a cherry-pick")])
+def test_refuses_in_the_middle_of_a_merge(book, capsys, operation, what):
     notes = book / "notes.txt"
     notes.write_text("start\n")
     git(book, "add", "notes.txt")
@@ -261,12 +263,12 @@ def test_refuses_in_the_middle_of_a_merge(book, capsys):
     git(book, "checkout", "-q", "-")
     notes.write_text("mine\n")
     git(book, "commit", "-qam", "mine")
-    subprocess.run(["git", "-C", str(book), "-c", "user.name=t", "-c", "user.email=t@x", "merge", "other"],
-                   capture_output=True)
-    assert (book / ".git/MERGE_HEAD").exists()
+    stopped = subprocess.run(["git", "-C", str(book), "-c", "user.name=t", "-c", "user.email=t@x", *operation],
+                             capture_output=True, text=True)
+    assert stopped.returncode != 0, stopped.stdout  # stopped on the conflict in notes.txt
     before = sorted((book / "cases/SM-7781").iterdir())
     code, out = cli(capsys, book, "add", "SM-7781", "--channel", "phone", "--direction", "out")
-    assert code == 1 and "git is in the middle of a merge; finish it (or abort it) first" in out
+    assert code == 1 and f"git is in the middle of {what}; finish it (or abort it) first" in out
     assert sorted((book / "cases/SM-7781").iterdir()) == before
 
 
