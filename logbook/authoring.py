@@ -54,7 +54,7 @@ timezone = {timezone}
 # git as the notary: every logbook command that writes a record commits exactly the
 # files it wrote, so each entry shows when it entered the record.
 [git]
-commit = true
+commit = {commit}
 # theme = "mytheme"   # a folder under themes/ here, or a path; overrides the default file by file
 
 # Allowed tags (starter taxonomy). Remove this table to allow any tag.
@@ -132,16 +132,18 @@ def init_logbook(target: Path, title: str = "Logbook", tz: str = "UTC") -> Writt
     if config.exists():
         raise AuthoringError(f"{config} already exists; this folder is already a logbook")
     target.mkdir(parents=True, exist_ok=True)
-    made_git = False
-    if notary.repository(target) is None:
+    made_git, has_git = False, notary.git_available()
+    if has_git and notary.repository(target) is None:
         subprocess.run(["git", "init", "-q", str(target)], check=True, capture_output=True)
         made_git = True
-    try:
-        notary.preflight(target, (target / ".gitignore",))
-    except notary.NotaryError as exc:
-        raise AuthoringError(str(exc)) from None
+    if has_git:
+        try:
+            notary.preflight(target, (target / ".gitignore",))
+        except notary.NotaryError as exc:
+            raise AuthoringError(str(exc)) from None
     written = [config]
-    config.write_text(STARTER_CONFIG.format(title=title_text, timezone=zone_text), encoding="utf-8")
+    config.write_text(STARTER_CONFIG.format(title=title_text, timezone=zone_text,
+                                            commit="true" if has_git else "false"), encoding="utf-8")
     (target / CASES_DIR).mkdir(exist_ok=True)
     keep = target / CASES_DIR / ".gitkeep"  # git keeps no empty folder; names starting with '.' are ignored
     if not keep.exists():
@@ -156,6 +158,10 @@ def init_logbook(target: Path, title: str = "Logbook", tz: str = "UTC") -> Writt
             handle.write("\n" + GITIGNORE)
         written.append(gitignore)
     result = Written(tuple(written) + ((target / ".git",) if made_git else ()))
+    if not has_git:
+        return replace(result, notes=("git is not installed, so nothing is committed and the site cannot say when "
+                                      "each entry was recorded; install git, run 'git init' here and set "
+                                      "commit = true under [git]",))
     try:
         return replace(result, commit=notary.commit(target, written, "logbook: start the logbook"))
     except notary.CommitFailed as exc:

@@ -317,6 +317,13 @@ def _writing_root(path: Path) -> Path:
         raise SystemExit(_usage(str(exc))) from None
 
 
+def _cannot_write(exc: OSError) -> int:
+    """A file system that refuses (read-only, full, no permission): one line, nothing half-written."""
+    where = f" {exc.filename}" if exc.filename else ""
+    print(f"logbook: error: could not write{where}: {exc.strerror or exc}", file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
 def _report(written: Any, verb: str) -> int:
     """What a writing command did: its files, the defaults it took, its commit (or why there is none)."""
     for path in written.paths:
@@ -342,6 +349,8 @@ def run_init(args: argparse.Namespace) -> int:
         written = init_logbook(args.path, args.title, args.timezone)
     except AuthoringError as exc:
         return _refuse(exc)
+    except OSError as exc:
+        return _cannot_write(exc)
     code = _report(written, "created")
     print("next: logbook new CASE-ID --title '…'", file=sys.stderr)
     return code
@@ -357,6 +366,8 @@ def run_new(args: argparse.Namespace) -> int:
             tuple(args.ref), args.opened, args.timezone, _text_arg(args.background), extra))
     except AuthoringError as exc:
         return _refuse(exc)
+    except OSError as exc:
+        return _cannot_write(exc)
     return _report(written, "created")
 
 
@@ -375,6 +386,8 @@ def run_add(args: argparse.Namespace) -> int:
         written = add_interaction(root, args.case_id, new)
     except AuthoringError as exc:
         return _refuse(exc)
+    except OSError as exc:
+        return _cannot_write(exc)
     code = _report(written, "wrote")
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if editor and not args.no_edit and sys.stdin.isatty() and sys.stdout.isatty() and not os.environ.get("CI"):
@@ -406,6 +419,8 @@ def run_status(args: argparse.Namespace) -> int:
         written = set_status(_writing_root(args.path), args.case_id, args.status, args.at, _text_arg(args.message))
     except AuthoringError as exc:
         return _refuse(exc)
+    except OSError as exc:
+        return _cannot_write(exc)
     return _report(written, "wrote")
 
 
@@ -417,6 +432,8 @@ def run_close(args: argparse.Namespace) -> int:
                              args.force)
     except AuthoringError as exc:
         return _refuse(exc)
+    except OSError as exc:
+        return _cannot_write(exc)
     return _report(written, "wrote")
 
 
@@ -435,6 +452,8 @@ def run_followup(args: argparse.Namespace) -> int:
             return _report(record_followup(root, case.id, text, args.recipient, at=args.at), "recorded as")
     except AuthoringError as exc:
         return _refuse(exc)
+    except OSError as exc:
+        return _cannot_write(exc)
     return EXIT_OK
 
 

@@ -42,6 +42,10 @@ def _git(root: Path, *args: str, env: dict[str, str] | None = None) -> subproces
         return subprocess.CompletedProcess(["git"], 127, "", str(exc))
 
 
+def git_available() -> bool:
+    return _git(Path("."), "--version").returncode == 0
+
+
 def repository(root: Path) -> Path | None:
     """The work tree *root* is in, or None outside git."""
     proc = _git(root, "rev-parse", "--show-toplevel")

@@ -393,3 +393,28 @@ def test_followup_without_a_keeper_says_how_to_sign(book, capsys):
     assert code == 0 and out.endswith("Kind regards,\n")
     assert "(unsigned: set keeper = \"Your Name\" under [site] in logbook.toml to sign it)" in err
     assert "on 2026-11-09 18:40 GMT (UTC+00:00)." in out
+
+
+def test_a_read_only_case_folder_is_one_line_not_a_traceback(book, capsys):
+    import os
+    if os.geteuid() == 0:
+        folder_guard = subprocess.run(["chattr", "+i", str(book / "cases/SM-7781")], capture_output=True)
+        if folder_guard.returncode != 0:
+            pytest.skip("running as root, and the file system cannot make a folder immutable")
+    else:
+        (book / "cases/SM-7781").chmod(0o555)
+    try:
+        code, out = cli(capsys, book, "add", "SM-7781", "--channel", "phone", "--direction", "out")
+    finally:
+        subprocess.run(["chattr", "-i", str(book / "cases/SM-7781")], capture_output=True)
+        (book / "cases/SM-7781").chmod(0o755)
+    assert code == 1 and out.startswith("logbook: error: could not write ") and out.count("\n") == 1, out
+
+
+def test_init_without_git_installed_still_makes_a_logbook(tmp_path, capsys, monkeypatch):
+    (tmp_path / "bin").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))  # no git on the PATH
+    code, _, err = run_cli(["init", str(tmp_path / "book")], capsys)
+    assert code == 0 and "git is not installed, so nothing is committed" in err
+    assert "commit = false" in (tmp_path / "book/logbook.toml").read_text()
+    assert run_cli(["new", "X-1", "--title", "x", "-C", str(tmp_path / "book")], capsys)[0] == 0
