@@ -1,32 +1,40 @@
-"""Writing records: ``init``, ``new``, ``add`` and ``followup --record``.
+"""Writing records: ``init``, ``new`` and ``add`` (``status``, ``close``: casestate; ``followup``: followup).
 
 Every writer refuses rather than overwrites: an existing id, an existing file, an
 attachment name taken by different content.  Attachments are copied, never moved.
-Front matter is written with python-frontmatter (keys in the order given) and read
-back by logbook's own parser in the tests, so what we write is what we read.
+Values are written by a YAML serializer (``recordtext``), and every record is parsed by
+logbook's own reader before it is written, so what we write passes ``check`` or is
+refused.  With ``[git] commit = true`` each command commits exactly the files it wrote
+(``notary``), so an entry's recorded-at time is the moment it was recorded.
 """
 
 from __future__ import annotations
 
-import filecmp
-import shutil
+import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-import frontmatter
-import yaml
-
-from .discover import CASE_FILE, CASES_DIR
-from .fields import ID_RE
+from . import notary
+from .currencies import ISO_4217
+from .diagnostics import did_you_mean
+from .discover import CASE_FILE, CASES_DIR, SingleSource, BundleSource
+from .fields import AMOUNT_RE, ID_RE
 from .outputs import case_id_unpublishable
+from .interactions import NewInteraction, PromiseGiven, Recorded, WriteRefused, at_text, stamp, verify, write_interaction
 from .load import load_logbook
+from .locate import no_such_case
 from .models import Case, Config
-from .split import split_front_matter, split_sections
+from .recordtext import ValueRefused, front_matter, message_text, one_line, toml_string
 from .textfile import read_regular
-from .timeparse import Moment, TimeError, parse_moment, zone_named
+from .timeparse import TimeError, zone_named
+from .validate import PLACEHOLDER_BACKGROUND
+
+__all__ = ["AuthoringError", "NewCase", "NewInteraction", "PromiseGiven", "Written", "add_interaction",
+           "at_text", "find_case", "init_logbook", "new_case", "record_interaction", "stamp"]
 
 
 class AuthoringError(Exception):
@@ -40,9 +48,15 @@ STARTER_CONFIG = '''# logbook configuration. Every key is optional; the values s
 # statuses = ["open", "waiting", "escalated", "resolved", "closed"]
 
 [site]
-title = "{title}"
+title = {title}
 # The zone for times written without an offset (IANA name). Default: UTC.
-timezone = "{timezone}"
+timezone = {timezone}
+# keeper = "Your Name"   # who keeps this logbook: signs follow-up emails, named on exported packets
+
+# git as the notary: every logbook command that writes a record commits exactly the
+# files it wrote, so each entry shows when it entered the record.
+[git]
+commit = {commit}
 # theme = "mytheme"   # a folder under themes/ here, or a path; overrides the default file by file
 
 # Allowed tags (starter taxonomy). Remove this table to allow any tag.
@@ -68,23 +82,75 @@ escalated-complaint = "Formal complaint, ombudsman or regulator"
 GITIGNORE = "# logbook build output\n_site/\n._site.lock\n"
 
 
+
 @dataclass(frozen=True, slots=True)
 class Written:
-    """What a command created or changed, for the CLI to report."""
+    """What a command created or changed, for the CLI to report (record file first)."""
 
     paths: tuple[Path, ...]
+    notes: tuple[str, ...] = ()  # things the user should know (a default that was taken)
+    commit: str | None = None  # the commit that holds them, with [git] commit = true
+    commit_error: str | None = None  # written, but git did not commit them
+    message: str = ""  # the commit message, when the writer knows it best
+
+
+def _refuse_value(check: Callable[..., str], *args: Any) -> str:
+    try:
+        return check(*args)
+    except ValueRefused as exc:
+        raise AuthoringError(str(exc)) from None
+
+
+def _zone(name: str, option: str = "--timezone") -> str:
+    name = _refuse_value(one_line, name, option)
+    try:
+        zone_named(name)
+    except TimeError as exc:
+        raise AuthoringError(f"{option}: {exc}" + (f"; {exc.hint}" if exc.hint else "")) from None
+    return name
+
+
+def notarised(root: Path, config: Config, changing: tuple[Path, ...], message: str,
+              write: Callable[[], Written]) -> Written:
+    """Run *write*; with ``[git] commit = true``, first make sure git can commit exactly its files
+    (refusing before anything is written), then commit them with *message* (or the one *write* gave)."""
+    if not config.git.commit:
+        return write()
+    try:
+        notary.preflight(root, changing)
+    except notary.NotaryError as exc:
+        raise AuthoringError(str(exc)) from None
+    written = write()
+    try:
+        return replace(written, commit=notary.commit(root, written.paths, message or written.message))
+    except notary.CommitFailed as exc:
+        return replace(written, commit_error=str(exc))
 
 
 def init_logbook(target: Path, title: str = "Logbook", tz: str = "UTC") -> Written:
-    zone_named(tz)  # raises TimeError for an unknown zone
-    target.mkdir(parents=True, exist_ok=True)
+    """A new logbook: logbook.toml, cases/, .gitignore, a git repository and its first commit."""
+    title_text, zone_text = _refuse_value(toml_string, title, "--title"), toml_string(_zone(tz), "--timezone")
     config = target / "logbook.toml"
     if config.exists():
         raise AuthoringError(f"{config} already exists; this folder is already a logbook")
+    target.mkdir(parents=True, exist_ok=True)
+    made_git, has_git = False, notary.git_available()
+    if has_git and notary.repository(target) is None:
+        subprocess.run(["git", "init", "-q", "--", str(target)], check=True, capture_output=True)  # "--": a folder named -1
+        made_git = True
+    if has_git:
+        try:
+            notary.preflight(target, (target / ".gitignore",))
+        except notary.NotaryError as exc:
+            raise AuthoringError(str(exc)) from None
     written = [config]
-    config.write_text(STARTER_CONFIG.format(title=title.replace('"', "'"), timezone=tz), encoding="utf-8")
+    config.write_text(STARTER_CONFIG.format(title=title_text, timezone=zone_text,
+                                            commit="true" if has_git else "false"), encoding="utf-8")
     (target / CASES_DIR).mkdir(exist_ok=True)
-    written.append(target / CASES_DIR)
+    keep = target / CASES_DIR / ".gitkeep"  # git keeps no empty folder; names starting with '.' are ignored
+    if not keep.exists():
+        keep.write_text("", encoding="utf-8")
+    written.append(keep)
     gitignore = target / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text(GITIGNORE, encoding="utf-8")
@@ -93,21 +159,15 @@ def init_logbook(target: Path, title: str = "Logbook", tz: str = "UTC") -> Writt
         with gitignore.open("a", encoding="utf-8") as handle:
             handle.write("\n" + GITIGNORE)
         written.append(gitignore)
-    if not _inside_git(target):
-        subprocess.run(["git", "init", "-q", "--", str(target)], check=True, capture_output=True)  # "--": a folder named -1
-        written.append(target / ".git")
-    return Written(tuple(written))
-
-
-def _inside_git(folder: Path) -> bool:
-    proc = subprocess.run(["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"],
-                          capture_output=True, text=True)
-    return proc.returncode == 0 and proc.stdout.strip() == "true"
-
-
-def dump_fields(fields: dict[str, Any]) -> str:
-    """``key: value`` YAML lines in the given order, quoted where YAML would misread them."""
-    return yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000)
+    result = Written(tuple(written) + ((target / ".git",) if made_git else ()))
+    if not has_git:
+        return replace(result, notes=("git is not installed, so nothing is committed and the site cannot say when "
+                                      "each entry was recorded; install git, run 'git init' here and set "
+                                      "commit = true under [git]",))
+    try:
+        return replace(result, commit=notary.commit(target, written, "logbook: start the logbook"))
+    except notary.CommitFailed as exc:
+        return replace(result, commit_error=str(exc))
 
 
 def _existing_ids(root: Path) -> tuple[dict[str, str], Config]:
@@ -126,32 +186,139 @@ def _existing_ids(root: Path) -> tuple[dict[str, str], Config]:
     return ids, loaded.logbook.config
 
 
-def new_case(root: Path, case_id: str, title: str, counterparty: str | None = None,
+@dataclass(frozen=True, slots=True)
+class NewCase:
+    """A case to create, as the user gave it."""
+
+    id: str
+    title: str
+    counterparty: str | None = None
+    tags: tuple[str, ...] = ()
+    single_file: bool = False
+    amount: str | None = None
+    refs: tuple[str, ...] = ()  # "order=HA-1"
+    opened: str | None = None
+    timezone: str | None = None
+    background: str | None = None
+    extra: tuple[tuple[str, Any], ...] = ()  # further fields in their YAML form (parties)
+
+
+def new_case(root: Path, case_id: str | NewCase, title: str | None = None, counterparty: str | None = None,
              tags: tuple[str, ...] = (), single_file: bool = False, today: datetime | None = None) -> Written:
-    if not ID_RE.fullmatch(case_id):
-        raise AuthoringError(f"'{case_id}' is not a valid case id: letters, digits, '.', '_' and '-', "
+    """Create a case (a bundle folder, or a single file); refuses an id in use."""
+    new = case_id if isinstance(case_id, NewCase) else NewCase(case_id, title or "", counterparty, tags, single_file)
+    if not ID_RE.fullmatch(new.id):
+        raise AuthoringError(f"'{new.id}' is not a valid case id: letters, digits, '.', '_' and '-', "
                              "starting with a letter or digit")
-    if (unpublishable := case_id_unpublishable(case_id)) is not None:
-        raise AuthoringError(f"'{case_id[:40]}': {unpublishable}")
+    if (unpublishable := case_id_unpublishable(new.id)) is not None:
+        raise AuthoringError(f"'{new.id[:40]}': {unpublishable}")
     if not (root / CASES_DIR).is_dir():
         raise AuthoringError(f"{root} has no cases/ folder; run 'logbook init' first")
     ids, config = _existing_ids(root)
-    taken = ids.get(case_id.casefold())
+    taken = ids.get(new.id.casefold())
     if taken:
-        raise AuthoringError(f"case id '{case_id}' is already used by {taken}")
-    opened = (today or datetime.now(timezone.utc)).astimezone(zone_named(config.timezone)).strftime("%Y-%m-%d")
-    fields: dict[str, Any] = {"title": title, "status": "open", "opened": opened}
-    if counterparty:
-        fields["counterparty"] = counterparty
-    if tags:
-        fields["tags"] = list(tags)
-    post = frontmatter.Post("Background: what happened, what you want.\n", **fields)
-    text = frontmatter.dumps(post, sort_keys=False, allow_unicode=True, width=1000) + "\n"
-    path = root / CASES_DIR / (f"{case_id}.md" if single_file else f"{case_id}/{CASE_FILE}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
-        handle.write(text)
-    return Written((path,))
+        raise AuthoringError(f"case id '{new.id}' is already used by {taken}")
+    fields, notes = _case_fields(new, config, today)
+    background = _refuse_value(message_text, new.background, "--background") if new.background else ""
+    text = front_matter(fields, background or PLACEHOLDER_BACKGROUND)
+    rel = f"{CASES_DIR}/{new.id}.md" if new.single_file else f"{CASES_DIR}/{new.id}/{CASE_FILE}"
+    source = SingleSource(rel) if new.single_file else BundleSource(rel.rpartition("/")[0], (), ())
+    try:
+        verify(root, _stub(new.id), config, source, {rel: text.encode("utf-8")}, 0)
+    except WriteRefused as exc:
+        raise AuthoringError(str(exc)) from None
+    path = root / rel
+
+    def write() -> Written:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
+            handle.write(text)
+        return Written((path,), notes)
+    return notarised(root, config, (), f"logbook: new case {new.id}: {fields['title']}", write)
+
+
+def _stub(case_id: str) -> Case:
+    """The case as it is before it exists: no interactions (what verify compares against)."""
+    from .diagnostics import Location
+    return Case(case_id, "", "", None, None, None, None, (), None, (), None, False, "", (), form="", location=Location(""),
+                id_location=Location(""), description_location=Location(""))
+
+
+def _case_fields(new: NewCase, config: Config, today: datetime | None) -> tuple[dict[str, Any], tuple[str, ...]]:
+    title = _refuse_value(one_line, new.title, "--title")
+    if not title:
+        raise AuthoringError("--title needs a few words saying what the case is about")
+    zone_name = _zone(new.timezone) if new.timezone else None
+    zone = zone_named(zone_name or config.timezone)
+    notes = []
+    if new.opened:
+        try:
+            opened = at_text(stamp(new.opened, zone, option="--opened"))
+        except WriteRefused as exc:
+            raise AuthoringError(str(exc)) from None
+    else:
+        opened = (today or datetime.now(timezone.utc)).astimezone(zone).strftime("%Y-%m-%d")
+        notes.append(f"opened: {opened} (today; give --opened DATE if the dispute began earlier)")
+    fields: dict[str, Any] = {"title": title, "status": "open" if "open" in config.statuses else config.statuses[0],
+                              "opened": opened}
+    if new.counterparty and new.counterparty.strip():
+        fields["counterparty"] = _refuse_value(one_line, new.counterparty, "--counterparty")
+    if new.amount:
+        fields["amount"] = _amount(new.amount)
+    if new.refs:
+        fields["refs"] = _refs(new.refs)
+    if new.tags:
+        fields["tags"] = [_tag(tag, config) for tag in new.tags]
+    if zone_name:
+        fields["timezone"] = zone_name
+    for key, value in new.extra:
+        fields[key] = value
+    return fields, tuple(notes)
+
+
+def _amount(text: str) -> str:
+    text = _refuse_value(one_line, text, "--amount")
+    match = AMOUNT_RE.fullmatch(text)
+    if not match:
+        raise AuthoringError(f"--amount '{text}' needs a number and a currency code, e.g. --amount '64.50 USD'")
+    number, currency = (match["value"], match["currency"]) if match["value"] else (match["value2"], match["currency2"])
+    if currency.upper() not in ISO_4217:
+        hint = did_you_mean(currency.upper(), ISO_4217)
+        raise AuthoringError(f"--amount: '{currency}' is not an ISO 4217 currency code (such as USD, EUR, GBP)"
+                             + (f"; {hint}" if hint else ""))
+    try:
+        Decimal(number)
+    except InvalidOperation:
+        raise AuthoringError(f"--amount: '{number}' is not a number") from None
+    return f"{number} {currency.upper()}"
+
+
+def _refs(given: tuple[str, ...]) -> dict[str, str]:
+    refs: dict[str, str] = {}
+    for item in given:
+        name, sep, value = _refuse_value(one_line, item, "--ref").partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name or not value:
+            raise AuthoringError(f"--ref '{item}' must be NAME=NUMBER, e.g. --ref order=HA-1")
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name):
+            raise AuthoringError(f"--ref '{item}': the name '{name}' may only hold letters, digits, '_' and '-', "
+                                 "starting with a letter (e.g. order, their_case)")
+        if name in refs:
+            raise AuthoringError(f"--ref {name} is given twice")
+        refs[name] = value
+    return refs
+
+
+def _tag(tag: str, config: Config) -> str:
+    tag = _refuse_value(one_line, tag, "--tag")
+    if not ID_RE.fullmatch(tag):
+        raise AuthoringError(f"tag '{tag}' may only hold letters, digits, '.', '_' and '-'")
+    known = [name for name, _ in config.tags]
+    if config.has_tag_taxonomy and tag not in known:
+        hint = did_you_mean(tag, known)
+        raise AuthoringError(f"tag '{tag}' is not one of the tags in logbook.toml's [tags]: {', '.join(known)}"
+                             + (f"; {hint}" if hint else f" (add it under [tags] to use it)"))
+    return tag
 
 
 def find_case(root: Path, case_id: str) -> tuple[Case, Config]:
@@ -159,127 +326,53 @@ def find_case(root: Path, case_id: str) -> tuple[Case, Config]:
     loaded = load_logbook(root)
     for case in loaded.logbook.cases:
         if case.id.casefold() == case_id.casefold():
+            broken = [d for d in loaded.diagnostics if d.is_error and d.location.path.startswith(_case_prefix(case))]
+            if broken:
+                first = broken[0]
+                raise AuthoringError(f"case '{case.id}' has errors; fix them first (logbook check): "
+                                     f"{first.location.path}:{first.location.line}: {first.message}")
             return case, loaded.logbook.config
     broken = [d for d in loaded.diagnostics if d.is_error and case_id.casefold() in d.location.path.casefold()]
     if broken:
         raise AuthoringError(f"case '{case_id}' has errors; fix them first (logbook check): "
                              f"{broken[0].location.path}:{broken[0].location.line}: {broken[0].message}")
-    raise AuthoringError(f"no case with id '{case_id}'")
+    raise AuthoringError(no_such_case(case_id, [case.id for case in loaded.logbook.cases]))
 
 
-def case_zone(case: Case, config: Config) -> Any:
-    return zone_named(case.timezone or config.timezone)
-
-
-def stamp(moment_text: str | None, zone: Any, now: datetime | None = None) -> Moment:
-    """``--at`` as given (local times in the case's zone), or the current minute."""
-    if moment_text:
-        parsed = parse_moment(moment_text, zone)
-        return parsed.moment
-    current = (now or datetime.now(timezone.utc)).astimezone(zone).replace(second=0, microsecond=0)
-    return Moment(current)
-
-
-def at_text(moment: Moment) -> str:
-    """How a stamp is written: local time with its offset, readable and never ambiguous."""
-    if not moment.has_time:
-        return moment.date_text()
-    offset = moment.when.strftime("%z")
-    return moment.when.strftime("%Y-%m-%d %H:%M") + f"{offset[:3]}:{offset[3:]}"
-
-
-@dataclass(frozen=True, slots=True)
-class NewInteraction:
-    channel: str
-    direction: str
-    at: str | None = None
-    title: str | None = None
-    agent: str | None = None
-    sender: str | None = None
-    recipient: str | None = None
-    ref: str | None = None
-    subject: str | None = None
-    message: str = ""
-    attachments: tuple[Path, ...] = ()
+def _case_prefix(case: Case) -> str:
+    path = case.location.path
+    return path.rpartition("/")[0] + "/" if case.form == "bundle" else path
 
 
 def add_interaction(root: Path, case_id: str, new: NewInteraction, now: datetime | None = None) -> Written:
+    """Record one interaction in a case (``logbook add``)."""
     root = root.resolve()
+    if new.status is not None and new.status.strip():
+        from .casestate import add_with_status
+        return add_with_status(root, case_id, new, now)
     case, config = find_case(root, case_id)
-    if new.channel not in config.channels:
-        raise AuthoringError(f"channel '{new.channel}' is not one of: {', '.join(config.channels)}")
-    if new.direction not in ("in", "out", "internal"):
-        raise AuthoringError("direction must be in, out or internal")
-    try:
-        moment = stamp(new.at, case_zone(case, config), now)
-    except TimeError as exc:
-        raise AuthoringError(f"--at: {exc}") from None
-    for source in new.attachments:
-        if not source.is_file():
-            raise AuthoringError(f"attachment {source} is not a file")
-        if source.suffix.lower() == ".md":
-            raise AuthoringError(f"{source.name}: Markdown files would be read as records; attach it as .txt")
-    case_path = root / case.location.path
-    if case.form == "bundle":
-        folder = case_path.parent
-        copied = [_copy_attachment(source, folder) for source in new.attachments]
-        names = [p.relative_to(folder).as_posix() for p in copied]
-        fields = _fields(new, names)
-        record = folder / _interaction_file_name(folder, moment, new)
-        post = frontmatter.Post(new.message.strip() + "\n" if new.message.strip() else "",
-                                **{"at": at_text(moment), **fields})
-        with record.open("x", encoding="utf-8") as handle:
-            handle.write(frontmatter.dumps(post, sort_keys=False, allow_unicode=True, width=1000) + "\n")
-        return Written((record, *copied))
-    folder = case_path.parent / f"{case_path.stem}.attachments"
-    copied = [_copy_attachment(source, folder) for source in new.attachments]
-    names = [p.relative_to(case_path.parent).as_posix() for p in copied]
-    section = _section_text(moment, new, _fields(new, names))
-    _insert_section(case_path, section, moment, case_zone(case, config))
-    return Written((case_path, *copied))
+    return record_interaction(root, case, config, new, now)
 
 
-def _fields(new: NewInteraction, attachments: list[str]) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for key, value in (("title", new.title), ("channel", new.channel), ("direction", new.direction),
-                       ("from", new.sender), ("to", new.recipient), ("agent", new.agent), ("ref", new.ref),
-                       ("subject", new.subject)):
-        if value:
-            fields[key] = value
-    if attachments:
-        fields["attachments"] = attachments
-    return fields
+def promise_notes(case: Case, recorded: Recorded) -> tuple[str, ...]:
+    """How to keep each promise just recorded: its id, for ``--fulfils``."""
+    return tuple(f"promise id: {ident} (when it is kept: logbook add {case.id} … --fulfils {ident})"
+                 for ident in recorded.promise_ids)
 
 
-def _interaction_file_name(folder: Path, moment: Moment, new: NewInteraction) -> str:
-    base = f"{moment.when:%Y-%m-%d-%H%M}-{new.channel}-{new.direction}" if moment.has_time \
-        else f"{moment.date_text()}-{new.channel}-{new.direction}"
-    name, n = f"{base}.md", 1
-    while (folder / name).exists():
-        n += 1
-        name = f"{base}-{n}.md"
-    return name
+def record_interaction(root: Path, case: Case, config: Config, new: NewInteraction, now: datetime | None = None,
+                       verb: str = "add") -> Written:
+    """Write *new* into *case* and commit it; the one path from a request to a committed interaction."""
+    changing = (root / case.location.path,) if case.form == "single" else ()
+    recorded: list[Recorded] = []
 
-
-def _copy_attachment(source: Path, folder: Path) -> Path:
-    """Copy *source* into *folder*; an identical file already there is reused, a different one never replaced."""
-    folder.mkdir(parents=True, exist_ok=True)
-    stem, suffix = source.stem, source.suffix
-    target, n = folder / source.name, 1
-    while target.exists():
-        if target.is_file() and filecmp.cmp(source, target, shallow=False):
-            return target
-        n += 1
-        target = folder / f"{stem}-{n}{suffix}"
-    shutil.copy2(source, target)
-    return target
-
-
-def _section_text(moment: Moment, new: NewInteraction, fields: dict[str, Any]) -> str:
-    heading_fields = {k: v for k, v in fields.items() if k != "title"}
-    title = f" {new.title}" if new.title else ""
-    body = new.message.strip()
-    return f"## {at_text(moment)}{title}\n{dump_fields(heading_fields)}" + (f"\n{body}\n" if body else "")
+    def write() -> Written:
+        try:
+            recorded.append(write_interaction(root, case, config, new, now))
+        except WriteRefused as exc:
+            raise AuthoringError(str(exc)) from None
+        return Written(recorded[0].paths, promise_notes(case, recorded[0]), message=f"logbook: {verb} {case.id}: {recorded[0].label}")
+    return notarised(root, config, changing, "", write)
 
 
 def _existing_text(path: Path) -> str:
@@ -288,84 +381,3 @@ def _existing_text(path: Path) -> str:
         return read_regular(path).decode("utf-8", errors="replace")
     except OSError as exc:
         raise AuthoringError(f"{path}: {exc.strerror or exc}") from None
-
-
-def _insert_section(path: Path, section: str, moment: Moment, zone: Any) -> None:
-    """Put *section* before the first section that happened later, so the file stays chronological.
-
-    The file keeps its BOM and line endings; it is replaced atomically, so an editor
-    or a crash never sees half a file.
-    """
-    raw = read_regular(path).decode("utf-8")  # not read_text: it would hide CRLF endings
-    bom = "\ufeff" if raw.startswith("\ufeff") else ""
-    crlf = "\r\n" in raw
-    text = raw.removeprefix("\ufeff").replace("\r\n", "\n")
-    _, sections = split_sections(split_front_matter(text).body)
-    lines = text.split("\n")
-    insert_at = None
-    for existing in sections:
-        try:
-            when = parse_moment(existing.heading, zone, prefix=True).moment.instant
-        except TimeError:
-            continue
-        if when > moment.instant:
-            insert_at = existing.heading_line - 1
-            break
-    if insert_at is None:
-        new_text = text.rstrip("\n") + "\n\n" + section
-    else:
-        new_text = "\n".join(lines[:insert_at]).rstrip("\n") + "\n\n" + section + "\n" + "\n".join(lines[insert_at:])
-    new_text = new_text if new_text.endswith("\n") else new_text + "\n"
-    tmp = path.with_name(f".{path.name}.logbook-tmp")
-    tmp.write_bytes((bom + (new_text.replace("\n", "\r\n") if crlf else new_text)).encode("utf-8"))
-    tmp.replace(path)
-
-
-# --- follow-up ------------------------------------------------------------------------------
-
-def followup_text(root: Path, case_id: str, which: str | None) -> tuple[str, Case, Any]:
-    """The plain-text email confirming a call in writing, and the case and interaction it is about."""
-    from .derive import derive_case
-    case, config = find_case(root, case_id)
-    view = derive_case(case, root.resolve(), datetime.now(timezone.utc), config)
-    entries = view.entries
-    if which:
-        matches = [e for e in entries if e.anchor == which] or \
-                  ([entries[int(which) - 1]] if which.isdigit() and 0 < int(which) <= len(entries) else [])
-        if not matches:
-            raise AuthoringError(f"case '{case.id}' has no interaction '{which}' (use its #anchor or its number)")
-        entry = matches[0]
-    else:
-        calls = [e for e in entries if e.interaction.channel == "phone"]
-        if not calls:
-            raise AuthoringError(f"case '{case.id}' has no phone call to follow up")
-        entry = calls[-1]
-    i = entry.interaction
-    who = i.agent.display() if i.agent else "your agent"
-    refs = [f"{name}: {value}" for name, value in case.refs] + ([f"reference: {i.ref}"] if i.ref else [])
-    lines = [f"Subject: Confirming our {i.channel} conversation of {i.at.when:%d %B %Y}"
-             + (f" ({case.refs[0][1]})" if case.refs else ""), "",
-             "Hello,", "",
-             f"I am writing to confirm, for the record, what was said when I spoke to {who} "
-             f"on {i.at.display()}" + (f" about {case.title}." if case.title else "."), ""]
-    if i.body.strip():
-        lines += ["What was said:", ""] + [f"  {line}" if line else "" for line in i.body.strip().split("\n")] + [""]
-    if i.promises:
-        lines.append("What was promised:")
-        for p in i.promises:
-            due = f", by {p.due.display()}" if p.due else ""
-            by = f" ({p.by})" if p.by else ""
-            lines.append(f"  - {p.what}{by}{due}")
-        lines.append("")
-    if refs:
-        lines += ["References:"] + [f"  - {r}" for r in refs] + [""]
-    lines += ["If any of this is not correct, please tell me in writing within 7 days.", "", "Kind regards,"]
-    return "\n".join(lines) + "\n", case, i
-
-
-def record_followup(root: Path, case_id: str, text: str, recipient: str | None, now: datetime | None = None) -> Written:
-    subject, _, body = text.partition("\n")
-    return add_interaction(root, case_id, NewInteraction(
-        channel="email", direction="out", title="Written confirmation of the call",
-        recipient=recipient, subject=subject.removeprefix("Subject: "), message=body.strip()), now)
-

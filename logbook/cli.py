@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Any, NoReturn, Sequence
 
 from . import __version__
 
@@ -107,47 +107,125 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--out", type=_folder_name, help="output folder (default: PATH/_site)")
     serve.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this date (default: now)")
 
-    init = commands.add_parser("init", help="start a new logbook")
-    init.add_argument("path", nargs="?", default=".", type=Path, help="folder to create it in (default: .)")
-    init.add_argument("--title", default="Logbook", help="site title")
-    init.add_argument("--timezone", default="UTC", help="IANA zone for times written without an offset")
-
-    new = commands.add_parser("new", help="create a case")
-    new.add_argument("case_id", metavar="CASE-ID")
-    new.add_argument("--title", required=True)
-    new.add_argument("--counterparty")
-    new.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
-    new.add_argument("--single-file", action="store_true", help="one Markdown file instead of a bundle folder")
-    new.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
-
-    add = commands.add_parser("add", help="record an interaction (stamped now unless --at)")
-    add.add_argument("case_id", metavar="CASE-ID")
-    add.add_argument("--channel", required=True)
-    add.add_argument("--direction", required=True, choices=("in", "out", "internal"))
-    add.add_argument("--at", help="when (default: now, in the case's zone)")
-    add.add_argument("--title")
-    add.add_argument("--agent", help="e.g. 'Maria (A-12)'")
-    add.add_argument("--from", dest="sender")
-    add.add_argument("--to", dest="recipient")
-    add.add_argument("--ref", help="their message or case number")
-    add.add_argument("--subject")
-    add.add_argument("-m", "--message", default="", help="the message text ('-' reads standard input)")
-    add.add_argument("--attach", nargs="+", default=[], type=Path, metavar="FILE", help="files to copy into the case")
-    add.add_argument("--no-edit", action="store_true", help="do not open $EDITOR")
-    add.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
-
-    followup = commands.add_parser("followup", help="print a follow-up email confirming a call in writing")
-    followup.add_argument("case_id", metavar="CASE-ID")
-    followup.add_argument("interaction", nargs="?", help="its #anchor (e-20260311-1520) or number; default: last call")
-    followup.add_argument("--record", action="store_true", help="also record it as an outbound email")
-    followup.add_argument("--to", dest="recipient", help="recipient, when recording")
-    followup.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
+    _authoring_commands(commands)
 
     schema = commands.add_parser("schema", help="print JSON Schemas for case and interaction front matter")
     schema.add_argument("kind", nargs="?", choices=("case", "interaction"), help="only this schema")
     schema.add_argument("--out", type=_folder_name, help="write case.schema.json and interaction.schema.json here")
     schema.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
     return parser
+
+
+def _example(commands: Any, name: str, help: str, example: str) -> argparse.ArgumentParser:
+    """A writing command's parser, its --help ending with a worked example."""
+    return commands.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".",
+                               epilog="example:\n" + example, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
+class _PromiseAction(argparse.Action):
+    """``--promise TEXT`` starts a promise; ``--due``, ``--promise-id`` and ``--by`` after it belong to it."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, value: Any,
+                 option: str | None = None) -> None:
+        promises = list(getattr(namespace, "promises", None) or [])
+        if self.dest == "what":
+            promises.append({"what": value})
+        elif not promises:
+            parser.error(f"{option} must come after the --promise it belongs to")
+        elif self.dest in promises[-1]:
+            parser.error(f"{option} is given twice for the promise '{promises[-1]['what']}'")
+        else:
+            promises[-1][self.dest] = value
+        namespace.promises = promises
+
+
+def _logbook_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path,
+                         help="the logbook folder (default: the one you are in, found upward like git)")
+
+
+def _authoring_commands(commands: Any) -> None:
+    init = _example(commands, "init", "start a new logbook (a git repository; the first commit is made)",
+                    "  logbook init my-disputes --title \"Alex's disputes\" --timezone Europe/London")
+    init.add_argument("path", nargs="?", default=".", type=Path, help="folder to create it in (default: .)")
+    init.add_argument("--title", default="Logbook", help="site title")
+    init.add_argument("--timezone", default="UTC", help="IANA zone for times written without an offset")
+
+    new = _example(commands, "new", "create a case",
+                   '  logbook new SM-7781 --title "Called ShenMart: refund not received" --counterparty ShenMart \\\n'
+                   '      --amount "64.50 USD" --ref order=HA-1 --opened 2026-11-02 --tag refund-delayed')
+    new.add_argument("case_id", metavar="CASE-ID")
+    new.add_argument("--title", required=True, help="one line saying what the case is about")
+    new.add_argument("--counterparty", help="the other side: a company or a customer")
+    new.add_argument("--amount", help="money at stake: a number and a currency code, e.g. '64.50 USD'")
+    new.add_argument("--ref", action="append", default=[], metavar="NAME=NUMBER",
+                     help="a reference number, e.g. order=HA-1 (repeatable)")
+    new.add_argument("--opened", metavar="WHEN", help="when the dispute began (default: today)")
+    new.add_argument("--party", action="append", default=[], metavar="NAME:ROLE",
+                     help="another party and its role, e.g. 'Northbank:card-issuer' (repeatable)")
+    new.add_argument("--timezone", metavar="ZONE", help="IANA zone of this case's local times, e.g. Europe/London")
+    new.add_argument("--tag", action="append", default=[], help="a tag from logbook.toml's [tags] (repeatable)")
+    new.add_argument("--background", metavar="TEXT", help="what happened and what you want ('-' reads standard input)")
+    new.add_argument("--single-file", action="store_true", help="one Markdown file instead of a bundle folder")
+    _logbook_option(new)
+
+    add = _example(commands, "add", "record an interaction (stamped now unless --at)",
+                   "  logbook add SM-7781 --channel phone --direction out --agent 'Maria (A-12)' \\\n"
+                   "      -m 'She said the refund was approved.' \\\n"
+                   "      --promise 'Refund of 64.50 USD' --due 2026-11-16 --promise-id refund")
+    add.add_argument("case_id", metavar="CASE-ID")
+    add.add_argument("--channel", required=True, help="email, chat, phone, letter, note, … (logbook.toml's channels)")
+    add.add_argument("--direction", required=True, choices=("in", "out", "internal"),
+                     help="in: you received it; out: you sent or said it; internal: a note to yourself")
+    add.add_argument("--at", metavar="WHEN", help="when (default: now, in the case's zone)")
+    add.add_argument("--title")
+    add.add_argument("--agent", help="e.g. 'Maria (A-12)'")
+    add.add_argument("--from", dest="sender")
+    add.add_argument("--to", dest="recipient")
+    add.add_argument("--ref", help="their message or case number")
+    add.add_argument("--subject", help="the subject line")
+    add.add_argument("-m", "--message", default="", help="the message text ('-' reads standard input)")
+    add.add_argument("--attach", nargs="+", default=[], type=Path, metavar="FILE", help="files to copy into the case")
+    add.add_argument("--promise", dest="what", action=_PromiseAction, metavar="TEXT",
+                     help="a promise made here (repeatable; --due, --promise-id, --by after it belong to it)")
+    add.add_argument("--due", dest="due", action=_PromiseAction, metavar="WHEN", help="when the promise is due")
+    add.add_argument("--promise-id", dest="id", action=_PromiseAction, metavar="ID",
+                     help="a short name to keep it by (default: made from its words)")
+    add.add_argument("--by", dest="by", action=_PromiseAction, metavar="NAME",
+                     help="who made the promise (default: for a message received, its --agent or --party; else you)")
+    add.add_argument("--fulfils", action="append", default=[], metavar="ID", help="a promise this keeps (repeatable)")
+    add.add_argument("--status", metavar="STATUS", help="the case's status from now on (also set in the case)")
+    add.add_argument("--key", action="store_true", help="mark it as a key fact of the case")
+    add.add_argument("--party", metavar="NAME", help="which party of the case this was with")
+    add.add_argument("--evidence", action="append", default=[], metavar="KIND",
+                     help="what this proves, a mark of the evidence checklist (repeatable)")
+    add.add_argument("--no-edit", action="store_true", help="do not open $EDITOR")
+    _logbook_option(add)
+
+    status = _example(commands, "status", "record a change of a case's status (a note) and set it in the case",
+                      "  logbook status SM-7781 escalated -m 'Complaint sent to the card issuer.'")
+    status.add_argument("case_id", metavar="CASE-ID")
+    status.add_argument("status", metavar="STATUS", help="the new status (logbook.toml's statuses)")
+    status.add_argument("--at", metavar="WHEN", help="when it changed (default: now, in the case's zone)")
+    status.add_argument("-m", "--message", default="", help="a note saying why")
+    _logbook_option(status)
+
+    close = _example(commands, "close", "close a case: status closed, when, and a summary",
+                     "  logbook close SM-7781 --summary 'Refund of 64.50 USD received on 2026-11-20.'")
+    close.add_argument("case_id", metavar="CASE-ID")
+    close.add_argument("--summary", required=True, help="how the case ended")
+    close.add_argument("--at", metavar="WHEN", help="when it closed (default: now, in the case's zone)")
+    close.add_argument("--force", action="store_true", help="close it although promises are still pending")
+    _logbook_option(close)
+
+    followup = _example(commands, "followup", "print a follow-up email confirming a call in writing",
+                        "  logbook followup SM-7781 --record --to support@shenmart.example")
+    followup.add_argument("case_id", metavar="CASE-ID")
+    followup.add_argument("interaction", nargs="?", help="its #anchor (e-20260311-1520) or number; default: last call")
+    followup.add_argument("--record", action="store_true", help="also record it as an outbound email")
+    followup.add_argument("--to", dest="recipient", help="recipient, when recording")
+    followup.add_argument("--at", metavar="WHEN", help="when it was sent, when recording (default: now)")
+    _logbook_option(followup)
 
 
 def _display_path(root: Path, rel: str) -> str:
@@ -349,62 +427,152 @@ def _host_refused(host: str) -> str:
     return ""
 
 
+def _writing_root(path: Path) -> Path:
+    """The logbook a writing command works on: -C FOLDER or the folder it is run in, searched upward."""
+    from .locate import NotALogbook, find_root
+    try:
+        return find_root(path)
+    except NotALogbook as exc:
+        raise SystemExit(_usage(str(exc))) from None
+
+
+def _cannot_write(exc: OSError) -> int:
+    """A file system that refuses (read-only, full, no permission): one line, nothing half-written."""
+    where = f" {exc.filename}" if exc.filename else ""
+    print(f"logbook: error: could not write{where}: {exc.strerror or exc}", file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
+def _report(written: Any, verb: str) -> int:
+    """What a writing command did: its files, the defaults it took, its commit (or why there is none)."""
+    for path in written.paths:
+        print(f"{verb} {_display_path(Path.cwd(), str(path))}", file=sys.stderr)
+    for note in written.notes:
+        print(f"  {note}", file=sys.stderr)
+    if written.commit:
+        print(f"committed {written.commit}", file=sys.stderr)
+    if written.commit_error:
+        print(f"logbook: error: written, but not committed: {written.commit_error}; "
+              "commit the files above yourself", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _text_arg(value: str | None) -> str | None:
+    return sys.stdin.read() if value == "-" else value
+
+
 def run_init(args: argparse.Namespace) -> int:
     from .authoring import AuthoringError, init_logbook
-    from .timeparse import TimeError
     try:
         written = init_logbook(args.path, args.title, args.timezone)
-    except (AuthoringError, TimeError) as exc:
-        return _usage(str(exc)) if isinstance(exc, TimeError) else _refuse(exc)
-    for path in written.paths:
-        print(f"created {_display_path(Path.cwd(), str(path))}", file=sys.stderr)
+    except AuthoringError as exc:
+        return _refuse(exc)
+    except OSError as exc:
+        return _cannot_write(exc)
+    code = _report(written, "created")
     print("next: logbook new CASE-ID --title '…'", file=sys.stderr)
-    return EXIT_OK
+    return code
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from .authoring import AuthoringError, new_case
+    from .authoring import AuthoringError, NewCase, new_case
+    from .partyargs import party_fields
     try:
-        written = new_case(_logbook_root(args.path), args.case_id, args.title, args.counterparty, tuple(args.tag),
-                           args.single_file)
+        extra = party_fields(args.party)
+        written = new_case(_writing_root(args.path), NewCase(
+            args.case_id, args.title, args.counterparty, tuple(args.tag), args.single_file, args.amount,
+            tuple(args.ref), args.opened, args.timezone, _text_arg(args.background), extra))
     except AuthoringError as exc:
         return _refuse(exc)
-    print(f"created {_display_path(Path.cwd(), str(written.paths[0]))}", file=sys.stderr)
-    return EXIT_OK
+    except OSError as exc:
+        return _cannot_write(exc)
+    return _report(written, "created")
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from .authoring import AuthoringError, NewInteraction, add_interaction
-    message = sys.stdin.read() if args.message == "-" else args.message
-    new = NewInteraction(channel=args.channel, direction=args.direction, at=args.at, title=args.title,
-                         agent=args.agent, sender=args.sender, recipient=args.recipient, ref=args.ref,
-                         subject=args.subject, message=message, attachments=tuple(args.attach))
+    from .authoring import AuthoringError, NewInteraction, PromiseGiven, add_interaction
+    from .partyargs import interaction_fields
+    root = _writing_root(args.path)
     try:
-        written = add_interaction(_logbook_root(args.path), args.case_id, new)
+        new = NewInteraction(
+            channel=args.channel, direction=args.direction, at=args.at, title=args.title, agent=args.agent,
+            sender=args.sender, recipient=args.recipient, ref=args.ref, subject=args.subject,
+            message=_text_arg(args.message) or "", attachments=tuple(args.attach),
+            promises=tuple(PromiseGiven(**p) for p in getattr(args, "promises", None) or ()),
+            status=args.status, fulfils=tuple(args.fulfils), key=args.key,
+            extra=interaction_fields(args.party, tuple(args.evidence)))
+        written = add_interaction(root, args.case_id, new)
     except AuthoringError as exc:
         return _refuse(exc)
-    record = written.paths[0]
-    for path in written.paths:
-        print(f"wrote {_display_path(Path.cwd(), str(path))}", file=sys.stderr)
+    except OSError as exc:
+        return _cannot_write(exc)
+    code = _report(written, "wrote")
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if editor and not args.no_edit and sys.stdin.isatty() and sys.stdout.isatty() and not os.environ.get("CI"):
         import shlex
         import subprocess
+        record = written.paths[0]
+        before = record.read_bytes()
         subprocess.call([*shlex.split(editor), str(record)])
+        if written.commit and record.is_file() and record.read_bytes() != before:
+            return _commit_edit(root, record, written.message)
+    return code
+
+
+def _commit_edit(root: Path, record: Path, message: str) -> int:
+    """What was typed in the editor, committed on top of what the command recorded (both stay in history)."""
+    from .notary import CommitFailed, commit
+    try:
+        print(f"committed {commit(root, [record], message + ' (completed in the editor)')}", file=sys.stderr)
+    except CommitFailed as exc:
+        print(f"logbook: error: your edit is saved but not committed: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 
+def run_status(args: argparse.Namespace) -> int:
+    from .authoring import AuthoringError
+    from .casestate import set_status
+    try:
+        written = set_status(_writing_root(args.path), args.case_id, args.status, args.at, _text_arg(args.message))
+    except AuthoringError as exc:
+        return _refuse(exc)
+    except OSError as exc:
+        return _cannot_write(exc)
+    return _report(written, "wrote")
+
+
+def run_close(args: argparse.Namespace) -> int:
+    from .authoring import AuthoringError
+    from .casestate import close_case
+    try:
+        written = close_case(_writing_root(args.path), args.case_id, _text_arg(args.summary) or "", args.at,
+                             args.force)
+    except AuthoringError as exc:
+        return _refuse(exc)
+    except OSError as exc:
+        return _cannot_write(exc)
+    return _report(written, "wrote")
+
+
 def run_followup(args: argparse.Namespace) -> int:
-    from .authoring import AuthoringError, followup_text, record_followup
-    root = _logbook_root(args.path)
+    from .authoring import AuthoringError
+    from .followup import followup_text, record_followup
+    root = _writing_root(args.path)
+    if args.at and not args.record:
+        return _usage("--at says when the follow-up was sent; it goes with --record")
     try:
         text, case, _ = followup_text(root, args.case_id, args.interaction)
         print(text, end="")
+        if text.rstrip().endswith("Kind regards,"):
+            print("(unsigned: set keeper = \"Your Name\" under [site] in logbook.toml to sign it)", file=sys.stderr)
         if args.record:
-            written = record_followup(root, case.id, text, args.recipient)
-            print(f"recorded as {_display_path(Path.cwd(), str(written.paths[0]))}", file=sys.stderr)
+            return _report(record_followup(root, case.id, text, args.recipient, at=args.at), "recorded as")
     except AuthoringError as exc:
         return _refuse(exc)
+    except OSError as exc:
+        return _cannot_write(exc)
     return EXIT_OK
 
 
@@ -463,7 +631,7 @@ def _refuse(exc: Exception | str) -> int:
 
 
 COMMANDS = {"check": run_check, "build": run_build, "audit": run_audit, "export": run_export, "serve": run_serve, "init": run_init, "new": run_new,
-            "add": run_add, "followup": run_followup, "schema": run_schema}
+            "add": run_add, "status": run_status, "close": run_close, "followup": run_followup, "schema": run_schema}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -298,6 +298,33 @@ def read_attachments(reader: Reader, node: Node, ctx: FieldContext) -> tuple[Att
     return tuple(attachments)
 
 
+def _missing_attachment(reader: Reader, node: Node, raw: str, lexical: Path, ctx: FieldContext) -> None:
+    """Say where the file was looked for (paths are relative to the file naming them) and which files
+    of a similar name there are in the case's folder, written as they would be named here."""
+    looked = lexical.relative_to(ctx.root).as_posix() if lexical.is_relative_to(ctx.root) else str(lexical)
+    near = similar_files(lexical.name, ctx)
+    hint = ("files of a similar name: " + ", ".join(near)) if near else "copy the file there, or correct the name"
+    reader.error(node, "missing-attachment", f"attachment '{raw}' does not exist: looked for {looked} "
+                 f"(paths are relative to {reader.path})", hint)
+
+
+def similar_files(name: str, ctx: FieldContext, limit: int = 3) -> list[str]:
+    """Files in the case's folder (and its subfolders, up to a few hundred) whose names look like *name*."""
+    import difflib
+    folder = ctx.base if ctx.container == ctx.root else ctx.container
+    candidates: dict[str, str] = {}
+    for count, path in enumerate(folder.rglob("*") if folder.is_dir() else ()):
+        if count > 500:
+            break
+        if path.is_file() and not path.name.endswith(".md"):
+            candidates.setdefault(path.name.casefold(), os.path.relpath(path, ctx.base).replace(os.sep, "/"))
+    wanted = name.casefold()
+    stem = wanted.rpartition(".")[0] or wanted
+    close = [n for n in candidates if n.rpartition(".")[0] == stem]
+    close += difflib.get_close_matches(wanted, list(candidates), n=limit, cutoff=0.6)
+    return [candidates[n] for n in dict.fromkeys(close)][:limit]
+
+
 def resolve_attachment(reader: Reader, node: Node, raw: str, ctx: FieldContext) -> str | None:
     """The attachment's path relative to the logbook root, if it is a readable file inside its container."""
     if "\\" in raw:
@@ -318,9 +345,7 @@ def resolve_attachment(reader: Reader, node: Node, raw: str, ctx: FieldContext) 
         real = lexical.resolve(strict=True)
         ctx.consulted.append(real)
     except FileNotFoundError:
-        siblings = [p.name for p in lexical.parent.iterdir()] if lexical.parent.is_dir() else []
-        reader.error(node, "missing-attachment", f"attachment '{raw}' does not exist",
-                     did_you_mean(lexical.name, siblings))
+        _missing_attachment(reader, node, raw, lexical, ctx)
         return None
     except (OSError, RuntimeError) as exc:
         reader.error(node, "missing-attachment", f"attachment '{raw}' cannot be opened: {exc}")

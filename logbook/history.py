@@ -241,7 +241,9 @@ def _replay(log: str, single_files: frozenset[str]) -> tuple[dict[str, Record], 
     files: dict[str, Record] = {}
     sections: dict[tuple[str, str], Record] = {}
     contents: dict[str, list[str]] = {}
-    for chunk in log.split("\x1e")[1:]:
+    # A commit starts where a line starts with \x1e; a \x1e inside a file's text is never at the start of
+    # a patch line (those begin with '+', '-', ' ' or '@'), so a record holding one cannot split a commit.
+    for chunk in ("\n" + log).split("\n\x1e")[1:]:
         header, _, patch = chunk.partition("\n")
         commit = _commit(header.strip())
         for diff in _parse_patch(patch):

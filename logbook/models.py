@@ -192,6 +192,13 @@ class AuditSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class GitSettings:
+    """``[git]`` in logbook.toml: whether writing commands commit what they wrote (``logbook init`` turns it on)."""
+
+    commit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
     """An export audience (``[profiles.NAME]``): what its packet holds."""
 
@@ -221,6 +228,7 @@ class Config:
     audit: "AuditSettings" = field(default_factory=lambda: AuditSettings())
     redact: RedactionRules = field(default_factory=lambda: RedactionRules())
     profiles: tuple[Profile, ...] = BUILTIN_PROFILES  # built-ins, then [profiles.NAME] (a same name replaces)
+    git: GitSettings = field(default_factory=lambda: GitSettings())
 
     def profile(self, name: str) -> Profile | None:
         return {p.name: p for p in self.profiles}.get(name)

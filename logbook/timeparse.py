@@ -97,8 +97,22 @@ def zone_named(name: str) -> ZoneInfo:
             raise ValueError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
+        close = _close_zone(name)
         raise TimeError("unknown-timezone", f"unknown time zone '{name}'",
+                        f"did you mean '{close}'?" if close else
                         "use an IANA name such as 'Europe/Berlin' or 'America/New_York'") from None
+
+
+def _close_zone(name: str) -> str | None:
+    """The IANA zone a misspelt *name* most likely meant (``Asia/Shangai`` → ``Asia/Shanghai``)."""
+    import difflib
+    from zoneinfo import available_timezones
+    zones = sorted(available_timezones())
+    by_fold = {z.casefold(): z for z in zones}
+    if name.casefold() in by_fold:
+        return by_fold[name.casefold()]
+    match = difflib.get_close_matches(name.casefold(), list(by_fold), n=1, cutoff=0.8)
+    return by_fold[match[0]] if match else None
 
 
 def parse_moment(text: str, default_zone: tzinfo, *, prefix: bool = False) -> Parsed:

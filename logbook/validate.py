@@ -159,6 +159,21 @@ def status_disagrees(cases: tuple[Case, ...], config: Config) -> Iterator[Diagno
                     f"'status: {case.status}' on the interaction where it happened")
 
 
+PLACEHOLDER_BACKGROUND = ("Background: what happened, and what you want. "
+                          "(Replace this paragraph with your own words.)")
+
+
+def leftover_placeholder(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    """The placeholder background that ``logbook new`` writes, still there in a case that is published."""
+    for case in cases:
+        if not case.private and PLACEHOLDER_BACKGROUND in case.description:
+            line = next((n for n, text in enumerate(case.description.split("\n")) if PLACEHOLDER_BACKGROUND in text), 0)
+            where = case.description_location
+            yield warning("placeholder-text", "the case still has the placeholder background written by 'logbook new'",
+                          Location(where.path, where.line + line, 1),
+                          "replace it with what happened and what you want, in your own words")
+
+
 SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids, output_conflicts)  # compare cases with each other
 CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-runs them for edited cases only)
     duplicate_promise_ids,
@@ -168,6 +183,7 @@ CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-ru
     outbound_tone,
     unredacted_card_numbers,
     overlong_names,
+    leftover_placeholder,
 )
 CHECKS: tuple[Check, ...] = SITE_CHECKS + CASE_CHECKS
 

@@ -206,10 +206,11 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
     except yaml.MarkedYAMLError as exc:
         line, col = _mark_pos(exc.problem_mark or exc.context_mark, offset)
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+        plain = _in_plain_words(exc, text)
+        if plain is not None:
+            raise _Fatal(YamlProblem("yaml-syntax", plain[0], line, col, plain[1])) from None
         hint = None
-        if "'\\t'" in message or "tab" in message.lower():
-            hint = "YAML does not allow tabs for indentation; use spaces"
-        elif exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line != exc.problem_mark.line:
+        if exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line != exc.problem_mark.line:
             start_line, start_col = _mark_pos(exc.context_mark, offset)
             hint = f"the part that is not closed starts at line {start_line}, column {start_col}"
         raise _Fatal(YamlProblem("yaml-syntax", f"invalid YAML: {message}", line, col, hint)) from None
@@ -231,3 +232,23 @@ def _events(loader: yaml.SafeLoader) -> Iterator[Any]:
     """yaml.parse's loop, with the loader kept by the caller: its mark says where a scanner crash happened."""
     while loader.check_event():
         yield loader.get_event()
+
+
+def _in_plain_words(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str | None] | None:
+    """The two mistakes people make most when writing front matter by hand, said without parser words:
+    a tab, and a value holding ': ' that is not quoted (the fix is shown on their own line)."""
+    problem = exc.problem or ""
+    if "'\\t'" in problem or "tab" in problem.lower():
+        return "there is a tab here: indent with spaces, not tabs", "replace each tab with spaces"
+    mark = exc.problem_mark
+    if "mapping values are not allowed" in problem and mark is not None:
+        lines = text.split("\n")
+        source = lines[mark.line] if mark.line < len(lines) else ""
+        indent = source[:len(source) - len(source.lstrip(" -"))]
+        key, sep, value = source[len(indent):].partition(":")
+        value = value.strip()
+        if sep and key.strip() and value:
+            quoted = f'"{value}"' if '"' not in value and "\\" not in value else "'" + value.replace("'", "''") + "'"
+            return (f"a value with ': ' in it must be in quotes; put the value in quotes: {key.strip()}: {quoted}",
+                    None)
+    return None
