@@ -317,7 +317,7 @@ def _tag(tag: str, config: Config) -> str:
     if config.has_tag_taxonomy and tag not in known:
         hint = did_you_mean(tag, known)
         raise AuthoringError(f"tag '{tag}' is not one of the tags in logbook.toml's [tags]: {', '.join(known)}"
-                             + (f"; {hint}" if hint else f" (add it under [tags] to use it)"))
+                             + (f"; {hint}" if hint else " (add it under [tags] to use it)"))
     return tag
 
 

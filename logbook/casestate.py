@@ -16,10 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .authoring import AuthoringError, Written, find_case, notarised, promise_notes
-from .discover import BundleSource, SingleSource, discover
 from .interactions import _status as check_status
-from .interactions import (NewInteraction, Recorded, WriteRefused, at_text, case_zone, replace_file, stamp, verify,
-                           write_interaction)
+from .interactions import (NewInteraction, Recorded, WriteRefused, at_text, case_zone, stamp, write_interaction)
 from .models import Case, Config
 from .recordtext import ValueRefused, message_text, one_line, yaml_lines
 
@@ -132,31 +130,14 @@ def _change(root: Path, case: Case, config: Config, new: NewInteraction, updates
     if new.channel == "note" and "note" not in config.channels:
         raise AuthoringError("the channel 'note' is not in logbook.toml's channels, so the change cannot be "
                              "recorded as a note; add \"note\" to channels")
-    raw = case_path.read_bytes().decode("utf-8")
-    changed = set_front_matter(raw, updates)
-    rel = case.location.path
-    if case.form == "bundle":  # check the case file alone first: the interaction is checked as it is written
-        source = next(s for s in discover(root)[0] if isinstance(s, BundleSource) and s.case_file == rel)
-        try:
-            verify(root, case, config, source, {rel: changed.encode("utf-8")}, len(case.interactions))
-        except WriteRefused as exc:
-            raise AuthoringError(str(exc)) from None
     recorded: list[Recorded] = []
 
     def write() -> Written:
         try:
-            recorded.append(write_interaction(root, case, config, new, now))
+            recorded.append(write_interaction(root, case, config, new, now,
+                                              edit_case_file=lambda raw: set_front_matter(raw, updates)))
         except WriteRefused as exc:
             raise AuthoringError(str(exc)) from None
-        after = case_path.read_bytes().decode("utf-8")  # a single file now holds the new section too
-        final = set_front_matter(after, updates)
-        if case.form == "single":
-            try:
-                verify(root, case, config, SingleSource(rel), {rel: final.encode("utf-8")}, len(case.interactions) + 1)
-            except WriteRefused as exc:
-                replace_file(case_path, raw)  # put the file back as it was
-                raise AuthoringError(str(exc)) from None
-        replace_file(case_path, final)
         paths = recorded[0].paths if case.form == "single" else (*recorded[0].paths, case_path)
         what = {"status": f"status {updates['status']}", "close": "closed"}.get(verb)
         message = f"logbook: {verb} {case.id}: " + (f"{what} ({recorded[0].label})" if what else

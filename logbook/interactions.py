@@ -115,9 +115,13 @@ class Recorded:
     promise_ids: tuple[str, ...] = ()
 
 
-def write_interaction(root: Path, case: Case, config: Config, new: NewInteraction, now: datetime | None = None
-                      ) -> Recorded:
-    """Record *new* in *case* (loaded from *root*, resolved), or raise WriteRefused having written nothing."""
+def write_interaction(root: Path, case: Case, config: Config, new: NewInteraction, now: datetime | None = None,
+                      edit_case_file: Callable[[str], str] | None = None) -> Recorded:
+    """Record *new* in *case* (loaded from *root*, resolved), or raise WriteRefused having written nothing.
+
+    *edit_case_file* changes the case file's text in the same step (``status``/``close`` keep its
+    ``status:`` in step with the new interaction): the interaction and the edited case file are
+    checked together, because either one alone would disagree with the other."""
     zone = case_zone(case, config)
     moment = stamp(new.at, zone, now)
     fields, promise_ids = _fields(new, case, config, zone)
@@ -134,12 +138,12 @@ def write_interaction(root: Path, case: Case, config: Config, new: NewInteractio
         record = folder / _interaction_file_name(folder, moment, new)
         paths = _with_attachments(root, case, config, new, folder, folder,
                                   lambda names: _bundle_write(root, case, config, record, at_text(moment), fields,
-                                                              message, names))
+                                                              message, names, edit_case_file))
     else:
         folder = case_path.parent / f"{case_path.stem}.attachments"
         paths = _with_attachments(root, case, config, new, folder, case_path.parent,
                                   lambda names: _single_write(root, case, config, case_path, moment, fields, message,
-                                                              names))
+                                                              names, edit_case_file))
     return Recorded(paths, moment, label, promise_ids)
 
 
@@ -296,14 +300,21 @@ def _with_names(fields: dict[str, Any], names: list[str]) -> dict[str, Any]:
 
 
 def _bundle_write(root: Path, case: Case, config: Config, record: Path, at: str, fields: dict[str, Any],
-                  message: str, names: list[str]) -> Path:
+                  message: str, names: list[str], edit_case_file: Callable[[str], str] | None = None) -> Path:
     text = front_matter({"at": at, **_with_names(fields, names)}, message)
     folder = record.parent
     rel = record.relative_to(root).as_posix()
     source = _bundle_source(root, folder, rel)
-    verify(root, case, config, source, {rel: text.encode("utf-8")}, len(case.interactions) + 1)
+    contents = {rel: text.encode("utf-8")}
+    case_path = root / case.location.path
+    if edit_case_file is not None:
+        edited = edit_case_file(read_regular(case_path).decode("utf-8"))
+        contents[case.location.path] = edited.encode("utf-8")
+    verify(root, case, config, source, contents, len(case.interactions) + 1)
     with record.open("x", encoding="utf-8") as handle:  # "x": never overwrite
         handle.write(text)
+    if edit_case_file is not None:
+        replace_file(case_path, edited)
     return record
 
 
@@ -336,10 +347,12 @@ def verify(root: Path, case: Case, config: Config, source: BundleSource | Single
 
 
 def _single_write(root: Path, case: Case, config: Config, path: Path, moment: Moment, fields: dict[str, Any],
-                  message: str, names: list[str]) -> Path:
+                  message: str, names: list[str], edit_case_file: Callable[[str], str] | None = None) -> Path:
     section = section_text(moment, _with_names(fields, names), message, case_zone(case, config))
     raw = read_regular(path).decode("utf-8")  # not read_text (it would hide CRLF endings); never a FIFO
     new_raw = insert_section(raw, section, moment, case_zone(case, config))
+    if edit_case_file is not None:
+        new_raw = edit_case_file(new_raw)
     rel = path.relative_to(root).as_posix()
     verify(root, case, config, SingleSource(rel), {rel: new_raw.encode("utf-8")}, len(case.interactions) + 1)
     replace_file(path, new_raw)

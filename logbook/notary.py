@@ -63,7 +63,7 @@ def preflight(root: Path, changing: Sequence[Path] = ()) -> None:
         if path and (root / path).exists():
             raise NotaryError(f"git is in the middle of {what}; finish it (or abort it) first, "
                               "then run this command again")
-    existing = [str(p) for p in changing if p.exists()]
+    existing = [str(p.resolve()) for p in changing if p.exists()]  # relative to root, not the cwd
     if existing:
         dirty = _git(root, "status", "--porcelain", "-z", "--untracked-files=no", "--", *existing).stdout
         names = [entry[3:] for entry in dirty.split("\0") if entry.strip()]
@@ -74,7 +74,7 @@ def preflight(root: Path, changing: Sequence[Path] = ()) -> None:
 
 def commit(root: Path, paths: Sequence[Path], message: str) -> str:
     """Commit exactly *paths* (files written by the command); returns the new commit's short hash."""
-    files = [str(p) for p in paths if p.is_file()]
+    files = [str(p.resolve()) for p in paths if p.is_file()]  # git -C root reads a relative path from root, not cwd
     if not files:
         return ""
     env = {} if _git(root, "config", "user.email").stdout.strip() else \

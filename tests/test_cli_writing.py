@@ -419,3 +419,24 @@ def test_init_without_git_installed_still_makes_a_logbook(tmp_path, capsys, monk
     assert code == 0 and "git is not installed, so nothing is committed" in err
     assert "commit = false" in (tmp_path / "book/logbook.toml").read_text()
     assert run_cli(["new", "X-1", "--title", "x", "-C", str(tmp_path / "book")], capsys)[0] == 0
+
+
+def test_init_and_add_commit_with_relative_paths(tmp_path, capsys, monkeypatch):
+    """git -C ROOT reads a relative path from ROOT: `logbook init b` typed in the parent folder, and
+    `add` typed in a subfolder of the logbook, must still commit the files they wrote."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(["init", "b", "--timezone", "Europe/London"], capsys)
+    assert code == 0 and "not committed" not in out + err, out + err
+    (tmp_path / "b" / "notes").mkdir()
+    monkeypatch.chdir(tmp_path / "b" / "notes")
+    assert run_cli(["new", "SM-1", "--title", "Lamp", "--counterparty", "ShenMart"], capsys)[0] == 0
+    code, out, err = run_cli(["add", "SM-1", "--channel", "chat", "--direction", "in", "--at", "2026-11-09 18:40",
+                              "--status", "waiting", "-m", "We will look into it."], capsys)
+    assert code == 0 and "not committed" not in out + err, out + err
+    log = subprocess.run(["git", "-C", str(tmp_path / "b"), "log", "--format=%s"], capture_output=True, text=True)
+    assert log.stdout.splitlines()[0].startswith("logbook: add SM-1")
+    assert len(log.stdout.splitlines()) == 3
+    status = subprocess.run(["git", "-C", str(tmp_path / "b"), "status", "--porcelain"], capture_output=True, text=True)
+    assert status.stdout == "?? notes/\n" or status.stdout == ""
