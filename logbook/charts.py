@@ -28,19 +28,25 @@ class Chart:
     title: str
     unit: str
     rows: tuple[tuple[str, float], ...]  # label, value
+    classes: tuple[str, ...] = ()  # one per row (a status's class, for its colour); else one plain colour
+
+    def bar_class(self, n: int) -> str:
+        """Rows that are not statuses or promise states share one neutral colour: a colour of the status
+        table on a case or a tag would read as that status."""
+        return self.classes[n] if n < len(self.classes) else "bar-plain"
 
     def svg(self) -> Markup:
         top = max((v for _, v in self.rows), default=0) or 1
         height = len(self.rows) * (BAR + GAP) + GAP
         desc = "; ".join(f"{label}: {_fmt(value)} {self.unit}" for label, value in self.rows) or "no data"
         parts = [f'<svg class="chart" role="img" aria-labelledby="{self.id}-t {self.id}-d" viewBox="0 0 {WIDTH} '
-                 f'{height}" width="100%" xmlns="http://www.w3.org/2000/svg">',
+                 f'{height}" width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
                  f'<title id="{self.id}-t">{escape(self.title)}</title><desc id="{self.id}-d">{escape(desc)}</desc>']
         for n, (label, value) in enumerate(self.rows):
             y = GAP + n * (BAR + GAP)
             length = (WIDTH - LABEL - 80) * value / top
             parts.append(f'<text x="{LABEL - 8}" y="{y + BAR * 0.7:.0f}" text-anchor="end">{escape(label)}</text>'
-                         f'<rect class="bar bar-{n % 4}" x="{LABEL}" y="{y}" width="{length:.1f}" height="{BAR}">'
+                         f'<rect class="bar {self.bar_class(n)}" x="{LABEL}" y="{y}" width="{length:.1f}" height="{BAR}">'
                          f'</rect><text x="{LABEL + length + 6:.1f}" y="{y + BAR * 0.7:.0f}">{_fmt(value)}</text>')
         parts.append("</svg>")
         return Markup("".join(parts))
@@ -49,7 +55,8 @@ class Chart:
 @keyed_by_repr
 @dataclass(frozen=True, slots=True)
 class StackedChart:
-    """One bar per row, split into series (e.g. statuses); every segment also labelled in text."""
+    """One bar per row, split into series (statuses, each in its status's colour); every segment also has
+    a tooltip, and the legend is HTML beside the drawing, so it wraps instead of being cut off."""
 
     id: str
     title: str
@@ -58,11 +65,11 @@ class StackedChart:
 
     def svg(self) -> Markup:
         top = max((sum(v) for _, v in self.rows), default=0) or 1
-        height = len(self.rows) * (BAR + GAP) + GAP + 24
+        height = len(self.rows) * (BAR + GAP) + GAP
         desc = "; ".join(f"{label}: " + ", ".join(f"{name} {count}" for name, count in zip(self.series, values) if count)
                          for label, values in self.rows) or "no data"
         parts = [f'<svg class="chart" role="img" aria-labelledby="{self.id}-t {self.id}-d" viewBox="0 0 {WIDTH} '
-                 f'{height}" width="100%" xmlns="http://www.w3.org/2000/svg">',
+                 f'{height}" width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
                  f'<title id="{self.id}-t">{escape(self.title)}</title><desc id="{self.id}-d">{escape(desc)}</desc>']
         for n, (label, values) in enumerate(self.rows):
             y, x = GAP + n * (BAR + GAP), float(LABEL)
@@ -70,15 +77,17 @@ class StackedChart:
             for k, count in enumerate(values):
                 if count:
                     length = (WIDTH - LABEL - 20) * count / top
-                    parts.append(f'<rect class="bar bar-{k % 4}" x="{x:.1f}" y="{y}" width="{length:.1f}" '
+                    parts.append(f'<rect class="bar status-{self.series[k]}" x="{x:.1f}" y="{y}" width="{length:.1f}" '
                                  f'height="{BAR}"><title>{escape(self.series[k])}: {count}</title></rect>')
                     x += length
-        legend_y = height - 8
-        for k, name in enumerate(self.series):
-            parts.append(f'<rect class="bar bar-{k % 4}" x="{LABEL + k * 110}" y="{legend_y - 10}" width="10" '
-                         f'height="10"></rect><text x="{LABEL + k * 110 + 14}" y="{legend_y}">{escape(name)}</text>')
         parts.append("</svg>")
         return Markup("".join(parts))
+
+    def legend(self) -> Markup:
+        """The series' names with their colours, as a list that wraps (never cut off at the drawing's edge)."""
+        items = "".join(f'<li><span class="swatch status-{escape(name)}" aria-hidden="true"></span>{escape(name)}</li>'
+                        for name in self.series)
+        return Markup(f'<ul class="legend" aria-label="Legend">{items}</ul>')
 
 
 def _fmt(value: float) -> str:
@@ -148,10 +157,12 @@ def dashboard_charts(site: SiteView, memo: Memo | None = None) -> list[Chart | S
     promises = [(state, float(total)) for state, total in zip(PROMISE_STATES, totals)]
     tags = [(tag, float(len(views))) for tag, views in site.tags]
     return [
-        Chart("chart-status", "Cases by status", "cases", tuple(statuses)),
+        Chart("chart-status", "Cases by status", "cases", tuple(statuses),
+              tuple(f"status-{s}" for s in site.config.statuses)),
         status_over_time(site, memo),
         Chart("chart-waits", "Median days the other side took to answer, per case", "days", tuple(waits)),
-        Chart("chart-promises", "Promises kept, broken, pending and undated", "promises", tuple(promises)),
+        Chart("chart-promises", "Promises kept, broken, pending and undated", "promises", tuple(promises),
+              tuple(f"promise-{state}" for state in PROMISE_STATES)),
         Chart("chart-tags", "Cases per tag", "cases", tuple(tags)),
     ]
 

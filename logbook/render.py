@@ -22,6 +22,7 @@ from . import __version__
 from .audit import audit_findings
 from .cache import BuildCache, Memo, digest_text
 from .calendar import calendar_ics
+from .palette import status_css
 from .charts import dashboard_charts, mini_timeline
 from .derive import CaseView, Entry, Grouped, SiteView, chronology_key, merge_groups, merge_timeline
 from .models import Agent
@@ -336,6 +337,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
     except jinja2.TemplateError as exc:
         raise RenderError([error("template-error", f"template failed: {exc}", Location(_template_from_traceback(exc)))]) from None
     out.page("calendar.ics", whole_site("calendar", lambda: calendar_ics(site)))
+    out.page("assets/status-colours.css", status_css(site.config.statuses))
     for rel, source in theme.static_files().items():
         out.copy(f"assets/{rel}", source)
     return SiteFiles(out.pages, out.copies, tuple(out.written))

@@ -1,0 +1,43 @@
+"""One colour per case status, read by the status pills, the charts and their legends alike.
+
+The site's stylesheet for statuses (``assets/status-colours.css``) is written from this table, so a
+pill and a chart segment of the same status cannot disagree.  A status configured in logbook.toml
+that the table does not know takes the next spare colour, in the configured order.  Every colour
+has a contrast of at least 4.5:1 on white, so a pill's text stays readable.
+"""
+
+from __future__ import annotations
+
+STATUS_COLOURS = {
+    "open": "#1f5fbf",       # blue: in progress
+    "waiting": "#7a5a00",    # olive: the ball is in someone else's court
+    "escalated": "#b3261e",  # red: taken further (a complaint, the card issuer, a regulator)
+    "resolved": "#0b6e4f",   # green
+    "closed": "#4f5763",     # grey
+}
+SPARE_COLOURS = ("#6b3fa0", "#a1305f", "#00707a", "#8a4b08", "#3d5a1e", "#2f4b8a")
+
+
+def status_colours(statuses: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(status, colour) for every configured status; unknown statuses share no colour while spares last."""
+    taken = {STATUS_COLOURS[s] for s in statuses if s in STATUS_COLOURS}
+    spares = [c for c in SPARE_COLOURS if c not in taken]
+    pairs, n = [], 0
+    for status in statuses:
+        if status in STATUS_COLOURS:
+            pairs.append((status, STATUS_COLOURS[status]))
+        else:
+            pairs.append((status, spares[n % len(spares)]))
+            n += 1
+    return tuple(pairs)
+
+
+def status_css(statuses: tuple[str, ...]) -> str:
+    """The stylesheet rules that give each status its colour: pill text, chart bars, legend swatches."""
+    rules = ["/* written by logbook from its status colour table (logbook/palette.py): do not edit */"]
+    for status, colour in status_colours(statuses):
+        name = status.replace(".", "\\.")  # a configured name may hold '.', which a selector reads as a class
+        rules.append(f".status-{name} {{ color: {colour}; }} "
+                     f"svg .status-{name} {{ fill: {colour}; }} "
+                     f".swatch.status-{name} {{ background-color: {colour}; }}")
+    return "\n".join(rules) + "\n"
