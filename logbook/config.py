@@ -17,7 +17,7 @@ from .themes import ThemeError, resolve_theme
 from .timeparse import TimeError, zone_named
 
 CONFIG_NAME = "logbook.toml"
-TOP_KEYS = ("site", "tags", "channels", "statuses", "tone", "audit", "windows", "redact", "profiles")
+TOP_KEYS = ("site", "tags", "channels", "statuses", "party_roles", "tone", "audit", "windows", "redact", "profiles")
 
 
 
@@ -101,7 +101,7 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
             values["tags"] = tuple(sorted(good))
             values["has_tag_taxonomy"] = True
 
-    for key in ("channels", "statuses"):
+    for key in ("channels", "statuses", "party_roles"):
         items = data.get(key)
         if items is None:
             continue

@@ -149,6 +149,9 @@ CODES: dict[str, str] = {
     "unknown-window": "a rights window rule that is neither a preset nor in [windows]",
     "invalid-heading": "a '## ' heading in a single-file case that does not start with a time",
     "date-order": "a case closed before it was opened",
+    "unknown-role": "a party's role is not in the configured party roles",
+    "duplicate-party": "a case lists the same party twice",
+    "unknown-evidence": "an 'evidence:' mark that is not one of the known kinds",
     # attachments
     "missing-attachment": "an attachment file does not exist",
     "attachment-outside": "an attachment path leaves its case folder (bundles) or the logbook",
@@ -158,6 +161,7 @@ CODES: dict[str, str] = {
     "duplicate-id": "two cases share an id (ignoring case)",
     "duplicate-promise-id": "two promises in one case share an id",
     "unknown-promise": "'fulfils' names a promise id no interaction of the case makes",
+    "unknown-party": "an interaction's 'party' is neither the counterparty nor in the case's 'parties'",
     # tone of outbound messages (warnings)
     "tone-shouting": "an outbound message has a run of words in capitals",
     "tone-abuse": "an outbound message has an insult or profanity",

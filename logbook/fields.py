@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from .currencies import ISO_4217
 from .diagnostics import did_you_mean
-from .models import DIRECTIONS, Agent, Amount, Attachment, Config, Promise, PromiseRef, RightsWindow
+from .models import DIRECTIONS, EVIDENCE_KINDS, Agent, Amount, Attachment, Config, Party, Promise, PromiseRef, RightsWindow
 from .readers import Reader, unknown_key
 from .rights import rules_by_name
 from .timeparse import TimeError, zone_named
@@ -227,28 +227,74 @@ def read_fulfils(reader: Reader, node: Node, ctx: FieldContext) -> tuple[Promise
     return tuple(refs)
 
 
+def read_evidence(reader: Reader, node: Node, ctx: FieldContext) -> tuple[str, ...] | None:
+    """``evidence: [return-proof, …]``: what a record shows, in the kinds the checklists know."""
+    items = node.items if isinstance(node, Seq) else (node,)
+    kinds: list[str] = []
+    for item in items:
+        for kind in reader.text_list(item, "evidence") or ():
+            if kind not in EVIDENCE_KINDS:
+                reader.error(item, "unknown-evidence", f"evidence kind '{kind}' is not one logbook knows",
+                             did_you_mean(kind, EVIDENCE_KINDS) or f"one of: {', '.join(EVIDENCE_KINDS)}")
+            elif kind not in kinds:
+                kinds.append(kind)
+    return tuple(kinds)
+
+
+PARTY_KEYS = ("name", "role")
+
+
+def read_parties(reader: Reader, node: Node, ctx: FieldContext) -> tuple[Party, ...] | None:
+    """``parties: [{name: Northbank Card Disputes, role: card-issuer}, …]``."""
+    items = node.items if isinstance(node, Seq) else (node,)
+    parties: list[Party] = []
+    for item in items:
+        if not isinstance(item, Map):
+            reader.wrong_type(item, "parties entry", "a mapping with 'name' and 'role'")
+            continue
+        for key, _ in item.entries:
+            if key.value not in PARTY_KEYS:
+                unknown_key(reader, key, PARTY_KEYS, "party")
+        name_node, role_node = item.get("name"), item.get("role")
+        if name_node is None or role_node is None:
+            reader.error(item, "missing-field", "a party needs 'name' and 'role'",
+                         "e.g. {name: Northbank Card Disputes, role: card-issuer}")
+            continue
+        name = reader.text(name_node, "name")
+        role = reader.choice(role_node, "role", ctx.config.party_roles, "unknown-role", "party roles")
+        if name and any(p.name.casefold() == name.casefold() for p in parties):
+            reader.error(name_node, "duplicate-party", f"party '{name}' is listed twice")
+        elif name and role:
+            parties.append(Party(name, role, reader.at(item)))
+    return tuple(parties)
+
+
+ATTACHMENT_KEYS = ("file", "caption", "evidence")
+
+
 def read_attachments(reader: Reader, node: Node, ctx: FieldContext) -> tuple[Attachment, ...] | None:
     items = node.items if isinstance(node, Seq) else (node,)
     attachments = []
     for item in items:
-        caption = None
+        caption, evidence = None, ()
         if isinstance(item, Map):
             for key, _ in item.entries:
-                if key.value not in ("file", "caption"):
-                    unknown_key(reader, key, ("file", "caption"), "attachment")
+                if key.value not in ATTACHMENT_KEYS:
+                    unknown_key(reader, key, ATTACHMENT_KEYS, "attachment")
             file_node = item.get("file")
             if file_node is None:
                 reader.error(item, "missing-field", "an attachment needs 'file'")
                 continue
-            caption_node = item.get("caption")
+            caption_node, evidence_node = item.get("caption"), item.get("evidence")
             caption = reader.text(caption_node, "caption") if caption_node is not None else None
+            evidence = (read_evidence(reader, evidence_node, ctx) or ()) if evidence_node is not None else ()
             item = file_node
         raw = reader.text(item, "attachment")
         if raw is None:
             continue
         resolved = resolve_attachment(reader, item, raw, ctx)
         if resolved is not None:
-            attachments.append(Attachment(resolved, caption, reader.at(item)))
+            attachments.append(Attachment(resolved, caption, reader.at(item), evidence))
     return tuple(attachments)
 
 
@@ -347,6 +393,8 @@ _STR = {"type": "string"}
 _BOOL = {"type": ["boolean", "string"], "enum": [True, False, "true", "false", "yes", "no"]}
 _MOMENT = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?.*)?$"}
 _TEXT_LIST = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+_EVIDENCE = {"oneOf": [{"type": "string", "enum": list(EVIDENCE_KINDS)},
+                       {"type": "array", "items": {"type": "string", "enum": list(EVIDENCE_KINDS)}}]}
 
 CASE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("id", read_id, {"type": "string", "pattern": "^" + ID_RE.pattern + "$"},
@@ -357,6 +405,10 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("closed", _moment("closed"), _MOMENT, "When the case was closed; required when status is closed."),
     FieldSpec("summary", _text("summary"), _STR, "Final summary note; required when status is closed."),
     FieldSpec("counterparty", _text("counterparty"), _STR, "The other side: a company or a customer."),
+    FieldSpec("parties", read_parties, {"type": "array", "items": {"type": "object", "properties": {
+        "name": _STR, "role": _STR}, "required": ["name", "role"], "additionalProperties": False}},
+              "Third parties (and the counterparty, to give it a role): {name, role}, e.g. "
+              "{name: Northbank Card Disputes, role: card-issuer}."),
     FieldSpec("refs", read_refs, {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
               "Reference numbers, e.g. order: GT-889123, rma: RMA-5521, their_case: CS-77812."),
     FieldSpec("amount", read_amount, {"type": "string", "pattern": r"^-?\d+(\.\d+)?\s*[A-Za-z]{3}$"},
@@ -387,6 +439,8 @@ INTERACTION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("agent", read_agent, {"oneOf": [{"type": "string"}, {"type": "object", "properties": {
         "name": _STR, "id": {"type": ["string", "number"]}}, "required": ["name"], "additionalProperties": False}]},
               "The agent: 'Maria (A-12)' or a mapping with name and id."),
+    FieldSpec("party", _text("party"), _STR,
+              "Whom it was exchanged with: the counterparty (the default) or a name from the case's 'parties'."),
     FieldSpec("ref", _text("ref"), {"type": ["string", "number"]}, "Their message or case number."),
     FieldSpec("subject", _text("subject"), _STR, "Subject line."),
     FieldSpec("status", read_status, _STR, "A status change taking effect with this interaction."),
@@ -395,8 +449,10 @@ INTERACTION_FIELDS: tuple[FieldSpec, ...] = (
               "Promises made here: what, due, by, id."),
     FieldSpec("fulfils", read_fulfils, _TEXT_LIST, "Ids of promises kept by this interaction."),
     FieldSpec("attachments", read_attachments, {"type": "array", "items": {"oneOf": [_STR, {
-        "type": "object", "properties": {"file": _STR, "caption": _STR}, "required": ["file"],
-        "additionalProperties": False}]}}, "Files attached: paths relative to this file, or file + caption."),
+        "type": "object", "properties": {"file": _STR, "caption": _STR, "evidence": _EVIDENCE}, "required": ["file"],
+        "additionalProperties": False}]}}, "Files attached: paths relative to this file, or file + caption (+ evidence)."),
+    FieldSpec("evidence", read_evidence, _EVIDENCE,
+              "What this record shows, for the chargeback checklists: e.g. [return-proof] (kinds in docs/format.md)."),
     FieldSpec("next", _text("next"), _STR, "The next step."),
     FieldSpec("key", _bool("key"), _BOOL, "true: a key fact of the case."),
     FieldSpec("private", _bool("private"), _BOOL, "true: never published."),

@@ -18,6 +18,12 @@ from .timeparse import Moment
 DEFAULT_CHANNELS = ("email", "chat", "phone", "social", "sms", "letter", "in-person", "portal", "note")
 DEFAULT_STATUSES = ("open", "waiting", "escalated", "resolved", "closed")
 DIRECTIONS = ("in", "out", "internal")
+# Roles a party of a case can have (``party_roles`` in logbook.toml replaces the list).
+DEFAULT_PARTY_ROLES = ("merchant", "customer", "card-issuer", "bank", "payment-provider", "courier", "marketplace",
+                       "insurer", "regulator", "ombudsman", "authority", "landlord", "other")
+# What an ``evidence:`` mark says a record shows; the chargeback checklists read these (docs/format.md).
+EVIDENCE_KINDS = ("order-proof", "delivery-date", "defect", "return-proof", "cancellation-proof", "refund-promise",
+                  "refusal")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,16 @@ class Attachment:
     path: str
     caption: str | None
     location: Location = field(compare=False)
+    evidence: tuple[str, ...] = ()  # what the file shows, as EVIDENCE_KINDS marks
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """Someone a case's messages are exchanged with: its counterparty, or a third party (``parties:``)."""
+
+    name: str
+    role: str
+    location: Location = field(compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +104,11 @@ class Interaction:
     position: int = field(default=0, compare=False)  # order in its source, for stable ties
     section_key: str = field(default="", compare=False)  # single files: the section's identity in git history
     tone: bool = True  # False: the tone check skips this message
+    # Whom it was exchanged with: a party's name as the case spells it; the counterparty unless
+    # ``party:`` says otherwise; None for an internal note that names no party, or a case with no counterparty.
+    party: str | None = None
+    party_location: Location | None = field(default=None, compare=False)  # where ``party:`` was written
+    evidence: tuple[str, ...] = ()  # what it shows, as EVIDENCE_KINDS marks
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +143,20 @@ class Case:
     tone: bool = True  # False: the tone check skips this case
     windows: tuple["RightsWindow", ...] = ()
     removed: tuple[tuple[str, str], ...] = ()  # acknowledged removals: (file name or heading time, reason)
+    parties: tuple[Party, ...] = ()  # as listed in ``parties:`` (the counterparty too, when it is listed)
+    status_location: Location | None = field(default=None, compare=False)  # where ``status:`` was written
+
+    def role_of(self, name: str | None) -> str | None:
+        """The role of the party called *name*: as listed; the counterparty, unlisted, has the role 'counterparty'."""
+        for party in self.parties:
+            if party.name == name:
+                return party.role
+        return "counterparty" if name is not None and name == self.counterparty else None
+
+    def party_names(self) -> tuple[str, ...]:
+        """Every party name an interaction may give: the counterparty and the listed parties."""
+        names = [self.counterparty] if self.counterparty else []
+        return tuple(dict.fromkeys(names + [p.name for p in self.parties]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +204,7 @@ class Config:
     tags: tuple[tuple[str, str], ...] = ()
     channels: tuple[str, ...] = DEFAULT_CHANNELS
     statuses: tuple[str, ...] = DEFAULT_STATUSES
+    party_roles: tuple[str, ...] = DEFAULT_PARTY_ROLES
     has_tag_taxonomy: bool = False
     tone: ToneRules = field(default_factory=lambda: ToneRules())
     windows: tuple[WindowRule, ...] = ()  # custom rules from [windows]; presets are always known
@@ -181,6 +217,10 @@ class Config:
 
     def tag_description(self, tag: str) -> str | None:
         return dict(self.tags).get(tag)
+
+    def keeper_name(self) -> str:
+        """How the keeper is named in a sentence: ``keeper`` up to its first comma (the rest is an address)."""
+        return (self.keeper or "").split(",")[0].strip() or "you"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from .diagnostics import Diagnostic, Location, error, warning
 from .discover import BundleSource, SingleSource, Source
 from .fields import CASE_FIELDS, ID_RE, INTERACTION_FIELDS, FieldContext, FieldSpec
-from .models import Case, Config, Interaction
+from .models import Case, Config, Interaction, Party
 from .readers import Reader, unknown_key
 from .split import Block, Section, split_front_matter, split_sections, trim_block
 from .textfile import SourceText, read_source, source_from_bytes
@@ -137,7 +137,8 @@ def _case_zone(reader: Reader, mapping: Map | None, config: Config) -> tzinfo:
 
 
 def _build_case(reader: Reader, mapping: Map, values: dict[str, Any], *, default_id: str, file_location: Location,
-                description: Block, interactions: list[Interaction], form: str, looks_like_interaction: bool) -> Case | None:
+                description: Block, interactions: list[Interaction], form: str, looks_like_interaction: bool,
+                config: Config) -> Case | None:
     hint = "this looks like an interaction file: is case.md missing from its folder?" if looks_like_interaction else None
     failed = _missing(reader, mapping, CASE_FIELDS, values, "case", hint)
     status = values.get("status")
@@ -161,6 +162,9 @@ def _build_case(reader: Reader, mapping: Map, values: dict[str, Any], *, default
         return None
     if failed or status is None:
         return None
+    parties = values.get("parties") or ()
+    counterparty = values.get("counterparty")
+    interactions = [_with_party(i, counterparty, parties, config) for i in interactions]
     return Case(
         id=case_id, title=values["title"], status=status, opened=opened, closed=closed,
         summary=values.get("summary"), counterparty=values.get("counterparty"), refs=values.get("refs") or (),
@@ -170,8 +174,28 @@ def _build_case(reader: Reader, mapping: Map, values: dict[str, Any], *, default
         id_location=reader.at(id_node) if id_node is not None else file_location,
         description_location=Location(reader.path, description.line),
         tone=values.get("tone") is not False, windows=values.get("windows") or (),
-        removed=values.get("removed") or (),
+        removed=values.get("removed") or (), parties=parties,
+        status_location=reader.at(mapping.get("status")) if mapping.get("status") is not None else file_location,
     )
+
+
+def _with_party(interaction: Interaction, counterparty: str | None, parties: tuple[Party, ...],
+                config: Config) -> Interaction:
+    """The interaction with its party resolved (the counterparty unless ``party:`` names one, matched
+    ignoring case; an unknown name is kept as written for ``check`` to report) and each promise's
+    ``by`` filled in: the agent, else the party, for an inbound message; the keeper otherwise."""
+    names = {n.casefold(): n for n in ([counterparty] if counterparty else []) + [p.name for p in parties]}
+    party = interaction.party
+    if party is not None:
+        party = names.get(party.casefold(), party)
+    elif interaction.direction != "internal":
+        party = counterparty
+    if interaction.direction == "in":
+        maker = interaction.agent.display() if interaction.agent else party
+    else:
+        maker = config.keeper_name()
+    promises = tuple(p if p.by or not maker else replace(p, by=maker) for p in interaction.promises)
+    return replace(interaction, party=party, promises=promises)
 
 
 def _build_interaction(reader: Reader, mapping: Map, values: dict[str, Any], body: Block, location: Location,
@@ -185,7 +209,9 @@ def _build_interaction(reader: Reader, mapping: Map, values: dict[str, Any], bod
         fulfils=values.get("fulfils") or (), attachments=values.get("attachments") or (),
         next_step=values.get("next"), key=bool(values.get("key")), private=bool(values.get("private")),
         body=body.text, location=location, body_location=Location(reader.path, body.line), position=position,
-        tone=values.get("tone") is not False,
+        tone=values.get("tone") is not False, party=values.get("party"),
+        party_location=reader.at(mapping.get("party")) if mapping.get("party") is not None else None,
+        evidence=values.get("evidence") or (),
     )
 
 
@@ -230,7 +256,7 @@ def parse_bundle(source: BundleSource, root: Path, config: Config, contents: Map
         return ParseResult(None, tuple(diagnostics), files, tuple(map(str, ctx.consulted)))
     case = _build_case(case_reader, mapping, values, default_id=default_id, file_location=Location(source.case_file),
                        description=trim_block(split.body), interactions=interactions, form="bundle",
-                       looks_like_interaction=False)
+                       looks_like_interaction=False, config=config)
     return ParseResult(case, tuple(diagnostics), files, tuple(map(str, ctx.consulted)))
 
 
@@ -281,7 +307,7 @@ def parse_single(source: SingleSource, root: Path, config: Config, contents: Map
     looks_like_interaction = mapping.get("at") is not None or mapping.get("channel") is not None
     case = _build_case(reader, mapping, values, default_id=Path(source.path).stem, file_location=Location(source.path),
                        description=description, interactions=interactions, form="single",
-                       looks_like_interaction=looks_like_interaction)
+                       looks_like_interaction=looks_like_interaction, config=config)
     return ParseResult(case, tuple(diagnostics), (source.path,), tuple(map(str, ctx.consulted)))
 
 

@@ -72,10 +72,26 @@ def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator
                                      ", but card redaction is off in logbook.toml"))
 
 
+def unknown_parties(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    """An interaction's ``party:`` must be the counterparty or one of the case's ``parties``: a typo
+    would silently make a message to the card issuer count as one to the merchant, or the reverse."""
+    for case in cases:
+        known = case.party_names()
+        for interaction in case.interactions:
+            if interaction.party_location is None or interaction.party in known:
+                continue
+            listed = f"'{case.location.path}' lists: {', '.join(known)}" if known else \
+                f"'{case.location.path}' names no counterparty and no parties"
+            yield error("unknown-party", f"party '{interaction.party}' is not a party of case '{case.id}' ({listed})",
+                        interaction.party_location, did_you_mean(interaction.party or "", known)
+                        or "add it under 'parties:' in the case, e.g. {name: …, role: card-issuer}")
+
+
 SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids,)  # compare cases with each other
 CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-runs them for edited cases only)
     duplicate_promise_ids,
     unknown_fulfilled_promises,
+    unknown_parties,
     outbound_tone,
     unredacted_card_numbers,
 )
