@@ -22,7 +22,7 @@ from . import __version__
 from .audit import audit_findings
 from .cache import BuildCache, Memo, digest_text
 from .calendar import calendar_ics
-from .palette import status_css
+from .clock import time_html, zone_note
 from .charts import dashboard_charts, mini_timeline
 from .derive import CaseView, Entry, Grouped, SiteView, chronology_key, merge_groups, merge_timeline
 from .models import Agent
@@ -30,6 +30,7 @@ from .reuse import FragmentExtension, Ref, SharedDict, FragmentEnvironment, stab
 from .diagnostics import Diagnostic, Location, error
 from .exhibits import human_size
 from .messages import render_message
+from .palette import status_css
 from .search import search_files, search_jobs
 from .themes import Theme, default_theme_dir
 from .timeparse import Moment, zone_named
@@ -135,11 +136,25 @@ def make_environment(theme: Theme) -> FragmentEnvironment:
     env = FragmentEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                               extensions=[FragmentExtension])
-    env.filters.update(moment=lambda m: m.display() if m else "", iso=lambda m: m.iso() if m else "",
+    env.filters.update(moment=_moment, iso=lambda m: m.iso() if m else "",
                        duration=duration, size=human_size, day=lambda d: f"{d.day} {d:%B %Y}",
                        stamp=lambda d: f"{d.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC", lag=recording_lag)
-    env.globals.update(version=__version__, agent_slug=agent_slug, mini_timeline=mini_timeline)
+    env.globals.update(version=__version__, agent_slug=agent_slug, mini_timeline=mini_timeline, times_note=_times_note)
     return env
+
+
+@jinja2.pass_context
+def _moment(context: Any, moment: Moment | None) -> Markup:
+    """A moment in the page's zone (``zone_name`` in its context; as recorded when the page has none)."""
+    name = context.get("zone_name")
+    return time_html(moment, zone_named(name) if name else None)
+
+
+@jinja2.pass_context
+def _times_note(context: Any) -> str:
+    """The page's one sentence on its zone and on the mark of a date without a time."""
+    as_of = context.get("as_of")
+    return zone_note(zone_named(context.get("zone_name") or "UTC"), as_of.when.year if as_of else 2000)
 
 
 def _environment(theme: Theme, cache: BuildCache | None) -> FragmentEnvironment:
@@ -175,7 +190,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
     zone = zone_named(site.config.timezone)
     env.globals["local_date"] = lambda m: f"{m.instant.astimezone(zone):%Y-%m-%d}"
     common = {"site": site, "config": site.config, "as_of": Moment(site.as_of.astimezone(zone)),
-              "as_of_text": as_of_text(site.as_of.astimezone(zone))}
+              "as_of_text": as_of_text(site.as_of.astimezone(zone)), "zone_name": site.config.timezone}
     common_key = (Ref(env), token({k: v for k, v in common.items() if k != "site"}))
     site_key = (token(site.cases), Ref(site.config), site.as_of, Ref(site.history), site.root)
 
@@ -254,12 +269,12 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
             root = "../" * path.count("/")
 
             def draw(reader: Any = site, context: dict[str, Any] = context) -> str:
-                return env.get_template(template).render(**{**common, "site": reader}, root=root, page_path=path,
-                                                         **context)
+                return env.get_template(template).render(**{**common, "site": reader, **context}, root=root,
+                                                         page_path=path)
 
             def pieces(reader: Any, context: dict[str, Any]) -> Iterator[str]:  # the same text, in pieces
-                return env.get_template(template).generate(**{**common, "site": reader}, root=root,
-                                                           page_path=path, **context)
+                return env.get_template(template).generate(**{**common, "site": reader, **context}, root=root,
+                                                           page_path=path)  # a case page's zone_name wins
             if not incremental:
                 later(path, (lambda: draw(site, {**context, **more()})) if more is not None else draw, weight, copies)
                 return
@@ -326,6 +341,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
         for view in site.cases:
             base = f"cases/{view.case.id}"
             page(f"{base}/index.html", "case.html", weight=4 * len(view.entries) + 1, view=view,
+                 zone_name=view.case.timezone or site.config.timezone,
                  more=functools.partial(case_context, view), copies=per_case(view, "copies", exhibit_copies))
         for path, content in zip([path for path, _, _ in pending],
                                  run_jobs([make for _, make, _ in pending], [weight for _, _, weight in pending],
