@@ -52,7 +52,12 @@ def time_html(moment: Moment | None, zone: tzinfo | None) -> Markup:
     if not moment.has_time:
         return Markup(f'{escape(moment.date_text())}<span class="no-time"><span aria-hidden="true">{NO_TIME_MARK}'
                       f'</span><span class="visually-hidden"> (time not recorded)</span></span>')
-    return Markup(escape(time_text(moment, zone)))
+    text = time_text(moment, zone)
+    local, bracket, recorded = text.partition(" (recorded as ")
+    if not bracket:
+        return Markup(f'<span class="local-time">{escape(text)}</span>')
+    return Markup(f'<span class="local-time">{escape(local)}</span> <span class="recorded-as">'
+                  f'(recorded as {escape(recorded)}</span>')
 
 
 def zone_description(zone: tzinfo, year: int) -> str:
@@ -71,3 +76,8 @@ def zone_note(zone: tzinfo, year: int) -> str:
     """The sentence a page opens its times with."""
     return (f"Times are in {zone_description(zone, year)}; a time recorded with another offset shows that offset "
             f"in brackets. {NO_TIME_MARK} after a date: the time was not recorded.")
+
+
+def packet_zone_line(zone: tzinfo, year: int) -> str:
+    """The line at the top of every printed page of a packet: which zone, and what the mark means."""
+    return f"Times in {zone_description(zone, year)} · {NO_TIME_MARK} after a date: time not recorded"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Iterator, Protocol, Sequence, TypeVar
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__
 from .audit import audit_findings
@@ -24,7 +24,7 @@ from .cache import BuildCache, Memo, digest_text
 from .calendar import calendar_ics
 from .clock import time_html, zone_note
 from .charts import dashboard_charts, mini_timeline
-from .derive import CaseView, Entry, Grouped, SiteView, chronology_key, merge_groups, merge_timeline
+from .derive import CaseView, Entry, Exhibit, Grouped, SiteView, chronology_key, merge_groups, merge_timeline
 from .models import Agent
 from .reuse import FragmentExtension, Ref, SharedDict, FragmentEnvironment, stable, token
 from .diagnostics import Diagnostic, Location, error
@@ -136,11 +136,18 @@ def make_environment(theme: Theme) -> FragmentEnvironment:
     env = FragmentEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                               extensions=[FragmentExtension])
-    env.filters.update(moment=_moment, iso=lambda m: m.iso() if m else "",
+    env.filters.update(moment=_moment, instant=_instant, iso=lambda m: m.iso() if m else "",
                        duration=duration, size=human_size, day=lambda d: f"{d.day} {d:%B %Y}",
                        stamp=lambda d: f"{d.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC", lag=recording_lag)
-    env.globals.update(version=__version__, agent_slug=agent_slug, mini_timeline=mini_timeline, times_note=_times_note)
+    env.globals.update(version=__version__, agent_slug=agent_slug, mini_timeline=mini_timeline, times_note=_times_note,
+                       shows_image=_shows_image)
     return env
+
+
+def _shows_image(message: Markup | None, exhibit: Exhibit) -> bool:
+    """Whether a message's own text already shows the image exhibit (``![…](photo.png)``): then its
+    figure names the exhibit without printing the picture a second time."""
+    return message is not None and f'src="{escape(exhibit.output_name)}"' in message
 
 
 @jinja2.pass_context
@@ -148,6 +155,13 @@ def _moment(context: Any, moment: Moment | None) -> Markup:
     """A moment in the page's zone (``zone_name`` in its context; as recorded when the page has none)."""
     name = context.get("zone_name")
     return time_html(moment, zone_named(name) if name else None)
+
+
+@jinja2.pass_context
+def _instant(context: Any, when: datetime) -> Markup:
+    """A computed instant (a status's start) in the page's zone: no recorded offset to keep."""
+    name = context.get("zone_name")
+    return time_html(Moment(when.astimezone(zone_named(name)) if name else when), None)
 
 
 @jinja2.pass_context
