@@ -3,19 +3,20 @@
 The site's stylesheet for statuses (``assets/status-colours.css``) is written from this table, so a
 pill and a chart segment of the same status cannot disagree.  A status configured in logbook.toml
 that the table does not know takes the next spare colour, in the configured order.  Every colour
-has a contrast of at least 4.5:1 on white, so a pill's text stays readable.
+has a contrast of at least 7:1 on white and on the theme's grey (#f4f6f8), so a pill's text
+stays readable (WCAG AAA).
 """
 
 from __future__ import annotations
 
 STATUS_COLOURS = {
-    "open": "#1f5fbf",       # blue: in progress
-    "waiting": "#7a5a00",    # olive: the ball is in someone else's court
-    "escalated": "#b3261e",  # red: taken further (a complaint, the card issuer, a regulator)
-    "resolved": "#0b6e4f",   # green
-    "closed": "#4f5763",     # grey
+    "open": "#1a50a2",       # blue: in progress
+    "waiting": "#6b4f00",    # olive: the ball is in someone else's court
+    "escalated": "#9f211a",  # red: taken further (a complaint, the card issuer, a regulator)
+    "resolved": "#095f44",   # green
+    "closed": "#4c5460",     # grey
 }
-SPARE_COLOURS = ("#6b3fa0", "#a1305f", "#00707a", "#8a4b08", "#3d5a1e", "#2f4b8a")
+SPARE_COLOURS = ("#683d9c", "#922b56", "#005c65", "#7e4507", "#3d5a1e", "#2f4b8a")
 
 
 def status_colours(statuses: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
