@@ -15,8 +15,10 @@ from statistics import median
 
 from markupsafe import Markup, escape
 
+from .clock import time_text
 from .derive import CaseView, SiteView
 from .reuse import Memo, keyed_by_repr
+from .timeparse import zone_named
 
 WIDTH, BAR, GAP, LABEL = 640, 22, 8, 190
 
@@ -167,7 +169,7 @@ def dashboard_charts(site: SiteView, memo: Memo | None = None) -> list[Chart | S
     ]
 
 
-def mini_timeline(view: CaseView) -> Markup:
+def mini_timeline(view: CaseView, zone_name: str | None = None) -> Markup:
     """A strip of the case's entries on a time axis, so gaps show at a glance; each mark links to its entry.
 
     Shapes differ by direction (circle received, square sent, diamond internal), not only colours.
@@ -175,6 +177,7 @@ def mini_timeline(view: CaseView) -> Markup:
     entries = view.entries
     if len(entries) < 2:
         return Markup("")
+    zone = zone_named(zone_name) if zone_name else None  # the page's zone, as its other times
     first, last = entries[0].interaction.at.instant, entries[-1].interaction.at.instant
     span = (last - first).total_seconds() or 1
     width, pad, y = 640, 12, 22
@@ -189,7 +192,7 @@ def mini_timeline(view: CaseView) -> Markup:
     for entry in entries:
         x = pad + (width - 2 * pad) * (entry.interaction.at.instant - first).total_seconds() / span
         direction = entry.interaction.direction
-        label = escape(f"{entry.interaction.at.display()} {entry.interaction.channel} {direction}")
+        label = escape(f"{time_text(entry.interaction.at, zone)} {entry.interaction.channel} {direction}")
         if direction == "in":
             shape = f'<circle cx="{x:.1f}" cy="{y}" r="6" class="mark mark-in"></circle>'
         elif direction == "out":
