@@ -17,6 +17,7 @@ from typing import Iterable, Iterator, Sequence
 from .derive import CaseView, SiteView
 from .diagnostics import Diagnostic
 from .reuse import Memo
+from .wording import duration, response_sentence
 
 OVERDUE, ATTENTION = "overdue", "attention"
 CLOSED_STATUSES = ("resolved", "closed")
@@ -35,42 +36,19 @@ class Finding:
 
 
 def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
+    """Each finding is overdue once past its target (``[audit]``) and due soon inside it; the text
+    says by how much (docs/format.md, "audit")."""
     case, facts, settings, as_of = view.case, view.facts, site.config.audit, site.as_of
     is_open = case.status not in CLOSED_STATUSES
-    them = case.counterparty or "the other side"
     last = view.last_activity
     if is_open and last is not None and as_of - last > timedelta(days=settings.stale_days):
         yield Finding(OVERDUE, "stale-case", case.id, f"no activity for {(as_of - last).days} days "
                       f"(limit {settings.stale_days})", view.last_entry.anchor if view.last_entry else None,
                       case.location.path, 1, last.isoformat())
-    for promise in view.promises:
-        due, loc = promise.promise.due, promise.promise.location
-        if due is None:
-            continue  # undated promises are never overdue
-        by = f" ({promise.promise.by})" if promise.promise.by else ""
-        if promise.state == "broken":
-            yield Finding(OVERDUE, "broken-promise", case.id, f"“{promise.promise.what}”{by}, due {due.display()}",
-                          promise.made_in, loc.path, loc.line, due.end.isoformat())
-        elif promise.state == "pending" and due.end - as_of <= timedelta(days=settings.warn_days):
-            yield Finding(ATTENTION, "promise-due-soon", case.id, f"“{promise.promise.what}”, due {due.display()}",
-                          promise.made_in, loc.path, loc.line, due.end.isoformat())
-    target = timedelta(hours=settings.response_hours)
-    for response in facts.unanswered:
-        waited = as_of - response.at.instant
-        loc = view.entry(response.anchor).interaction.location
-        since = response.at.instant.isoformat()
-        if not response.theirs and waited > target and is_open:
-            yield Finding(OVERDUE, "unanswered-inbound", case.id, f"their {response.channel} of "
-                          f"{response.at.display()} unanswered for {waited.days} days (target {settings.response_hours} h)",
-                          response.anchor, loc.path, loc.line, since)
-        elif response.theirs and waited > target and is_open:
-            yield Finding(ATTENTION, "no-reply", case.id, f"{them} has not answered your {response.channel} of "
-                          f"{response.at.display()} ({waited.days} days)", response.anchor, loc.path, loc.line, since)
-    for anchor in facts.unconfirmed_calls:
-        entry = view.entry(anchor)
-        yield Finding(ATTENTION, "unconfirmed-call", case.id, f"call of {entry.interaction.at.display()} never "
-                      "confirmed in writing (logbook followup prints the email)", anchor,
-                      entry.interaction.location.path, entry.interaction.location.line)
+    yield from _promise_findings(view, settings.warn_days, as_of)
+    if is_open:
+        yield from _response_findings(view, settings.response_hours, as_of)
+        yield from _call_findings(view, settings.followup_hours, as_of)
     for window in facts.windows:
         path, line, ends = window.window.location.path, window.window.location.line, window.ends.isoformat()
         if window.state == "passed" and is_open:
@@ -79,6 +57,54 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
         elif window.state == "closing" and is_open:
             yield Finding(ATTENTION, "window-closing", case.id, f"{window.rule.label}: ends {window.ends:%Y-%m-%d} "
                           f"({window.days_left(as_of)} days left)", None, path, line, ends)
+
+
+def _promise_findings(view: CaseView, warn_days: int, as_of: datetime) -> Iterator[Finding]:
+    for promise in view.promises:
+        due, loc = promise.promise.due, promise.promise.location
+        if due is None:
+            continue  # undated promises are never overdue
+        by = f" ({promise.promise.by})" if promise.promise.by else ""
+        if promise.state == "broken":
+            yield Finding(OVERDUE, "broken-promise", view.case.id, f"“{promise.promise.what}”{by}, due "
+                          f"{due.display()}: {duration(as_of - due.end)} overdue", promise.made_in, loc.path,
+                          loc.line, due.end.isoformat())
+        elif promise.state == "pending" and due.end - as_of <= timedelta(days=warn_days):
+            yield Finding(ATTENTION, "promise-due-soon", view.case.id, f"“{promise.promise.what}”{by}, due "
+                          f"{due.display()}: in {duration(due.end - as_of)}", promise.made_in, loc.path, loc.line,
+                          due.end.isoformat())
+
+
+def _response_findings(view: CaseView, response_hours: int, as_of: datetime) -> Iterator[Finding]:
+    """Messages waiting for an answer: past the response target overdue, inside it due soon."""
+    target = timedelta(hours=response_hours)
+    for response in view.facts.unanswered:
+        waited = as_of - response.at.instant
+        if waited < timedelta(0):
+            continue  # sent after --as-of: nothing is due yet
+        loc = view.entry(response.anchor).interaction.location
+        severity = OVERDUE if waited > target else ATTENTION
+        how_long = f"waiting {duration(waited)}, " + (f"{duration(waited - target)} past" if waited > target
+                                                     else f"{duration(target - waited)} left of") + \
+            f" the {response_hours} h target"
+        kind = "no-reply" if response.theirs else "unanswered-inbound"
+        yield Finding(severity, kind, view.case.id, f"{response_sentence(response, False)} ({how_long})",
+                      response.anchor, loc.path, loc.line, response.at.instant.isoformat())
+
+
+def _call_findings(view: CaseView, followup_hours: int, as_of: datetime) -> Iterator[Finding]:
+    """Calls not confirmed in writing: past the follow-up time overdue, inside it due soon."""
+    limit = timedelta(hours=followup_hours)
+    for anchors, severity in ((view.facts.unconfirmed_calls, OVERDUE), (view.facts.calls_to_confirm, ATTENTION)):
+        for anchor in anchors:
+            call = view.entry(anchor).interaction
+            age = as_of - call.at.instant
+            how_long = f"{duration(age)} ago, " + (f"{duration(age - limit)} past" if age > limit
+                                                    else f"{duration(limit - age)} left of") + \
+                f" the {followup_hours} h target"
+            yield Finding(severity, "unconfirmed-call", view.case.id, f"call with {call.party or 'the other side'} "
+                          f"of {call.at.display()} not confirmed in writing ({how_long}; logbook followup prints "
+                          "the email)", anchor, call.location.path, call.location.line, call.at.instant.isoformat())
 
 
 RECORD_PROBLEMS = {"missing-attachment": "attachment referenced but absent"}

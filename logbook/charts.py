@@ -137,12 +137,13 @@ class _CaseFigures:
     """What one case adds to the dashboard's charts."""
 
     status: str
-    wait: float | None  # median days the other side took to answer
+    wait: float | None  # median days the counterparty took to answer the keeper's messages
     promises: tuple[int, ...]  # how many in each of PROMISE_STATES
 
 
 def _case_figures(view: CaseView) -> _CaseFigures:
-    answered = [r.waited.total_seconds() / 86400 for r in view.facts.responses if r.theirs and r.waited is not None]
+    answered = [r.waited.total_seconds() / 86400 for r in view.facts.responses
+                if r.theirs and r.waited is not None and r.party == view.case.counterparty]
     return _CaseFigures(view.case.status, round(median(answered), 1) if answered else None,
                         tuple(sum(p.state == state for p in view.promises) for state in PROMISE_STATES))
 
@@ -154,7 +155,8 @@ def dashboard_charts(site: SiteView, memo: Memo | None = None) -> list[Chart | S
                for view in site.cases]
     by_status = Counter(f.status for f in figures)
     statuses = [(s, float(by_status[s])) for s in site.config.statuses]
-    waits = [(view.case.id, f.wait) for view, f in zip(site.cases, figures) if f.wait is not None]
+    waits = [(f"{view.case.id} ({view.case.counterparty})", f.wait) for view, f in zip(site.cases, figures)
+             if f.wait is not None]
     totals = [sum(column) for column in zip(*(f.promises for f in figures))] if figures else [0] * len(PROMISE_STATES)
     promises = [(state, float(total)) for state, total in zip(PROMISE_STATES, totals)]
     tags = [(tag, float(len(views))) for tag, views in site.tags]
@@ -162,7 +164,7 @@ def dashboard_charts(site: SiteView, memo: Memo | None = None) -> list[Chart | S
         Chart("chart-status", "Cases by status", "cases", tuple(statuses),
               tuple(f"status-{s}" for s in site.config.statuses)),
         status_over_time(site, memo),
-        Chart("chart-waits", "Median days the other side took to answer, per case", "days", tuple(waits)),
+        Chart("chart-waits", "Median days the counterparty took to answer your messages, per case", "days", tuple(waits)),
         Chart("chart-promises", "Promises kept, broken, pending and undated", "promises", tuple(promises),
               tuple(f"promise-{state}" for state in PROMISE_STATES)),
         Chart("chart-tags", "Cases per tag", "cases", tuple(tags)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
@@ -20,7 +20,7 @@ from .exhibits import FileFacts, file_facts, published_name
 from .facts import CaseFacts, case_facts
 from .reuse import Memo
 from .history import History, Record
-from .models import Attachment, Case, Config, Interaction, Logbook, Promise
+from .models import Attachment, Case, Config, Interaction, Logbook, Promise, chronology_key
 from .provenance import RemovedRecord, removed_records
 from .redact import redact_record
 from .timeparse import Moment
@@ -216,11 +216,6 @@ def merge_timeline(views: tuple[CaseView, ...], previous: Timeline | None) -> Ti
     return Timeline(views, tuple(keys), tuple(pairs))
 
 
-def chronology_key(interaction: Interaction) -> tuple[datetime, str, int, int]:
-    loc = interaction.location
-    return (interaction.at.instant, loc.path, loc.line, interaction.position)
-
-
 def entry_anchor(moment: Moment) -> str:
     instant = moment.instant
     if not moment.has_time:
@@ -291,11 +286,14 @@ def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config
                 exhibits_by_path[attachment.path] = exhibit
             own.append(exhibit)
         entries.append(Entry(interaction, anchor, tuple(own), _provenance(case, interaction, history)))
+    facts = case_facts(case, entries, config, as_of)
+    # One truth for status (docs/format.md, "Status"): every page shows the last of the history.
+    case = replace(case, status=facts.status_periods[-1].status) if facts.status_periods else case
     return CaseView(case, tuple(entries), tuple(sorted(exhibits_by_path.values(), key=lambda x: x.number)),
                     _promise_states(entries, as_of),
                     tuple(StatusChange(e.interaction.at, e.interaction.status, e.anchor)
                           for e in entries if e.interaction.status),
-                    case_facts(case, entries, config, as_of), removed, withdrawn)
+                    facts, removed, withdrawn)
 
 
 def _provenance(case: Case, interaction: Interaction, history: History) -> Record | None:

@@ -162,6 +162,7 @@ CODES: dict[str, str] = {
     "duplicate-promise-id": "two promises in one case share an id",
     "unknown-promise": "'fulfils' names a promise id no interaction of the case makes",
     "unknown-party": "an interaction's 'party' is neither the counterparty nor in the case's 'parties'",
+    "status-mismatch": "the case's 'status:' is not the last of its status history",
     # tone of outbound messages (warnings)
     "tone-shouting": "an outbound message has a run of words in capitals",
     "tone-abuse": "an outbound message has an insult or profanity",

@@ -14,9 +14,11 @@ from typing import Sequence
 
 from .models import AuditSettings, Case, Config, RightsWindow
 from .rights import WindowRule, rules_by_name
+from .status import status_history
 from .timeparse import Moment
 
 CONVERSATION_CHANNELS = frozenset({"phone", "in-person", "chat"})  # answered as they happen
+ENDED_STATUSES = ("resolved", "closed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +34,16 @@ class StatusPeriod:
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    """A message that waited for an answer: by the other side (``theirs``) or by the keeper."""
+    """A message that waited for an answer: by its party (``theirs``) or by the keeper."""
 
     anchor: str
     at: Moment
     channel: str
-    theirs: bool  # True: the keeper sent it and waited for the counterparty
+    theirs: bool  # True: the keeper sent it and waited for *party* to answer
     reply_anchor: str | None
-    waited: timedelta | None  # None: never answered
+    waited: timedelta | None  # None: not answered (yet)
+    party: str | None = None  # whom it was exchanged with
+    reply_channel: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +62,13 @@ class CaseFacts:
     status_periods: tuple[StatusPeriod, ...]
     time_in_status: tuple[tuple[str, timedelta], ...]
     responses: tuple[Response, ...]
-    unconfirmed_calls: tuple[str, ...]  # anchors
+    unconfirmed_calls: tuple[str, ...]  # anchors of calls past the follow-up time, not confirmed in writing
     key_facts: tuple[str, ...]  # anchors
     windows: tuple[WindowState, ...]
     started: datetime | None
     ended: datetime | None
     duration: timedelta | None
+    calls_to_confirm: tuple[str, ...] = ()  # anchors of calls not confirmed yet, inside the follow-up time
 
     @property
     def longest_wait(self) -> Response | None:
@@ -78,8 +83,9 @@ class CaseFacts:
 def case_facts(case: Case, entries: Sequence, config: Config, as_of: datetime) -> CaseFacts:
     """*entries* are the case's published entries in chronological order (derive.Entry)."""
     started = case.opened.instant if case.opened else (entries[0].interaction.at.instant if entries else None)
-    ended = _ended(case, entries)
-    periods = _status_periods(case, entries, config, started, case.closed.end if case.closed else None)
+    periods = _status_periods(case, entries, config)
+    ended = periods[-1].start if periods and periods[-1].status in ENDED_STATUSES else None
+    calls = _unconfirmed_calls(entries, config.audit, as_of)
     totals: dict[str, timedelta] = defaultdict(timedelta)
     for period in periods:
         totals[period.status] += period.duration(as_of)
@@ -87,9 +93,9 @@ def case_facts(case: Case, entries: Sequence, config: Config, as_of: datetime) -
         status_periods=tuple(periods),
         time_in_status=tuple(sorted(totals.items(), key=lambda item: config.statuses.index(item[0])
                                     if item[0] in config.statuses else len(config.statuses))),
-        responses=tuple(r for r in _responses(entries) if r.waited is not None or ended is None
-                        or r.at.instant < ended),
-        unconfirmed_calls=tuple(_unconfirmed_calls(entries, config.audit, as_of)),
+        responses=tuple(_responses(entries, ended)),
+        unconfirmed_calls=tuple(a for a, late in calls if late),
+        calls_to_confirm=tuple(a for a, late in calls if not late),
         key_facts=tuple(e.anchor for e in entries if e.interaction.key),
         windows=tuple(_windows(case, config, as_of)),
         started=started,
@@ -98,49 +104,59 @@ def case_facts(case: Case, entries: Sequence, config: Config, as_of: datetime) -
     )
 
 
-def _ended(case: Case, entries: Sequence) -> datetime | None:
-    """When the case ended: its closing date, or when it last moved to its current resolved/closed status."""
-    if case.closed:
-        return case.closed.end
-    if case.status in ("resolved", "closed"):
-        changes = [e.interaction.at.instant for e in entries if e.interaction.status == case.status]
-        return changes[-1] if changes else None
-    return None
-
-
-def _status_periods(case: Case, entries: Sequence, config: Config, started: datetime | None,
-                    ended: datetime | None) -> list[StatusPeriod]:
-    changes = [(e.interaction.at.instant, e.interaction.status, e.anchor) for e in entries if e.interaction.status]
-    if started is None:
-        return []
-    initial = config.statuses[0] if config.statuses else "open"
-    periods: list[StatusPeriod] = []
-    current, since, anchor = initial, started, None
-    for when, status, change_anchor in changes:
-        if status == current:
-            continue
-        periods.append(StatusPeriod(current, since, max(when, since), anchor))
-        current, since, anchor = status, max(when, since), change_anchor
-    periods.append(StatusPeriod(current, since, ended, anchor))
+def _status_periods(case: Case, entries: Sequence, config: Config) -> list[StatusPeriod]:
+    """The status history (status.py) as periods; a resolved or closed status ends the case, so its
+    period has no length.  The history is the whole record's, private interactions included (their
+    changes show without a link), so that the published status is the one ``check`` holds true."""
+    anchors = {id(e.interaction): e.anchor for e in entries}
+    history = status_history(case, case.interactions, config)
+    periods = []
+    for change, following in zip(history, (*history[1:], None)):
+        end = following.at if following else (change.at if change.status in ENDED_STATUSES else None)
+        anchor = anchors.get(id(change.interaction)) if change.interaction is not None else None
+        periods.append(StatusPeriod(change.status, change.at, end, anchor))
     return periods
 
 
-def _responses(entries: Sequence) -> list[Response]:
+def _is_conversation(entry) -> bool:
+    return entry.interaction.channel in CONVERSATION_CHANNELS
+
+
+def _answers(message, later) -> bool:
+    """Whether *later* answers *message* (docs/format.md, "Replies"): an exchange with the same
+    party, on any channel, that comes from the other side, or is a conversation (a call, a chat,
+    a meeting) carrying both sides."""
+    m, r = message.interaction, later.interaction
+    if r.direction == "internal" or r.party != m.party:
+        return False
+    return r.direction != m.direction or _is_conversation(later)
+
+
+def _responses(entries: Sequence, ended: datetime | None) -> list[Response]:
+    """Every message that waits for an answer, with the answer found for it.
+
+    A conversation (call, chat, meeting) waits for nothing: it was answered as it happened.  An
+    internal note is no message.  A message sent once the case had ended, or the one that ended it
+    (its ``status:`` is resolved or closed), waits for nothing either: nobody owes an answer to a
+    closing message."""
     responses = []
     for index, entry in enumerate(entries):
         i = entry.interaction
-        if i.direction == "internal" or i.channel in CONVERSATION_CHANNELS:
+        if i.direction == "internal" or _is_conversation(entry) or i.status in ENDED_STATUSES:
             continue
-        wanted = "in" if i.direction == "out" else "out"
-        reply = next((e for e in entries[index + 1:] if e.interaction.direction == wanted), None)
+        if ended is not None and i.at.instant >= ended:
+            continue
+        reply = next((e for e in entries[index + 1:] if _answers(entry, e)), None)
         responses.append(Response(entry.anchor, i.at, i.channel, i.direction == "out",
                                   reply.anchor if reply else None,
-                                  (reply.interaction.at.instant - i.at.instant) if reply else None))
+                                  (reply.interaction.at.instant - i.at.instant) if reply else None,
+                                  i.party, reply.interaction.channel if reply else None))
     return responses
 
 
-def _unconfirmed_calls(entries: Sequence, audit: AuditSettings, as_of: datetime) -> list[str]:
-    """Calls with no written outbound message within the follow-up time (and the time has passed)."""
+def _unconfirmed_calls(entries: Sequence, audit: AuditSettings, as_of: datetime) -> list[tuple[str, bool]]:
+    """Calls with no written outbound message to the same party within the follow-up time, each
+    with whether that time has passed (by *as_of*)."""
     limit = timedelta(hours=audit.followup_hours)
     found = []
     for index, entry in enumerate(entries):
@@ -149,9 +165,10 @@ def _unconfirmed_calls(entries: Sequence, audit: AuditSettings, as_of: datetime)
             continue
         deadline = call.at.instant + limit
         confirmed = any(e.interaction.direction == "out" and e.interaction.channel not in CONVERSATION_CHANNELS
-                        and e.interaction.at.instant <= deadline for e in entries[index + 1:])
-        if not confirmed and as_of > deadline:
-            found.append(entry.anchor)
+                        and e.interaction.party == call.party and e.interaction.at.instant <= deadline
+                        for e in entries[index + 1:])
+        if not confirmed and call.at.instant <= as_of:
+            found.append((entry.anchor, as_of > deadline))
     return found
 
 

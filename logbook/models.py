@@ -8,6 +8,7 @@ that records stay hashable and cannot be changed in place.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from .diagnostics import Location
@@ -109,6 +110,14 @@ class Interaction:
     party: str | None = None
     party_location: Location | None = field(default=None, compare=False)  # where ``party:`` was written
     evidence: tuple[str, ...] = ()  # what it shows, as EVIDENCE_KINDS marks
+    status_location: Location | None = field(default=None, compare=False)  # where ``status:`` was written
+
+
+def chronology_key(interaction: Interaction) -> tuple[datetime, str, int, int]:
+    """The one sort key of a chronology: the UTC instant (zones interleave, DST folds cannot confuse
+    the order), then the source path and line, then the position in the file (ties keep their order)."""
+    loc = interaction.location
+    return (interaction.at.instant, loc.path, loc.line, interaction.position)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +154,7 @@ class Case:
     removed: tuple[tuple[str, str], ...] = ()  # acknowledged removals: (file name or heading time, reason)
     parties: tuple[Party, ...] = ()  # as listed in ``parties:`` (the counterparty too, when it is listed)
     status_location: Location | None = field(default=None, compare=False)  # where ``status:`` was written
+    closed_location: Location | None = field(default=None, compare=False)  # where ``closed:`` was written
 
     def role_of(self, name: str | None) -> str | None:
         """The role of the party called *name*: as listed; the counterparty, unlisted, has the role 'counterparty'."""

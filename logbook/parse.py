@@ -176,6 +176,7 @@ def _build_case(reader: Reader, mapping: Map, values: dict[str, Any], *, default
         tone=values.get("tone") is not False, windows=values.get("windows") or (),
         removed=values.get("removed") or (), parties=parties,
         status_location=reader.at(mapping.get("status")) if mapping.get("status") is not None else file_location,
+        closed_location=reader.at(mapping.get("closed")) if mapping.get("closed") is not None else None,
     )
 
 
@@ -212,6 +213,7 @@ def _build_interaction(reader: Reader, mapping: Map, values: dict[str, Any], bod
         tone=values.get("tone") is not False, party=values.get("party"),
         party_location=reader.at(mapping.get("party")) if mapping.get("party") is not None else None,
         evidence=values.get("evidence") or (),
+        status_location=reader.at(mapping.get("status")) if mapping.get("status") is not None else None,
     )
 
 

@@ -35,6 +35,7 @@ from .search import search_files, search_jobs
 from .themes import Theme, default_theme_dir
 from .timeparse import Moment, zone_named
 from .workers import run_jobs
+from .wording import duration, entry_name, message_noun, response_parts
 
 
 FEED_SIZE = 50
@@ -101,22 +102,6 @@ class _Output:
         self.copies[path] = source
 
 
-def duration(delta: timedelta | None) -> str:
-    """``3 days 4 h``, ``5 h 20 min``, ``12 min``: as a person would say it."""
-    if delta is None:
-        return ""
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days >= 60:
-        return f"about {round(days / 30.44)} months"
-    if days:
-        return f"{days} day{'s' * (days != 1)}" + (f" {hours} h" if hours else "")
-    if hours:
-        return f"{hours} h" + (f" {mins} min" if mins else "")
-    return f"{mins} min"
-
-
 def recording_lag(delta: timedelta | None) -> str:
     """``recorded 2 h after the event`` / ``recorded before the time it gives``."""
     if delta is None:
@@ -140,7 +125,8 @@ def make_environment(theme: Theme) -> FragmentEnvironment:
                        duration=duration, size=human_size, day=lambda d: f"{d.day} {d:%B %Y}",
                        stamp=lambda d: f"{d.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC", lag=recording_lag)
     env.globals.update(version=__version__, agent_slug=agent_slug, mini_timeline=mini_timeline, times_note=_times_note,
-                       shows_image=_shows_image)
+                       shows_image=_shows_image, response_parts=response_parts)
+    env.filters.update(entry_name=entry_name, message_noun=message_noun)
     return env
 
 

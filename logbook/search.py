@@ -18,6 +18,7 @@ from typing import Callable
 from .cache import Memo, digest_text
 from .derive import CaseView, Entry, SiteView
 from .lunrindex import AnalysedDocument, Field, analyse, ascii_blanker, blanked, index_json
+from .wording import entry_name
 
 SHARD_SIZE = 100  # documents; an edit re-indexes one shard, a search loads them one by one
 FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
@@ -36,9 +37,9 @@ def plain_words(markdown: str) -> str:
 def _document(view: CaseView, entry: Entry, body: str | None = None) -> dict[str, str]:
     """One interaction as lunr indexes it; *body* is its plain_words, when already made."""
     i, case = entry.interaction, view.case
-    people = " ".join(filter(None, [i.agent.display() if i.agent else None, i.sender, i.recipient, case.counterparty]))
+    people = " ".join(filter(None, [i.agent.display() if i.agent else None, i.sender, i.recipient, i.party]))
     refs = " ".join(filter(None, [i.ref, *(v for _, v in case.refs), case.id]))
-    title = i.title or i.subject or f"{i.channel} {i.direction}"
+    title = entry_name(i)
     return {"id": f"{case.id}#{entry.anchor}", "title": f"{title} {i.subject or ''}".strip(),
             "body": plain_words(i.body) if body is None else body, "refs": refs, "people": people, "case": case.title}
 
@@ -47,7 +48,7 @@ def _stored(view: CaseView, entry: Entry, body: str) -> dict[str, str]:
     """The result card a search shows for one interaction (*body*: its plain_words)."""
     i = entry.interaction
     text = " ".join(body.split())
-    return {"t": i.title or i.subject or f"{i.channel} ({i.direction})", "c": view.case.id, "ct": view.case.title,
+    return {"t": entry_name(i), "c": view.case.id, "ct": view.case.title,
             "d": i.at.display(), "h": f"cases/{view.case.id}/index.html#{entry.anchor}",
             "s": text[:180] + ("…" if len(text) > 180 else "")}
 

@@ -11,6 +11,7 @@ from typing import Callable, Iterable, Iterator
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .models import Case, Config
 from .redact import card_numbers, may_hold_card
+from .status import status_history
 from .tone import outbound_tone
 
 Check = Callable[[tuple[Case, ...], Config], Iterable[Diagnostic]]
@@ -87,11 +88,28 @@ def unknown_parties(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnos
                         or "add it under 'parties:' in the case, e.g. {name: …, role: card-issuer}")
 
 
+def status_disagrees(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    """``status:`` in the case must be the last of its status history (status.py), or the header
+    and the status history would tell a reader two different things."""
+    for case in cases:
+        history = status_history(case, case.interactions, config)
+        if not history or history[-1].status == case.status or case.status_location is None:
+            continue
+        last = history[-1]
+        where = f"{last.location.path}:{last.location.line}" if last.location else case.location.path
+        how = "'closed:'" if last.interaction is None else "'status:'"
+        yield error("status-mismatch", f"the case says status '{case.status}', but its status history ends with "
+                    f"'{last.status}' ({how} at {where}, {last.at:%Y-%m-%d})", case.status_location,
+                    f"set 'status: {last.status}' here, or record the change to '{case.status}' with "
+                    f"'status: {case.status}' on the interaction where it happened")
+
+
 SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids,)  # compare cases with each other
 CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-runs them for edited cases only)
     duplicate_promise_ids,
     unknown_fulfilled_promises,
     unknown_parties,
+    status_disagrees,
     outbound_tone,
     unredacted_card_numbers,
 )

@@ -41,7 +41,9 @@ def _replace_in(path: Path, old: str, new: str) -> None:
 
 MORE_EDITS = {
     "a case title": lambda b: _replace_in(b / CASE, "title: PowerBlend", "title: Renamed PowerBlend"),
-    "a case status": lambda b: _replace_in(b / CASE, "status: resolved", "status: waiting"),
+    "a case status": lambda b: (_replace_in(b / CASE, "status: resolved", "status: waiting"),  # and the change itself
+                                _replace_in(b / "cases/GT-1042/2026-04-15-1347-email-in.md", "status: resolved",
+                                            "status: waiting")),
     "a new case": lambda b: write_tree(b, {"cases/NEW-1/case.md": "---\nid: NEW-1\ntitle: A new one\nstatus: open\n"
                                            "opened: 2026-05-01\n---\nStarted.\n",
                                            "cases/NEW-1/2026-05-02-0900-email-in.md":
