@@ -353,7 +353,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
     except jinja2.TemplateError as exc:
         raise RenderError([error("template-error", f"template failed: {exc}", Location(_template_from_traceback(exc)))]) from None
     out.page("calendar.ics", whole_site("calendar", lambda: calendar_ics(site)))
-    out.page("assets/status-colours.css", status_css(site.config.statuses))
+    out.page("status-colours.css", status_css(site.config.statuses))
     for rel, source in theme.static_files().items():
         out.copy(f"assets/{rel}", source)
     return SiteFiles(out.pages, out.copies, tuple(out.written))
