@@ -21,6 +21,21 @@ from .reuse import Memo, keyed_by_repr
 from .timeparse import zone_named
 
 WIDTH, BAR, GAP, LABEL = 640, 22, 8, 190
+MAX_LABEL, CHAR = 330, 8.6  # the widest label column; a generous width of one character at 14 px
+
+
+def _label_column(labels: list[str]) -> int:
+    """Wide enough for the longest label (a case id with its counterparty), never past MAX_LABEL."""
+    return min(MAX_LABEL, max([LABEL, *(int(16 + len(label) * CHAR) for label in labels)]))
+
+
+def _label(label: str, column: int, y: int) -> str:
+    """A row's label, right-aligned to the bars; cut with '…' when even the widest column is too narrow
+    (the whole label stays in its tooltip and in the chart's data table)."""
+    fits = int((column - 16) / CHAR)
+    shown = label if len(label) <= fits else label[:fits - 1] + "…"
+    tip = f"<title>{escape(label)}</title>" if shown != label else ""
+    return f'<text x="{column - 8}" y="{y + BAR * 0.7:.0f}" text-anchor="end">{tip}{escape(shown)}</text>'
 
 
 @keyed_by_repr
@@ -38,6 +53,7 @@ class Chart:
         return self.classes[n] if n < len(self.classes) else "bar-plain"
 
     def svg(self) -> Markup:
+        column = _label_column([label for label, _ in self.rows])
         top = max((v for _, v in self.rows), default=0) or 1
         height = len(self.rows) * (BAR + GAP) + GAP
         desc = "; ".join(f"{label}: {_fmt(value)} {self.unit}" for label, value in self.rows) or "no data"
@@ -46,10 +62,10 @@ class Chart:
                  f'<title id="{self.id}-t">{escape(self.title)}</title><desc id="{self.id}-d">{escape(desc)}</desc>']
         for n, (label, value) in enumerate(self.rows):
             y = GAP + n * (BAR + GAP)
-            length = (WIDTH - LABEL - 80) * value / top
-            parts.append(f'<text x="{LABEL - 8}" y="{y + BAR * 0.7:.0f}" text-anchor="end">{escape(label)}</text>'
-                         f'<rect class="bar {self.bar_class(n)}" x="{LABEL}" y="{y}" width="{length:.1f}" height="{BAR}">'
-                         f'</rect><text x="{LABEL + length + 6:.1f}" y="{y + BAR * 0.7:.0f}">{_fmt(value)}</text>')
+            length = (WIDTH - column - 80) * value / top
+            parts.append(f'{_label(label, column, y)}'
+                         f'<rect class="bar {self.bar_class(n)}" x="{column}" y="{y}" width="{length:.1f}" height="{BAR}">'
+                         f'</rect><text x="{column + length + 6:.1f}" y="{y + BAR * 0.7:.0f}">{_fmt(value)}</text>')
         parts.append("</svg>")
         return Markup("".join(parts))
 
@@ -66,6 +82,7 @@ class StackedChart:
     rows: tuple[tuple[str, tuple[int, ...]], ...]  # label, one count per series
 
     def svg(self) -> Markup:
+        column = _label_column([label for label, _ in self.rows])
         top = max((sum(v) for _, v in self.rows), default=0) or 1
         height = len(self.rows) * (BAR + GAP) + GAP
         desc = "; ".join(f"{label}: " + ", ".join(f"{name} {count}" for name, count in zip(self.series, values) if count)
@@ -74,11 +91,11 @@ class StackedChart:
                  f'{height}" width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
                  f'<title id="{self.id}-t">{escape(self.title)}</title><desc id="{self.id}-d">{escape(desc)}</desc>']
         for n, (label, values) in enumerate(self.rows):
-            y, x = GAP + n * (BAR + GAP), float(LABEL)
-            parts.append(f'<text x="{LABEL - 8}" y="{y + BAR * 0.7:.0f}" text-anchor="end">{escape(label)}</text>')
+            y, x = GAP + n * (BAR + GAP), float(column)
+            parts.append(_label(label, column, y))
             for k, count in enumerate(values):
                 if count:
-                    length = (WIDTH - LABEL - 20) * count / top
+                    length = (WIDTH - column - 20) * count / top
                     parts.append(f'<rect class="bar status-{self.series[k]}" x="{x:.1f}" y="{y}" width="{length:.1f}" '
                                  f'height="{BAR}"><title>{escape(self.series[k])}: {count}</title></rect>')
                     x += length
