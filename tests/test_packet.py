@@ -97,7 +97,7 @@ def test_the_chronology_is_one_table_on_one_page_before_the_messages(scenario_pd
 def test_status_history_and_response_times_are_in_the_packet(scenario_pdf):
     text = " ".join(" ".join(pdf_pages(scenario_pdf)).split())
     assert "Status history" in text and "Response times" in text
-    assert re.search(r"open 2026-11-09\* \(opened\) 8 days 11 h waiting 2026-11-17 11:00 GMT", text)
+    assert re.search(r"open 2026-11-09\* \(start\) 8 days 11 h waiting 2026-11-17 11:00 GMT", text)
     assert "ShenMart took 23 h 13 min to answer your email of 9 November 2026" in text
 
 
