@@ -118,6 +118,11 @@ def test_copy_link_buttons_cover_no_heading_text(sites, browser, width):
         found = page.evaluate(OVERLAPS)
         assert len(found) == page.locator("article.entry").count() > 5
         assert [f for f in found if f[1] or not f[2]] == [], f"{case} at {width} px"
+        # its name is the text it shows (WCAG 2.5.3: a voice user says what they see); the entry describes it
+        assert page.get_by_role("button", name="Copy link", exact=True).count() == len(found)
+        described = page.evaluate("""() => [...document.querySelectorAll('button.copy-link')].every(b =>
+            document.getElementById(b.getAttribute('aria-describedby')).tagName === 'H3')""")
+        assert described
         if width == 390:
             page.screenshot(path=str(ARTEFACTS / f"phone-{case}.png"), full_page=True)
 
