@@ -121,3 +121,12 @@ def test_a_case_page_is_in_its_cases_zone_and_the_timeline_in_the_sites(scenario
     assert "Times are in Europe/Berlin" in (scenario_site / "timeline/index.html").read_text()
     assert "2026-11-09 10:40 CET (recorded as 17:40 UTC+08:00)" in timeline
     assert "2026-11-28 15:00 CET (recorded as 14:00 UTC+00:00)" in timeline
+
+
+def test_audit_gives_times_in_the_sites_zone_and_explains_the_mark_once(capsys):
+    from conftest import run_cli
+    code, out, _ = run_cli(["audit", str(SCENARIO), "--as-of", "2026-12-01"], capsys)
+    assert code == 1
+    assert "due 2026-11-16*: " in out and "(time not recorded)" not in out
+    assert "call with ShenMart of 2026-11-17 12:00 CET (recorded as 11:00 UTC+00:00)" in out  # Berlin, the site's
+    assert out.count("* after a date: the time was not recorded.") == 1
