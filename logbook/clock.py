@@ -28,21 +28,25 @@ def _abbreviation(when: datetime) -> str:
     return "" if not name or name.startswith(("+", "-")) else name
 
 
+def _parts(moment: Moment, zone: tzinfo | None) -> tuple[str, str | None]:
+    """(the time in *zone*, the time as recorded when its offset differs, else None); with a time."""
+    local = moment.when.astimezone(zone) if zone is not None else moment.when
+    seconds = ":%S" if local.second else ""
+    shown = f"{local.strftime('%Y-%m-%d %H:%M' + seconds)} {_abbreviation(local) or _offset(local)}"
+    if moment.when.utcoffset() == local.utcoffset():
+        return shown, None
+    day = "" if moment.when.date() == local.date() else "%Y-%m-%d "
+    return shown, f"{moment.when.strftime(day + '%H:%M' + seconds)} {_offset(moment.when)}"
+
+
 def time_text(moment: Moment, zone: tzinfo | None) -> str:
     """The moment in *zone* as plain text: ``2026-11-20 01:12 GMT (recorded as 09:12 UTC+08:00)``.
 
     Without a zone the moment is shown as recorded.  A date alone stays the recorded date with the mark."""
     if not moment.has_time:
         return f"{moment.date_text()}{NO_TIME_MARK}"
-    local = moment.when.astimezone(zone) if zone is not None else moment.when
-    fmt = "%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M"
-    name = _abbreviation(local)
-    text = f"{local.strftime(fmt)} {name or _offset(local)}"
-    if moment.when.utcoffset() != local.utcoffset():
-        same_day = moment.when.date() == local.date()
-        original = moment.when.strftime(("%H:%M" if same_day else "%Y-%m-%d %H:%M") + (":%S" if local.second else ""))
-        text += f" (recorded as {original} {_offset(moment.when)})"
-    return text
+    shown, recorded = _parts(moment, zone)
+    return shown if recorded is None else f"{shown} (recorded as {recorded})"
 
 
 def time_html(moment: Moment | None, zone: tzinfo | None) -> Markup:
@@ -52,12 +56,9 @@ def time_html(moment: Moment | None, zone: tzinfo | None) -> Markup:
     if not moment.has_time:
         return Markup(f'{escape(moment.date_text())}<span class="no-time"><span aria-hidden="true">{NO_TIME_MARK}'
                       f'</span><span class="visually-hidden"> (time not recorded)</span></span>')
-    text = time_text(moment, zone)
-    local, bracket, recorded = text.partition(" (recorded as ")
-    if not bracket:
-        return Markup(f'<span class="local-time">{escape(text)}</span>')
-    return Markup(f'<span class="local-time">{escape(local)}</span> <span class="recorded-as">'
-                  f'(recorded as {escape(recorded)}</span>')
+    shown, recorded = _parts(moment, zone)
+    html = f'<span class="local-time">{escape(shown)}</span>'
+    return Markup(html if recorded is None else f'{html} <span class="recorded-as">(recorded as {escape(recorded)})</span>')
 
 
 def zone_description(zone: tzinfo, year: int) -> str:

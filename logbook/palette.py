@@ -1,10 +1,10 @@
 """One colour per case status, read by the status pills, the charts and their legends alike.
 
 The site's stylesheet for statuses (``status-colours.css``, beside the theme's ``assets/``) is
-written from this table, so a pill and a chart segment of the same status cannot disagree.  A status configured in logbook.toml
-that the table does not know takes the next spare colour, in the configured order.  Every colour
-has a contrast of at least 7:1 on white and on the theme's grey (#f4f6f8), so a pill's text
-stays readable (WCAG AAA).
+written from this table, so a pill and a chart segment of the same status cannot disagree.  A status
+configured in logbook.toml that the table does not know takes the next spare colour, in the
+configured order.  Every colour has a contrast of at least 7:1 on white and on the theme's grey
+(#f4f6f8), so a pill's text stays readable (WCAG AAA).
 """
 
 from __future__ import annotations
