@@ -21,6 +21,9 @@ def _schema(title: str, specs: tuple[FieldSpec, ...], config: Config, kind: str)
             prop["enum"] = list(config.statuses)
         elif spec.name == "channel":
             prop["enum"] = list(config.channels)
+        elif spec.name == "parties":
+            prop["items"] = {**prop["items"], "properties": {**prop["items"]["properties"],
+                                                             "role": {"type": "string", "enum": list(config.party_roles)}}}
         elif spec.name == "tags" and config.has_tag_taxonomy:
             names = [name for name, _ in config.tags]
             prop = {"description": spec.description, "oneOf": [{"type": "string", "enum": names},

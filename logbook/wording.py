@@ -73,10 +73,18 @@ def response_parts(response, ended: bool) -> tuple[str, str, str]:
     if response.theirs:
         if response.waited is not None:
             return f"{party} took {duration(response.waited)} to answer your {noun} of", when, via
-        return f"{party} {'never answered' if ended else 'has not answered'} your {noun} of", when, ""
+        if ended:
+            return f"{party} had not answered your {noun} of", when + " when the case ended", ""
+        return f"{party} has not answered your {noun} of", when, ""
     if response.waited is not None:
-        return f"You took {duration(response.waited)} to answer {party}'s {noun} of", when, via
-    return f"You {'never answered' if ended else 'have not answered'} {party}'s {noun} of", when, ""
+        return f"You took {duration(response.waited)} to answer {possessive(party)} {noun} of", when, via
+    if ended:
+        return f"You had not answered {possessive(party)} {noun} of", when + " when the case ended", ""
+    return f"You have not answered {possessive(party)} {noun} of", when, ""
+
+
+def possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") else "'s")
 
 
 def response_sentence(response, ended: bool) -> str:

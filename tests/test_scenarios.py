@@ -132,7 +132,7 @@ def test_finding_1_a_closing_email_is_not_left_unanswered(tmp_path, capsys):
     root = _copy(TEAM, tmp_path)
     assert run_cli(["build", str(root), "--out", str(tmp_path / "site"), "--as-of", "2026-11-01"], capsys)[0] == 0
     text = page(tmp_path / "site", "cases/T-7/index.html")
-    assert "never answered" not in text and "has not answered" not in text
+    assert [s for s in ("never answered", "has not answered", "had not answered") if s in text] == []
     assert "Dana Whitfield took 1 day 8 h to answer your email of 1 October 2026" in text
     assert "Case lasted 3 days 15 h" in text  # from opening to the closed: date (start of 5 October, Berlin)
     code, out, _ = run_cli(["audit", str(root), "--as-of", "2026-11-01", "--format", "json"], capsys)
@@ -266,3 +266,12 @@ def test_finding_7_checklist_items_come_from_marks_not_words(dispute):
     finally:
         chat.write_text(original)
     assert not hasattr(__import__("logbook.checklists", fromlist=["_mentions"]), "_mentions")
+
+
+def test_a_message_left_unanswered_when_the_case_ended_is_said_as_it_stood(sample_book, tmp_path, capsys):
+    """The card issuer's answer came hours before the shop refunded: not 'you never answered'."""
+    assert run_cli(["build", str(sample_book), "--out", str(tmp_path / "site"), "--as-of", "2026-11-22"], capsys)[0] == 0
+    text = page(tmp_path / "site", "cases/GT-1042/index.html")
+    assert "You had not answered Kestrel Bank Card Services' portal message of 15 April 2026 when the case ended." in text
+    assert "Kestrel Bank Card Services took 14 h 55 min to answer your portal message of 14 April 2026" in text
+    assert "never answered" not in text
