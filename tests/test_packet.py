@@ -76,8 +76,14 @@ def test_page_one_states_the_case_in_five_lines(scenario_pdf):
     assert "About 64.50 GBP: order SM-884120." in flat
     assert "Status escalated since 2026-11-28 14:00 GMT; opened 2026-11-09*" in flat
     assert "Record of 6 interactions" in flat and "2 received, 4 sent, 0 internal notes; 2 exhibits." in flat
-    assert "Promises: 1 made, 0 kept (0 late), 1 broken" in flat
+    assert "Promises: 1 made, 0 kept (0 late), 1 broken, 0 pending or undated; 2 messages not answered yet." in flat
     assert "Lamp arrived smashed" not in flat  # no message starts on page 1
+
+
+def test_page_one_of_an_ended_case_says_what_stood_when_it_ended(sample_pdf):
+    flat = " ".join(pdf_pages(sample_pdf)[0].split())
+    assert "Status resolved since 2026-04-15 13:47 CEST; opened 2026-03-02*, lasted 44 days 12 h." in flat
+    assert "; 1 message not answered when the case ended." in flat and "never answered" not in flat
 
 
 def test_the_chronology_is_one_table_on_one_page_before_the_messages(scenario_pdf):
