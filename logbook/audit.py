@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from operator import itemgetter
 from typing import Iterable, Iterator, Sequence
 
+from .clock import NO_TIME_MARK, time_text
 from .derive import CaseView, SiteView
 from .diagnostics import Diagnostic
 from .reuse import Memo
+from .timeparse import zone_named
 from .wording import duration, response_sentence
 
 OVERDUE, ATTENTION = "overdue", "attention"
@@ -45,10 +47,11 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
         yield Finding(OVERDUE, "stale-case", case.id, f"no activity for {(as_of - last).days} days "
                       f"(limit {settings.stale_days})", view.last_entry.anchor if view.last_entry else None,
                       case.location.path, 1, last.isoformat())
-    yield from _promise_findings(view, settings.warn_days, as_of)
+    zone = zone_named(site.config.timezone)  # audit's times are in the site's zone, as the dashboard's
+    yield from _promise_findings(view, settings.warn_days, as_of, zone)
     if is_open:
         yield from _response_findings(view, settings.response_hours, as_of)
-        yield from _call_findings(view, settings.followup_hours, as_of)
+        yield from _call_findings(view, settings.followup_hours, as_of, zone)
     for window in facts.windows:
         path, line, ends = window.window.location.path, window.window.location.line, window.ends.isoformat()
         if window.state == "passed" and is_open:
@@ -59,7 +62,7 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
                           f"({window.days_left(as_of)} days left)", None, path, line, ends)
 
 
-def _promise_findings(view: CaseView, warn_days: int, as_of: datetime) -> Iterator[Finding]:
+def _promise_findings(view: CaseView, warn_days: int, as_of: datetime, zone: tzinfo) -> Iterator[Finding]:
     for promise in view.promises:
         due, loc = promise.promise.due, promise.promise.location
         if due is None:
@@ -67,11 +70,11 @@ def _promise_findings(view: CaseView, warn_days: int, as_of: datetime) -> Iterat
         by = f" ({promise.promise.by})" if promise.promise.by else ""
         if promise.state == "broken":
             yield Finding(OVERDUE, "broken-promise", view.case.id, f"“{promise.promise.what}”{by}, due "
-                          f"{due.display()}: {duration(as_of - due.end)} overdue", promise.made_in, loc.path,
+                          f"{time_text(due, zone)}: {duration(as_of - due.end)} overdue", promise.made_in, loc.path,
                           loc.line, due.end.isoformat())
         elif promise.state == "pending" and due.end - as_of <= timedelta(days=warn_days):
             yield Finding(ATTENTION, "promise-due-soon", view.case.id, f"“{promise.promise.what}”{by}, due "
-                          f"{due.display()}: in {duration(due.end - as_of)}", promise.made_in, loc.path, loc.line,
+                          f"{time_text(due, zone)}: in {duration(due.end - as_of)}", promise.made_in, loc.path, loc.line,
                           due.end.isoformat())
 
 
@@ -92,7 +95,7 @@ def _response_findings(view: CaseView, response_hours: int, as_of: datetime) -> 
                       response.anchor, loc.path, loc.line, response.at.instant.isoformat())
 
 
-def _call_findings(view: CaseView, followup_hours: int, as_of: datetime) -> Iterator[Finding]:
+def _call_findings(view: CaseView, followup_hours: int, as_of: datetime, zone: tzinfo) -> Iterator[Finding]:
     """Calls not confirmed in writing: past the follow-up time overdue, inside it due soon."""
     limit = timedelta(hours=followup_hours)
     for anchors, severity in ((view.facts.unconfirmed_calls, OVERDUE), (view.facts.calls_to_confirm, ATTENTION)):
@@ -103,7 +106,7 @@ def _call_findings(view: CaseView, followup_hours: int, as_of: datetime) -> Iter
                                                     else f"{duration(limit - age)} left of") + \
                 f" the {followup_hours} h target"
             yield Finding(severity, "unconfirmed-call", view.case.id, f"call with {call.party or 'the other side'} "
-                          f"of {call.at.display()} not confirmed in writing ({how_long}; logbook followup prints "
+                          f"of {time_text(call.at, zone)} not confirmed in writing ({how_long}; logbook followup prints "
                           "the email)", anchor, call.location.path, call.location.line, call.at.instant.isoformat())
 
 
@@ -163,4 +166,6 @@ def findings_table(findings: Sequence[Finding], as_of: datetime) -> str:
     lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}".rstrip() for r in rows]
     overdue = sum(f.severity == OVERDUE for f in findings)
     lines.append(f"\n{overdue} overdue, {len(findings) - overdue} due soon (as of {as_of:%Y-%m-%d %H:%M} UTC)")
+    if any(NO_TIME_MARK in f.message for f in findings):
+        lines.append(f"Times are in the site's time zone; {NO_TIME_MARK} after a date: the time was not recorded.")
     return "\n".join(lines) + "\n"

@@ -15,10 +15,27 @@ from statistics import median
 
 from markupsafe import Markup, escape
 
+from .clock import time_text
 from .derive import CaseView, SiteView
 from .reuse import Memo, keyed_by_repr
+from .timeparse import zone_named
 
 WIDTH, BAR, GAP, LABEL = 640, 22, 8, 190
+MAX_LABEL, CHAR = 330, 8.6  # the widest label column; a generous width of one character at 14 px
+
+
+def _label_column(labels: list[str]) -> int:
+    """Wide enough for the longest label (a case id with its counterparty), never past MAX_LABEL."""
+    return min(MAX_LABEL, max([LABEL, *(int(16 + len(label) * CHAR) for label in labels)]))
+
+
+def _label(label: str, column: int, y: int) -> str:
+    """A row's label, right-aligned to the bars; cut with '…' when even the widest column is too narrow
+    (the whole label stays in its tooltip and in the chart's data table)."""
+    fits = int((column - 16) / CHAR)
+    shown = label if len(label) <= fits else label[:fits - 1] + "…"
+    tip = f"<title>{escape(label)}</title>" if shown != label else ""
+    return f'<text x="{column - 8}" y="{y + BAR * 0.7:.0f}" text-anchor="end">{tip}{escape(shown)}</text>'
 
 
 @keyed_by_repr
@@ -28,20 +45,27 @@ class Chart:
     title: str
     unit: str
     rows: tuple[tuple[str, float], ...]  # label, value
+    classes: tuple[str, ...] = ()  # one per row (a status's class, for its colour); else one plain colour
+
+    def bar_class(self, n: int) -> str:
+        """Rows that are not statuses or promise states share one neutral colour: a colour of the status
+        table on a case or a tag would read as that status."""
+        return self.classes[n] if n < len(self.classes) else "bar-plain"
 
     def svg(self) -> Markup:
+        column = _label_column([label for label, _ in self.rows])
         top = max((v for _, v in self.rows), default=0) or 1
         height = len(self.rows) * (BAR + GAP) + GAP
         desc = "; ".join(f"{label}: {_fmt(value)} {self.unit}" for label, value in self.rows) or "no data"
         parts = [f'<svg class="chart" role="img" aria-labelledby="{self.id}-t {self.id}-d" viewBox="0 0 {WIDTH} '
-                 f'{height}" width="100%" xmlns="http://www.w3.org/2000/svg">',
+                 f'{height}" width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
                  f'<title id="{self.id}-t">{escape(self.title)}</title><desc id="{self.id}-d">{escape(desc)}</desc>']
         for n, (label, value) in enumerate(self.rows):
             y = GAP + n * (BAR + GAP)
-            length = (WIDTH - LABEL - 80) * value / top
-            parts.append(f'<text x="{LABEL - 8}" y="{y + BAR * 0.7:.0f}" text-anchor="end">{escape(label)}</text>'
-                         f'<rect class="bar bar-{n % 4}" x="{LABEL}" y="{y}" width="{length:.1f}" height="{BAR}">'
-                         f'</rect><text x="{LABEL + length + 6:.1f}" y="{y + BAR * 0.7:.0f}">{_fmt(value)}</text>')
+            length = (WIDTH - column - 80) * value / top
+            parts.append(f'{_label(label, column, y)}'
+                         f'<rect class="bar {self.bar_class(n)}" x="{column}" y="{y}" width="{length:.1f}" height="{BAR}">'
+                         f'</rect><text x="{column + length + 6:.1f}" y="{y + BAR * 0.7:.0f}">{_fmt(value)}</text>')
         parts.append("</svg>")
         return Markup("".join(parts))
 
@@ -49,7 +73,8 @@ class Chart:
 @keyed_by_repr
 @dataclass(frozen=True, slots=True)
 class StackedChart:
-    """One bar per row, split into series (e.g. statuses); every segment also labelled in text."""
+    """One bar per row, split into series (statuses, each in its status's colour); every segment also has
+    a tooltip, and the legend is HTML beside the drawing, so it wraps instead of being cut off."""
 
     id: str
     title: str
@@ -57,28 +82,31 @@ class StackedChart:
     rows: tuple[tuple[str, tuple[int, ...]], ...]  # label, one count per series
 
     def svg(self) -> Markup:
+        column = _label_column([label for label, _ in self.rows])
         top = max((sum(v) for _, v in self.rows), default=0) or 1
-        height = len(self.rows) * (BAR + GAP) + GAP + 24
+        height = len(self.rows) * (BAR + GAP) + GAP
         desc = "; ".join(f"{label}: " + ", ".join(f"{name} {count}" for name, count in zip(self.series, values) if count)
                          for label, values in self.rows) or "no data"
         parts = [f'<svg class="chart" role="img" aria-labelledby="{self.id}-t {self.id}-d" viewBox="0 0 {WIDTH} '
-                 f'{height}" width="100%" xmlns="http://www.w3.org/2000/svg">',
+                 f'{height}" width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
                  f'<title id="{self.id}-t">{escape(self.title)}</title><desc id="{self.id}-d">{escape(desc)}</desc>']
         for n, (label, values) in enumerate(self.rows):
-            y, x = GAP + n * (BAR + GAP), float(LABEL)
-            parts.append(f'<text x="{LABEL - 8}" y="{y + BAR * 0.7:.0f}" text-anchor="end">{escape(label)}</text>')
+            y, x = GAP + n * (BAR + GAP), float(column)
+            parts.append(_label(label, column, y))
             for k, count in enumerate(values):
                 if count:
-                    length = (WIDTH - LABEL - 20) * count / top
-                    parts.append(f'<rect class="bar bar-{k % 4}" x="{x:.1f}" y="{y}" width="{length:.1f}" '
+                    length = (WIDTH - column - 20) * count / top
+                    parts.append(f'<rect class="bar status-{self.series[k]}" x="{x:.1f}" y="{y}" width="{length:.1f}" '
                                  f'height="{BAR}"><title>{escape(self.series[k])}: {count}</title></rect>')
                     x += length
-        legend_y = height - 8
-        for k, name in enumerate(self.series):
-            parts.append(f'<rect class="bar bar-{k % 4}" x="{LABEL + k * 110}" y="{legend_y - 10}" width="10" '
-                         f'height="10"></rect><text x="{LABEL + k * 110 + 14}" y="{legend_y}">{escape(name)}</text>')
         parts.append("</svg>")
         return Markup("".join(parts))
+
+    def legend(self) -> Markup:
+        """The series' names with their colours, as a list that wraps (never cut off at the drawing's edge)."""
+        items = "".join(f'<li><span class="swatch status-{escape(name)}" aria-hidden="true"></span>{escape(name)}</li>'
+                        for name in self.series)
+        return Markup(f'<ul class="legend" aria-label="Legend">{items}</ul>')
 
 
 def _fmt(value: float) -> str:
@@ -150,15 +178,17 @@ def dashboard_charts(site: SiteView, memo: Memo | None = None) -> list[Chart | S
     promises = [(state, float(total)) for state, total in zip(PROMISE_STATES, totals)]
     tags = [(tag, float(len(views))) for tag, views in site.tags]
     return [
-        Chart("chart-status", "Cases by status", "cases", tuple(statuses)),
+        Chart("chart-status", "Cases by status", "cases", tuple(statuses),
+              tuple(f"status-{s}" for s in site.config.statuses)),
         status_over_time(site, memo),
         Chart("chart-waits", "Median days the counterparty took to answer your messages, per case", "days", tuple(waits)),
-        Chart("chart-promises", "Promises kept, broken, pending and undated", "promises", tuple(promises)),
+        Chart("chart-promises", "Promises kept, broken, pending and undated", "promises", tuple(promises),
+              tuple(f"promise-{state}" for state in PROMISE_STATES)),
         Chart("chart-tags", "Cases per tag", "cases", tuple(tags)),
     ]
 
 
-def mini_timeline(view: CaseView) -> Markup:
+def mini_timeline(view: CaseView, zone_name: str | None = None) -> Markup:
     """A strip of the case's entries on a time axis, so gaps show at a glance; each mark links to its entry.
 
     Shapes differ by direction (circle received, square sent, diamond internal), not only colours.
@@ -166,6 +196,7 @@ def mini_timeline(view: CaseView) -> Markup:
     entries = view.entries
     if len(entries) < 2:
         return Markup("")
+    zone = zone_named(zone_name) if zone_name else None  # the page's zone, as its other times
     first, last = entries[0].interaction.at.instant, entries[-1].interaction.at.instant
     span = (last - first).total_seconds() or 1
     width, pad, y = 640, 12, 22
@@ -180,7 +211,7 @@ def mini_timeline(view: CaseView) -> Markup:
     for entry in entries:
         x = pad + (width - 2 * pad) * (entry.interaction.at.instant - first).total_seconds() / span
         direction = entry.interaction.direction
-        label = escape(f"{entry.interaction.at.display()} {entry.interaction.channel} {direction}")
+        label = escape(f"{time_text(entry.interaction.at, zone)} {entry.interaction.channel} {direction}")
         if direction == "in":
             shape = f'<circle cx="{x:.1f}" cy="{y}" r="6" class="mark mark-in"></circle>'
         elif direction == "out":

@@ -21,12 +21,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from markupsafe import Markup
+
 from .checklists import CHECKLISTS
+from .clock import packet_zone_line
 from .derive import CaseView, Entry, SiteView, derive_case
 from .exhibits import published_name, safe_file_name
 from .load import load_logbook
 from .models import Profile
 from .outfile import OutputFile, write_output
+from .palette import status_css
 from .provenance import removed_records
 from .render import as_of_text, case_markdown, make_environment
 from .themes import resolve_theme
@@ -94,9 +98,12 @@ def prepare_packet(root: Path, case_id: str, as_of: datetime, profile_name: str 
     description, messages = case_markdown(view)
     theme = resolve_theme(root, config.theme)
     zone = zone_named(config.timezone)
+    zone_key = case.timezone or config.timezone  # the packet's times are in its case's zone
     page = make_environment(theme).get_template("packet.html").render(
         view=view, site=site, config=config, refs=refs, profile=profile.name, keeper=config.keeper,
         checklist=CHECKLISTS[reason](view) if reason else None, stylesheet="style.css",
+        status_colours=Markup(status_css(config.statuses)), keeper_name=config.keeper_name(),
+        zone_name=zone_key, zone_line=packet_zone_line(zone_named(zone_key), as_of.year),
         description=description, messages=messages,
         as_of=Moment(as_of.astimezone(zone)), as_of_text=as_of_text(as_of.astimezone(zone)), root="")
     files = {x.output_name: root / x.attachment.path for x in view.exhibits}

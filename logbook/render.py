@@ -15,19 +15,21 @@ from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Iterator, Protocol, Sequence, TypeVar
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__
 from .audit import audit_findings
 from .cache import BuildCache, Memo, digest_text
 from .calendar import calendar_ics
+from .clock import time_html, zone_note
 from .charts import dashboard_charts, mini_timeline
-from .derive import CaseView, Entry, Grouped, SiteView, chronology_key, merge_groups, merge_timeline
+from .derive import CaseView, Entry, Exhibit, Grouped, SiteView, chronology_key, merge_groups, merge_timeline
 from .reuse import FragmentExtension, Ref, SharedDict, FragmentEnvironment, stable, token
 from .diagnostics import Diagnostic, Location, error
 from .exhibits import human_size
 from .messages import render_message
 from .outputs import agent_page, agent_slug, case_page, tag_page
+from .palette import status_css
 from .search import search_files, search_jobs
 from .themes import Theme, default_theme_dir
 from .timeparse import Moment, zone_named
@@ -118,13 +120,40 @@ def make_environment(theme: Theme) -> FragmentEnvironment:
     env = FragmentEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                               extensions=[FragmentExtension])
-    env.filters.update(moment=lambda m: m.display() if m else "", iso=lambda m: m.iso() if m else "",
+    env.filters.update(moment=_moment, instant=_instant, iso=lambda m: m.iso() if m else "",
                        duration=duration, size=human_size, day=lambda d: f"{d.day} {d:%B %Y}",
                        stamp=lambda d: f"{d.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC", lag=recording_lag)
-    env.globals.update(version=__version__, agent_slug=agent_slug, mini_timeline=mini_timeline,
-                       response_parts=response_parts)
+    env.globals.update(version=__version__, agent_slug=agent_slug, mini_timeline=mini_timeline, times_note=_times_note,
+                       shows_image=_shows_image, response_parts=response_parts)
     env.filters.update(entry_name=entry_name, message_noun=message_noun)
     return env
+
+
+def _shows_image(message: Markup | None, exhibit: Exhibit) -> bool:
+    """Whether a message's own text already shows the image exhibit (``![…](photo.png)``): then its
+    figure names the exhibit without printing the picture a second time."""
+    return message is not None and f'src="{escape(exhibit.output_name)}"' in message
+
+
+@jinja2.pass_context
+def _moment(context: Any, moment: Moment | None) -> Markup:
+    """A moment in the page's zone (``zone_name`` in its context; as recorded when the page has none)."""
+    name = context.get("zone_name")
+    return time_html(moment, zone_named(name) if name else None)
+
+
+@jinja2.pass_context
+def _instant(context: Any, when: datetime) -> Markup:
+    """A computed instant (a status's start) in the page's zone: no recorded offset to keep."""
+    name = context.get("zone_name")
+    return time_html(Moment(when.astimezone(zone_named(name)) if name else when), None)
+
+
+@jinja2.pass_context
+def _times_note(context: Any) -> str:
+    """The page's one sentence on its zone and on the mark of a date without a time."""
+    as_of = context.get("as_of")
+    return zone_note(zone_named(context.get("zone_name") or "UTC"), as_of.when.year if as_of else 2000)
 
 
 def _environment(theme: Theme, cache: BuildCache | None) -> FragmentEnvironment:
@@ -160,7 +189,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
     zone = zone_named(site.config.timezone)
     env.globals["local_date"] = lambda m: f"{m.instant.astimezone(zone):%Y-%m-%d}"
     common = {"site": site, "config": site.config, "as_of": Moment(site.as_of.astimezone(zone)),
-              "as_of_text": as_of_text(site.as_of.astimezone(zone))}
+              "as_of_text": as_of_text(site.as_of.astimezone(zone)), "zone_name": site.config.timezone}
     common_key = (Ref(env), token({k: v for k, v in common.items() if k != "site"}))
     site_key = (token(site.cases), Ref(site.config), site.as_of, Ref(site.history), site.root)
 
@@ -239,12 +268,12 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
             root = "../" * path.count("/")
 
             def draw(reader: Any = site, context: dict[str, Any] = context) -> str:
-                return env.get_template(template).render(**{**common, "site": reader}, root=root, page_path=path,
-                                                         **context)
+                return env.get_template(template).render(**{**common, "site": reader, **context}, root=root,
+                                                         page_path=path)
 
             def pieces(reader: Any, context: dict[str, Any]) -> Iterator[str]:  # the same text, in pieces
-                return env.get_template(template).generate(**{**common, "site": reader}, root=root,
-                                                           page_path=path, **context)
+                return env.get_template(template).generate(**{**common, "site": reader, **context}, root=root,
+                                                           page_path=path)  # a case page's zone_name wins
             if not incremental:
                 later(path, (lambda: draw(site, {**context, **more()})) if more is not None else draw, weight, copies)
                 return
@@ -310,6 +339,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
              more=lambda: {"messages": {view.case.id: markdown(view) for view in feed_cases}})
         for view in site.cases:
             page(case_page(view.case.id), "case.html", weight=4 * len(view.entries) + 1, view=view,
+                 zone_name=view.case.timezone or site.config.timezone,
                  more=functools.partial(case_context, view), copies=per_case(view, "copies", exhibit_copies))
         for path, content in zip([path for path, _, _ in pending],
                                  run_jobs([make for _, make, _ in pending], [weight for _, _, weight in pending],
@@ -321,6 +351,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
     except jinja2.TemplateError as exc:
         raise RenderError([error("template-error", f"template failed: {exc}", Location(_template_from_traceback(exc)))]) from None
     out.page("calendar.ics", whole_site("calendar", lambda: calendar_ics(site)))
+    out.page("status-colours.css", status_css(site.config.statuses))
     for rel, source in theme.static_files().items():
         out.copy(f"assets/{rel}", source)
     return SiteFiles(out.pages, out.copies, tuple(out.written))

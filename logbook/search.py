@@ -12,13 +12,16 @@ import functools
 import hashlib
 import json
 import re
+from datetime import tzinfo
 from pathlib import Path
 from typing import Callable
 
 from .cache import Memo, digest_text
+from .clock import time_text
 from .derive import CaseView, Entry, SiteView
 from .lunrindex import AnalysedDocument, Field, analyse, ascii_blanker, blanked, index_json
 from .textfile import read_regular
+from .timeparse import zone_named
 from .wording import entry_name
 
 SHARD_SIZE = 100  # documents; an edit re-indexes one shard, a search loads them one by one
@@ -45,12 +48,13 @@ def _document(view: CaseView, entry: Entry, body: str | None = None) -> dict[str
             "body": plain_words(i.body) if body is None else body, "refs": refs, "people": people, "case": case.title}
 
 
-def _stored(view: CaseView, entry: Entry, body: str) -> dict[str, str]:
-    """The result card a search shows for one interaction (*body*: its plain_words)."""
+def _stored(view: CaseView, entry: Entry, body: str, zone: tzinfo | None) -> dict[str, str]:
+    """The result card a search shows for one interaction (*body*: its plain_words), its time in the
+    search page's zone (the site's)."""
     i = entry.interaction
     text = " ".join(body.split())
     return {"t": entry_name(i), "c": view.case.id, "ct": view.case.title,
-            "d": i.at.display(), "h": f"cases/{view.case.id}/index.html#{entry.anchor}",
+            "d": time_text(i.at, zone), "h": f"cases/{view.case.id}/index.html#{entry.anchor}",
             "s": text[:180] + ("…" if len(text) > 180 else "")}
 
 
@@ -59,20 +63,21 @@ def _script_safe(json_text: str) -> str:
     return json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
 
 
-def _document_parts(view: CaseView, entry: Entry) -> tuple[str, tuple[str, ...], dict[str, str], str]:
+def _document_parts(view: CaseView, entry: Entry, zone: tzinfo | None = None
+                    ) -> tuple[str, tuple[str, ...], dict[str, str], str]:
     """One interaction's reference, field values and stored result card, and a key for all three."""
     body = plain_words(entry.interaction.body)
     document = _document(view, entry, body)
     values = tuple(document[f.name] for f in FIELDS)
-    stored = _stored(view, entry, body)
+    stored = _stored(view, entry, body, zone)
     key = digest_text(document["id"], *values, *(f"{k}={v}" for k, v in sorted(stored.items())))
     return document["id"], values, stored, key
 
 
-def search_document(view: CaseView, entry: Entry, memo: Memo | None = None
+def search_document(view: CaseView, entry: Entry, memo: Memo | None = None, zone: tzinfo | None = None
                     ) -> tuple[AnalysedDocument, dict[str, str], str]:
     """One interaction's index terms, its stored result card, and a key for both (all search needs of it)."""
-    ref, values, stored, key = _document_parts(view, entry)
+    ref, values, stored, key = _document_parts(view, entry, zone)
     if memo is None:
         return analyse(ref, values), stored, key
     return memo.get(key, lambda: analyse(ref, values)), stored, key
@@ -107,8 +112,10 @@ def shard_path(number: int) -> str:
 def search_jobs(site: SiteView, memo: Memo | None = None, published: Path | None = None
                 ) -> list[tuple[str, Callable[[], bytes], int]]:
     """What search_files makes, as (output path, job, weight) for workers.run_jobs: a job per shard."""
+    zone = zone_named(site.config.timezone)
+
     def shard(number: int, views: list[CaseView]) -> bytes:
-        parts = [_document_parts(view, entry) for view in views for entry in view.entries]
+        parts = [_document_parts(view, entry, zone) for view in views for entry in view.entries]
         return _shard_bytes(number, [key for *_, key in parts],  # documents analysed only if the shard is new
                             lambda: [(analyse(ref, values), stored, key) for ref, values, stored, key in parts],
                             memo, published)
@@ -167,8 +174,10 @@ def search_files(site: SiteView, memo: Memo | None = None, reuse: Memo | None = 
     shard from the *published* site, see _shard_bytes); with *reuse* (serve), a case view's documents and
     a shard of unchanged views are not even looked up.
     """
+    zone = zone_named(site.config.timezone)
+
     def documents(view: CaseView) -> list[tuple[AnalysedDocument, dict[str, str], str]]:
-        return [search_document(view, entry, memo) for entry in view.entries]
+        return [search_document(view, entry, memo, zone) for entry in view.entries]
 
     files = {}
     groups = shard_groups(site)

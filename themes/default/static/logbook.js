@@ -170,7 +170,9 @@
       button.type = "button";
       button.className = "copy-link";
       button.textContent = "Copy link";
-      button.setAttribute("aria-label", "Copy a link to this entry");
+      /* no aria-label: the name is the visible text (WCAG 2.5.3), the entry's heading describes it */
+      var heading = link.parentNode.querySelector("h3[id]");
+      if (heading) button.setAttribute("aria-describedby", heading.id);
       button.addEventListener("click", function () {
         var url = location.href.split("#")[0] + link.getAttribute("href");
         var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy link"; }, 1500); };
