@@ -41,7 +41,7 @@ class Exhibit:
 
     @property
     def file_name(self) -> str:
-        return Path(self.attachment.path).name
+        return self.attachment.name  # as published: redacted with the record
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,7 +286,7 @@ def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config
             if exhibit is None:
                 number = numbers[attachment.path]
                 exhibit = Exhibit(number, attachment, file_facts(root / attachment.path),
-                                  f"exhibits/{number}-{published_name(Path(attachment.path).name)}", anchor,
+                                  f"exhibits/{number}-{published_name(attachment.name)}", anchor,
                                   interaction.at, history.file(attachment.path))
                 exhibits_by_path[attachment.path] = exhibit
             own.append(exhibit)

@@ -6,11 +6,12 @@ one record (duplicate ids, promise references).
 
 from __future__ import annotations
 
+from dataclasses import fields as dataclass_fields, is_dataclass
 from typing import Callable, Iterable, Iterator
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .models import Case, Config
-from .redact import card_numbers, may_hold_card
+from .redact import unredacted_cards
 from .tone import outbound_tone
 
 Check = Callable[[tuple[Case, ...], Config], Iterable[Diagnostic]]
@@ -54,22 +55,64 @@ def unknown_fulfilled_promises(cases: tuple[Case, ...], config: Config) -> Itera
 
 
 def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
-    """A full card number in a non-private record sits in plain text in git, whatever the site masks."""
+    """A full card number in a non-private record sits in plain text in git, whatever the site masks:
+    looked for in every text the record holds (body, title, agent, attachment names, ids, …) as a
+    reader would see it (``&nbsp;``, escapes, emphasis and fullwidth digits read through)."""
+    hint = "keep only the last four digits; the published site masks it" + (
+        "" if config.redact.enabled and config.redact.cards else ", but card redaction is off in logbook.toml")
     for case in cases:
         if case.private:
             continue
-        for interaction in case.interactions:
-            if interaction.private or not may_hold_card(interaction.body):
-                continue
-            for offset, line in enumerate(interaction.body.split("\n")):
-                for match in card_numbers(line):
-                    digits = "".join(c for c in match[0] if c.isdigit())
-                    yield warning("unredacted-card", f"a full payment card number (ending {digits[-4:]}) is stored "
-                                  "in this record", Location(interaction.body_location.path,
-                                                             interaction.body_location.line + offset, match.start() + 1),
-                                  "keep only the last four digits; the published site masks it"
-                                  + ("" if config.redact.enabled and config.redact.cards else
-                                     ", but card redaction is off in logbook.toml"))
+        records = [(case, "case")] + [(i, "interaction") for i in case.interactions if not i.private]
+        for record, kind in records:
+            for field, text, base, multiline in record_texts(record, record.location):
+                for offset, last_four in unredacted_cards(text):
+                    where = "in this record" if field in ("body", "description") else f"in '{field}' of this {kind}"
+                    yield warning("unredacted-card", f"a full payment card number (ending {last_four}) is stored "
+                                  f"{where}", _located(base, text, offset, multiline), hint)
+
+
+# Fields holding no free text (or text another field holds too: an attachment's name is its path's end).
+NO_TEXT = frozenset({"status", "channel", "direction", "form", "timezone", "section_key", "rule", "name",
+                     "interactions"})
+
+
+def record_texts(record: object, location: Location, prefix: str = "") -> Iterator[tuple[str, str, Location, bool]]:
+    """Every text in a record and the records inside it: (field, text, where it starts, whether the
+    text spans lines from there).  Texts with a ``<field>_location`` start there; others at the
+    nearest record's own location (a field's own line is not kept)."""
+    own = getattr(record, "location", None)
+    here = own if isinstance(own, Location) else location
+    for field in dataclass_fields(record):  # type: ignore[arg-type]
+        name = field.name
+        if name in NO_TEXT or name.endswith("location"):
+            continue
+        start = getattr(record, f"{name}_location", None)
+        yield from _texts_in(getattr(record, name), prefix + FIELD_LABELS.get(name, name),
+                             start if isinstance(start, Location) else here, isinstance(start, Location))
+
+
+def _texts_in(value: object, field: str, location: Location, multiline: bool) -> Iterator[tuple[str, str, Location, bool]]:
+    if isinstance(value, str):
+        yield field, value, location, multiline
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _texts_in(item, field, location, multiline)
+    elif is_dataclass(value) and not isinstance(value, type):
+        yield from record_texts(value, location, field + ".")
+
+
+FIELD_LABELS = {"sender": "from", "recipient": "to", "next_step": "next", "attachments": "attachments",
+                "path": "file"}
+
+
+def _located(base: Location, text: str, offset: int, multiline: bool) -> Location:
+    if not multiline:
+        return base
+    before = text[:offset]
+    line = before.count("\n")
+    column = offset - (before.rfind("\n") + 1) + 1
+    return Location(base.path, base.line + line, (base.column - 1 if line == 0 else 0) + column)
 
 
 SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids,)  # compare cases with each other
