@@ -12,6 +12,7 @@ Matching runs over what a reader sees, not over the source: see ``reader_view``.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import re
@@ -26,14 +27,23 @@ from stdnum import luhn
 IBAN_RE = re.compile(r"\b[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b")
 # A run of digit groups, as a reader would group a card number: spaces, one dash, dot or
 # underscore (with spaces around it), or a line break (a soft break reads as a space).
-SEPARATOR = r"(?:[ ]*[._-][ ]*|[ ]+|[ ]*\n[ ]*)"
+SEPARATOR = r"(?:[ ]{0,2}[._-][ ]{0,2}|[ ]{1,3}|[ ]{0,2}\n[ ]{0,2})"
 DIGIT_RUN = re.compile(rf"(?<![^\W_])[0-9]+(?:{SEPARATOR}[0-9]+)*(?![^\W_])")
 GROUP = re.compile(r"[0-9]+")
 MOST_GROUPS = 6  # a card number written in more pieces than this is only found as a whole run
 EMAIL_RE = re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b")
 PHONE_RE = re.compile(r"(?<![\w+])\+?[0-9][0-9 ().-]{7,}[0-9](?!\w)")
 MASK = "•"
-IBAN_HINT = re.compile(r"[A-Za-z]{2}[0-9]{2}")  # how IBAN_RE begins
+# Quick tests on a text's stand-in view (``_gate_text``): no view is made for a text failing them.
+# Both go by the text's runs of digits (few, and found fast) rather than by a pattern tried at
+# every character.
+DIGITS = re.compile(r"\d+")
+HIDDEN_GAP = 8  # a stand-in keeps a little more between digits than the view (invisible characters)
+LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+# IBAN_RE's first twelve characters but \b, written digits first: the engine then looks only at
+# digits for where a match may start, not at every letter
+IBAN_HINT = re.compile(r"[0-9][0-9](?<=[A-Za-z][A-Za-z][0-9][0-9])(?: ?[A-Za-z0-9]{4}){2}")
+THIRTEEN_NOT_LETTERS = re.compile(r"\d[^A-Za-z]{12}")  # what 13 digits with separators are, at least
 ANY_DIGIT = re.compile(r"\d")
 
 
@@ -61,24 +71,34 @@ SPECIAL = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # an HTML character reference
     r"|\\[!-/:-@\[-`{-~]"  # a Markdown backslash escape: the punctuation it escapes is shown
     r"|[*_~`]"  # emphasis, strike-through and code markers: they style, they are not shown
-    r"|[^\x00-\x7f]")  # not ASCII: compatibility forms (NFKC), spaces, dashes, digits of any script
+    r"|[^\x00-\x7f]+")  # not ASCII: compatibility forms (NFKC), spaces, dashes, digits of any script
 MARKERS = "*_~`"
 MARKUP = re.compile(r"[*_~`\\]")
 
 
 @dataclass(frozen=True, slots=True)
 class ReaderView:
-    """*text* as a reader sees it; ``spans[i]`` is the source span the view's character *i* came
-    from (None: the view is the source itself)."""
+    """*text* as a reader sees it, and where its characters came from in the source: ``changes``
+    holds, in order, each stretch of the view that is not a copy of the source as (view start,
+    view end, source start, source end); between them the view copies the source one for one.
+    (Kept as stretches, not a span per character: most of a text is copied.)"""
 
     text: str
-    spans: tuple[tuple[int, int], ...] | None
+    changes: tuple[tuple[int, int, int, int], ...] = ()
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the source that the view's characters *start*..*end* (exclusive) came from."""
-        if self.spans is None:
-            return start, end
-        return self.spans[start][0], self.spans[end - 1][1]
+        return self._source(start)[0], self._source(end - 1)[1]
+
+    def _source(self, index: int) -> tuple[int, int]:
+        at = bisect.bisect_right(self.changes, (index, float("inf"))) - 1
+        if at < 0:
+            return index, index + 1
+        view_start, view_end, source_start, source_end = self.changes[at]
+        if index < view_end:  # a changed stretch: each of its characters stands for all of it
+            return source_start, source_end
+        source = source_end + index - view_end
+        return source, source + 1
 
 
 def _seen(chars: str) -> str:
@@ -108,36 +128,40 @@ def _is_plain(text: str) -> bool:
 def reader_view(text: str) -> ReaderView:
     """The reader's view of *text* (see above)."""
     if _is_plain(text):
-        return ReaderView(text, None)
+        return ReaderView(text)
     pieces: list[str] = []
-    spans: list[tuple[int, int]] = []
-    last = 0
+    changes: list[tuple[int, int, int, int]] = []
+    last = length = 0  # in the source; the view's length so far
     for match in SPECIAL.finditer(text):
         start, end = match.span()
         pieces.append(text[last:start])
-        spans.extend((i, i + 1) for i in range(last, start))
-        pieces.append(shown := _shown(text, match))
-        spans.extend((start, end) for _ in shown)
+        length += start - last
+        for shown, source_start, source_end in _shown(text, match):
+            if shown != text[source_start:source_end]:
+                changes.append((length, length + len(shown), source_start, source_end))
+            pieces.append(shown)
+            length += len(shown)
         last = end
     pieces.append(text[last:])
-    spans.extend((i, i + 1) for i in range(last, len(text)))
-    return ReaderView("".join(pieces), tuple(spans))
+    return ReaderView("".join(pieces), tuple(changes))
 
 
-def _shown(text: str, match: re.Match[str]) -> str:
-    raw = match[0]
+def _shown(text: str, match: re.Match[str]) -> list[tuple[str, int, int]]:
+    """What a reader sees of one SPECIAL match, piece by piece with the source span of each."""
+    raw, (start, end) = match[0], match.span()
     if raw == "_":  # inside a word an underscore is shown (CommonMark); elsewhere it marks emphasis
-        start, end = match.span()
         inside = 0 < start and end < len(text) and text[start - 1].isalnum() and text[end].isalnum()
-        return "_" if inside else ""
+        return [("_" if inside else "", start, end)]
     if raw in MARKERS:
-        return ""
+        return [("", start, end)]
     if raw[0] == "&":
         decoded = html.unescape(raw)
-        return raw if decoded == raw else _seen(decoded)
-    if raw[0] == "\\":
-        return raw[1]
-    return _seen(raw)
+        return [(raw if decoded == raw else _seen(decoded), start, end)]
+    if raw[0] == "\\" and len(raw) == 2:
+        return [(raw[1], start, end)]
+    if _seen(raw) == raw:  # letters of other scripts, typographic quotes: shown as they are
+        return [(raw, start, end)]
+    return [(_seen(c), start + i, start + i + 1) for i, c in enumerate(raw)]
 
 
 def _gate_text(text: str) -> str:
@@ -148,6 +172,27 @@ def _gate_text(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     return MARKUP.sub("", unicodedata.normalize("NFKC", text))
+
+
+def may_hold_card(gate: str) -> bool:
+    """Whether 13 digits stand in *gate* with nothing but a few separators between each and the next
+    (what DIGIT_RUN needs of the view); False says no card number can be found."""
+    if not THIRTEEN_NOT_LETTERS.search(gate):
+        return False
+    count = end = 0
+    for run in DIGITS.finditer(gate):
+        gap = gate[end:run.start()]
+        joined = len(gap) <= HIDDEN_GAP and not LETTER_OR_DIGIT.search(gap)
+        count = count + len(run[0]) if joined else len(run[0])
+        if count >= 13:
+            return True
+        end = run.end()
+    return False
+
+
+def may_hold_iban(gate: str) -> bool:
+    """Whether IBAN_RE can match in *gate*."""
+    return IBAN_HINT.search(gate) is not None
 
 
 def _digit_count(text: str) -> int:
@@ -170,6 +215,8 @@ def card_spans(view: str) -> Iterator[Span]:
     """Card numbers: a whole run of digit groups with 13-19 digits passing Luhn, or else the longest
     such stretch of up to MOST_GROUPS groups in it (a card number followed by a CVV, say)."""
     for run in DIGIT_RUN.finditer(view):
+        if run.end() - run.start() < 13:
+            continue
         groups = [(m.start() + run.start(), m.end() + run.start(), m[0]) for m in GROUP.finditer(run[0])]
         if sum(len(g[2]) for g in groups) < 13:
             continue
@@ -226,9 +273,9 @@ def _patterns(gate: str, rules: RedactionRules) -> list[Callable[[str], Iterator
     """The patterns that can match in a text whose stand-in view is *gate* (each needs some digits)."""
     digits = _digit_count(gate)
     chosen = []
-    if rules.ibans and digits >= 2 and IBAN_HINT.search(gate):
+    if rules.ibans and digits >= 2 and may_hold_iban(gate):
         chosen.append(iban_spans)
-    if rules.cards and digits >= 13:
+    if rules.cards and digits >= 13 and may_hold_card(gate):
         chosen.append(card_spans)
     if rules.emails and "@" in gate:
         chosen.append(email_spans)
@@ -287,7 +334,8 @@ def _whole_markup(text: str, start: int, end: int) -> tuple[int, int]:
 
 def unredacted_cards(text: str) -> Iterator[tuple[int, str]]:
     """Where full card numbers stand in *text* as a reader sees it: (offset in *text*, last four)."""
-    if _digit_count(_gate_text(text)) < 13:
+    gate = _gate_text(text)
+    if _digit_count(gate) < 13 or not may_hold_card(gate):
         return
     view = reader_view(text)
     for start, end, mask in card_spans(view.text):
