@@ -43,7 +43,9 @@ LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 # IBAN_RE's first twelve characters but \b, written digits first: the engine then looks only at
 # digits for where a match may start, not at every letter
 IBAN_HINT = re.compile(r"[0-9][0-9](?<=[A-Za-z][A-Za-z][0-9][0-9])(?: ?[A-Za-z0-9]{4}){2}")
-THIRTEEN_NOT_LETTERS = re.compile(r"\d[^A-Za-z]{12}")  # what 13 digits with separators are, at least
+# 13 characters that a stretch of 13 digits could be in a stand-in: digits, a view's separators,
+# anything not ASCII (invisible characters, dashes, spaces and digits of other scripts)
+THIRTEEN_OF_A_RUN = re.compile(r"\d[0-9 .\n\-\x80-\U0010ffff]{12}")
 ANY_DIGIT = re.compile(r"\d")
 
 
@@ -177,7 +179,7 @@ def _gate_text(text: str) -> str:
 def may_hold_card(gate: str) -> bool:
     """Whether 13 digits stand in *gate* with nothing but a few separators between each and the next
     (what DIGIT_RUN needs of the view); False says no card number can be found."""
-    if not THIRTEEN_NOT_LETTERS.search(gate):
+    if not THIRTEEN_OF_A_RUN.search(gate):
         return False
     count = end = 0
     for run in DIGITS.finditer(gate):
