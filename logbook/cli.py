@@ -133,7 +133,8 @@ def _logbook_root(path: Path) -> Path:
 
 
 def _usage(message: str) -> int:
-    print(f"logbook: error: {message}", file=sys.stderr)
+    from .diagnostics import printable
+    print(f"logbook: error: {printable(message)}", file=sys.stderr)  # one line, whatever the user typed
     return EXIT_USAGE
 
 
@@ -166,8 +167,7 @@ def run_build(args: argparse.Namespace) -> int:
         with Progress(sys.stderr) as progress:
             result = build(root, args.out, args.as_of, strict=args.strict, cache=args.cache, progress=progress.stage)
     except PublishError as exc:
-        print(f"logbook: error: {exc}", file=sys.stderr)
-        return EXIT_PROBLEMS
+        return _refuse(exc)
     _print_diagnostics(result.diagnostics, root, "text", sys.stderr)
     if not result.published:
         print(f"not published: {summary(result.diagnostics)}; the previous site is untouched", file=sys.stderr)
@@ -192,7 +192,14 @@ def run_audit(args: argparse.Namespace) -> int:
         return _usage(f"--as-of: {exc}")
     site = derive_site(loaded.logbook, as_of, loaded.history, include_private=True)
     findings = audit_findings(site, loaded.diagnostics)
-    print(findings_json(findings, as_of) if args.format == "json" else findings_table(findings, as_of), end="")
+    from dataclasses import replace
+    from .diagnostics import json_safe, printable
+    if args.format == "json":
+        print(json_safe(findings_json(findings, as_of)), end="")
+    else:  # each value on its line: a newline in a title must not make a line of its own
+        shown = [replace(f, case_id=printable(f.case_id), message=printable(f.message), path=f.path and printable(f.path))
+                 for f in findings]
+        print(findings_table(shown, as_of), end="")
     return EXIT_PROBLEMS if has_overdue(findings) else EXIT_OK
 
 
@@ -277,10 +284,11 @@ def run_add(args: argparse.Namespace) -> int:
 
 def run_followup(args: argparse.Namespace) -> int:
     from .authoring import AuthoringError, followup_text, record_followup
+    from .diagnostics import terminal_safe
     root = _logbook_root(args.path)
     try:
         text, case, _ = followup_text(root, args.case_id, args.interaction)
-        print(text, end="")
+        print(terminal_safe(text), end="")
         if args.record:
             written = record_followup(root, case.id, text, args.recipient)
             print(f"recorded as {_display_path(Path.cwd(), str(written.paths[0]))}", file=sys.stderr)
@@ -309,7 +317,8 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 def _refuse(exc: Exception) -> int:
-    print(f"logbook: error: {exc}", file=sys.stderr)
+    from .diagnostics import printable
+    print(f"logbook: error: {printable(str(exc))}", file=sys.stderr)
     return EXIT_PROBLEMS
 
 
