@@ -274,6 +274,7 @@ def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config
                 published: Case | None = None) -> CaseView:
     """The view of one case; *published* is the case already redacted, when it has been."""
     case = published if published is not None else redact_record(case, config.redact)  # type: ignore[assignment]
+    removed = tuple(redact_record(r, config.redact) for r in removed)  # type: ignore[misc]  # file names, reasons
     interactions = sorted((i for i in case.interactions if include_private or not i.private), key=chronology_key)
     anchors = _anchors(interactions)
     numbers, withdrawn = _exhibit_numbers(case, interactions, history)

@@ -351,7 +351,7 @@ def unredacted_cards(text: str) -> Iterator[tuple[int, str]]:
 FIELD_NAMES = {"from": "sender", "to": "recipient", "next": "next_step", "message": "body"}
 # Identifiers and paths: never touched (they find files and link records).  An attachment is
 # published under its ``name``, which is redacted; its ``path`` only finds the file.
-NEVER = frozenset({"id", "status", "channel", "direction", "form", "timezone", "section_key", "rule", "path",
+NEVER = frozenset({"id", "case_id", "status", "channel", "direction", "form", "timezone", "section_key", "rule", "path",
                    "location", "body_location", "id_location", "description_location"})
 # Record types whose ``id`` is a published label, not a key: an agent's id (a staff number) is shown
 # and names the agent's page, and links nothing.

@@ -242,3 +242,25 @@ def test_reader_view_variants(text, expected):
                                   "１２３", "sha 3b1f0e9a", "4111 1111 1111 1112 (fails Luhn)"])
 def test_reader_view_leaves_other_text_alone(text):
     assert redact_text(text, RedactionRules(emails=True)) == text
+
+
+def test_removed_interactions_are_listed_redacted(tmp_path):
+    """A deleted interaction is listed by its file name, with the reason the case gives: both published."""
+    from gitrepo import commit_all, init
+    from logbook.build import build
+    from conftest import write_tree
+    deleted, reason = luhn_card(40), luhn_card(41)
+    repo = write_tree(init(tmp_path / "repo"), {
+        "cases/B-1/case.md": "---\ntitle: Blender\nstatus: open\n---\n",
+        f"cases/B-1/card-{deleted}.md": "---\nat: 2026-01-02 10:00Z\nchannel: email\ndirection: in\n---\nHello.\n",
+    })
+    commit_all(repo, "first", "2026-06-01T10:00:00+00:00")
+    (repo / f"cases/B-1/card-{deleted}.md").unlink()
+    (repo / "cases/B-1/case.md").write_text("---\ntitle: Blender\nstatus: open\nremoved:\n"
+                                            f"  - {{record: card-{deleted}.md, reason: 'card {spaced(reason, chr(0xa0))}'}}\n---\n")
+    commit_all(repo, "remove", "2026-07-01T10:00:00+00:00")
+    assert build(repo, tmp_path / "s", as_of="2026-08-01").published
+    site = site_tree(tmp_path / "s")
+    page = site["cases/B-1/index.html"].decode()
+    assert "Removed from the record" in page and f"card-•••• •••• •••• {deleted[-4:]}.md" in page
+    assert _leaks(site, [deleted[:12], reason[:12]]) == []
