@@ -46,6 +46,7 @@ IBAN_HINT = re.compile(r"[0-9][0-9](?<=[A-Za-z][A-Za-z][0-9][0-9])(?: ?[A-Za-z0-
 # 13 characters that a stretch of 13 digits could be in a stand-in: digits, a view's separators,
 # anything not ASCII (invisible characters, dashes, spaces and digits of other scripts)
 THIRTEEN_OF_A_RUN = re.compile(r"\d[0-9 .\n\-\x80-\U0010ffff]{12}")
+THIRTEEN_OF_A_RUN_ASCII = re.compile(r"[0-9][0-9 .\n-]{12}")  # the same of an ASCII text, and faster
 ANY_DIGIT = re.compile(r"\d")
 
 
@@ -179,7 +180,7 @@ def _gate_text(text: str) -> str:
 def may_hold_card(gate: str) -> bool:
     """Whether 13 digits stand in *gate* with nothing but a few separators between each and the next
     (what DIGIT_RUN needs of the view); False says no card number can be found."""
-    if not THIRTEEN_OF_A_RUN.search(gate):
+    if not (THIRTEEN_OF_A_RUN_ASCII if gate.isascii() else THIRTEEN_OF_A_RUN).search(gate):
         return False
     count = end = 0
     for run in DIGITS.finditer(gate):
@@ -198,8 +199,8 @@ def may_hold_iban(gate: str) -> bool:
 
 
 def _digit_count(text: str) -> int:
-    if text.isascii():
-        return sum(map(text.count, "0123456789"))
+    if text.isascii():  # bytes.translate deletes through a table in C: ~10x faster than str.count per digit
+        return len(text) - len(text.encode("ascii").translate(None, b"0123456789"))
     return len(ANY_DIGIT.findall(text))
 
 
@@ -336,6 +337,8 @@ def _whole_markup(text: str, start: int, end: int) -> tuple[int, int]:
 
 def unredacted_cards(text: str) -> Iterator[tuple[int, str]]:
     """Where full card numbers stand in *text* as a reader sees it: (offset in *text*, last four)."""
+    if text.isascii() and _digit_count(text) < 13:  # every digit a reader sees is one here, or in a reference
+        return
     gate = _gate_text(text)
     if _digit_count(gate) < 13 or not may_hold_card(gate):
         return

@@ -6,6 +6,7 @@ one record (duplicate ids, promise references).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import fields as dataclass_fields, is_dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -83,22 +84,27 @@ def record_texts(record: object, location: Location, prefix: str = "") -> Iterat
     nearest record's own location (a field's own line is not kept)."""
     own = getattr(record, "location", None)
     here = own if isinstance(own, Location) else location
-    for field in dataclass_fields(record):  # type: ignore[arg-type]
-        name = field.name
-        if name in NO_TEXT or name.endswith("location"):
-            continue
-        start = getattr(record, f"{name}_location", None)
-        yield from _texts_in(getattr(record, name), prefix + FIELD_LABELS.get(name, name),
-                             start if isinstance(start, Location) else here, isinstance(start, Location))
+    for name, label, start_field in _text_fields(type(record)):
+        start = getattr(record, start_field) if start_field else None
+        yield from _texts_in(getattr(record, name), prefix + label, start or here, start is not None)
+
+
+@functools.lru_cache(maxsize=64)
+def _text_fields(record_type: type) -> tuple[tuple[str, str, str | None], ...]:
+    """(field, label, the field holding where it starts) for the fields of a record type that may hold text."""
+    names = [field.name for field in dataclass_fields(record_type)]
+    return tuple((name, FIELD_LABELS.get(name, name), f"{name}_location" if f"{name}_location" in names else None)
+                 for name in names if name not in NO_TEXT and not name.endswith("location"))
 
 
 def _texts_in(value: object, field: str, location: Location, multiline: bool) -> Iterator[tuple[str, str, Location, bool]]:
-    if isinstance(value, str):
-        yield field, value, location, multiline
-    elif isinstance(value, tuple):
+    if type(value) is str:
+        if value:
+            yield field, value, location, multiline
+    elif type(value) is tuple:
         for item in value:
             yield from _texts_in(item, field, location, multiline)
-    elif is_dataclass(value) and not isinstance(value, type):
+    elif type(value).__module__ == "logbook.models" and is_dataclass(value):  # records, not times or amounts
         yield from record_texts(value, location, field + ".")
 
 
