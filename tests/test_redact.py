@@ -103,7 +103,7 @@ def test_per_field_opt_out(logbook_dir, tmp_path, capsys):
 # published output (site files and their names, ZIP members and their names, the PDF's text).
 
 def luhn_card(n: int) -> str:
-    """A distinct 16-digit number passing Luhn for each *n* (its first 12 digits and its last four name it)."""
+    """A distinct 16-digit number passing Luhn for each *n* below 100 (its first 12 digits and its last four name it)."""
     body = f"4{n:03d}7{n:03d}58{n:02d}{n:03d}"
     return body + luhn.calc_check_digit(body)
 
@@ -264,3 +264,20 @@ def test_removed_interactions_are_listed_redacted(tmp_path):
     page = site["cases/B-1/index.html"].decode()
     assert "Removed from the record" in page and f"card-•••• •••• •••• {deleted[-4:]}.md" in page
     assert _leaks(site, [deleted[:12], reason[:12]]) == []
+
+
+SEPARATORS = [" ", "  ", "\u00a0", "&nbsp;", "&#160;", "\u2009", "\u202f", ".", "-", "\\-", " - ", "\u2013", "\u2212",
+              "\u00ad", "\u200b", "_", "\n", "\\."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SEPARATORS), min_size=3, max_size=3), st.sampled_from(["", "**", "*", "`", "~~", "_"]),
+       st.sampled_from(["", "card ", "(", "> ", "**"]), st.sampled_from(["", ".", " thanks", ")", " 123", "**"]),
+       st.integers(0, 99), st.booleans())
+def test_a_card_number_in_any_reader_shape_is_masked(seps, wrap, before, after, n, wide):
+    card = luhn_card(n)
+    groups = [fullwidth(card[i:i + 4]) if wide else card[i:i + 4] for i in range(0, 16, 4)]
+    text = f"{before}{groups[0]}{seps[0]}{groups[1]}{seps[1]}{groups[2]}{seps[2]}{wrap}{groups[3]}{wrap}{after}"
+    masked = redact_text(text, RedactionRules())
+    assert card[:12] not in _reader_digits(masked.encode()) and masked.count("••••") == 3
+    assert masked.startswith(before.rstrip("*")) and f"•••• {card[-4:]}" in masked
