@@ -304,6 +304,7 @@ def found_spans(view: ReaderView, patterns: list[Callable[[str], Iterator[Span]]
 
 
 def redact_text(text: str, rules: RedactionRules) -> str:
+    """*text* with each number the rules name masked where a reader would see it (see reader_view)."""
     if not rules.enabled or not text:
         return text
     patterns = _patterns(_gate_text(text), rules)
@@ -315,11 +316,10 @@ def _masked(text: str, patterns: list[Callable[[str], Iterator[Span]]]) -> str:
     pieces, last = [], 0
     for start, end, mask in found_spans(view, patterns):
         source_start, source_end = _whole_markup(text, *view.source_span(start, end))
-        if source_start < last:  # overlaps the previous mask (markup shared by two matches)
-            source_start = last
+        source_start = max(source_start, last)  # markup (or a reference) shared with the previous match
         pieces.append(text[last:source_start])
         pieces.append(mask)
-        last = source_end
+        last = max(source_end, last)
     return "".join(pieces) + text[last:]
 
 
