@@ -70,9 +70,13 @@ def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator
                 for offset, last_four in unredacted_cards(text):
                     where = "in this record" if field in ("body", "description") else f"in '{field}' of this {kind}"
                     yield warning("unredacted-card", f"a full payment card number (ending {last_four}) is stored "
-                                  f"{where}", _located(base, text, offset, multiline), hint)
+                                  f"{where}", _located(base, text, offset, multiline),
+                                  ID_HINT if field in KEYS else hint)
 
 
+# Ids that link records are published as they are, never masked.
+KEYS = frozenset({"id", "promises.id", "fulfils.id"})
+ID_HINT = "ids are published as they are, since they name pages and link records: choose another id"
 # Fields holding no free text (or text another field holds too: an attachment's name is its path's end).
 NO_TEXT = frozenset({"status", "channel", "direction", "form", "timezone", "section_key", "rule", "name",
                      "interactions"})

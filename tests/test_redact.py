@@ -281,3 +281,11 @@ def test_a_card_number_in_any_reader_shape_is_masked(seps, wrap, before, after, 
     masked = redact_text(text, RedactionRules())
     assert card[:12] not in _reader_digits(masked.encode()) and masked.count("••••") == 3
     assert masked.startswith(before.rstrip("*")) and f"•••• {card[-4:]}" in masked
+
+
+def test_check_says_a_card_number_in_a_case_id_is_published(logbook_dir, capsys):
+    card = luhn_card(50)
+    root = logbook_dir({f"cases/{spaced(card, '-')}.md": "---\ntitle: x\nstatus: open\n---\n"})
+    found = json.loads(run_cli(["check", str(root), "--format", "json"], capsys)[1])
+    assert [(d["code"], d["line"], "'id' of this case" in d["message"], d["hint"].startswith("ids are published"))
+            for d in found] == [("unredacted-card", 1, True, True)]
