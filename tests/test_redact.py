@@ -271,6 +271,7 @@ SEPARATORS = [" ", "  ", "\u00a0", "&nbsp;", "&#160;", "\u2009", "\u202f", ".", 
 
 
 @settings(max_examples=300, deadline=None)
+@example([" ", " ", " "], "", "", " 123", 73, False)  # 4073707358730731123 passes Luhn too
 @given(st.lists(st.sampled_from(SEPARATORS), min_size=3, max_size=3), st.sampled_from(["", "**", "*", "`", "~~", "_"]),
        st.sampled_from(["", "card ", "(", "> ", "**"]), st.sampled_from(["", ".", " thanks", ")", " 123", "**"]),
        st.integers(0, 99), st.booleans())
@@ -280,7 +281,8 @@ def test_a_card_number_in_any_reader_shape_is_masked(seps, wrap, before, after, 
     text = f"{before}{groups[0]}{seps[0]}{groups[1]}{seps[1]}{groups[2]}{seps[2]}{wrap}{groups[3]}{wrap}{after}"
     masked = redact_text(text, RedactionRules())
     assert card[:12] not in _reader_digits(masked.encode()) and masked.count("••••") == 3
-    assert masked.startswith(before.rstrip("*")) and f"•••• {card[-4:]}" in masked
+    # a CVV after the number may be read as the end of a 19-digit card number (both pass Luhn): masked either way
+    assert masked.startswith(before.rstrip("*")) and re.search(f"•••• •••• •••• ({card[-4:]}|{card[-1]}123)", masked)
 
 
 def test_check_says_a_card_number_in_a_case_id_is_published(logbook_dir, capsys):
