@@ -65,6 +65,14 @@ def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator
         if case.private:
             continue
         records = [(case, "case")] + [(i, "interaction") for i in case.interactions if not i.private]
+        for path in sorted({record.location.path for record, _ in records}):  # each file once
+            name = path.rpartition("/")[2]
+            if name.removesuffix(".md").casefold() == case.id.casefold():
+                continue  # the case's id, named by its file: warned about as the id
+            start = Location(path)
+            for _, last_four in unredacted_cards(name):
+                yield warning("unredacted-card", f"a full payment card number (ending {last_four}) is in this "
+                              "file's name", start, "rename the file (git keeps the old name in its history)")
         for record, kind in records:
             for field, text, base, multiline in record_texts(record, record.location):
                 for offset, last_four in unredacted_cards(text):

@@ -144,7 +144,7 @@ def _reader_digits(data: bytes) -> str:
 
 
 def _hostile_book(logbook_dir) -> tuple[Path, list[str]]:
-    cards = [luhn_card(n) for n in range(len(CARD_SHAPES) + 5)]
+    cards = [luhn_card(n) for n in range(len(CARD_SHAPES) + 6)]
     lines = [f"- {name}: {shape(card)}" for (name, shape), card in zip(CARD_SHAPES.items(), cards)]
     lines += [f"- iban {name}: {iban}" for name, iban in IBANS.items()]
     extra = cards[len(CARD_SHAPES):]
@@ -157,6 +157,7 @@ def _hostile_book(logbook_dir) -> tuple[Path, list[str]]:
                                 "---\n" + "\n".join(lines) + "\n"),
         "cases/c/02-call.md": ("---\nat: 2026-01-03 10:00Z\nchannel: phone\ndirection: out\n"
                                f"agent: Sam ({extra[2]})\n---\nCalled back.\n"),
+        f"cases/c/03-{extra[5]}.md": "---\nat: 2026-01-04 10:00Z\nchannel: note\ndirection: internal\n---\nNamed by a number.\n",
         f"cases/c/receipt {spaced(extra[3], ' ')}.png": b"\x89PNG\r\n\x1a\n not really",
         f"cases/c/card_{extra[4]}.pdf": b"%PDF-1.4 not really",
     }
@@ -215,6 +216,7 @@ def test_check_warns_for_each_card_number_wherever_it_stands(logbook_dir, capsys
     assert next(d for d in warned if d["line"] == shape_line)["column"] == len("- bold-last-group: ") + 1
     assert any("'agent.id'" in d["message"] for d in warned) and any("'attachments.file'" in d["message"] for d in warned)
     assert any(d["file"].endswith("case.md") and "'title'" in d["message"] for d in warned)
+    assert [d["line"] for d in warned if "file's name" in d["message"] and d["file"].endswith(f"03-{cards[-1]}.md")] == [1]
 
 
 @pytest.mark.parametrize("name, shape", CARD_SHAPES.items())
