@@ -22,7 +22,7 @@ from .reuse import Memo
 from .history import History, Record
 from .models import Attachment, Case, Config, Interaction, Logbook, Promise
 from .provenance import RemovedRecord, removed_records
-from .redact import redact_record
+from .redact import redact_record, redact_settings
 from .timeparse import Moment
 from .workers import run_jobs
 
@@ -250,7 +250,7 @@ def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY
     views = tuple(view(case, redacted) for case, redacted in zip(cases, published))
     tag_names = sorted({tag for view in views for tag in view.case.tags})
     tags = tuple((tag, tuple(v for v in views if tag in v.case.tags)) for tag in tag_names)
-    return SiteView(logbook.root, logbook.config, as_of, views, tags, history)
+    return SiteView(logbook.root, redact_settings(logbook.config), as_of, views, tags, history)  # type: ignore[arg-type]
 
 
 def _redacted(cases: list[Case], config: Config) -> list[Case]:

@@ -361,6 +361,20 @@ NEVER = frozenset({"id", "case_id", "status", "channel", "direction", "form", "t
 LABEL_IDS = frozenset({"Agent"})
 
 
+def redact_settings(config: object) -> object:
+    """A configuration (logbook.toml) with the texts it publishes redacted by its own ``[redact]``:
+    the site title, the keeper's name, tag descriptions.  The same object when none changes (the
+    renderers key their reuse on it)."""
+    rules: RedactionRules = config.redact  # type: ignore[attr-defined]
+    if not rules.enabled:
+        return config
+    title, keeper = (redact_text(v, rules) if v else v for v in (config.title, config.keeper))  # type: ignore[attr-defined]
+    tags = tuple((tag, redact_text(text, rules)) for tag, text in config.tags)  # type: ignore[attr-defined]
+    if (title, keeper, tags) == (config.title, config.keeper, config.tags):  # type: ignore[attr-defined]
+        return config
+    return replace(config, title=title, keeper=keeper, tags=tags)  # type: ignore[type-var]
+
+
 def redact_record(record: object, rules: RedactionRules) -> object:
     """A copy of a frozen record, nested records included, with every text field redacted except ``keep_fields``."""
     if not rules.enabled:

@@ -82,6 +82,17 @@ def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator
                                   ID_HINT if field in KEYS else hint)
 
 
+def unredacted_card_numbers_in_settings(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    """logbook.toml's published texts (the site title, the keeper, tag descriptions) are masked like
+    records, and kept in git like them."""
+    texts = [("site.title", config.title), ("site.keeper", config.keeper or "")]
+    texts += [(f"tags.{tag}", text) for tag, text in config.tags]
+    for key, text in texts:
+        for _, last_four in unredacted_cards(text):
+            yield warning("unredacted-card", f"a full payment card number (ending {last_four}) is stored in '{key}'",
+                          Location("logbook.toml"), "keep only the last four digits; the published site masks it")
+
+
 # Ids that link records are published as they are, never masked.
 KEYS = frozenset({"id", "promises.id", "fulfils.id"})
 ID_HINT = "ids are published as they are, since they name pages and link records: choose another id"
@@ -133,7 +144,7 @@ def _located(base: Location, text: str, offset: int, multiline: bool) -> Locatio
     return Location(base.path, base.line + line, (base.column - 1 if line == 0 else 0) + column)
 
 
-SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids,)  # compare cases with each other
+SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids, unredacted_card_numbers_in_settings)  # compare cases with each other
 CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-runs them for edited cases only)
     duplicate_promise_ids,
     unknown_fulfilled_promises,

@@ -144,11 +144,13 @@ def _reader_digits(data: bytes) -> str:
 
 
 def _hostile_book(logbook_dir) -> tuple[Path, list[str]]:
-    cards = [luhn_card(n) for n in range(len(CARD_SHAPES) + 6)]
+    cards = [luhn_card(n) for n in range(len(CARD_SHAPES) + 8)]
     lines = [f"- {name}: {shape(card)}" for (name, shape), card in zip(CARD_SHAPES.items(), cards)]
     lines += [f"- iban {name}: {iban}" for name, iban in IBANS.items()]
     extra = cards[len(CARD_SHAPES):]
     files = {
+        "logbook.toml": (f"[site]\ntitle = 'Disputes of card {spaced(extra[6], chr(0x2009))}'\n"
+                         f"keeper = 'Jo (card {spaced(extra[7], '.')})'\n"),
         "cases/c/case.md": f"---\ntitle: Charge on {spaced(extra[0], chr(0xa0))}\nstatus: open\n---\nAbout the charge.\n",
         "cases/c/01-email.md": ("---\nat: 2026-01-02 10:00Z\nchannel: email\ndirection: in\n"
                                 f"subject: card {spaced(extra[1], '&nbsp;')}\n"
@@ -216,7 +218,8 @@ def test_check_warns_for_each_card_number_wherever_it_stands(logbook_dir, capsys
     assert next(d for d in warned if d["line"] == shape_line)["column"] == len("- bold-last-group: ") + 1
     assert any("'agent.id'" in d["message"] for d in warned) and any("'attachments.file'" in d["message"] for d in warned)
     assert any(d["file"].endswith("case.md") and "'title'" in d["message"] for d in warned)
-    assert [d["line"] for d in warned if "file's name" in d["message"] and d["file"].endswith(f"03-{cards[-1]}.md")] == [1]
+    assert {d["message"].split("'")[1] for d in warned if d["file"].endswith("logbook.toml")} == {"site.title", "site.keeper"}
+    assert [d["line"] for d in warned if "file's name" in d["message"] and d["file"].endswith(f"03-{cards[len(CARD_SHAPES) + 5]}.md")] == [1]
 
 
 @pytest.mark.parametrize("name, shape", CARD_SHAPES.items())
