@@ -96,9 +96,8 @@ def unredacted_card_numbers_in_settings(cases: tuple[Case, ...], config: Config)
 # Ids that link records are published as they are, never masked.
 KEYS = frozenset({"id", "promises.id", "fulfils.id"})
 ID_HINT = "ids are published as they are, since they name pages and link records: choose another id"
-# Fields holding no free text (or text another field holds too: an attachment's name is its path's end).
-NO_TEXT = frozenset({"status", "channel", "direction", "form", "timezone", "section_key", "rule", "name",
-                     "interactions"})
+# Fields holding no free text.
+NO_TEXT = frozenset({"status", "channel", "direction", "form", "timezone", "section_key", "rule", "interactions"})
 
 
 def record_texts(record: object, location: Location, prefix: str = "") -> Iterator[tuple[str, str, Location, bool]]:
@@ -116,6 +115,8 @@ def record_texts(record: object, location: Location, prefix: str = "") -> Iterat
 def _text_fields(record_type: type) -> tuple[tuple[str, str, str | None], ...]:
     """(field, label, the field holding where it starts) for the fields of a record type that may hold text."""
     names = [field.name for field in dataclass_fields(record_type)]
+    if "path" in names:  # an attachment's name is the end of its path: looked at there
+        names.remove("name")
     return tuple((name, FIELD_LABELS.get(name, name), f"{name}_location" if f"{name}_location" in names else None)
                  for name in names if name not in NO_TEXT and not name.endswith("location"))
 
@@ -144,7 +145,7 @@ def _located(base: Location, text: str, offset: int, multiline: bool) -> Locatio
     return Location(base.path, base.line + line, (base.column - 1 if line == 0 else 0) + column)
 
 
-SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids, unredacted_card_numbers_in_settings)  # compare cases with each other
+SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids, unredacted_card_numbers_in_settings)  # across the logbook
 CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-runs them for edited cases only)
     duplicate_promise_ids,
     unknown_fulfilled_promises,

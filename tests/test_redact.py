@@ -144,7 +144,7 @@ def _reader_digits(data: bytes) -> str:
 
 
 def _hostile_book(logbook_dir) -> tuple[Path, list[str]]:
-    cards = [luhn_card(n) for n in range(len(CARD_SHAPES) + 8)]
+    cards = [luhn_card(n) for n in range(len(CARD_SHAPES) + 9)]
     lines = [f"- {name}: {shape(card)}" for (name, shape), card in zip(CARD_SHAPES.items(), cards)]
     lines += [f"- iban {name}: {iban}" for name, iban in IBANS.items()]
     extra = cards[len(CARD_SHAPES):]
@@ -159,6 +159,8 @@ def _hostile_book(logbook_dir) -> tuple[Path, list[str]]:
                                 "---\n" + "\n".join(lines) + "\n"),
         "cases/c/02-call.md": ("---\nat: 2026-01-03 10:00Z\nchannel: phone\ndirection: out\n"
                                f"agent: Sam ({extra[2]})\n---\nCalled back.\n"),
+        "cases/c/04-chat.md": ("---\nat: 2026-01-05 10:00Z\nchannel: chat\ndirection: in\n"
+                               f"agent: '{spaced(extra[8], chr(0xa0))}'\n---\nAn agent named by a number.\n"),
         f"cases/c/03-{extra[5]}.md": "---\nat: 2026-01-04 10:00Z\nchannel: note\ndirection: internal\n---\nNamed by a number.\n",
         f"cases/c/receipt {spaced(extra[3], ' ')}.png": b"\x89PNG\r\n\x1a\n not really",
         f"cases/c/card_{extra[4]}.pdf": b"%PDF-1.4 not really",
@@ -216,7 +218,8 @@ def test_check_warns_for_each_card_number_wherever_it_stands(logbook_dir, capsys
     assert body_lines == set(range(11, 11 + len(CARD_SHAPES)))  # one per line of the list, at its line
     shape_line = 11 + list(CARD_SHAPES).index("bold-last-group")
     assert next(d for d in warned if d["line"] == shape_line)["column"] == len("- bold-last-group: ") + 1
-    assert any("'agent.id'" in d["message"] for d in warned) and any("'attachments.file'" in d["message"] for d in warned)
+    assert {"'agent.name'", "'agent.id'", "'attachments.file'", "'subject'"} <= {
+        quoted for d in warned for quoted in re.findall(r"'[a-z.]+'", d["message"])}
     assert any(d["file"].endswith("case.md") and "'title'" in d["message"] for d in warned)
     assert {d["message"].split("'")[1] for d in warned if d["file"].endswith("logbook.toml")} == {"site.title", "site.keeper"}
     assert [d["line"] for d in warned if "file's name" in d["message"] and d["file"].endswith(f"03-{cards[len(CARD_SHAPES) + 5]}.md")] == [1]
