@@ -43,8 +43,8 @@ from .discover import CASES_DIR
 from .reuse import Memo, PageMemo, inflate
 from .textfile import MAX_SOURCE_BYTES, read_regular
 
-FORMAT = 5  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse results packed;
-# 4: search shards by SHA-256 only; 5: Markdown HTML by case
+FORMAT = 6  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse results packed;
+# 4: search shards by SHA-256 only; 5: Markdown HTML by case; 6: attachments have a published name
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, mode
 
 

@@ -339,7 +339,14 @@ def run_audit(args: argparse.Namespace) -> int:
         return _usage(f"--as-of: {exc}")
     site = derive_site(loaded.logbook, as_of, loaded.history, include_private=True)
     findings = audit_findings(site, loaded.diagnostics)
-    print(findings_json(findings, as_of) if args.format == "json" else findings_table(findings, as_of), end="")
+    from dataclasses import replace
+    from .diagnostics import json_safe, printable
+    if args.format == "json":
+        print(json_safe(findings_json(findings, as_of)), end="")
+    else:  # each value on its line: a newline in a title must not make a line of its own
+        shown = [replace(f, case_id=printable(f.case_id), message=printable(f.message), path=f.path and printable(f.path))
+                 for f in findings]
+        print(findings_table(shown, as_of), end="")
     return EXIT_PROBLEMS if has_overdue(findings) else EXIT_OK
 
 
@@ -558,13 +565,14 @@ def run_close(args: argparse.Namespace) -> int:
 
 def run_followup(args: argparse.Namespace) -> int:
     from .authoring import AuthoringError
+    from .diagnostics import terminal_safe
     from .followup import followup_text, record_followup
     root = _writing_root(args.path)
     if args.at and not args.record:
         return _usage("--at says when the follow-up was sent; it goes with --record")
     try:
         text, case, _ = followup_text(root, args.case_id, args.interaction)
-        print(text, end="")
+        print(terminal_safe(text), end="")
         if text.rstrip().endswith("Kind regards,"):
             print("(unsigned: set keeper = \"Your Name\" under [site] in logbook.toml to sign it)", file=sys.stderr)
         if args.record:

@@ -23,7 +23,7 @@ from .reuse import Memo
 from .history import History, Record
 from .models import Attachment, Case, Config, Interaction, Logbook, Promise, chronology_key
 from .provenance import RemovedRecord, removed_records
-from .redact import redact_record
+from .redact import redact_record, redact_settings
 from .timeparse import Moment
 from .workers import run_jobs
 
@@ -42,7 +42,7 @@ class Exhibit:
 
     @property
     def file_name(self) -> str:
-        return Path(self.attachment.path).name
+        return self.attachment.name  # as published: redacted with the record
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +246,7 @@ def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY
     views = tuple(view(case, redacted) for case, redacted in zip(cases, published))
     tag_names = sorted({tag for view in views for tag in view.case.tags})
     tags = tuple((tag, tuple(v for v in views if tag in v.case.tags)) for tag in tag_names)
-    return SiteView(logbook.root, logbook.config, as_of, views, tags, history)
+    return SiteView(logbook.root, redact_settings(logbook.config), as_of, views, tags, history)  # type: ignore[arg-type]
 
 
 def _redacted(cases: list[Case], config: Config) -> list[Case]:
@@ -270,6 +270,7 @@ def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config
                 published: Case | None = None) -> CaseView:
     """The view of one case; *published* is the case already redacted, when it has been."""
     case = published if published is not None else redact_record(case, config.redact)  # type: ignore[assignment]
+    removed = tuple(redact_record(r, config.redact) for r in removed)  # type: ignore[misc]  # file names, reasons
     interactions = sorted((i for i in case.interactions if include_private or not i.private), key=chronology_key)
     anchors = _anchors(interactions)
     numbers, withdrawn = _exhibit_numbers(case, interactions, history)
@@ -282,7 +283,7 @@ def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config
             if exhibit is None:
                 number = numbers[attachment.path]
                 exhibit = Exhibit(number, attachment, file_facts(root / attachment.path),
-                                  exhibit_name(number, Path(attachment.path).name), anchor,
+                                  exhibit_name(number, attachment.name), anchor,
                                   interaction.at, history.file(attachment.path))
                 exhibits_by_path[attachment.path] = exhibit
             own.append(exhibit)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import enum
 import json
+import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -68,25 +69,70 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return [unique[k] for k in sorted(unique)]
 
 
+# Characters that act on a terminal or on the lines of a report instead of being shown: C0 and C1
+# controls (ESC starts the sequences that retitle or clear a terminal; a newline starts a line an
+# editor takes for another diagnostic), DEL, the Unicode line and paragraph separators, and the
+# bidirectional controls that make text display in another order than it is read ("Trojan Source").
+UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+JSON_UNSHOWN = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")  # C0: escaped by json
+NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match[0]
+    return NAMED_ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def printable(text: str) -> str:
+    """*text* on one line with nothing that acts on a terminal: each such character written as an
+    escape (``\\n``, ``\\x1b``, ``\\u202e``).  Every value from a logbook that reaches the terminal
+    goes through here (or through ``terminal_safe``)."""
+    return UNSHOWN.sub(_escape, text) if UNSHOWN.search(text) else text
+
+
+def terminal_safe(text: str) -> str:
+    """A report of several lines made by logbook (its newlines are its own) with every other
+    character that acts on a terminal escaped, as ``printable`` does."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
+def json_safe(json_text: str) -> str:
+    """JSON with the characters ``printable`` escapes written as ``\\uXXXX`` (json.dumps escapes
+    C0 controls itself, not C1 ones or bidirectional controls): still the same values, and
+    harmless when the JSON is shown on a terminal."""
+    return JSON_UNSHOWN.sub(lambda m: f"\\u{ord(m[0]):04x}", json_text)
+
+
 def format_text(diagnostic: Diagnostic, display_path: str) -> str:
     loc = diagnostic.location
-    line = f"{display_path}:{loc.line}:{loc.column}: {diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
+    line = (f"{printable(display_path)}:{loc.line}:{loc.column}: {diagnostic.severity.value}[{diagnostic.code}]: "
+            f"{printable(diagnostic.message)}")
     if diagnostic.hint:
-        line += f" ({diagnostic.hint})"
+        line += f" ({printable(diagnostic.hint)})"
     return line
 
 
 def format_github(diagnostic: Diagnostic, display_path: str) -> str:
-    """A GitHub Actions workflow command, so CI runs annotate the file."""
+    """A GitHub Actions workflow command, so CI runs annotate the file.  Escaped as GitHub's toolkit
+    does (``%``, CR and LF in the message; also ``:`` and ``,`` in properties, which end them), after
+    ``printable``, so no value can end the command and start another."""
     loc = diagnostic.location
     level = "error" if diagnostic.is_error else "warning"
-    text = diagnostic.message + (f" ({diagnostic.hint})" if diagnostic.hint else "")
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{level} file={display_path},line={loc.line},col={loc.column},title={diagnostic.code}::{text}"
+    text = _github_data(diagnostic.message + (f" ({diagnostic.hint})" if diagnostic.hint else ""))
+    return (f"::{level} file={_github_property(display_path)},line={loc.line},col={loc.column},"
+            f"title={_github_property(diagnostic.code)}::{text}")
+
+
+def _github_data(text: str) -> str:
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def to_json(diagnostics: Sequence[Diagnostic], display_paths: Sequence[str]) -> str:
-    return json.dumps(
+    return json_safe(json.dumps(
         [
             {
                 "file": path,
@@ -101,7 +147,7 @@ def to_json(diagnostics: Sequence[Diagnostic], display_paths: Sequence[str]) -> 
         ],
         indent=2,
         ensure_ascii=False,
-    )
+    ))
 
 
 def summary(diagnostics: Sequence[Diagnostic]) -> str:

@@ -32,6 +32,7 @@ from .models import Profile
 from .outfile import OutputFile, write_output
 from .palette import status_css
 from .provenance import removed_records
+from .redact import redact_settings
 from .render import as_of_text, case_markdown, make_environment
 from .themes import resolve_theme
 from .timeparse import Moment, zone_named
@@ -89,6 +90,7 @@ def prepare_packet(root: Path, case_id: str, as_of: datetime, profile_name: str 
         raise ExportError(f"no checklist for reason '{reason}'; known: {', '.join(CHECKLISTS)}")
     if profile.redact is not None:
         config = replace(config, redact=replace(config.redact, enabled=profile.redact))
+    config = redact_settings(config)  # type: ignore[assignment]  # the title, the keeper's name
     if not profile.internal:
         case = replace(case, interactions=tuple(i for i in case.interactions if i.direction != "internal"))
     removed = removed_records(loaded.logbook.cases, loaded.history).get(case.id, ())

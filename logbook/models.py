@@ -64,12 +64,19 @@ class PromiseRef:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file attached to an interaction; ``path`` is relative to the logbook root."""
+    """A file attached to an interaction; ``path`` is relative to the logbook root and finds the file,
+    ``name`` is what it is published as (the path's last part, with any card number masked by
+    redaction: it names the exhibit's file and link)."""
 
     path: str
     caption: str | None
     location: Location = field(compare=False)
     evidence: tuple[str, ...] = ()  # what the file shows, as EVIDENCE_KINDS marks
+    name: str = ""  # "": the path's last part
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.path.rpartition("/")[2])
 
 
 @dataclass(frozen=True, slots=True)

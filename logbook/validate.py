@@ -6,14 +6,16 @@ one record (duplicate ids, promise references).
 
 from __future__ import annotations
 
+import functools
+from dataclasses import fields as dataclass_fields, is_dataclass
 from typing import Callable, Iterable, Iterator
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .models import Case, Config
 from .outputs import (MAX_FILE_NAME_BYTES, SITE_PAGES, agent_key, agent_page, agent_slug, case_page, folded,
                       name_too_long, parents, tag_page)
-from .redact import card_numbers, may_hold_card
 from .status import status_history
+from .redact import unredacted_cards
 from .tone import outbound_tone
 
 Check = Callable[[tuple[Case, ...], Config], Iterable[Diagnostic]]
@@ -57,22 +59,30 @@ def unknown_fulfilled_promises(cases: tuple[Case, ...], config: Config) -> Itera
 
 
 def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
-    """A full card number in a non-private record sits in plain text in git, whatever the site masks."""
+    """A full card number in a non-private record sits in plain text in git, whatever the site masks:
+    looked for in every text the record holds (body, title, agent, attachment names, ids, …) as a
+    reader would see it (``&nbsp;``, escapes, emphasis and fullwidth digits read through)."""
+    hint = "keep only the last four digits; the published site masks it" + (
+        "" if config.redact.enabled and config.redact.cards else ", but card redaction is off in logbook.toml")
     for case in cases:
         if case.private:
             continue
-        for interaction in case.interactions:
-            if interaction.private or not may_hold_card(interaction.body):
-                continue
-            for offset, line in enumerate(interaction.body.split("\n")):
-                for match in card_numbers(line):
-                    digits = "".join(c for c in match[0] if c.isdigit())
-                    yield warning("unredacted-card", f"a full payment card number (ending {digits[-4:]}) is stored "
-                                  "in this record", Location(interaction.body_location.path,
-                                                             interaction.body_location.line + offset, match.start() + 1),
-                                  "keep only the last four digits; the published site masks it"
-                                  + ("" if config.redact.enabled and config.redact.cards else
-                                     ", but card redaction is off in logbook.toml"))
+        records = [(case, "case")] + [(i, "interaction") for i in case.interactions if not i.private]
+        for path in sorted({record.location.path for record, _ in records}):  # each file once
+            name = path.rpartition("/")[2]
+            if name.removesuffix(".md").casefold() == case.id.casefold():
+                continue  # the case's id, named by its file: warned about as the id
+            start = Location(path)
+            for _, last_four in unredacted_cards(name):
+                yield warning("unredacted-card", f"a full payment card number (ending {last_four}) is in this "
+                              "file's name", start, "rename the file (git keeps the old name in its history)")
+        for record, kind in records:
+            for field, text, base, multiline in record_texts(record, record.location):
+                for offset, last_four in unredacted_cards(text):
+                    where = "in this record" if field in ("body", "description") else f"in '{field}' of this {kind}"
+                    yield warning("unredacted-card", f"a full payment card number (ending {last_four}) is stored "
+                                  f"{where}", _located(base, text, offset, multiline),
+                                  ID_HINT if field in KEYS else hint)
 
 
 def _record_outputs(cases: tuple[Case, ...]) -> Iterator[tuple[str, str, Location, str]]:
@@ -174,7 +184,71 @@ def leftover_placeholder(cases: tuple[Case, ...], config: Config) -> Iterator[Di
                           "replace it with what happened and what you want, in your own words")
 
 
-SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids, output_conflicts)  # compare cases with each other
+def unredacted_card_numbers_in_settings(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    """logbook.toml's published texts (the site title, the keeper, tag descriptions) are masked like
+    records, and kept in git like them."""
+    texts = [("site.title", config.title), ("site.keeper", config.keeper or "")]
+    texts += [(f"tags.{tag}", text) for tag, text in config.tags]
+    for key, text in texts:
+        for _, last_four in unredacted_cards(text):
+            yield warning("unredacted-card", f"a full payment card number (ending {last_four}) is stored in '{key}'",
+                          Location("logbook.toml"), "keep only the last four digits; the published site masks it")
+
+
+# Ids that link records are published as they are, never masked.
+KEYS = frozenset({"id", "promises.id", "fulfils.id"})
+ID_HINT = "ids are published as they are, since they name pages and link records: choose another id"
+# Fields holding no free text.
+NO_TEXT = frozenset({"status", "channel", "direction", "form", "timezone", "section_key", "rule", "interactions"})
+
+
+def record_texts(record: object, location: Location, prefix: str = "") -> Iterator[tuple[str, str, Location, bool]]:
+    """Every text in a record and the records inside it: (field, text, where it starts, whether the
+    text spans lines from there).  Texts with a ``<field>_location`` start there; others at the
+    nearest record's own location (a field's own line is not kept)."""
+    own = getattr(record, "location", None)
+    here = own if isinstance(own, Location) else location
+    for name, label, start_field in _text_fields(type(record)):
+        start = getattr(record, start_field) if start_field else None
+        yield from _texts_in(getattr(record, name), prefix + label, start or here, start is not None)
+
+
+@functools.lru_cache(maxsize=64)
+def _text_fields(record_type: type) -> tuple[tuple[str, str, str | None], ...]:
+    """(field, label, the field holding where it starts) for the fields of a record type that may hold text."""
+    names = [field.name for field in dataclass_fields(record_type)]
+    if "path" in names:  # an attachment's name is the end of its path: looked at there
+        names.remove("name")
+    return tuple((name, FIELD_LABELS.get(name, name), f"{name}_location" if f"{name}_location" in names else None)
+                 for name in names if name not in NO_TEXT and not name.endswith("location"))
+
+
+def _texts_in(value: object, field: str, location: Location, multiline: bool) -> Iterator[tuple[str, str, Location, bool]]:
+    if type(value) is str:
+        if value:
+            yield field, value, location, multiline
+    elif type(value) is tuple:
+        for item in value:
+            yield from _texts_in(item, field, location, multiline)
+    elif type(value).__module__ == "logbook.models" and is_dataclass(value):  # records, not times or amounts
+        yield from record_texts(value, location, field + ".")
+
+
+FIELD_LABELS = {"sender": "from", "recipient": "to", "next_step": "next", "attachments": "attachments",
+                "path": "file"}
+
+
+def _located(base: Location, text: str, offset: int, multiline: bool) -> Location:
+    if not multiline:
+        return base
+    before = text[:offset]
+    line = before.count("\n")
+    column = offset - (before.rfind("\n") + 1) + 1
+    return Location(base.path, base.line + line, (base.column - 1 if line == 0 else 0) + column)
+
+
+SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids, output_conflicts,  # compare cases with each other
+                                  unredacted_card_numbers_in_settings)  # and logbook.toml's published texts
 CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-runs them for edited cases only)
     duplicate_promise_ids,
     unknown_fulfilled_promises,
