@@ -10,7 +10,8 @@ argv runs in-process on a fresh copy of the sample logbook (``serve`` in a subpr
 with Ctrl-C once it serves).  Every run must:
 
 * end with exit status 0, 1 or 2, and no traceback on stderr (a usage error: one line);
-* leave the decoy files (a regular file, a FIFO, a device node as root, a link) as they were,
+* leave the decoy files (a regular file, a FIFO, a device node as root, a link, a folder of
+  someone's files) as they were (a new file in a folder named as an output is allowed),
   and, except for the commands that write records (init, new, add, followup), every byte of
   the logbook's own files too.
 
@@ -218,8 +219,9 @@ def check_one(words: list[str], scratch: Scratch, tally: dict | None = None) -> 
     found = problems(words, outcome)
     if tally is not None:
         tally[(words[0], outcome.code)] = tally.get((words[0], outcome.code), 0) + 1
-    if scratch.files(scratch.decoys) != decoys:
-        found.append("a decoy file outside the logbook was changed")
+    after = scratch.files(scratch.decoys)
+    if any(after.get(name) != kind_and_bytes for name, kind_and_bytes in decoys.items()):
+        found.append("a decoy file outside the logbook was changed")  # a new file in a folder named as output is fine
     if words[0] not in WRITERS and scratch.sources() != sources:
         found.append("a file of the logbook was changed")
     return [f"{words!r}: {problem}" for problem in found]

@@ -44,6 +44,7 @@ def scratch():
     ["new", "a" * 300, "--title", "t"],
     ["schema", "-C", "..", "--out", "cases/GT-1042"],  # the cases/ of the logbook the target is in
     ["export", "GT-1042", "-C", ".", "--zip", "../book/cases/GT-1042/p.zip"],
+    ["schema", "--out", "../decoys/folder/", "case"],  # new files beside someone's: allowed, theirs untouched
 ])
 def test_command_lines_that_once_crashed_or_destroyed(scratch, words):
     assert check_one(words, scratch) == []
