@@ -45,12 +45,15 @@ from logbook import cli  # noqa: E402
 SAMPLE = HERE.parent / "sample_cases"
 WRITERS = frozenset({"init", "new", "add", "followup"})  # commands whose job is to write records
 CASE_IDS = ["GT-1042", "skyways-lost-bag", "neighbour-parcel-notes", "gt-1042", "NOPE", "../GT-1042", "GT-1042/"]
-PATHS = ["", " ", ".", "..", "/", "-", "--", "cases", "cases/", "cases/GT-1042", "cases/GT-1042/case.md",
+PATHS = ["", " ", ".", "..", "@ROOT", "-", "--", "cases", "cases/", "cases/GT-1042", "cases/GT-1042/case.md",
          "cases/skyways-lost-bag.md", "cases/new.zip", "logbook.toml", "themes", "_site", "_site/index.html",
-         "/missing/dir/x.zip", "missing/x.zip", "../decoys", "../decoys/passwd", "../decoys/fifo",
+         "@ROOT/missing/dir/x.zip", "missing/x.zip", "../decoys", "../decoys/passwd", "../decoys/fifo",
          "../decoys/device", "../decoys/link", "../decoys/folder", "../decoys/folder/", "../out/p.zip",
          "../out/p.pdf", "../out", "a" * 300, "a" * 300 + ".zip", "x/" * 60 + "y", "\N{SNOWMAN}.zip", "p.zip",
          "p.pdf", "~", "$HOME", "/dev/null/x", "/proc/self/x"]
+# "@ROOT" stands for "/" (a folder of someone else's files, reached by an absolute path), made a
+# folder inside the scratch space: the harness runs as root on CI, and must never write outside it.
+ROOT_TOKEN = "@ROOT"
 NUMBERS = ["-5", "-1", "0", "1", "80", "8000", "65535", "65536", "70000", "9" * 40, "1e3", "0x10", "١٢", "", "nan"]
 HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]", "::", "0.0.0.0", "999.1.1.1", "1.2.3", "192.0.2.1",
          "no-such-host.invalid", "", "::::", "[", "a" * 300, "127.0.0.1:80"]
@@ -118,6 +121,8 @@ class Scratch:
         os.symlink(decoys / "passwd", decoys / "link")
         (decoys / "folder").mkdir()
         (decoys / "folder" / "thesis.docx").write_text("mine")
+        (decoys / "root" / "etc").mkdir(parents=True)
+        (decoys / "root" / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
         if os.geteuid() == 0:
             os.mknod(decoys / "device", stat.S_IFCHR | 0o666, os.makedev(1, 7))  # like /dev/full
         self.decoys = decoys
@@ -213,6 +218,7 @@ def check_one(words: list[str], scratch: Scratch, tally: dict | None = None) -> 
     """Run one argv on a fresh logbook; the problems found (with the argv).  *tally* counts the
     runs by command and exit status."""
     scratch.reset()
+    words = [word.replace(ROOT_TOKEN, str(scratch.decoys / "root")) for word in words]
     decoys, sources = scratch.files(scratch.decoys), scratch.sources()
     serving = words[0] == "serve" and "-h" not in words and "--help" not in words
     outcome = run_serve(words, scratch.book) if serving else run_in_process(words, scratch.book)
