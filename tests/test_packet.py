@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from logbook.outfile import output_file
 from logbook.export import prepare_packet, write_pdf
 
 from conftest import REPO, SAMPLE, write_tree
@@ -52,7 +53,7 @@ def image_draws(pdf: Path) -> list[tuple[int, int]]:
 
 
 def export(root: Path, case_id: str, target: Path, **options) -> Path:
-    write_pdf(prepare_packet(root, case_id, AS_OF, **options), target)
+    write_pdf(prepare_packet(root, case_id, AS_OF, **options), output_file(target, root))
     return target
 
 
