@@ -368,3 +368,14 @@ def test_a_huge_shouting_words_count_is_refused_not_compiled(logbook_dir, words)
                         "cases/a.md": CASE.format(title="t") + ENTRY.format(extra="").replace("direction: in",
                                                                                                "direction: out")})
     assert ("logbook.toml", 2, "config-invalid") in codes(root)
+
+
+@pytest.mark.parametrize("name", ["t" * 300, "loop"])
+def test_a_theme_name_no_folder_can_have_is_an_unknown_theme(logbook_dir, name):
+    """Found by the configuration fuzz: a 300-character theme name made is_dir raise ENAMETOOLONG;
+    the variant, a theme folder that is a loop of links."""
+    root = logbook_dir({"logbook.toml": f"[site]\ntheme = \"{name}\"\n", "cases/a.md": CASE.format(title="t")})
+    (root / "themes").mkdir()
+    os.symlink(root / "themes" / "loop", root / "themes" / "loop")
+    os.symlink(root / "loop", root / "loop")
+    assert codes(root) == [("logbook.toml", 2, "unknown-theme")]
