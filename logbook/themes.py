@@ -53,8 +53,11 @@ def resolve_theme(root: Path, name: str | None) -> Theme:
     if not name or name == "default":
         return Theme((default,))
     for candidate in (root / name, root / "themes" / name, default.parent / name):
-        if candidate.is_dir():
-            return Theme((candidate.resolve(), default))
+        try:  # is_dir raises for a name too long for the file system, and for a loop of links
+            if candidate.is_dir():
+                return Theme((candidate.resolve(), default))
+        except (OSError, RuntimeError):
+            continue
     raise ThemeError(f"theme '{name}' not found (looked in {root / name} and {root / 'themes' / name})")
 
 

@@ -137,15 +137,30 @@ def toml_value(draw, depth: int = 0) -> str:
 
 
 @st.composite
+def plausible_value(draw, table: str, key: str) -> str:
+    """Half the time a value of the kind the key takes (a number where one is wanted, a window's table),
+    with a hostile size: so that configurations check accepts, and what build does with them, are reached."""
+    if draw(st.booleans()):
+        return draw(toml_value())
+    if table == "windows":
+        days = draw(st.sampled_from(TOML_NUMBERS) | st.integers().map(str))
+        kind = draw(st.sampled_from(["deadline", "opens"]))
+        return f'{{ days = {days}, kind = "{kind}" }}'
+    if table in ("audit", "tone") and key not in ("enabled", "insults"):
+        return draw(st.sampled_from(TOML_NUMBERS) | st.integers(-10, 10 ** 20).map(str))
+    return draw(st.sampled_from(["true", '"Europe/Berlin"', '["a", "b"]', '"x"']))
+
+
+@st.composite
 def config_text(draw) -> str:
     """logbook.toml content: known tables and keys with hostile values, unknown ones, broken syntax."""
     lines = [f"{k} = {draw(toml_value())}" for k in draw(st.lists(st.sampled_from(["channels", "statuses", "z"]),
                                                                   max_size=2, unique=True))]
     for table in draw(st.lists(st.sampled_from(sorted(TOML_TABLES)), max_size=4, unique=True)):
         lines.append(draw(st.sampled_from([f"[{table}]", f"[{table}]", f"[[{table}]]", f"[ {table} ]", f"[{table}"])))
-        for key in draw(st.lists(st.sampled_from(TOML_TABLES[table]), max_size=4)):
-            lines.append(f"{key} = {draw(toml_value())}")
-    if draw(st.booleans()):
+        for key in draw(st.lists(st.sampled_from(TOML_TABLES[table]), max_size=4, unique=True)):
+            lines.append(f"{key} = {draw(plausible_value(table, key))}")
+    if draw(st.integers(0, 3)) == 0:
         lines.insert(draw(st.integers(0, len(lines))), draw(st.text(max_size=30)))
     return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\r\n"]))
 

@@ -358,3 +358,24 @@ def test_init_beside_a_fifo_named_gitignore_stops_with_one_line(tmp_path):
     os.mkfifo(tmp_path / "book" / ".gitignore")
     proc = run_module(["init", str(tmp_path / "book")])
     assert proc.returncode != 0 and "not a regular file" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("words", [10 ** 20, 4294967296, 101])
+def test_a_huge_shouting_words_count_is_refused_not_compiled(logbook_dir, words):
+    """Found by the configuration fuzz (tests/fuzz.py --target config): the tone check compiled the count
+    into a regex repetition, which overflows past 2**32 - 1."""
+    root = logbook_dir({"logbook.toml": f"[tone]\nshouting_words = {words}\n",
+                        "cases/a.md": CASE.format(title="t") + ENTRY.format(extra="").replace("direction: in",
+                                                                                               "direction: out")})
+    assert ("logbook.toml", 2, "config-invalid") in codes(root)
+
+
+@pytest.mark.parametrize("name", ["t" * 300, "loop"])
+def test_a_theme_name_no_folder_can_have_is_an_unknown_theme(logbook_dir, name):
+    """Found by the configuration fuzz: a 300-character theme name made is_dir raise ENAMETOOLONG;
+    the variant, a theme folder that is a loop of links."""
+    root = logbook_dir({"logbook.toml": f"[site]\ntheme = \"{name}\"\n", "cases/a.md": CASE.format(title="t")})
+    (root / "themes").mkdir()
+    os.symlink(root / "themes" / "loop", root / "themes" / "loop")
+    os.symlink(root / "loop", root / "loop")
+    assert codes(root) == [("logbook.toml", 2, "unknown-theme")]
