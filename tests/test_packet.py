@@ -8,7 +8,6 @@ one photo attached and not shown in its message, and one screenshot both attache
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from logbook.build import build
-from logbook.models import DEFAULT_STATUSES
 from logbook.palette import SPARE_COLOURS, STATUS_COLOURS, status_colours, status_css
 
 from conftest import write_tree

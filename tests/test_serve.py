@@ -1,5 +1,6 @@
 """logbook serve, for real: a subprocess, HTTP, file saves the way editors make them, the reload channel."""
 
+import subprocess
 import os
 import shutil
 import socket
