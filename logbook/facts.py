@@ -136,13 +136,15 @@ def _responses(entries: Sequence, ended: datetime | None) -> list[Response]:
     """Every message that waits for an answer, with the answer found for it.
 
     A conversation (call, chat, meeting) waits for nothing: it was answered as it happened.  An
-    internal note is no message.  A message sent once the case had ended, or the one that ended it
+    internal note is no message, and a message marked ``expects_reply: false`` (an automatic
+    acknowledgement) asks for nothing.  A message sent once the case had ended, or the one that ended it
     (its ``status:`` is resolved or closed), waits for nothing either: nobody owes an answer to a
     closing message."""
     responses = []
     for index, entry in enumerate(entries):
         i = entry.interaction
-        if i.direction == "internal" or _is_conversation(entry) or i.status in ENDED_STATUSES:
+        if i.direction == "internal" or _is_conversation(entry) or i.status in ENDED_STATUSES \
+                or not i.expects_reply:
             continue
         if ended is not None and i.at.instant >= ended:
             continue

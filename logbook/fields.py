@@ -480,6 +480,8 @@ INTERACTION_FIELDS: tuple[FieldSpec, ...] = (
               "What this record shows, for the chargeback checklists: e.g. [return-proof] (kinds in docs/format.md)."),
     FieldSpec("next", _text("next"), _STR, "The next step."),
     FieldSpec("key", _bool("key"), _BOOL, "true: a key fact of the case."),
+    FieldSpec("expects_reply", _bool("expects_reply"), _BOOL,
+              "false: this message waits for no answer (an automatic acknowledgement, a receipt)."),
     FieldSpec("private", _bool("private"), _BOOL, "true: never published."),
     FieldSpec("tone", _bool("tone"), _BOOL, "false: skip the tone check for this message."),
 )

@@ -116,6 +116,7 @@ class Interaction:
     # ``party:`` says otherwise; None for an internal note that names no party, or a case with no counterparty.
     party: str | None = None
     party_location: Location | None = field(default=None, compare=False)  # where ``party:`` was written
+    expects_reply: bool = True  # False (``expects_reply: false``): an automatic acknowledgement, waiting for nothing
     evidence: tuple[str, ...] = ()  # what it shows, as EVIDENCE_KINDS marks
     status_location: Location | None = field(default=None, compare=False)  # where ``status:`` was written
 

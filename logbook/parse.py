@@ -211,6 +211,7 @@ def _build_interaction(reader: Reader, mapping: Map, values: dict[str, Any], bod
         next_step=values.get("next"), key=bool(values.get("key")), private=bool(values.get("private")),
         body=body.text, location=location, body_location=Location(reader.path, body.line), position=position,
         tone=values.get("tone") is not False, party=values.get("party"),
+        expects_reply=values.get("expects_reply") is not False,
         party_location=reader.at(mapping.get("party")) if mapping.get("party") is not None else None,
         evidence=values.get("evidence") or (),
         status_location=reader.at(mapping.get("status")) if mapping.get("status") is not None else None,

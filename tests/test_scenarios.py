@@ -275,3 +275,18 @@ def test_a_message_left_unanswered_when_the_case_ended_is_said_as_it_stood(sampl
     assert "You had not answered Kestrel Bank Card Services' portal message of 15 April 2026 when the case ended." in text
     assert "Kestrel Bank Card Services took 14 h 55 min to answer your portal message of 14 April 2026" in text
     assert "never answered" not in text
+
+
+def test_an_automatic_acknowledgement_marked_expects_reply_false_waits_for_nothing(sample_book, tmp_path, capsys):
+    """GadgetTown's "we have received your request" asks nothing: answering it days later is no
+    delay of yours (docs/format.md, Replies).  The same message without the mark is a message that
+    waits, which is the rule the mark exists to set aside."""
+    ack = sample_book / "cases/GT-1042/2026-03-02-1933-email-in.md"
+    assert "expects_reply: false" in ack.read_text()
+    assert run_cli(["build", str(sample_book), "--out", str(tmp_path / "marked"), "--as-of", "2026-11-22"], capsys)[0] == 0
+    marked = page(tmp_path / "marked", "cases/GT-1042/index.html")
+    assert "8 days 20 h" not in marked and "Longest wait: GadgetTown GmbH took" in marked
+    ack.write_text(ack.read_text().replace("expects_reply: false\n", ""))
+    assert run_cli(["build", str(sample_book), "--out", str(tmp_path / "unmarked"), "--as-of", "2026-11-22"], capsys)[0] == 0
+    unmarked = page(tmp_path / "unmarked", "cases/GT-1042/index.html")
+    assert "You took 8 days 20 h to answer GadgetTown GmbH's email of 2 March 2026" in unmarked
