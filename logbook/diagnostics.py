@@ -214,6 +214,7 @@ CODES: dict[str, str] = {
     "tone-abuse": "an outbound message has an insult or profanity",
     "tone-blame": "an outbound message has a blame phrase",
     "unredacted-card": "a full payment card number is stored in a non-private record (warning)",
+    "before-opening": "an interaction is earlier than the case's opened: date (warning)",
     "placeholder-text": "a published case still has the placeholder background 'logbook new' wrote (warning)",
     # history (git)
     "deleted-interaction": "an interaction that was committed is no longer in the working tree (warning)",

@@ -33,6 +33,22 @@ def duplicate_case_ids(cases: tuple[Case, ...], config: Config) -> Iterator[Diag
             first_seen[key] = case
 
 
+def before_opening(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    """An interaction earlier than the case's ``opened:``: the status history starts at the opening
+    (docs/format.md, "Status"), so the case would seem to open after what happened in it (``logbook
+    new`` stamps today when no ``--opened`` is given, and disputes are often typed up later)."""
+    for case in cases:
+        if case.opened is None:
+            continue
+        before = [i for i in case.interactions if i.at.end < case.opened.instant]  # a date alone: all that day
+        if before:
+            first = min(before, key=lambda i: i.at.instant)
+            yield warning("before-opening", f"this interaction ({first.at.when:%Y-%m-%d}) is earlier than the case's "
+                          f"opening ({case.opened.when:%Y-%m-%d})", first.location,
+                          f"set 'opened: {first.at.when:%Y-%m-%d}' in {case.location.path} (the first contact), "
+                          "or correct this interaction's 'at'")
+
+
 def duplicate_promise_ids(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
     for case in cases:
         seen: dict[str, str] = {}
@@ -252,6 +268,7 @@ SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids, output_conflicts,  # compa
 CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-runs them for edited cases only)
     duplicate_promise_ids,
     unknown_fulfilled_promises,
+    before_opening,
     unknown_parties,
     status_disagrees,
     outbound_tone,

@@ -440,3 +440,14 @@ def test_init_and_add_commit_with_relative_paths(tmp_path, capsys, monkeypatch):
     assert len(log.stdout.splitlines()) == 3
     status = subprocess.run(["git", "-C", str(tmp_path / "b"), "status", "--porcelain"], capture_output=True, text=True)
     assert status.stdout == "?? notes/\n" or status.stdout == ""
+
+
+def test_an_interaction_before_the_opening_is_a_warning_naming_the_date_that_fits(book, capsys):
+    """`new` without --opened stamps today; a dispute typed up later would seem to open after it began."""
+    cli(capsys, book, "new", "X-1", "--title", "x", "--background", "typed up later")
+    assert cli(capsys, book, "add", "X-1", "--channel", "email", "--direction", "out", "--at", "2026-03-02 09:00",
+               "-m", "It broke.")[0] == 0
+    code, out, err = run_cli(["check", str(book)], capsys)
+    out += err
+    assert code == 0 and "warning[before-opening]: this interaction (2026-03-02) is earlier than the case's opening" \
+        in out and "set 'opened: 2026-03-02' in cases/X-1/case.md" in out, out
