@@ -58,7 +58,7 @@ def test_new_creates_both_forms_and_refuses_existing_ids(book, capsys):
 
 
 def test_add_to_a_bundle_copies_attachments_and_never_overwrites(book, capsys, tmp_path):
-    run_cli(["new", "GT-1", "--title", "Blender", "--background", "A broken blender.", "-C", str(book)], capsys)
+    run_cli(["new", "GT-1", "--title", "Blender", "--background", "A broken blender.", "--opened", "2026-03-01", "-C", str(book)], capsys)
     label = tmp_path / "label.pdf"
     label.write_bytes(b"%PDF-1.4 label")
     other = tmp_path / "other" / "label.pdf"
@@ -82,7 +82,7 @@ def test_add_to_a_bundle_copies_attachments_and_never_overwrites(book, capsys, t
 
 
 def test_add_to_a_single_file_keeps_chronological_order(book, capsys, tmp_path):
-    run_cli(["new", "S-2", "--title", "Single", "--single-file", "--background", "One file.", "-C", str(book)], capsys)
+    run_cli(["new", "S-2", "--title", "Single", "--single-file", "--background", "One file.", "--opened", "2026-01-01", "-C", str(book)], capsys)
     shot = tmp_path / "shot.png"
     shot.write_bytes(b"\x89PNG")
     for at, text in (("2026-01-05 10:00", "second"), ("2026-01-09 10:00", "fourth"), ("2026-01-03 10:00", "first"),
@@ -97,7 +97,7 @@ def test_add_to_a_single_file_keeps_chronological_order(book, capsys, tmp_path):
 
 
 def test_add_keeps_crlf_and_bom(book, capsys):
-    run_cli(["new", "S-3", "--title", "Windows", "--single-file", "--background", "Saved on Windows.", "-C", str(book)],
+    run_cli(["new", "S-3", "--title", "Windows", "--single-file", "--background", "Saved on Windows.", "--opened", "2026-01-01", "-C", str(book)],
             capsys)
     path = book / "cases/S-3.md"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
