@@ -181,7 +181,8 @@ def at_text(moment: Moment) -> str:
     if not moment.has_time:
         return moment.date_text()
     offset = moment.when.strftime("%z")
-    return moment.when.strftime("%Y-%m-%d %H:%M") + f"{offset[:3]}:{offset[3:]}"
+    clock = "%H:%M:%S" if moment.when.second else "%H:%M"  # an email's seconds keep same-minute messages in order
+    return moment.when.strftime(f"%Y-%m-%d {clock}") + f"{offset[:3]}:{offset[3:]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,11 +198,19 @@ class NewInteraction:
     subject: str | None = None
     message: str = ""
     attachments: tuple[Path, ...] = ()
+    cc: str | None = None
+    message_id: str | None = None  # an imported message's id (logbook import)
 
 
 def add_interaction(root: Path, case_id: str, new: NewInteraction, now: datetime | None = None) -> Written:
     root = root.resolve()
     case, config = find_case(root, case_id)
+    return write_interaction(root, case, config, new, now)
+
+
+def write_interaction(root: Path, case: Case, config: Config, new: NewInteraction,
+                      now: datetime | None = None) -> Written:
+    """Record *new* in *case* (already loaded: an import writes many without loading the logbook each time)."""
     if new.channel not in config.channels:
         raise AuthoringError(f"channel '{new.channel}' is not one of: {', '.join(config.channels)}")
     if new.direction not in ("in", "out", "internal"):
@@ -238,8 +247,8 @@ def add_interaction(root: Path, case_id: str, new: NewInteraction, now: datetime
 def _fields(new: NewInteraction, attachments: list[str]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for key, value in (("title", new.title), ("channel", new.channel), ("direction", new.direction),
-                       ("from", new.sender), ("to", new.recipient), ("agent", new.agent), ("ref", new.ref),
-                       ("subject", new.subject)):
+                       ("from", new.sender), ("to", new.recipient), ("cc", new.cc), ("agent", new.agent),
+                       ("ref", new.ref), ("subject", new.subject), ("message_id", new.message_id)):
         if value:
             fields[key] = value
     if attachments:

@@ -99,6 +99,21 @@ def _parser() -> argparse.ArgumentParser:
     followup.add_argument("--to", dest="recipient", help="recipient, when recording")
     followup.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
 
+    imp = commands.add_parser("import", help="record emails (.eml, mbox, Maildir) and WhatsApp exports as interactions")
+    imp.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="an .eml, an mbox, a Maildir folder, "
+                     "a WhatsApp export (.txt or .zip)")
+    target = imp.add_mutually_exclusive_group()
+    target.add_argument("--case", dest="case_id", metavar="ID", help="put every message in this case")
+    target.add_argument("--new-case", metavar="ID", help="create this case (with --title) and put every message in it")
+    imp.add_argument("--title", help="the new case's title (with --new-case)")
+    imp.add_argument("--me", action="append", default=[], metavar="ADDRESS_OR_NAME",
+                     help="an address or chat name that is you: its messages are 'out' (repeatable; also [me] in logbook.toml)")
+    imp.add_argument("--format", dest="fmt", choices=("auto", "eml", "mbox", "maildir", "whatsapp"), default="auto")
+    imp.add_argument("--date-order", choices=("dmy", "mdy", "ymd"), help="a chat export's dates: day-first, month-first or year-first "
+                     "(default: decided from the whole file)")
+    imp.add_argument("--dry-run", action="store_true", help="say where each message would go; write nothing")
+    imp.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
+
     schema = commands.add_parser("schema", help="print JSON Schemas for case and interaction front matter")
     schema.add_argument("kind", nargs="?", choices=("case", "interaction"), help="only this schema")
     schema.add_argument("--out", type=Path, help="write case.schema.json and interaction.schema.json here")
@@ -308,13 +323,40 @@ def run_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_import(args: argparse.Namespace) -> int:
+    from .authoring import AuthoringError
+    from .importing import ImportRequest, plan_import, write_plan
+    from .importing.report import done_lines, plan_lines
+    if args.new_case and not args.title:
+        return _usage("--new-case needs --title '…'")
+    if args.title and not args.new_case:
+        return _usage("--title goes with --new-case")
+    root = _logbook_root(args.path)
+    request = ImportRequest(tuple(args.sources), args.case_id, (args.new_case, args.title) if args.new_case else None,
+                            tuple(args.me), args.fmt, args.date_order)
+    plan = plan_import(root, request)
+    _print_diagnostics(plan.diagnostics, root, "text", sys.stderr)
+    for line in plan_lines(plan, args.dry_run):
+        print(line, file=sys.stderr)
+    if args.dry_run or not plan.planned:
+        return EXIT_PROBLEMS if plan.has_errors or plan.unplaced else EXIT_OK
+    try:
+        result = write_plan(root, plan)
+    except (AuthoringError, OSError) as exc:
+        return _refuse(exc)
+    _print_diagnostics(result.diagnostics, root, "text", sys.stderr)
+    for line in done_lines(plan, result, lambda p: _display_path(Path.cwd(), str(p))):
+        print(line, file=sys.stderr)
+    return EXIT_PROBLEMS if plan.has_errors or plan.unplaced or result.diagnostics else EXIT_OK
+
+
 def _refuse(exc: Exception) -> int:
     print(f"logbook: error: {exc}", file=sys.stderr)
     return EXIT_PROBLEMS
 
 
 COMMANDS = {"check": run_check, "build": run_build, "audit": run_audit, "export": run_export, "serve": run_serve, "init": run_init, "new": run_new,
-            "add": run_add, "followup": run_followup, "schema": run_schema}
+            "add": run_add, "followup": run_followup, "schema": run_schema, "import": run_import}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

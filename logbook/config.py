@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .fields import ID_RE
-from .models import BUILTIN_PROFILES, AuditSettings, Config, Profile, ToneRules
+from .models import BUILTIN_PROFILES, AuditSettings, Config, Me, Profile, ToneRules
 from .redact import RedactionRules
 from .rights import WindowRule
 from .textfile import SourceText, read_source
@@ -17,7 +17,7 @@ from .themes import ThemeError, resolve_theme
 from .timeparse import TimeError, zone_named
 
 CONFIG_NAME = "logbook.toml"
-TOP_KEYS = ("site", "tags", "channels", "statuses", "tone", "audit", "windows", "redact", "profiles")
+TOP_KEYS = ("site", "tags", "channels", "statuses", "tone", "audit", "windows", "redact", "profiles", "me")
 
 
 
@@ -148,6 +148,7 @@ SETTINGS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
                               "warn_days": _count}),
     "redact": (RedactionRules, {"enabled": _flag, "cards": _flag, "ibans": _flag, "emails": _flag, "phones": _flag,
                                 "keep_fields": _words}),
+    "me": (Me, {"addresses": _words, "names": _words}),
 }
 
 

@@ -88,6 +88,8 @@ class Interaction:
     position: int = field(default=0, compare=False)  # order in its source, for stable ties
     section_key: str = field(default="", compare=False)  # single files: the section's identity in git history
     tone: bool = True  # False: the tone check skips this message
+    cc: str | None = None  # copied to (an imported email's Cc)
+    message_id: str | None = None  # the original message's Message-ID (or hash): what makes an import idempotent
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +163,14 @@ BUILTIN_PROFILES = (Profile("bank", internal=False, redact=True), Profile("super
 
 
 @dataclass(frozen=True, slots=True)
+class Me:
+    """``[me]`` in logbook.toml: the addresses and names that are the keeper's, so an import can tell out from in."""
+
+    addresses: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     title: str = "Logbook"
     timezone: str = "UTC"
@@ -175,6 +185,7 @@ class Config:
     audit: "AuditSettings" = field(default_factory=lambda: AuditSettings())
     redact: RedactionRules = field(default_factory=lambda: RedactionRules())
     profiles: tuple[Profile, ...] = BUILTIN_PROFILES  # built-ins, then [profiles.NAME] (a same name replaces)
+    me: Me = field(default_factory=lambda: Me())
 
     def profile(self, name: str) -> Profile | None:
         return {p.name: p for p in self.profiles}.get(name)

@@ -185,7 +185,7 @@ def _build_interaction(reader: Reader, mapping: Map, values: dict[str, Any], bod
         fulfils=values.get("fulfils") or (), attachments=values.get("attachments") or (),
         next_step=values.get("next"), key=bool(values.get("key")), private=bool(values.get("private")),
         body=body.text, location=location, body_location=Location(reader.path, body.line), position=position,
-        tone=values.get("tone") is not False,
+        tone=values.get("tone") is not False, cc=values.get("cc"), message_id=values.get("message_id"),
     )
 
 

@@ -111,7 +111,7 @@ def redact_text(text: str, rules: RedactionRules) -> str:
 # Field names as users write them, mapped to the record's attribute names.
 FIELD_NAMES = {"from": "sender", "to": "recipient", "next": "next_step", "message": "body"}
 # Identifiers and paths: never touched (they build URLs and find files).
-NEVER = frozenset({"id", "status", "channel", "direction", "form", "timezone", "section_key", "rule", "path",
+NEVER = frozenset({"id", "status", "channel", "direction", "form", "timezone", "section_key", "rule", "path", "message_id",
                    "location", "body_location", "id_location", "description_location"})
 
 
