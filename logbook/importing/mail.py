@@ -120,7 +120,7 @@ def _people_ids(value: str | None) -> tuple[str, ...]:
 
 def message_time(msg: Message) -> tuple[datetime | None, str | None]:
     """The ``Date:`` header with its offset; else the first ``Received:`` date, with a warning saying so."""
-    date_text = header(msg, "Date")
+    date_text = header(msg, "Date") or _decode_raw(msg, "Date")  # a broken Date: reads as empty through policy.default
     when = _parse_date(date_text)
     if when is not None:
         return when, None

@@ -25,6 +25,10 @@ class Origin:
     def describe(self) -> str:
         return self.source if self.index is None else f"{self.source}, message {self.index}"
 
+    def within(self) -> str:
+        """How a diagnostic located in the source names the message: by its index, when there are several."""
+        return "the message" if self.index is None else f"message {self.index}"
+
 
 @dataclass(frozen=True, slots=True)
 class Incoming:

@@ -83,6 +83,8 @@ def plan_import(root: Path, request: ImportRequest) -> ImportPlan:
         return _refused(refusal)
     recorded = {i.message_id for case in loaded.logbook.cases for i in case.interactions if i.message_id}
     read = _read_sources(request, recorded)
+    if any(d.code == "import-unreadable" for d in read.diagnostics):  # a source named by mistake: import nothing
+        return ImportPlan((), read.already, (), read.system_lines, tuple(read.diagnostics), None)
     me = {x.casefold() for x in (*request.me, *config.me.addresses, *config.me.names)}
     if not me and read.messages:
         read.diagnostics.append(warning("import-no-me", "no --me given and no [me] in logbook.toml: every message "
@@ -159,14 +161,14 @@ def _read_mailbox(path: Path, shown: str, fmt: str, seen: set[str], read: _Read)
         try:
             message, warnings = read_email(raw.data, origin, key)
         except MailError as exc:
-            read.diagnostics.append(error("import-bad-message", f"{origin.describe()}: {exc}; not imported",
+            read.diagnostics.append(error("import-bad-message", f"{origin.within()}: {exc}; not imported",
                                           Location(shown, raw.line)))
             continue
         except Exception as exc:  # the stdlib parser on hostile input: reported, never a traceback
-            read.diagnostics.append(error("import-bad-message", f"{origin.describe()}: cannot be parsed "
+            read.diagnostics.append(error("import-bad-message", f"{origin.within()}: cannot be parsed "
                                           f"({type(exc).__name__}: {exc}); not imported", Location(shown, raw.line)))
             continue
-        read.diagnostics.extend(warning("import-date", f"{origin.describe()}: {text}", Location(shown, raw.line))
+        read.diagnostics.extend(warning("import-date", f"{origin.within()}: {text}", Location(shown, raw.line))
                                 for text in warnings)
         read.messages.append(message)
 
