@@ -1,7 +1,10 @@
 """One email (RFC 5322 bytes) → an ``Incoming`` interaction, with the standard library's parser.
 
-Named ``mail`` so it never shadows the standard library's ``email`` package. Nothing here
-trusts the message: every header is decoded with replacement of what cannot be decoded, an
+Named ``mail`` so it never shadows the standard library's ``email`` package. The message is
+parsed with the ``compat32`` policy and its headers decoded here (RFC 2047 encoded words in any
+charset Python knows, RFC 2231 file names, raw UTF-8): ``policy.default``'s header objects cost
+about 4 ms a message on this machine, 40 s for a 10,000-message mailbox before anything else
+(see ARCHITECTURE.md). Nothing here trusts the message: undecodable bytes are replaced, an
 unknown charset falls back to UTF-8 with replacement, and a part that cannot be read is
 reported rather than raised.
 """
@@ -13,7 +16,8 @@ import hashlib
 import re
 from datetime import datetime, timezone
 from email import policy
-from email.message import EmailMessage, Message
+from email.header import decode_header
+from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -24,6 +28,7 @@ from .text import clean_text, html_to_markdown
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _ID = re.compile(r"<([^<>\s]+)>")
+_PARSER = BytesParser(policy=policy.compat32)
 
 
 class MailError(Exception):
@@ -47,8 +52,7 @@ def message_key(raw: bytes) -> str:
 
 def read_email(raw: bytes, origin: Origin, key: str, exhibit_stem: str = "email") -> tuple[Incoming, list[str]]:
     """The interaction *raw* becomes, and warnings (e.g. the time taken from a Received header)."""
-    msg = BytesParser(policy=policy.default).parsebytes(raw)
-    assert isinstance(msg, EmailMessage)
+    msg = _PARSER.parsebytes(raw)
     warnings: list[str] = []
     at, how = message_time(msg)
     if at is None:
@@ -56,6 +60,7 @@ def read_email(raw: bytes, origin: Origin, key: str, exhibit_stem: str = "email"
     if how:
         warnings.append(how)
     sender = header(msg, "From")
+    sender_raw = msg.get("From")
     subject = header(msg, "Subject")
     body_part = _body_part(msg)
     body = _body_text(body_part) if body_part is not None else ""
@@ -64,7 +69,7 @@ def read_email(raw: bytes, origin: Origin, key: str, exhibit_stem: str = "email"
     thread = tuple(dict.fromkeys(_ID.findall(" ".join(filter(None, (
         header(msg, "In-Reply-To"), header(msg, "References")))))))
     return Incoming(
-        key=key, origin=origin, at=at, channel="email", sender=sender, sender_ids=_people_ids(sender),
+        key=key, origin=origin, at=at, channel="email", sender=sender, sender_ids=_people_ids(sender_raw),
         recipient=header(msg, "To"), cc=header(msg, "Cc"), subject=subject, body=fold_quoted(body),
         attachments=attachments, original=original, thread=thread,
         route_text=f"{subject or ''}\n{body}",
@@ -73,29 +78,34 @@ def read_email(raw: bytes, origin: Origin, key: str, exhibit_stem: str = "email"
 
 def header(msg: Message, name: str) -> str | None:
     """A header decoded (RFC 2047, any declared charset), on one line, or None when absent or empty."""
-    try:
-        value = msg.get(name)
-        text = str(value) if value is not None else None
-    except Exception:  # a header the parser's rich classes choke on: decode it by hand
-        text = _decode_raw(msg, name)
-    if text is None:
+    value = msg.get(name)
+    if value is None:
         return None
-    text = clean_text(re.sub(r"\s*[\r\n]+\s*", " ", text)).strip()
+    text = clean_text(re.sub(r"\s*[\r\n]+\s*", " ", decode_words(value))).strip()
     return text or None
 
 
-def _decode_raw(msg: Message, name: str) -> str | None:
-    from email.header import decode_header
-    for key, value in msg.raw_items():
-        if key.lower() == name.lower():
-            pieces = []
-            for chunk, charset in decode_header(str(value)):
-                if isinstance(chunk, bytes):
-                    pieces.append(chunk.decode(_codec(charset), errors="replace"))
-                else:
-                    pieces.append(chunk)
-            return "".join(pieces)
-    return None
+def decode_words(value: object) -> str:
+    """RFC 2047 encoded words decoded by their charsets; raw 8-bit text read as UTF-8, else Windows-1252."""
+    try:
+        chunks = decode_header(value)  # type: ignore[arg-type]
+    except Exception:  # a malformed encoded word: the text as it stands
+        chunks = [(str(value), None)]
+    pieces = []
+    for chunk, charset in chunks:
+        data = chunk.encode("utf-8", "surrogateescape") if isinstance(chunk, str) else chunk
+        if charset in (None, "unknown-8bit"):
+            pieces.append(_lenient(data))
+        else:
+            pieces.append(data.decode(_codec(charset), errors="replace"))
+    return "".join(pieces)
+
+
+def _lenient(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _codec(charset: str | None) -> str:
@@ -108,24 +118,27 @@ def _codec(charset: str | None) -> str:
         return "utf-8"
 
 
-def _people_ids(value: str | None) -> tuple[str, ...]:
-    """The sender's address and display name, casefolded: what ``--me`` and ``[me]`` are compared with."""
-    if not value:
+def _people_ids(value: object) -> tuple[str, ...]:
+    """The sender's address and display name, casefolded: what ``--me`` and ``[me]`` are compared with.
+
+    The addresses are split before the names are decoded: a decoded name may hold a comma."""
+    if value is None:
         return ()
     ids: list[str] = []
-    for name, address in getaddresses([value]):
-        ids.extend(x.strip().casefold() for x in (address, name) if x and x.strip())
+    for name, address in getaddresses([str(value)]):
+        ids.extend(x.strip().casefold() for x in (address, decode_words(name)) if x and x.strip())
     return tuple(ids)
 
 
 def message_time(msg: Message) -> tuple[datetime | None, str | None]:
     """The ``Date:`` header with its offset; else the first ``Received:`` date, with a warning saying so."""
-    date_text = header(msg, "Date") or _decode_raw(msg, "Date")  # a broken Date: reads as empty through policy.default
+    date_text = header(msg, "Date")
     when = _parse_date(date_text)
     if when is not None:
         return when, None
     for received in msg.get_all("Received", []) or []:
-        stamp = str(received).rsplit(";", 1)[-1] if ";" in str(received) else ""
+        text = decode_words(received)
+        stamp = text.rsplit(";", 1)[-1] if ";" in text else ""
         when = _parse_date(stamp.strip())
         if when is not None:
             problem = "has no Date: header" if date_text is None else f"has a Date: header that is not a date ({date_text!r})"
@@ -146,12 +159,30 @@ def _parse_date(text: str | None) -> datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)  # "-0000": UTC, zone unknown
 
 
-def _body_part(msg: EmailMessage) -> EmailMessage | None:
-    try:
-        part = msg.get_body(preferencelist=("plain", "html"))
-    except Exception:
-        return None
-    return part if isinstance(part, EmailMessage) else None
+def _body_part(msg: Message) -> Message | None:
+    """The first text/plain part that is not an attachment, else the first such text/html part."""
+    found: dict[str, Message] = {}
+    for part in _leaves(msg):
+        kind = part.get_content_type()
+        if kind in ("text/plain", "text/html") and kind not in found and not _is_attachment(part):
+            found[kind] = part
+    return found.get("text/plain") or found.get("text/html")
+
+
+def _leaves(part: Message):
+    """The message's single parts, not looking inside forwarded messages (they are attachments)."""
+    if part.get_content_type() == "message/rfc822":
+        return
+    if part.is_multipart():
+        for child in part.get_payload():
+            if isinstance(child, Message):
+                yield from _leaves(child)
+        return
+    yield part
+
+
+def _is_attachment(part: Message) -> bool:
+    return (part.get_content_disposition() or "").lower() == "attachment" or _filename(part) is not None
 
 
 def _body_text(part: Message) -> str:
@@ -183,29 +214,27 @@ def _collect(part: Message, body: Message | None, found: list[Payload], top: boo
         inner = part.get_payload()
         inner_msg = inner[0] if isinstance(inner, list) and inner else None
         if isinstance(inner_msg, Message):
-            data = inner_msg.as_bytes(policy=policy.compat32)
             subject = header(inner_msg, "Subject") or "forwarded message"
-            found.append(Payload(safe_name(part.get_filename() or f"{subject}.eml", ".eml"), data))
+            found.append(Payload(safe_name(_filename(part) or f"{subject}.eml", ".eml"), inner_msg.as_bytes()))
         return
     if part.is_multipart():
         for child in part.get_payload():
             if isinstance(child, Message):
                 _collect(child, body, found)
         return
-    if top:
-        return  # a single-part message is all body
-    filename = _filename(part)
-    disposition = (part.get_content_disposition() or "").lower()
-    if filename is None and disposition != "attachment" and part.get_content_maintype() == "text":
+    if not _is_attachment(part) and part.get_content_maintype() == "text":
         return  # the other alternative of the body (text/html beside text/plain)
     payload = part.get_payload(decode=True)
     data = payload if isinstance(payload, bytes) else b""
-    found.append(Payload(safe_name(filename or "", content_type=content_type), data))
+    found.append(Payload(safe_name(_filename(part) or "", content_type=content_type), data))
 
 
 def _filename(part: Message) -> str | None:
+    """The part's file name: RFC 2231 (``filename*=``) or RFC 2047 encoded words, decoded."""
     try:
         name = part.get_filename()
     except Exception:
         return None
-    return clean_text(str(name)) if name else None
+    if not name:
+        return None
+    return clean_text(decode_words(name)).strip() or None
