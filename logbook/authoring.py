@@ -9,6 +9,7 @@ back by logbook's own parser in the tests, so what we write is what we read.
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -272,7 +273,7 @@ def _copy_attachment(source: Path, folder: Path) -> Path:
     stem, suffix = source.stem, source.suffix
     target, n = folder / source.name, 1
     while target.exists():
-        if target.is_file() and filecmp.cmp(source, target, shallow=False):
+        if target.is_file() and (os.path.samefile(source, target) or filecmp.cmp(source, target, shallow=False)):
             return target
         n += 1
         target = folder / f"{stem}-{n}{suffix}"

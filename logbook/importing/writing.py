@@ -1,9 +1,9 @@
 """Carrying out an import plan through the writer ``logbook add`` uses.
 
-Each attachment is staged in a temporary folder inside the logbook and handed to the writer,
-which copies it into the case and never replaces a different file of the same name (it takes
-a new name). Bytes already stored in the case under any name are not stored again: the
-interaction names the file that holds them. After writing, the logbook is loaded again and
+Each attachment is stored in the case folder first, under its sanitised name, never replacing
+a file (a name taken by other bytes gets ``-2``, ``-3``…); bytes already stored in the case
+under any name are not stored again: the interaction names the file that holds them. The
+writer then finds each file already in place. After writing, the logbook is loaded again and
 any problem in a written file is returned, so an import cannot leave the record broken
 without saying so.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import re
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,18 +38,36 @@ class _Store:
         self.folder = folder
         self.by_digest: dict[str, Path] | None = None  # built on first use: a re-import adding nothing hashes nothing
 
-    def existing(self, digest: str) -> Path | None:
+    def put(self, payload: Payload) -> Path:
+        """The case's file holding these bytes: one already there, or a new one under a free name."""
+        digest = hashlib.sha256(payload.data).hexdigest()
+        known = self._index().get(digest)
+        if known is not None:
+            return known
+        if "/" in payload.name or payload.name.startswith(".") or not payload.name:
+            raise AuthoringError(f"attachment name '{payload.name}' would leave or hide in the case folder; refused")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stem, dot, suffix = payload.name.rpartition(".")
+        target, n = self.folder / payload.name, 1
+        while True:
+            try:
+                with target.open("xb") as handle:  # "x": never replaces anything, a FIFO or a link included
+                    handle.write(payload.data)
+                break
+            except FileExistsError:
+                n += 1
+                target = self.folder / (f"{stem}-{n}.{suffix}" if dot else f"{payload.name}-{n}")
+        self._index()[digest] = target
+        return target
+
+    def _index(self) -> dict[str, Path]:
         if self.by_digest is None:
             self.by_digest = {}
             if self.folder.is_dir():
                 for path in sorted(self.folder.iterdir()):
                     if path.suffix != ".md" and stat.S_ISREG(path.lstat().st_mode):
                         self.by_digest.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), path)
-        return self.by_digest.get(digest)
-
-    def remember(self, digest: str, path: Path) -> None:
-        if self.by_digest is not None:
-            self.by_digest.setdefault(digest, path)
+        return self.by_digest
 
 
 def write_plan(root: Path, plan: ImportPlan) -> WriteResult:
@@ -62,39 +79,21 @@ def write_plan(root: Path, plan: ImportPlan) -> WriteResult:
         cases[case_id] = find_case(root, case_id)[0]
     records: list[Path] = []
     files: list[Path] = []
-    with tempfile.TemporaryDirectory(dir=root, prefix=".logbook-import-") as staging:
-        stores: dict[str, _Store] = {}
-        for number, item in enumerate(sorted(plan.planned, key=lambda p: (p.case_id, time_order(p.message)))):
-            case = cases[item.case_id]
-            store = stores.setdefault(case.id, _Store(_attachment_folder(root, case)))
-            payloads = [p for p in (item.message.original, *item.message.attachments) if p is not None]
-            sources = [_staged(Path(staging) / str(number) / str(k), payload, store) for k, payload in enumerate(payloads)]
-            written = write_interaction(root, case, plan.config, _new_interaction(item, case, sources))
-            records.append(written.paths[0])
-            for payload, stored in zip(payloads, written.paths[1:]):
-                store.remember(hashlib.sha256(payload.data).hexdigest(), stored)
-                files.append(stored)
+    stores: dict[str, _Store] = {}
+    for item in sorted(plan.planned, key=lambda p: (p.case_id, time_order(p.message))):
+        case = cases[item.case_id]
+        store = stores.setdefault(case.id, _Store(_attachment_folder(root, case)))
+        payloads = [p for p in (item.message.original, *item.message.attachments) if p is not None]
+        stored = [store.put(payload) for payload in payloads]
+        written = write_interaction(root, case, plan.config, _new_interaction(item, case, stored))
+        records.append(written.paths[0])
+        files.extend(stored)
     return WriteResult(tuple(dict.fromkeys(records)), tuple(dict.fromkeys(files)), _problems(root, records, files))
 
 
 def _attachment_folder(root: Path, case: Case) -> Path:
     case_path = root / case.location.path
     return case_path.parent if case.form == "bundle" else case_path.parent / f"{case_path.stem}.attachments"
-
-
-def _staged(folder: Path, payload: Payload, store: _Store) -> Path:
-    """A file the writer can copy: the case's own copy of these bytes when it has one, else a staged copy."""
-    digest = hashlib.sha256(payload.data).hexdigest()
-    existing = store.existing(digest)
-    if existing is not None:
-        return existing
-    if "/" in payload.name or payload.name in ("", ".", ".."):
-        raise AuthoringError(f"attachment name '{payload.name}' would leave the case folder; refused")
-    folder.mkdir(parents=True)
-    target = folder / payload.name
-    with target.open("xb") as handle:
-        handle.write(payload.data)
-    return target
 
 
 def _new_interaction(item: Planned, case: Case, attachments: list[Path]) -> NewInteraction:
