@@ -172,4 +172,12 @@ CODES: dict[str, str] = {
     "unknown-theme": "the theme named in logbook.toml cannot be found",
     "template-error": "a theme template failed to render",
     "output-conflict": "two outputs would be written to the same path",
+    # logbook import
+    "import-unreadable": "an import source cannot be read as an email, a mailbox or a chat export (nothing imported)",
+    "import-bad-message": "a message of an import source cannot be read (it is not imported; the others are)",
+    "import-date": "an imported email's time comes from its Received: header, not its Date: (warning)",
+    "import-no-me": "an import without --me or [me]: every message is recorded as received (warning)",
+    "import-logbook-errors": "an import into a logbook that has errors is refused",
+    "import-no-case": "--case names no case",
+    "import-case-exists": "--new-case names a case that exists",
 }

@@ -417,3 +417,16 @@ def test_imported_site_is_deterministic(book, capsys, varied_mbox, tmp_path):
     run_cli(["build", str(book), "--as-of", "2026-04-01", "--out", str(tmp_path / "a")], capsys)
     run_cli(["build", str(book), "--as-of", "2026-04-01", "--out", str(tmp_path / "b"), "--no-cache"], capsys)
     assert site_tree(tmp_path / "a") == site_tree(tmp_path / "b")
+
+
+def test_import_codes_are_reported(book, capsys, tmp_path):
+    _new(book, capsys, "GT-1")
+    good = tmp_path / "good.eml"
+    good.write_bytes(mailgen.alternative(datetime(2026, 3, 1, tzinfo=timezone.utc)))
+    code, _, err = run_cli(["import", str(good), "--case", "gt-2", "-C", str(book)], capsys)
+    assert code == 1 and "error[import-no-case]: no case with id 'gt-2'" in err
+    code, _, err = run_cli(["import", str(good), "--new-case", "gt-1", "--title", "T", "-C", str(book)], capsys)
+    assert code == 1 and "error[import-case-exists]: case 'gt-1' already exists" in err
+    code, _, err = run_cli(["import", str(good), "--case", "gt-1", "-C", str(book)], capsys)  # ids ignore case
+    assert code == 0 and "warning[import-no-me]" in err
+    assert _interactions(book, "GT-1")[0][0].direction == "in"
