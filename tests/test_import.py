@@ -430,3 +430,42 @@ def test_import_codes_are_reported(book, capsys, tmp_path):
     code, _, err = run_cli(["import", str(good), "--case", "gt-1", "-C", str(book)], capsys)  # ids ignore case
     assert code == 0 and "warning[import-no-me]" in err
     assert _interactions(book, "GT-1")[0][0].direction == "in"
+
+
+def test_a_chat_is_routed_as_a_whole_by_the_refs_it_names(book, capsys, tmp_path):
+    _new(book, capsys, "GT-1", {"order": "GT-889123"})
+    _new(book, capsys, "OTHER-2", {"order": "ZZ-123456"})
+    source = tmp_path / "WhatsApp Chat with Shop.txt"
+    source.write_text(ANDROID)  # only the third message names GT-889123
+    code, _, err = run_cli(["import", str(source), "--me", "Alex", "-C", str(book)], capsys)
+    assert code == 0, err
+    assert len(_interactions(book, "GT-1")[0]) == 5 and not _interactions(book, "OTHER-2")[0]
+    other = tmp_path / "other.txt"
+    other.write_text("13/03/2026, 14:05 - Ann: nothing to see\n")
+    code, _, err = run_cli(["import", str(other), "-C", str(book)], capsys)
+    assert code == 1 and "no case's thread or refs match it, read over the whole chat" in err
+
+
+def test_a_chat_time_the_clocks_skip_is_reported_not_written(book, capsys, tmp_path):
+    _new(book, capsys, "GT-1")  # Europe/Berlin: 29 March 2026, 02:00-03:00 does not exist
+    source = tmp_path / "chat.txt"
+    source.write_text("29/03/2026, 01:59 - Ann: before\n29/03/2026, 02:30 - Ann: in the gap\n"
+                      "29/03/2026, 03:01 - Ann: after\n")
+    code, _, err = run_cli(["import", str(source), "--case", "GT-1", "-C", str(book)], capsys)
+    assert code == 1 and re.search(r"chat\.txt:2:1: error\[import-bad-message\]: message 2: its time "
+                                   r"2026-03-29 02:30 cannot be recorded in Europe/Berlin", err)
+    assert [i.body for i in _interactions(book, "GT-1")[0]] == ["before", "after"]
+
+
+def test_mbox_is_split_as_the_standard_library_splits_it(tmp_path, varied_mbox):
+    from logbook.importing.sources import read_emails
+    path, messages = varied_mbox
+    crlf = tmp_path / "crlf.mbox"
+    crlf.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    odd = tmp_path / "odd.mbox"  # no empty line between messages, text before the first, no final newline
+    odd.write_bytes(b"junk\nFrom a\nSubject: 1\n\nx\nFrom b\nSubject: 2\n\n\n\nFrom c\nSubject: 3\n\nlast")
+    for source in (path, crlf, odd):
+        box = mailbox.mbox(source, create=False)
+        expected = [box.get_bytes(key) for key in box.iterkeys()]
+        assert [m.data for m in read_emails(source, "mbox")] == expected, source.name
+    assert [m.data for m in read_emails(path, "mbox")] == [m.rstrip(b"\n") + b"\n" for m in messages]

@@ -4,13 +4,15 @@ route the rest, and say what could not be read — as values, for the CLI to rep
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, Location, error, warning
 from ..fields import ID_RE
-from ..load import load_logbook
+from ..cache import open_cache
+from ..load import LoadResult, load_logbook
 from ..models import Case, Config
+from ..timeparse import TimeError, parse_moment, zone_named
 from .mail import MailError, message_key, read_email
 from .model import Incoming, Origin
 from .routing import Route, Router
@@ -68,8 +70,18 @@ class _Read:
     system_lines: int = 0
 
 
+def load_cached(root: Path) -> LoadResult:
+    """The logbook, loaded through the build cache (a re-import of a big mailbox would otherwise
+    parse every interaction again); the cache is written back keeping what builds stored."""
+    store = open_cache(root)
+    store.load_tables()
+    loaded = load_logbook(root, store)
+    store.save(prune=False)
+    return loaded
+
+
 def plan_import(root: Path, request: ImportRequest) -> ImportPlan:
-    loaded = load_logbook(root)
+    loaded = load_cached(root)
     config = loaded.logbook.config
     problems = [d for d in loaded.diagnostics if d.is_error]
     if problems:
@@ -90,11 +102,19 @@ def plan_import(root: Path, request: ImportRequest) -> ImportPlan:
         read.diagnostics.append(warning("import-no-me", "no --me given and no [me] in logbook.toml: every message "
                                         "is recorded as received (direction in)", Location(str(request.sources[0]))))
     router = Router(loaded.logbook.cases)
+    chats = _chat_routes(read.messages, router) if not target else {}
     planned, unplaced = [], []
     for message in sorted(read.messages, key=time_order):
-        route = Route(target, "--case") if target else router.route(message)
+        route = Route(target, "--case") if target else chats.get(message.origin.source) or router.route(message)
         if route.case_id is None:
             unplaced.append(Unplaced(message, route.how))
+            continue
+        case = cases.get(route.case_id.casefold())
+        problem = _time_problem(message, (case.timezone if case else None) or config.timezone)
+        if problem:
+            unplaced.append(Unplaced(message, problem))
+            read.diagnostics.append(error("import-bad-message", f"{message.origin.within()}: {problem}; not imported",
+                                          Location(message.origin.source, message.origin.line)))
             continue
         router.place(message, route.case_id)
         direction = "out" if me.intersection(message.sender_ids) else "in"
@@ -102,6 +122,31 @@ def plan_import(root: Path, request: ImportRequest) -> ImportPlan:
     used = {p.case_id.casefold() for p in planned}
     return ImportPlan(tuple(planned), read.already, tuple(unplaced), read.system_lines, tuple(read.diagnostics),
                       request.new_case, {c.id: c for k, c in cases.items() if k in used}, config)
+
+
+def _chat_routes(messages: list[Incoming], router: Router) -> dict[str, Route]:
+    """A chat export is routed as a whole: by the refs named anywhere in it (a chat has no threads)."""
+    texts: dict[str, list[str]] = {}
+    for message in messages:
+        if message.channel == "chat":
+            texts.setdefault(message.origin.source, []).append(message.route_text)
+    routes = {}
+    for source, parts in texts.items():
+        probe = Incoming(key="", origin=Origin(source), at=datetime(2000, 1, 1), channel="chat", sender=None,
+                         sender_ids=(), recipient=None, cc=None, subject=None, body="", attachments=(),
+                         original=None, route_text="\n".join(parts))
+        route = router.route(probe)
+        routes[source] = Route(route.case_id, f"{route.how}, read over the whole chat")
+    return routes
+
+
+def _time_problem(message: Incoming, zone_name: str) -> str | None:
+    """Why the message's time cannot be written in the case (a local time the clocks skip), or None."""
+    try:
+        parse_moment(message.at_text(), zone_named(zone_name))
+    except TimeError as exc:
+        return f"its time {message.at_text()} cannot be recorded in {zone_name}: {exc}"
+    return None
 
 
 def _refused(diagnostic: Diagnostic) -> ImportPlan:

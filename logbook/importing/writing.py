@@ -18,10 +18,9 @@ from pathlib import Path
 
 from ..authoring import AuthoringError, NewInteraction, find_case, new_case, write_interaction
 from ..diagnostics import Diagnostic
-from ..load import load_logbook
 from ..models import Case
 from .model import Payload
-from .plan import ImportPlan, Planned, time_order
+from .plan import ImportPlan, Planned, load_cached, time_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +31,13 @@ class WriteResult:
 
 
 class _Store:
-    """The files of one case folder by SHA-256, so the same bytes are stored once."""
+    """The files of one case folder by SHA-256 and by name, so the same bytes are stored once and a
+    taken name is found without trying it (a mailbox where every photo is "image.png")."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.by_digest: dict[str, Path] | None = None  # built on first use: a re-import adding nothing hashes nothing
+        self.names: set[str] = set()
 
     def put(self, payload: Payload) -> Path:
         """The case's file holding these bytes: one already there, or a new one under a free name."""
@@ -48,23 +49,28 @@ class _Store:
             raise AuthoringError(f"attachment name '{payload.name}' would leave or hide in the case folder; refused")
         self.folder.mkdir(parents=True, exist_ok=True)
         stem, dot, suffix = payload.name.rpartition(".")
-        target, n = self.folder / payload.name, 1
+        name, n = payload.name, 1
         while True:
-            try:
-                with target.open("xb") as handle:  # "x": never replaces anything, a FIFO or a link included
-                    handle.write(payload.data)
-                break
-            except FileExistsError:
-                n += 1
-                target = self.folder / (f"{stem}-{n}.{suffix}" if dot else f"{payload.name}-{n}")
-        self._index()[digest] = target
-        return target
+            if name not in self.names:
+                try:
+                    with (self.folder / name).open("xb") as handle:  # "x": never replaces anything, a FIFO included
+                        handle.write(payload.data)
+                    break
+                except FileExistsError:
+                    pass
+            self.names.add(name)
+            n += 1
+            name = f"{stem}-{n}.{suffix}" if dot else f"{payload.name}-{n}"
+        self.names.add(name)
+        self._index()[digest] = self.folder / name
+        return self.folder / name
 
     def _index(self) -> dict[str, Path]:
         if self.by_digest is None:
             self.by_digest = {}
             if self.folder.is_dir():
                 for path in sorted(self.folder.iterdir()):
+                    self.names.add(path.name)
                     if path.suffix != ".md" and stat.S_ISREG(path.lstat().st_mode):
                         self.by_digest.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), path)
         return self.by_digest
@@ -113,4 +119,4 @@ def _problems(root: Path, records: list[Path], files: list[Path]) -> tuple[Diagn
     if not records:
         return ()
     written = {p.relative_to(root).as_posix() for p in (*records, *files)}
-    return tuple(d for d in load_logbook(root).diagnostics if d.is_error and d.location.path in written)
+    return tuple(d for d in load_cached(root).diagnostics if d.is_error and d.location.path in written)
