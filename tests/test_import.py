@@ -469,3 +469,11 @@ def test_mbox_is_split_as_the_standard_library_splits_it(tmp_path, varied_mbox):
         expected = [box.get_bytes(key) for key in box.iterkeys()]
         assert [m.data for m in read_emails(source, "mbox")] == expected, source.name
     assert [m.data for m in read_emails(path, "mbox")] == [m.rstrip(b"\n") + b"\n" for m in messages]
+
+
+def test_me_in_logbook_toml_is_checked_like_every_setting(book, capsys):
+    config = book / "logbook.toml"
+    config.write_text(config.read_text().replace("[site]", '[me]\naddresses = "alex@example.org"\nnmaes = ["A"]\n\n[site]', 1))
+    code, out, _ = run_cli(["check", str(book)], capsys)
+    assert code == 1 and "error[config-invalid]: [me] addresses must be a list of words or names" in out
+    assert "warning[unknown-config-key]: unknown key 'nmaes' in [me] (did you mean 'names'?)" in out

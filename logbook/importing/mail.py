@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from email import policy
 from email.header import decode_header
 from email.message import Message
-from email.parser import BytesHeaderParser, BytesParser
+from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 from .model import Incoming, Origin, Payload
@@ -35,18 +35,23 @@ class MailError(Exception):
     """A message that cannot become an interaction (no usable time, unreadable structure)."""
 
 
+_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*((?:.*)(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
+
+
 def message_key(raw: bytes) -> str:
     """The message's Message-ID without brackets, or ``sha256:`` of its bytes when it has none.
 
-    Only the header block is parsed, so a re-import of a big mailbox costs little.
+    Only the header block is looked at (one regular expression, folded lines included), so a
+    re-import of a big mailbox costs little.
     """
     end = _HEAD_END.search(raw)
-    head = raw[: end.end()] if end else raw
-    value = BytesHeaderParser(policy=policy.compat32).parsebytes(head).get("Message-ID")
-    ids = _ID.findall(str(value)) if value is not None else []
+    head = raw[: end.start() + 1] if end else raw
+    found = _MESSAGE_ID.search(head)
+    text = found[1].decode("ascii", "replace") if found else ""
+    ids = _ID.findall(text)
     if ids:
         return ids[0]
-    text = str(value).strip() if value is not None else ""
+    text = " ".join(text.split())
     return text if text and " " not in text else "sha256:" + hashlib.sha256(raw).hexdigest()
 
 

@@ -70,13 +70,15 @@ class _Read:
     system_lines: int = 0
 
 
-def load_cached(root: Path) -> LoadResult:
+def load_cached(root: Path, save: bool = False) -> LoadResult:
     """The logbook, loaded through the build cache (a re-import of a big mailbox would otherwise
-    parse every interaction again); the cache is written back keeping what builds stored."""
+    parse every interaction again); with *save*, the cache is written back, keeping what builds
+    stored (after an import wrote something, so that the next one finds it parsed)."""
     store = open_cache(root)
     store.load_tables()
     loaded = load_logbook(root, store)
-    store.save(prune=False)
+    if save:
+        store.save(prune=False)
     return loaded
 
 

@@ -96,19 +96,20 @@ def read_emails(path: Path, fmt: str) -> list[RawMessage]:
     raise SourceError(f"is not an email source ({fmt})")
 
 
-_FROM_LINE = re.compile(rb"^From ", re.MULTILINE)
-
-
 def _mbox(path: Path) -> list[RawMessage]:
     """An mbox's messages in file order, each with the line of its ``From `` separator.
 
     Split as the standard library's ``mailbox.mbox`` splits (every line starting with ``From ``
     begins a message; the empty line before it belongs to no message; the ``From `` line is not
-    part of the message), but with one regular-expression pass over the file instead of a
-    Python loop over its lines (tests/test_import.py holds the two to the same result).
+    part of the message), but with a search for each separator instead of a Python loop over
+    the file's lines (tests/test_import.py holds the two to the same result).
     """
     whole = path.read_bytes()
-    starts = [m.start() for m in _FROM_LINE.finditer(whole)]
+    starts = [0] if whole.startswith(b"From ") else []
+    at = whole.find(b"\nFrom ")
+    while at != -1:
+        starts.append(at + 1)
+        at = whole.find(b"\nFrom ", at + 1)
     if not starts and whole.strip():
         raise SourceError("is not an mbox (no line starts with 'From ')")
     found, line, offset = [], 1, 0

@@ -119,4 +119,4 @@ def _problems(root: Path, records: list[Path], files: list[Path]) -> tuple[Diagn
     if not records:
         return ()
     written = {p.relative_to(root).as_posix() for p in (*records, *files)}
-    return tuple(d for d in load_cached(root).diagnostics if d.is_error and d.location.path in written)
+    return tuple(d for d in load_cached(root, save=True).diagnostics if d.is_error and d.location.path in written)
