@@ -477,3 +477,14 @@ def test_me_in_logbook_toml_is_checked_like_every_setting(book, capsys):
     code, out, _ = run_cli(["check", str(book)], capsys)
     assert code == 1 and "error[config-invalid]: [me] addresses must be a list of words or names" in out
     assert "warning[unknown-config-key]: unknown key 'nmaes' in [me] (did you mean 'names'?)" in out
+
+
+def test_a_later_export_of_a_chat_follows_its_earlier_messages(book, capsys, tmp_path):
+    _new(book, capsys, "GT-1", {"order": "GT-889123"})
+    source = tmp_path / "chat.txt"
+    source.write_text(ANDROID)
+    assert run_cli(["import", str(source), "-C", str(book)], capsys)[0] == 0
+    source.write_text(ANDROID + "14/03/2026, 10:00 - Shop Support: Any news?\n")  # no ref in the new message
+    code, _, err = run_cli(["import", str(source), "-C", str(book)], capsys)
+    assert code == 0 and "5 already recorded" in err
+    assert _interactions(book, "GT-1")[0][-1].body == "Any news?"

@@ -68,6 +68,7 @@ class _Read:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     already: int = 0
     system_lines: int = 0
+    chat_keys: dict[str, list[str]] = field(default_factory=dict)  # every message key of each chat source
 
 
 def load_cached(root: Path, save: bool = False) -> LoadResult:
@@ -104,7 +105,7 @@ def plan_import(root: Path, request: ImportRequest) -> ImportPlan:
         read.diagnostics.append(warning("import-no-me", "no --me given and no [me] in logbook.toml: every message "
                                         "is recorded as received (direction in)", Location(str(request.sources[0]))))
     router = Router(loaded.logbook.cases)
-    chats = _chat_routes(read.messages, router) if not target else {}
+    chats = _chat_routes(read.messages, router, read.chat_keys) if not target else {}
     planned, unplaced = [], []
     for message in sorted(read.messages, key=time_order):
         route = Route(target, "--case") if target else chats.get(message.origin.source) or router.route(message)
@@ -126,14 +127,19 @@ def plan_import(root: Path, request: ImportRequest) -> ImportPlan:
                       request.new_case, {c.id: c for k, c in cases.items() if k in used}, config)
 
 
-def _chat_routes(messages: list[Incoming], router: Router) -> dict[str, Route]:
-    """A chat export is routed as a whole: by the refs named anywhere in it (a chat has no threads)."""
+def _chat_routes(messages: list[Incoming], router: Router, chat_keys: dict[str, list[str]]) -> dict[str, Route]:
+    """A chat export is routed as a whole: to the case holding its messages already recorded (a later
+    export of the same chat), else by the refs named anywhere in its new messages."""
     texts: dict[str, list[str]] = {}
     for message in messages:
         if message.channel == "chat":
             texts.setdefault(message.origin.source, []).append(message.route_text)
     routes = {}
     for source, parts in texts.items():
+        placed = set().union(*(router.thread_case.get(key, set()) for key in chat_keys.get(source, ())))
+        if len(placed) == 1:  # its earlier messages are recorded in one case: the chat goes on there
+            routes[source] = Route(next(iter(placed)), "the chat's earlier messages")
+            continue
         probe = Incoming(key="", origin=Origin(source), at=datetime(2000, 1, 1), channel="chat", sender=None,
                          sender_ids=(), recipient=None, cc=None, subject=None, body="", attachments=(),
                          original=None, route_text="\n".join(parts))
@@ -223,6 +229,7 @@ def _read_mailbox(path: Path, shown: str, fmt: str, seen: set[str], read: _Read)
 def _read_chat(path: Path, shown: str, request: ImportRequest, seen: set[str], read: _Read) -> None:
     result = read_chat_export(read_chat(path), shown, request.date_order)
     read.system_lines += result.system_lines
+    read.chat_keys[shown] = [message.key for message in result.messages]
     for message in result.messages:
         if message.key in seen:
             read.already += 1
