@@ -488,3 +488,14 @@ def test_a_later_export_of_a_chat_follows_its_earlier_messages(book, capsys, tmp
     code, _, err = run_cli(["import", str(source), "-C", str(book)], capsys)
     assert code == 0 and "5 already recorded" in err
     assert _interactions(book, "GT-1")[0][-1].body == "Any news?"
+
+
+def test_html_nested_too_deep_for_the_converter_keeps_its_text(book, capsys, tmp_path):
+    _new(book, capsys, "GT-1")
+    msg = mailgen._base("Deep", datetime(2026, 3, 1, tzinfo=timezone.utc), msgid="deep@x")
+    msg.set_content("<div>" * 20000 + "the text" + "</div>" * 20000, subtype="html")
+    source = tmp_path / "deep.eml"
+    source.write_bytes(msg.as_bytes())
+    code, out, err = run_cli(["import", str(source), "--case", "GT-1", "-C", str(book)], capsys)
+    assert code == 0 and "Traceback" not in out + err, err
+    assert _interactions(book, "GT-1")[0][0].body == "the text"

@@ -26,5 +26,8 @@ def html_to_markdown(html: str) -> str:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "head", "title", "meta", "img"]):
         tag.decompose()
-    markdown = MarkdownConverter(heading_style="ATX", bullets="-", escape_misc=False).convert_soup(soup)
+    try:
+        markdown = MarkdownConverter(heading_style="ATX", bullets="-", escape_misc=False).convert_soup(soup)
+    except RecursionError:  # markdownify recurses per element: thousands of nested tags give the text alone
+        markdown = soup.get_text("\n")
     return re.sub(r"\n{3,}", "\n\n", markdown).strip()
