@@ -52,7 +52,8 @@ def image_draws(pdf: Path) -> list[tuple[int, int]]:
 
 
 def export(root: Path, case_id: str, target: Path, **options) -> Path:
-    write_pdf(prepare_packet(root, case_id, AS_OF, **options), target)
+    from logbook.outfile import output_file
+    write_pdf(prepare_packet(root, case_id, AS_OF, **options), output_file(target, root))
     return target
 
 
