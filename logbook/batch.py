@@ -2,9 +2,9 @@
 
 ``write_interaction`` re-reads and re-parses the whole case before each write, which is right for
 one ``add`` and quadratic for an import of 10,000 messages.  A batch is instead planned in full
-first: each record is read back alone (a bundle's new file with the case file; a single file's
-front matter with the new section), then the whole case as it would be after the batch is parsed
-and checked once, exactly as ``verify`` does for one write.  Only then is anything written, so a
+first: a single file's new sections are each read back alone (with the case's front matter), then
+the whole case as it would be after the batch is parsed and checked once, exactly as ``verify``
+does for one write.  Only then is anything written, so a
 batch never writes a record that fails check, and writes nothing when one would.
 """
 
@@ -75,18 +75,15 @@ def plan_batch(root: Path, case: Case, config: Config, news: Sequence[NewInterac
 def _bundle_texts(root: Path, case: Case, config: Config, folder: Path,
                   planned: list[tuple[Moment, NewInteraction, dict[str, Any], str]]) -> tuple[tuple[Path, str], ...]:
     source = _bundle_source(root, folder)
-    alone = replace(source, other_files=())  # the folder's other files are judged once, in the whole case
-    case_file = {source.case_file: read_regular(root / source.case_file)}  # read once, not once per record
     taken: set[str] = set()
     texts: list[tuple[Path, str]] = []
     for moment, new, fields, message in planned:
         name = _interaction_file_name(folder, moment, new, taken)
         taken.add(name)
         record = folder / name
-        text = front_matter({"at": at_text(moment), **fields}, message)
-        rel = record.relative_to(root).as_posix()
-        _read_alone(root, config, replace(alone, interaction_files=(rel,)), {**case_file, rel: text.encode("utf-8")})
-        texts.append((record, text))
+        texts.append((record, front_matter({"at": at_text(moment), **fields}, message)))
+    # Not read back one by one: the whole case is parsed once with them, any error refuses the batch, and a
+    # bundle's file gives at most one interaction, so the expected count means each gives exactly one.
     contents = {path.relative_to(root).as_posix(): text.encode("utf-8") for path, text in texts}
     whole = replace(source, interaction_files=tuple(sorted({*source.interaction_files, *contents})))
     verify(root, case, config, whole, contents, len(case.interactions) + len(texts))

@@ -16,6 +16,7 @@ user's value, so that a value can never become more than a value:
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from typing import Any
 
@@ -52,9 +53,48 @@ def yaml_lines(fields: dict[str, Any]) -> str:
     """``key: value`` lines in the given order; every value on the lines it owns, no blank line."""
     for key, value in fields.items():
         _check_text(value, key)
+    simple = _simple_lines(fields)
+    if simple is not None:
+        return simple
     text = yaml.dump(fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
                      width=float("inf"))
     return text
+
+
+# A string the dumper writes as it is (plain style): no indicator first, none of ": ", " #", a trailing
+# ":", quotes, backslashes or control characters anywhere; word characters of any script and the
+# printable characters of the Basic Multilingual Plane above U+00A0 (but the line and paragraph
+# separators and the BOM), which the emitter prints as they are with allow_unicode.  Whether it would read back as another
+# type ("yes", "12", a timestamp) is the resolver's call, as in the dumper's.
+_WORD = "\\w\xa1-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+_REST = _WORD + "<>()+/=.,@$~^;&*!%-"
+_PLAIN = re.compile(f"[{_WORD}<(][ {_REST}]*(?::[{_REST}]+[ {_REST}]*)*")
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _plain(value: object) -> bool:
+    return (type(value) is str and _PLAIN.fullmatch(value) is not None and " #" not in value
+            and value == value.strip() and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _simple_lines(fields: dict[str, Any]) -> str | None:
+    """The dumper's own output for a mapping of plain strings and lists of them, without the dumper
+    (its pure-Python emitter is most of an import's time); None for anything else, which the dumper
+    writes.  ``tests/test_recordtext.py`` holds the two equal on generated mappings."""
+    lines = []
+    for key, value in fields.items():
+        if not _plain(key):
+            return None
+        if type(value) is list and value and all(_plain(item) for item in value):
+            lines.append(f"{key}:\n" + "".join(f"- {item}\n" for item in value))
+        elif _plain(value):
+            lines.append(f"{key}: {value}\n")
+        else:
+            return None
+    return "".join(lines) if lines else None
 
 
 def front_matter(fields: dict[str, Any], body: str = "") -> str:
