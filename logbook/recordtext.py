@@ -72,9 +72,13 @@ _PLAIN = re.compile(f"[{_WORD}<(][ {_REST}]*(?::[{_REST}]+[ {_REST}]*)*")
 _RESOLVER = yaml.resolver.Resolver()
 
 
-def _plain(value: object) -> bool:
-    return (type(value) is str and _PLAIN.fullmatch(value) is not None and " #" not in value
-            and value == value.strip() and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG)
+def _scalar(value: object) -> str | None:
+    """*value* as the dumper writes it, for a string of _PLAIN's characters: as it is, or in single
+    quotes when it would read back as another type ("yes", "12", "2025-01-01 09:00:20+01:00"); None
+    for anything else."""
+    if type(value) is not str or _PLAIN.fullmatch(value) is None or " #" in value or value != value.strip():
+        return None
+    return value if _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG else f"'{value}'"
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -82,18 +86,23 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 def _simple_lines(fields: dict[str, Any]) -> str | None:
     """The dumper's own output for a mapping of plain strings and lists of them, without the dumper
-    (its pure-Python emitter is most of an import's time); None for anything else, which the dumper
-    writes.  ``tests/test_recordtext.py`` holds the two equal on generated mappings."""
+    (its pure-Python emitter took a seventh of an import's time); None for anything else, which the dumper
+    writes.  ``tests/test_recordtext_plain.py`` holds the two equal on generated mappings."""
     lines = []
     for key, value in fields.items():
-        if not _plain(key):
+        name = _scalar(key)
+        if name is None or name != key:
             return None
-        if type(value) is list and value and all(_plain(item) for item in value):
-            lines.append(f"{key}:\n" + "".join(f"- {item}\n" for item in value))
-        elif _plain(value):
-            lines.append(f"{key}: {value}\n")
+        if type(value) is list and value:
+            items = [_scalar(item) for item in value]
+            if None in items:
+                return None
+            lines.append(f"{key}:\n" + "".join(f"- {item}\n" for item in items))
         else:
-            return None
+            scalar = _scalar(value)
+            if scalar is None:
+                return None
+            lines.append(f"{key}: {scalar}\n")
     return "".join(lines) if lines else None
 
 

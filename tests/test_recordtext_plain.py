@@ -55,15 +55,16 @@ def test_yaml_lines_is_the_dumper_whatever_the_path(fields: dict) -> None:
 
 
 def test_an_imported_emails_fields_take_the_shortcut() -> None:
-    """The fields an email import writes, with a timestamp the resolver would read as a date (quoted
-    by the dumper) and without: both written by the shortcut or the dumper, identically."""
+    """The fields an email import writes, with a time that YAML would read as a timestamp (quoted by the
+    dumper) and without, take the shortcut; what it leaves to the dumper is not plain."""
     fields = {"at": "2025-01-01 09:00 Europe/Berlin", "channel": "email", "direction": "in",
               "from": "Kundenservice <support@shop.example>", "to": "Alex Morgan <alex@example.org>, Bo <b@x.example>",
               "subject": "Order GT-100000 — Rückfrage 0 (2/3) 50% off; ok!", "message_id": "bench-0@shop.example",
               "attachments": ["email-2025-01-01-090020.eml", "photo 1.png", "Rechnung_März.pdf"]}
     assert _simple_lines(fields) == _dumped(fields)
-    dated = {**fields, "at": "2025-01-01 09:00:20+01:00"}
-    assert _simple_lines(dated) is None  # a timestamp to YAML: the dumper quotes it
+    dated = {**fields, "at": "2025-01-01 09:00:20+01:00", "direction": "yes"}
+    assert _simple_lines(dated) == _dumped(dated)  # YAML would read a timestamp and a boolean: quoted
+    assert "at: '2025-01-01 09:00:20+01:00'\n" in _simple_lines(dated)
     assert front_matter(dated, "hi") == f"---\n{_dumped(dated)}---\n\nhi\n"
-    for odd in ("yes", "a: b", "a #b", "- a", "😀 x", " a", "'q", "a\tb", "a:"):
+    for odd in ("a: b", "a #b", "- a", "😀 x", " a", "'q", "a\tb", "a:"):
         assert _simple_lines({**fields, "subject": odd}) is None
