@@ -69,6 +69,7 @@ def yaml_lines(fields: dict[str, Any]) -> str:
 _WORD = "\\w\xa1-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
 _REST = _WORD + "<>()+/=.,@$~^;&*!%-"
 _PLAIN = re.compile(f"[{_WORD}<(][ {_REST}]*(?::[{_REST}]+[ {_REST}]*)*")
+_INDICATED = re.compile(f"[{_WORD}<(][ :#{_REST}]*")
 _RESOLVER = yaml.resolver.Resolver()
 
 
@@ -76,8 +77,11 @@ def _scalar(value: object) -> str | None:
     """*value* as the dumper writes it, for a string of _PLAIN's characters: as it is, or in single
     quotes when it would read back as another type ("yes", "12", "2025-01-01 09:00:20+01:00"); None
     for anything else."""
-    if type(value) is not str or _PLAIN.fullmatch(value) is None or " #" in value or value != value.strip():
+    if type(value) is not str or value != value.strip():
         return None
+    if _PLAIN.fullmatch(value) is None or " #" in value:
+        # ": " or " #" (a reply's "Re: …") makes an indicator; of these characters, the dumper quotes it
+        return f"'{value}'" if _INDICATED.fullmatch(value) and (": " in value or " #" in value) else None
     return value if _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG else f"'{value}'"
 
 
