@@ -5,8 +5,9 @@ Each attachment is stored in the case folder first, under its sanitised name, ne
 a file (a name taken by other bytes gets ``-2``, ``-3``…); bytes already stored in the case
 under any name are not stored again: the interaction names the file that holds them.  Every
 record is then checked before any is written (a refusal removes the files this import stored,
-and the case it created), so an import writes nothing that fails check.  After writing, the
-logbook is loaded again and any problem in a written file is returned (none is expected).
+and the case it created), so an import writes nothing that fails check.  After writing (and
+committing), the logbook is loaded again and any problem in a written file is returned (none is
+expected); that load also saves the build cache, so that a re-import finds the records parsed.
 """
 
 from __future__ import annotations
@@ -103,7 +104,12 @@ def write_plan(root: Path, plan: ImportPlan) -> WriteResult:
         made = results[0]
         return Written((*made.records, *made.files), message=message)
     written = notarised(root, plan.config, changing, message, write)
-    return replace(results[0], commit=written.commit, commit_error=written.commit_error)
+    made = results[0]
+    # Loaded again after the commit, not before: the cache saved then holds the stat of every file
+    # written (a file changed in the last 2 s is not trusted, cache.RACY_NS), so that a re-import reads
+    # and hashes none of them again; and the history it checks holds the import's commit.
+    problems = _problems(root, list(made.records), list(made.files))
+    return replace(made, diagnostics=problems, commit=written.commit, commit_error=written.commit_error)
 
 
 def _write(root: Path, plan: ImportPlan) -> WriteResult:
@@ -132,8 +138,7 @@ def _write(root: Path, plan: ImportPlan) -> WriteResult:
         raise AuthoringError(str(exc)) from None
     records = [path for batch in batches for path in write_batch(batch)]
     files = [path for store in stores.values() for path in store.fresh]
-    return WriteResult(tuple(dict.fromkeys([*created, *records])), tuple(dict.fromkeys(files)),
-                       _problems(root, records, files))
+    return WriteResult(tuple(dict.fromkeys([*created, *records])), tuple(dict.fromkeys(files)), ())
 
 
 def _payloads(item: Planned) -> list[Payload]:
