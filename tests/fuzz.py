@@ -2,7 +2,7 @@
 
     python tests/fuzz.py --examples 100000 [--seed 1] [--jobs 2] [--target cases|config|books]
 
-Inputs come from tests/strategies.py.  ``cases`` (the default): random bytes, random text and
+Inputs come from tests/support/strategies.py.  ``cases`` (the default): random bytes, random text and
 structure-aware hostile case files (broken front matter, YAML traps, DST times, escapes inside and
 outside Unicode, payloads), written as single-file cases and bundle interactions.  ``config``:
 logbook.toml content (huge and negative numbers, deep nesting, escapes, broken tables, unknown keys)
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from strategies import any_config, any_file, book, check_and_build, check_config, check_one, scratch_dir  # noqa: E402
+from support.strategies import any_config, any_file, book, check_and_build, check_config, check_one, scratch_dir  # noqa: E402
 
 
 def _points_at_a_line(diagnostics: list, root: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from logbook.authoring import AuthoringError, NewInteraction, add_interaction
 from logbook.load import load_logbook
 
-from conftest import SAMPLE, run_cli
+from support.books import SAMPLE, run_cli
 
 
 def commit_all(book: Path, message: str) -> None:

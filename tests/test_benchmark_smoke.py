@@ -1,9 +1,12 @@
 """The benchmark runner works end to end at size S (a smoke test: timings are never asserted)."""
 
+import pytest
 import subprocess
 import sys
 
-from conftest import REPO
+from support.books import REPO
+
+pytestmark = [pytest.mark.peers, pytest.mark.slow]
 
 
 def test_benchmark_runner_at_size_s(tmp_path):

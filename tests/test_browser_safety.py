@@ -1,12 +1,15 @@
 """No pasted payload runs in a real browser, and no page ever contacts a third party."""
 
+import pytest
 import json
 from pathlib import Path
 
 from logbook.build import build
 
-from browser import browser_page
-from conftest import write_tree
+from support.browser import browser_page
+from support.books import write_tree
+
+pytestmark = pytest.mark.browser
 
 PAYLOADS = [
     "<script>alert('script-tag')</script>",

@@ -8,8 +8,8 @@ import pytest
 from logbook.build import build
 from logbook.publish import MARKER, PublishError
 
-from conftest import SAMPLE, site_tree
-from sitecheck import broken_links, parse_page
+from support.books import SAMPLE, site_tree
+from support.sitecheck import broken_links, parse_page
 
 AS_OF = "2026-11-22"
 CASE = "---\ntitle: T\nstatus: open\n---\n"
@@ -74,6 +74,7 @@ def test_chronology_is_ordered_by_instant_across_zones(sample_site):
     assert stamps[1:4] == ["2026-06-03T11:34:00+02:00", "2026-06-03T15:10:00+05:30", "2026-06-05T09:30:00+05:30"]
 
 
+@pytest.mark.pdf
 def test_private_cases_and_interactions_never_reach_the_output(sample_site, logbook_dir, tmp_path):
     for path, content in site_tree(sample_site).items():
         assert b"CONFIDENTIAL-NEIGHBOUR-NOTE" not in content and b"neighbour-parcel" not in content, path
@@ -209,7 +210,7 @@ def _build_on_a_terminal(book, out, after: str) -> str:
 
 
 def test_a_long_build_shows_its_stage_on_a_terminal_and_erases_the_line(tmp_path):
-    from conftest import SAMPLE
+    from support.books import SAMPLE
     shown = _build_on_a_terminal(SAMPLE, tmp_path / "site", after="0")
     import re
     stages = re.findall(r"logbook: ([a-z ]+) … \d+ s", shown)
@@ -219,7 +220,7 @@ def test_a_long_build_shows_its_stage_on_a_terminal_and_erases_the_line(tmp_path
 
 
 def test_a_short_build_and_a_pipe_show_no_progress(tmp_path):
-    from conftest import SAMPLE
+    from support.books import SAMPLE
     assert "logbook:" not in _build_on_a_terminal(SAMPLE, tmp_path / "site", after="60")
     import subprocess
     import sys

@@ -11,7 +11,7 @@ import pytest
 from logbook.build import build
 from logbook.cache import open_cache
 
-from conftest import REPO, site_tree, write_tree
+from support.books import REPO, site_tree, write_tree
 
 AS_OF = "2026-06-01"
 

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import SAMPLE, run_cli, run_module
+from support.books import SAMPLE, run_cli, run_module
 
 CASE = "---\ntitle: T\nstatus: open\n---\n"
 

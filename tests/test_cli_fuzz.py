@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from fuzz_cli import Scratch, check_one, run
+from support.cli_fuzz import Scratch, check_one, run
+
+pytestmark = pytest.mark.serve
 
 
 @pytest.fixture(scope="module")

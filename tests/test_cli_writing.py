@@ -8,7 +8,7 @@ import pytest
 
 from logbook.load import load_logbook
 
-from conftest import run_cli, write_tree
+from support.books import run_cli, write_tree
 
 
 @pytest.fixture

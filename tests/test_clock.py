@@ -15,7 +15,7 @@ from logbook.build import build
 from logbook.clock import time_html, time_text, zone_description, zone_note
 from logbook.timeparse import Moment
 
-from conftest import SAMPLE
+from support.books import SAMPLE
 
 SCENARIO = Path(__file__).parent / "fixtures" / "packet-scenario"
 LONDON, BERLIN = ZoneInfo("Europe/London"), ZoneInfo("Europe/Berlin")
@@ -124,7 +124,7 @@ def test_a_case_page_is_in_its_cases_zone_and_the_timeline_in_the_sites(scenario
 
 
 def test_audit_gives_times_in_the_sites_zone_and_explains_the_mark_once(capsys):
-    from conftest import run_cli
+    from support.books import run_cli
     code, out, _ = run_cli(["audit", str(SCENARIO), "--as-of", "2026-12-01"], capsys)
     assert code == 1
     assert "due 2026-11-16*: " in out and "(time not recorded)" not in out

@@ -10,7 +10,7 @@ import pytest
 from logbook import build as build_module
 from logbook import collector, derive
 
-from conftest import REPO
+from support.books import REPO
 
 
 @pytest.fixture

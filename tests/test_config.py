@@ -2,7 +2,7 @@
 
 from logbook.config import load_config
 
-from conftest import write_tree
+from support.books import write_tree
 
 
 def diagnostics_of(tmp_path, text):

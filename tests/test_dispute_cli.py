@@ -18,7 +18,7 @@ import pytest
 from logbook.derive import derive_site
 from logbook.load import load_logbook
 
-from conftest import run_cli
+from support.books import run_cli
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import pytest
 from logbook.derive import derive_site
 from logbook.load import load_logbook
 
-from conftest import SAMPLE, run_cli, write_tree
-from gitrepo import commit_all, init
+from support.books import SAMPLE, run_cli, write_tree
+from support.gitrepo import commit_all, init
 
 CASE = ("---\ntitle: Kettle refund\nstatus: {status}\nopened: 2026-01-01\ncounterparty: ShopCo\n"
         "refs: {{order: SC-1, rma: R-9}}\namount: 30.00 EUR\nwindows:\n  - {{rule: card-chargeback, from: 2026-01-01}}\n"
@@ -150,6 +150,7 @@ def test_zip_packet_checks_with_sha256sum(sample_copy, tmp_path, capsys):
     assert again.read_bytes() == target.read_bytes()
 
 
+@pytest.mark.pdf
 def test_pdf_packet_reads_back(sample_copy, tmp_path, capsys):
     from pypdf import PdfReader
     target = tmp_path / "gt.pdf"

@@ -3,7 +3,7 @@
 from logbook.build import build
 from logbook.load import load_logbook
 
-from conftest import FIXTURES, site_tree
+from support.books import FIXTURES, site_tree
 
 
 def test_bundle_and_single_file_give_equal_models():

@@ -13,7 +13,7 @@ import pytest
 from logbook.build import build
 from logbook.load import load_logbook
 
-from conftest import run_module
+from support.books import run_module
 
 CASE = "---\ntitle: {title}\nstatus: open\n---\n"
 ENTRY = "\n## 2026-01-05 10:00 Email\nchannel: email\ndirection: in\n{extra}\n\nHello.\n"

@@ -21,7 +21,7 @@ from logbook.models import Agent
 from logbook.reuse import BIG_PIECE, Memo, Ref, encode_pieces, token
 from logbook.timeparse import Moment
 
-from conftest import generated_book, site_tree, write_tree
+from support.books import generated_book, site_tree, write_tree
 from test_cache import EDITS, _append
 
 

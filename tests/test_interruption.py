@@ -12,7 +12,7 @@ import pytest
 from logbook.build import build
 from logbook.publish import PublishError, publish_lock
 
-from conftest import site_tree, write_tree
+from support.books import site_tree, write_tree
 
 AS_OF = "2026-02-01"
 
@@ -27,6 +27,7 @@ def make_book(root: Path, version: str) -> Path:
     return write_tree(root, files)
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_leaves_a_whole_site(tmp_path):
     versions = {}
     for version in ("A", "B"):  # the two whole sites a reader may ever see

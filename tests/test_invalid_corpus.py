@@ -7,8 +7,8 @@ import re
 
 from logbook.diagnostics import CODES
 
-from conftest import REPO
-from regenerate import HOSTILE, INVALID, expected_text
+from support.books import REPO
+from support.golden import HOSTILE, INVALID, expected_text
 
 # Codes that need a logbook of their own (each is tested elsewhere, named here).
 TESTED_ELSEWHERE = {

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import run_cli
+from support.books import run_cli
 
 HOSTILE_STATUS = '"\\e]0;PWNED\\a\\e[2Jopen"'  # YAML escapes: ESC ] 0 ; PWNED BEL ESC [ 2 J
 FORGED = "x\nfake.md:1:1: error[forged]: injected"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, run_cli, site_tree, write_tree
+from support.books import SAMPLE, run_cli, site_tree, write_tree
 
 AS_OF = "2026-11-22"
 CASE = "GT-1042"
@@ -220,10 +220,11 @@ def test_export_on_a_full_or_read_only_disk_leaves_no_half_file(book, disk, fail
     assert old.read_bytes() == b"PK last week"
 
 
+@pytest.mark.serve
 def test_serve_on_a_full_disk_keeps_serving_the_whole_last_site(book, disk):
     """serve replaces only changed files; on a full disk none is replaced (each is written beside
     its target before any is renamed), so the site on disk stays the last good one, whole."""
-    from serving import ServeProcess
+    from support.serving import ServeProcess
     out = disk.mount / "site"
     process = ServeProcess(book, "--out", str(out), "--as-of", AS_OF)
     try:

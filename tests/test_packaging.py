@@ -4,9 +4,12 @@ import subprocess
 import sys
 import zipfile
 
-from conftest import REPO
+import pytest
+
+from support.books import REPO
 
 
+@pytest.mark.network  # pip fetches the build backend (hatchling) from PyPI
 def test_wheel_ships_the_default_theme(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
                           capture_output=True, text=True, timeout=300)

@@ -17,7 +17,9 @@ import pytest
 from logbook.outfile import output_file
 from logbook.export import prepare_packet, write_pdf
 
-from conftest import REPO, SAMPLE, write_tree
+from support.books import REPO, SAMPLE, write_tree
+
+pytestmark = pytest.mark.pdf
 
 SCENARIO = Path(__file__).parent / "fixtures" / "packet-scenario"
 AS_OF = datetime(2026, 12, 1, tzinfo=timezone.utc)

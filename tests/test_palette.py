@@ -7,7 +7,7 @@ import re
 from logbook.build import build
 from logbook.palette import SPARE_COLOURS, STATUS_COLOURS, status_colours, status_css
 
-from conftest import write_tree
+from support.books import write_tree
 
 
 def contrast(colour: str, background: str = "#f4f6f8") -> float:

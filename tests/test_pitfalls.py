@@ -10,7 +10,7 @@ IBAN before card → test_redact.py.
 
 from logbook.load import load_logbook
 
-from conftest import write_tree
+from support.books import write_tree
 
 
 def test_yaml_implicit_types_read_as_meant(tmp_path):

@@ -12,8 +12,10 @@ from logbook.build import build
 from logbook.palette import status_colours
 from logbook.models import DEFAULT_STATUSES
 
-from browser import CHROMIUM_ARGS, chromium_path
-from conftest import REPO, SAMPLE
+from support.browser import CHROMIUM_ARGS, chromium_path
+from support.books import REPO, SAMPLE
+
+pytestmark = pytest.mark.browser
 
 ARTEFACTS = REPO / "test-artifacts"
 SCENARIO = Path(__file__).parent / "fixtures" / "packet-scenario"

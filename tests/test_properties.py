@@ -14,7 +14,7 @@ from logbook.load import load_logbook
 from logbook.render import render_site
 from logbook.themes import resolve_theme
 
-from strategies import any_config, any_file, book, check_and_build, check_config, check_one, scratch_dir
+from support.strategies import any_config, any_file, book, check_and_build, check_config, check_one, scratch_dir
 
 
 

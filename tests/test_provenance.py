@@ -11,8 +11,8 @@ from logbook.build import build
 from logbook.derive import derive_site
 from logbook.load import load_logbook
 
-from conftest import write_tree
-from gitrepo import commit_all, git, init
+from support.books import write_tree
+from support.gitrepo import commit_all, git, init
 
 CASE = "---\ntitle: Blender\nstatus: open\ncounterparty: GadgetTown\n---\n"
 AS_OF = datetime(2026, 8, 1, tzinfo=timezone.utc)

@@ -16,7 +16,7 @@ from logbook import redact
 from logbook.redact import RedactionRules, redact_text
 from stdnum import luhn
 
-from conftest import run_cli, site_tree
+from support.books import run_cli, site_tree
 
 ALL = RedactionRules(emails=True, phones=True)
 CARD, IBAN, EMAIL, PHONE = "4111 1111 1111 1111", "GB82 WEST 1234 5698 7654 32", "jane.doe@example.org", "+44 20 7946 0958"
@@ -192,6 +192,7 @@ def test_no_shape_of_a_number_reaches_any_published_file_or_name(logbook_dir, tm
     assert f"•••• •••• •••• {cards[0][-4:]}" in site["cases/c/index.html"].decode()
 
 
+@pytest.mark.pdf
 def test_no_shape_of_a_number_reaches_the_zip_or_the_pdf(logbook_dir, tmp_path, capsys):
     root, cards = _hostile_book(logbook_dir)
     zip_path, pdf_path = tmp_path / "c.zip", tmp_path / "c.pdf"
@@ -254,9 +255,9 @@ def test_reader_view_leaves_other_text_alone(text):
 
 def test_removed_interactions_are_listed_redacted(tmp_path):
     """A deleted interaction is listed by its file name, with the reason the case gives: both published."""
-    from gitrepo import commit_all, init
+    from support.gitrepo import commit_all, init
     from logbook.build import build
-    from conftest import write_tree
+    from support.books import write_tree
     deleted, reason = luhn_card(40), luhn_card(41)
     repo = write_tree(init(tmp_path / "repo"), {
         "cases/B-1/case.md": "---\ntitle: Blender\nstatus: open\n---\n",

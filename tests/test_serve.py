@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
-from serving import ServeProcess
+from support.books import FIXTURES
+from support.serving import ServeProcess
+
+pytestmark = pytest.mark.serve
 
 QUIET = 1.0  # seconds with no further build expected after a change has been handled
 
@@ -195,7 +197,7 @@ def test_each_rebuild_publishes_what_a_cold_build_would(server, book, tmp_path):
     """serve's rebuilds reuse what did not change and rewrite only changed files: after every kind
     of save, the site on disk equals a cold `logbook build` of the same logbook, byte for byte."""
     from logbook.build import build
-    from conftest import site_tree
+    from support.books import site_tree
     a, b, shot = book / "cases/CASE-1/a.md", book / "cases/CASE-1/b.md", book / "cases/CASE-1/shot.png"
 
     def repaint(tail: bytes) -> None:  # an exhibit changed in place, its size kept

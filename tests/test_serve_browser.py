@@ -1,10 +1,13 @@
 """The reload channel reaching a real page: headless Chromium watching `logbook serve`."""
 
+import pytest
 import shutil
 
-from browser import browser_page, wait_until
-from conftest import FIXTURES, REPO
-from serving import ServeProcess
+from support.browser import browser_page, wait_until
+from support.books import FIXTURES, REPO
+from support.serving import ServeProcess
+
+pytestmark = [pytest.mark.browser, pytest.mark.serve]
 
 ARTEFACTS = REPO / "test-artifacts"
 

@@ -12,8 +12,10 @@ import pytest
 
 from logbook.build import build
 
-from browser import browser_page
-from conftest import REPO, SAMPLE, write_tree
+from support.browser import browser_page
+from support.books import REPO, SAMPLE, write_tree
+
+pytestmark = pytest.mark.browser
 
 ARTEFACTS = REPO / "test-artifacts"
 AS_OF = "2026-11-22"
@@ -60,7 +62,7 @@ def test_timeline_filters_combine_and_live_in_the_url(site):
 
 def test_timeline_without_javascript_is_the_full_list(site):
     from playwright.sync_api import sync_playwright
-    from browser import CHROMIUM_ARGS, chromium_path
+    from support.browser import CHROMIUM_ARGS, chromium_path
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_context(java_script_enabled=False).new_page()
@@ -145,6 +147,7 @@ AXE_PAGES = ["index.html", "timeline/index.html", "cases/GT-1042/index.html", "c
              "tags/refund-delayed/index.html", "cases/index.html"]
 
 
+@pytest.mark.slow
 def test_no_serious_or_critical_accessibility_violations(site):
     """axe-core with every rule it has, the experimental ones too (label-content-name-mismatch is one:
     a default run never looks at whether a button's name contains its visible text)."""
@@ -199,7 +202,7 @@ def test_an_evidence_page_of_30_interactions_weighs_under_200_kb(tmp_path):
 
 def test_pages_fit_a_phone_screen(site):
     from playwright.sync_api import sync_playwright
-    from browser import CHROMIUM_ARGS, chromium_path
+    from support.browser import CHROMIUM_ARGS, chromium_path
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()

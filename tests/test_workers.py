@@ -16,7 +16,7 @@ from logbook.build import build, check
 from logbook.cache import BuildCache
 from logbook.reuse import Memo
 
-from conftest import REPO, generated_book, site_tree, write_tree
+from support.books import REPO, generated_book, site_tree, write_tree
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from gen_corpus import generate  # noqa: E402
@@ -289,6 +289,7 @@ def test_workers_die_with_a_killed_build_and_the_next_build_is_not_refused(tmp_p
     workers_seen = list(first_seen)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    proc.stderr.close()
     time.sleep(1.0 if how == "polling" else 0.1)
     assert [pid for pid in workers_seen if _alive(pid)] == [], "a worker outlived its parent"
     again = subprocess.run(command[:3] + command[3:], env=env, capture_output=True, text=True, timeout=120)

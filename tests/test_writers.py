@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from logbook.load import load_logbook
 
-from conftest import run_cli
+from support.books import run_cli
 
 
 @pytest.fixture

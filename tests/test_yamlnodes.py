@@ -84,7 +84,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from logbook import yamlnodes  # noqa: E402
-from strategies import yaml_block  # noqa: E402
+from support.strategies import yaml_block  # noqa: E402
 
 
 @settings(max_examples=400, derandomize=True, deadline=None)

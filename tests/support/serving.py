@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from support import tiers
+
 
 def _interruptible() -> None:
     """Ctrl-C reaches serve as it does from a terminal, even when these tests run in a background
@@ -23,6 +25,7 @@ def _interruptible() -> None:
 
 class ServeProcess:
     def __init__(self, root: Path, *extra: str) -> None:
+        tiers.require("serve")
         self.proc = subprocess.Popen([sys.executable, "-m", "logbook", "serve", str(root), "--port", "0", *extra],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=_interruptible)

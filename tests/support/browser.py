@@ -11,11 +11,14 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
+from support import tiers
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def chromium_path() -> str:
+    tiers.require("browser")
     path = os.environ.get("LOGBOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
         raise RuntimeError("Chromium is needed for browser tests: apt-get install chromium (.ci/run does this)")
