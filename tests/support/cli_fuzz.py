@@ -193,6 +193,8 @@ def run_serve(words: list[str], cwd: Path, patience: float = 30) -> Outcome:
             proc.wait()
             return Outcome(None, "\n".join(lines), "serve did not stop on Ctrl-C")
     reader.join(timeout=5)
+    if proc.stderr is not None and not reader.is_alive():
+        proc.stderr.close()  # left to the collector, the pipe is a ResourceWarning: an error in the tests
     return Outcome(proc.returncode, "\n".join(lines))
 
 

@@ -79,7 +79,7 @@ class ServeProcess:
             time.sleep(0.05)
         raise AssertionError(f"expected {count} builds, status is {self.status()}")
 
-    def events(self) -> "EventStream":
+    def events(self) -> EventStream:
         return EventStream(self.host, self.port)
 
     def stop(self) -> int:
@@ -91,6 +91,11 @@ class ServeProcess:
                 self.proc.kill()
                 self.proc.wait()
         self._reader.join(timeout=5)
+        # A pipe left for the garbage collector is a ResourceWarning, and warnings are errors here.
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        if self.proc.stderr is not None and not self._reader.is_alive():
+            self.proc.stderr.close()
         return self.proc.returncode
 
 
