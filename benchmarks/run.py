@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -164,7 +164,7 @@ def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path)
 def table(all_results: dict[str, dict[str, Measurements]], runs: int) -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    lines = [f"Measured {datetime.now(timezone.utc):%Y-%m-%d} on {os.cpu_count()} cores ({cpu}), Python "
+    lines = [f"Measured {datetime.now(UTC):%Y-%m-%d} on {os.cpu_count()} cores ({cpu}), Python "
              f"{platform.python_version()}; medians of the runs counted under each size (after a warm-up run, unless "
              "one run only); wall-clock seconds of the whole "
              "process; ratio = logbook ÷ peer (below 1: logbook is faster).", "",

@@ -9,10 +9,11 @@ from CI or cron; ``attention`` findings are due soon.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, tzinfo
 from operator import itemgetter
-from typing import Iterable, Iterator, Sequence
+from typing import Any
 
 from .clock import NO_TIME_MARK, time_text
 from .derive import CaseView, SiteView
@@ -116,13 +117,13 @@ RECORD_PROBLEMS = {"missing-attachment": "attachment referenced but absent"}
 def audit_findings(site: SiteView, diagnostics: Sequence[Diagnostic] = (), memo: Memo | None = None
                    ) -> list[Finding]:
     """Everything overdue or due soon; with a *memo* (serve), each case view's findings are kept."""
-    def keyed(findings: Iterable[Finding]) -> list[tuple[tuple, Finding]]:
+    def keyed(findings: Iterable[Finding]) -> list[tuple[tuple[Any, ...], Finding]]:
         return [(_order(f), f) for f in findings]
 
-    def of_case(view: CaseView) -> list[tuple[tuple, Finding]]:
+    def of_case(view: CaseView) -> list[tuple[tuple[Any, ...], Finding]]:
         if memo is None:
             return keyed(_case_findings(view, site))
-        found: list[tuple[tuple, Finding]] = memo.by_identity((view, site.config), ("findings", site.as_of),
+        found: list[tuple[tuple[Any, ...], Finding]] = memo.by_identity((view, site.config), ("findings", site.as_of),
                                                               lambda: keyed(_case_findings(view, site)))
         before = memo.new.get(("findings of", view.case.id)) or memo.old.get(("findings of", view.case.id))
         if before == found:  # plain data: equal findings are the same findings; keep last build's objects

@@ -12,22 +12,32 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import notary
 from .currencies import ISO_4217
 from .diagnostics import did_you_mean
-from .discover import CASE_FILE, CASES_DIR, SingleSource, BundleSource
+from .discover import CASE_FILE, CASES_DIR, BundleSource, SingleSource
 from .fields import AMOUNT_RE, ID_RE
-from .outputs import case_id_unpublishable
-from .interactions import NewInteraction, PromiseGiven, Recorded, WriteRefused, at_text, stamp, verify, write_interaction
+from .interactions import (
+    NewInteraction,
+    PromiseGiven,
+    Recorded,
+    WriteRefused,
+    at_text,
+    stamp,
+    verify,
+    write_interaction,
+)
 from .load import load_logbook
 from .locate import no_such_case
 from .models import Case, Config
+from .outputs import case_id_unpublishable
 from .recordtext import ValueRefused, front_matter, message_text, one_line, toml_string
 from .textfile import read_regular
 from .timeparse import TimeError, zone_named
@@ -257,7 +267,7 @@ def _case_fields(new: NewCase, config: Config, today: datetime | None) -> tuple[
         except WriteRefused as exc:
             raise AuthoringError(str(exc)) from None
     else:
-        opened = (today or datetime.now(timezone.utc)).astimezone(zone).strftime("%Y-%m-%d")
+        opened = (today or datetime.now(UTC)).astimezone(zone).strftime("%Y-%m-%d")
         notes.append(f"opened: {opened} (today; give --opened DATE if the dispute began earlier)")
     fields: dict[str, Any] = {"title": title, "status": "open" if "open" in config.statuses else config.statuses[0],
                               "opened": opened}

@@ -6,10 +6,11 @@ found no errors, so a broken logbook never replaces a good site.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .cache import BuildCache, inputs_fingerprint, open_cache, quiet_paths, site_stamp
 from .collector import long_lived
@@ -39,7 +40,7 @@ def as_of_instant(text: str | None, zone_name: str) -> datetime:
     """``--as-of``: a date means the end of that day in the site's zone; absent means now."""
     from .timeparse import parse_moment, zone_named
     if text is None:
-        return datetime.now(timezone.utc).replace(microsecond=0)
+        return datetime.now(UTC).replace(microsecond=0)
     return parse_moment(text, zone_named(zone_name)).moment.end
 
 
@@ -60,7 +61,8 @@ def build(root: Path, out: Path | None = None, as_of: str | None = None, strict:
         last = store.last_site.get(str(out))
         if last is not None and last[0] == inputs and last[1] == site_stamp(out):
             store.runtime["written"] = ()
-            return last[2]  # nothing changed since the last build published this very site
+            unchanged: BuildResult = last[2]
+            return unchanged  # nothing changed since the last build published this very site
     if store is not None:
         store.load_tables()
     with long_lived(active=store is None or not store.incremental) as settle:  # see collector.py

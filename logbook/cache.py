@@ -34,9 +34,10 @@ import subprocess
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import __version__
 from .discover import CASES_DIR
@@ -135,7 +136,7 @@ def _zone_unpickler(owner: Any, name: str) -> Any:
     """The one getattr a pickle of ours uses: ZoneInfo pickles itself as getattr(ZoneInfo, "_unpickle")."""
     import zoneinfo
     if owner is zoneinfo.ZoneInfo and name == "_unpickle":
-        return zoneinfo.ZoneInfo._unpickle  # type: ignore[attr-defined]
+        return zoneinfo.ZoneInfo._unpickle  # type: ignore[attr-defined]  # ZoneInfo._unpickle is private, and what ZoneInfo's pickles name
     raise pickle.UnpicklingError(f"getattr({owner!r}, {name!r}) is not allowed in the cache")
 
 
@@ -316,7 +317,7 @@ _SHAPES: dict[str, Callable[[Any], bool]] = {  # what each table of a cache file
 def open_cache(root: Path) -> BuildCache:
     """The cache of the logbook at *root*; only the small record of the last build is read now."""
     cache = BuildCache(cache_file(root))
-    state = _read(cache.path.with_name("site.pickle"))  # type: ignore[union-attr]
+    state = _read(cache.path.with_name("site.pickle"))  # type: ignore[union-attr]  # a BuildCache's path is set when it is opened for a logbook
     if state is not None:
         cache.last_site = state["last_site"]
     return cache

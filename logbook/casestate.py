@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .authoring import AuthoringError, Written, find_case, notarised, promise_notes
+from .interactions import NewInteraction, Recorded, WriteRefused, at_text, case_zone, stamp, write_interaction
 from .interactions import _status as check_status
-from .interactions import (NewInteraction, Recorded, WriteRefused, at_text, case_zone, stamp, write_interaction)
 from .models import Case, Config
 from .recordtext import ValueRefused, message_text, one_line, yaml_lines
 

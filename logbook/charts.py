@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
-from datetime import datetime, timezone
 from statistics import median
 
 from markupsafe import Markup, escape
@@ -130,7 +130,7 @@ def status_over_time(site: SiteView, memo: Memo | None = None) -> StackedChart:
     labels: list[str] = []
     moments: list[datetime] = []
     while (year, month) <= (site.as_of.year, site.as_of.month) and len(moments) < 36:
-        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.utc)
+        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
         labels.append(f"{year}-{month:02d}")
         moments.append(min(end, site.as_of))
         year, month = year + (month == 12), month % 12 + 1

@@ -10,8 +10,8 @@ guessed from the words of a message: "no return is needed" mentions a return too
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .derive import CaseView, Entry
 from .wording import response_sentence

@@ -10,10 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .diagnostics import Diagnostic
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -118,8 +122,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _example(commands: Any, name: str, help: str, example: str) -> argparse.ArgumentParser:
     """A writing command's parser, its --help ending with a worked example."""
-    return commands.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".",
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".",
                                epilog="example:\n" + example, formatter_class=argparse.RawDescriptionHelpFormatter)
+    return parser
 
 
 class _PromiseAction(argparse.Action):
@@ -237,7 +242,7 @@ def _display_path(root: Path, rel: str) -> str:
     return str(full) if shown.startswith("../../") else shown
 
 
-def _print_diagnostics(diagnostics: Sequence, root: Path, fmt: str, stream) -> None:
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], root: Path, fmt: str, stream: TextIO) -> None:
     from .diagnostics import format_github, format_text, to_json
     paths = [_display_path(root, d.location.path) for d in diagnostics]
     if fmt == "json":
@@ -282,8 +287,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_build(args: argparse.Namespace) -> int:
     from .build import build
-    from .progress import Progress
     from .diagnostics import summary
+    from .progress import Progress
     from .publish import PublishError
     root = _logbook_root(args.path)
     refused = _as_of_refused(args.as_of, root) or _output_folder_refused(root, args.out)
@@ -340,6 +345,7 @@ def run_audit(args: argparse.Namespace) -> int:
     site = derive_site(loaded.logbook, as_of, loaded.history, include_private=True)
     findings = audit_findings(site, loaded.diagnostics)
     from dataclasses import replace
+
     from .diagnostics import json_safe, printable
     if args.format == "json":
         print(json_safe(findings_json(findings, as_of)), end="")
@@ -586,6 +592,7 @@ def run_followup(args: argparse.Namespace) -> int:
 
 def run_schema(args: argparse.Namespace) -> int:
     import json
+
     from .config import load_config
     from .schema import case_schema, interaction_schema
     config, _ = load_config(args.path.resolve()) if _is_folder(args.path) else (None, [])
@@ -598,10 +605,11 @@ def run_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_schemas(folder: Path, root: Path, schemas: dict) -> int:
+def _write_schemas(folder: Path, root: Path, schemas: dict[str, dict[str, Any]]) -> int:
     """``schema --out``: the folder is made if missing; a file there is replaced only when it is a
     schema logbook wrote (regenerating is the point), never anything else (see outfile.py)."""
     import json
+
     from .outfile import OutputFileError, output_file, write_output
     if os.path.lexists(folder) and not _is_folder(folder):
         return _usage(f"--out {folder} is not a folder")
@@ -611,7 +619,7 @@ def _write_schemas(folder: Path, root: Path, schemas: dict) -> int:
             path = folder / f"{kind}.schema.json"
             target = output_file(path, root, replace=_is_our_schema(path, schema["$id"]))
             text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
-            write_output(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+            write_output(target, lambda tmp: None if tmp.write_text(text, encoding="utf-8") else None)  # noqa: B023 - called here, in this turn
             print(f"wrote {path}", file=sys.stderr)
     except OutputFileError as exc:
         return _usage(str(exc)) if exc.usage else _refuse(exc)
@@ -628,7 +636,7 @@ def _is_our_schema(path: Path, schema_id: str) -> bool:
         st = os.lstat(path)
         if not stat.S_ISREG(st.st_mode) or st.st_size > 1_000_000:
             return False
-        return json.loads(path.read_text(encoding="utf-8")).get("$id") == schema_id
+        return bool(json.loads(path.read_text(encoding="utf-8")).get("$id") == schema_id)
     except (OSError, ValueError, AttributeError):
         return False
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .fields import ID_RE
-from .outputs import MAX_NAME_BYTES, name_too_long
 from .models import BUILTIN_PROFILES, AuditSettings, Config, GitSettings, Profile, ToneRules
+from .outputs import MAX_NAME_BYTES, name_too_long
 from .redact import RedactionRules
 from .rights import WindowRule
 from .textfile import SourceText, read_source

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from .exhibits import FileFacts, file_facts
 from .facts import CaseFacts, case_facts
-from .outputs import exhibit_name
-from .reuse import Memo
 from .history import History, Record
 from .models import Attachment, Case, Config, Interaction, Logbook, Promise, chronology_key
+from .outputs import exhibit_name
 from .provenance import RemovedRecord, removed_records
 from .redact import redact_record, redact_settings
+from .reuse import Memo
 from .timeparse import Moment
 from .workers import run_jobs
 
@@ -239,14 +239,15 @@ def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY
                                published)
         if memo is None:
             return derive()
-        return memo.by_identity((case, logbook.config, history.files, history.sections), (as_of, removed.get(case.id, ()), include_private,
+        view: CaseView = memo.by_identity((case, logbook.config, history.files, history.sections), (as_of, removed.get(case.id, ()), include_private,
                                                           logbook.root), derive)
+        return view
     cases = [case for case in sorted(logbook.cases, key=lambda c: c.id.casefold()) if include_private or not case.private]
     published = _redacted(cases, logbook.config) if memo is None else [None] * len(cases)  # serve: per case, kept
     views = tuple(view(case, redacted) for case, redacted in zip(cases, published))
     tag_names = sorted({tag for view in views for tag in view.case.tags})
     tags = tuple((tag, tuple(v for v in views if tag in v.case.tags)) for tag in tag_names)
-    return SiteView(logbook.root, redact_settings(logbook.config), as_of, views, tags, history)  # type: ignore[arg-type]
+    return SiteView(logbook.root, redact_settings(logbook.config), as_of, views, tags, history)  # type: ignore[arg-type]  # redact_settings keeps the Config type but is typed on object (redact.py may not import models)
 
 
 def _redacted(cases: list[Case], config: Config) -> list[Case]:
@@ -262,14 +263,14 @@ def _redacted(cases: list[Case], config: Config) -> list[Case]:
 
 def _changed_by_redaction(case: Case, config: Config) -> Case | None:
     new = redact_record(case, config.redact)
-    return None if new is case else new  # type: ignore[return-value]
+    return None if new is case else new  # type: ignore[return-value]  # redact_record returns the record's own type, typed object (see redact.py)
 
 
 def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config(), history: History = NO_HISTORY,
                 removed: tuple[RemovedRecord, ...] = (), include_private: bool = False,
                 published: Case | None = None) -> CaseView:
     """The view of one case; *published* is the case already redacted, when it has been."""
-    case = published if published is not None else redact_record(case, config.redact)  # type: ignore[assignment]
+    case = published if published is not None else redact_record(case, config.redact)  # type: ignore[assignment]  # redact_record returns the record's own type, typed object (see redact.py)
     removed = tuple(redact_record(r, config.redact) for r in removed)  # type: ignore[misc]  # file names, reasons
     interactions = sorted((i for i in case.interactions if include_private or not i.private), key=chronology_key)
     anchors = _anchors(interactions)

@@ -10,8 +10,8 @@ import difflib
 import enum
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 
 class Severity(enum.Enum):

@@ -34,9 +34,9 @@ from .palette import status_css
 from .provenance import removed_records
 from .redact import redact_settings
 from .render import as_of_text, case_markdown, make_environment
+from .textfile import copy_regular, read_regular
 from .themes import resolve_theme
 from .timeparse import Moment, zone_named
-from .textfile import copy_regular, read_regular
 
 
 class ExportError(Exception):
@@ -148,7 +148,7 @@ def _local_fetcher(weasyprint: object, base: Path) -> object:
             raise ValueError(f"refusing to fetch {url}: packets use only their own files")
 
     if hasattr(weasyprint, "URLFetcher"):  # WeasyPrint 67 and newer
-        class LocalFetcher(weasyprint.URLFetcher):  # type: ignore[attr-defined,name-defined,misc]
+        class LocalFetcher(weasyprint.URLFetcher):  # type: ignore[name-defined,misc]  # WeasyPrint has no type hints
             def fetch(self, url: str, headers: object = None) -> object:
                 check(url)
                 return super().fetch(url, headers)
@@ -156,13 +156,13 @@ def _local_fetcher(weasyprint: object, base: Path) -> object:
 
     def fetch(url: str, *args: object, **kwargs: object) -> object:
         check(url)
-        return weasyprint.default_url_fetcher(url, *args, **kwargs)  # type: ignore[attr-defined]
+        return weasyprint.default_url_fetcher(url, *args, **kwargs)  # type: ignore[attr-defined]  # WeasyPrint has no type hints
     return fetch
 
 
 def write_pdf(packet: Packet, target: OutputFile) -> None:
     try:
-        import weasyprint  # type: ignore[import-untyped]
+        import weasyprint  # type: ignore[import-untyped]  # WeasyPrint has no type hints
     except (ImportError, OSError) as exc:
         raise ExportError("PDF export needs WeasyPrint: pip install 'logbook-evidence[pdf]' "
                           f"(and the Pango library from your system's packages): {exc}") from None

@@ -8,9 +8,10 @@ keeper's own deadlines are running out.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Sequence
+from typing import Any
 
 from .models import AuditSettings, Case, Config, RightsWindow
 from .rights import WindowRule, rules_by_name
@@ -80,7 +81,7 @@ class CaseFacts:
         return tuple(r for r in self.responses if r.waited is None)
 
 
-def case_facts(case: Case, entries: Sequence, config: Config, as_of: datetime) -> CaseFacts:
+def case_facts(case: Case, entries: Sequence[Any], config: Config, as_of: datetime) -> CaseFacts:
     """*entries* are the case's published entries in chronological order (derive.Entry)."""
     started = case.opened.instant if case.opened else (entries[0].interaction.at.instant if entries else None)
     periods = _status_periods(case, entries, config)
@@ -104,7 +105,7 @@ def case_facts(case: Case, entries: Sequence, config: Config, as_of: datetime) -
     )
 
 
-def _status_periods(case: Case, entries: Sequence, config: Config) -> list[StatusPeriod]:
+def _status_periods(case: Case, entries: Sequence[Any], config: Config) -> list[StatusPeriod]:
     """The status history (status.py) as periods; a resolved or closed status ends the case, so its
     period has no length.  The history is the whole record's, private interactions included (their
     changes show without a link), so that the published status is the one ``check`` holds true."""
@@ -118,11 +119,11 @@ def _status_periods(case: Case, entries: Sequence, config: Config) -> list[Statu
     return periods
 
 
-def _is_conversation(entry) -> bool:
+def _is_conversation(entry: Any) -> bool:
     return entry.interaction.channel in CONVERSATION_CHANNELS
 
 
-def _answers(message, later) -> bool:
+def _answers(message: Any, later: Any) -> bool:
     """Whether *later* answers *message* (docs/format.md, "Replies"): an exchange with the same
     party, on any channel, that comes from the other side, or is a conversation (a call, a chat,
     a meeting) carrying both sides."""
@@ -132,7 +133,7 @@ def _answers(message, later) -> bool:
     return r.direction != m.direction or _is_conversation(later)
 
 
-def _responses(entries: Sequence, ended: datetime | None) -> list[Response]:
+def _responses(entries: Sequence[Any], ended: datetime | None) -> list[Response]:
     """Every message that waits for an answer, with the answer found for it.
 
     A conversation (call, chat, meeting) waits for nothing: it was answered as it happened.  An
@@ -156,7 +157,7 @@ def _responses(entries: Sequence, ended: datetime | None) -> list[Response]:
     return responses
 
 
-def _unconfirmed_calls(entries: Sequence, audit: AuditSettings, as_of: datetime) -> list[tuple[str, bool]]:
+def _unconfirmed_calls(entries: Sequence[Any], audit: AuditSettings, as_of: datetime) -> list[tuple[str, bool]]:
     """Calls with no written outbound message to the same party within the follow-up time, each
     with whether that time has passed (by *as_of*)."""
     limit = timedelta(hours=audit.followup_hours)

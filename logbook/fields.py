@@ -10,15 +10,27 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .currencies import ISO_4217
 from .diagnostics import did_you_mean
-from .models import DIRECTIONS, EVIDENCE_KINDS, Agent, Amount, Attachment, Config, Party, Promise, PromiseRef, RightsWindow
+from .models import (
+    DIRECTIONS,
+    EVIDENCE_KINDS,
+    Agent,
+    Amount,
+    Attachment,
+    Config,
+    Party,
+    Promise,
+    PromiseRef,
+    RightsWindow,
+)
 from .readers import Reader, unknown_key
 from .rights import rules_by_name
 from .timeparse import TimeError, zone_named
@@ -276,7 +288,8 @@ def read_attachments(reader: Reader, node: Node, ctx: FieldContext) -> tuple[Att
     items = node.items if isinstance(node, Seq) else (node,)
     attachments = []
     for item in items:
-        caption, evidence = None, ()
+        caption: str | None = None
+        evidence: tuple[str, ...] = ()
         if isinstance(item, Map):
             for key, _ in item.entries:
                 if key.value not in ATTACHMENT_KEYS:

@@ -6,13 +6,14 @@ and promised, so the other side's silence becomes agreement.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .authoring import AuthoringError, Written, add_interaction, find_case
 from .interactions import NewInteraction
 from .models import Case
+
 
 def followup_text(root: Path, case_id: str, which: str | None) -> tuple[str, Case, Any]:
     """The plain-text email confirming a call in writing, and the case and interaction it is about.
@@ -24,7 +25,7 @@ def followup_text(root: Path, case_id: str, which: str | None) -> tuple[str, Cas
     """
     from .derive import derive_case
     case, config = find_case(root, case_id)
-    view = derive_case(case, root.resolve(), datetime.now(timezone.utc), config)
+    view = derive_case(case, root.resolve(), datetime.now(UTC), config)
     entries = view.entries
     if which:
         matches = [e for e in entries if e.anchor == which] or \

@@ -15,11 +15,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any
 
 from .discover import CASE_FILE
 from .split import split_front_matter, split_sections
@@ -128,7 +129,7 @@ def git_asked(root: Path) -> Iterator[Asked | None]:
 
 
 def read_history(root: Path, asked: Asked | None, single_files: frozenset[str] = frozenset(),
-                 memo: dict | None = None) -> History:
+                 memo: dict[str, Any] | None = None) -> History:
     """The logbook's history from git's answers *asked* (see git_asked); *single_files* are replayed
     section by section.
 
@@ -160,13 +161,14 @@ def read_history(root: Path, asked: Asked | None, single_files: frozenset[str] =
     return _remember(memo, (head, clean, single_files), records)
 
 
-def _remember(memo: dict | None, key: tuple, read: Callable[[], History]) -> History:
+def _remember(memo: dict[str, Any] | None, key: tuple[Any, ...], read: Callable[[], History]) -> History:
     if memo is None:
         return read()
     known = memo.get("history")
     if known is None or known[0] != key:
         memo["history"] = known = (key, read())
-    return known[1]  # type: ignore[no-any-return]
+    history: History = known[1]
+    return history
 
 
 def _commit(line: str) -> Commit:
@@ -225,7 +227,7 @@ def _sections_of(lines: list[str]) -> dict[str, str]:
     return {key: f"{s.heading}\n{s.fields.text}\n{s.body.text}" for key, s in zip(keys, sections)}
 
 
-def _note(records: dict, key: object, commit: Commit, change: str) -> None:
+def _note(records: dict[Any, Any], key: object, commit: Commit, change: str) -> None:
     """Fold one change into a record: first commit, amendments (re-adding counts as one), deletion."""
     record: Record | None = records.get(key)
     if change == "D":

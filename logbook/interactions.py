@@ -13,10 +13,11 @@ from __future__ import annotations
 import filecmp
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .discover import BundleSource, SingleSource
@@ -76,7 +77,7 @@ def stamp(moment_text: str | None, zone: Any, now: datetime | None = None, optio
             return parse_moment(moment_text, zone).moment
         except TimeError as exc:
             raise WriteRefused(f"{option}: {exc}; write it as {ACCEPTED_FORMS}") from None
-    current = (now or datetime.now(timezone.utc)).astimezone(zone).replace(second=0, microsecond=0)
+    current = (now or datetime.now(UTC)).astimezone(zone).replace(second=0, microsecond=0)
     return Moment(current)
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 from .cache import BuildCache, CacheUnreadable, digest_text, pack, quiet_paths, settled, stamps_of, unchanged, unpack
 from .config import load_config
@@ -73,13 +74,13 @@ def load_logbook(root: Path, cache: BuildCache | None = None, touched: frozenset
                 diagnostics.extend(case_diagnostics)
         else:
             for case in ordered:
-                diagnostics.extend(cache.checked.by_identity((case, config), None, lambda: case_checks(case, config)))
+                diagnostics.extend(cache.checked.by_identity((case, config), None, lambda: case_checks(case, config)))  # noqa: B023 - called at once
         history = read_history(root, asked, frozenset(s.path for s in sources if isinstance(s, SingleSource)), runtime)
     diagnostics.extend(deleted_interaction_diagnostics(ordered, history))
     return LoadResult(Logbook(str(root), config, ordered), tuple(sorted_diagnostics(diagnostics)), files, history)
 
 
-def _discover(root: Path, memo: dict | None, touched: frozenset[str] | None) -> tuple[list[Source], list[Diagnostic]]:
+def _discover(root: Path, memo: dict[str, Any] | None, touched: frozenset[str] | None) -> tuple[list[Source], list[Diagnostic]]:
     """discover(), or last build's sources when the watcher saw no file appear, vanish or turn into a folder."""
     known = memo.get("discovered") if memo is not None else None
     if known is None or touched is None or not all(
@@ -98,14 +99,14 @@ def _source_paths(source: Source) -> tuple[str, ...]:
 
 
 def _parse_fresh(source: Source, root: Path, config: Config, contents: dict[str, bytes] | None = None
-                 ) -> tuple[ParseResult, tuple]:
+                 ) -> tuple[ParseResult, tuple[Any, ...]]:
     """A source parsed (*contents*: bytes of its files read already), with the stat of every attachment
     it consulted (when those change, so may it)."""
     result = parse_source(source, root, config, contents or {})
     return result, stamps_of(result.consulted)
 
 
-def _parse_packed(source: Source, root: Path, config: Config) -> tuple[bytes, tuple]:
+def _parse_packed(source: Source, root: Path, config: Config) -> tuple[bytes, tuple[Any, ...]]:
     """_parse_fresh as the cache keeps it: the result packed (cache.pack) by the worker that parsed it."""
     result, consulted = _parse_fresh(source, root, config)
     return pack(result), consulted
@@ -128,16 +129,17 @@ def _parse_all(sources: list[Source], root: Path, config: Config, config_key: st
         if parsed is not None:
             key = parsed.key
             cache.use_digests(parsed.digests)
-        entry = cache.parsed.get(key, lambda: (parsed and parsed.entry) or _parse_packed(source, root, config),
+        entry = cache.parsed.get(key, lambda: (parsed and parsed.entry) or _parse_packed(source, root, config),  # noqa: B023 - called at once
                                  _still_valid)
         if parsed is not None and parsed.result is not None and entry is parsed.entry:
             results.append(parsed.result)  # parsed here: the very record, not unpacked again
         else:
+            assert key is not None  # a source without a key was parsed just now, which gave it one
             results.append(_unpacked(entry, key, source, root, config, cache))
     return results
 
 
-def _unpacked(entry: tuple[bytes, tuple], key: str, source: Source, root: Path, config: Config,
+def _unpacked(entry: tuple[bytes, tuple[Any, ...]], key: str, source: Source, root: Path, config: Config,
               cache: BuildCache) -> ParseResult:
     """A cache entry's parse; one that cannot be read back (a damaged or crafted cache file) is parsed again."""
     try:
@@ -174,11 +176,11 @@ class _KeyedParse:
     made: a worker hands back only the packed form (the cache needs it anyway), and the share the parent
     ran keeps the record too, so that it is not unpacked again."""
     key: str
-    digests: dict
-    entry: tuple[bytes, tuple] | None  # the packed parse and the attachments it consulted; None: held
+    digests: dict[str, Any]
+    entry: tuple[bytes, tuple[Any, ...]] | None  # the packed parse and the attachments it consulted; None: held
     result: ParseResult | None = None
 
-    def __reduce__(self) -> tuple[type, tuple]:
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
         return _KeyedParse, (self.key, self.digests, self.entry)
 
 
@@ -207,7 +209,7 @@ def _parse_watched(source: Source, root: Path, config: Config, config_key: str, 
     if known is not None and known[0] is config and (stamps is None or known[1] == stamps) and \
             unchanged(known[2], quiet):
         cache.sources.new[source] = known
-        return known[3]  # type: ignore[no-any-return]
+        return known[3]  # type: ignore[no-any-return]  # a memo table holds values of any type; the key says which
     if stamps is None:
         stamps = stamps_of(tuple(f"{root}/{p}" for p in paths))
     key = _source_key(source, root, config_key, cache)
@@ -220,6 +222,6 @@ def _parse_watched(source: Source, root: Path, config: Config, config_key: str, 
     return result
 
 
-def _still_valid(entry: tuple[bytes, tuple]) -> bool:
+def _still_valid(entry: tuple[bytes, tuple[Any, ...]]) -> bool:
     """A parse is reused only while the attachments it consulted keep their stat."""
     return unchanged(entry[1])

@@ -8,8 +8,8 @@ the root is the nearest folder, going upward, that holds ``logbook.toml`` or a
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .config import CONFIG_NAME
 from .discover import CASES_DIR

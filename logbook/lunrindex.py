@@ -21,11 +21,11 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lunr.stemmer import porter_stemmer  # type: ignore[import-untyped]
-from lunr.stop_word_filter import WORDS as STOP_WORDS  # type: ignore[import-untyped]
+from lunr.stemmer import porter_stemmer  # type: ignore[import-untyped]  # lunr has no type hints
+from lunr.stop_word_filter import WORDS as STOP_WORDS  # type: ignore[import-untyped]  # lunr has no type hints
 
 LUNR_VERSION = "2.3.9"
-_quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]  # a JSON string, as json.dumps writes it
+_quote = json.encoder.encode_basestring_ascii  # a JSON string, as json.dumps writes it
 K1 = 1.2
 B = 0.75
 _SEPARATORS = "\t\n\r\f\v-"  # lunr.py splits on runs of these, spaces and no-break spaces
@@ -66,7 +66,8 @@ def _term(token: str) -> str | None:
     word = match.group(1) if match else token
     if word in STOP_WORDS:
         return None
-    return porter_stemmer.stem(word)
+    stem: str = porter_stemmer.stem(word)
+    return stem
 
 
 def analyse(ref: str, values: tuple[str, ...]) -> AnalysedDocument:

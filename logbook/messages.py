@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
@@ -101,7 +101,7 @@ def make_renderer(absent: tuple[str, ...] = ()) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.disable(["html_block", "html_inline", *absent])  # they do nothing without the "html" option
-    md.validateLink = _link_allowed  # type: ignore[method-assign]
+    md.validateLink = _link_allowed  # type: ignore[method-assign]  # markdown-it-py's documented hook for link validation is this attribute
     md.core.ruler.push("logbook_rewrite", _rewrite)
     return md
 
@@ -165,5 +165,6 @@ def render_message(text: str, base_dir: str, exhibit_href: ExhibitLookup | None 
     """HTML for a message body; relative links resolve from *base_dir* (logbook-relative)."""
     if not text.strip():
         return ""
-    return _renderer(rules_that_cannot_match(text)).render(text, {"exhibit_href": exhibit_href,
-                                                                  "base_dir": base_dir})
+    html: str = _renderer(rules_that_cannot_match(text)).render(text, {"exhibit_href": exhibit_href,
+                                                                       "base_dir": base_dir})
+    return html

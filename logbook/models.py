@@ -158,7 +158,7 @@ class Case:
     id_location: Location = field(compare=False)
     description_location: Location = field(compare=False)
     tone: bool = True  # False: the tone check skips this case
-    windows: tuple["RightsWindow", ...] = ()
+    windows: tuple[RightsWindow, ...] = ()
     removed: tuple[tuple[str, str], ...] = ()  # acknowledged removals: (file name or heading time, reason)
     parties: tuple[Party, ...] = ()  # as listed in ``parties:`` (the counterparty too, when it is listed)
     status_location: Location | None = field(default=None, compare=False)  # where ``status:`` was written
@@ -233,7 +233,7 @@ class Config:
     has_tag_taxonomy: bool = False
     tone: ToneRules = field(default_factory=lambda: ToneRules())
     windows: tuple[WindowRule, ...] = ()  # custom rules from [windows]; presets are always known
-    audit: "AuditSettings" = field(default_factory=lambda: AuditSettings())
+    audit: AuditSettings = field(default_factory=lambda: AuditSettings())
     redact: RedactionRules = field(default_factory=lambda: RedactionRules())
     profiles: tuple[Profile, ...] = BUILTIN_PROFILES  # built-ins, then [profiles.NAME] (a same name replaces)
     git: GitSettings = field(default_factory=lambda: GitSettings())

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 
 class NotaryError(Exception):

@@ -16,7 +16,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from typing import Iterable
+from collections.abc import Iterable
 
 from .exhibits import published_name
 from .models import Agent

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from .diagnostics import Diagnostic, Location, error, warning
 from .discover import BundleSource, SingleSource, Source
 from .fields import CASE_FIELDS, ID_RE, INTERACTION_FIELDS, FieldContext, FieldSpec
+from .history import section_keys
 from .models import Case, Config, Interaction, Party
 from .readers import Reader, unknown_key
 from .split import Block, Section, split_front_matter, split_sections, trim_block
 from .textfile import SourceText, read_source, source_from_bytes
 from .timeparse import TimeError, parse_moment, zone_named
-from .history import section_keys
 from .yamlnodes import Map, Node, Scalar, compose
 
 CASE_KEYS = tuple(spec.name for spec in CASE_FIELDS)
@@ -175,8 +176,8 @@ def _build_case(reader: Reader, mapping: Map, values: dict[str, Any], *, default
         description_location=Location(reader.path, description.line),
         tone=values.get("tone") is not False, windows=values.get("windows") or (),
         removed=values.get("removed") or (), parties=parties,
-        status_location=reader.at(mapping.get("status")) if mapping.get("status") is not None else file_location,
-        closed_location=reader.at(mapping.get("closed")) if mapping.get("closed") is not None else None,
+        status_location=reader.at(node) if (node := mapping.get("status")) is not None else file_location,
+        closed_location=reader.at(node) if (node := mapping.get("closed")) is not None else None,
     )
 
 
@@ -212,9 +213,9 @@ def _build_interaction(reader: Reader, mapping: Map, values: dict[str, Any], bod
         body=body.text, location=location, body_location=Location(reader.path, body.line), position=position,
         tone=values.get("tone") is not False, party=values.get("party"),
         expects_reply=values.get("expects_reply") is not False,
-        party_location=reader.at(mapping.get("party")) if mapping.get("party") is not None else None,
+        party_location=reader.at(node) if (node := mapping.get("party")) is not None else None,
         evidence=values.get("evidence") or (),
-        status_location=reader.at(mapping.get("status")) if mapping.get("status") is not None else None,
+        status_location=reader.at(node) if (node := mapping.get("status")) is not None else None,
     )
 
 

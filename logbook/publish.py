@@ -16,13 +16,13 @@ import ctypes
 import errno
 import fcntl
 import os
-import sys
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .discover import CASES_DIR
 from .render import SiteFiles
@@ -60,7 +60,7 @@ def _publishing(out: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        code = f" ({errno.errorcode[exc.errno]})" if exc.errno in errno.errorcode else ""
+        code = f" ({errno.errorcode[exc.errno]})" if exc.errno is not None and exc.errno in errno.errorcode else ""
         raise PublishError(f"cannot publish to {out}: {exc.strerror or exc}{code}; "
                            "the previous site is untouched") from None
 

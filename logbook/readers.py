@@ -6,9 +6,9 @@ position and returns None, so one run reports every problem.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import Sequence
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .timeparse import Moment, TimeError, parse_moment

@@ -17,9 +17,9 @@ import functools
 import html
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, is_dataclass, replace
 from decimal import Decimal
-from typing import Callable, Iterator
 
 from stdnum import iban as iban_number
 from stdnum import luhn
@@ -275,7 +275,7 @@ def phone_spans(view: str) -> Iterator[Span]:
 def _patterns(gate: str, rules: RedactionRules) -> list[Callable[[str], Iterator[Span]]]:
     """The patterns that can match in a text whose stand-in view is *gate* (each needs some digits)."""
     digits = _digit_count(gate)
-    chosen = []
+    chosen: list[Callable[[str], Iterator[Span]]] = []
     if rules.ibans and digits >= 2 and may_hold_iban(gate):
         chosen.append(iban_spans)
     if rules.cards and digits >= 13 and may_hold_card(gate):
@@ -365,14 +365,14 @@ def redact_settings(config: object) -> object:
     """A configuration (logbook.toml) with the texts it publishes redacted by its own ``[redact]``:
     the site title, the keeper's name, tag descriptions.  The same object when none changes (the
     renderers key their reuse on it)."""
-    rules: RedactionRules = config.redact  # type: ignore[attr-defined]
+    rules: RedactionRules = config.redact  # type: ignore[attr-defined]  # config is a models.Config, typed object: redact.py may not import models
     if not rules.enabled:
         return config
-    title, keeper = (redact_text(v, rules) if v else v for v in (config.title, config.keeper))  # type: ignore[attr-defined]
-    tags = tuple((tag, redact_text(text, rules)) for tag, text in config.tags)  # type: ignore[attr-defined]
-    if (title, keeper, tags) == (config.title, config.keeper, config.tags):  # type: ignore[attr-defined]
+    title, keeper = (redact_text(v, rules) if v else v for v in (config.title, config.keeper))  # type: ignore[attr-defined]  # config is a models.Config, typed object: redact.py may not import models
+    tags = tuple((tag, redact_text(text, rules)) for tag, text in config.tags)  # type: ignore[attr-defined]  # config is a models.Config, typed object: redact.py may not import models
+    if (title, keeper, tags) == (config.title, config.keeper, config.tags):  # type: ignore[attr-defined]  # config is a models.Config, typed object: redact.py may not import models
         return config
-    return replace(config, title=title, keeper=keeper, tags=tags)  # type: ignore[type-var]
+    return replace(config, title=title, keeper=keeper, tags=tags)  # type: ignore[type-var]  # every record here is a frozen dataclass, typed object
 
 
 def redact_record(record: object, rules: RedactionRules) -> object:
@@ -380,12 +380,12 @@ def redact_record(record: object, rules: RedactionRules) -> object:
     if not rules.enabled:
         return record
     changes = {}
-    for name in _redacted_fields(type(record), rules.keep_fields):  # type: ignore[arg-type]
+    for name in _redacted_fields(type(record), rules.keep_fields):  # type: ignore[arg-type]  # every record here is a frozen dataclass, typed object
         value = getattr(record, name)
         new = _redact_value(value, rules)
         if new is not value:
             changes[name] = new
-    return replace(record, **changes) if changes else record  # type: ignore[type-var]
+    return replace(record, **changes) if changes else record  # type: ignore[type-var]  # every record here is a frozen dataclass, typed object
 
 
 @functools.lru_cache(maxsize=256)
@@ -406,7 +406,7 @@ def _redact_value(value: object, rules: RedactionRules) -> object:
     if isinstance(value, tuple):
         items = tuple(_redact_value(v, rules) for v in value)
         return items if any(a is not b for a, b in zip(items, value)) else value
-    if _is_record(kind):  # type: ignore[arg-type]
+    if _is_record(kind):  # type: ignore[arg-type]  # every record here is a frozen dataclass, typed object
         return redact_record(value, rules)
     return value
 
@@ -417,4 +417,4 @@ _PLAIN = frozenset({bool, int, float, Decimal})  # never text, never holding any
 @functools.lru_cache(maxsize=256)
 def _is_record(kind: type) -> bool:
     """Whether values of *kind* are records of logbook.models (redacted field by field)."""
-    return is_dataclass(kind) and kind is not type and kind.__module__.startswith("logbook.models")
+    return is_dataclass(kind) and kind.__module__.startswith("logbook.models")

@@ -9,33 +9,34 @@ same output path.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, Iterator, Protocol, Sequence, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import jinja2
 from markupsafe import Markup, escape
 
 from . import __version__
 from .audit import audit_findings
-from .cache import BuildCache, Memo, digest_text
+from .cache import BuildCache, digest_text
 from .calendar import calendar_ics
-from .clock import time_html, zone_note
 from .charts import dashboard_charts, mini_timeline
-from .derive import CaseView, Entry, Exhibit, Grouped, SiteView, chronology_key, merge_groups, merge_timeline
-from .reuse import FragmentExtension, Ref, SharedDict, FragmentEnvironment, stable, token
+from .clock import time_html, zone_note
+from .derive import CaseView, Entry, Exhibit, Grouped, SiteView, merge_groups, merge_timeline
 from .diagnostics import Diagnostic, Location, error
 from .exhibits import human_size
 from .messages import render_message
+from .models import chronology_key
 from .outputs import agent_page, agent_slug, case_page, tag_page
 from .palette import status_css
+from .reuse import FragmentEnvironment, FragmentExtension, Memo, Ref, SharedDict, stable, token
 from .search import search_files, search_jobs
 from .themes import Theme, default_theme_dir
 from .timeparse import Moment, zone_named
-from .workers import run_jobs
 from .wording import duration, entry_name, message_noun, response_parts
-
+from .workers import run_jobs
 
 FEED_SIZE = 50
 T = TypeVar("T")
@@ -122,7 +123,7 @@ def make_environment(theme: Theme) -> FragmentEnvironment:
                               extensions=[FragmentExtension])
     env.filters.update(moment=_moment, instant=_instant, iso=lambda m: m.iso() if m else "",
                        duration=duration, size=human_size, day=lambda d: f"{d.day} {d:%B %Y}",
-                       stamp=lambda d: f"{d.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC", lag=recording_lag)
+                       stamp=lambda d: f"{d.astimezone(UTC):%Y-%m-%d %H:%M} UTC", lag=recording_lag)
     env.globals.update(version=__version__, agent_slug=agent_slug, mini_timeline=mini_timeline, times_note=_times_note,
                        shows_image=_shows_image, response_parts=response_parts)
     env.filters.update(entry_name=entry_name, message_noun=message_noun)
@@ -184,7 +185,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
     *published* is the output folder, where the last site built may still have search shards to reuse."""
     env = _environment(theme, cache)
     incremental = cache is not None and cache.incremental
-    env.fragments = cache.fragments if incremental else None  # type: ignore[union-attr]
+    env.fragments = cache.fragments if incremental else None  # type: ignore[union-attr]  # cache is a BuildCache whenever incremental is true (serve)
     out = _Output(sink)
     zone = zone_named(site.config.timezone)
     env.globals["local_date"] = lambda m: f"{m.instant.astimezone(zone):%Y-%m-%d}"
@@ -193,7 +194,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
     common_key = (Ref(env), token({k: v for k, v in common.items() if k != "site"}))
     site_key = (token(site.cases), Ref(site.config), site.as_of, Ref(site.history), site.root)
 
-    per_view = cache.rendered if incremental else None  # type: ignore[union-attr]
+    per_view = cache.rendered if incremental else None  # type: ignore[union-attr]  # cache is a BuildCache whenever incremental is true (serve)
 
     def chronology() -> list[tuple[CaseView, Entry]]:
         """The site's timeline; an incremental cache merges the changed cases into last build's."""
@@ -229,14 +230,14 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
         if not incremental:
             return compute(view)
         assert cache is not None
-        return cache.rendered.by_identity((view,), name, lambda: compute(view))  # type: ignore[no-any-return]
+        return cache.rendered.by_identity((view,), name, lambda: compute(view))  # type: ignore[no-any-return]  # a memo table holds values of any type; the key says which
 
     def whole_site(name: str, compute: Callable[[], T]) -> T:
         """A value computed from the whole site: an incremental cache keeps it while no case view changes."""
         if not incremental:
             return compute()
         assert cache is not None
-        return cache.rendered.get((name, site_key), compute)  # type: ignore[no-any-return]
+        return cache.rendered.get((name, site_key), compute)  # type: ignore[no-any-return]  # a memo table holds values of any type; the key says which
     pending: list[tuple[str, Callable[[], bytes | None], int]] = []  # a one-off build's pages, drawn at the end
 
     def later(path: str, make: Callable[[], str | bytes], weight: int = 1,
@@ -254,9 +255,9 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
             out.claim(rel)
 
         def draw_and_write() -> None:
-            sink.write(path, _encoded(make()))  # type: ignore[union-attr]
+            sink.write(path, _encoded(make()))
             for rel, source in copies:
-                sink.copy(rel, source)  # type: ignore[union-attr]
+                sink.copy(rel, source)
         pending.append((path, draw_and_write, weight + len(copies)))
     try:
         def page(path: str, template: str, weight: int = 1, more: Callable[[], dict[str, Any]] | None = None,
@@ -278,7 +279,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
                 later(path, (lambda: draw(site, {**context, **more()})) if more is not None else draw, weight, copies)
                 return
             assert cache is not None
-            full = (lambda: {**context, **more()}) if more is not None else (lambda: context)
+            full: Callable[[], dict[str, Any]] = (lambda: {**context, **more()}) if more is not None else (lambda: context)
             out.page(path, cache.pages.render(env, path, (template, common_key, token(context)), site,
                                               lambda reader: pieces(reader, full())))
             for rel, source in copies:
@@ -298,9 +299,9 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
             if incremental:
                 assert cache is not None
                 def convert() -> tuple[Markup, dict[str, Markup]]:
-                    description, messages = case_markdown(view, cache.messages)  # type: ignore[union-attr]
+                    description, messages = case_markdown(view, cache.messages)
                     return description, SharedDict(messages)
-                return cache.rendered.by_identity((view,), "markdown", convert)  # type: ignore[no-any-return]
+                return cache.rendered.by_identity((view,), "markdown", convert)  # type: ignore[no-any-return]  # a memo table holds values of any type; the key says which
             return case_markdown(view, cache.messages if cache else None)
 
         def exhibit_copies(view: CaseView) -> list[tuple[str, Path]]:
@@ -319,7 +320,7 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
              months=[(month, shared(("oldest", month), pairs, pairs)) for month, pairs in months])
         page("search/index.html", "search.html")
         if incremental:
-            for path, script in search_files(site, cache.analysed, cache.rendered, published).items():  # type: ignore[union-attr]
+            for path, script in search_files(site, cache.analysed, cache.rendered, published).items():  # type: ignore[union-attr]  # cache is a BuildCache whenever incremental is true (serve)
                 out.page(path, script)
         else:
             for path, make, weight in search_jobs(site, cache.analysed if cache else None, published):
@@ -416,11 +417,11 @@ class _FilterValues:
     tags: frozenset[str]
     channels: frozenset[str]
     counterparty: str
-    agents: dict[str, tuple[tuple, str]]  # slug → (timeline key of its newest entry here, name shown)
+    agents: dict[str, tuple[tuple[Any, ...], str]]  # slug → (timeline key of its newest entry here, name shown)
 
 
 def _filter_values(view: CaseView) -> _FilterValues:
-    agents: dict[str, tuple[tuple, str]] = {}
+    agents: dict[str, tuple[tuple[Any, ...], str]] = {}
     for entry in view.entries:  # chronological: the newest entry's name wins, as on the whole timeline
         agent = entry.interaction.agent
         if agent is not None:
@@ -429,14 +430,14 @@ def _filter_values(view: CaseView) -> _FilterValues:
                          view.case.counterparty or "", agents)
 
 
-def _timeline_filters(site: SiteView, values_of: Callable[[CaseView], _FilterValues]) -> list[tuple[str, str, list]]:
+def _timeline_filters(site: SiteView, values_of: Callable[[CaseView], _FilterValues]) -> list[tuple[str, str, list[Any]]]:
     """(field, label, [(value, text)]) for each filter, from the values that occur."""
     def options(values: set[str]) -> list[tuple[str, str]]:
         return [(v, v) for v in sorted(values) if v]
     tags: set[str] = set()
     channels: set[str] = set()
     counterparties: set[str] = set()
-    newest: dict[str, tuple[tuple, str]] = {}
+    newest: dict[str, tuple[tuple[Any, ...], str]] = {}
     for view in site.cases:
         values = values_of(view)
         tags |= values.tags

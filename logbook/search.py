@@ -12,14 +12,15 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
-from typing import Callable
 
-from .cache import Memo, digest_text
+from .cache import digest_text
 from .clock import time_text
 from .derive import CaseView, Entry, SiteView
 from .lunrindex import AnalysedDocument, Field, analyse, ascii_blanker, blanked, index_json
+from .reuse import Memo
 from .textfile import read_regular
 from .timeparse import zone_named
 from .wording import entry_name
@@ -183,7 +184,7 @@ def search_files(site: SiteView, memo: Memo | None = None, reuse: Memo | None = 
     groups = shard_groups(site)
     for number, views in enumerate(groups):
         def script(number: int = number, views: list[CaseView] = views) -> bytes:
-            shard = [doc for view in views for doc in (reuse.by_identity((view,), "search", lambda: documents(view))
+            shard = [doc for view in views for doc in (reuse.by_identity((view,), "search", lambda: documents(view))  # noqa: B023 - called at once
                                                        if reuse is not None else documents(view))]
             return _shard_bytes(number, [key for _, _, key in shard], lambda: shard, memo, published)
         files[shard_path(number)] = script() if reuse is None else \

@@ -36,15 +36,16 @@ import socketserver
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .cache import open_cache
 from .build import build
+from .cache import open_cache
 from .diagnostics import Diagnostic, format_text, summary
 from .publish import MARKER, PublishError, check_output_dir
 
@@ -146,7 +147,7 @@ class LiveState:
     diagnostics: list[str] = field(default_factory=list)
     changed: threading.Condition = field(default_factory=threading.Condition)
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         with self.changed:
             return {"generation": self.generation, "builds": self.builds, "ok": self.ok,
                     "diagnostics": list(self.diagnostics)}
@@ -255,7 +256,7 @@ def _theme_folders(root: Path) -> list[Path]:
     return [f for f in folders if f != default_theme_dir() and not f.is_relative_to(root)]
 
 
-def _watch(root: Path, out: Path, rebuilder: Rebuilder):
+def _watch(root: Path, out: Path, rebuilder: Rebuilder) -> Any:  # a watchdog observer, started
     from watchdog import events as kinds
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
@@ -269,13 +270,13 @@ def _watch(root: Path, out: Path, rebuilder: Rebuilder):
     changes = [kinds.FileCreatedEvent, kinds.DirCreatedEvent, kinds.FileDeletedEvent, kinds.DirDeletedEvent,
                kinds.FileMovedEvent, kinds.DirMovedEvent, kinds.FileModifiedEvent, kinds.FileClosedEvent]
 
-    def watch_tree(observer, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    def watch_tree(observer: Any, folder: Path) -> None:
         if folder.is_dir() and folder not in watched and not (folder == out or out.is_relative_to(folder)):
             observer.schedule(Handler(), str(folder), recursive=True, event_filter=changes)
             watched.add(folder)
 
     class Handler(FileSystemEventHandler):
-        def on_any_event(self, event) -> None:  # type: ignore[no-untyped-def]
+        def on_any_event(self, event: Any) -> None:  # a watchdog FileSystemEvent
             if event.is_directory and event.event_type in ("created", "moved"):
                 appeared = Path(os.fsdecode(getattr(event, "dest_path", "") or event.src_path))
                 if appeared in (root / "cases", root / "themes"):
@@ -290,7 +291,7 @@ def _watch(root: Path, out: Path, rebuilder: Rebuilder):
     # cases/ or themes/ appearing), cases/ and the theme folders. The output folder and the
     # build's staging folders are never watched: besides the wasted events, watchdog's
     # inotify bookkeeping breaks when watched folders are swapped under it.
-    current: list = []
+    current: list[Any] = []  # the observer running now (swapped for a polling one on ENOSPC)
     for observer_class in (Observer, PollingObserver):
         observer = observer_class()
         current[:] = [observer]
@@ -313,22 +314,23 @@ PLACEHOLDER = (b"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>logbook
 
 
 def make_handler(site: Path, state: LiveState, stopping: threading.Event,
-                 host_allowed: Callable[[str | None], bool] = allowed_hosts("127.0.0.1")
-                 ) -> type[SimpleHTTPRequestHandler]:
+                 host_allowed: Callable[[str | None], bool] | None = None) -> type[SimpleHTTPRequestHandler]:
     """The request handler; *site* is served only once this serve has published there
-    (``state.generation``) and while it holds logbook's marker."""
+    (``state.generation``) and while it holds logbook's marker; *host_allowed* defaults to 127.0.0.1 only."""
+    allowed = host_allowed or allowed_hosts("127.0.0.1")
+
     class Handler(SimpleHTTPRequestHandler):
         server_version = "logbook"
         sys_version = ""
 
-        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(site), **kwargs)
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet server
             pass
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            if not host_allowed(self.headers.get("Host")):
+            if not allowed(self.headers.get("Host")):
                 return self._refuse_host()
             path = urlsplit(self.path).path
             if path == LIVE_PREFIX + "events":
@@ -340,7 +342,7 @@ def make_handler(site: Path, state: LiveState, stopping: threading.Event,
             return self._serve_file(path)
 
         def do_HEAD(self) -> None:  # noqa: N802
-            if not host_allowed(self.headers.get("Host")):
+            if not allowed(self.headers.get("Host")):
                 return self._refuse_host()
             return self._serve_file(urlsplit(self.path).path)
 
@@ -411,7 +413,7 @@ def make_handler(site: Path, state: LiveState, stopping: threading.Event,
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            last: dict | None = None
+            last: dict[str, Any] | None = None
             try:
                 while not stopping.is_set():
                     current = state.snapshot()

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-UTC = timezone.utc
+UTC = UTC
 MIN_YEAR, MAX_YEAR = 1900, 2199  # beyond these, zone rules are guesses and date arithmetic can overflow
 
 TIMESTAMP_RE = re.compile(

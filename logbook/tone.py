@@ -10,8 +10,8 @@ for a case or one message.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Iterator
 
 from .diagnostics import Diagnostic, Location, warning
 from .models import Case, Config, Interaction, ToneRules

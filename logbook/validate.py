@@ -7,15 +7,26 @@ one record (duplicate ids, promise references).
 from __future__ import annotations
 
 import functools
-from dataclasses import fields as dataclass_fields, is_dataclass
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import fields as dataclass_fields
+from dataclasses import is_dataclass
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .models import Case, Config
-from .outputs import (MAX_FILE_NAME_BYTES, SITE_PAGES, agent_key, agent_page, agent_slug, case_page, folded,
-                      name_too_long, parents, tag_page)
-from .status import status_history
+from .outputs import (
+    MAX_FILE_NAME_BYTES,
+    SITE_PAGES,
+    agent_key,
+    agent_page,
+    agent_slug,
+    case_page,
+    folded,
+    name_too_long,
+    parents,
+    tag_page,
+)
 from .redact import unredacted_cards
+from .status import status_history
 from .tone import outbound_tone
 
 Check = Callable[[tuple[Case, ...], Config], Iterable[Diagnostic]]
@@ -224,7 +235,8 @@ def record_texts(record: object, location: Location, prefix: str = "") -> Iterat
     nearest record's own location (a field's own line is not kept)."""
     own = getattr(record, "location", None)
     here = own if isinstance(own, Location) else location
-    for name, label, start_field in _text_fields(type(record)):
+    kind: type = type(record)
+    for name, label, start_field in _text_fields(kind):
         start = getattr(record, start_field) if start_field else None
         yield from _texts_in(getattr(record, name), prefix + label, start or here, start is not None)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from .facts import Response
 from .models import Interaction
 
 # How a message on each channel is called in a sentence ("your portal message of 28 November").
@@ -61,7 +62,7 @@ def entry_name(interaction: Interaction) -> str:
     return f"{noun} {'from' if interaction.direction == 'in' else 'to'} {who}"
 
 
-def response_parts(response, ended: bool) -> tuple[str, str, str]:
+def response_parts(response: Response, ended: bool) -> tuple[str, str, str]:
     """A response time or silence as (text before the date, the date, how the reply came when
     on another channel, else ""): the date is the message's, which a page links to the entry.
     *response* is a facts.Response."""
@@ -87,6 +88,6 @@ def possessive(name: str) -> str:
     return name + ("'" if name.endswith("s") else "'s")
 
 
-def response_sentence(response, ended: bool) -> str:
+def response_sentence(response: Response, ended: bool) -> str:
     before, when, via = response_parts(response, ended)
     return f"{before} {when}" + (f" (reply by {via})" if via else "")

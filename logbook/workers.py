@@ -29,7 +29,8 @@ import signal
 import sys
 import threading
 import time
-from typing import Any, Callable, Hashable, Iterable, Sequence, TypeVar
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from .collector import long_lived
 from .reuse import Memo
@@ -183,7 +184,7 @@ def _kernel_kills_orphans() -> bool:
     except (OSError, AttributeError):
         return False
     prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
-    return prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    return bool(prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
 
 
 def _collect(pid: int, pipe: int) -> tuple[list[Any], list[tuple[dict[Hashable, Any], int, int]]] | None:

@@ -14,8 +14,9 @@ nesting.  This module composes the parser's event stream itself, iteratively:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Union
+from typing import Any
 
 import yaml
 from yaml import events
@@ -35,25 +36,25 @@ class Scalar:
 
 @dataclass(frozen=True, slots=True)
 class Seq:
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
     line: int
     column: int
 
 
 @dataclass(frozen=True, slots=True)
 class Map:
-    entries: tuple[tuple[Scalar, "Node"], ...]
+    entries: tuple[tuple[Scalar, Node], ...]
     line: int
     column: int
 
-    def get(self, key: str) -> "Node | None":
+    def get(self, key: str) -> Node | None:
         for k, v in self.entries:
             if k.value == key:
                 return v
         return None
 
 
-Node = Union[Scalar, Seq, Map]
+Node = Scalar | Seq | Map
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +147,7 @@ def _fast_events(text: str) -> list[Any] | None:
 
 def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: bool = True) -> Node | None:
     # Each open collection: [kind, line, col, items, pending_key, seen_keys]
-    stack: list[list] = []
+    stack: list[list[Any]] = []
     root: Node | None = None
     documents = 0
 
@@ -175,7 +176,7 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
 
     loader: yaml.SafeLoader | None = None
     try:
-        stream = _fast_events(text) if fast else None
+        stream: Iterable[Any] | None = _fast_events(text) if fast else None
         if stream is None:
             loader = yaml.SafeLoader(text)
             stream = _events(loader)
@@ -206,9 +207,9 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
     except yaml.MarkedYAMLError as exc:
         line, col = _mark_pos(exc.problem_mark or exc.context_mark, offset)
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
-        plain = _in_plain_words(exc, text)
-        if plain is not None:
-            raise _Fatal(YamlProblem("yaml-syntax", plain[0], line, col, plain[1])) from None
+        in_words = _in_plain_words(exc, text)
+        if in_words is not None:
+            raise _Fatal(YamlProblem("yaml-syntax", in_words[0], line, col, in_words[1])) from None
         hint = None
         if exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line != exc.problem_mark.line:
             start_line, start_col = _mark_pos(exc.context_mark, offset)
@@ -231,7 +232,7 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
 def _events(loader: yaml.SafeLoader) -> Iterator[Any]:
     """yaml.parse's loop, with the loader kept by the caller: its mark says where a scanner crash happened."""
     while loader.check_event():
-        yield loader.get_event()
+        yield loader.get_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves Parser.get_event unannotated
 
 
 def _in_plain_words(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str | None] | None:

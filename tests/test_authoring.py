@@ -2,14 +2,13 @@
 
 import json
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from logbook.authoring import AuthoringError, NewInteraction, add_interaction
 from logbook.load import load_logbook
-
 from support.books import SAMPLE, run_cli
 
 
@@ -17,7 +16,7 @@ def commit_all(book: Path, message: str) -> None:
     subprocess.run(["git", "-C", str(book), "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam",
                     message], check=True)
 
-NOW = datetime(2026, 3, 29, 0, 45, tzinfo=timezone.utc)  # 01:45 CET, just before the DST jump
+NOW = datetime(2026, 3, 29, 0, 45, tzinfo=UTC)  # 01:45 CET, just before the DST jump
 
 
 @pytest.fixture
@@ -176,6 +175,7 @@ def test_schema_is_generated_from_the_field_tables(capsys, tmp_path):
 def test_schema_accepts_the_sample_front_matter():
     """Editors read front matter as YAML 1.2, where dates are strings; our own reader gives the same view."""
     import jsonschema
+
     from logbook.schema import case_schema, interaction_schema
     from logbook.yamlnodes import Map, Seq, compose
 

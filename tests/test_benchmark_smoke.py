@@ -1,8 +1,9 @@
 """The benchmark runner works end to end at size S (a smoke test: timings are never asserted)."""
 
-import pytest
 import subprocess
 import sys
+
+import pytest
 
 from support.books import REPO
 

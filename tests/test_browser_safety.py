@@ -1,13 +1,13 @@
 """No pasted payload runs in a real browser, and no page ever contacts a third party."""
 
-import pytest
 import json
 from pathlib import Path
 
-from logbook.build import build
+import pytest
 
-from support.browser import browser_page
+from logbook.build import build
 from support.books import write_tree
+from support.browser import browser_page
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,6 @@ import pytest
 
 from logbook.build import build
 from logbook.publish import MARKER, PublishError
-
 from support.books import SAMPLE, site_tree
 from support.sitecheck import broken_links, parse_page
 
@@ -222,9 +221,9 @@ def test_a_long_build_shows_its_stage_on_a_terminal_and_erases_the_line(tmp_path
 def test_a_short_build_and_a_pipe_show_no_progress(tmp_path):
     from support.books import SAMPLE
     assert "logbook:" not in _build_on_a_terminal(SAMPLE, tmp_path / "site", after="60")
+    import os
     import subprocess
     import sys
-    import os
     proc = subprocess.run([sys.executable, "-m", "logbook", "build", str(SAMPLE), "--out", str(tmp_path / "p"),
                            "--no-cache"], capture_output=True, text=True, env={**os.environ, "LOGBOOK_PROGRESS_AFTER": "0"})
     assert proc.returncode == 0 and "logbook:" not in proc.stderr

@@ -10,7 +10,6 @@ import pytest
 
 from logbook.build import build
 from logbook.cache import open_cache
-
 from support.books import REPO, site_tree, write_tree
 
 AS_OF = "2026-06-01"

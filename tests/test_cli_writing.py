@@ -1,13 +1,12 @@
 """The writing commands one by one: their options, git as the notary, and each error as a user sees it."""
 
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from logbook.load import load_logbook
-
 from support.books import run_cli, write_tree
 
 
@@ -59,7 +58,7 @@ def test_new_with_amount_refs_opened_parties_and_zone(book, capsys):
 def test_new_says_that_opened_defaults_to_today(book, capsys):
     from zoneinfo import ZoneInfo
     code, out = cli(capsys, book, "new", "X-1", "--title", "x")
-    today = datetime.now(timezone.utc).astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%d")  # the logbook's zone
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%d")  # the logbook's zone
     assert code == 0 and f"opened: {today} (today; give --opened DATE if the dispute began earlier)" in out
     assert case(book, "X-1").opened.date_text() == today
 

@@ -9,7 +9,6 @@ import pytest
 
 from logbook import build as build_module
 from logbook import collector, derive
-
 from support.books import REPO
 
 

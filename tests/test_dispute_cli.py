@@ -10,14 +10,13 @@ import html
 import re
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from logbook.derive import derive_site
 from logbook.load import load_logbook
-
 from support.books import run_cli
 
 
@@ -36,8 +35,8 @@ def book(tmp_path, capsys, monkeypatch) -> Path:
 def _clear_of_a_minute_boundary() -> None:
     """A command stamps the current minute and commits a moment later: start it well inside a minute,
     so 'recorded less than a minute after' measures logbook, not the clock's second hand."""
-    if datetime.now(timezone.utc).second >= 50:
-        time.sleep(61 - datetime.now(timezone.utc).second)
+    if datetime.now(UTC).second >= 50:
+        time.sleep(61 - datetime.now(UTC).second)
 
 
 def cli(capsys, *args: str) -> str:
@@ -84,7 +83,7 @@ def test_a_whole_dispute_through_the_cli(book, capsys, monkeypatch):
     assert "Summary Refund of 64.50 USD received." in page
 
     loaded = load_logbook(book)
-    site = derive_site(loaded.logbook, datetime.now(timezone.utc), loaded.history)
+    site = derive_site(loaded.logbook, datetime.now(UTC), loaded.history)
     (view,) = site.cases
     assert len(view.entries) == 6
     for entry in view.entries:

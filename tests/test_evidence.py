@@ -4,14 +4,13 @@ import json
 import shutil
 import subprocess
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from logbook.derive import derive_site
 from logbook.load import load_logbook
-
 from support.books import SAMPLE, run_cli, write_tree
 from support.gitrepo import commit_all, init
 
@@ -46,9 +45,9 @@ def view_at(root: Path, as_of: datetime):
 
 
 def test_status_periods_response_times_gaps_and_key_facts(book):
-    view = view_at(book, datetime(2026, 2, 1, tzinfo=timezone.utc))
+    view = view_at(book, datetime(2026, 2, 1, tzinfo=UTC))
     facts = view.facts
-    assert [(p.status, p.duration(datetime(2026, 2, 1, tzinfo=timezone.utc)).days) for p in facts.status_periods] == [
+    assert [(p.status, p.duration(datetime(2026, 2, 1, tzinfo=UTC)).days) for p in facts.status_periods] == [
         ("open", 5), ("waiting", 14), ("escalated", 11)]
     assert dict(facts.time_in_status)["waiting"] == timedelta(days=14)
     first, second, third = facts.responses  # phone calls are conversations, not waits
@@ -64,11 +63,11 @@ def test_status_periods_response_times_gaps_and_key_facts(book):
 
 
 def test_windows_close_and_pass(book):
-    late = {w.rule.name: w.state for w in view_at(book, datetime(2026, 4, 25, tzinfo=timezone.utc)).facts.windows}
+    late = {w.rule.name: w.state for w in view_at(book, datetime(2026, 4, 25, tzinfo=UTC)).facts.windows}
     assert late["card-chargeback"] == "closing"  # ends 2026-05-02, within 14 days
-    passed = {w.rule.name: w.state for w in view_at(book, datetime(2026, 6, 1, tzinfo=timezone.utc)).facts.windows}
+    passed = {w.rule.name: w.state for w in view_at(book, datetime(2026, 6, 1, tzinfo=UTC)).facts.windows}
     assert passed["card-chargeback"] == "passed"
-    early = {w.rule.name: w.state for w in view_at(book, datetime(2026, 1, 10, tzinfo=timezone.utc)).facts.windows}
+    early = {w.rule.name: w.state for w in view_at(book, datetime(2026, 1, 10, tzinfo=UTC)).facts.windows}
     assert early["uk-ombudsman"] == "not-yet"
 
 
@@ -187,7 +186,7 @@ def test_export_refusals(sample_copy, tmp_path, capsys):
 def test_checklists_mark_present_and_missing(sample_copy):
     from logbook.checklists import CHECKLISTS
     loaded = load_logbook(sample_copy)
-    site = derive_site(loaded.logbook, datetime(2026, 11, 22, tzinfo=timezone.utc), loaded.history)
+    site = derive_site(loaded.logbook, datetime(2026, 11, 22, tzinfo=UTC), loaded.history)
     views = {v.case.id: v for v in site.cases}
     gt = CHECKLISTS["not-as-described"](views["GT-1042"])
     assert all(item.present for item in gt.items)

@@ -2,7 +2,6 @@
 
 from logbook.build import build
 from logbook.load import load_logbook
-
 from support.books import FIXTURES, site_tree
 
 

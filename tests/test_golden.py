@@ -4,7 +4,6 @@ After a deliberate change to templates or rendering, run ``python tests/regenera
 """
 
 from logbook.themes import default_theme_dir
-
 from support.books import site_tree
 from support.golden import GOLDEN, build_golden
 

@@ -12,7 +12,6 @@ import pytest
 
 from logbook.build import build
 from logbook.load import load_logbook
-
 from support.books import run_module
 
 CASE = "---\ntitle: {title}\nstatus: open\n---\n"

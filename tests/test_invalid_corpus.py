@@ -6,7 +6,6 @@ Regenerate the expectations with ``python tests/regenerate.py`` after a delibera
 import re
 
 from logbook.diagnostics import CODES
-
 from support.books import REPO
 from support.golden import HOSTILE, INVALID, expected_text
 

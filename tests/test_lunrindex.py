@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from datetime import UTC
 
 import pytest
 from hypothesis import given, settings
@@ -50,15 +51,15 @@ def test_equal_to_lunr_py_on_generated_documents(seed):
 
 
 def test_equal_to_lunr_py_on_the_sample_site():
+    from datetime import datetime
     from pathlib import Path
 
     from logbook.derive import derive_site
     from logbook.load import load_logbook
     from logbook.search import _document
-    from datetime import datetime, timezone
 
     loaded = load_logbook(Path(__file__).parent.parent / "sample_cases")
-    site = derive_site(loaded.logbook, datetime(2026, 6, 1, tzinfo=timezone.utc), loaded.history)
+    site = derive_site(loaded.logbook, datetime(2026, 6, 1, tzinfo=UTC), loaded.history)
     documents = [_document(view, entry) for view, entry in site.timeline()]
     assert len(documents) > 40
     assert ours(documents) == reference(documents)

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from logbook.outfile import output_file
 from logbook.export import prepare_packet, write_pdf
-
+from logbook.outfile import output_file
 from support.books import REPO, SAMPLE, write_tree
 
 pytestmark = pytest.mark.pdf
 
 SCENARIO = Path(__file__).parent / "fixtures" / "packet-scenario"
-AS_OF = datetime(2026, 12, 1, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def pdf_pages(pdf: Path) -> list[str]:

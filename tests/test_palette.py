@@ -6,7 +6,6 @@ import re
 
 from logbook.build import build
 from logbook.palette import SPARE_COLOURS, STATUS_COLOURS, status_colours, status_css
-
 from support.books import write_tree
 
 
@@ -32,8 +31,8 @@ def test_configured_statuses_the_table_does_not_know_take_spare_colours_in_order
     assert [pairs["new"], pairs["on.hold"], pairs["with-lawyer"]] == list(SPARE_COLOURS[:3])
     assert len(set(pairs.values())) == len(statuses)
     css = status_css(statuses)
-    assert ".status-on\\.hold { color: %s; }" % pairs["on.hold"] in css  # '.' escaped: one class, not two
-    assert "svg .status-with-lawyer { fill: %s; }" % pairs["with-lawyer"] in css
+    assert f".status-on\\.hold {{ color: {pairs['on.hold']}; }}" in css  # '.' escaped: one class, not two
+    assert f"svg .status-with-lawyer {{ fill: {pairs['with-lawyer']}; }}" in css
 
 
 def test_a_site_with_its_own_statuses_colours_pills_charts_and_legends_alike(tmp_path):

@@ -9,7 +9,6 @@ IBAN before card → test_redact.py.
 """
 
 from logbook.load import load_logbook
-
 from support.books import write_tree
 
 

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from logbook.build import build
-from logbook.palette import status_colours
 from logbook.models import DEFAULT_STATUSES
-
-from support.browser import CHROMIUM_ARGS, chromium_path
+from logbook.palette import status_colours
 from support.books import REPO, SAMPLE
+from support.browser import CHROMIUM_ARGS, chromium_path
 
 pytestmark = pytest.mark.browser
 

@@ -2,7 +2,7 @@
 load → derive → render is total on valid models."""
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,7 @@ from logbook.derive import derive_site
 from logbook.load import load_logbook
 from logbook.render import render_site
 from logbook.themes import resolve_theme
-
 from support.strategies import any_config, any_file, book, check_and_build, check_config, check_one, scratch_dir
-
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +65,7 @@ def test_what_check_passes_builds_and_what_it_refuses_does_not(scratch, drawn):
 words = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30).map(str.strip) \
     .filter(bool)
 moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1),
-                       timezones=st.sampled_from([timezone.utc]))
+                       timezones=st.sampled_from([UTC]))
 
 
 @st.composite
@@ -96,7 +94,7 @@ def test_load_then_render_is_total_on_valid_cases(scratch, text):
     (root / "cases" / "c.md").write_text(text, encoding="utf-8")
     loaded = load_logbook(root)
     assert not loaded.has_errors, loaded.diagnostics
-    site = derive_site(loaded.logbook, datetime(2026, 1, 1, tzinfo=timezone.utc), loaded.history)
+    site = derive_site(loaded.logbook, datetime(2026, 1, 1, tzinfo=UTC), loaded.history)
     files = render_site(site, resolve_theme(root, None))
     page = files.pages["cases/c/index.html"].decode()
     assert "<script>" not in page.split("</head>")[1]

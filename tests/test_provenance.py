@@ -1,7 +1,7 @@
 """Provenance from git: first commit, recording lag, amendments, deletions, stable exhibit numbers."""
 
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,12 +10,11 @@ import logbook.history
 from logbook.build import build
 from logbook.derive import derive_site
 from logbook.load import load_logbook
-
 from support.books import write_tree
 from support.gitrepo import commit_all, git, init
 
 CASE = "---\ntitle: Blender\nstatus: open\ncounterparty: GadgetTown\n---\n"
-AS_OF = datetime(2026, 8, 1, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 8, 1, tzinfo=UTC)
 
 
 def interaction(at: str, body: str, attachment: str | None = None) -> str:
@@ -58,7 +57,7 @@ def test_first_commit_lag_and_amendments(repo):
     view, loaded = view_of(repo, "B-1")
     assert loaded.diagnostics == () and loaded.history.clean
     a, b, c = view.entries
-    assert a.provenance.first.date == datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+    assert a.provenance.first.date == datetime(2026, 1, 1, 12, tzinfo=UTC)
     assert a.recording_lag == timedelta(hours=2)
     assert [x.date.month for x in a.provenance.amendments] == [6]
     assert b.recording_lag > timedelta(days=140) and not b.provenance.amendments

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from stdnum import luhn
 
 from logbook import redact
 from logbook.redact import RedactionRules, redact_text
-from stdnum import luhn
-
 from support.books import run_cli, site_tree
 
 ALL = RedactionRules(emails=True, phones=True)
@@ -255,9 +254,9 @@ def test_reader_view_leaves_other_text_alone(text):
 
 def test_removed_interactions_are_listed_redacted(tmp_path):
     """A deleted interaction is listed by its file name, with the reason the case gives: both published."""
-    from support.gitrepo import commit_all, init
     from logbook.build import build
     from support.books import write_tree
+    from support.gitrepo import commit_all, init
     deleted, reason = luhn_card(40), luhn_card(41)
     repo = write_tree(init(tmp_path / "repo"), {
         "cases/B-1/case.md": "---\ntitle: Blender\nstatus: open\n---\n",

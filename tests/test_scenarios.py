@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -254,15 +255,16 @@ def test_finding_6_audit_severity_follows_the_thresholds(dispute, capsys):
 
 def test_finding_7_checklist_items_come_from_marks_not_words(dispute):
     """The chat says 'No return is needed': a word, not a mark; marking it would make the item present."""
+    from datetime import datetime
+
     from logbook.checklists import CHECKLISTS
     from logbook.derive import derive_site
     from logbook.load import load_logbook
-    from datetime import datetime, timezone
     root = dispute[1]
 
     def items():
         loaded = load_logbook(root)
-        view = derive_site(loaded.logbook, datetime(2026, 12, 3, tzinfo=timezone.utc)).cases[0]
+        view = derive_site(loaded.logbook, datetime(2026, 12, 3, tzinfo=UTC)).cases[0]
         return {i.label: i for i in CHECKLISTS["credit-not-processed"](view).items}
     assert not items()["Return or cancellation made"].present
     chat = root / "cases/LAMP-1/03-chat-in.md"

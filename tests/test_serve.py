@@ -1,9 +1,9 @@
 """logbook serve, for real: a subprocess, HTTP, file saves the way editors make them, the reload channel."""
 
-import subprocess
 import os
 import shutil
 import socket
+import subprocess
 import time
 from pathlib import Path
 
@@ -409,6 +409,7 @@ def test_bad_serve_arguments_are_one_line_usage_errors(book, args):
 
 def test_bound_to_every_address_ip_hosts_are_answered_but_names_are_not():
     import socket as sockets
+
     from logbook.serve import allowed_hosts
     wildcard, loopback = allowed_hosts("0.0.0.0"), allowed_hosts("127.0.0.1")
     assert wildcard("192.168.1.5:8000") and wildcard("[fe80::1]:8000") and wildcard(sockets.gethostname())

@@ -1,10 +1,11 @@
 """The reload channel reaching a real page: headless Chromium watching `logbook serve`."""
 
-import pytest
 import shutil
 
-from support.browser import browser_page, wait_until
+import pytest
+
 from support.books import FIXTURES, REPO
+from support.browser import browser_page, wait_until
 from support.serving import ServeProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.serve]

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from logbook.build import build
-
-from support.browser import browser_page
 from support.books import REPO, SAMPLE, write_tree
+from support.browser import browser_page
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +61,7 @@ def test_timeline_filters_combine_and_live_in_the_url(site):
 
 def test_timeline_without_javascript_is_the_full_list(site):
     from playwright.sync_api import sync_playwright
+
     from support.browser import CHROMIUM_ARGS, chromium_path
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
@@ -202,6 +202,7 @@ def test_an_evidence_page_of_30_interactions_weighs_under_200_kb(tmp_path):
 
 def test_pages_fit_a_phone_screen(site):
     from playwright.sync_api import sync_playwright
+
     from support.browser import CHROMIUM_ARGS, chromium_path
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)

@@ -15,7 +15,6 @@ from logbook import publish, workers
 from logbook.build import build, check
 from logbook.cache import BuildCache
 from logbook.reuse import Memo
-
 from support.books import REPO, generated_book, site_tree, write_tree
 
 sys.path.insert(0, str(REPO / "benchmarks"))

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from logbook.load import load_logbook
-
 from support.books import run_cli
 
 

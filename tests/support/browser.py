@@ -8,8 +8,8 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from support import tiers
 
@@ -26,7 +26,7 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def browser_page() -> Iterator["object"]:
+def browser_page() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
@@ -36,7 +36,7 @@ def browser_page() -> Iterator["object"]:
             browser.close()
 
 
-def wait_until(page: "object", expression: str, timeout: float = 15.0) -> None:
+def wait_until(page: object, expression: str, timeout: float = 15.0) -> None:
     """Poll *expression* in the page until it is true.  Not ``page.wait_for_function``: when its first
     check fails it polls by compiling the expression inside the page, which the site's
     Content-Security-Policy (no 'unsafe-eval') forbids; ``evaluate`` goes through the debugger."""

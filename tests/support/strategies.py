@@ -9,6 +9,7 @@ long fuzz run (tests/fuzz.py, 100,000+ examples, a documented command).
 from __future__ import annotations
 
 import tempfile
+from datetime import UTC
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -178,7 +179,7 @@ def check_config(content: str | bytes, scratch: Path) -> list:
     """Write *content* as logbook.toml beside one case that uses windows, promises, tags and agents; run
     check, and when it finds no error, what build and audit do with the configuration (derive, audit at
     two dates, render to memory).  Any exception is a crash."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from logbook.audit import audit_findings
     from logbook.derive import derive_site
@@ -191,7 +192,7 @@ def check_config(content: str | bytes, scratch: Path) -> list:
     (scratch / "logbook.toml").write_bytes(data)
     loaded = load_logbook(scratch)
     if not loaded.has_errors:
-        for as_of in (datetime(2026, 2, 1, tzinfo=timezone.utc), datetime(2199, 12, 31, tzinfo=timezone.utc)):
+        for as_of in (datetime(2026, 2, 1, tzinfo=UTC), datetime(2199, 12, 31, tzinfo=UTC)):
             site = derive_site(loaded.logbook, as_of, loaded.history, include_private=True)
             audit_findings(site)
         render_site(site, resolve_theme(scratch, loaded.logbook.config.theme))
