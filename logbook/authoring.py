@@ -214,8 +214,10 @@ class NewCase:
 
 
 def new_case(root: Path, case_id: str | NewCase, title: str | None = None, counterparty: str | None = None,
-             tags: tuple[str, ...] = (), single_file: bool = False, today: datetime | None = None) -> Written:
-    """Create a case (a bundle folder, or a single file); refuses an id in use."""
+             tags: tuple[str, ...] = (), single_file: bool = False, today: datetime | None = None,
+             commit: bool = True) -> Written:
+    """Create a case (a bundle folder, or a single file); refuses an id in use.  *commit* False: a
+    caller that writes more (``logbook import``) commits the case with the rest, in one commit."""
     new = case_id if isinstance(case_id, NewCase) else NewCase(case_id, title or "", counterparty, tags, single_file)
     if not ID_RE.fullmatch(new.id):
         raise AuthoringError(f"'{new.id}' is not a valid case id: letters, digits, '.', '_' and '-', "
@@ -244,6 +246,8 @@ def new_case(root: Path, case_id: str | NewCase, title: str | None = None, count
         with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
             handle.write(text)
         return Written((path,), notes)
+    if not commit:
+        return write()
     return notarised(root, config, (), f"logbook: new case {new.id}: {fields['title']}", write)
 
 

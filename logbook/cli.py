@@ -232,6 +232,22 @@ def _authoring_commands(commands: Any) -> None:
     followup.add_argument("--at", metavar="WHEN", help="when it was sent, when recording (default: now)")
     _logbook_option(followup)
 
+    imp = _example(commands, "import", "record emails (.eml, mbox, Maildir) and WhatsApp exports as interactions",
+                   "  logbook import ~/Downloads/order-HA-1.eml --case SM-7781 --me me@example.com")
+    imp.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="an .eml, an mbox, a Maildir folder, "
+                     "a WhatsApp export (.txt or .zip)")
+    target = imp.add_mutually_exclusive_group()
+    target.add_argument("--case", dest="case_id", metavar="ID", help="put every message in this case")
+    target.add_argument("--new-case", metavar="ID", help="create this case (with --title) and put every message in it")
+    imp.add_argument("--title", help="the new case's title (with --new-case)")
+    imp.add_argument("--me", action="append", default=[], metavar="ADDRESS_OR_NAME",
+                     help="an address or chat name that is you: its messages are 'out' (repeatable; also [me] in logbook.toml)")
+    imp.add_argument("--format", dest="fmt", choices=("auto", "eml", "mbox", "maildir", "whatsapp"), default="auto")
+    imp.add_argument("--date-order", choices=("dmy", "mdy", "ymd"), help="a chat export's dates: day-first, month-first or year-first "
+                     "(default: decided from the whole file)")
+    imp.add_argument("--dry-run", action="store_true", help="say where each message would go; write nothing")
+    _logbook_option(imp)
+
 
 def _display_path(root: Path, rel: str) -> str:
     full = root / rel
@@ -605,6 +621,37 @@ def run_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_import(args: argparse.Namespace) -> int:
+    from .authoring import AuthoringError
+    from .importing import ImportRequest, plan_import, write_plan
+    from .importing.report import done_lines, plan_lines
+    if args.new_case and not args.title:
+        return _usage("--new-case needs --title '…'")
+    if args.title and not args.new_case:
+        return _usage("--title goes with --new-case")
+    root = _logbook_root(args.path)
+    request = ImportRequest(tuple(args.sources), args.case_id, (args.new_case, args.title) if args.new_case else None,
+                            tuple(args.me), args.fmt, args.date_order)
+    plan = plan_import(root, request)
+    _print_diagnostics(plan.diagnostics, root, "text", sys.stderr)
+    for line in plan_lines(plan, args.dry_run):
+        print(line, file=sys.stderr)
+    if args.dry_run or not plan.planned:
+        return EXIT_PROBLEMS if plan.has_errors or plan.unplaced else EXIT_OK
+    try:
+        result = write_plan(root, plan)
+    except (AuthoringError, OSError) as exc:
+        return _refuse(exc)
+    _print_diagnostics(result.diagnostics, root, "text", sys.stderr)
+    for line in done_lines(plan, result, lambda p: _display_path(Path.cwd(), str(p))):
+        print(line, file=sys.stderr)
+    if result.commit_error:
+        print(f"logbook: error: written, but not committed: {result.commit_error}; "
+              "commit the files above yourself", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return EXIT_PROBLEMS if plan.has_errors or plan.unplaced or result.diagnostics else EXIT_OK
+
+
 def _write_schemas(folder: Path, root: Path, schemas: dict[str, dict[str, Any]]) -> int:
     """``schema --out``: the folder is made if missing; a file there is replaced only when it is a
     schema logbook wrote (regenerating is the point), never anything else (see outfile.py)."""
@@ -647,7 +694,8 @@ def _refuse(exc: Exception | str) -> int:
 
 
 COMMANDS = {"check": run_check, "build": run_build, "audit": run_audit, "export": run_export, "serve": run_serve, "init": run_init, "new": run_new,
-            "add": run_add, "status": run_status, "close": run_close, "followup": run_followup, "schema": run_schema}
+            "add": run_add, "status": run_status, "close": run_close, "followup": run_followup, "schema": run_schema,
+            "import": run_import}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

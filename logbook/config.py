@@ -10,7 +10,7 @@ from typing import Any
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .fields import ID_RE
-from .models import BUILTIN_PROFILES, AuditSettings, Config, GitSettings, Profile, ToneRules
+from .models import BUILTIN_PROFILES, AuditSettings, Config, GitSettings, Me, Profile, ToneRules
 from .outputs import MAX_NAME_BYTES, name_too_long
 from .redact import RedactionRules
 from .rights import WindowRule
@@ -20,7 +20,7 @@ from .timeparse import TimeError, zone_named
 
 CONFIG_NAME = "logbook.toml"
 TOP_KEYS = ("site", "tags", "channels", "statuses", "party_roles", "tone", "audit", "windows", "redact", "profiles",
-            "git")
+            "git", "me")
 
 
 
@@ -212,6 +212,7 @@ SETTINGS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
     "redact": (RedactionRules, {"enabled": _flag, "cards": _flag, "ibans": _flag, "emails": _flag, "phones": _flag,
                                 "keep_fields": _words}),
     "git": (GitSettings, {"commit": _flag}),
+    "me": (Me, {"addresses": _words, "names": _words}),
 }
 
 

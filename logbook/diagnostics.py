@@ -226,4 +226,12 @@ CODES: dict[str, str] = {
     "template-error": "a theme template failed to render",
     "output-conflict": "two records would be published at the same path (compared ignoring case), or one inside the other's file",
     "name-too-long": "a case id, tag or attachment name is too long to be a file name",
+    # logbook import
+    "import-unreadable": "an import source cannot be read as an email, a mailbox or a chat export (nothing imported)",
+    "import-bad-message": "a message of an import source cannot be read (it is not imported; the others are)",
+    "import-date": "an imported email's time comes from its Received: header, not its Date: (warning)",
+    "import-no-me": "an import without --me or [me]: every message is recorded as received (warning)",
+    "import-logbook-errors": "an import into a logbook that has errors is refused",
+    "import-no-case": "--case names no case",
+    "import-case-exists": "--new-case names a case that exists",
 }

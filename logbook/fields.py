@@ -474,6 +474,7 @@ INTERACTION_FIELDS: tuple[FieldSpec, ...] = (
               required=True),
     FieldSpec("from", read_people("from"), _TEXT_LIST, "Who sent it."),
     FieldSpec("to", read_people("to"), _TEXT_LIST, "Who received it."),
+    FieldSpec("cc", read_people("cc"), _TEXT_LIST, "Who was copied (Cc)."),
     FieldSpec("agent", read_agent, {"oneOf": [{"type": "string"}, {"type": "object", "properties": {
         "name": _STR, "id": {"type": ["string", "number"]}}, "required": ["name"], "additionalProperties": False}]},
               "The agent: 'Maria (A-12)' or a mapping with name and id."),
@@ -497,4 +498,6 @@ INTERACTION_FIELDS: tuple[FieldSpec, ...] = (
               "false: this message waits for no answer (an automatic acknowledgement, a receipt)."),
     FieldSpec("private", _bool("private"), _BOOL, "true: never published."),
     FieldSpec("tone", _bool("tone"), _BOOL, "false: skip the tone check for this message."),
+    FieldSpec("message_id", _text("message_id"), _STR,
+              "The original message's id (an email's Message-ID); logbook import skips what is already recorded."),
 )

@@ -1,7 +1,9 @@
 """Provenance from git: when each record was first committed, amended, or deleted.
 
-Version control is the audit trail.  The whole history is read in one pass
-(``git log -p`` over ``cases/``, oldest first), not one subprocess per file:
+Version control is the audit trail.  The whole history is read in one pass, not one
+subprocess per file: ``git log -p`` over the record files (``.md``) of ``cases/``, oldest
+first, and ``git log --name-status`` over the other files (attachments: their text, megabytes
+for an imported mailbox, is never needed):
 
 * every file gets its first commit, later amending commits, and its deletion;
 * single-file cases are replayed version by version from the patches, so each
@@ -26,6 +28,8 @@ from .discover import CASE_FILE
 from .split import split_front_matter, split_sections
 from .timeparse import TIMESTAMP_RE
 
+LOG_FORMAT = "--format=%x1e%H%x1f%an%x1f%ae%x1f%cI"
+RECORDS = ":(glob)cases/**/*.md"  # every record file: case.md, a bundle's interactions, single files
 HUNK_RE = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -152,9 +156,15 @@ def read_history(root: Path, asked: Asked | None, single_files: frozenset[str] =
         key = (head, single_files)  # a change of cleanliness alone keeps the records (the same dicts)
         known = memo.get("records") if memo is not None else None
         if known is None or known[0] != key:
+            # Patches of the records (.md) only; the other files (attachments, an imported mailbox's
+            # .eml copies: megabytes) by name: their text is never replayed, so git need not print it.
             log = _git(root, "log", "--reverse", "--no-renames", "--relative", "-p", "-U0", "--no-color",
-                       "--no-ext-diff", "--format=%x1e%H%x1f%an%x1f%ae%x1f%cI", "--", "cases")
-            known = (key, *_replay(log.stdout.decode("utf-8", "replace"), single_files))
+                       "--no-ext-diff", LOG_FORMAT, "--", RECORDS)
+            others = _git(root, "log", "--reverse", "--no-renames", "--relative", "--name-status", "--no-color",
+                          LOG_FORMAT, "--", "cases", ":(exclude,glob)cases/**/*.md")
+            files, sections = _replay(log.stdout.decode("utf-8", "replace"), single_files)
+            _replay_names(others.stdout.decode("utf-8", "replace"), files)
+            known = (key, files, sections)
             if memo is not None:
                 memo["records"] = known
         return History(True, None, head, clean, known[1], known[2])
@@ -237,6 +247,18 @@ def _note(records: dict[Any, Any], key: object, commit: Commit, change: str) -> 
         records[key] = Record(commit)
     else:
         records[key] = Record(record.first, (*record.amendments, commit), None)
+
+
+def _replay_names(log: str, files: dict[str, Record]) -> None:
+    """Fold ``git log --name-status`` (files whose text is not needed) into *files*."""
+    for chunk in ("\n" + log).split("\n\x1e")[1:]:
+        header, _, body = chunk.partition("\n")
+        commit = _commit(header.strip())
+        for line in body.split("\n"):
+            status, tab, path = line.partition("\t")
+            if tab and status:
+                path = path[1:-1] if len(path) > 1 and path[0] == path[-1] == '"' else path  # as _parse_patch does
+                _note(files, path, commit, "D" if status[0] == "D" else ("A" if status[0] == "A" else "M"))
 
 
 def _replay(log: str, single_files: frozenset[str]) -> tuple[dict[str, Record], dict[tuple[str, str], Record]]:

@@ -11,6 +11,7 @@ one interaction; so what it writes is what is read.
 from __future__ import annotations
 
 import filecmp
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -55,6 +56,7 @@ class NewInteraction:
     agent: str | None = None
     sender: str | None = None
     recipient: str | None = None
+    cc: str | None = None  # who was copied (an imported email's Cc)
     ref: str | None = None
     subject: str | None = None
     message: str = ""
@@ -64,6 +66,7 @@ class NewInteraction:
     fulfils: tuple[str, ...] = ()
     key: bool = False
     extra: tuple[tuple[str, Any], ...] = ()  # further fields, already in their YAML form (party, evidence)
+    message_id: str | None = None  # an imported message's id (logbook import skips what is recorded)
 
 
 ACCEPTED_FORMS = ("2026-11-09 18:40 (in the case's zone), 2026-11-09 18:40 Europe/London, "
@@ -155,8 +158,8 @@ def _text(check: Callable[[str, str], str], value: str, option: str) -> str:
         raise WriteRefused(str(exc)) from None
 
 
-ONE_LINE_OPTIONS = (("title", "--title"), ("from", "--from"), ("to", "--to"), ("agent", "--agent"),
-                    ("ref", "--ref"), ("subject", "--subject"))
+ONE_LINE_OPTIONS = (("title", "--title"), ("from", "--from"), ("to", "--to"), ("cc", "the Cc"), ("agent", "--agent"),
+                    ("ref", "--ref"), ("subject", "--subject"), ("message_id", "the Message-ID"))
 
 
 def _fields(new: NewInteraction, case: Case, config: Config, zone: Any) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -164,8 +167,8 @@ def _fields(new: NewInteraction, case: Case, config: Config, zone: Any) -> tuple
         raise WriteRefused(f"channel '{new.channel}' is not one of: {', '.join(config.channels)}")
     if new.direction not in ("in", "out", "internal"):
         raise WriteRefused("direction must be in, out or internal")
-    given = {"title": new.title, "from": new.sender, "to": new.recipient, "agent": new.agent, "ref": new.ref,
-             "subject": new.subject}
+    given = {"title": new.title, "from": new.sender, "to": new.recipient, "cc": new.cc, "agent": new.agent,
+             "ref": new.ref, "subject": new.subject, "message_id": new.message_id}
     fields: dict[str, Any] = {}
     for key, option in ONE_LINE_OPTIONS:
         value = given[key]
@@ -250,11 +253,14 @@ def _fulfils(names: tuple[str, ...], case: Case, new_ids: tuple[str, ...]) -> li
     return out
 
 
-def _interaction_file_name(folder: Path, moment: Moment, new: NewInteraction) -> str:
+def _interaction_file_name(folder: Path, moment: Moment, new: NewInteraction, taken: set[str] | None = None) -> str:
+    """A free file name from the time, channel and direction; *taken* holds names a batch has
+    planned but not written yet."""
     base = f"{moment.when:%Y-%m-%d-%H%M}-{new.channel}-{new.direction}" if moment.has_time \
         else f"{moment.date_text()}-{new.channel}-{new.direction}"
+    taken = taken if taken is not None else set()
     name, n = f"{base}.md", 1
-    while (folder / name).exists():
+    while name in taken or (folder / name).exists():
         n += 1
         name = f"{base}-{n}.md"
     return name
@@ -283,12 +289,13 @@ def _with_attachments(root: Path, case: Case, config: Config, new: NewInteractio
 
 
 def _copy_attachment(source: Path, folder: Path) -> tuple[Path, bool]:
-    """Copy *source* into *folder*; an identical file already there is reused, a different one never replaced."""
+    """Copy *source* into *folder*; an identical file already there is reused, a different one never replaced
+    (a file already in place, as the importer stores them, is its own copy)."""
     folder.mkdir(parents=True, exist_ok=True)
     stem, suffix = source.stem, source.suffix
     target, n = folder / source.name, 1
     while target.exists():
-        if target.is_file() and filecmp.cmp(source, target, shallow=False):
+        if target.is_file() and (os.path.samefile(source, target) or filecmp.cmp(source, target, shallow=False)):
             return target, False
         n += 1
         target = folder / f"{stem}-{n}{suffix}"

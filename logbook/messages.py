@@ -7,7 +7,9 @@
   pixel in a pasted email) is replaced by a note, so opening a case never
   contacts a third party;
 * relative links and images that name an attachment point at its exhibit copy;
-* headings inside a message are moved below the page's own heading levels.
+* headings inside a message are moved below the page's own heading levels;
+* a paragraph ``Quoted history:`` followed by a block quote (how ``logbook import`` keeps a
+  reply's quoted thread behind its new text) is shown folded, in ``<details>``.
 """
 
 from __future__ import annotations
@@ -96,6 +98,25 @@ def _rewrite(state: StateCore) -> None:
         token.children = children
 
 
+QUOTED_HISTORY = "Quoted history:"
+
+
+def _fold_quoted_history(state: StateCore) -> None:
+    """Wrap the block quote after a top-level ``Quoted history:`` paragraph in a closed ``<details>``."""
+    tokens = state.tokens
+    for start in range(len(tokens) - 3):
+        opening, inline, closing, quote = tokens[start:start + 4]
+        if (opening.type == "paragraph_open" and opening.level == 0 and inline.content.strip() == QUOTED_HISTORY
+                and closing.type == "paragraph_close" and quote.type == "blockquote_open"):
+            end = next(k for k in range(start + 4, len(tokens))
+                       if tokens[k].type == "blockquote_close" and tokens[k].level == 0)
+            summary, close = Token("html_block", "", 0), Token("html_block", "", 0)
+            summary.content = '<details class="quoted-history"><summary>Quoted history</summary>\n'
+            close.content = "</details>\n"
+            state.tokens = [*tokens[:start], summary, *tokens[start + 3:end + 1], close, *tokens[end + 1:]]
+            return
+
+
 def make_renderer(absent: tuple[str, ...] = ()) -> MarkdownIt:
     """The message renderer; *absent* names rules left out (see rules_that_cannot_match)."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -103,6 +124,7 @@ def make_renderer(absent: tuple[str, ...] = ()) -> MarkdownIt:
     md.disable(["html_block", "html_inline", *absent])  # they do nothing without the "html" option
     md.validateLink = _link_allowed  # type: ignore[method-assign]  # markdown-it-py's documented hook for link validation is this attribute
     md.core.ruler.push("logbook_rewrite", _rewrite)
+    md.core.ruler.push("logbook_fold_quoted_history", _fold_quoted_history)
     return md
 
 

@@ -119,6 +119,8 @@ class Interaction:
     expects_reply: bool = True  # False (``expects_reply: false``): an automatic acknowledgement, waiting for nothing
     evidence: tuple[str, ...] = ()  # what it shows, as EVIDENCE_KINDS marks
     status_location: Location | None = field(default=None, compare=False)  # where ``status:`` was written
+    cc: str | None = None  # copied to (an imported email's Cc)
+    message_id: str | None = None  # the original message's Message-ID (or hash): what makes an import idempotent
 
 
 def chronology_key(interaction: Interaction) -> tuple[datetime, str, int, int]:
@@ -221,6 +223,14 @@ BUILTIN_PROFILES = (Profile("bank", internal=False, redact=True), Profile("super
 
 
 @dataclass(frozen=True, slots=True)
+class Me:
+    """``[me]`` in logbook.toml: the addresses and names that are the keeper's, so an import can tell out from in."""
+
+    addresses: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     title: str = "Logbook"
     timezone: str = "UTC"
@@ -237,6 +247,7 @@ class Config:
     redact: RedactionRules = field(default_factory=lambda: RedactionRules())
     profiles: tuple[Profile, ...] = BUILTIN_PROFILES  # built-ins, then [profiles.NAME] (a same name replaces)
     git: GitSettings = field(default_factory=lambda: GitSettings())
+    me: Me = field(default_factory=lambda: Me())
 
     def profile(self, name: str) -> Profile | None:
         return {p.name: p for p in self.profiles}.get(name)

@@ -34,9 +34,10 @@ _UNFINISHED = (("MERGE_HEAD", "a merge"), ("rebase-merge", "a rebase"), ("rebase
                ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert"))
 
 
-def _git(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _git(root: Path, *args: str, env: dict[str, str] | None = None,
+         stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, input=stdin,
                               env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})})
     except OSError as exc:  # git is not installed
         return subprocess.CompletedProcess(["git"], 127, "", str(exc))
@@ -80,10 +81,16 @@ def commit(root: Path, paths: Sequence[Path], message: str) -> str:
     env = {} if _git(root, "config", "user.email").stdout.strip() else \
         {"GIT_AUTHOR_NAME": "logbook", "GIT_AUTHOR_EMAIL": "logbook@localhost",
          "GIT_COMMITTER_NAME": "logbook", "GIT_COMMITTER_EMAIL": "logbook@localhost"}
-    added = _git(root, "add", "--", *files)
+    # The paths go on stdin, NUL-separated: an import writes tens of thousands of files, more than
+    # a command line can hold (E2BIG), and a NUL cannot occur in a path.
+    # Literal pathspecs: a file named 'a[1].pdf' is that file, not a pattern.
+    pathspec = "\0".join(files) + "\0"
+    env = {**env, "GIT_LITERAL_PATHSPECS": "1"}
+    added = _git(root, "add", "--pathspec-from-file=-", "--pathspec-file-nul", env=env, stdin=pathspec)
     if added.returncode != 0:
         raise CommitFailed(f"git add failed: {_last_line(added.stderr)}")
-    done = _git(root, "commit", "-q", "--only", "-m", message, "--", *files, env=env)
+    done = _git(root, "commit", "-q", "--only", "-m", message, "--pathspec-from-file=-", "--pathspec-file-nul",
+                env=env, stdin=pathspec)
     if done.returncode != 0:
         raise CommitFailed(f"git commit failed: {_last_line(done.stderr or done.stdout)}")
     return _git(root, "rev-parse", "--short", "HEAD").stdout.strip()

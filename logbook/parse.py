@@ -216,6 +216,7 @@ def _build_interaction(reader: Reader, mapping: Map, values: dict[str, Any], bod
         party_location=reader.at(node) if (node := mapping.get("party")) is not None else None,
         evidence=values.get("evidence") or (),
         status_location=reader.at(node) if (node := mapping.get("status")) is not None else None,
+        cc=values.get("cc"), message_id=values.get("message_id"),
     )
 
 

@@ -355,6 +355,7 @@ FIELD_NAMES = {"from": "sender", "to": "recipient", "next": "next_step", "messag
 # Identifiers and paths: never touched (they find files and link records).  An attachment is
 # published under its ``name``, which is redacted; its ``path`` only finds the file.
 NEVER = frozenset({"id", "case_id", "status", "channel", "direction", "form", "timezone", "section_key", "rule", "path",
+                   "message_id",
                    "location", "body_location", "id_location", "description_location"})
 # Record types whose ``id`` is a published label, not a key: an agent's id (a staff number) is shown
 # and names the agent's page, and links nothing.

@@ -26,7 +26,8 @@ def test_check_reports_every_problem_compiler_style(logbook_dir, capsys, monkeyp
         "cases/a.md:3:9: error[unknown-status]: status 'opne' is not one of the configured statuses (did you mean 'open'?)",
         "cases/b.md:2:1: error[missing-field]: case has no 'status' (Current status, one of the configured statuses.)",
         "cases/c.md:9:1: warning[unknown-field]: unknown interaction field 'color' (known fields: at, title, channel, "
-        "direction, from, to, agent, party, ref, subject, status, promises, fulfils, attachments, evidence, next, key, expects_reply, private, tone)",
+        "direction, from, to, cc, agent, party, ref, subject, status, promises, fulfils, attachments, evidence, next, "
+        "key, expects_reply, private, tone, message_id)",
     ]
     assert "2 errors, 1 warning" in err
 

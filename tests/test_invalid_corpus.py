@@ -22,6 +22,13 @@ TESTED_ELSEWHERE = {
                      " (and the hostile corpus)",
     "unknown-theme": "test_themes.py::test_unknown_theme_is_reported_by_check",
     "deleted-interaction": "test_provenance.py::test_deleted_interactions_are_flagged",
+    "import-unreadable": "test_import.py::test_sources_that_are_not_files_refuse_the_whole_import",
+    "import-bad-message": "test_import.py::test_bad_messages_are_named_by_file_and_index_and_the_rest_imported",
+    "import-date": "test_import.py::test_varied_mbox_becomes_one_interaction_per_message",
+    "import-no-me": "test_import.py::test_import_codes_are_reported",
+    "import-logbook-errors": "test_import.py::test_an_import_into_a_logbook_with_errors_is_refused",
+    "import-no-case": "test_import.py::test_import_codes_are_reported",
+    "import-case-exists": "test_import.py::test_import_codes_are_reported",
 }
 
 
@@ -49,7 +56,7 @@ def test_every_file_plants_the_code_it_is_named_after():
 
 
 def test_every_code_is_documented_emitted_and_planted():
-    source = "\n".join(p.read_text() for p in (REPO / "logbook").glob("*.py"))
+    source = "\n".join(p.read_text() for p in (REPO / "logbook").rglob("*.py"))  # subpackages too
     emitted = set(re.findall(r'(?:error|warning|YamlProblem|TimeError|_Fatal\(YamlProblem)\(\s*"([a-z0-9-]+)"', source))
     emitted |= set(re.findall(r'(?:reader|self)\.(?:error|warning)\([^,]+,\s*"([a-z0-9-]+)"', source))
     emitted |= set(re.findall(r'choice\([^)]*"([a-z0-9-]+)", "[a-z ]+"\)', source))

@@ -133,7 +133,9 @@ def test_history_is_read_in_one_pass(repo, monkeypatch):
     monkeypatch.setattr(logbook.history.subprocess, "Popen", counting_popen)
     loaded = load_logbook(repo)
     assert len(next(c for c in loaded.logbook.cases if c.id == "B-1").interactions) == 43
-    assert len(calls) == 3  # HEAD and status (side by side), and one log for the whole history
+    # HEAD and status (side by side), then the whole history in two logs, however many files:
+    # the records' patches, and the other files' names (their text is never replayed)
+    assert len(calls) == 4
 
 
 def test_an_acknowledged_removal_is_shown_with_its_reason_and_not_warned(repo, tmp_path):
