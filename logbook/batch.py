@@ -56,8 +56,9 @@ class Batch:
         return tuple(path for path, _ in self.texts)
 
 
-def plan_batch(root: Path, case: Case, config: Config, news: Sequence[NewInteraction],
-               now: datetime | None = None) -> Batch:
+def plan_batch(
+    root: Path, case: Case, config: Config, news: Sequence[NewInteraction], now: datetime | None = None
+) -> Batch:
     """Every interaction of *news* as a checked record for *case*, or WriteRefused (nothing written).
 
     Attachments are expected in the case's folder already (the importer stores them first, so
@@ -86,8 +87,13 @@ def plan_batch(root: Path, case: Case, config: Config, news: Sequence[NewInterac
     return Batch(case, texts, tuple(dict.fromkeys(attachments)), not bundle)
 
 
-def _bundle_texts(root: Path, case: Case, config: Config, folder: Path,
-                  planned: list[tuple[Moment, NewInteraction, dict[str, Any], str]]) -> tuple[tuple[Path, str], ...]:
+def _bundle_texts(
+    root: Path,
+    case: Case,
+    config: Config,
+    folder: Path,
+    planned: list[tuple[Moment, NewInteraction, dict[str, Any], str]],
+) -> tuple[tuple[Path, str], ...]:
     source = _bundle_source(root, folder)
     alone = replace(source, other_files=())  # the folder's other files are judged once, in the whole case
     case_file = {source.case_file: read_regular(root / source.case_file)}  # read once, not once per record
@@ -115,8 +121,14 @@ def _bundle_source(root: Path, folder: Path) -> BundleSource:
     raise WriteRefused(f"{rel_folder} is no longer a case folder")
 
 
-def _single_text(root: Path, case: Case, config: Config, path: Path,
-                 planned: list[tuple[Moment, NewInteraction, dict[str, Any], str]], zone: Any) -> str:
+def _single_text(
+    root: Path,
+    case: Case,
+    config: Config,
+    path: Path,
+    planned: list[tuple[Moment, NewInteraction, dict[str, Any], str]],
+    zone: Any,
+) -> str:
     raw = read_regular(path).decode("utf-8")  # not read_text (it would hide CRLF endings); never a FIFO
     rel = path.relative_to(root).as_posix()
     head = _front_part(raw)
@@ -126,7 +138,9 @@ def _single_text(root: Path, case: Case, config: Config, path: Path,
         _read_alone(root, config, SingleSource(rel), {rel: (head.rstrip("\n") + "\n\n" + section).encode("utf-8")})
         sections.append((moment, section))
     new_raw = insert_sections(raw, sections, zone)
-    verify(root, case, config, SingleSource(rel), {rel: new_raw.encode("utf-8")}, len(case.interactions) + len(sections))
+    verify(
+        root, case, config, SingleSource(rel), {rel: new_raw.encode("utf-8")}, len(case.interactions) + len(sections)
+    )
     return new_raw
 
 
@@ -134,7 +148,7 @@ def _front_part(raw: str) -> str:
     """A single file up to its first section: the case alone, to read one new section with."""
     text = raw.removeprefix("\ufeff").replace("\r\n", "\n")
     _, sections = split_sections(split_front_matter(text).body)
-    return "\n".join(text.split("\n")[:sections[0].heading_line - 1]) if sections else text
+    return "\n".join(text.split("\n")[: sections[0].heading_line - 1]) if sections else text
 
 
 def _read_alone(root: Path, config: Config, source: BundleSource | SingleSource, contents: dict[str, bytes]) -> None:
@@ -145,8 +159,10 @@ def _read_alone(root: Path, config: Config, source: BundleSource | SingleSource,
     if problems:
         first = problems[0]
         hint = f" ({first.hint})" if first.hint else ""
-        raise WriteRefused(f"this would write a record that does not pass check ({first.location.path}:"
-                           f"{first.location.line}: {first.message}{hint}); nothing was written")
+        raise WriteRefused(
+            f"this would write a record that does not pass check ({first.location.path}:"
+            f"{first.location.line}: {first.message}{hint}); nothing was written"
+        )
     if result.case is None or len(result.case.interactions) != 1:
         raise WriteRefused(f"a new record of {source} would not read back as one interaction; nothing was written")
 

@@ -92,8 +92,12 @@ def case_facts(case: Case, entries: Sequence[Any], config: Config, as_of: dateti
         totals[period.status] += period.duration(as_of)
     return CaseFacts(
         status_periods=tuple(periods),
-        time_in_status=tuple(sorted(totals.items(), key=lambda item: config.statuses.index(item[0])
-                                    if item[0] in config.statuses else len(config.statuses))),
+        time_in_status=tuple(
+            sorted(
+                totals.items(),
+                key=lambda item: config.statuses.index(item[0]) if item[0] in config.statuses else len(config.statuses),
+            )
+        ),
         responses=tuple(_responses(entries, ended)),
         unconfirmed_calls=tuple(a for a, late in calls if late),
         calls_to_confirm=tuple(a for a, late in calls if not late),
@@ -144,16 +148,23 @@ def _responses(entries: Sequence[Any], ended: datetime | None) -> list[Response]
     responses = []
     for index, entry in enumerate(entries):
         i = entry.interaction
-        if i.direction == "internal" or _is_conversation(entry) or i.status in ENDED_STATUSES \
-                or not i.expects_reply:
+        if i.direction == "internal" or _is_conversation(entry) or i.status in ENDED_STATUSES or not i.expects_reply:
             continue
         if ended is not None and i.at.instant >= ended:
             continue
-        reply = next((e for e in entries[index + 1:] if _answers(entry, e)), None)
-        responses.append(Response(entry.anchor, i.at, i.channel, i.direction == "out",
-                                  reply.anchor if reply else None,
-                                  (reply.interaction.at.instant - i.at.instant) if reply else None,
-                                  i.party, reply.interaction.channel if reply else None))
+        reply = next((e for e in entries[index + 1 :] if _answers(entry, e)), None)
+        responses.append(
+            Response(
+                entry.anchor,
+                i.at,
+                i.channel,
+                i.direction == "out",
+                reply.anchor if reply else None,
+                (reply.interaction.at.instant - i.at.instant) if reply else None,
+                i.party,
+                reply.interaction.channel if reply else None,
+            )
+        )
     return responses
 
 
@@ -167,9 +178,13 @@ def _unconfirmed_calls(entries: Sequence[Any], audit: AuditSettings, as_of: date
         if call.channel != "phone" or call.direction == "internal":
             continue
         deadline = call.at.instant + limit
-        confirmed = any(e.interaction.direction == "out" and e.interaction.channel not in CONVERSATION_CHANNELS
-                        and e.interaction.party == call.party and e.interaction.at.instant <= deadline
-                        for e in entries[index + 1:])
+        confirmed = any(
+            e.interaction.direction == "out"
+            and e.interaction.channel not in CONVERSATION_CHANNELS
+            and e.interaction.party == call.party
+            and e.interaction.at.instant <= deadline
+            for e in entries[index + 1 :]
+        )
         if not confirmed and call.at.instant <= as_of:
             found.append((entry.anchor, as_of > deadline))
     return found
@@ -180,8 +195,11 @@ def _windows(case: Case, config: Config, as_of: datetime) -> list[WindowState]:
     states = []
     for window in case.windows:
         rule = rules[window.rule]
-        ends = window.start.end + timedelta(days=rule.days) if not window.start.has_time \
+        ends = (
+            window.start.end + timedelta(days=rule.days)
+            if not window.start.has_time
             else window.start.instant + timedelta(days=rule.days)
+        )
         if rule.kind == "opens":
             state = "open" if as_of >= ends else "not-yet"
         elif as_of >= ends:

@@ -105,9 +105,12 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
 def _start_git(root: Path, *args: str) -> subprocess.Popen[bytes]:
     """git without its optional locks: ``status`` then never rewrites the index (taking index.lock),
     which would make a ``git commit`` the user runs at that moment fail."""
-    return subprocess.Popen(["git", "-C", str(root), "-c", "core.quotepath=off", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
+    return subprocess.Popen(
+        ["git", "-C", str(root), "-c", "core.quotepath=off", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+    )
 
 
 Asked = tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]
@@ -119,8 +122,10 @@ def git_asked(root: Path) -> Iterator[Asked | None]:
     (read_history) after other work, so that git works meanwhile (None: git is not installed).  A block
     that ends early stops and waits for whatever git has not finished."""
     try:
-        asked: Asked | None = (_start_git(root, "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%cI"),
-                               _start_git(root, "status", "--porcelain", "--", "cases", "logbook.toml", "themes"))
+        asked: Asked | None = (
+            _start_git(root, "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%cI"),
+            _start_git(root, "status", "--porcelain", "--", "cases", "logbook.toml", "themes"),
+        )
     except FileNotFoundError:
         asked = None
     try:
@@ -132,8 +137,9 @@ def git_asked(root: Path) -> Iterator[Asked | None]:
                 process.communicate()
 
 
-def read_history(root: Path, asked: Asked | None, single_files: frozenset[str] = frozenset(),
-                 memo: dict[str, Any] | None = None) -> History:
+def read_history(
+    root: Path, asked: Asked | None, single_files: frozenset[str] = frozenset(), memo: dict[str, Any] | None = None
+) -> History:
     """The logbook's history from git's answers *asked* (see git_asked); *single_files* are replayed
     section by section.
 
@@ -158,16 +164,40 @@ def read_history(root: Path, asked: Asked | None, single_files: frozenset[str] =
         if known is None or known[0] != key:
             # Patches of the records (.md) only; the other files (attachments, an imported mailbox's
             # .eml copies: megabytes) by name: their text is never replayed, so git need not print it.
-            log = _git(root, "log", "--reverse", "--no-renames", "--relative", "-p", "-U0", "--no-color",
-                       "--no-ext-diff", LOG_FORMAT, "--", RECORDS)
-            others = _git(root, "log", "--reverse", "--no-renames", "--relative", "--name-status", "--no-color",
-                          LOG_FORMAT, "--", "cases", ":(exclude,glob)cases/**/*.md")
+            log = _git(
+                root,
+                "log",
+                "--reverse",
+                "--no-renames",
+                "--relative",
+                "-p",
+                "-U0",
+                "--no-color",
+                "--no-ext-diff",
+                LOG_FORMAT,
+                "--",
+                RECORDS,
+            )
+            others = _git(
+                root,
+                "log",
+                "--reverse",
+                "--no-renames",
+                "--relative",
+                "--name-status",
+                "--no-color",
+                LOG_FORMAT,
+                "--",
+                "cases",
+                ":(exclude,glob)cases/**/*.md",
+            )
             files, sections = _replay(log.stdout.decode("utf-8", "replace"), single_files)
             _replay_names(others.stdout.decode("utf-8", "replace"), files)
             known = (key, files, sections)
             if memo is not None:
                 memo["records"] = known
         return History(True, None, head, clean, known[1], known[2])
+
     return _remember(memo, (head, clean, single_files), records)
 
 

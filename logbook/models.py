@@ -20,11 +20,31 @@ DEFAULT_CHANNELS = ("email", "chat", "phone", "social", "sms", "letter", "in-per
 DEFAULT_STATUSES = ("open", "waiting", "escalated", "resolved", "closed")
 DIRECTIONS = ("in", "out", "internal")
 # Roles a party of a case can have (``party_roles`` in logbook.toml replaces the list).
-DEFAULT_PARTY_ROLES = ("merchant", "customer", "card-issuer", "bank", "payment-provider", "courier", "marketplace",
-                       "insurer", "regulator", "ombudsman", "authority", "landlord", "other")
+DEFAULT_PARTY_ROLES = (
+    "merchant",
+    "customer",
+    "card-issuer",
+    "bank",
+    "payment-provider",
+    "courier",
+    "marketplace",
+    "insurer",
+    "regulator",
+    "ombudsman",
+    "authority",
+    "landlord",
+    "other",
+)
 # What an ``evidence:`` mark says a record shows; the chargeback checklists read these (docs/format.md).
-EVIDENCE_KINDS = ("order-proof", "delivery-date", "defect", "return-proof", "cancellation-proof", "refund-promise",
-                  "refusal")
+EVIDENCE_KINDS = (
+    "order-proof",
+    "delivery-date",
+    "defect",
+    "return-proof",
+    "cancellation-proof",
+    "refund-promise",
+    "refusal",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +207,17 @@ class ToneRules:
     shouting_words: int = 3  # this many words in capitals in a row is shouting
     insults: tuple[str, ...] = ("idiot", "idiots", "incompetent", "useless", "pathetic", "clowns", "morons", "stupid")
     profanity: tuple[str, ...] = ("damn", "crap", "bloody", "hell", "shit", "fuck", "fucking")
-    blame: tuple[str, ...] = ("your fault", "you people", "you always", "you never", "liar", "liars", "scam",
-                              "scammers", "thieves")
+    blame: tuple[str, ...] = (
+        "your fault",
+        "you people",
+        "you always",
+        "you never",
+        "liar",
+        "liars",
+        "scam",
+        "scammers",
+        "thieves",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +247,11 @@ class Profile:
     redact: bool | None = None  # None: as [redact] says
 
 
-BUILTIN_PROFILES = (Profile("bank", internal=False, redact=True), Profile("supervisor"),
-                    Profile("internal", redact=False))
+BUILTIN_PROFILES = (
+    Profile("bank", internal=False, redact=True),
+    Profile("supervisor"),
+    Profile("internal", redact=False),
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -111,5 +111,9 @@ class Reader:
 
 def unknown_key(reader: Reader, key: Scalar, known: Sequence[str], where: str) -> None:
     """Unknown keys are warnings: most are typos of a known one."""
-    reader.warning(key, "unknown-field", f"unknown {where} field '{key.value}'",
-                   did_you_mean(key.value or "", known) or f"known fields: {', '.join(known)}")
+    reader.warning(
+        key,
+        "unknown-field",
+        f"unknown {where} field '{key.value}'",
+        did_you_mean(key.value or "", known) or f"known fields: {', '.join(known)}",
+    )

@@ -52,8 +52,9 @@ def yaml_lines(fields: dict[str, Any]) -> str:
     """``key: value`` lines in the given order; every value on the lines it owns, no blank line."""
     for key, value in fields.items():
         _check_text(value, key)
-    text = yaml.dump(fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
-                     width=float("inf"))
+    text = yaml.dump(
+        fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=float("inf")
+    )
     return text
 
 
@@ -76,8 +77,11 @@ def one_line(value: str, option: str) -> str:
     value = value.strip()
     bad = next((ch for ch in value if _is_control(ch)), None)
     if bad is not None:
-        what = "a line break" if bad in "\n\r\x85\u2028\u2029" else ("a tab" if bad == "\t" else
-                                                                     f"the control character U+{ord(bad):04X}")
+        what = (
+            "a line break"
+            if bad in "\n\r\x85\u2028\u2029"
+            else ("a tab" if bad == "\t" else f"the control character U+{ord(bad):04X}")
+        )
         raise ValueRefused(f"{option} must be one line of text; it holds {what}")
     return value
 

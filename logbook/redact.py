@@ -74,7 +74,8 @@ SPECIAL = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # an HTML character reference
     r"|\\[!-/:-@\[-`{-~]"  # a Markdown backslash escape: the punctuation it escapes is shown
     r"|[*_~`]"  # emphasis, strike-through and code markers: they style, they are not shown
-    r"|[^\x00-\x7f]+")  # not ASCII: compatibility forms (NFKC), spaces, dashes, digits of any script
+    r"|[^\x00-\x7f]+"
+)  # not ASCII: compatibility forms (NFKC), spaces, dashes, digits of any script
 MARKERS = "*_~`"
 MARKUP = re.compile(r"[*_~`\\]")
 
@@ -124,8 +125,15 @@ def _seen(chars: str) -> str:
 
 def _is_plain(text: str) -> bool:
     """ASCII with no reference, escape or marker: its own reader's view."""
-    return text.isascii() and "&" not in text and "\\" not in text and "*" not in text and "_" not in text \
-        and "~" not in text and "`" not in text
+    return (
+        text.isascii()
+        and "&" not in text
+        and "\\" not in text
+        and "*" not in text
+        and "_" not in text
+        and "~" not in text
+        and "`" not in text
+    )
 
 
 def reader_view(text: str) -> ReaderView:
@@ -184,7 +192,7 @@ def may_hold_card(gate: str) -> bool:
         return False
     count = end = 0
     for run in DIGITS.finditer(gate):
-        gap = gate[end:run.start()]
+        gap = gate[end : run.start()]
         joined = len(gap) <= HIDDEN_GAP and not LETTER_OR_DIGIT.search(gap)
         count = count + len(run[0]) if joined else len(run[0])
         if count >= 13:
@@ -288,8 +296,16 @@ def _patterns(gate: str, rules: RedactionRules) -> list[Callable[[str], Iterator
 
 
 def _every_pattern(rules: RedactionRules) -> list[Callable[[str], Iterator[Span]]]:
-    return [p for p, on in ((iban_spans, rules.ibans), (card_spans, rules.cards), (email_spans, rules.emails),
-                            (phone_spans, rules.phones)) if on]
+    return [
+        p
+        for p, on in (
+            (iban_spans, rules.ibans),
+            (card_spans, rules.cards),
+            (email_spans, rules.emails),
+            (phone_spans, rules.phones),
+        )
+        if on
+    ]
 
 
 def found_spans(view: ReaderView, patterns: list[Callable[[str], Iterator[Span]]]) -> list[Span]:
@@ -354,9 +370,25 @@ def unredacted_cards(text: str) -> Iterator[tuple[int, str]]:
 FIELD_NAMES = {"from": "sender", "to": "recipient", "next": "next_step", "message": "body"}
 # Identifiers and paths: never touched (they find files and link records).  An attachment is
 # published under its ``name``, which is redacted; its ``path`` only finds the file.
-NEVER = frozenset({"id", "case_id", "status", "channel", "direction", "form", "timezone", "section_key", "rule", "path",
-                   "message_id",
-                   "location", "body_location", "id_location", "description_location"})
+NEVER = frozenset(
+    {
+        "id",
+        "case_id",
+        "status",
+        "channel",
+        "direction",
+        "form",
+        "timezone",
+        "section_key",
+        "rule",
+        "path",
+        "message_id",
+        "location",
+        "body_location",
+        "id_location",
+        "description_location",
+    }
+)
 # Record types whose ``id`` is a published label, not a key: an agent's id (a staff number) is shown
 # and names the agent's page, and links nothing.
 LABEL_IDS = frozenset({"Agent"})

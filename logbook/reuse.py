@@ -82,8 +82,7 @@ class SharedDict(dict):  # type: ignore[type-arg]  # a subclass that keeps any i
 
 
 def _same(a: object, b: object) -> bool:
-    return a is b or (type(a) is tuple and type(b) is tuple and len(a) == len(b)
-                      and all(map(operator.is_, a, b)))
+    return a is b or (type(a) is tuple and type(b) is tuple and len(a) == len(b) and all(map(operator.is_, a, b)))
 
 
 def stable(memo: Memo, name: Hashable, items: Iterable[Any], source: object = None) -> Shared:
@@ -170,6 +169,7 @@ class Memo:
         def compressed() -> bytes:
             made.append(compute())
             return zlib.compress(made[0], 1)
+
         kept = self.get(key, compressed)
         if made:
             return made[0]
@@ -262,12 +262,13 @@ class FragmentExtension(Extension):
 def site_token(site: Any, reads: frozenset[str]) -> Hashable:
     """The values of the SiteView attributes a page read (a method such as ``timeline`` stands for
     everything the site holds)."""
+
     def one(name: str) -> Hashable:
         value = getattr(site, name, None)
         if callable(value):
-            return ("call", name, token(site.cases), token(site.config),
-                    token(site.as_of))
+            return ("call", name, token(site.cases), token(site.config), token(site.as_of))
         return (name, token(value))
+
     return tuple(map(one, sorted(reads)))
 
 
@@ -283,8 +284,9 @@ class _Page:
     pieces: tuple[tuple[str, bytes], ...] = ()  # the big pieces it was made of, and their UTF-8
 
 
-def encode_pieces(pieces: Iterable[str], before: tuple[tuple[str, bytes], ...] = ()
-                  ) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
+def encode_pieces(
+    pieces: Iterable[str], before: tuple[tuple[str, bytes], ...] = ()
+) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
     """A page's UTF-8 from the pieces its template yields, and its big pieces with their bytes.  A big
     piece that is the very string of the page's last drawing (*before*: a fragment the memo kept)
     is not encoded again: text that is not all ASCII takes about 2 ms per MB to encode, and a
@@ -325,8 +327,14 @@ class PageMemo(Memo):
             known[reads] = site_token(site, reads)
         return known[reads]
 
-    def render(self, env: FragmentEnvironment, path: str, key: Hashable, site: object,
-               render: Callable[[SiteReads], Iterable[str]]) -> bytes:
+    def render(
+        self,
+        env: FragmentEnvironment,
+        path: str,
+        key: Hashable,
+        site: object,
+        render: Callable[[SiteReads], Iterable[str]],
+    ) -> bytes:
         """The page at *path*: *render* is given the stand-in for *site* to put in the context, and
         yields the page's text in pieces (``Template.generate``)."""
         known: _Page | None = self.old.get(path)

@@ -41,7 +41,8 @@ def status_history(case: Case, interactions: Iterable[Interaction], config: Conf
         return (Change(case.status, started, None, None),)
     history = [Change(config.statuses[0] if config.statuses else case.status, started, None, None)]
     timed: list[tuple[datetime, int, str, Interaction | None, Location]] = [
-        (i.at.instant, 0, i.status, i, i.status_location or i.location) for i in changes if i.status]
+        (i.at.instant, 0, i.status, i, i.status_location or i.location) for i in changes if i.status
+    ]
     if case.closed is not None and CLOSED in config.statuses:
         timed.append((case.closed.instant, 1, CLOSED, None, case.closed_location or case.location))
     for at, _, status, interaction, location in sorted(timed, key=lambda t: (t[0], t[1])):

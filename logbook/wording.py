@@ -13,13 +13,29 @@ from .facts import Response
 from .models import Interaction
 
 # How a message on each channel is called in a sentence ("your portal message of 28 November").
-MESSAGE_NOUNS = {"email": "email", "chat": "chat", "phone": "call", "social": "social-media message",
-                 "sms": "text message", "letter": "letter", "in-person": "meeting", "portal": "portal message",
-                 "note": "note"}
+MESSAGE_NOUNS = {
+    "email": "email",
+    "chat": "chat",
+    "phone": "call",
+    "social": "social-media message",
+    "sms": "text message",
+    "letter": "letter",
+    "in-person": "meeting",
+    "portal": "portal message",
+    "note": "note",
+}
 # How an entry on each channel is named when it has no title or subject ("Chat from Lily (ShenMart)").
-ENTRY_NOUNS = {"email": "Email", "chat": "Chat", "phone": "Call", "social": "Social-media message",
-               "sms": "Text message", "letter": "Letter", "in-person": "Meeting", "portal": "Portal message",
-               "note": "Note"}
+ENTRY_NOUNS = {
+    "email": "Email",
+    "chat": "Chat",
+    "phone": "Call",
+    "social": "Social-media message",
+    "sms": "Text message",
+    "letter": "Letter",
+    "in-person": "Meeting",
+    "portal": "Portal message",
+    "note": "Note",
+}
 SOMEONE = "the other side"
 
 
@@ -69,8 +85,11 @@ def response_parts(response: Response, ended: bool) -> tuple[str, str, str]:
     party = response.party or SOMEONE
     noun = message_noun(response.channel)
     when = day(response.at.when)
-    via = message_noun(response.reply_channel) if response.reply_channel and \
-        response.reply_channel != response.channel else ""
+    via = (
+        message_noun(response.reply_channel)
+        if response.reply_channel and response.reply_channel != response.channel
+        else ""
+    )
     if response.theirs:
         if response.waited is not None:
             return f"{party} took {duration(response.waited)} to answer your {noun} of", when, via

@@ -41,10 +41,12 @@ def _build_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory)
 @pytest.fixture
 def logbook_dir(tmp_path: Path) -> Callable[..., Path]:
     """Call with a {path: content} dict; returns the logbook folder (cases/ always exists)."""
+
     def make(files: dict[str, str | bytes], name: str = "book") -> Path:
         root = tmp_path / name
         (root / "cases").mkdir(parents=True, exist_ok=True)
         return write_tree(root, files)
+
     return make
 
 

@@ -41,6 +41,7 @@ def _points_at_a_line(diagnostics: list, root: Path) -> None:
 
 def run(examples: int, seed_value: int, target: str = "cases") -> tuple[int, str | None]:
     import os
+
     scratch = scratch_dir()
     os.environ["XDG_CACHE_HOME"] = str(scratch / "xdg-cache")  # the books' build caches, never the user's
     count = 0
@@ -56,12 +57,18 @@ def run(examples: int, seed_value: int, target: str = "cases") -> tuple[int, str
     def one_book(drawn: dict, bundle: bool) -> None:
         check_and_build(drawn, scratch)  # which checks the diagnostics' files itself
 
-    check, inputs = {"cases": (one_case, any_file), "config": (one_config, any_config),
-                     "books": (one_book, book())}[target]
+    check, inputs = {"cases": (one_case, any_file), "config": (one_config, any_config), "books": (one_book, book())}[
+        target
+    ]
 
     @seed(seed_value)
-    @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(content=inputs, bundle=st.booleans())
     def one(content: str | bytes | dict, bundle: bool) -> None:
         nonlocal count

@@ -1,6 +1,6 @@
 """The long command-line fuzz run (the harness is tests/support/cli_fuzz.py; its docstring says what each run must do).
 
-    python tests/fuzz_cli.py --examples 2000 [--seed 1] [--jobs 2]
+python tests/fuzz_cli.py --examples 2000 [--seed 1] [--jobs 2]
 """
 
 from __future__ import annotations

@@ -21,8 +21,7 @@ def _run(pytester: pytest.Pytester, body: str) -> pytest.RunResult:
 
 
 def test_an_unmarked_browser_test_fails_and_names_the_marker(pytester):
-    result = _run(pytester, "from support.browser import chromium_path\n\n"
-                            "def test_x():\n    chromium_path()\n")
+    result = _run(pytester, "from support.browser import chromium_path\n\ndef test_x():\n    chromium_path()\n")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*mark it @pytest.mark.browser*"])
 
@@ -35,18 +34,24 @@ def test_an_unmarked_test_sees_no_playwright_even_when_it_imports_it_itself(pyte
 
 def test_an_unmarked_pdf_export_fails_as_without_weasyprint(pytester, tmp_path):
     sample = Path(__file__).resolve().parents[1] / "sample_cases"
-    result = _run(pytester, "from logbook.cli import main\n\n"
-                            f"def test_x():\n    assert main(['export', 'GT-1042', '--pdf', r'{tmp_path / 'p.pdf'}', "
-                            f"'-C', r'{sample}']) == 0\n")
+    result = _run(
+        pytester,
+        "from logbook.cli import main\n\n"
+        f"def test_x():\n    assert main(['export', 'GT-1042', '--pdf', r'{tmp_path / 'p.pdf'}', "
+        f"'-C', r'{sample}']) == 0\n",
+    )
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*PDF export needs WeasyPrint*"])
 
 
 def test_an_unmarked_serve_subprocess_fails_and_a_module_scoped_fixture_is_guarded_too(pytester, tmp_path):
-    result = _run(pytester, "import pytest\nfrom support.serving import ServeProcess\n\n"
-                            "@pytest.fixture(scope='module')\ndef served():\n"
-                            f"    return ServeProcess(r'{tmp_path}')\n\n"
-                            "def test_x(served):\n    pass\n")
+    result = _run(
+        pytester,
+        "import pytest\nfrom support.serving import ServeProcess\n\n"
+        "@pytest.fixture(scope='module')\ndef served():\n"
+        f"    return ServeProcess(r'{tmp_path}')\n\n"
+        "def test_x(served):\n    pass\n",
+    )
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*mark it @pytest.mark.serve*"])
 

@@ -72,12 +72,23 @@ def read_email(raw: bytes, origin: Origin, key: str, exhibit_stem: str = "email"
     body = _body_text(body_part) if body_part is not None else ""
     attachments = tuple(_attachments(msg, body_part))
     original = Payload(safe_name(f"{exhibit_stem}-{at:%Y-%m-%d-%H%M%S}.eml"), raw)
-    thread = tuple(dict.fromkeys(_ID.findall(" ".join(filter(None, (
-        header(msg, "In-Reply-To"), header(msg, "References")))))))
+    thread = tuple(
+        dict.fromkeys(_ID.findall(" ".join(filter(None, (header(msg, "In-Reply-To"), header(msg, "References"))))))
+    )
     return Incoming(
-        key=key, origin=origin, at=at, channel="email", sender=sender, sender_ids=_people_ids(sender_raw),
-        recipient=header(msg, "To"), cc=header(msg, "Cc"), subject=subject, body=fold_quoted(body),
-        attachments=attachments, original=original, thread=thread,
+        key=key,
+        origin=origin,
+        at=at,
+        channel="email",
+        sender=sender,
+        sender_ids=_people_ids(sender_raw),
+        recipient=header(msg, "To"),
+        cc=header(msg, "Cc"),
+        subject=subject,
+        body=fold_quoted(body),
+        attachments=attachments,
+        original=original,
+        thread=thread,
         route_text=f"{subject or ''}\n{body}",
     ), warnings
 
@@ -147,7 +158,9 @@ def message_time(msg: Message) -> tuple[datetime | None, str | None]:
         stamp = text.rsplit(";", 1)[-1] if ";" in text else ""
         when = _parse_date(stamp.strip())
         if when is not None:
-            problem = "has no Date: header" if date_text is None else f"has a Date: header that is not a date ({date_text!r})"
+            problem = (
+                "has no Date: header" if date_text is None else f"has a Date: header that is not a date ({date_text!r})"
+            )
             return when, f"it {problem}; its time is taken from the first Received: header"
         break
     return None, None

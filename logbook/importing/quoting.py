@@ -13,7 +13,9 @@ from ..messages import QUOTED_HISTORY as QUOTE_MARK
 
 ATTRIBUTION = re.compile(
     r"^\s*(On\b.{0,300}\bwrote:|Am\b.{0,300}\bschrieb\b.{0,300}:|Le\b.{0,300}\ba écrit\s?:|El\b.{0,300}\bescribió:"
-    r"|-{2,}\s*Original Message\s*-{2,}|-{2,}\s*Forwarded message\s*-{2,}|_{10,})\s*$", re.IGNORECASE)
+    r"|-{2,}\s*Original Message\s*-{2,}|-{2,}\s*Forwarded message\s*-{2,}|_{10,})\s*$",
+    re.IGNORECASE,
+)
 
 
 def fold_quoted(body: str) -> str:

@@ -102,6 +102,7 @@ def write_plan(root: Path, plan: ImportPlan) -> WriteResult:
         results.append(_write(root, plan))
         made = results[0]
         return Written((*made.records, *made.files), message=message)
+
     written = notarised(root, plan.config, changing, message, write)
     return replace(results[0], commit=written.commit, commit_error=written.commit_error)
 
@@ -132,8 +133,9 @@ def _write(root: Path, plan: ImportPlan) -> WriteResult:
         raise AuthoringError(str(exc)) from None
     records = [path for batch in batches for path in write_batch(batch)]
     files = [path for store in stores.values() for path in store.fresh]
-    return WriteResult(tuple(dict.fromkeys([*created, *records])), tuple(dict.fromkeys(files)),
-                       _problems(root, records, files))
+    return WriteResult(
+        tuple(dict.fromkeys([*created, *records])), tuple(dict.fromkeys(files)), _problems(root, records, files)
+    )
 
 
 def _payloads(item: Planned) -> list[Payload]:
@@ -148,9 +150,18 @@ def _attachment_folder(root: Path, case: Case) -> Path:
 def _new_interaction(item: Planned, case: Case, attachments: list[Path]) -> NewInteraction:
     message = item.message
     body = message.body if case.form == "bundle" else _no_headings(message.body)
-    return NewInteraction(channel=message.channel, direction=item.direction, at=message.at_text(),
-                          sender=message.sender, recipient=message.recipient, subject=message.subject,
-                          message=body, attachments=tuple(attachments), cc=message.cc, message_id=message.key)
+    return NewInteraction(
+        channel=message.channel,
+        direction=item.direction,
+        at=message.at_text(),
+        sender=message.sender,
+        recipient=message.recipient,
+        subject=message.subject,
+        message=body,
+        attachments=tuple(attachments),
+        cc=message.cc,
+        message_id=message.key,
+    )
 
 
 def _no_headings(body: str) -> str:

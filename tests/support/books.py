@@ -21,6 +21,7 @@ def generated_book(root: Path, cases: int, per_case: int, seed: int, labels: boo
     names an attachment of its own (cases/<id>/label-<n>.txt, n counting the cases in order)."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     from gen_corpus import generate
+
     generate(root, cases, per_case, seed=seed)
     if labels:
         for number, case in enumerate(sorted((root / "cases").iterdir())):
@@ -48,8 +49,9 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 
 
 def run_module(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "logbook", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "logbook", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def site_tree(out: Path) -> dict[str, bytes]:

@@ -13,8 +13,15 @@ from contextlib import contextmanager
 
 from support import tiers
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def chromium_path() -> str:
@@ -28,6 +35,7 @@ def chromium_path() -> str:
 @contextmanager
 def browser_page() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
@@ -41,6 +49,7 @@ def wait_until(page: object, expression: str, timeout: float = 15.0) -> None:
     check fails it polls by compiling the expression inside the page, which the site's
     Content-Security-Policy (no 'unsafe-eval') forbids; ``evaluate`` goes through the debugger."""
     from playwright.sync_api import Error
+
     deadline = time.monotonic() + timeout
     while True:
         try:

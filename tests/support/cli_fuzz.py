@@ -42,23 +42,92 @@ from support import tiers
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_cases"
 WRITERS = frozenset({"init", "new", "add", "followup"})  # commands whose job is to write records
 CASE_IDS = ["GT-1042", "skyways-lost-bag", "neighbour-parcel-notes", "gt-1042", "NOPE", "../GT-1042", "GT-1042/"]
-PATHS = ["", " ", ".", "..", "@ROOT", "-", "--", "cases", "cases/", "cases/GT-1042", "cases/GT-1042/case.md",
-         "cases/skyways-lost-bag.md", "cases/new.zip", "logbook.toml", "themes", "_site", "_site/index.html",
-         "@ROOT/missing/dir/x.zip", "missing/x.zip", "../decoys", "../decoys/passwd", "../decoys/fifo",
-         "../decoys/device", "../decoys/link", "../decoys/folder", "../decoys/folder/", "../out/p.zip",
-         "../out/p.pdf", "../out", "a" * 300, "a" * 300 + ".zip", "x/" * 60 + "y", "\N{SNOWMAN}.zip", "p.zip",
-         "p.pdf", "~", "$HOME", "/dev/null/x", "/proc/self/x"]
+PATHS = [
+    "",
+    " ",
+    ".",
+    "..",
+    "@ROOT",
+    "-",
+    "--",
+    "cases",
+    "cases/",
+    "cases/GT-1042",
+    "cases/GT-1042/case.md",
+    "cases/skyways-lost-bag.md",
+    "cases/new.zip",
+    "logbook.toml",
+    "themes",
+    "_site",
+    "_site/index.html",
+    "@ROOT/missing/dir/x.zip",
+    "missing/x.zip",
+    "../decoys",
+    "../decoys/passwd",
+    "../decoys/fifo",
+    "../decoys/device",
+    "../decoys/link",
+    "../decoys/folder",
+    "../decoys/folder/",
+    "../out/p.zip",
+    "../out/p.pdf",
+    "../out",
+    "a" * 300,
+    "a" * 300 + ".zip",
+    "x/" * 60 + "y",
+    "\N{SNOWMAN}.zip",
+    "p.zip",
+    "p.pdf",
+    "~",
+    "$HOME",
+    "/dev/null/x",
+    "/proc/self/x",
+]
 # "@ROOT" stands for "/" (a folder of someone else's files, reached by an absolute path), made a
 # folder inside the scratch space: the harness runs as root on CI, and must never write outside it.
 ROOT_TOKEN = "@ROOT"
 NUMBERS = ["-5", "-1", "0", "1", "80", "8000", "65535", "65536", "70000", "9" * 40, "1e3", "0x10", "١٢", "", "nan"]
-HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]", "::", "0.0.0.0", "999.1.1.1", "1.2.3", "192.0.2.1",
-         "no-such-host.invalid", "", "::::", "[", "a" * 300, "127.0.0.1:80"]
-DATES = ["2026-11-22", "2026-02-30", "0001-01-01", "9999-12-31", "2026-01-01T25:00", "2026-03-29T02:30",
-         "2026-01-01T10:00+99:00", "soon", "", "1e9", "2026-13-01", "-2026-01-01", "2026-01-01T10:00:00Z"]
+HOSTS = [
+    "127.0.0.1",
+    "localhost",
+    "::1",
+    "[::1]",
+    "::",
+    "0.0.0.0",
+    "999.1.1.1",
+    "1.2.3",
+    "192.0.2.1",
+    "no-such-host.invalid",
+    "",
+    "::::",
+    "[",
+    "a" * 300,
+    "127.0.0.1:80",
+]
+DATES = [
+    "2026-11-22",
+    "2026-02-30",
+    "0001-01-01",
+    "9999-12-31",
+    "2026-01-01T25:00",
+    "2026-03-29T02:30",
+    "2026-01-01T10:00+99:00",
+    "soon",
+    "",
+    "1e9",
+    "2026-13-01",
+    "-2026-01-01",
+    "2026-01-01T10:00:00Z",
+]
 ANY_TEXT = st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), max_size=40)
-VALUES = st.one_of(st.sampled_from(PATHS), st.sampled_from(NUMBERS), st.sampled_from(HOSTS),
-                   st.sampled_from(DATES), st.sampled_from(CASE_IDS), ANY_TEXT)
+VALUES = st.one_of(
+    st.sampled_from(PATHS),
+    st.sampled_from(NUMBERS),
+    st.sampled_from(HOSTS),
+    st.sampled_from(DATES),
+    st.sampled_from(CASE_IDS),
+    ANY_TEXT,
+)
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -138,7 +207,10 @@ class Scratch:
         for path in sorted(folder.rglob("*")):
             st_ = os.lstat(path)
             regular = stat.S_ISREG(st_.st_mode)
-            taken[path.relative_to(folder).as_posix()] = (stat.S_IFMT(st_.st_mode), path.read_bytes() if regular else None)
+            taken[path.relative_to(folder).as_posix()] = (
+                stat.S_IFMT(st_.st_mode),
+                path.read_bytes() if regular else None,
+            )
         return taken
 
     def sources(self) -> dict[str, tuple[int, bytes | None]]:
@@ -163,6 +235,7 @@ def run_in_process(words: list[str], cwd: Path) -> Outcome:
                 code = exc.code
     except BaseException as exc:  # noqa: BLE001 - what the user would see as a traceback
         import traceback
+
         return Outcome(None, err.getvalue(), "".join(traceback.format_exception(exc))[-3000:])
     finally:
         sys.stdin = stdin
@@ -173,12 +246,19 @@ def run_in_process(words: list[str], cwd: Path) -> Outcome:
 def run_serve(words: list[str], cwd: Path, patience: float = 30) -> Outcome:
     """serve as a subprocess; once it says it serves, Ctrl-C (it must stop with 0)."""
     tiers.require("serve")
-    proc = subprocess.Popen([sys.executable, "-m", "logbook", *words], cwd=cwd, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "logbook", *words],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     lines: list[str] = []
     import threading
+
     reader = threading.Thread(target=lambda: lines.extend(line.rstrip("\n") for line in proc.stderr), daemon=True)
     reader.start()
     deadline = time.monotonic() + patience
@@ -235,6 +315,7 @@ def check_one(words: list[str], scratch: Scratch, tally: dict | None = None) -> 
 
 def run(examples: int, seed_value: int, commands: tuple[str, ...] = ()) -> tuple[int, list[str], dict]:
     from hypothesis import HealthCheck, Phase, given, seed, settings
+
     scratch = Scratch()
     count = 0
     failures: list[str] = []
@@ -242,8 +323,13 @@ def run(examples: int, seed_value: int, commands: tuple[str, ...] = ()) -> tuple
     strategy = argv().filter(lambda w: not commands or w[0] in commands)
 
     @seed(seed_value)
-    @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(words=strategy)
     def one(words: list[str]) -> None:
         nonlocal count
@@ -264,6 +350,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     import multiprocessing
+
     started = time.perf_counter()
     share = -(-args.examples // args.jobs)
     with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:

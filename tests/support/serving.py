@@ -26,9 +26,14 @@ def _interruptible() -> None:
 class ServeProcess:
     def __init__(self, root: Path, *extra: str) -> None:
         tiers.require("serve")
-        self.proc = subprocess.Popen([sys.executable, "-m", "logbook", "serve", str(root), "--port", "0", *extra],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=_interruptible)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "logbook", "serve", str(root), "--port", "0", *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            preexec_fn=_interruptible,
+        )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()

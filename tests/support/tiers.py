@@ -65,8 +65,11 @@ _ABSENT = object()
 def require(tier: str) -> None:
     """Fail a test that uses *tier*'s program without carrying its marker."""
     if _current is not None and tier not in _current:
-        pytest.fail(f"this test needs {MARKERS[tier]}: mark it @pytest.mark.{tier} "
-                    f"(or pytestmark = pytest.mark.{tier} for the module)", pytrace=False)
+        pytest.fail(
+            f"this test needs {MARKERS[tier]}: mark it @pytest.mark.{tier} "
+            f"(or pytestmark = pytest.mark.{tier} for the module)",
+            pytrace=False,
+        )
 
 
 def skip_unless_ready(markers: frozenset[str]) -> None:
