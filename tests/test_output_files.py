@@ -216,6 +216,7 @@ def test_build_on_a_full_or_read_only_disk_keeps_the_old_site(book, disk, failur
     assert not [p for p in disk.mount.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("failure", ["full", "read-only"])
 def test_export_on_a_full_or_read_only_disk_leaves_no_half_file(book, disk, failure):
     old = disk.mount / "old.zip"

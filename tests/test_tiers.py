@@ -44,6 +44,19 @@ def test_an_unmarked_pdf_export_fails_as_without_weasyprint(pytester, tmp_path):
     result.stdout.fnmatch_lines(["*PDF export needs WeasyPrint*"])
 
 
+def test_an_unmarked_pdf_export_in_a_child_process_fails_as_without_weasyprint(pytester, tmp_path):
+    sample = Path(__file__).resolve().parents[1] / "sample_cases"
+    result = _run(
+        pytester,
+        "import subprocess, sys\n\n"
+        "def test_x():\n    done = subprocess.run([sys.executable, '-m', 'logbook', 'export', 'GT-1042', "
+        f"'--pdf', r'{tmp_path / 'p.pdf'}', '-C', r'{sample}'], capture_output=True, text=True)\n"
+        "    assert done.returncode == 0, done.stderr\n",
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*PDF export needs WeasyPrint*"])
+
+
 def test_an_unmarked_serve_subprocess_fails_and_a_module_scoped_fixture_is_guarded_too(pytester, tmp_path):
     result = _run(
         pytester,

@@ -2,8 +2,9 @@
 that keeps an unmarked test from using it (so a new browser or PDF test cannot slip into the fast tier).
 
 The guard works two ways.  For a test without the marker, the Python package the tier needs is made
-to look absent (``sys.modules[name] = None``: importing it raises ``ImportError``), so a PDF export in
-an unmarked test fails the way it would on a machine without WeasyPrint.  And the helpers that start
+to look absent (``sys.modules[name] = None``: importing it raises ``ImportError``; for WeasyPrint in
+child processes too, through ``support/absent/`` first on PYTHONPATH), so a PDF export in an unmarked
+test fails the way it would on a machine without WeasyPrint.  And the helpers that start
 a tier's program (``support.browser``, ``support.serving``) call :func:`require` first.
 
 A marked test skips, rather than fails, when its tier's programs are not installed (:func:`skip_unless_ready`).
@@ -15,6 +16,7 @@ import importlib
 import os
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -40,7 +42,9 @@ def enter(markers: frozenset[str]) -> dict[str, object]:
     :func:`leave` puts back."""
     global _current
     _current = markers
-    saved: dict[str, object] = {}
+    saved: dict[str, object] = {"PYTHONPATH": os.environ.get("PYTHONPATH")}
+    if "pdf" not in markers:  # child processes (python -m logbook) cannot import WeasyPrint either
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ABSENT), os.environ.get("PYTHONPATH")]))
     for tier, packages in PACKAGES.items():
         if tier not in markers:
             for package in packages:
@@ -52,6 +56,11 @@ def enter(markers: frozenset[str]) -> dict[str, object]:
 def leave(saved: dict[str, object]) -> None:
     global _current
     _current = None
+    path = saved.pop("PYTHONPATH")
+    if path is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = str(path)
     for package, module in saved.items():
         if module is _ABSENT:
             del sys.modules[package]
@@ -60,6 +69,7 @@ def leave(saved: dict[str, object]) -> None:
 
 
 _ABSENT = object()
+ABSENT = Path(__file__).with_name("absent")  # stand-ins that fail to import, for child processes
 
 
 def require(tier: str) -> None:
