@@ -16,12 +16,39 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-COMPANIES = ["GadgetTown", "Northbank Telecom", "Skyways Air", "Hearthvale Furniture", "Cloudpress", "Flatline Broadband",
-             "Brightwatt Energy", "Parcelpoint", "Medora Insurance", "Quickcart"]
+COMPANIES = [
+    "GadgetTown",
+    "Northbank Telecom",
+    "Skyways Air",
+    "Hearthvale Furniture",
+    "Cloudpress",
+    "Flatline Broadband",
+    "Brightwatt Energy",
+    "Parcelpoint",
+    "Medora Insurance",
+    "Quickcart",
+]
 PEOPLE = ["Maria", "Jonas", "Petra", "Sam", "Priya", "Dev", "Aisha", "Ben", "Kim", "Lopez", "Arjun", "Lena"]
-PRODUCTS = ["blender", "router", "sofa", "phone contract", "annual plan", "suitcase", "kettle", "monitor", "meter reading"]
-PROBLEMS = ["arrived broken", "was charged twice", "never arrived", "stopped working after a week",
-            "was cancelled without notice", "shows the wrong amount", "was refunded only in part"]
+PRODUCTS = [
+    "blender",
+    "router",
+    "sofa",
+    "phone contract",
+    "annual plan",
+    "suitcase",
+    "kettle",
+    "monitor",
+    "meter reading",
+]
+PROBLEMS = [
+    "arrived broken",
+    "was charged twice",
+    "never arrived",
+    "stopped working after a week",
+    "was cancelled without notice",
+    "shows the wrong amount",
+    "was refunded only in part",
+]
 CHANNELS = ["email", "chat", "phone", "social", "sms", "letter", "in-person", "portal", "note"]
 ZONES = ["Europe/Berlin", "Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
 SENTENCES = [
@@ -51,8 +78,10 @@ def body(rng: random.Random, facts: dict[str, str]) -> str:
         elif kind < 0.85:
             parts.append("\n".join(f"- {rng.choice(SENTENCES).format(**facts)}" for _ in range(rng.randint(2, 4))))
         else:
-            parts.append(f"See the [help page](https://support.example.com/{facts['order'].lower()}) and **reference "
-                         f"{facts['order']}**.")
+            parts.append(
+                f"See the [help page](https://support.example.com/{facts['order'].lower()}) and **reference "
+                f"{facts['order']}**."
+            )
     return "\n\n".join(parts) + "\n"
 
 
@@ -90,8 +119,13 @@ def build_model(cases: int, per_case: int, seed: int = 1) -> list[Case]:
     for n in range(cases):
         company = rng.choice(COMPANIES)
         order = f"{company[:2].upper()}-{rng.randint(100000, 999999)}"
-        facts = {"order": order, "problem": rng.choice(PROBLEMS), "agent": rng.choice(PEOPLE),
-                 "product": rng.choice(PRODUCTS), "amount": f"{rng.randint(10, 900)}.{rng.randint(0, 99):02d} EUR"}
+        facts = {
+            "order": order,
+            "problem": rng.choice(PROBLEMS),
+            "agent": rng.choice(PEOPLE),
+            "product": rng.choice(PRODUCTS),
+            "amount": f"{rng.randint(10, 900)}.{rng.randint(0, 99):02d} EUR",
+        }
         opened = start + timedelta(days=rng.randint(0, 700), minutes=rng.randint(0, 600))
         status = rng.choice(["open", "waiting", "escalated", "resolved"])
         zone = rng.choice(ZONES)
@@ -102,12 +136,37 @@ def build_model(cases: int, per_case: int, seed: int = 1) -> list[Case]:
             channel = rng.choice(CHANNELS)
             direction = "internal" if channel == "note" else rng.choice(["in", "out"])
             agent = (rng.choice(PEOPLE), f"A-{rng.randint(1, 40)}") if direction == "in" else None
-            promise = (f"Reply within {rng.randint(1, 10)} days", moment + timedelta(days=rng.randint(1, 14))) \
-                if rng.random() < 0.2 else None
-            items.append(Item(f"{k:03d}-{channel}-{direction}", moment, f"{channel.title()} about {order}", channel,
-                              direction, agent, promise, body(rng, facts)))
-        model.append(Case(f"C-{n:05d}", f"The {facts['product']} {facts['problem']}", status, opened, company, order,
-                          facts["amount"], zone, summary, tuple(items)))
+            promise = (
+                (f"Reply within {rng.randint(1, 10)} days", moment + timedelta(days=rng.randint(1, 14)))
+                if rng.random() < 0.2
+                else None
+            )
+            items.append(
+                Item(
+                    f"{k:03d}-{channel}-{direction}",
+                    moment,
+                    f"{channel.title()} about {order}",
+                    channel,
+                    direction,
+                    agent,
+                    promise,
+                    body(rng, facts),
+                )
+            )
+        model.append(
+            Case(
+                f"C-{n:05d}",
+                f"The {facts['product']} {facts['problem']}",
+                status,
+                opened,
+                company,
+                order,
+                facts["amount"],
+                zone,
+                summary,
+                tuple(items),
+            )
+        )
     return model
 
 
@@ -117,8 +176,12 @@ def _write(path: Path, text: str) -> None:
 
 
 def _yaml_item(item: Item, date_key: str) -> str:
-    lines = [f"{date_key}: {item.at:%Y-%m-%dT%H:%M}:00Z", f"title: {item.title}", f"channel: {item.channel}",
-             f"direction: {item.direction}"]
+    lines = [
+        f"{date_key}: {item.at:%Y-%m-%dT%H:%M}:00Z",
+        f"title: {item.title}",
+        f"channel: {item.channel}",
+        f"direction: {item.direction}",
+    ]
     if item.agent:
         lines.append(f"agent: {item.agent[0]} ({item.agent[1]})")
     if item.promise:
@@ -131,9 +194,12 @@ def write_logbook(model: list[Case], out: Path) -> int:
     files = 1
     for case in model:
         folder = out / "cases" / case.id
-        _write(folder / "case.md", f"---\ntitle: {case.title}\nstatus: {case.status}\nopened: {case.opened:%Y-%m-%d}\n"
-                                   f"counterparty: {case.counterparty}\nrefs:\n  order: {case.order}\n"
-                                   f"amount: {case.amount}\ntimezone: {case.zone}\n---\n{case.summary}\n")
+        _write(
+            folder / "case.md",
+            f"---\ntitle: {case.title}\nstatus: {case.status}\nopened: {case.opened:%Y-%m-%d}\n"
+            f"counterparty: {case.counterparty}\nrefs:\n  order: {case.order}\n"
+            f"amount: {case.amount}\ntimezone: {case.zone}\n---\n{case.summary}\n",
+        )
         for item in case.items:
             _write(folder / f"{item.slug}.md", f"---\n{_yaml_item(item, 'at')}\n---\n{item.body}")
         files += 1 + len(case.items)
@@ -168,8 +234,11 @@ def write_hugo(model: list[Case], out: Path) -> int:
     files = 0
     for case in model:
         folder = out / "content" / "cases" / case.id
-        _write(folder / "_index.md", f"---\ntitle: {case.title}\ndate: {case.opened:%Y-%m-%dT%H:%M}:00Z\n"
-                                     f"status: {case.status}\n---\n{case.summary}\n")
+        _write(
+            folder / "_index.md",
+            f"---\ntitle: {case.title}\ndate: {case.opened:%Y-%m-%dT%H:%M}:00Z\n"
+            f"status: {case.status}\n---\n{case.summary}\n",
+        )
         for item in case.items:
             _write(folder / f"{item.slug}.md", f"---\n{_yaml_item(item, 'date')}\n---\n{item.body}")
         files += 1 + len(case.items)
@@ -238,12 +307,18 @@ def write_pelican(model: list[Case], out: Path) -> int:
     files = 0
     for case in model:
         folder = out / "content" / case.id
-        _write(folder / "case.md", f"Title: {case.title}\nDate: {case.opened:%Y-%m-%d %H:%M}\nSlug: {case.id}\n"
-                                   f"Category: {case.id}\n\n{case.summary}\n")
+        _write(
+            folder / "case.md",
+            f"Title: {case.title}\nDate: {case.opened:%Y-%m-%d %H:%M}\nSlug: {case.id}\n"
+            f"Category: {case.id}\n\n{case.summary}\n",
+        )
         for item in case.items:
-            _write(folder / f"{item.slug}.md", f"Title: {item.title}\nDate: {item.at:%Y-%m-%d %H:%M}\n"
-                                               f"Slug: {case.id}-{item.slug}\nCategory: {case.id}\n"
-                                               f"Channel: {item.channel}\nDirection: {item.direction}\n\n{item.body}")
+            _write(
+                folder / f"{item.slug}.md",
+                f"Title: {item.title}\nDate: {item.at:%Y-%m-%d %H:%M}\n"
+                f"Slug: {case.id}-{item.slug}\nCategory: {case.id}\n"
+                f"Channel: {item.channel}\nDirection: {item.direction}\n\n{item.body}",
+            )
         files += 1 + len(case.items)
     return files
 

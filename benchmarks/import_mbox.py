@@ -50,8 +50,10 @@ def make_mbox(path: Path, count: int, seed: int = 7) -> int:
             msg["Message-ID"] = f"<bench-{n}@{'example.org' if mine else 'shop.example'}>"
             if n % 10:
                 msg["In-Reply-To"] = f"<bench-{n - 1}@{'shop.example' if mine else 'example.org'}>"
-            words = " ".join(rng.choice(("refund", "parcel", "damaged", "invoice", "delivery", "Grüße", "today"))
-                             for _ in range(rng.randrange(20, 120)))
+            words = " ".join(
+                rng.choice(("refund", "parcel", "damaged", "invoice", "delivery", "Grüße", "today"))
+                for _ in range(rng.randrange(20, 120))
+            )
             if n % 20 == 19:
                 msg.set_content(f"<html><body><p>{words}</p><ul><li>item {n}</li></ul></body></html>", subtype="html")
             elif n % 10 == 5:
@@ -62,8 +64,12 @@ def make_mbox(path: Path, count: int, seed: int = 7) -> int:
                 data = b"%PDF-1.4\n" + rng.randbytes(rng.randrange(2000, 12000)) + b"\n%%EOF\n"
                 msg.add_attachment(data, maintype="application", subtype="pdf", filename=f"invoice-{n}.pdf")
             else:
-                msg.add_attachment(rng.randbytes(rng.randrange(1000, 6000)), maintype="image", subtype="png",
-                                   filename=f"photo {n % 50}.png")  # names repeat with other bytes: renamed
+                msg.add_attachment(
+                    rng.randbytes(rng.randrange(1000, 6000)),
+                    maintype="image",
+                    subtype="png",
+                    filename=f"photo {n % 50}.png",
+                )  # names repeat with other bytes: renamed
             raw = msg.as_bytes().replace(b"\nFrom ", b"\n>From ")
             out.write(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n" + raw.rstrip(b"\n") + b"\n\n")
     return path.stat().st_size
@@ -85,8 +91,20 @@ def one_run(work: Path, mbox: Path) -> tuple[tuple[float, float], tuple[float, f
     book = work / "book"
     shutil.rmtree(book, ignore_errors=True)
     subprocess.run([sys.executable, "-m", "logbook", "init", str(book)], check=True, capture_output=True)
-    first = timed(["import", str(mbox), "--new-case", "BIG-1", "--title", "Ten thousand emails",
-                   "--me", "alex@example.org", "-C", str(book)])
+    first = timed(
+        [
+            "import",
+            str(mbox),
+            "--new-case",
+            "BIG-1",
+            "--title",
+            "Ten thousand emails",
+            "--me",
+            "alex@example.org",
+            "-C",
+            str(book),
+        ]
+    )
     again = timed(["import", str(mbox), "--case", "BIG-1", "--me", "alex@example.org", "-C", str(book)])
     return first, again
 
@@ -107,12 +125,17 @@ def main() -> int:
         first, again = one_run(work, mbox)
         imports.append(first)
         reimports.append(again)
-        print(f"run {run}: import {first[0]:.2f} s (CPU {first[1]:.2f} s), "
-              f"re-import {again[0]:.2f} s (CPU {again[1]:.2f} s); load average {os.getloadavg()[0]:.1f}", flush=True)
-    print(f"median of {args.runs}: import {statistics.median(w for w, _ in imports):.2f} s wall, "
-          f"{statistics.median(c for _, c in imports):.2f} s CPU (target < 60 s); "
-          f"re-import {statistics.median(w for w, _ in reimports):.2f} s wall, "
-          f"{statistics.median(c for _, c in reimports):.2f} s CPU (target < 5 s)")
+        print(
+            f"run {run}: import {first[0]:.2f} s (CPU {first[1]:.2f} s), "
+            f"re-import {again[0]:.2f} s (CPU {again[1]:.2f} s); load average {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+    print(
+        f"median of {args.runs}: import {statistics.median(w for w, _ in imports):.2f} s wall, "
+        f"{statistics.median(c for _, c in imports):.2f} s CPU (target < 60 s); "
+        f"re-import {statistics.median(w for w, _ in reimports):.2f} s wall, "
+        f"{statistics.median(c for _, c in reimports):.2f} s CPU (target < 5 s)"
+    )
     return 0
 
 

@@ -25,9 +25,13 @@ def cold_build(logbook: Path) -> float:
     """Wall-clock seconds of one `logbook build` with an empty cache into an empty folder."""
     with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "logbook", "build", str(logbook), "--out", f"{out}/site",
-                               "--as-of", "2026-01-01"], env={**os.environ, "XDG_CACHE_HOME": cache},
-                              capture_output=True, text=True, cwd=out)
+        proc = subprocess.run(
+            [sys.executable, "-m", "logbook", "build", str(logbook), "--out", f"{out}/site", "--as-of", "2026-01-01"],
+            env={**os.environ, "XDG_CACHE_HOME": cache},
+            capture_output=True,
+            text=True,
+            cwd=out,
+        )
         elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"logbook build {logbook} failed: {proc.stderr[-2000:]}")

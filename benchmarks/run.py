@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -49,8 +49,15 @@ def command(tool: str, source: Path, out: Path) -> list[str]:
     if tool == "mkdocs":
         return [str(BIN / "mkdocs"), "build", "-q", "-f", str(source / "mkdocs.yml"), "-d", str(out)]
     if tool == "pelican":
-        return [str(BIN / "pelican"), str(source / "content"), "-s", str(source / "pelicanconf.py"), "-o", str(out),
-                "-q"]
+        return [
+            str(BIN / "pelican"),
+            str(source / "content"),
+            "-s",
+            str(source / "pelicanconf.py"),
+            "-o",
+            str(out),
+            "-q",
+        ]
     raise ValueError(tool)
 
 
@@ -69,14 +76,16 @@ def peak_memory(args: list[str], cwd: Path, env: dict[str, str] | None = None) -
 
 def _run(args: list[str], cwd: Path, env: dict[str, str] | None, sample: bool) -> tuple[float, int]:
     started = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(
+        args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
+    )
     peak = [0]
     done = threading.Event()
 
     def sampling() -> None:
         while not done.wait(0.02):
             peak[0] = max(peak[0], tree_pss(proc.pid))
+
     sampler = threading.Thread(target=sampling, daemon=True) if sample else None
     if sampler is not None:
         sampler.start()
@@ -135,7 +144,7 @@ def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path)
         sources[tool] = source
     results = {tool: Measurements() for tool in tools}
     for run in range(warmup + runs):
-        order = tools[run % len(tools):] + tools[:run % len(tools)]  # alternate who goes first
+        order = tools[run % len(tools) :] + tools[: run % len(tools)]  # alternate who goes first
         for tool in order:
             source, out = sources[tool], workdir / size / f"{tool}-out"
             # logbook's build cache lives here and is emptied before each cold build, so "cold" means
@@ -156,20 +165,36 @@ def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path)
                 m.times["no change"].append(unchanged)
                 m.times["one edit"].append(edited)
                 m.memory.append(memory)
-            print(f"  {size} run {run + 1 - warmup if run >= warmup else 'warm-up'} {tool}: cold {cold:.2f} s, "
-                  f"no change {unchanged:.2f} s, one edit {edited:.2f} s, {memory / 1024:.0f} MiB", file=sys.stderr)
+            print(
+                f"  {size} run {run + 1 - warmup if run >= warmup else 'warm-up'} {tool}: cold {cold:.2f} s, "
+                f"no change {unchanged:.2f} s, one edit {edited:.2f} s, {memory / 1024:.0f} MiB",
+                file=sys.stderr,
+            )
     return results
 
 
 def table(all_results: dict[str, dict[str, Measurements]], runs: int) -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    lines = [f"Measured {datetime.now(timezone.utc):%Y-%m-%d} on {os.cpu_count()} cores ({cpu}), Python "
-             f"{platform.python_version()}; medians of the runs counted under each size (after a warm-up run, unless "
-             "one run only); wall-clock seconds of the whole "
-             "process; ratio = logbook ÷ peer (below 1: logbook is faster).", "",
-             "| size | tool | cold build | no-change rebuild | one interaction edited | peak memory |",
-             "|---|---|---|---|---|---|"]
+    cpu = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor(),
+        )
+        if Path("/proc/cpuinfo").exists()
+        else ""
+    )
+    lines = [
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {os.cpu_count()} cores ({cpu}), Python "
+        f"{platform.python_version()}; medians of the runs counted under each size (after a warm-up run, unless "
+        "one run only); wall-clock seconds of the whole "
+        "process; ratio = logbook ÷ peer (below 1: logbook is faster).",
+        "",
+        "| size | tool | cold build | no-change rebuild | one interaction edited | peak memory |",
+        "|---|---|---|---|---|---|",
+    ]
     for size, results in all_results.items():
         base = results.get("logbook")
         for tool, m in results.items():
@@ -181,10 +206,13 @@ def table(all_results: dict[str, dict[str, Measurements]], runs: int) -> str:
                     cell += f" (×{statistics.median(base.times[scenario]) / value:.2f})"
                 cells.append(cell)
             memory = statistics.median(m.memory) / 1024
-            mem_cell = f"{memory:.0f} MiB" + (f" (×{statistics.median(base.memory) / 1024 / memory:.2f})"
-                                              if base and tool != "logbook" else "")
+            mem_cell = f"{memory:.0f} MiB" + (
+                f" (×{statistics.median(base.memory) / 1024 / memory:.2f})" if base and tool != "logbook" else ""
+            )
             count = len(m.times["cold"])
-            lines.append(f"| {size} ({count} run{'s' * (count != 1)}) | {tool} | " + " | ".join(cells) + f" | {mem_cell} |")
+            lines.append(
+                f"| {size} ({count} run{'s' * (count != 1)}) | {tool} | " + " | ".join(cells) + f" | {mem_cell} |"
+            )
     return "\n".join(lines) + "\n"
 
 

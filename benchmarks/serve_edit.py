@@ -57,18 +57,39 @@ def main() -> int:
         shutil.copytree(args.logbook, book, ignore=shutil.ignore_patterns("_site"))
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "XDG_CACHE_HOME": str(Path(scratch) / "cache")}
         if args.git:
-            git = ["git", "-C", str(book), "-c", "user.name=Bench", "-c", "user.email=bench@example.net",
-                   "-c", "gc.auto=0"]
+            git = [
+                "git",
+                "-C",
+                str(book),
+                "-c",
+                "user.name=Bench",
+                "-c",
+                "user.email=bench@example.net",
+                "-c",
+                "gc.auto=0",
+            ]
             for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "corpus"]):
-                subprocess.run([*git, *command], check=True, env={**env, "GIT_COMMITTER_DATE": "2025-12-01T00:00:00Z",
-                                                                   "GIT_AUTHOR_DATE": "2025-12-01T00:00:00Z"})
+                subprocess.run(
+                    [*git, *command],
+                    check=True,
+                    env={
+                        **env,
+                        "GIT_COMMITTER_DATE": "2025-12-01T00:00:00Z",
+                        "GIT_AUTHOR_DATE": "2025-12-01T00:00:00Z",
+                    },
+                )
         fixed = [] if args.as_of == "now" else ["--as-of", args.as_of]
-        serve = subprocess.Popen([sys.executable, "-m", "logbook", "serve", str(book), "--port", "0", *fixed],
-                                 stderr=subprocess.PIPE, text=True, env=env,
-                                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "logbook", "serve", str(book), "--port", "0", *fixed],
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
         lines: list[tuple[float, str]] = []
-        reader = threading.Thread(target=lambda: [lines.append((time.perf_counter(), line.rstrip()))
-                                                  for line in serve.stderr], daemon=True)  # type: ignore[union-attr]
+        reader = threading.Thread(
+            target=lambda: [lines.append((time.perf_counter(), line.rstrip())) for line in serve.stderr], daemon=True
+        )  # type: ignore[union-attr]
         reader.start()
 
         def wait_for(pattern: str, after: int, timeout: float = 600) -> tuple[float, str]:
@@ -105,21 +126,45 @@ def main() -> int:
                     raise SystemExit(f"a rebuild failed: {line}")
                 rebuilds.append(int(match[1]))
                 latencies.append((stamp - saved) * 1000)
-                print(f"edit {n + 1:2d}: {target.relative_to(book)}: rebuilt in {rebuilds[-1]} ms "
-                      f"(save to reload signal {latencies[-1]:.0f} ms)", flush=True)
+                print(
+                    f"edit {n + 1:2d}: {target.relative_to(book)}: rebuilt in {rebuilds[-1]} ms "
+                    f"(save to reload signal {latencies[-1]:.0f} ms)",
+                    flush=True,
+                )
         finally:
             serve.send_signal(signal.SIGINT)
             serve.wait(timeout=60)
         cold = Path(scratch) / "cold"
-        subprocess.run([sys.executable, "-m", "logbook", "build", str(book), "--out", str(cold), "--as-of",
-                        args.as_of, "--no-cache"], check=True, env=env, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "logbook",
+                "build",
+                str(book),
+                "--out",
+                str(cold),
+                "--as-of",
+                args.as_of,
+                "--no-cache",
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         different = differences(book / "_site", cold)
-        print(f"median rebuild (serve's timer) over {len(rebuilds)} edits: {statistics.median(rebuilds):.0f} ms "
-              f"(min {min(rebuilds)}, max {max(rebuilds)})")
-        print(f"median save to reload signal: {statistics.median(latencies):.0f} ms (watcher and 250 ms debounce "
-              "included)")
-        print("published site vs cold build: " + ("byte-identical" if not different else
-                                                   f"{len(different)} files differ: {different[:10]}"))
+        print(
+            f"median rebuild (serve's timer) over {len(rebuilds)} edits: {statistics.median(rebuilds):.0f} ms "
+            f"(min {min(rebuilds)}, max {max(rebuilds)})"
+        )
+        print(
+            f"median save to reload signal: {statistics.median(latencies):.0f} ms (watcher and 250 ms debounce "
+            "included)"
+        )
+        print(
+            "published site vs cold build: "
+            + ("byte-identical" if not different else f"{len(different)} files differ: {different[:10]}")
+        )
         return 0 if not different else 1
 
 

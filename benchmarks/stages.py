@@ -16,8 +16,9 @@ import functools
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from logbook import build as build_module
 from logbook import cache, derive, load, parse, publish, render, search

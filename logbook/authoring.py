@@ -12,36 +12,58 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import notary
 from .currencies import ISO_4217
 from .diagnostics import did_you_mean
-from .discover import CASE_FILE, CASES_DIR, SingleSource, BundleSource
+from .discover import CASE_FILE, CASES_DIR, BundleSource, SingleSource
 from .fields import AMOUNT_RE, ID_RE
-from .outputs import case_id_unpublishable
-from .interactions import NewInteraction, PromiseGiven, Recorded, WriteRefused, at_text, stamp, verify, write_interaction
+from .interactions import (
+    NewInteraction,
+    PromiseGiven,
+    Recorded,
+    WriteRefused,
+    at_text,
+    stamp,
+    verify,
+    write_interaction,
+)
 from .load import load_logbook
 from .locate import no_such_case
 from .models import Case, Config
+from .outputs import case_id_unpublishable
 from .recordtext import ValueRefused, front_matter, message_text, one_line, toml_string
 from .textfile import read_regular
 from .timeparse import TimeError, zone_named
 from .validate import PLACEHOLDER_BACKGROUND
 
-__all__ = ["AuthoringError", "NewCase", "NewInteraction", "PromiseGiven", "Written", "add_interaction",
-           "at_text", "find_case", "init_logbook", "new_case", "record_interaction", "stamp"]
+__all__ = [
+    "AuthoringError",
+    "NewCase",
+    "NewInteraction",
+    "PromiseGiven",
+    "Written",
+    "add_interaction",
+    "at_text",
+    "find_case",
+    "init_logbook",
+    "new_case",
+    "record_interaction",
+    "stamp",
+]
 
 
 class AuthoringError(Exception):
     """A request that would lose or clobber data, or names something that does not exist."""
 
 
-STARTER_CONFIG = '''# logbook configuration. Every key is optional; the values shown are the defaults
+STARTER_CONFIG = """# logbook configuration. Every key is optional; the values shown are the defaults
 # unless marked "starter". Top-level keys must come before the first [table].
 
 # channels = ["email", "chat", "phone", "social", "sms", "letter", "in-person", "portal", "note"]
@@ -77,10 +99,9 @@ escalated-complaint = "Formal complaint, ombudsman or regulator"
 # insults = ["idiot", "incompetent", "useless", "pathetic", "clowns"]
 # profanity = ["damn", "hell", "crap"]
 # blame = ["your fault", "you people", "you always", "you never", "liar", "scam"]
-'''
+"""
 
 GITIGNORE = "# logbook build output\n_site/\n._site.lock\n"
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +131,9 @@ def _zone(name: str, option: str = "--timezone") -> str:
     return name
 
 
-def notarised(root: Path, config: Config, changing: tuple[Path, ...], message: str,
-              write: Callable[[], Written]) -> Written:
+def notarised(
+    root: Path, config: Config, changing: tuple[Path, ...], message: str, write: Callable[[], Written]
+) -> Written:
     """Run *write*; with ``[git] commit = true``, first make sure git can commit exactly its files
     (refusing before anything is written), then commit them with *message* (or the one *write* gave)."""
     if not config.git.commit:
@@ -136,7 +158,9 @@ def init_logbook(target: Path, title: str = "Logbook", tz: str = "UTC") -> Writt
     target.mkdir(parents=True, exist_ok=True)
     made_git, has_git = False, notary.git_available()
     if has_git and notary.repository(target) is None:
-        subprocess.run(["git", "init", "-q", "--", str(target)], check=True, capture_output=True)  # "--": a folder named -1
+        subprocess.run(
+            ["git", "init", "-q", "--", str(target)], check=True, capture_output=True
+        )  # "--": a folder named -1
         made_git = True
     if has_git:
         try:
@@ -144,8 +168,10 @@ def init_logbook(target: Path, title: str = "Logbook", tz: str = "UTC") -> Writt
         except notary.NotaryError as exc:
             raise AuthoringError(str(exc)) from None
     written = [config]
-    config.write_text(STARTER_CONFIG.format(title=title_text, timezone=zone_text,
-                                            commit="true" if has_git else "false"), encoding="utf-8")
+    config.write_text(
+        STARTER_CONFIG.format(title=title_text, timezone=zone_text, commit="true" if has_git else "false"),
+        encoding="utf-8",
+    )
     (target / CASES_DIR).mkdir(exist_ok=True)
     keep = target / CASES_DIR / ".gitkeep"  # git keeps no empty folder; names starting with '.' are ignored
     if not keep.exists():
@@ -161,9 +187,14 @@ def init_logbook(target: Path, title: str = "Logbook", tz: str = "UTC") -> Writt
         written.append(gitignore)
     result = Written(tuple(written) + ((target / ".git",) if made_git else ()))
     if not has_git:
-        return replace(result, notes=("git is not installed, so nothing is committed and the site cannot say when "
-                                      "each entry was recorded; install git, run 'git init' here and set "
-                                      "commit = true under [git]",))
+        return replace(
+            result,
+            notes=(
+                "git is not installed, so nothing is committed and the site cannot say when "
+                "each entry was recorded; install git, run 'git init' here and set "
+                "commit = true under [git]",
+            ),
+        )
     try:
         return replace(result, commit=notary.commit(target, written, "logbook: start the logbook"))
     except notary.CommitFailed as exc:
@@ -203,15 +234,23 @@ class NewCase:
     extra: tuple[tuple[str, Any], ...] = ()  # further fields in their YAML form (parties)
 
 
-def new_case(root: Path, case_id: str | NewCase, title: str | None = None, counterparty: str | None = None,
-             tags: tuple[str, ...] = (), single_file: bool = False, today: datetime | None = None,
-             commit: bool = True) -> Written:
+def new_case(
+    root: Path,
+    case_id: str | NewCase,
+    title: str | None = None,
+    counterparty: str | None = None,
+    tags: tuple[str, ...] = (),
+    single_file: bool = False,
+    today: datetime | None = None,
+    commit: bool = True,
+) -> Written:
     """Create a case (a bundle folder, or a single file); refuses an id in use.  *commit* False: a
     caller that writes more (``logbook import``) commits the case with the rest, in one commit."""
     new = case_id if isinstance(case_id, NewCase) else NewCase(case_id, title or "", counterparty, tags, single_file)
     if not ID_RE.fullmatch(new.id):
-        raise AuthoringError(f"'{new.id}' is not a valid case id: letters, digits, '.', '_' and '-', "
-                             "starting with a letter or digit")
+        raise AuthoringError(
+            f"'{new.id}' is not a valid case id: letters, digits, '.', '_' and '-', starting with a letter or digit"
+        )
     if (unpublishable := case_id_unpublishable(new.id)) is not None:
         raise AuthoringError(f"'{new.id[:40]}': {unpublishable}")
     if not (root / CASES_DIR).is_dir():
@@ -236,6 +275,7 @@ def new_case(root: Path, case_id: str | NewCase, title: str | None = None, count
         with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
             handle.write(text)
         return Written((path,), notes)
+
     if not commit:
         return write()
     return notarised(root, config, (), f"logbook: new case {new.id}: {fields['title']}", write)
@@ -244,8 +284,27 @@ def new_case(root: Path, case_id: str | NewCase, title: str | None = None, count
 def _stub(case_id: str) -> Case:
     """The case as it is before it exists: no interactions (what verify compares against)."""
     from .diagnostics import Location
-    return Case(case_id, "", "", None, None, None, None, (), None, (), None, False, "", (), form="", location=Location(""),
-                id_location=Location(""), description_location=Location(""))
+
+    return Case(
+        case_id,
+        "",
+        "",
+        None,
+        None,
+        None,
+        None,
+        (),
+        None,
+        (),
+        None,
+        False,
+        "",
+        (),
+        form="",
+        location=Location(""),
+        id_location=Location(""),
+        description_location=Location(""),
+    )
 
 
 def _case_fields(new: NewCase, config: Config, today: datetime | None) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -261,10 +320,13 @@ def _case_fields(new: NewCase, config: Config, today: datetime | None) -> tuple[
         except WriteRefused as exc:
             raise AuthoringError(str(exc)) from None
     else:
-        opened = (today or datetime.now(timezone.utc)).astimezone(zone).strftime("%Y-%m-%d")
+        opened = (today or datetime.now(UTC)).astimezone(zone).strftime("%Y-%m-%d")
         notes.append(f"opened: {opened} (today; give --opened DATE if the dispute began earlier)")
-    fields: dict[str, Any] = {"title": title, "status": "open" if "open" in config.statuses else config.statuses[0],
-                              "opened": opened}
+    fields: dict[str, Any] = {
+        "title": title,
+        "status": "open" if "open" in config.statuses else config.statuses[0],
+        "opened": opened,
+    }
     if new.counterparty and new.counterparty.strip():
         fields["counterparty"] = _refuse_value(one_line, new.counterparty, "--counterparty")
     if new.amount:
@@ -288,8 +350,10 @@ def _amount(text: str) -> str:
     number, currency = (match["value"], match["currency"]) if match["value"] else (match["value2"], match["currency2"])
     if currency.upper() not in ISO_4217:
         hint = did_you_mean(currency.upper(), ISO_4217)
-        raise AuthoringError(f"--amount: '{currency}' is not an ISO 4217 currency code (such as USD, EUR, GBP)"
-                             + (f"; {hint}" if hint else ""))
+        raise AuthoringError(
+            f"--amount: '{currency}' is not an ISO 4217 currency code (such as USD, EUR, GBP)"
+            + (f"; {hint}" if hint else "")
+        )
     try:
         Decimal(number)
     except InvalidOperation:
@@ -305,8 +369,10 @@ def _refs(given: tuple[str, ...]) -> dict[str, str]:
         if not sep or not name or not value:
             raise AuthoringError(f"--ref '{item}' must be NAME=NUMBER, e.g. --ref order=HA-1")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name):
-            raise AuthoringError(f"--ref '{item}': the name '{name}' may only hold letters, digits, '_' and '-', "
-                                 "starting with a letter (e.g. order, their_case)")
+            raise AuthoringError(
+                f"--ref '{item}': the name '{name}' may only hold letters, digits, '_' and '-', "
+                "starting with a letter (e.g. order, their_case)"
+            )
         if name in refs:
             raise AuthoringError(f"--ref {name} is given twice")
         refs[name] = value
@@ -320,8 +386,10 @@ def _tag(tag: str, config: Config) -> str:
     known = [name for name, _ in config.tags]
     if config.has_tag_taxonomy and tag not in known:
         hint = did_you_mean(tag, known)
-        raise AuthoringError(f"tag '{tag}' is not one of the tags in logbook.toml's [tags]: {', '.join(known)}"
-                             + (f"; {hint}" if hint else " (add it under [tags] to use it)"))
+        raise AuthoringError(
+            f"tag '{tag}' is not one of the tags in logbook.toml's [tags]: {', '.join(known)}"
+            + (f"; {hint}" if hint else " (add it under [tags] to use it)")
+        )
     return tag
 
 
@@ -333,13 +401,17 @@ def find_case(root: Path, case_id: str) -> tuple[Case, Config]:
             broken = [d for d in loaded.diagnostics if d.is_error and d.location.path.startswith(_case_prefix(case))]
             if broken:
                 first = broken[0]
-                raise AuthoringError(f"case '{case.id}' has errors; fix them first (logbook check): "
-                                     f"{first.location.path}:{first.location.line}: {first.message}")
+                raise AuthoringError(
+                    f"case '{case.id}' has errors; fix them first (logbook check): "
+                    f"{first.location.path}:{first.location.line}: {first.message}"
+                )
             return case, loaded.logbook.config
     broken = [d for d in loaded.diagnostics if d.is_error and case_id.casefold() in d.location.path.casefold()]
     if broken:
-        raise AuthoringError(f"case '{case_id}' has errors; fix them first (logbook check): "
-                             f"{broken[0].location.path}:{broken[0].location.line}: {broken[0].message}")
+        raise AuthoringError(
+            f"case '{case_id}' has errors; fix them first (logbook check): "
+            f"{broken[0].location.path}:{broken[0].location.line}: {broken[0].message}"
+        )
     raise AuthoringError(no_such_case(case_id, [case.id for case in loaded.logbook.cases]))
 
 
@@ -353,6 +425,7 @@ def add_interaction(root: Path, case_id: str, new: NewInteraction, now: datetime
     root = root.resolve()
     if new.status is not None and new.status.strip():
         from .casestate import add_with_status
+
         return add_with_status(root, case_id, new, now)
     case, config = find_case(root, case_id)
     return record_interaction(root, case, config, new, now)
@@ -360,12 +433,15 @@ def add_interaction(root: Path, case_id: str, new: NewInteraction, now: datetime
 
 def promise_notes(case: Case, recorded: Recorded) -> tuple[str, ...]:
     """How to keep each promise just recorded: its id, for ``--fulfils``."""
-    return tuple(f"promise id: {ident} (when it is kept: logbook add {case.id} … --fulfils {ident})"
-                 for ident in recorded.promise_ids)
+    return tuple(
+        f"promise id: {ident} (when it is kept: logbook add {case.id} … --fulfils {ident})"
+        for ident in recorded.promise_ids
+    )
 
 
-def record_interaction(root: Path, case: Case, config: Config, new: NewInteraction, now: datetime | None = None,
-                       verb: str = "add") -> Written:
+def record_interaction(
+    root: Path, case: Case, config: Config, new: NewInteraction, now: datetime | None = None, verb: str = "add"
+) -> Written:
     """Write *new* into *case* and commit it; the one path from a request to a committed interaction."""
     changing = (root / case.location.path,) if case.form == "single" else ()
     recorded: list[Recorded] = []
@@ -375,7 +451,12 @@ def record_interaction(root: Path, case: Case, config: Config, new: NewInteracti
             recorded.append(write_interaction(root, case, config, new, now))
         except WriteRefused as exc:
             raise AuthoringError(str(exc)) from None
-        return Written(recorded[0].paths, promise_notes(case, recorded[0]), message=f"logbook: {verb} {case.id}: {recorded[0].label}")
+        return Written(
+            recorded[0].paths,
+            promise_notes(case, recorded[0]),
+            message=f"logbook: {verb} {case.id}: {recorded[0].label}",
+        )
+
     return notarised(root, config, changing, "", write)
 
 

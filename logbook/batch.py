@@ -11,14 +11,28 @@ batch never writes a record that fails check, and writes nothing when one would.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .discover import BundleSource, SingleSource, discover
-from .interactions import (NewInteraction, WriteRefused, _copy_attachment, _fields, _interaction_file_name, _text,
-                           _with_names, at_text, case_zone, replace_file, section_text, stamp, verify)
+from .interactions import (
+    NewInteraction,
+    WriteRefused,
+    _copy_attachment,
+    _fields,
+    _interaction_file_name,
+    _text,
+    _with_names,
+    at_text,
+    case_zone,
+    replace_file,
+    section_text,
+    stamp,
+    verify,
+)
 from .models import Case, Config
 from .parse import parse_source
 from .recordtext import front_matter, message_text
@@ -42,8 +56,9 @@ class Batch:
         return tuple(path for path, _ in self.texts)
 
 
-def plan_batch(root: Path, case: Case, config: Config, news: Sequence[NewInteraction],
-               now: datetime | None = None) -> Batch:
+def plan_batch(
+    root: Path, case: Case, config: Config, news: Sequence[NewInteraction], now: datetime | None = None
+) -> Batch:
     """Every interaction of *news* as a checked record for *case*, or WriteRefused (nothing written).
 
     Attachments are expected in the case's folder already (the importer stores them first, so
@@ -72,8 +87,13 @@ def plan_batch(root: Path, case: Case, config: Config, news: Sequence[NewInterac
     return Batch(case, texts, tuple(dict.fromkeys(attachments)), not bundle)
 
 
-def _bundle_texts(root: Path, case: Case, config: Config, folder: Path,
-                  planned: list[tuple[Moment, NewInteraction, dict[str, Any], str]]) -> tuple[tuple[Path, str], ...]:
+def _bundle_texts(
+    root: Path,
+    case: Case,
+    config: Config,
+    folder: Path,
+    planned: list[tuple[Moment, NewInteraction, dict[str, Any], str]],
+) -> tuple[tuple[Path, str], ...]:
     source = _bundle_source(root, folder)
     taken: set[str] = set()
     texts: list[tuple[Path, str]] = []
@@ -98,8 +118,14 @@ def _bundle_source(root: Path, folder: Path) -> BundleSource:
     raise WriteRefused(f"{rel_folder} is no longer a case folder")
 
 
-def _single_text(root: Path, case: Case, config: Config, path: Path,
-                 planned: list[tuple[Moment, NewInteraction, dict[str, Any], str]], zone: Any) -> str:
+def _single_text(
+    root: Path,
+    case: Case,
+    config: Config,
+    path: Path,
+    planned: list[tuple[Moment, NewInteraction, dict[str, Any], str]],
+    zone: Any,
+) -> str:
     raw = read_regular(path).decode("utf-8")  # not read_text (it would hide CRLF endings); never a FIFO
     rel = path.relative_to(root).as_posix()
     head = _front_part(raw)
@@ -109,7 +135,9 @@ def _single_text(root: Path, case: Case, config: Config, path: Path,
         _read_alone(root, config, SingleSource(rel), {rel: (head.rstrip("\n") + "\n\n" + section).encode("utf-8")})
         sections.append((moment, section))
     new_raw = insert_sections(raw, sections, zone)
-    verify(root, case, config, SingleSource(rel), {rel: new_raw.encode("utf-8")}, len(case.interactions) + len(sections))
+    verify(
+        root, case, config, SingleSource(rel), {rel: new_raw.encode("utf-8")}, len(case.interactions) + len(sections)
+    )
     return new_raw
 
 
@@ -117,7 +145,7 @@ def _front_part(raw: str) -> str:
     """A single file up to its first section: the case alone, to read one new section with."""
     text = raw.removeprefix("\ufeff").replace("\r\n", "\n")
     _, sections = split_sections(split_front_matter(text).body)
-    return "\n".join(text.split("\n")[:sections[0].heading_line - 1]) if sections else text
+    return "\n".join(text.split("\n")[: sections[0].heading_line - 1]) if sections else text
 
 
 def _read_alone(root: Path, config: Config, source: BundleSource | SingleSource, contents: dict[str, bytes]) -> None:
@@ -128,8 +156,10 @@ def _read_alone(root: Path, config: Config, source: BundleSource | SingleSource,
     if problems:
         first = problems[0]
         hint = f" ({first.hint})" if first.hint else ""
-        raise WriteRefused(f"this would write a record that does not pass check ({first.location.path}:"
-                           f"{first.location.line}: {first.message}{hint}); nothing was written")
+        raise WriteRefused(
+            f"this would write a record that does not pass check ({first.location.path}:"
+            f"{first.location.line}: {first.message}{hint}); nothing was written"
+        )
     if result.case is None or len(result.case.interactions) != 1:
         raise WriteRefused(f"a new record of {source} would not read back as one interaction; nothing was written")
 
@@ -148,13 +178,13 @@ def insert_sections(raw: str, sections: Sequence[tuple[Moment, str]], zone: Any)
             points.append((parse_moment(section.heading, zone, prefix=True).moment.instant, section.heading_line - 1))
         except TimeError:
             continue
-    latest = []  # the latest instant up to each dated section: the first later section is found by bisection
+    latest: list[Any] = []  # the latest instant up to each dated section: the first later section is found by bisection
     for when, _ in points:
         latest.append(max(when, latest[-1]) if latest else when)
     groups: dict[int | None, list[str]] = {}
-    for moment, section in sorted(sections, key=lambda s: s[0].instant):
+    for moment, new_text in sorted(sections, key=lambda s: s[0].instant):
         k = bisect.bisect_right(latest, moment.instant)
-        groups.setdefault(points[k][1] if k < len(points) else None, []).append(section)
+        groups.setdefault(points[k][1] if k < len(points) else None, []).append(new_text)
     out, start = [], 0
     for at in sorted(k for k in groups if k is not None):
         out.append(_joined("\n".join(lines[start:at]), groups[at]) + "\n")

@@ -6,10 +6,11 @@ found no errors, so a broken logbook never replaces a good site.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .cache import BuildCache, inputs_fingerprint, open_cache, quiet_paths, site_stamp
 from .collector import long_lived
@@ -32,20 +33,29 @@ class BuildResult:
 
 def check(root: Path) -> LoadResult:
     from .load import load_logbook
+
     return load_logbook(root)
 
 
 def as_of_instant(text: str | None, zone_name: str) -> datetime:
     """``--as-of``: a date means the end of that day in the site's zone; absent means now."""
     from .timeparse import parse_moment, zone_named
+
     if text is None:
-        return datetime.now(timezone.utc).replace(microsecond=0)
+        return datetime.now(UTC).replace(microsecond=0)
     return parse_moment(text, zone_named(zone_name)).moment.end
 
 
-def build(root: Path, out: Path | None = None, as_of: str | None = None, strict: bool = False,
-          cache: BuildCache | None | bool = True, persist: bool = True,
-          progress: Callable[[str], None] = lambda stage: None, touched: frozenset[str] | None = None) -> BuildResult:
+def build(
+    root: Path,
+    out: Path | None = None,
+    as_of: str | None = None,
+    strict: bool = False,
+    cache: BuildCache | None | bool = True,
+    persist: bool = True,
+    progress: Callable[[str], None] = lambda stage: None,
+    touched: frozenset[str] | None = None,
+) -> BuildResult:
     """Load, derive, render and publish.  ``cache=True`` uses the on-disk build cache (see cache.py),
     a BuildCache object reuses that one (serve keeps one in memory), False builds from nothing;
     *persist* writes the cache back to disk afterwards; *progress* is told each stage as it starts;
@@ -60,7 +70,8 @@ def build(root: Path, out: Path | None = None, as_of: str | None = None, strict:
         last = store.last_site.get(str(out))
         if last is not None and last[0] == inputs and last[1] == site_stamp(out):
             store.runtime["written"] = ()
-            return last[2]  # nothing changed since the last build published this very site
+            unchanged: BuildResult = last[2]
+            return unchanged  # nothing changed since the last build published this very site
     if store is not None:
         store.load_tables()
     with long_lived(active=store is None or not store.incremental) as settle:  # see collector.py
@@ -74,9 +85,16 @@ def build(root: Path, out: Path | None = None, as_of: str | None = None, strict:
     return result
 
 
-def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildCache | None,
-           progress: Callable[[str], None], touched: frozenset[str] | None,
-           settle: Callable[[], None]) -> BuildResult:
+def _build(
+    root: Path,
+    out: Path,
+    as_of: str | None,
+    strict: bool,
+    store: BuildCache | None,
+    progress: Callable[[str], None],
+    touched: frozenset[str] | None,
+    settle: Callable[[], None],
+) -> BuildResult:
     """The stages; *settle* is told when records that live to the end of the build have been made."""
     from .derive import derive_site
     from .load import load_logbook
@@ -94,15 +112,20 @@ def _build(root: Path, out: Path, as_of: str | None, strict: bool, store: BuildC
     try:
         theme = resolve_theme(root, config.theme)
         progress("deriving facts")
-        site = derive_site(loaded.logbook, as_of_instant(as_of, config.timezone), loaded.history,
-                           memo=store.derived if store is not None and store.incremental else None)
+        site = derive_site(
+            loaded.logbook,
+            as_of_instant(as_of, config.timezone),
+            loaded.history,
+            memo=store.derived if store is not None and store.incremental else None,
+        )
         settle()
         progress("rendering pages")
         if store is not None and store.incremental:  # serve: replace only what changed since its last build
             files = render_site(site, theme, store, published=out)
             progress("publishing")
-            published, written = update_in_place(files, out, root, store.runtime.get("published", {}).get(str(out)),
-                                                 quiet_paths(root, touched))
+            published, written = update_in_place(
+                files, out, root, store.runtime.get("published", {}).get(str(out)), quiet_paths(root, touched)
+            )
             store.runtime["published"], store.runtime["written"] = {str(out): published}, written
         else:  # pages go to a staging folder as they are drawn; swapped in only if every page was
             with staged(out, root) as staging:
@@ -120,6 +143,7 @@ def _theme_folders(root: Path) -> tuple[Path, ...]:
     """Where the theme may come from (a bad logbook.toml only means no shortcut: the build reports it)."""
     from .config import load_config
     from .themes import ThemeError, resolve_theme, theme_dirs
+
     try:  # load_config reads logbook.toml safely (a FIFO, deep nesting, …), and reports nothing here
         named = resolve_theme(root, load_config(root)[0].theme).folders
     except ThemeError:

@@ -34,9 +34,10 @@ import subprocess
 import tempfile
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import __version__
 from .discover import CASES_DIR
@@ -125,17 +126,27 @@ class CacheUnreadable(Exception):
 # unpickled from memory, so a length announced in the file (2**62 bytes) cannot make the
 # unpickler allocate it.
 MAX_CACHE_BYTES = 1 << 30
-_STANDARD_TYPES = {("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"), ("datetime", "timedelta"),
-                   ("datetime", "timezone"), ("decimal", "Decimal"), ("zoneinfo", "ZoneInfo"),
-                   ("pathlib", "PosixPath"), ("pathlib", "PurePosixPath"), ("builtins", "set"),
-                   ("builtins", "frozenset")}
+_STANDARD_TYPES = {
+    ("datetime", "datetime"),
+    ("datetime", "date"),
+    ("datetime", "time"),
+    ("datetime", "timedelta"),
+    ("datetime", "timezone"),
+    ("decimal", "Decimal"),
+    ("zoneinfo", "ZoneInfo"),
+    ("pathlib", "PosixPath"),
+    ("pathlib", "PurePosixPath"),
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+}
 
 
 def _zone_unpickler(owner: Any, name: str) -> Any:
     """The one getattr a pickle of ours uses: ZoneInfo pickles itself as getattr(ZoneInfo, "_unpickle")."""
     import zoneinfo
+
     if owner is zoneinfo.ZoneInfo and name == "_unpickle":
-        return zoneinfo.ZoneInfo._unpickle  # type: ignore[attr-defined]
+        return zoneinfo.ZoneInfo._unpickle  # type: ignore[attr-defined]  # ZoneInfo._unpickle is private, and what ZoneInfo's pickles name
     raise pickle.UnpicklingError(f"getattr({owner!r}, {name!r}) is not allowed in the cache")
 
 
@@ -147,8 +158,11 @@ class _RecordUnpickler(pickle.Unpickler):
             return super().find_class(module, name)
         if "." not in name and module.startswith("logbook.") and not name.startswith("_"):
             found = super().find_class(module, name)
-            if isinstance(found, type) and found.__module__ == module and (
-                    dataclasses.is_dataclass(found) or issubclass(found, (enum.Enum, tuple))):
+            if (
+                isinstance(found, type)
+                and found.__module__ == module
+                and (dataclasses.is_dataclass(found) or issubclass(found, (enum.Enum, tuple)))
+            ):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
 
@@ -237,8 +251,12 @@ class BuildCache:
         self.roll_over(prune)
         if self.path is None:
             return
-        tables = {"stamps": self.stamps, "parsed": self.parsed.old, "messages": self.messages.old,
-                  "analysed": self.analysed.old}
+        tables = {
+            "stamps": self.stamps,
+            "parsed": self.parsed.old,
+            "messages": self.messages.old,
+            "analysed": self.analysed.old,
+        }
         _write(self.path, tables)
         _write(self.path.with_name("site.pickle"), {"last_site": self.last_site})
 
@@ -250,7 +268,11 @@ class BuildCache:
         state = _read(self.path)
         if state is not None:
             self.stamps = state["stamps"]
-            self.parsed.old, self.messages.old, self.analysed.old = state["parsed"], state["messages"], state["analysed"]
+            self.parsed.old, self.messages.old, self.analysed.old = (
+                state["parsed"],
+                state["messages"],
+                state["analysed"],
+            )
 
 
 def _write(path: Path, state: dict[str, Any]) -> None:
@@ -276,8 +298,14 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 
 def _is_stamp(value: Any) -> bool:
-    return type(value) is tuple and len(value) == 4 and type(value[0]) is int and type(value[1]) is int \
-        and type(value[2]) is int and type(value[3]) is int
+    return (
+        type(value) is tuple
+        and len(value) == 4
+        and type(value[0]) is int
+        and type(value[1]) is int
+        and type(value[2]) is int
+        and type(value[3]) is int
+    )
 
 
 def _table(entry_ok: Callable[[Any], bool]) -> Callable[[Any], bool]:
@@ -289,8 +317,10 @@ def _is_digest(value: Any) -> bool:
 
 
 def _is_consulted(value: Any) -> bool:
-    return type(value) is tuple and all(type(item) is tuple and len(item) == 2 and type(item[0]) is str
-                                        and (item[1] is None or _is_stamp(item[1])) for item in value)
+    return type(value) is tuple and all(
+        type(item) is tuple and len(item) == 2 and type(item[0]) is str and (item[1] is None or _is_stamp(item[1]))
+        for item in value
+    )
 
 
 def _is_parse(value: Any) -> bool:
@@ -299,9 +329,16 @@ def _is_parse(value: Any) -> bool:
 
 def _is_last_site(value: Any) -> bool:
     from .build import BuildResult
-    return isinstance(value, tuple) and len(value) == 3 and (value[0] is None or isinstance(value[0], str)) \
-        and isinstance(value[1], tuple) and len(value[1]) == 2 and all(s is None or _is_stamp(s) for s in value[1]) \
+
+    return (
+        isinstance(value, tuple)
+        and len(value) == 3
+        and (value[0] is None or isinstance(value[0], str))
+        and isinstance(value[1], tuple)
+        and len(value[1]) == 2
+        and all(s is None or _is_stamp(s) for s in value[1])
         and isinstance(value[2], BuildResult)
+    )
 
 
 _SHAPES: dict[str, Callable[[Any], bool]] = {  # what each table of a cache file must hold to be used
@@ -316,7 +353,7 @@ _SHAPES: dict[str, Callable[[Any], bool]] = {  # what each table of a cache file
 def open_cache(root: Path) -> BuildCache:
     """The cache of the logbook at *root*; only the small record of the last build is read now."""
     cache = BuildCache(cache_file(root))
-    state = _read(cache.path.with_name("site.pickle"))  # type: ignore[union-attr]
+    state = _read(cache.path.with_name("site.pickle"))  # type: ignore[union-attr]  # a BuildCache's path is set when it is opened for a logbook
     if state is not None:
         cache.last_site = state["last_site"]
     return cache
@@ -350,9 +387,11 @@ def _walk_stamps(folder: str, parts: list[str]) -> None:
 
 def _git_state(root: Path) -> bytes:
     try:
-        proc = subprocess.run(["git", "-C", str(root), "status", "--porcelain=v2", "--branch", "--",
-                               "cases", "logbook.toml", "themes"], capture_output=True,
-                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})  # never index.lock (history.py)
+        proc = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain=v2", "--branch", "--", "cases", "logbook.toml", "themes"],
+            capture_output=True,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )  # never index.lock (history.py)
     except OSError:
         return b"no git"
     return proc.stdout if proc.returncode == 0 else b"not a repository"

@@ -50,4 +50,4 @@ def calendar_ics(site: SiteView) -> bytes:
             event.add("dtend", window.ends.date() + timedelta(days=1))
             event.add("description", window.rule.label)
             calendar.add_component(event)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from .authoring import AuthoringError, Written, find_case, notarised, promise_notes
+from .interactions import NewInteraction, Recorded, WriteRefused, at_text, case_zone, stamp, write_interaction
 from .interactions import _status as check_status
-from .interactions import (NewInteraction, Recorded, WriteRefused, at_text, case_zone, stamp, write_interaction)
 from .models import Case, Config
 from .recordtext import ValueRefused, message_text, one_line, yaml_lines
 
@@ -60,15 +60,22 @@ def set_front_matter(raw: str, updates: dict[str, Any]) -> str:
     return bom + (text.replace("\n", "\r\n") if crlf else text)
 
 
-def set_status(root: Path, case_id: str, status: str, at: str | None = None, note: str | None = None,
-               now: datetime | None = None) -> Written:
+def set_status(
+    root: Path, case_id: str, status: str, at: str | None = None, note: str | None = None, now: datetime | None = None
+) -> Written:
     """Record a change of status as a note, and set ``status:`` in the case to match."""
     root = root.resolve()
     case, config = find_case(root, case_id)
     if status.strip() == "closed":
         raise AuthoringError(f"to close a case, say how it ended: logbook close {case.id} --summary '…'")
-    new = NewInteraction(channel="note", direction="internal", at=at, title=f"Status: {status.strip()}",
-                         status=status, message=note or "")
+    new = NewInteraction(
+        channel="note",
+        direction="internal",
+        at=at,
+        title=f"Status: {status.strip()}",
+        status=status,
+        message=note or "",
+    )
     return _change(root, case, config, new, {"status": status.strip()}, now, "status")
 
 
@@ -81,8 +88,9 @@ def add_with_status(root: Path, case_id: str, new: NewInteraction, now: datetime
     return _change(root, case, config, new, {"status": status}, now, "add")
 
 
-def close_case(root: Path, case_id: str, summary: str, at: str | None = None, force: bool = False,
-               now: datetime | None = None) -> Written:
+def close_case(
+    root: Path, case_id: str, summary: str, at: str | None = None, force: bool = False, now: datetime | None = None
+) -> Written:
     """Close a case (status, ``closed:``, ``summary:``); refuses while promises are still pending,
     unless *force*, because a case closed with a promise outstanding hides what is still owed."""
     root = root.resolve()
@@ -99,12 +107,16 @@ def close_case(root: Path, case_id: str, summary: str, at: str | None = None, fo
     waiting = _outstanding(root, case, config, moment.instant)
     if waiting and not force:
         names = "; ".join(f"'{p.promise.id or p.promise.what}' ({p.state})" for p in waiting)
-        raise AuthoringError(f"case '{case.id}' still has promises not kept: {names}. Record that they were kept "
-                             f"(logbook add {case.id} … --fulfils ID), or close it anyway with --force")
-    new = NewInteraction(channel="note", direction="internal", at=at_text(moment), title="Case closed",
-                         status="closed", message=summary)
-    return _change(root, case, config, new, {"status": "closed", "closed": at_text(moment), "summary": summary},
-                   now, "close")
+        raise AuthoringError(
+            f"case '{case.id}' still has promises not kept: {names}. Record that they were kept "
+            f"(logbook add {case.id} … --fulfils ID), or close it anyway with --force"
+        )
+    new = NewInteraction(
+        channel="note", direction="internal", at=at_text(moment), title="Case closed", status="closed", message=summary
+    )
+    return _change(
+        root, case, config, new, {"status": "closed", "closed": at_text(moment), "summary": summary}, now, "close"
+    )
 
 
 def stamp_or_refuse(at: str | None, case: Case, config: Config, now: datetime | None) -> Any:
@@ -116,31 +128,46 @@ def stamp_or_refuse(at: str | None, case: Case, config: Config, now: datetime | 
 
 def _outstanding(root: Path, case: Case, config: Config, as_of: datetime) -> list[Any]:
     from .derive import derive_case
+
     view = derive_case(case, root, as_of, config)
     return [p for p in view.promises if p.state in ("pending", "open")]
 
 
-def _change(root: Path, case: Case, config: Config, new: NewInteraction, updates: dict[str, Any],
-            now: datetime | None, verb: str) -> Written:
+def _change(
+    root: Path,
+    case: Case,
+    config: Config,
+    new: NewInteraction,
+    updates: dict[str, Any],
+    now: datetime | None,
+    verb: str,
+) -> Written:
     case_path = root / case.location.path
     try:
         check_status(updates["status"], config)
     except WriteRefused as exc:
         raise AuthoringError(str(exc)) from None
     if new.channel == "note" and "note" not in config.channels:
-        raise AuthoringError("the channel 'note' is not in logbook.toml's channels, so the change cannot be "
-                             "recorded as a note; add \"note\" to channels")
+        raise AuthoringError(
+            "the channel 'note' is not in logbook.toml's channels, so the change cannot be "
+            'recorded as a note; add "note" to channels'
+        )
     recorded: list[Recorded] = []
 
     def write() -> Written:
         try:
-            recorded.append(write_interaction(root, case, config, new, now,
-                                              edit_case_file=lambda raw: set_front_matter(raw, updates)))
+            recorded.append(
+                write_interaction(
+                    root, case, config, new, now, edit_case_file=lambda raw: set_front_matter(raw, updates)
+                )
+            )
         except WriteRefused as exc:
             raise AuthoringError(str(exc)) from None
         paths = recorded[0].paths if case.form == "single" else (*recorded[0].paths, case_path)
         what = {"status": f"status {updates['status']}", "close": "closed"}.get(verb)
-        message = f"logbook: {verb} {case.id}: " + (f"{what} ({recorded[0].label})" if what else
-                                                     f"{recorded[0].label} (status {updates['status']})")
+        message = f"logbook: {verb} {case.id}: " + (
+            f"{what} ({recorded[0].label})" if what else f"{recorded[0].label} (status {updates['status']})"
+        )
         return Written(paths, promise_notes(case, recorded[0]), message=message)
+
     return notarised(root, config, (case_path,), "", write)

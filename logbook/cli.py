@@ -10,10 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .diagnostics import Diagnostic
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -28,8 +32,9 @@ class _Parser(argparse.ArgumentParser):
 def _one_line(text: str) -> str:
     """A message for one line of a terminal: what the user typed is echoed with its control and
     invisible characters (newlines, escapes, bidi overrides) shown as escapes, never obeyed."""
-    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape", "backslashreplace").decode()
-                   for ch in text)
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape", "backslashreplace").decode() for ch in text
+    )
 
 
 def _port(text: str) -> int:
@@ -60,16 +65,19 @@ def _folder_name(text: str) -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="logbook", description="Dispute-ready static sites from plain-text "
-                                     "customer-service records.")
+    parser = _Parser(prog="logbook", description="Dispute-ready static sites from plain-text customer-service records.")
     parser.add_argument("--version", action="version", version=f"logbook {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
     check = commands.add_parser("check", help="validate the logbook and report every problem")
     check.add_argument("path", nargs="?", default=".", type=Path, help="the logbook folder (default: .)")
-    check.add_argument("--format", choices=("text", "json", "github"), default="text",
-                       help="text (default), json, or github (workflow annotations)")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text (default), json, or github (workflow annotations)",
+    )
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
 
     build = commands.add_parser("build", help="check, then publish the site")
@@ -77,8 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=_folder_name, help="output folder (default: PATH/_site)")
     build.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this date or date-time (default: now)")
     build.add_argument("--strict", action="store_true", help="refuse to publish when there are warnings")
-    build.add_argument("--no-cache", dest="cache", action="store_false",
-                       help="build from nothing, ignoring and not writing the build cache")
+    build.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="build from nothing, ignoring and not writing the build cache",
+    )
 
     audit = commands.add_parser("audit", help="list what is overdue or due soon; exit 1 when anything is overdue")
     audit.add_argument("path", nargs="?", default=".", type=Path, help="the logbook folder (default: .)")
@@ -88,14 +100,25 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="the evidence packet of one case: PDF and/or ZIP")
     export.add_argument("case_id", metavar="CASE")
     export.add_argument("--pdf", type=_file_name, metavar="FILE", help="write the packet as a PDF")
-    export.add_argument("--zip", type=_file_name, metavar="FILE",
-                        help="write the evidence page, exhibits and MANIFEST.sha256")
-    export.add_argument("--force", action="store_true",
-                        help="replace FILE if it exists (never a file of the logbook, never one that is not regular)")
-    export.add_argument("--for", dest="profile", metavar="PROFILE", help="audience profile: bank, supervisor, internal, "
-                        "or one from [profiles] in logbook.toml")
-    export.add_argument("--reason", choices=("not-received", "not-as-described", "credit-not-processed"),
-                        help="add the chargeback evidence checklist for this reason")
+    export.add_argument(
+        "--zip", type=_file_name, metavar="FILE", help="write the evidence page, exhibits and MANIFEST.sha256"
+    )
+    export.add_argument(
+        "--force",
+        action="store_true",
+        help="replace FILE if it exists (never a file of the logbook, never one that is not regular)",
+    )
+    export.add_argument(
+        "--for",
+        dest="profile",
+        metavar="PROFILE",
+        help="audience profile: bank, supervisor, internal, or one from [profiles] in logbook.toml",
+    )
+    export.add_argument(
+        "--reason",
+        choices=("not-received", "not-as-described", "credit-not-processed"),
+        help="add the chargeback evidence checklist for this reason",
+    )
     export.add_argument("--include-private", action="store_true", help="allow exporting a private case")
     export.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this date (default: now)")
     export.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
@@ -118,15 +141,22 @@ def _parser() -> argparse.ArgumentParser:
 
 def _example(commands: Any, name: str, help: str, example: str) -> argparse.ArgumentParser:
     """A writing command's parser, its --help ending with a worked example."""
-    return commands.add_parser(name, help=help, description=help[:1].upper() + help[1:] + ".",
-                               epilog="example:\n" + example, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=help,
+        description=help[:1].upper() + help[1:] + ".",
+        epilog="example:\n" + example,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
 
 
 class _PromiseAction(argparse.Action):
     """``--promise TEXT`` starts a promise; ``--due``, ``--promise-id`` and ``--by`` after it belong to it."""
 
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, value: Any,
-                 option: str | None = None) -> None:
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, value: Any, option: str | None = None
+    ) -> None:
         promises = list(getattr(namespace, "promises", None) or [])
         if self.dest == "what":
             promises.append({"what": value})
@@ -140,43 +170,75 @@ class _PromiseAction(argparse.Action):
 
 
 def _logbook_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path,
-                         help="the logbook folder (default: the one you are in, found upward like git)")
+    command.add_argument(
+        "-C",
+        "--logbook",
+        dest="path",
+        default=Path("."),
+        type=Path,
+        help="the logbook folder (default: the one you are in, found upward like git)",
+    )
 
 
 def _authoring_commands(commands: Any) -> None:
-    init = _example(commands, "init", "start a new logbook (a git repository; the first commit is made)",
-                    "  logbook init my-disputes --title \"Alex's disputes\" --timezone Europe/London")
+    init = _example(
+        commands,
+        "init",
+        "start a new logbook (a git repository; the first commit is made)",
+        '  logbook init my-disputes --title "Alex\'s disputes" --timezone Europe/London',
+    )
     init.add_argument("path", nargs="?", default=".", type=Path, help="folder to create it in (default: .)")
     init.add_argument("--title", default="Logbook", help="site title")
     init.add_argument("--timezone", default="UTC", help="IANA zone for times written without an offset")
 
-    new = _example(commands, "new", "create a case",
-                   '  logbook new SM-7781 --title "Called ShenMart: refund not received" --counterparty ShenMart \\\n'
-                   '      --amount "64.50 USD" --ref order=HA-1 --opened 2026-11-02 --tag refund-delayed')
+    new = _example(
+        commands,
+        "new",
+        "create a case",
+        '  logbook new SM-7781 --title "Called ShenMart: refund not received" --counterparty ShenMart \\\n'
+        '      --amount "64.50 USD" --ref order=HA-1 --opened 2026-11-02 --tag refund-delayed',
+    )
     new.add_argument("case_id", metavar="CASE-ID")
     new.add_argument("--title", required=True, help="one line saying what the case is about")
     new.add_argument("--counterparty", help="the other side: a company or a customer")
     new.add_argument("--amount", help="money at stake: a number and a currency code, e.g. '64.50 USD'")
-    new.add_argument("--ref", action="append", default=[], metavar="NAME=NUMBER",
-                     help="a reference number, e.g. order=HA-1 (repeatable)")
+    new.add_argument(
+        "--ref",
+        action="append",
+        default=[],
+        metavar="NAME=NUMBER",
+        help="a reference number, e.g. order=HA-1 (repeatable)",
+    )
     new.add_argument("--opened", metavar="WHEN", help="when the dispute began (default: today)")
-    new.add_argument("--party", action="append", default=[], metavar="NAME:ROLE",
-                     help="another party and its role, e.g. 'Northbank:card-issuer' (repeatable)")
+    new.add_argument(
+        "--party",
+        action="append",
+        default=[],
+        metavar="NAME:ROLE",
+        help="another party and its role, e.g. 'Northbank:card-issuer' (repeatable)",
+    )
     new.add_argument("--timezone", metavar="ZONE", help="IANA zone of this case's local times, e.g. Europe/London")
     new.add_argument("--tag", action="append", default=[], help="a tag from logbook.toml's [tags] (repeatable)")
     new.add_argument("--background", metavar="TEXT", help="what happened and what you want ('-' reads standard input)")
     new.add_argument("--single-file", action="store_true", help="one Markdown file instead of a bundle folder")
     _logbook_option(new)
 
-    add = _example(commands, "add", "record an interaction (stamped now unless --at)",
-                   "  logbook add SM-7781 --channel phone --direction out --agent 'Maria (A-12)' \\\n"
-                   "      -m 'She said the refund was approved.' \\\n"
-                   "      --promise 'Refund of 64.50 USD' --due 2026-11-16 --promise-id refund")
+    add = _example(
+        commands,
+        "add",
+        "record an interaction (stamped now unless --at)",
+        "  logbook add SM-7781 --channel phone --direction out --agent 'Maria (A-12)' \\\n"
+        "      -m 'She said the refund was approved.' \\\n"
+        "      --promise 'Refund of 64.50 USD' --due 2026-11-16 --promise-id refund",
+    )
     add.add_argument("case_id", metavar="CASE-ID")
     add.add_argument("--channel", required=True, help="email, chat, phone, letter, note, … (logbook.toml's channels)")
-    add.add_argument("--direction", required=True, choices=("in", "out", "internal"),
-                     help="in: you received it; out: you sent or said it; internal: a note to yourself")
+    add.add_argument(
+        "--direction",
+        required=True,
+        choices=("in", "out", "internal"),
+        help="in: you received it; out: you sent or said it; internal: a note to yourself",
+    )
     add.add_argument("--at", metavar="WHEN", help="when (default: now, in the case's zone)")
     add.add_argument("--title")
     add.add_argument("--agent", help="e.g. 'Maria (A-12)'")
@@ -186,40 +248,72 @@ def _authoring_commands(commands: Any) -> None:
     add.add_argument("--subject", help="the subject line")
     add.add_argument("-m", "--message", default="", help="the message text ('-' reads standard input)")
     add.add_argument("--attach", nargs="+", default=[], type=Path, metavar="FILE", help="files to copy into the case")
-    add.add_argument("--promise", dest="what", action=_PromiseAction, metavar="TEXT",
-                     help="a promise made here (repeatable; --due, --promise-id, --by after it belong to it)")
+    add.add_argument(
+        "--promise",
+        dest="what",
+        action=_PromiseAction,
+        metavar="TEXT",
+        help="a promise made here (repeatable; --due, --promise-id, --by after it belong to it)",
+    )
     add.add_argument("--due", dest="due", action=_PromiseAction, metavar="WHEN", help="when the promise is due")
-    add.add_argument("--promise-id", dest="id", action=_PromiseAction, metavar="ID",
-                     help="a short name to keep it by (default: made from its words)")
-    add.add_argument("--by", dest="by", action=_PromiseAction, metavar="NAME",
-                     help="who made the promise (default: for a message received, its --agent or --party; else you)")
+    add.add_argument(
+        "--promise-id",
+        dest="id",
+        action=_PromiseAction,
+        metavar="ID",
+        help="a short name to keep it by (default: made from its words)",
+    )
+    add.add_argument(
+        "--by",
+        dest="by",
+        action=_PromiseAction,
+        metavar="NAME",
+        help="who made the promise (default: for a message received, its --agent or --party; else you)",
+    )
     add.add_argument("--fulfils", action="append", default=[], metavar="ID", help="a promise this keeps (repeatable)")
     add.add_argument("--status", metavar="STATUS", help="the case's status from now on (also set in the case)")
     add.add_argument("--key", action="store_true", help="mark it as a key fact of the case")
     add.add_argument("--party", metavar="NAME", help="which party of the case this was with")
-    add.add_argument("--evidence", action="append", default=[], metavar="KIND",
-                     help="what this proves, a mark of the evidence checklist (repeatable)")
+    add.add_argument(
+        "--evidence",
+        action="append",
+        default=[],
+        metavar="KIND",
+        help="what this proves, a mark of the evidence checklist (repeatable)",
+    )
     add.add_argument("--no-edit", action="store_true", help="do not open $EDITOR")
     _logbook_option(add)
 
-    status = _example(commands, "status", "record a change of a case's status (a note) and set it in the case",
-                      "  logbook status SM-7781 escalated -m 'Complaint sent to the card issuer.'")
+    status = _example(
+        commands,
+        "status",
+        "record a change of a case's status (a note) and set it in the case",
+        "  logbook status SM-7781 escalated -m 'Complaint sent to the card issuer.'",
+    )
     status.add_argument("case_id", metavar="CASE-ID")
     status.add_argument("status", metavar="STATUS", help="the new status (logbook.toml's statuses)")
     status.add_argument("--at", metavar="WHEN", help="when it changed (default: now, in the case's zone)")
     status.add_argument("-m", "--message", default="", help="a note saying why")
     _logbook_option(status)
 
-    close = _example(commands, "close", "close a case: status closed, when, and a summary",
-                     "  logbook close SM-7781 --summary 'Refund of 64.50 USD received on 2026-11-20.'")
+    close = _example(
+        commands,
+        "close",
+        "close a case: status closed, when, and a summary",
+        "  logbook close SM-7781 --summary 'Refund of 64.50 USD received on 2026-11-20.'",
+    )
     close.add_argument("case_id", metavar="CASE-ID")
     close.add_argument("--summary", required=True, help="how the case ended")
     close.add_argument("--at", metavar="WHEN", help="when it closed (default: now, in the case's zone)")
     close.add_argument("--force", action="store_true", help="close it although promises are still pending")
     _logbook_option(close)
 
-    followup = _example(commands, "followup", "print a follow-up email confirming a call in writing",
-                        "  logbook followup SM-7781 --record --to support@shenmart.example")
+    followup = _example(
+        commands,
+        "followup",
+        "print a follow-up email confirming a call in writing",
+        "  logbook followup SM-7781 --record --to support@shenmart.example",
+    )
     followup.add_argument("case_id", metavar="CASE-ID")
     followup.add_argument("interaction", nargs="?", help="its #anchor (e-20260311-1520) or number; default: last call")
     followup.add_argument("--record", action="store_true", help="also record it as an outbound email")
@@ -227,19 +321,36 @@ def _authoring_commands(commands: Any) -> None:
     followup.add_argument("--at", metavar="WHEN", help="when it was sent, when recording (default: now)")
     _logbook_option(followup)
 
-    imp = _example(commands, "import", "record emails (.eml, mbox, Maildir) and WhatsApp exports as interactions",
-                   "  logbook import ~/Downloads/order-HA-1.eml --case SM-7781 --me me@example.com")
-    imp.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help="an .eml, an mbox, a Maildir folder, "
-                     "a WhatsApp export (.txt or .zip)")
+    imp = _example(
+        commands,
+        "import",
+        "record emails (.eml, mbox, Maildir) and WhatsApp exports as interactions",
+        "  logbook import ~/Downloads/order-HA-1.eml --case SM-7781 --me me@example.com",
+    )
+    imp.add_argument(
+        "sources",
+        nargs="+",
+        type=Path,
+        metavar="SOURCE",
+        help="an .eml, an mbox, a Maildir folder, a WhatsApp export (.txt or .zip)",
+    )
     target = imp.add_mutually_exclusive_group()
     target.add_argument("--case", dest="case_id", metavar="ID", help="put every message in this case")
     target.add_argument("--new-case", metavar="ID", help="create this case (with --title) and put every message in it")
     imp.add_argument("--title", help="the new case's title (with --new-case)")
-    imp.add_argument("--me", action="append", default=[], metavar="ADDRESS_OR_NAME",
-                     help="an address or chat name that is you: its messages are 'out' (repeatable; also [me] in logbook.toml)")
+    imp.add_argument(
+        "--me",
+        action="append",
+        default=[],
+        metavar="ADDRESS_OR_NAME",
+        help="an address or chat name that is you: its messages are 'out' (repeatable; also [me] in logbook.toml)",
+    )
     imp.add_argument("--format", dest="fmt", choices=("auto", "eml", "mbox", "maildir", "whatsapp"), default="auto")
-    imp.add_argument("--date-order", choices=("dmy", "mdy", "ymd"), help="a chat export's dates: day-first, month-first or year-first "
-                     "(default: decided from the whole file)")
+    imp.add_argument(
+        "--date-order",
+        choices=("dmy", "mdy", "ymd"),
+        help="a chat export's dates: day-first, month-first or year-first (default: decided from the whole file)",
+    )
     imp.add_argument("--dry-run", action="store_true", help="say where each message would go; write nothing")
     _logbook_option(imp)
 
@@ -253,8 +364,9 @@ def _display_path(root: Path, rel: str) -> str:
     return str(full) if shown.startswith("../../") else shown
 
 
-def _print_diagnostics(diagnostics: Sequence, root: Path, fmt: str, stream) -> None:
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], root: Path, fmt: str, stream: TextIO) -> None:
     from .diagnostics import format_github, format_text, to_json
+
     paths = [_display_path(root, d.location.path) for d in diagnostics]
     if fmt == "json":
         print(to_json(diagnostics, paths), file=stream)
@@ -286,21 +398,25 @@ def _usage(message: str) -> int:
 def run_check(args: argparse.Namespace) -> int:
     from .build import check
     from .diagnostics import summary
+
     root = _logbook_root(args.path)
     result = check(root)
     _print_diagnostics(result.diagnostics, root, args.format, sys.stdout)
     if args.format == "text":
-        print(f"checked {len(result.logbook.cases)} cases in {result.files} files: {summary(result.diagnostics)}",
-              file=sys.stderr)
+        print(
+            f"checked {len(result.logbook.cases)} cases in {result.files} files: {summary(result.diagnostics)}",
+            file=sys.stderr,
+        )
     failed = result.has_errors or (args.strict and result.diagnostics)
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
 def run_build(args: argparse.Namespace) -> int:
     from .build import build
-    from .progress import Progress
     from .diagnostics import summary
+    from .progress import Progress
     from .publish import PublishError
+
     root = _logbook_root(args.path)
     refused = _as_of_refused(args.as_of, root) or _output_folder_refused(root, args.out)
     if refused:
@@ -317,8 +433,11 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"not published: {summary(result.diagnostics)}; the previous site is untouched", file=sys.stderr)
         return EXIT_PROBLEMS
     index = result.out / "index.html"
-    print(f"built {result.pages} pages from {result.files} files into {_display_path(result.out, '.')}"
-          f" ({summary(result.diagnostics)}); open {index.as_uri()}", file=sys.stderr)
+    print(
+        f"built {result.pages} pages from {result.files} files into {_display_path(result.out, '.')}"
+        f" ({summary(result.diagnostics)}); open {index.as_uri()}",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -326,6 +445,7 @@ def _output_folder_refused(root: Path, out: Path | None) -> str:
     """Why ``--out`` is not a folder build or serve may publish to ('' when it is)."""
     from .build import DEFAULT_OUT
     from .publish import PublishError, check_output_dir
+
     try:
         check_output_dir(out or root / DEFAULT_OUT, root)
     except PublishError as exc:
@@ -347,6 +467,7 @@ def run_audit(args: argparse.Namespace) -> int:
     from .derive import derive_site
     from .load import load_logbook
     from .timeparse import TimeError
+
     root = _logbook_root(args.path)
     loaded = load_logbook(root)
     try:
@@ -356,12 +477,16 @@ def run_audit(args: argparse.Namespace) -> int:
     site = derive_site(loaded.logbook, as_of, loaded.history, include_private=True)
     findings = audit_findings(site, loaded.diagnostics)
     from dataclasses import replace
+
     from .diagnostics import json_safe, printable
+
     if args.format == "json":
         print(json_safe(findings_json(findings, as_of)), end="")
     else:  # each value on its line: a newline in a title must not make a line of its own
-        shown = [replace(f, case_id=printable(f.case_id), message=printable(f.message), path=f.path and printable(f.path))
-                 for f in findings]
+        shown = [
+            replace(f, case_id=printable(f.case_id), message=printable(f.message), path=f.path and printable(f.path))
+            for f in findings
+        ]
         print(findings_table(shown, as_of), end="")
     return EXIT_PROBLEMS if has_overdue(findings) else EXIT_OK
 
@@ -372,6 +497,7 @@ def run_export(args: argparse.Namespace) -> int:
     from .export import ExportError, prepare_packet, write_pdf, write_zip
     from .outfile import OutputFileError, output_file
     from .timeparse import TimeError
+
     if not args.pdf and not args.zip:
         return _usage("export needs --pdf FILE and/or --zip FILE")
     root = _logbook_root(args.path)
@@ -380,15 +506,20 @@ def run_export(args: argparse.Namespace) -> int:
     except TimeError as exc:
         return _usage(f"--as-of: {exc}")
     try:  # the targets first: a refused one costs no packet
-        targets = {flag: output_file(path, root, args.force) for flag, path in (("--zip", args.zip), ("--pdf", args.pdf))
-                   if path is not None}
+        targets = {
+            flag: output_file(path, root, args.force)
+            for flag, path in (("--zip", args.zip), ("--pdf", args.pdf))
+            if path is not None
+        }
         if len({target.path for target in targets.values()}) < len(targets):
             return _usage("--zip and --pdf name the same file")
         packet = prepare_packet(root, args.case_id, as_of, args.profile, args.reason, args.include_private)
         if "--zip" in targets:
             names = write_zip(packet, targets["--zip"], as_of)
-            print(f"wrote {args.zip} ({len(names)} files; check with: unzip, then sha256sum -c MANIFEST.sha256)",
-                  file=sys.stderr)
+            print(
+                f"wrote {args.zip} ({len(names)} files; check with: unzip, then sha256sum -c MANIFEST.sha256)",
+                file=sys.stderr,
+            )
         if "--pdf" in targets:
             write_pdf(packet, targets["--pdf"])
             print(f"wrote {args.pdf}", file=sys.stderr)
@@ -403,6 +534,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_serve(args: argparse.Namespace) -> int:
     from .serve import ServeError, serve
+
     root = _logbook_root(args.path)
     refused = _output_folder_refused(root, args.out) or _host_refused(args.host) or _as_of_refused(args.as_of, root)
     if refused:
@@ -421,6 +553,7 @@ def _as_of_refused(as_of: str | None, root: Path) -> str:
     from .build import as_of_instant
     from .config import load_config
     from .timeparse import TimeError
+
     if as_of is None:
         return ""
     try:
@@ -435,6 +568,7 @@ def _host_refused(host: str) -> str:
     import ipaddress
     import re
     import socket
+
     bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     try:
         ipaddress.ip_address(bare)
@@ -453,6 +587,7 @@ def _host_refused(host: str) -> str:
 def _writing_root(path: Path) -> Path:
     """The logbook a writing command works on: -C FOLDER or the folder it is run in, searched upward."""
     from .locate import NotALogbook, find_root
+
     try:
         return find_root(path)
     except NotALogbook as exc:
@@ -475,8 +610,10 @@ def _report(written: Any, verb: str) -> int:
     if written.commit:
         print(f"committed {written.commit}", file=sys.stderr)
     if written.commit_error:
-        print(f"logbook: error: written, but not committed: {written.commit_error}; "
-              "commit the files above yourself", file=sys.stderr)
+        print(
+            f"logbook: error: written, but not committed: {written.commit_error}; commit the files above yourself",
+            file=sys.stderr,
+        )
         return EXIT_PROBLEMS
     return EXIT_OK
 
@@ -487,6 +624,7 @@ def _text_arg(value: str | None) -> str | None:
 
 def run_init(args: argparse.Namespace) -> int:
     from .authoring import AuthoringError, init_logbook
+
     try:
         written = init_logbook(args.path, args.title, args.timezone)
     except AuthoringError as exc:
@@ -501,11 +639,25 @@ def run_init(args: argparse.Namespace) -> int:
 def run_new(args: argparse.Namespace) -> int:
     from .authoring import AuthoringError, NewCase, new_case
     from .partyargs import party_fields
+
     try:
         extra = party_fields(args.party)
-        written = new_case(_writing_root(args.path), NewCase(
-            args.case_id, args.title, args.counterparty, tuple(args.tag), args.single_file, args.amount,
-            tuple(args.ref), args.opened, args.timezone, _text_arg(args.background), extra))
+        written = new_case(
+            _writing_root(args.path),
+            NewCase(
+                args.case_id,
+                args.title,
+                args.counterparty,
+                tuple(args.tag),
+                args.single_file,
+                args.amount,
+                tuple(args.ref),
+                args.opened,
+                args.timezone,
+                _text_arg(args.background),
+                extra,
+            ),
+        )
     except AuthoringError as exc:
         return _refuse(exc)
     except OSError as exc:
@@ -516,15 +668,27 @@ def run_new(args: argparse.Namespace) -> int:
 def run_add(args: argparse.Namespace) -> int:
     from .authoring import AuthoringError, NewInteraction, PromiseGiven, add_interaction
     from .partyargs import interaction_fields
+
     root = _writing_root(args.path)
     try:
         new = NewInteraction(
-            channel=args.channel, direction=args.direction, at=args.at, title=args.title, agent=args.agent,
-            sender=args.sender, recipient=args.recipient, ref=args.ref, subject=args.subject,
-            message=_text_arg(args.message) or "", attachments=tuple(args.attach),
+            channel=args.channel,
+            direction=args.direction,
+            at=args.at,
+            title=args.title,
+            agent=args.agent,
+            sender=args.sender,
+            recipient=args.recipient,
+            ref=args.ref,
+            subject=args.subject,
+            message=_text_arg(args.message) or "",
+            attachments=tuple(args.attach),
             promises=tuple(PromiseGiven(**p) for p in getattr(args, "promises", None) or ()),
-            status=args.status, fulfils=tuple(args.fulfils), key=args.key,
-            extra=interaction_fields(args.party, tuple(args.evidence)))
+            status=args.status,
+            fulfils=tuple(args.fulfils),
+            key=args.key,
+            extra=interaction_fields(args.party, tuple(args.evidence)),
+        )
         written = add_interaction(root, args.case_id, new)
     except AuthoringError as exc:
         return _refuse(exc)
@@ -535,6 +699,7 @@ def run_add(args: argparse.Namespace) -> int:
     if editor and not args.no_edit and sys.stdin.isatty() and sys.stdout.isatty() and not os.environ.get("CI"):
         import shlex
         import subprocess
+
         record = written.paths[0]
         before = record.read_bytes()
         subprocess.call([*shlex.split(editor), str(record)])
@@ -546,6 +711,7 @@ def run_add(args: argparse.Namespace) -> int:
 def _commit_edit(root: Path, record: Path, message: str) -> int:
     """What was typed in the editor, committed on top of what the command recorded (both stay in history)."""
     from .notary import CommitFailed, commit
+
     try:
         print(f"committed {commit(root, [record], message + ' (completed in the editor)')}", file=sys.stderr)
     except CommitFailed as exc:
@@ -557,6 +723,7 @@ def _commit_edit(root: Path, record: Path, message: str) -> int:
 def run_status(args: argparse.Namespace) -> int:
     from .authoring import AuthoringError
     from .casestate import set_status
+
     try:
         written = set_status(_writing_root(args.path), args.case_id, args.status, args.at, _text_arg(args.message))
     except AuthoringError as exc:
@@ -569,9 +736,9 @@ def run_status(args: argparse.Namespace) -> int:
 def run_close(args: argparse.Namespace) -> int:
     from .authoring import AuthoringError
     from .casestate import close_case
+
     try:
-        written = close_case(_writing_root(args.path), args.case_id, _text_arg(args.summary) or "", args.at,
-                             args.force)
+        written = close_case(_writing_root(args.path), args.case_id, _text_arg(args.summary) or "", args.at, args.force)
     except AuthoringError as exc:
         return _refuse(exc)
     except OSError as exc:
@@ -583,6 +750,7 @@ def run_followup(args: argparse.Namespace) -> int:
     from .authoring import AuthoringError
     from .diagnostics import terminal_safe
     from .followup import followup_text, record_followup
+
     root = _writing_root(args.path)
     if args.at and not args.record:
         return _usage("--at says when the follow-up was sent; it goes with --record")
@@ -590,7 +758,7 @@ def run_followup(args: argparse.Namespace) -> int:
         text, case, _ = followup_text(root, args.case_id, args.interaction)
         print(terminal_safe(text), end="")
         if text.rstrip().endswith("Kind regards,"):
-            print("(unsigned: set keeper = \"Your Name\" under [site] in logbook.toml to sign it)", file=sys.stderr)
+            print('(unsigned: set keeper = "Your Name" under [site] in logbook.toml to sign it)', file=sys.stderr)
         if args.record:
             return _report(record_followup(root, case.id, text, args.recipient, at=args.at), "recorded as")
     except AuthoringError as exc:
@@ -602,11 +770,15 @@ def run_followup(args: argparse.Namespace) -> int:
 
 def run_schema(args: argparse.Namespace) -> int:
     import json
+
     from .config import load_config
     from .schema import case_schema, interaction_schema
+
     config, _ = load_config(args.path.resolve()) if _is_folder(args.path) else (None, [])
-    schemas = {"case": case_schema(config) if config else case_schema(),
-               "interaction": interaction_schema(config) if config else interaction_schema()}
+    schemas = {
+        "case": case_schema(config) if config else case_schema(),
+        "interaction": interaction_schema(config) if config else interaction_schema(),
+    }
     if args.out:
         return _write_schemas(args.out, args.path.resolve(), schemas)
     chosen = schemas[args.kind] if args.kind else schemas
@@ -618,13 +790,20 @@ def run_import(args: argparse.Namespace) -> int:
     from .authoring import AuthoringError
     from .importing import ImportRequest, plan_import, write_plan
     from .importing.report import done_lines, plan_lines
+
     if args.new_case and not args.title:
         return _usage("--new-case needs --title '…'")
     if args.title and not args.new_case:
         return _usage("--title goes with --new-case")
     root = _logbook_root(args.path)
-    request = ImportRequest(tuple(args.sources), args.case_id, (args.new_case, args.title) if args.new_case else None,
-                            tuple(args.me), args.fmt, args.date_order)
+    request = ImportRequest(
+        tuple(args.sources),
+        args.case_id,
+        (args.new_case, args.title) if args.new_case else None,
+        tuple(args.me),
+        args.fmt,
+        args.date_order,
+    )
     plan = plan_import(root, request)
     _print_diagnostics(plan.diagnostics, root, "text", sys.stderr)
     for line in plan_lines(plan, args.dry_run):
@@ -639,17 +818,21 @@ def run_import(args: argparse.Namespace) -> int:
     for line in done_lines(plan, result, lambda p: _display_path(Path.cwd(), str(p))):
         print(line, file=sys.stderr)
     if result.commit_error:
-        print(f"logbook: error: written, but not committed: {result.commit_error}; "
-              "commit the files above yourself", file=sys.stderr)
+        print(
+            f"logbook: error: written, but not committed: {result.commit_error}; commit the files above yourself",
+            file=sys.stderr,
+        )
         return EXIT_PROBLEMS
     return EXIT_PROBLEMS if plan.has_errors or plan.unplaced or result.diagnostics else EXIT_OK
 
 
-def _write_schemas(folder: Path, root: Path, schemas: dict) -> int:
+def _write_schemas(folder: Path, root: Path, schemas: dict[str, dict[str, Any]]) -> int:
     """``schema --out``: the folder is made if missing; a file there is replaced only when it is a
     schema logbook wrote (regenerating is the point), never anything else (see outfile.py)."""
     import json
+
     from .outfile import OutputFileError, output_file, write_output
+
     if os.path.lexists(folder) and not _is_folder(folder):
         return _usage(f"--out {folder} is not a folder")
     try:
@@ -658,7 +841,7 @@ def _write_schemas(folder: Path, root: Path, schemas: dict) -> int:
             path = folder / f"{kind}.schema.json"
             target = output_file(path, root, replace=_is_our_schema(path, schema["$id"]))
             text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
-            write_output(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+            write_output(target, lambda tmp: None if tmp.write_text(text, encoding="utf-8") else None)  # noqa: B023 - called here, in this turn
             print(f"wrote {path}", file=sys.stderr)
     except OutputFileError as exc:
         return _usage(str(exc)) if exc.usage else _refuse(exc)
@@ -671,11 +854,12 @@ def _is_our_schema(path: Path, schema_id: str) -> bool:
     """Whether *path* is a regular file holding a schema ``logbook schema`` wrote (small, JSON, its $id)."""
     import json
     import stat
+
     try:
         st = os.lstat(path)
         if not stat.S_ISREG(st.st_mode) or st.st_size > 1_000_000:
             return False
-        return json.loads(path.read_text(encoding="utf-8")).get("$id") == schema_id
+        return bool(json.loads(path.read_text(encoding="utf-8")).get("$id") == schema_id)
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -685,9 +869,21 @@ def _refuse(exc: Exception | str) -> int:
     return EXIT_PROBLEMS
 
 
-COMMANDS = {"check": run_check, "build": run_build, "audit": run_audit, "export": run_export, "serve": run_serve, "init": run_init, "new": run_new,
-            "add": run_add, "status": run_status, "close": run_close, "followup": run_followup, "schema": run_schema,
-            "import": run_import}
+COMMANDS = {
+    "check": run_check,
+    "build": run_build,
+    "audit": run_audit,
+    "export": run_export,
+    "serve": run_serve,
+    "init": run_init,
+    "new": run_new,
+    "add": run_add,
+    "status": run_status,
+    "close": run_close,
+    "followup": run_followup,
+    "schema": run_schema,
+    "import": run_import,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

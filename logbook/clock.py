@@ -54,11 +54,15 @@ def time_html(moment: Moment | None, zone: tzinfo | None) -> Markup:
     if moment is None:
         return Markup("")
     if not moment.has_time:
-        return Markup(f'{escape(moment.date_text())}<span class="no-time"><span aria-hidden="true">{NO_TIME_MARK}'
-                      f'</span><span class="visually-hidden"> (time not recorded)</span></span>')
+        return Markup(
+            f'{escape(moment.date_text())}<span class="no-time"><span aria-hidden="true">{NO_TIME_MARK}'
+            f'</span><span class="visually-hidden"> (time not recorded)</span></span>'
+        )
     shown, recorded = _parts(moment, zone)
     html = f'<span class="local-time">{escape(shown)}</span>'
-    return Markup(html if recorded is None else f'{html} <span class="recorded-as">(recorded as {escape(recorded)})</span>')
+    return Markup(
+        html if recorded is None else f'{html} <span class="recorded-as">(recorded as {escape(recorded)})</span>'
+    )
 
 
 def zone_description(zone: tzinfo, year: int) -> str:
@@ -69,14 +73,18 @@ def zone_description(zone: tzinfo, year: int) -> str:
     if len(names) == 1:
         name, offset, _ = names[0]
         return f"{named} ({name + ', ' if name and name != named else ''}{offset})"
-    parts = [f"{name + ', ' if name else ''}{offset}{' with daylight saving' if dst else ''}" for name, offset, dst in names]
+    parts = [
+        f"{name + ', ' if name else ''}{offset}{' with daylight saving' if dst else ''}" for name, offset, dst in names
+    ]
     return f"{named} ({'; '.join(parts)})"
 
 
 def zone_note(zone: tzinfo, year: int) -> str:
     """The sentence a page opens its times with."""
-    return (f"Times are in {zone_description(zone, year)}; a time recorded with another offset shows that offset "
-            f"in brackets. {NO_TIME_MARK} after a date: the time was not recorded.")
+    return (
+        f"Times are in {zone_description(zone, year)}; a time recorded with another offset shows that offset "
+        f"in brackets. {NO_TIME_MARK} after a date: the time was not recorded."
+    )
 
 
 def packet_zone_line(zone: tzinfo, year: int) -> str:

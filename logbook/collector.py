@@ -15,8 +15,8 @@ its own policy and never enters a block (its builds are incremental and it has t
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 _depth = 0  # blocks entered and not yet left
 _thaw = False  # whether the outermost block unfreezes when it ends (it froze the heap first)

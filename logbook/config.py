@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .fields import ID_RE
-from .outputs import MAX_NAME_BYTES, name_too_long
 from .models import BUILTIN_PROFILES, AuditSettings, Config, GitSettings, Me, Profile, ToneRules
+from .outputs import MAX_NAME_BYTES, name_too_long
 from .redact import RedactionRules
 from .rights import WindowRule
 from .textfile import SourceText, read_source
@@ -18,9 +19,20 @@ from .themes import ThemeError, resolve_theme
 from .timeparse import TimeError, zone_named
 
 CONFIG_NAME = "logbook.toml"
-TOP_KEYS = ("site", "tags", "channels", "statuses", "party_roles", "tone", "audit", "windows", "redact", "profiles",
-            "git", "me")
-
+TOP_KEYS = (
+    "site",
+    "tags",
+    "channels",
+    "statuses",
+    "party_roles",
+    "tone",
+    "audit",
+    "windows",
+    "redact",
+    "profiles",
+    "git",
+    "me",
+)
 
 
 SITE_KEYS = ("title", "timezone", "theme", "keeper")
@@ -36,8 +48,14 @@ def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
         return Config(), [source]
     deep = _too_deep(source.text)
     if deep is not None:
-        return Config(), [error("config-syntax", f"logbook.toml is nested more than {MAX_TOML_DEPTH} levels deep",
-                                Location(CONFIG_NAME, *deep), "a configuration needs a few levels at most")]
+        return Config(), [
+            error(
+                "config-syntax",
+                f"logbook.toml is nested more than {MAX_TOML_DEPTH} levels deep",
+                Location(CONFIG_NAME, *deep),
+                "a configuration needs a few levels at most",
+            )
+        ]
     try:
         data = tomllib.loads(source.text)
     except tomllib.TOMLDecodeError as exc:
@@ -51,8 +69,14 @@ def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
     except (ValueError, RecursionError, MemoryError):  # int() past its 4,300 digits; any limit tomllib hits itself
         long_number = re.search(r"\d{4000,}", source.text)
         at = _position(source.text, long_number.start()) if long_number else (1, 1)
-        return Config(), [error("config-syntax", "invalid TOML: a value is too large to read", Location(CONFIG_NAME, *at),
-                                "numbers in logbook.toml are small: days, hours, counts")]
+        return Config(), [
+            error(
+                "config-syntax",
+                "invalid TOML: a value is too large to read",
+                Location(CONFIG_NAME, *at),
+                "numbers in logbook.toml are small: days, hours, counts",
+            )
+        ]
     return _read_config(data, source, root)
 
 
@@ -68,7 +92,7 @@ def _too_deep(text: str) -> tuple[int, int] | None:
     while i < n:
         char = text[i]
         if char in "\"'":
-            quote = text[i:i + 3] if text.startswith(char * 3, i) else char
+            quote = text[i : i + 3] if text.startswith(char * 3, i) else char
             i += len(quote)
             while i < n and not text.startswith(quote, i) and (len(quote) == 3 or text[i] != "\n"):
                 i += 2 if char == '"' and text[i] == "\\" else 1
@@ -105,8 +129,14 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
 
     for key in data:
         if key not in TOP_KEYS:
-            diagnostics.append(warning("unknown-config-key", f"unknown key '{key}' in logbook.toml", where(key),
-                                       did_you_mean(key, TOP_KEYS) or f"known keys: {', '.join(TOP_KEYS)}"))
+            diagnostics.append(
+                warning(
+                    "unknown-config-key",
+                    f"unknown key '{key}' in logbook.toml",
+                    where(key),
+                    did_you_mean(key, TOP_KEYS) or f"known keys: {', '.join(TOP_KEYS)}",
+                )
+            )
     values: dict[str, Any] = {}
     site = data.get("site", {})
     if not isinstance(site, dict):
@@ -114,8 +144,14 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
         site = {}
     for key, value in site.items():
         if key not in SITE_KEYS:
-            diagnostics.append(warning("unknown-config-key", f"unknown key '{key}' in [site]", where(key, "site"),
-                                       did_you_mean(key, SITE_KEYS) or f"known keys: {', '.join(SITE_KEYS)}"))
+            diagnostics.append(
+                warning(
+                    "unknown-config-key",
+                    f"unknown key '{key}' in [site]",
+                    where(key, "site"),
+                    did_you_mean(key, SITE_KEYS) or f"known keys: {', '.join(SITE_KEYS)}",
+                )
+            )
         elif not isinstance(value, str) or not value.strip():
             invalid(key, f"[site] {key} must be a non-empty string", "site")
         elif key == "timezone":
@@ -129,8 +165,14 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
                 resolve_theme(root, value.strip())
                 values["theme"] = value.strip()
             except ThemeError as exc:
-                diagnostics.append(error("unknown-theme", str(exc), where(key, "site"),
-                                         "name a folder under themes/ in the logbook, or a path"))
+                diagnostics.append(
+                    error(
+                        "unknown-theme",
+                        str(exc),
+                        where(key, "site"),
+                        "name a folder under themes/ in the logbook, or a path",
+                    )
+                )
         else:
             values[key] = value.strip()
 
@@ -142,8 +184,12 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
             good = []
             for name, description in tags.items():
                 if not ID_RE.fullmatch(name) or name_too_long(name):
-                    invalid(name, f"tag '{name[:40]}' may only contain letters, digits, '.', '_' and '-', "
-                            f"at most {MAX_NAME_BYTES} of them", "tags")
+                    invalid(
+                        name,
+                        f"tag '{name[:40]}' may only contain letters, digits, '.', '_' and '-', "
+                        f"at most {MAX_NAME_BYTES} of them",
+                        "tags",
+                    )
                 elif not isinstance(description, str):
                     invalid(name, f"tag '{name}' needs a one-line description string", "tags")
                 else:
@@ -155,10 +201,16 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
         items = data.get(key)
         if items is None:
             continue
-        if not isinstance(items, list) or not items or not all(isinstance(i, str) and ID_RE.fullmatch(i)
-                                                                    and not name_too_long(i) for i in items):
-            invalid(key, f"'{key}' must be a non-empty list of simple names (at most {MAX_NAME_BYTES} bytes each)",
-                    hint='e.g. channels = ["email", "chat"]')
+        if (
+            not isinstance(items, list)
+            or not items
+            or not all(isinstance(i, str) and ID_RE.fullmatch(i) and not name_too_long(i) for i in items)
+        ):
+            invalid(
+                key,
+                f"'{key}' must be a non-empty list of simple names (at most {MAX_NAME_BYTES} bytes each)",
+                hint='e.g. channels = ["email", "chat"]',
+            )
         else:
             values[key] = tuple(dict.fromkeys(items))
     for name in SETTINGS:
@@ -170,8 +222,9 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
     if windows is not None:
         values["windows"] = _read_windows(windows, invalid)
     if "closed" not in values.get("statuses", ("closed",)):
-        diagnostics.append(warning("config-invalid", "'statuses' has no 'closed': no case can be closed",
-                                   where("statuses")))
+        diagnostics.append(
+            warning("config-invalid", "'statuses' has no 'closed': no case can be closed", where("statuses"))
+        )
     return Config(**values), diagnostics
 
 
@@ -184,10 +237,12 @@ def _flag(value: Any) -> bool:
 def _count_upto(limit: int, unit: str = "") -> Callable[[Any], int]:
     """A reader of a whole number from 1 to *limit*: past a century of days or hours, dates overflow
     (Python's datetime ends in the year 9999) and no real deadline or target is meant."""
+
     def read(value: Any) -> int:
         if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= limit:
             return value
         raise ValueError(f"must be a whole number from 1 to {limit:,}{unit}")
+
     return read
 
 
@@ -204,12 +259,18 @@ def _words(value: Any) -> tuple[str, ...]:
 
 
 SETTINGS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
-    "tone": (ToneRules, {"enabled": _flag, "shouting_words": _count_upto(100), "insults": _words, "profanity": _words,
-                         "blame": _words}),
-    "audit": (AuditSettings, {"stale_days": _days, "response_hours": _hours, "followup_hours": _hours,
-                              "warn_days": _days}),
-    "redact": (RedactionRules, {"enabled": _flag, "cards": _flag, "ibans": _flag, "emails": _flag, "phones": _flag,
-                                "keep_fields": _words}),
+    "tone": (
+        ToneRules,
+        {"enabled": _flag, "shouting_words": _count_upto(100), "insults": _words, "profanity": _words, "blame": _words},
+    ),
+    "audit": (
+        AuditSettings,
+        {"stale_days": _days, "response_hours": _hours, "followup_hours": _hours, "warn_days": _days},
+    ),
+    "redact": (
+        RedactionRules,
+        {"enabled": _flag, "cards": _flag, "ibans": _flag, "emails": _flag, "phones": _flag, "keep_fields": _words},
+    ),
     "git": (GitSettings, {"commit": _flag}),
     "me": (Me, {"addresses": _words, "names": _words}),
 }
@@ -232,8 +293,15 @@ def _read_profiles(table: Any, where: Any, invalid: Any, diagnostics: list[Diagn
     return tuple(p for p in BUILTIN_PROFILES if p.name not in custom) + tuple(custom.values())
 
 
-def _read_settings(name: str, table: Any, where: Any, invalid: Any, diagnostics: list[Diagnostic],
-                   record_type: Any = None, readers: dict[str, Callable[[Any], Any]] | None = None) -> Any:
+def _read_settings(
+    name: str,
+    table: Any,
+    where: Any,
+    invalid: Any,
+    diagnostics: list[Diagnostic],
+    record_type: Any = None,
+    readers: dict[str, Callable[[Any], Any]] | None = None,
+) -> Any:
     """A settings table ([tone], [audit], [redact], [profiles.X]): each key checked by its reader,
     unknown keys warned about."""
     if record_type is None or readers is None:
@@ -245,8 +313,14 @@ def _read_settings(name: str, table: Any, where: Any, invalid: Any, diagnostics:
     for key, value in table.items():
         reader = readers.get(key)
         if reader is None:
-            diagnostics.append(warning("unknown-config-key", f"unknown key '{key}' in [{name}]", where(key, name),
-                                       did_you_mean(key, readers) or f"known keys: {', '.join(readers)}"))
+            diagnostics.append(
+                warning(
+                    "unknown-config-key",
+                    f"unknown key '{key}' in [{name}]",
+                    where(key, name),
+                    did_you_mean(key, readers) or f"known keys: {', '.join(readers)}",
+                )
+            )
             continue
         try:
             settings[key] = reader(value)
@@ -261,11 +335,23 @@ def _read_windows(windows: Any, invalid: Any) -> tuple[WindowRule, ...]:
         return ()
     rules = []
     for name, spec in windows.items():
-        if not ID_RE.fullmatch(name) or name_too_long(name) or not isinstance(spec, dict) or not isinstance(spec.get("days"), int) \
-                or isinstance(spec.get("days"), bool) or not 1 <= spec["days"] <= MAX_DAYS or not isinstance(spec.get("label", ""), str) \
-                or spec.get("kind", "deadline") not in ("deadline", "opens") or set(spec) - {"days", "label", "kind"}:
-            invalid(name, f"window '{name}' must be {{ days = N, label = \"…\", kind = \"deadline\" or \"opens\" }}"
-                    f" with N from 1 to {MAX_DAYS:,}", "windows")
+        if (
+            not ID_RE.fullmatch(name)
+            or name_too_long(name)
+            or not isinstance(spec, dict)
+            or not isinstance(spec.get("days"), int)
+            or isinstance(spec.get("days"), bool)
+            or not 1 <= spec["days"] <= MAX_DAYS
+            or not isinstance(spec.get("label", ""), str)
+            or spec.get("kind", "deadline") not in ("deadline", "opens")
+            or set(spec) - {"days", "label", "kind"}
+        ):
+            invalid(
+                name,
+                f'window \'{name}\' must be {{ days = N, label = "…", kind = "deadline" or "opens" }}'
+                f" with N from 1 to {MAX_DAYS:,}",
+                "windows",
+            )
             continue
         rules.append(WindowRule(name, spec["days"], spec.get("label") or name, spec.get("kind", "deadline")))
     return tuple(rules)

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from .exhibits import FileFacts, file_facts
 from .facts import CaseFacts, case_facts
-from .outputs import exhibit_name
-from .reuse import Memo
 from .history import History, Record
 from .models import Attachment, Case, Config, Interaction, Logbook, Promise, chronology_key
+from .outputs import exhibit_name
 from .provenance import RemovedRecord, removed_records
 from .redact import redact_record, redact_settings
+from .reuse import Memo
 from .timeparse import Moment
 from .workers import run_jobs
 
@@ -145,8 +145,9 @@ class Grouped:
     names_of: dict[int, frozenset[str]]  # id(view) → the groups its entries are in
 
 
-def merge_groups(views: tuple[CaseView, ...], previous: Grouped | None,
-                 group_of: Callable[[CaseView, Entry], str | None]) -> Grouped:
+def merge_groups(
+    views: tuple[CaseView, ...], previous: Grouped | None, group_of: Callable[[CaseView, Entry], str | None]
+) -> Grouped:
     """Group every entry (None: in no group); from *previous*, only the groups that new or gone
     views touch are made again, and every other group is the very same object as before."""
     known = {id(v) for v in previous.views} if previous is not None else set()
@@ -157,7 +158,7 @@ def merge_groups(views: tuple[CaseView, ...], previous: Grouped | None,
     gone = [v for v in previous.views if id(v) not in current] if previous is not None else []
     names_of = {} if previous is None else {i: n for i, n in previous.names_of.items() if i in current}
     fresh: dict[str, list[tuple[tuple[tuple[datetime, str, int, int], str], CaseView, Entry]]] = {}
-    for view in (views if previous is None else added):
+    for view in views if previous is None else added:
         names = []
         for entry in view.entries:
             name = group_of(view, entry)
@@ -196,8 +197,9 @@ def merge_timeline(views: tuple[CaseView, ...], previous: Timeline | None) -> Ti
     known = {id(v) for v in previous.views} if previous is not None else set()
     added = [v for v in views if id(v) not in known]
     if previous is None or len(added) > 100:
-        keyed = sorted((_timeline_key(view, entry), n, view, entry)
-                       for n, view in enumerate(views) for entry in view.entries)
+        keyed = sorted(
+            (_timeline_key(view, entry), n, view, entry) for n, view in enumerate(views) for entry in view.entries
+        )
         return Timeline(views, tuple(k for k, _, _, _ in keyed), tuple((v, e) for _, _, v, e in keyed))
     current = {id(v) for v in views}
     keys, pairs = list(previous.keys), list(previous.pairs)
@@ -224,8 +226,13 @@ def entry_anchor(moment: Moment) -> str:
     return f"e-{instant:%Y%m%d-%H%M}" + (f"{instant:%S}" if instant.second else "")
 
 
-def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY,
-                include_private: bool = False, memo: Memo | None = None) -> SiteView:
+def derive_site(
+    logbook: Logbook,
+    as_of: datetime,
+    history: History = NO_HISTORY,
+    include_private: bool = False,
+    memo: Memo | None = None,
+) -> SiteView:
     """What is published; ``include_private`` only for the keeper's own terminal views (audit, export).
 
     With a *memo* (serve), a case whose record, configuration and git records are the same objects as
@@ -235,18 +242,27 @@ def derive_site(logbook: Logbook, as_of: datetime, history: History = NO_HISTORY
 
     def view(case: Case, published: Case | None) -> CaseView:
         def derive() -> CaseView:
-            return derive_case(case, root, as_of, logbook.config, history, removed.get(case.id, ()), include_private,
-                               published)
+            return derive_case(
+                case, root, as_of, logbook.config, history, removed.get(case.id, ()), include_private, published
+            )
+
         if memo is None:
             return derive()
-        return memo.by_identity((case, logbook.config, history.files, history.sections), (as_of, removed.get(case.id, ()), include_private,
-                                                          logbook.root), derive)
-    cases = [case for case in sorted(logbook.cases, key=lambda c: c.id.casefold()) if include_private or not case.private]
+        view: CaseView = memo.by_identity(
+            (case, logbook.config, history.files, history.sections),
+            (as_of, removed.get(case.id, ()), include_private, logbook.root),
+            derive,
+        )
+        return view
+
+    cases = [
+        case for case in sorted(logbook.cases, key=lambda c: c.id.casefold()) if include_private or not case.private
+    ]
     published = _redacted(cases, logbook.config) if memo is None else [None] * len(cases)  # serve: per case, kept
     views = tuple(view(case, redacted) for case, redacted in zip(cases, published))
     tag_names = sorted({tag for view in views for tag in view.case.tags})
     tags = tuple((tag, tuple(v for v in views if tag in v.case.tags)) for tag in tag_names)
-    return SiteView(logbook.root, redact_settings(logbook.config), as_of, views, tags, history)  # type: ignore[arg-type]
+    return SiteView(logbook.root, redact_settings(logbook.config), as_of, views, tags, history)  # type: ignore[arg-type]  # redact_settings keeps the Config type but is typed on object (redact.py may not import models)
 
 
 def _redacted(cases: list[Case], config: Config) -> list[Case]:
@@ -255,21 +271,30 @@ def _redacted(cases: list[Case], config: Config) -> list[Case]:
     there is nothing to share out."""
     if not config.redact.enabled:
         return cases
-    changed = run_jobs([functools.partial(_changed_by_redaction, case, config) for case in cases],
-                       [len(case.interactions) + 1 for case in cases])
+    changed = run_jobs(
+        [functools.partial(_changed_by_redaction, case, config) for case in cases],
+        [len(case.interactions) + 1 for case in cases],
+    )
     return [case if new is None else new for case, new in zip(cases, changed)]
 
 
 def _changed_by_redaction(case: Case, config: Config) -> Case | None:
     new = redact_record(case, config.redact)
-    return None if new is case else new  # type: ignore[return-value]
+    return None if new is case else new  # type: ignore[return-value]  # redact_record returns the record's own type, typed object (see redact.py)
 
 
-def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config(), history: History = NO_HISTORY,
-                removed: tuple[RemovedRecord, ...] = (), include_private: bool = False,
-                published: Case | None = None) -> CaseView:
+def derive_case(
+    case: Case,
+    root: Path,
+    as_of: datetime,
+    config: Config = Config(),
+    history: History = NO_HISTORY,
+    removed: tuple[RemovedRecord, ...] = (),
+    include_private: bool = False,
+    published: Case | None = None,
+) -> CaseView:
     """The view of one case; *published* is the case already redacted, when it has been."""
-    case = published if published is not None else redact_record(case, config.redact)  # type: ignore[assignment]
+    case = published if published is not None else redact_record(case, config.redact)  # type: ignore[assignment]  # redact_record returns the record's own type, typed object (see redact.py)
     removed = tuple(redact_record(r, config.redact) for r in removed)  # type: ignore[misc]  # file names, reasons
     interactions = sorted((i for i in case.interactions if include_private or not i.private), key=chronology_key)
     anchors = _anchors(interactions)
@@ -282,20 +307,31 @@ def derive_case(case: Case, root: Path, as_of: datetime, config: Config = Config
             exhibit = exhibits_by_path.get(attachment.path)
             if exhibit is None:
                 number = numbers[attachment.path]
-                exhibit = Exhibit(number, attachment, file_facts(root / attachment.path),
-                                  exhibit_name(number, attachment.name), anchor,
-                                  interaction.at, history.file(attachment.path))
+                exhibit = Exhibit(
+                    number,
+                    attachment,
+                    file_facts(root / attachment.path),
+                    exhibit_name(number, attachment.name),
+                    anchor,
+                    interaction.at,
+                    history.file(attachment.path),
+                )
                 exhibits_by_path[attachment.path] = exhibit
             own.append(exhibit)
         entries.append(Entry(interaction, anchor, tuple(own), _provenance(case, interaction, history)))
     facts = case_facts(case, entries, config, as_of)
     # One truth for status (docs/format.md, "Status"): every page shows the last of the history.
     case = replace(case, status=facts.status_periods[-1].status) if facts.status_periods else case
-    return CaseView(case, tuple(entries), tuple(sorted(exhibits_by_path.values(), key=lambda x: x.number)),
-                    _promise_states(entries, as_of),
-                    tuple(StatusChange(e.interaction.at, e.interaction.status, e.anchor)
-                          for e in entries if e.interaction.status),
-                    facts, removed, withdrawn)
+    return CaseView(
+        case,
+        tuple(entries),
+        tuple(sorted(exhibits_by_path.values(), key=lambda x: x.number)),
+        _promise_states(entries, as_of),
+        tuple(StatusChange(e.interaction.at, e.interaction.status, e.anchor) for e in entries if e.interaction.status),
+        facts,
+        removed,
+        withdrawn,
+    )
 
 
 def _provenance(case: Case, interaction: Interaction, history: History) -> Record | None:
@@ -304,7 +340,9 @@ def _provenance(case: Case, interaction: Interaction, history: History) -> Recor
     return history.section(interaction.location.path, interaction.section_key)
 
 
-def _exhibit_numbers(case: Case, interactions: list[Interaction], history: History) -> tuple[dict[str, int], tuple[int, ...]]:
+def _exhibit_numbers(
+    case: Case, interactions: list[Interaction], history: History
+) -> tuple[dict[str, int], tuple[int, ...]]:
     """Exhibit numbers that never change once committed (Bates-style).
 
     Exhibits are numbered in the order they entered the record (first commit; ties by
@@ -318,8 +356,11 @@ def _exhibit_numbers(case: Case, interactions: list[Interaction], history: Histo
             if attachment.path in order:
                 continue
             record = history.file(attachment.path)
-            order[attachment.path] = (0, record.first.date.timestamp(), position, attachment.path) if record \
+            order[attachment.path] = (
+                (0, record.first.date.timestamp(), position, attachment.path)
+                if record
                 else (1, 0.0, position, attachment.path)
+            )
     deleted: set[str] = set()
     if case.form == "bundle" and history.available:
         folder = str(Path(case.location.path).parent) + "/"
@@ -355,8 +396,17 @@ def _promise_states(entries: list[Entry], as_of: datetime) -> tuple[PromiseState
             if keeper is not None:
                 kept_at = keeper.interaction.at
                 late = kept_at.instant - promise.due.end if promise.due else None
-                states.append(PromiseState(promise, made_at, entry.anchor, "kept", keeper.anchor, kept_at,
-                                           late if late and late > timedelta(0) else None))
+                states.append(
+                    PromiseState(
+                        promise,
+                        made_at,
+                        entry.anchor,
+                        "kept",
+                        keeper.anchor,
+                        kept_at,
+                        late if late and late > timedelta(0) else None,
+                    )
+                )
             elif promise.due is None:
                 states.append(PromiseState(promise, made_at, entry.anchor, "open"))
             elif as_of >= promise.due.end:

@@ -10,8 +10,8 @@ import difflib
 import enum
 import json
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 
 class Severity(enum.Enum):
@@ -105,8 +105,10 @@ def json_safe(json_text: str) -> str:
 
 def format_text(diagnostic: Diagnostic, display_path: str) -> str:
     loc = diagnostic.location
-    line = (f"{printable(display_path)}:{loc.line}:{loc.column}: {diagnostic.severity.value}[{diagnostic.code}]: "
-            f"{printable(diagnostic.message)}")
+    line = (
+        f"{printable(display_path)}:{loc.line}:{loc.column}: {diagnostic.severity.value}[{diagnostic.code}]: "
+        f"{printable(diagnostic.message)}"
+    )
     if diagnostic.hint:
         line += f" ({printable(diagnostic.hint)})"
     return line
@@ -119,8 +121,10 @@ def format_github(diagnostic: Diagnostic, display_path: str) -> str:
     loc = diagnostic.location
     level = "error" if diagnostic.is_error else "warning"
     text = _github_data(diagnostic.message + (f" ({diagnostic.hint})" if diagnostic.hint else ""))
-    return (f"::{level} file={_github_property(display_path)},line={loc.line},col={loc.column},"
-            f"title={_github_property(diagnostic.code)}::{text}")
+    return (
+        f"::{level} file={_github_property(display_path)},line={loc.line},col={loc.column},"
+        f"title={_github_property(diagnostic.code)}::{text}"
+    )
 
 
 def _github_data(text: str) -> str:
@@ -132,22 +136,24 @@ def _github_property(text: str) -> str:
 
 
 def to_json(diagnostics: Sequence[Diagnostic], display_paths: Sequence[str]) -> str:
-    return json_safe(json.dumps(
-        [
-            {
-                "file": path,
-                "line": d.location.line,
-                "column": d.location.column,
-                "severity": d.severity.value,
-                "code": d.code,
-                "message": d.message,
-                "hint": d.hint,
-            }
-            for d, path in zip(diagnostics, display_paths)
-        ],
-        indent=2,
-        ensure_ascii=False,
-    ))
+    return json_safe(
+        json.dumps(
+            [
+                {
+                    "file": path,
+                    "line": d.location.line,
+                    "column": d.location.column,
+                    "severity": d.severity.value,
+                    "code": d.code,
+                    "message": d.message,
+                    "hint": d.hint,
+                }
+                for d, path in zip(diagnostics, display_paths)
+            ],
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
 
 
 def summary(diagnostics: Sequence[Diagnostic]) -> str:

@@ -44,8 +44,14 @@ def ignored(name: str) -> bool:
 def discover(root: Path) -> tuple[list[Source], list[Diagnostic]]:
     cases_dir = root / CASES_DIR
     if not cases_dir.is_dir():
-        return [], [error("no-cases", f"there is no '{CASES_DIR}/' folder in {root}", Location(CASES_DIR),
-                          "create it, or run logbook in the logbook's folder")]
+        return [], [
+            error(
+                "no-cases",
+                f"there is no '{CASES_DIR}/' folder in {root}",
+                Location(CASES_DIR),
+                "create it, or run logbook in the logbook's folder",
+            )
+        ]
     sources: list[Source] = []
     diagnostics: list[Diagnostic] = []
     prefix = len(str(root)) + 1
@@ -56,7 +62,7 @@ def discover(root: Path) -> tuple[list[Source], list[Diagnostic]]:
         if CASE_FILE in names:
             interactions = tuple(f"{rel_folder}/{n}" for n in names if n.endswith(".md") and n != CASE_FILE)
             others = [f"{rel_folder}/{n}" for n in names if not n.endswith(".md")]
-            for sub_root, sub_dirs, sub_files in (os.walk(folder) if subfolders else ()):
+            for sub_root, sub_dirs, sub_files in os.walk(folder) if subfolders else ():
                 sub_dirs[:] = sorted(d for d in sub_dirs if not ignored(d))
                 if sub_root != folder:
                     rel = sub_root[prefix:].replace(os.sep, "/")

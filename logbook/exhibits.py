@@ -42,8 +42,9 @@ def file_facts(path: Path) -> FileFacts:
 # File types a browser would run scripts in when opened directly (file:// has no headers
 # to stop them): published with ".txt" appended, so they display as text. The content,
 # and so the SHA-256, is unchanged.
-ACTIVE_SUFFIXES = frozenset({".svg", ".svgz", ".html", ".htm", ".xhtml", ".xht", ".xml", ".xsl", ".xslt", ".js",
-                             ".mjs", ".swf", ".shtml"})
+ACTIVE_SUFFIXES = frozenset(
+    {".svg", ".svgz", ".html", ".htm", ".xhtml", ".xht", ".xml", ".xsl", ".xslt", ".js", ".mjs", ".swf", ".shtml"}
+)
 
 
 def published_name(name: str) -> str:

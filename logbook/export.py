@@ -34,9 +34,9 @@ from .palette import status_css
 from .provenance import removed_records
 from .redact import redact_settings
 from .render import as_of_text, case_markdown, make_environment
+from .textfile import copy_regular, read_regular
 from .themes import resolve_theme
 from .timeparse import Moment, zone_named
-from .textfile import copy_regular, read_regular
 
 
 class ExportError(Exception):
@@ -53,7 +53,9 @@ class Packet:
 def exhibit_name(case_id: str, entry: Entry, number: int, file_name: str) -> str:
     suffix = Path(published_name(file_name)).suffixes
     stem = safe_file_name(f"{case_id}_{entry.interaction.at.date_text()}_{entry.interaction.channel}_exhibit-{number}")
-    return stem + "".join(suffix[-2:] if published_name(file_name).endswith(".txt") and len(suffix) > 1 else suffix[-1:])
+    return stem + "".join(
+        suffix[-2:] if published_name(file_name).endswith(".txt") and len(suffix) > 1 else suffix[-1:]
+    )
 
 
 def _renamed(view: CaseView) -> CaseView:
@@ -68,18 +70,32 @@ def _renamed(view: CaseView) -> CaseView:
     return replace(view, entries=entries, exhibits=tuple(by_number[x.number] for x in view.exhibits))
 
 
-def prepare_packet(root: Path, case_id: str, as_of: datetime, profile_name: str | None = None,
-                   reason: str | None = None, include_private: bool = False) -> Packet:
+def prepare_packet(
+    root: Path,
+    case_id: str,
+    as_of: datetime,
+    profile_name: str | None = None,
+    reason: str | None = None,
+    include_private: bool = False,
+) -> Packet:
     root = root.resolve()
     loaded = load_logbook(root)
     case = next((c for c in loaded.logbook.cases if c.id.casefold() == case_id.casefold()), None)
     if case is None:
         raise ExportError(f"no case with id '{case_id}' (logbook check shows why a case may not load)")
-    errors = [d for d in loaded.diagnostics if d.is_error and d.location.path.startswith(
-        str(Path(case.location.path).parent) if case.form == "bundle" else case.location.path)]
+    errors = [
+        d
+        for d in loaded.diagnostics
+        if d.is_error
+        and d.location.path.startswith(
+            str(Path(case.location.path).parent) if case.form == "bundle" else case.location.path
+        )
+    ]
     if errors:
-        raise ExportError(f"case '{case.id}' has errors; fix them first: {errors[0].location.path}:"
-                          f"{errors[0].location.line}: {errors[0].message}")
+        raise ExportError(
+            f"case '{case.id}' has errors; fix them first: {errors[0].location.path}:"
+            f"{errors[0].location.line}: {errors[0].message}"
+        )
     if case.private and not include_private:
         raise ExportError(f"case '{case.id}' is private; add --include-private to export it anyway")
     config = loaded.logbook.config
@@ -101,13 +117,29 @@ def prepare_packet(root: Path, case_id: str, as_of: datetime, profile_name: str 
     theme = resolve_theme(root, config.theme)
     zone = zone_named(config.timezone)
     zone_key = case.timezone or config.timezone  # the packet's times are in its case's zone
-    page = make_environment(theme).get_template("packet.html").render(
-        view=view, site=site, config=config, refs=refs, profile=profile.name, keeper=config.keeper,
-        checklist=CHECKLISTS[reason](view) if reason else None, stylesheet="style.css",
-        status_colours=Markup(status_css(config.statuses)), keeper_name=config.keeper_name(),
-        zone_name=zone_key, zone_line=packet_zone_line(zone_named(zone_key), as_of.year),
-        description=description, messages=messages,
-        as_of=Moment(as_of.astimezone(zone)), as_of_text=as_of_text(as_of.astimezone(zone)), root="")
+    page = (
+        make_environment(theme)
+        .get_template("packet.html")
+        .render(
+            view=view,
+            site=site,
+            config=config,
+            refs=refs,
+            profile=profile.name,
+            keeper=config.keeper,
+            checklist=CHECKLISTS[reason](view) if reason else None,
+            stylesheet="style.css",
+            status_colours=Markup(status_css(config.statuses)),
+            keeper_name=config.keeper_name(),
+            zone_name=zone_key,
+            zone_line=packet_zone_line(zone_named(zone_key), as_of.year),
+            description=description,
+            messages=messages,
+            as_of=Moment(as_of.astimezone(zone)),
+            as_of_text=as_of_text(as_of.astimezone(zone)),
+            root="",
+        )
+    )
     files = {x.output_name: root / x.attachment.path for x in view.exhibits}
     files["style.css"] = theme.static_files()["style.css"]
     return Packet(case.id, page, files)
@@ -134,6 +166,7 @@ def write_zip(packet: Packet, target: OutputFile, as_of: datetime) -> list[str]:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, contents[name])
+
     write_output(target, write)
     return sorted(contents)
 
@@ -148,24 +181,29 @@ def _local_fetcher(weasyprint: object, base: Path) -> object:
             raise ValueError(f"refusing to fetch {url}: packets use only their own files")
 
     if hasattr(weasyprint, "URLFetcher"):  # WeasyPrint 67 and newer
-        class LocalFetcher(weasyprint.URLFetcher):  # type: ignore[attr-defined,name-defined,misc]
+
+        class LocalFetcher(weasyprint.URLFetcher):  # type: ignore[name-defined,misc]  # WeasyPrint has no type hints
             def fetch(self, url: str, headers: object = None) -> object:
                 check(url)
                 return super().fetch(url, headers)
+
         return LocalFetcher(allowed_protocols=("file",))
 
     def fetch(url: str, *args: object, **kwargs: object) -> object:
         check(url)
-        return weasyprint.default_url_fetcher(url, *args, **kwargs)  # type: ignore[attr-defined]
+        return weasyprint.default_url_fetcher(url, *args, **kwargs)  # type: ignore[attr-defined]  # WeasyPrint has no type hints
+
     return fetch
 
 
 def write_pdf(packet: Packet, target: OutputFile) -> None:
     try:
-        import weasyprint  # type: ignore[import-untyped]
+        import weasyprint  # type: ignore[import-untyped]  # WeasyPrint has no type hints
     except (ImportError, OSError) as exc:
-        raise ExportError("PDF export needs WeasyPrint: pip install 'logbook-evidence[pdf]' "
-                          f"(and the Pango library from your system's packages): {exc}") from None
+        raise ExportError(
+            "PDF export needs WeasyPrint: pip install 'logbook-evidence[pdf]' "
+            f"(and the Pango library from your system's packages): {exc}"
+        ) from None
     with tempfile.TemporaryDirectory() as scratch:
         base = Path(scratch)
         (base / "evidence.html").write_text(packet.html, encoding="utf-8")

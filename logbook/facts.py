@@ -8,9 +8,10 @@ keeper's own deadlines are running out.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Sequence
+from typing import Any
 
 from .models import AuditSettings, Case, Config, RightsWindow
 from .rights import WindowRule, rules_by_name
@@ -80,7 +81,7 @@ class CaseFacts:
         return tuple(r for r in self.responses if r.waited is None)
 
 
-def case_facts(case: Case, entries: Sequence, config: Config, as_of: datetime) -> CaseFacts:
+def case_facts(case: Case, entries: Sequence[Any], config: Config, as_of: datetime) -> CaseFacts:
     """*entries* are the case's published entries in chronological order (derive.Entry)."""
     started = case.opened.instant if case.opened else (entries[0].interaction.at.instant if entries else None)
     periods = _status_periods(case, entries, config)
@@ -91,8 +92,12 @@ def case_facts(case: Case, entries: Sequence, config: Config, as_of: datetime) -
         totals[period.status] += period.duration(as_of)
     return CaseFacts(
         status_periods=tuple(periods),
-        time_in_status=tuple(sorted(totals.items(), key=lambda item: config.statuses.index(item[0])
-                                    if item[0] in config.statuses else len(config.statuses))),
+        time_in_status=tuple(
+            sorted(
+                totals.items(),
+                key=lambda item: config.statuses.index(item[0]) if item[0] in config.statuses else len(config.statuses),
+            )
+        ),
         responses=tuple(_responses(entries, ended)),
         unconfirmed_calls=tuple(a for a, late in calls if late),
         calls_to_confirm=tuple(a for a, late in calls if not late),
@@ -104,7 +109,7 @@ def case_facts(case: Case, entries: Sequence, config: Config, as_of: datetime) -
     )
 
 
-def _status_periods(case: Case, entries: Sequence, config: Config) -> list[StatusPeriod]:
+def _status_periods(case: Case, entries: Sequence[Any], config: Config) -> list[StatusPeriod]:
     """The status history (status.py) as periods; a resolved or closed status ends the case, so its
     period has no length.  The history is the whole record's, private interactions included (their
     changes show without a link), so that the published status is the one ``check`` holds true."""
@@ -118,11 +123,11 @@ def _status_periods(case: Case, entries: Sequence, config: Config) -> list[Statu
     return periods
 
 
-def _is_conversation(entry) -> bool:
+def _is_conversation(entry: Any) -> bool:
     return entry.interaction.channel in CONVERSATION_CHANNELS
 
 
-def _answers(message, later) -> bool:
+def _answers(message: Any, later: Any) -> bool:
     """Whether *later* answers *message* (docs/format.md, "Replies"): an exchange with the same
     party, on any channel, that comes from the other side, or is a conversation (a call, a chat,
     a meeting) carrying both sides."""
@@ -132,7 +137,7 @@ def _answers(message, later) -> bool:
     return r.direction != m.direction or _is_conversation(later)
 
 
-def _responses(entries: Sequence, ended: datetime | None) -> list[Response]:
+def _responses(entries: Sequence[Any], ended: datetime | None) -> list[Response]:
     """Every message that waits for an answer, with the answer found for it.
 
     A conversation (call, chat, meeting) waits for nothing: it was answered as it happened.  An
@@ -143,20 +148,27 @@ def _responses(entries: Sequence, ended: datetime | None) -> list[Response]:
     responses = []
     for index, entry in enumerate(entries):
         i = entry.interaction
-        if i.direction == "internal" or _is_conversation(entry) or i.status in ENDED_STATUSES \
-                or not i.expects_reply:
+        if i.direction == "internal" or _is_conversation(entry) or i.status in ENDED_STATUSES or not i.expects_reply:
             continue
         if ended is not None and i.at.instant >= ended:
             continue
-        reply = next((e for e in entries[index + 1:] if _answers(entry, e)), None)
-        responses.append(Response(entry.anchor, i.at, i.channel, i.direction == "out",
-                                  reply.anchor if reply else None,
-                                  (reply.interaction.at.instant - i.at.instant) if reply else None,
-                                  i.party, reply.interaction.channel if reply else None))
+        reply = next((e for e in entries[index + 1 :] if _answers(entry, e)), None)
+        responses.append(
+            Response(
+                entry.anchor,
+                i.at,
+                i.channel,
+                i.direction == "out",
+                reply.anchor if reply else None,
+                (reply.interaction.at.instant - i.at.instant) if reply else None,
+                i.party,
+                reply.interaction.channel if reply else None,
+            )
+        )
     return responses
 
 
-def _unconfirmed_calls(entries: Sequence, audit: AuditSettings, as_of: datetime) -> list[tuple[str, bool]]:
+def _unconfirmed_calls(entries: Sequence[Any], audit: AuditSettings, as_of: datetime) -> list[tuple[str, bool]]:
     """Calls with no written outbound message to the same party within the follow-up time, each
     with whether that time has passed (by *as_of*)."""
     limit = timedelta(hours=audit.followup_hours)
@@ -166,9 +178,13 @@ def _unconfirmed_calls(entries: Sequence, audit: AuditSettings, as_of: datetime)
         if call.channel != "phone" or call.direction == "internal":
             continue
         deadline = call.at.instant + limit
-        confirmed = any(e.interaction.direction == "out" and e.interaction.channel not in CONVERSATION_CHANNELS
-                        and e.interaction.party == call.party and e.interaction.at.instant <= deadline
-                        for e in entries[index + 1:])
+        confirmed = any(
+            e.interaction.direction == "out"
+            and e.interaction.channel not in CONVERSATION_CHANNELS
+            and e.interaction.party == call.party
+            and e.interaction.at.instant <= deadline
+            for e in entries[index + 1 :]
+        )
         if not confirmed and call.at.instant <= as_of:
             found.append((entry.anchor, as_of > deadline))
     return found
@@ -179,8 +195,11 @@ def _windows(case: Case, config: Config, as_of: datetime) -> list[WindowState]:
     states = []
     for window in case.windows:
         rule = rules[window.rule]
-        ends = window.start.end + timedelta(days=rule.days) if not window.start.has_time \
+        ends = (
+            window.start.end + timedelta(days=rule.days)
+            if not window.start.has_time
             else window.start.instant + timedelta(days=rule.days)
+        )
         if rule.kind == "opens":
             state = "open" if as_of >= ends else "not-yet"
         elif as_of >= ends:

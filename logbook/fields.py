@@ -10,15 +10,27 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .currencies import ISO_4217
 from .diagnostics import did_you_mean
-from .models import DIRECTIONS, EVIDENCE_KINDS, Agent, Amount, Attachment, Config, Party, Promise, PromiseRef, RightsWindow
+from .models import (
+    DIRECTIONS,
+    EVIDENCE_KINDS,
+    Agent,
+    Amount,
+    Attachment,
+    Config,
+    Party,
+    Promise,
+    PromiseRef,
+    RightsWindow,
+)
 from .readers import Reader, unknown_key
 from .rights import rules_by_name
 from .timeparse import TimeError, zone_named
@@ -26,7 +38,9 @@ from .yamlnodes import Map, Node, Scalar, Seq
 
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 AGENT_RE = re.compile(r"(?P<name>.*?)\s*\((?P<id>[^()]+)\)\s*")
-AMOUNT_RE = re.compile(r"(?P<value>-?\d+(?:\.\d+)?)\s*(?P<currency>[A-Za-z]{3})|(?P<currency2>[A-Za-z]{3})\s*(?P<value2>-?\d+(?:\.\d+)?)")
+AMOUNT_RE = re.compile(
+    r"(?P<value>-?\d+(?:\.\d+)?)\s*(?P<currency>[A-Za-z]{3})|(?P<currency2>[A-Za-z]{3})\s*(?P<value2>-?\d+(?:\.\d+)?)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +70,7 @@ class FieldSpec:
 
 # --- value readers -----------------------------------------------------------
 
+
 def _text(name: str) -> Read:
     return lambda reader, node, ctx: reader.text(node, name)
 
@@ -71,8 +86,11 @@ def _moment(name: str) -> Read:
 def read_id(reader: Reader, node: Node, ctx: FieldContext) -> str | None:
     value = reader.text(node, "id")
     if value is not None and not ID_RE.fullmatch(value):
-        reader.error(node, "invalid-id", f"id '{value}' may only contain letters, digits, '.', '_' and '-' "
-                     "and must start with a letter or digit")
+        reader.error(
+            node,
+            "invalid-id",
+            f"id '{value}' may only contain letters, digits, '.', '_' and '-' and must start with a letter or digit",
+        )
         return None
     return value
 
@@ -91,8 +109,12 @@ def read_direction(reader: Reader, node: Node, ctx: FieldContext) -> str | None:
         return None
     if value in DIRECTIONS:
         return value
-    reader.error(node, "invalid-direction", f"direction '{value}' must be in, out or internal",
-                 did_you_mean(value, DIRECTIONS) or "in: received by you; out: sent by you; internal: a note never sent")
+    reader.error(
+        node,
+        "invalid-direction",
+        f"direction '{value}' must be in, out or internal",
+        did_you_mean(value, DIRECTIONS) or "in: received by you; out: sent by you; internal: a note never sent",
+    )
     return None
 
 
@@ -116,11 +138,19 @@ def read_tags(reader: Reader, node: Node, ctx: FieldContext) -> tuple[str, ...] 
         values = reader.text_list(item, "tags") or ()
         for tag in values:
             if not ID_RE.fullmatch(tag):
-                reader.error(item, "invalid-tag", f"tag '{tag}' may only contain letters, digits, '.', '_' and '-'",
-                             "use a short slug such as 'refund-delayed'")
+                reader.error(
+                    item,
+                    "invalid-tag",
+                    f"tag '{tag}' may only contain letters, digits, '.', '_' and '-'",
+                    "use a short slug such as 'refund-delayed'",
+                )
             elif ctx.config.has_tag_taxonomy and tag not in allowed:
-                reader.error(item, "unknown-tag", f"tag '{tag}' is not in logbook.toml",
-                             did_you_mean(tag, allowed) or "add it under [tags] in logbook.toml")
+                reader.error(
+                    item,
+                    "unknown-tag",
+                    f"tag '{tag}' is not in logbook.toml",
+                    did_you_mean(tag, allowed) or "add it under [tags] in logbook.toml",
+                )
             elif tag not in tags:
                 tags.append(tag)
     return tuple(tags)
@@ -144,14 +174,17 @@ def read_amount(reader: Reader, node: Node, ctx: FieldContext) -> Amount | None:
         return None
     match = AMOUNT_RE.fullmatch(value.replace(",", "") if re.fullmatch(r"[^.]*,\d{3}\.\d+.*", value) else value)
     if not match:
-        reader.error(node, "invalid-amount", f"amount '{value}' must be a number and a currency code",
-                     "e.g. 89.99 EUR")
+        reader.error(node, "invalid-amount", f"amount '{value}' must be a number and a currency code", "e.g. 89.99 EUR")
         return None
     number = match["value"] or match["value2"]
     currency = (match["currency"] or match["currency2"]).upper()
     if currency not in ISO_4217:
-        reader.error(node, "invalid-amount", f"'{currency}' is not an ISO 4217 currency code",
-                     did_you_mean(currency, ISO_4217) or "e.g. EUR, USD, GBP")
+        reader.error(
+            node,
+            "invalid-amount",
+            f"'{currency}' is not an ISO 4217 currency code",
+            did_you_mean(currency, ISO_4217) or "e.g. EUR, USD, GBP",
+        )
         return None
     try:
         return Amount(Decimal(number), currency)
@@ -185,6 +218,7 @@ def read_people(name: str) -> Read:
         values = reader.text_list(node, name) if isinstance(node, Seq) else ((reader.text(node, name),))
         values = tuple(v for v in (values or ()) if v)
         return ", ".join(values) or None
+
     return read
 
 
@@ -234,8 +268,12 @@ def read_evidence(reader: Reader, node: Node, ctx: FieldContext) -> tuple[str, .
     for item in items:
         for kind in reader.text_list(item, "evidence") or ():
             if kind not in EVIDENCE_KINDS:
-                reader.error(item, "unknown-evidence", f"evidence kind '{kind}' is not one logbook knows",
-                             did_you_mean(kind, EVIDENCE_KINDS) or f"one of: {', '.join(EVIDENCE_KINDS)}")
+                reader.error(
+                    item,
+                    "unknown-evidence",
+                    f"evidence kind '{kind}' is not one logbook knows",
+                    did_you_mean(kind, EVIDENCE_KINDS) or f"one of: {', '.join(EVIDENCE_KINDS)}",
+                )
             elif kind not in kinds:
                 kinds.append(kind)
     return tuple(kinds)
@@ -257,8 +295,12 @@ def read_parties(reader: Reader, node: Node, ctx: FieldContext) -> tuple[Party, 
                 unknown_key(reader, key, PARTY_KEYS, "party")
         name_node, role_node = item.get("name"), item.get("role")
         if name_node is None or role_node is None:
-            reader.error(item, "missing-field", "a party needs 'name' and 'role'",
-                         "e.g. {name: Northbank Card Disputes, role: card-issuer}")
+            reader.error(
+                item,
+                "missing-field",
+                "a party needs 'name' and 'role'",
+                "e.g. {name: Northbank Card Disputes, role: card-issuer}",
+            )
             continue
         name = reader.text(name_node, "name")
         role = reader.choice(role_node, "role", ctx.config.party_roles, "unknown-role", "party roles")
@@ -276,7 +318,8 @@ def read_attachments(reader: Reader, node: Node, ctx: FieldContext) -> tuple[Att
     items = node.items if isinstance(node, Seq) else (node,)
     attachments = []
     for item in items:
-        caption, evidence = None, ()
+        caption: str | None = None
+        evidence: tuple[str, ...] = ()
         if isinstance(item, Map):
             for key, _ in item.entries:
                 if key.value not in ATTACHMENT_KEYS:
@@ -304,13 +347,18 @@ def _missing_attachment(reader: Reader, node: Node, raw: str, lexical: Path, ctx
     looked = lexical.relative_to(ctx.root).as_posix() if lexical.is_relative_to(ctx.root) else str(lexical)
     near = similar_files(lexical.name, ctx)
     hint = ("files of a similar name: " + ", ".join(near)) if near else "copy the file there, or correct the name"
-    reader.error(node, "missing-attachment", f"attachment '{raw}' does not exist: looked for {looked} "
-                 f"(paths are relative to {reader.path})", hint)
+    reader.error(
+        node,
+        "missing-attachment",
+        f"attachment '{raw}' does not exist: looked for {looked} (paths are relative to {reader.path})",
+        hint,
+    )
 
 
 def similar_files(name: str, ctx: FieldContext, limit: int = 3) -> list[str]:
     """Files in the case's folder (and its subfolders, up to a few hundred) whose names look like *name*."""
     import difflib
+
     folder = ctx.base if ctx.container == ctx.root else ctx.container
     candidates: dict[str, str] = {}
     for count, path in enumerate(folder.rglob("*") if folder.is_dir() else ()):
@@ -328,18 +376,30 @@ def similar_files(name: str, ctx: FieldContext, limit: int = 3) -> list[str]:
 def resolve_attachment(reader: Reader, node: Node, raw: str, ctx: FieldContext) -> str | None:
     """The attachment's path relative to the logbook root, if it is a readable file inside its container."""
     if "\\" in raw:
-        reader.error(node, "attachment-outside", f"attachment path '{raw}' contains a backslash",
-                     "use forward slashes: folder/file.png")
+        reader.error(
+            node,
+            "attachment-outside",
+            f"attachment path '{raw}' contains a backslash",
+            "use forward slashes: folder/file.png",
+        )
         return None
     if raw.startswith("/") or re.match(r"[A-Za-z]:", raw) or "\x00" in raw:
-        reader.error(node, "attachment-outside", f"attachment path '{raw}' is absolute",
-                     f"copy the file into {ctx.container_name} and give a relative path")
+        reader.error(
+            node,
+            "attachment-outside",
+            f"attachment path '{raw}' is absolute",
+            f"copy the file into {ctx.container_name} and give a relative path",
+        )
         return None
     lexical = Path(os.path.normpath(ctx.base / raw))
     ctx.consulted.extend((lexical, lexical.parent))
     if not lexical.is_relative_to(ctx.container):
-        reader.error(node, "attachment-outside", f"attachment '{raw}' is outside {ctx.container_name}",
-                     f"copy the file into {ctx.container_name}")
+        reader.error(
+            node,
+            "attachment-outside",
+            f"attachment '{raw}' is outside {ctx.container_name}",
+            f"copy the file into {ctx.container_name}",
+        )
         return None
     try:
         real = lexical.resolve(strict=True)
@@ -351,8 +411,12 @@ def resolve_attachment(reader: Reader, node: Node, raw: str, ctx: FieldContext) 
         reader.error(node, "missing-attachment", f"attachment '{raw}' cannot be opened: {exc}")
         return None
     if not real.is_relative_to(ctx.container):
-        reader.error(node, "attachment-outside", f"attachment '{raw}' is a link to a file outside {ctx.container_name}",
-                     "copy the file itself into the logbook")
+        reader.error(
+            node,
+            "attachment-outside",
+            f"attachment '{raw}' is a link to a file outside {ctx.container_name}",
+            "copy the file itself into the logbook",
+        )
         return None
     try:
         info = real.stat()
@@ -383,12 +447,21 @@ def read_windows(reader: Reader, node: Node, ctx: FieldContext) -> tuple[RightsW
                 unknown_key(reader, key, ("rule", "from"), "window")
         rule_node, start_node = item.get("rule"), item.get("from")
         if rule_node is None or start_node is None:
-            reader.error(item, "missing-field", "a window needs 'rule' and 'from'", "e.g. {rule: card-chargeback, from: 2026-02-26}")
+            reader.error(
+                item,
+                "missing-field",
+                "a window needs 'rule' and 'from'",
+                "e.g. {rule: card-chargeback, from: 2026-02-26}",
+            )
             continue
         rule = reader.text(rule_node, "rule")
         if rule is not None and rule not in rules:
-            reader.error(rule_node, "unknown-window", f"no rights window called '{rule}'",
-                         did_you_mean(rule, rules) or f"presets: {', '.join(sorted(rules))}; or add it under [windows]")
+            reader.error(
+                rule_node,
+                "unknown-window",
+                f"no rights window called '{rule}'",
+                did_you_mean(rule, rules) or f"presets: {', '.join(sorted(rules))}; or add it under [windows]",
+            )
             continue
         start = reader.moment(start_node, "from", ctx.zone)
         if rule and start:
@@ -403,8 +476,11 @@ def read_removed(reader: Reader, node: Node, ctx: FieldContext) -> tuple[tuple[s
         record_node = item.get("record") if isinstance(item, Map) else None
         reason_node = item.get("reason") if isinstance(item, Map) else None
         if record_node is None or reason_node is None:
-            reader.error(item, "invalid-type", "each 'removed' entry needs 'record' (file name, or the time its "
-                         "heading starts with) and 'reason'")
+            reader.error(
+                item,
+                "invalid-type",
+                "each 'removed' entry needs 'record' (file name, or the time its heading starts with) and 'reason'",
+            )
             continue
         record, reason = reader.text(record_node, "record"), reader.text(reason_node, "reason")
         if record and reason:
@@ -418,73 +494,192 @@ _STR = {"type": "string"}
 _BOOL = {"type": ["boolean", "string"], "enum": [True, False, "true", "false", "yes", "no"]}
 _MOMENT = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?.*)?$"}
 _TEXT_LIST = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
-_EVIDENCE = {"oneOf": [{"type": "string", "enum": list(EVIDENCE_KINDS)},
-                       {"type": "array", "items": {"type": "string", "enum": list(EVIDENCE_KINDS)}}]}
+_EVIDENCE = {
+    "oneOf": [
+        {"type": "string", "enum": list(EVIDENCE_KINDS)},
+        {"type": "array", "items": {"type": "string", "enum": list(EVIDENCE_KINDS)}},
+    ]
+}
 
 CASE_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("id", read_id, {"type": "string", "pattern": "^" + ID_RE.pattern + "$"},
-              "Case id; defaults to the folder or file name. Unique, compared case-insensitively."),
+    FieldSpec(
+        "id",
+        read_id,
+        {"type": "string", "pattern": "^" + ID_RE.pattern + "$"},
+        "Case id; defaults to the folder or file name. Unique, compared case-insensitively.",
+    ),
     FieldSpec("title", _text("title"), _STR, "One line saying what the case is about.", required=True),
     FieldSpec("status", read_status, _STR, "Current status, one of the configured statuses.", required=True),
     FieldSpec("opened", _moment("opened"), _MOMENT, "When the case began (date or date-time)."),
     FieldSpec("closed", _moment("closed"), _MOMENT, "When the case was closed; required when status is closed."),
     FieldSpec("summary", _text("summary"), _STR, "Final summary note; required when status is closed."),
     FieldSpec("counterparty", _text("counterparty"), _STR, "The other side: a company or a customer."),
-    FieldSpec("parties", read_parties, {"type": "array", "items": {"type": "object", "properties": {
-        "name": _STR, "role": _STR}, "required": ["name", "role"], "additionalProperties": False}},
-              "Third parties (and the counterparty, to give it a role): {name, role}, e.g. "
-              "{name: Northbank Card Disputes, role: card-issuer}."),
-    FieldSpec("refs", read_refs, {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
-              "Reference numbers, e.g. order: GT-889123, rma: RMA-5521, their_case: CS-77812."),
-    FieldSpec("amount", read_amount, {"type": "string", "pattern": r"^-?\d+(\.\d+)?\s*[A-Za-z]{3}$"},
-              "Money at stake: a decimal and an ISO 4217 code, e.g. 89.99 EUR."),
+    FieldSpec(
+        "parties",
+        read_parties,
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": _STR, "role": _STR},
+                "required": ["name", "role"],
+                "additionalProperties": False,
+            },
+        },
+        "Third parties (and the counterparty, to give it a role): {name, role}, e.g. "
+        "{name: Northbank Card Disputes, role: card-issuer}.",
+    ),
+    FieldSpec(
+        "refs",
+        read_refs,
+        {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
+        "Reference numbers, e.g. order: GT-889123, rma: RMA-5521, their_case: CS-77812.",
+    ),
+    FieldSpec(
+        "amount",
+        read_amount,
+        {"type": "string", "pattern": r"^-?\d+(\.\d+)?\s*[A-Za-z]{3}$"},
+        "Money at stake: a decimal and an ISO 4217 code, e.g. 89.99 EUR.",
+    ),
     FieldSpec("tags", read_tags, _TEXT_LIST, "Tags; checked against [tags] in logbook.toml when present."),
     FieldSpec("timezone", read_timezone, _STR, "IANA zone for local times in this case, e.g. Europe/Berlin."),
     FieldSpec("private", _bool("private"), _BOOL, "true: never published."),
     FieldSpec("tone", _bool("tone"), _BOOL, "false: skip the tone check for this case's messages."),
-    FieldSpec("removed", read_removed, {"type": "array", "items": {"type": "object", "properties": {
-        "record": _STR, "reason": _STR}, "required": ["record", "reason"], "additionalProperties": False}},
-              "Interactions deliberately removed after being committed, with the reason (silences the warning)."),
-    FieldSpec("windows", read_windows, {"type": "array", "items": {"type": "object", "properties": {
-        "rule": _STR, "from": _MOMENT}, "required": ["rule", "from"], "additionalProperties": False}},
-              "Rights windows to watch, e.g. {rule: card-chargeback, from: 2026-02-26}."),
+    FieldSpec(
+        "removed",
+        read_removed,
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"record": _STR, "reason": _STR},
+                "required": ["record", "reason"],
+                "additionalProperties": False,
+            },
+        },
+        "Interactions deliberately removed after being committed, with the reason (silences the warning).",
+    ),
+    FieldSpec(
+        "windows",
+        read_windows,
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"rule": _STR, "from": _MOMENT},
+                "required": ["rule", "from"],
+                "additionalProperties": False,
+            },
+        },
+        "Rights windows to watch, e.g. {rule: card-chargeback, from: 2026-02-26}.",
+    ),
 )
 
 INTERACTION_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("at", _moment("at"), _MOMENT,
-              "When it happened: ISO 8601 with offset, a local date-time, or a date alone.", required=True),
+    FieldSpec(
+        "at",
+        _moment("at"),
+        _MOMENT,
+        "When it happened: ISO 8601 with offset, a local date-time, or a date alone.",
+        required=True,
+    ),
     FieldSpec("title", _text("title"), _STR, "A short title for the entry."),
-    FieldSpec("channel", read_channel, _STR, "email, chat, phone, social, sms, letter, in-person, portal, note…",
-              required=True),
-    FieldSpec("direction", read_direction, {"type": "string", "enum": list(DIRECTIONS)},
-              "in: received by the keeper of the log; out: sent by them; internal: a note never sent.",
-              required=True),
+    FieldSpec(
+        "channel",
+        read_channel,
+        _STR,
+        "email, chat, phone, social, sms, letter, in-person, portal, note…",
+        required=True,
+    ),
+    FieldSpec(
+        "direction",
+        read_direction,
+        {"type": "string", "enum": list(DIRECTIONS)},
+        "in: received by the keeper of the log; out: sent by them; internal: a note never sent.",
+        required=True,
+    ),
     FieldSpec("from", read_people("from"), _TEXT_LIST, "Who sent it."),
     FieldSpec("to", read_people("to"), _TEXT_LIST, "Who received it."),
     FieldSpec("cc", read_people("cc"), _TEXT_LIST, "Who was copied (Cc)."),
-    FieldSpec("agent", read_agent, {"oneOf": [{"type": "string"}, {"type": "object", "properties": {
-        "name": _STR, "id": {"type": ["string", "number"]}}, "required": ["name"], "additionalProperties": False}]},
-              "The agent: 'Maria (A-12)' or a mapping with name and id."),
-    FieldSpec("party", _text("party"), _STR,
-              "Whom it was exchanged with: the counterparty (the default) or a name from the case's 'parties'."),
+    FieldSpec(
+        "agent",
+        read_agent,
+        {
+            "oneOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "properties": {"name": _STR, "id": {"type": ["string", "number"]}},
+                    "required": ["name"],
+                    "additionalProperties": False,
+                },
+            ]
+        },
+        "The agent: 'Maria (A-12)' or a mapping with name and id.",
+    ),
+    FieldSpec(
+        "party",
+        _text("party"),
+        _STR,
+        "Whom it was exchanged with: the counterparty (the default) or a name from the case's 'parties'.",
+    ),
     FieldSpec("ref", _text("ref"), {"type": ["string", "number"]}, "Their message or case number."),
     FieldSpec("subject", _text("subject"), _STR, "Subject line."),
     FieldSpec("status", read_status, _STR, "A status change taking effect with this interaction."),
-    FieldSpec("promises", read_promises, {"type": "array", "items": {"type": "object", "properties": {
-        "what": _STR, "due": _MOMENT, "by": _STR, "id": _STR}, "required": ["what"], "additionalProperties": False}},
-              "Promises made here: what, due, by, id."),
+    FieldSpec(
+        "promises",
+        read_promises,
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"what": _STR, "due": _MOMENT, "by": _STR, "id": _STR},
+                "required": ["what"],
+                "additionalProperties": False,
+            },
+        },
+        "Promises made here: what, due, by, id.",
+    ),
     FieldSpec("fulfils", read_fulfils, _TEXT_LIST, "Ids of promises kept by this interaction."),
-    FieldSpec("attachments", read_attachments, {"type": "array", "items": {"oneOf": [_STR, {
-        "type": "object", "properties": {"file": _STR, "caption": _STR, "evidence": _EVIDENCE}, "required": ["file"],
-        "additionalProperties": False}]}}, "Files attached: paths relative to this file, or file + caption (+ evidence)."),
-    FieldSpec("evidence", read_evidence, _EVIDENCE,
-              "What this record shows, for the chargeback checklists: e.g. [return-proof] (kinds in docs/format.md)."),
+    FieldSpec(
+        "attachments",
+        read_attachments,
+        {
+            "type": "array",
+            "items": {
+                "oneOf": [
+                    _STR,
+                    {
+                        "type": "object",
+                        "properties": {"file": _STR, "caption": _STR, "evidence": _EVIDENCE},
+                        "required": ["file"],
+                        "additionalProperties": False,
+                    },
+                ]
+            },
+        },
+        "Files attached: paths relative to this file, or file + caption (+ evidence).",
+    ),
+    FieldSpec(
+        "evidence",
+        read_evidence,
+        _EVIDENCE,
+        "What this record shows, for the chargeback checklists: e.g. [return-proof] (kinds in docs/format.md).",
+    ),
     FieldSpec("next", _text("next"), _STR, "The next step."),
     FieldSpec("key", _bool("key"), _BOOL, "true: a key fact of the case."),
-    FieldSpec("expects_reply", _bool("expects_reply"), _BOOL,
-              "false: this message waits for no answer (an automatic acknowledgement, a receipt)."),
+    FieldSpec(
+        "expects_reply",
+        _bool("expects_reply"),
+        _BOOL,
+        "false: this message waits for no answer (an automatic acknowledgement, a receipt).",
+    ),
     FieldSpec("private", _bool("private"), _BOOL, "true: never published."),
     FieldSpec("tone", _bool("tone"), _BOOL, "false: skip the tone check for this message."),
-    FieldSpec("message_id", _text("message_id"), _STR,
-              "The original message's id (an email's Message-ID); logbook import skips what is already recorded."),
+    FieldSpec(
+        "message_id",
+        _text("message_id"),
+        _STR,
+        "The original message's id (an email's Message-ID); logbook import skips what is already recorded.",
+    ),
 )

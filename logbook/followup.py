@@ -6,13 +6,14 @@ and promised, so the other side's silence becomes agreement.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .authoring import AuthoringError, Written, add_interaction, find_case
 from .interactions import NewInteraction
 from .models import Case
+
 
 def followup_text(root: Path, case_id: str, which: str | None) -> tuple[str, Case, Any]:
     """The plain-text email confirming a call in writing, and the case and interaction it is about.
@@ -23,12 +24,14 @@ def followup_text(root: Path, case_id: str, which: str | None) -> tuple[str, Cas
     ``[site] keeper``.
     """
     from .derive import derive_case
+
     case, config = find_case(root, case_id)
-    view = derive_case(case, root.resolve(), datetime.now(timezone.utc), config)
+    view = derive_case(case, root.resolve(), datetime.now(UTC), config)
     entries = view.entries
     if which:
-        matches = [e for e in entries if e.anchor == which] or \
-                  ([entries[int(which) - 1]] if which.isdigit() and 0 < int(which) <= len(entries) else [])
+        matches = [e for e in entries if e.anchor == which] or (
+            [entries[int(which) - 1]] if which.isdigit() and 0 < int(which) <= len(entries) else []
+        )
         if not matches:
             raise AuthoringError(f"case '{case.id}' has no interaction '{which}' (use its #anchor or its number)")
         entry = matches[0]
@@ -41,10 +44,15 @@ def followup_text(root: Path, case_id: str, which: str | None) -> tuple[str, Cas
     who = i.agent.display() if i.agent else "your agent"
     when = i.at.display() if i.at.has_time else i.at.when.strftime("%d %B %Y")
     refs = [f"{name}: {value}" for name, value in case.refs] + ([f"reference: {i.ref}"] if i.ref else [])
-    lines = [f"Subject: Confirming our {i.channel} conversation of {i.at.when:%d %B %Y}"
-             + (f" ({case.refs[0][1]})" if case.refs else ""), "",
-             "Hello,", "",
-             f"I am writing to confirm, for the record, what was said when I spoke to {who} on {when}.", ""]
+    lines = [
+        f"Subject: Confirming our {i.channel} conversation of {i.at.when:%d %B %Y}"
+        + (f" ({case.refs[0][1]})" if case.refs else ""),
+        "",
+        "Hello,",
+        "",
+        f"I am writing to confirm, for the record, what was said when I spoke to {who} on {when}.",
+        "",
+    ]
     if i.body.strip():
         lines += ["What was said:", ""] + [f"  {line}" if line else "" for line in i.body.strip().split("\n")] + [""]
     if i.promises:
@@ -62,10 +70,22 @@ def followup_text(root: Path, case_id: str, which: str | None) -> tuple[str, Cas
     return "\n".join(lines) + "\n", case, i
 
 
-def record_followup(root: Path, case_id: str, text: str, recipient: str | None, now: datetime | None = None,
-                    at: str | None = None) -> Written:
+def record_followup(
+    root: Path, case_id: str, text: str, recipient: str | None, now: datetime | None = None, at: str | None = None
+) -> Written:
     """Record the follow-up email as sent (``followup --record [--at WHEN]``)."""
     subject, _, body = text.partition("\n")
-    return add_interaction(root, case_id, NewInteraction(
-        channel="email", direction="out", at=at, title="Written confirmation of the call",
-        recipient=recipient, subject=subject.removeprefix("Subject: "), message=body.strip()), now)
+    return add_interaction(
+        root,
+        case_id,
+        NewInteraction(
+            channel="email",
+            direction="out",
+            at=at,
+            title="Written confirmation of the call",
+            recipient=recipient,
+            subject=subject.removeprefix("Subject: "),
+            message=body.strip(),
+        ),
+        now,
+    )

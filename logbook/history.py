@@ -17,11 +17,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any
 
 from .discover import CASE_FILE
 from .split import split_front_matter, split_sections
@@ -104,9 +105,12 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
 def _start_git(root: Path, *args: str) -> subprocess.Popen[bytes]:
     """git without its optional locks: ``status`` then never rewrites the index (taking index.lock),
     which would make a ``git commit`` the user runs at that moment fail."""
-    return subprocess.Popen(["git", "-C", str(root), "-c", "core.quotepath=off", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
+    return subprocess.Popen(
+        ["git", "-C", str(root), "-c", "core.quotepath=off", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+    )
 
 
 Asked = tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]
@@ -118,8 +122,10 @@ def git_asked(root: Path) -> Iterator[Asked | None]:
     (read_history) after other work, so that git works meanwhile (None: git is not installed).  A block
     that ends early stops and waits for whatever git has not finished."""
     try:
-        asked: Asked | None = (_start_git(root, "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%cI"),
-                               _start_git(root, "status", "--porcelain", "--", "cases", "logbook.toml", "themes"))
+        asked: Asked | None = (
+            _start_git(root, "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%cI"),
+            _start_git(root, "status", "--porcelain", "--", "cases", "logbook.toml", "themes"),
+        )
     except FileNotFoundError:
         asked = None
     try:
@@ -131,8 +137,9 @@ def git_asked(root: Path) -> Iterator[Asked | None]:
                 process.communicate()
 
 
-def read_history(root: Path, asked: Asked | None, single_files: frozenset[str] = frozenset(),
-                 memo: dict | None = None) -> History:
+def read_history(
+    root: Path, asked: Asked | None, single_files: frozenset[str] = frozenset(), memo: dict[str, Any] | None = None
+) -> History:
     """The logbook's history from git's answers *asked* (see git_asked); *single_files* are replayed
     section by section.
 
@@ -157,26 +164,51 @@ def read_history(root: Path, asked: Asked | None, single_files: frozenset[str] =
         if known is None or known[0] != key:
             # Patches of the records (.md) only; the other files (attachments, an imported mailbox's
             # .eml copies: megabytes) by name: their text is never replayed, so git need not print it.
-            log = _git(root, "log", "--reverse", "--no-renames", "--relative", "-p", "-U0", "--no-color",
-                       "--no-ext-diff", LOG_FORMAT, "--", RECORDS)
-            others = _git(root, "log", "--reverse", "--no-renames", "--relative", "--name-status", "--no-color",
-                          LOG_FORMAT, "--", "cases", ":(exclude,glob)cases/**/*.md")
+            log = _git(
+                root,
+                "log",
+                "--reverse",
+                "--no-renames",
+                "--relative",
+                "-p",
+                "-U0",
+                "--no-color",
+                "--no-ext-diff",
+                LOG_FORMAT,
+                "--",
+                RECORDS,
+            )
+            others = _git(
+                root,
+                "log",
+                "--reverse",
+                "--no-renames",
+                "--relative",
+                "--name-status",
+                "--no-color",
+                LOG_FORMAT,
+                "--",
+                "cases",
+                ":(exclude,glob)cases/**/*.md",
+            )
             files, sections = _replay(log.stdout.decode("utf-8", "replace"), single_files)
             _replay_names(others.stdout.decode("utf-8", "replace"), files)
             known = (key, files, sections)
             if memo is not None:
                 memo["records"] = known
         return History(True, None, head, clean, known[1], known[2])
+
     return _remember(memo, (head, clean, single_files), records)
 
 
-def _remember(memo: dict | None, key: tuple, read: Callable[[], History]) -> History:
+def _remember(memo: dict[str, Any] | None, key: tuple[Any, ...], read: Callable[[], History]) -> History:
     if memo is None:
         return read()
     known = memo.get("history")
     if known is None or known[0] != key:
         memo["history"] = known = (key, read())
-    return known[1]  # type: ignore[no-any-return]
+    history: History = known[1]
+    return history
 
 
 def _commit(line: str) -> Commit:
@@ -235,7 +267,7 @@ def _sections_of(lines: list[str]) -> dict[str, str]:
     return {key: f"{s.heading}\n{s.fields.text}\n{s.body.text}" for key, s in zip(keys, sections)}
 
 
-def _note(records: dict, key: object, commit: Commit, change: str) -> None:
+def _note(records: dict[Any, Any], key: object, commit: Commit, change: str) -> None:
     """Fold one change into a record: first commit, amendments (re-adding counts as one), deletion."""
     record: Record | None = records.get(key)
     if change == "D":

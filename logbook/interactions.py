@@ -14,10 +14,11 @@ import filecmp
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .discover import BundleSource, SingleSource
@@ -68,8 +69,10 @@ class NewInteraction:
     message_id: str | None = None  # an imported message's id (logbook import skips what is recorded)
 
 
-ACCEPTED_FORMS = ("2026-11-09 18:40 (in the case's zone), 2026-11-09 18:40 Europe/London, "
-                  "2026-11-09T18:40+01:00, or a date alone: 2026-11-09")
+ACCEPTED_FORMS = (
+    "2026-11-09 18:40 (in the case's zone), 2026-11-09 18:40 Europe/London, "
+    "2026-11-09T18:40+01:00, or a date alone: 2026-11-09"
+)
 
 
 def stamp(moment_text: str | None, zone: Any, now: datetime | None = None, option: str = "--at") -> Moment:
@@ -79,7 +82,7 @@ def stamp(moment_text: str | None, zone: Any, now: datetime | None = None, optio
             return parse_moment(moment_text, zone).moment
         except TimeError as exc:
             raise WriteRefused(f"{option}: {exc}; write it as {ACCEPTED_FORMS}") from None
-    current = (now or datetime.now(timezone.utc)).astimezone(zone).replace(second=0, microsecond=0)
+    current = (now or datetime.now(UTC)).astimezone(zone).replace(second=0, microsecond=0)
     return Moment(current)
 
 
@@ -118,8 +121,14 @@ class Recorded:
     promise_ids: tuple[str, ...] = ()
 
 
-def write_interaction(root: Path, case: Case, config: Config, new: NewInteraction, now: datetime | None = None,
-                      edit_case_file: Callable[[str], str] | None = None) -> Recorded:
+def write_interaction(
+    root: Path,
+    case: Case,
+    config: Config,
+    new: NewInteraction,
+    now: datetime | None = None,
+    edit_case_file: Callable[[str], str] | None = None,
+) -> Recorded:
     """Record *new* in *case* (loaded from *root*, resolved), or raise WriteRefused having written nothing.
 
     *edit_case_file* changes the case file's text in the same step (``status``/``close`` keep its
@@ -139,14 +148,28 @@ def write_interaction(root: Path, case: Case, config: Config, new: NewInteractio
     if case.form == "bundle":
         folder = case_path.parent
         record = folder / _interaction_file_name(folder, moment, new)
-        paths = _with_attachments(root, case, config, new, folder, folder,
-                                  lambda names: _bundle_write(root, case, config, record, at_text(moment), fields,
-                                                              message, names, edit_case_file))
+        paths = _with_attachments(
+            root,
+            case,
+            config,
+            new,
+            folder,
+            folder,
+            lambda names: _bundle_write(
+                root, case, config, record, at_text(moment), fields, message, names, edit_case_file
+            ),
+        )
     else:
         folder = case_path.parent / f"{case_path.stem}.attachments"
-        paths = _with_attachments(root, case, config, new, folder, case_path.parent,
-                                  lambda names: _single_write(root, case, config, case_path, moment, fields, message,
-                                                              names, edit_case_file))
+        paths = _with_attachments(
+            root,
+            case,
+            config,
+            new,
+            folder,
+            case_path.parent,
+            lambda names: _single_write(root, case, config, case_path, moment, fields, message, names, edit_case_file),
+        )
     return Recorded(paths, moment, label, promise_ids)
 
 
@@ -157,8 +180,16 @@ def _text(check: Callable[[str, str], str], value: str, option: str) -> str:
         raise WriteRefused(str(exc)) from None
 
 
-ONE_LINE_OPTIONS = (("title", "--title"), ("from", "--from"), ("to", "--to"), ("cc", "the Cc"), ("agent", "--agent"),
-                    ("ref", "--ref"), ("subject", "--subject"), ("message_id", "the Message-ID"))
+ONE_LINE_OPTIONS = (
+    ("title", "--title"),
+    ("from", "--from"),
+    ("to", "--to"),
+    ("cc", "the Cc"),
+    ("agent", "--agent"),
+    ("ref", "--ref"),
+    ("subject", "--subject"),
+    ("message_id", "the Message-ID"),
+)
 
 
 def _fields(new: NewInteraction, case: Case, config: Config, zone: Any) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -166,8 +197,16 @@ def _fields(new: NewInteraction, case: Case, config: Config, zone: Any) -> tuple
         raise WriteRefused(f"channel '{new.channel}' is not one of: {', '.join(config.channels)}")
     if new.direction not in ("in", "out", "internal"):
         raise WriteRefused("direction must be in, out or internal")
-    given = {"title": new.title, "from": new.sender, "to": new.recipient, "cc": new.cc, "agent": new.agent,
-             "ref": new.ref, "subject": new.subject, "message_id": new.message_id}
+    given = {
+        "title": new.title,
+        "from": new.sender,
+        "to": new.recipient,
+        "cc": new.cc,
+        "agent": new.agent,
+        "ref": new.ref,
+        "subject": new.subject,
+        "message_id": new.message_id,
+    }
     fields: dict[str, Any] = {}
     for key, option in ONE_LINE_OPTIONS:
         value = given[key]
@@ -191,11 +230,13 @@ def _fields(new: NewInteraction, case: Case, config: Config, zone: Any) -> tuple
 
 def _status(status: str, config: Config) -> str:
     from .diagnostics import did_you_mean
+
     status = _text(one_line, status, "the status")
     if status not in config.statuses:
         hint = did_you_mean(status, config.statuses)
-        raise WriteRefused(f"status '{status}' is not one of: {', '.join(config.statuses)}"
-                           + (f"; {hint}" if hint else ""))
+        raise WriteRefused(
+            f"status '{status}' is not one of: {', '.join(config.statuses)}" + (f"; {hint}" if hint else "")
+        )
     return status
 
 
@@ -215,6 +256,7 @@ def _promises(new: NewInteraction, case: Case, zone: Any) -> tuple[list[dict[str
             promise["by"] = _text(one_line, given.by, "--by")
         ident = _text(one_line, given.id, "--promise-id") if given.id else _promise_id(what, taken)
         from .fields import ID_RE
+
         if not ID_RE.fullmatch(ident):
             raise WriteRefused(f"--promise-id '{ident}' may only hold letters, digits, '.', '_' and '-'")
         if ident.casefold() in taken:
@@ -244,10 +286,13 @@ def _fulfils(names: tuple[str, ...], case: Case, new_ids: tuple[str, ...]) -> li
         name = _text(one_line, name, "--fulfils")
         if name not in known and name not in new_ids:
             from .diagnostics import did_you_mean
+
             hint = did_you_mean(name, known) if known else None
             listed = f"its promises: {', '.join(sorted(known))}" if known else "it has no promises with an id"
-            raise WriteRefused(f"--fulfils {name}: case '{case.id}' has no promise '{name}'; "
-                               + (f"{hint} ({listed})" if hint else listed))
+            raise WriteRefused(
+                f"--fulfils {name}: case '{case.id}' has no promise '{name}'; "
+                + (f"{hint} ({listed})" if hint else listed)
+            )
         out.append(name)
     return out
 
@@ -255,8 +300,11 @@ def _fulfils(names: tuple[str, ...], case: Case, new_ids: tuple[str, ...]) -> li
 def _interaction_file_name(folder: Path, moment: Moment, new: NewInteraction, taken: set[str] | None = None) -> str:
     """A free file name from the time, channel and direction; *taken* holds names a batch has
     planned but not written yet."""
-    base = f"{moment.when:%Y-%m-%d-%H%M}-{new.channel}-{new.direction}" if moment.has_time \
+    base = (
+        f"{moment.when:%Y-%m-%d-%H%M}-{new.channel}-{new.direction}"
+        if moment.has_time
         else f"{moment.date_text()}-{new.channel}-{new.direction}"
+    )
     taken = taken if taken is not None else set()
     name, n = f"{base}.md", 1
     while name in taken or (folder / name).exists():
@@ -265,8 +313,15 @@ def _interaction_file_name(folder: Path, moment: Moment, new: NewInteraction, ta
     return name
 
 
-def _with_attachments(root: Path, case: Case, config: Config, new: NewInteraction, folder: Path, base: Path,
-                      write: Callable[[list[str]], Path]) -> tuple[Path, ...]:
+def _with_attachments(
+    root: Path,
+    case: Case,
+    config: Config,
+    new: NewInteraction,
+    folder: Path,
+    base: Path,
+    write: Callable[[list[str]], Path],
+) -> tuple[Path, ...]:
     """Copy the attachments, then write the record naming them; if the record is refused, remove the
     copies this call made (and only those), so a refusal leaves the case as it was."""
     made: list[Path] = []
@@ -306,8 +361,17 @@ def _with_names(fields: dict[str, Any], names: list[str]) -> dict[str, Any]:
     return {**fields, "attachments": names} if names else fields
 
 
-def _bundle_write(root: Path, case: Case, config: Config, record: Path, at: str, fields: dict[str, Any],
-                  message: str, names: list[str], edit_case_file: Callable[[str], str] | None = None) -> Path:
+def _bundle_write(
+    root: Path,
+    case: Case,
+    config: Config,
+    record: Path,
+    at: str,
+    fields: dict[str, Any],
+    message: str,
+    names: list[str],
+    edit_case_file: Callable[[str], str] | None = None,
+) -> Path:
     text = front_matter({"at": at, **_with_names(fields, names)}, message)
     folder = record.parent
     rel = record.relative_to(root).as_posix()
@@ -327,6 +391,7 @@ def _bundle_write(root: Path, case: Case, config: Config, record: Path, at: str,
 
 def _bundle_source(root: Path, folder: Path, new_file: str) -> BundleSource:
     from .discover import discover
+
     rel_folder = folder.relative_to(root).as_posix()
     for source in discover(root)[0]:
         if isinstance(source, BundleSource) and source.folder == rel_folder:
@@ -334,8 +399,14 @@ def _bundle_source(root: Path, folder: Path, new_file: str) -> BundleSource:
     raise WriteRefused(f"{rel_folder} is no longer a case folder")
 
 
-def verify(root: Path, case: Case, config: Config, source: BundleSource | SingleSource, contents: dict[str, bytes],
-           interactions: int) -> Case:
+def verify(
+    root: Path,
+    case: Case,
+    config: Config,
+    source: BundleSource | SingleSource,
+    contents: dict[str, bytes],
+    interactions: int,
+) -> Case:
     """Parse what is about to be written; refuse it unless it passes check with the expected interactions."""
     result = parse_source(source, root, config, contents)
     problems = [d for d in result.diagnostics if d.is_error]
@@ -344,17 +415,30 @@ def verify(root: Path, case: Case, config: Config, source: BundleSource | Single
     if problems:
         first = problems[0]
         hint = f" ({first.hint})" if first.hint else ""
-        raise WriteRefused(f"this would write a record that does not pass check ({first.location.path}:"
-                           f"{first.location.line}: {first.message}{hint}); nothing was written")
+        raise WriteRefused(
+            f"this would write a record that does not pass check ({first.location.path}:"
+            f"{first.location.line}: {first.message}{hint}); nothing was written"
+        )
     assert result.case is not None
     if len(result.case.interactions) != interactions:
-        raise WriteRefused(f"this would leave case '{case.id}' with {len(result.case.interactions)} interactions "
-                           f"instead of {interactions}; nothing was written")
+        raise WriteRefused(
+            f"this would leave case '{case.id}' with {len(result.case.interactions)} interactions "
+            f"instead of {interactions}; nothing was written"
+        )
     return result.case
 
 
-def _single_write(root: Path, case: Case, config: Config, path: Path, moment: Moment, fields: dict[str, Any],
-                  message: str, names: list[str], edit_case_file: Callable[[str], str] | None = None) -> Path:
+def _single_write(
+    root: Path,
+    case: Case,
+    config: Config,
+    path: Path,
+    moment: Moment,
+    fields: dict[str, Any],
+    message: str,
+    names: list[str],
+    edit_case_file: Callable[[str], str] | None = None,
+) -> Path:
     section = section_text(moment, _with_names(fields, names), message, case_zone(case, config))
     raw = read_regular(path).decode("utf-8")  # not read_text (it would hide CRLF endings); never a FIFO
     new_raw = insert_section(raw, section, moment, case_zone(case, config))
@@ -387,7 +471,7 @@ def _reads_back_as_title(heading: str, title: str, zone: Any) -> bool:
         parsed = parse_moment(text, zone, prefix=True)
     except TimeError:
         return False
-    return text[parsed.end:].strip().lstrip("-–—:|·").strip() == title and TIMESTAMP_RE.match(title) is None
+    return text[parsed.end :].strip().lstrip("-–—:|·").strip() == title and TIMESTAMP_RE.match(title) is None
 
 
 def insert_section(raw: str, section: str, moment: Moment, zone: Any) -> str:

@@ -8,8 +8,8 @@ the root is the nearest folder, going upward, that holds ``logbook.toml`` or a
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .config import CONFIG_NAME
 from .discover import CASES_DIR
@@ -27,8 +27,10 @@ def find_root(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / CONFIG_NAME).is_file() or (folder / CASES_DIR).is_dir():
             return folder
-    raise NotALogbook(f"no logbook here: neither {start} nor a folder above it holds {CONFIG_NAME} or a "
-                      f"{CASES_DIR}/ folder (start one with 'logbook init', or name it with -C FOLDER)")
+    raise NotALogbook(
+        f"no logbook here: neither {start} nor a folder above it holds {CONFIG_NAME} or a "
+        f"{CASES_DIR}/ folder (start one with 'logbook init', or name it with -C FOLDER)"
+    )
 
 
 def closest_ids(wanted: str, ids: Iterable[str]) -> list[str]:

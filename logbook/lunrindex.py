@@ -21,11 +21,11 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lunr.stemmer import porter_stemmer  # type: ignore[import-untyped]
-from lunr.stop_word_filter import WORDS as STOP_WORDS  # type: ignore[import-untyped]
+from lunr.stemmer import porter_stemmer  # type: ignore[import-untyped]  # lunr has no type hints
+from lunr.stop_word_filter import WORDS as STOP_WORDS  # type: ignore[import-untyped]  # lunr has no type hints
 
 LUNR_VERSION = "2.3.9"
-_quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]  # a JSON string, as json.dumps writes it
+_quote = json.encoder.encode_basestring_ascii  # a JSON string, as json.dumps writes it
 K1 = 1.2
 B = 0.75
 _SEPARATORS = "\t\n\r\f\v-"  # lunr.py splits on runs of these, spaces and no-break spaces
@@ -41,6 +41,7 @@ class Field:
 @dataclass(frozen=True, slots=True)
 class AnalysedDocument:
     """One document's terms: per field, (term, count) in first-occurrence order and the field length."""
+
     ref: str
     fields: tuple[tuple[tuple[tuple[str, int], ...], int], ...]
 
@@ -66,7 +67,8 @@ def _term(token: str) -> str | None:
     word = match.group(1) if match else token
     if word in STOP_WORDS:
         return None
-    return porter_stemmer.stem(word)
+    stem: str = porter_stemmer.stem(word)
+    return stem
 
 
 def analyse(ref: str, values: tuple[str, ...]) -> AnalysedDocument:
@@ -92,6 +94,7 @@ def analyse(ref: str, values: tuple[str, ...]) -> AnalysedDocument:
 @dataclass(frozen=True, slots=True)
 class _Parts:
     """An index before it takes a form: what build_index and index_json both write out."""
+
     numbers: dict[str, int]  # term → its number, in order of first occurrence
     postings: dict[str, list[list[str]]]  # term → the refs having it, per field, in document order
     vectors: list[tuple[str, list[int | float]]]  # "field/ref" → term number, score, term number, score, …
@@ -138,11 +141,23 @@ def _index_parts(fields: tuple[Field, ...], documents: list[AnalysedDocument]) -
 def build_index(fields: tuple[Field, ...], documents: list[AnalysedDocument]) -> dict[str, object]:
     """The serialized index (lunr ``Index.toJSON``) for documents in the order given."""
     parts = _index_parts(fields, documents)
-    inverted = [[term, {**{field.name: {ref: {} for ref in refs} for field, refs in zip(fields, parts.postings[term])},
-                        "_index": parts.numbers[term]}] for term in sorted(parts.postings)]
-    return {"version": LUNR_VERSION, "fields": [f.name for f in fields],
-            "fieldVectors": [[name, vector] for name, vector in parts.vectors],
-            "invertedIndex": inverted, "pipeline": ["stemmer"]}
+    inverted = [
+        [
+            term,
+            {
+                **{field.name: {ref: {} for ref in refs} for field, refs in zip(fields, parts.postings[term])},
+                "_index": parts.numbers[term],
+            },
+        ]
+        for term in sorted(parts.postings)
+    ]
+    return {
+        "version": LUNR_VERSION,
+        "fields": [f.name for f in fields],
+        "fieldVectors": [[name, vector] for name, vector in parts.vectors],
+        "invertedIndex": inverted,
+        "pipeline": ["stemmer"],
+    }
 
 
 def index_json(fields: tuple[Field, ...], documents: list[AnalysedDocument]) -> str:
@@ -156,15 +171,21 @@ def index_json(fields: tuple[Field, ...], documents: list[AnalysedDocument]) -> 
         if text is None:
             text = quoted[ref] = _quote(ref)
         return text
+
     names = [_quote(field.name) for field in fields]
     keys = sorted([*range(len(fields)), -1], key=lambda i: fields[i].name if i >= 0 else "_index")  # -1: "_index"
     vectors = ", ".join(f"[{_quote(name)}, [{', '.join(map(repr, vector))}]]" for name, vector in parts.vectors)
     inverted = []
     for term in sorted(parts.postings):
         refs = parts.postings[term]
-        entries = ", ".join(f'"_index": {parts.numbers[term]}' if i < 0 else
-                            f"{names[i]}: {{{', '.join(ref_json(ref) + ': {}' for ref in sorted(refs[i]))}}}"
-                            for i in keys)
+        entries = ", ".join(
+            f'"_index": {parts.numbers[term]}'
+            if i < 0
+            else f"{names[i]}: {{{', '.join(ref_json(ref) + ': {}' for ref in sorted(refs[i]))}}}"
+            for i in keys
+        )
         inverted.append(f"[{_quote(term)}, {{{entries}}}]")
-    return (f'{{"fieldVectors": [{vectors}], "fields": [{", ".join(names)}], "invertedIndex": [{", ".join(inverted)}], '
-            f'"pipeline": ["stemmer"], "version": "{LUNR_VERSION}"}}')
+    return (
+        f'{{"fieldVectors": [{vectors}], "fields": [{", ".join(names)}], "invertedIndex": [{", ".join(inverted)}], '
+        f'"pipeline": ["stemmer"], "version": "{LUNR_VERSION}"}}'
+    )

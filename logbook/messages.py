@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
@@ -105,15 +105,23 @@ def _fold_quoted_history(state: StateCore) -> None:
     """Wrap the block quote after a top-level ``Quoted history:`` paragraph in a closed ``<details>``."""
     tokens = state.tokens
     for start in range(len(tokens) - 3):
-        opening, inline, closing, quote = tokens[start:start + 4]
-        if (opening.type == "paragraph_open" and opening.level == 0 and inline.content.strip() == QUOTED_HISTORY
-                and closing.type == "paragraph_close" and quote.type == "blockquote_open"):
-            end = next(k for k in range(start + 4, len(tokens))
-                       if tokens[k].type == "blockquote_close" and tokens[k].level == 0)
+        opening, inline, closing, quote = tokens[start : start + 4]
+        if (
+            opening.type == "paragraph_open"
+            and opening.level == 0
+            and inline.content.strip() == QUOTED_HISTORY
+            and closing.type == "paragraph_close"
+            and quote.type == "blockquote_open"
+        ):
+            end = next(
+                k
+                for k in range(start + 4, len(tokens))
+                if tokens[k].type == "blockquote_close" and tokens[k].level == 0
+            )
             summary, close = Token("html_block", "", 0), Token("html_block", "", 0)
             summary.content = '<details class="quoted-history"><summary>Quoted history</summary>\n'
             close.content = "</details>\n"
-            state.tokens = [*tokens[:start], summary, *tokens[start + 3:end + 1], close, *tokens[end + 1:]]
+            state.tokens = [*tokens[:start], summary, *tokens[start + 3 : end + 1], close, *tokens[end + 1 :]]
             return
 
 
@@ -122,7 +130,7 @@ def make_renderer(absent: tuple[str, ...] = ()) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     md.disable(["html_block", "html_inline", *absent])  # they do nothing without the "html" option
-    md.validateLink = _link_allowed  # type: ignore[method-assign]
+    md.validateLink = _link_allowed  # type: ignore[method-assign]  # markdown-it-py's documented hook for link validation is this attribute
     md.core.ruler.push("logbook_rewrite", _rewrite)
     md.core.ruler.push("logbook_fold_quoted_history", _fold_quoted_history)
     return md
@@ -145,9 +153,12 @@ def _may_break(text: str) -> bool:
 
 def _may_underline(text: str) -> bool:
     """A line ending in '=' or '-' and maybe spaces or tabs (the pattern only when a line ends in those)."""
-    return ("-\n" in text or "=\n" in text or text.endswith(("-", "=")) or
-            ((" \n" in text or "\t\n" in text or text.endswith((" ", "\t")))
-             and _UNDERLINE_END.search(text) is not None))
+    return (
+        "-\n" in text
+        or "=\n" in text
+        or text.endswith(("-", "="))
+        or ((" \n" in text or "\t\n" in text or text.endswith((" ", "\t"))) and _UNDERLINE_END.search(text) is not None)
+    )
 
 
 _RULE_TESTS: tuple[tuple[str, Callable[[str], bool]], ...] = (
@@ -187,5 +198,7 @@ def render_message(text: str, base_dir: str, exhibit_href: ExhibitLookup | None 
     """HTML for a message body; relative links resolve from *base_dir* (logbook-relative)."""
     if not text.strip():
         return ""
-    return _renderer(rules_that_cannot_match(text)).render(text, {"exhibit_href": exhibit_href,
-                                                                  "base_dir": base_dir})
+    html: str = _renderer(rules_that_cannot_match(text)).render(
+        text, {"exhibit_href": exhibit_href, "base_dir": base_dir}
+    )
+    return html

@@ -20,11 +20,31 @@ DEFAULT_CHANNELS = ("email", "chat", "phone", "social", "sms", "letter", "in-per
 DEFAULT_STATUSES = ("open", "waiting", "escalated", "resolved", "closed")
 DIRECTIONS = ("in", "out", "internal")
 # Roles a party of a case can have (``party_roles`` in logbook.toml replaces the list).
-DEFAULT_PARTY_ROLES = ("merchant", "customer", "card-issuer", "bank", "payment-provider", "courier", "marketplace",
-                       "insurer", "regulator", "ombudsman", "authority", "landlord", "other")
+DEFAULT_PARTY_ROLES = (
+    "merchant",
+    "customer",
+    "card-issuer",
+    "bank",
+    "payment-provider",
+    "courier",
+    "marketplace",
+    "insurer",
+    "regulator",
+    "ombudsman",
+    "authority",
+    "landlord",
+    "other",
+)
 # What an ``evidence:`` mark says a record shows; the chargeback checklists read these (docs/format.md).
-EVIDENCE_KINDS = ("order-proof", "delivery-date", "defect", "return-proof", "cancellation-proof", "refund-promise",
-                  "refusal")
+EVIDENCE_KINDS = (
+    "order-proof",
+    "delivery-date",
+    "defect",
+    "return-proof",
+    "cancellation-proof",
+    "refund-promise",
+    "refusal",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +180,7 @@ class Case:
     id_location: Location = field(compare=False)
     description_location: Location = field(compare=False)
     tone: bool = True  # False: the tone check skips this case
-    windows: tuple["RightsWindow", ...] = ()
+    windows: tuple[RightsWindow, ...] = ()
     removed: tuple[tuple[str, str], ...] = ()  # acknowledged removals: (file name or heading time, reason)
     parties: tuple[Party, ...] = ()  # as listed in ``parties:`` (the counterparty too, when it is listed)
     status_location: Location | None = field(default=None, compare=False)  # where ``status:`` was written
@@ -187,8 +207,17 @@ class ToneRules:
     shouting_words: int = 3  # this many words in capitals in a row is shouting
     insults: tuple[str, ...] = ("idiot", "idiots", "incompetent", "useless", "pathetic", "clowns", "morons", "stupid")
     profanity: tuple[str, ...] = ("damn", "crap", "bloody", "hell", "shit", "fuck", "fucking")
-    blame: tuple[str, ...] = ("your fault", "you people", "you always", "you never", "liar", "liars", "scam",
-                              "scammers", "thieves")
+    blame: tuple[str, ...] = (
+        "your fault",
+        "you people",
+        "you always",
+        "you never",
+        "liar",
+        "liars",
+        "scam",
+        "scammers",
+        "thieves",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +247,11 @@ class Profile:
     redact: bool | None = None  # None: as [redact] says
 
 
-BUILTIN_PROFILES = (Profile("bank", internal=False, redact=True), Profile("supervisor"),
-                    Profile("internal", redact=False))
+BUILTIN_PROFILES = (
+    Profile("bank", internal=False, redact=True),
+    Profile("supervisor"),
+    Profile("internal", redact=False),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +275,7 @@ class Config:
     has_tag_taxonomy: bool = False
     tone: ToneRules = field(default_factory=lambda: ToneRules())
     windows: tuple[WindowRule, ...] = ()  # custom rules from [windows]; presets are always known
-    audit: "AuditSettings" = field(default_factory=lambda: AuditSettings())
+    audit: AuditSettings = field(default_factory=lambda: AuditSettings())
     redact: RedactionRules = field(default_factory=lambda: RedactionRules())
     profiles: tuple[Profile, ...] = BUILTIN_PROFILES  # built-ins, then [profiles.NAME] (a same name replaces)
     git: GitSettings = field(default_factory=lambda: GitSettings())

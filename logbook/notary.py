@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 
 class NotaryError(Exception):
@@ -31,15 +31,26 @@ class CommitFailed(Exception):
     """The files are written, but git did not commit them (a hook refused, git failed)."""
 
 
-_UNFINISHED = (("MERGE_HEAD", "a merge"), ("rebase-merge", "a rebase"), ("rebase-apply", "a rebase or 'git am'"),
-               ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert"))
+_UNFINISHED = (
+    ("MERGE_HEAD", "a merge"),
+    ("rebase-merge", "a rebase"),
+    ("rebase-apply", "a rebase or 'git am'"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick"),
+    ("REVERT_HEAD", "a revert"),
+)
 
 
-def _git(root: Path, *args: str, env: dict[str, str] | None = None,
-         stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def _git(
+    root: Path, *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, input=stdin,
-                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})})
+        return subprocess.run(
+            ["git", "-C", str(root), *args],
+            capture_output=True,
+            text=True,
+            input=stdin,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})},
+        )
     except OSError as exc:  # git is not installed
         return subprocess.CompletedProcess(["git"], 127, "", str(exc))
 
@@ -58,20 +69,25 @@ def preflight(root: Path, changing: Sequence[Path] = ()) -> None:
     """Refuse, before anything is written, when the commit could not be exactly the command's own."""
     top = repository(root)
     if top is None:
-        raise NotaryError(f"{root} is not in a git repository, but logbook.toml says [git] commit = true; "
-                          "run 'git init' there, or set commit = false under [git]")
+        raise NotaryError(
+            f"{root} is not in a git repository, but logbook.toml says [git] commit = true; "
+            "run 'git init' there, or set commit = false under [git]"
+        )
     for marker, what in _UNFINISHED:
         path = _git(root, "rev-parse", "--git-path", marker).stdout.strip()
         if path and (root / path).exists():
-            raise NotaryError(f"git is in the middle of {what}; finish it (or abort it) first, "
-                              "then run this command again")
+            raise NotaryError(
+                f"git is in the middle of {what}; finish it (or abort it) first, then run this command again"
+            )
     existing = [str(p.resolve()) for p in changing if p.exists()]  # relative to root, not the cwd
     if existing:
         dirty = _git(root, "status", "--porcelain", "-z", "--untracked-files=no", "--", *existing).stdout
         names = [entry[3:] for entry in dirty.split("\0") if entry.strip()]
         if names:
-            raise NotaryError(f"{names[0]} has changes that are not committed yet; commit them first "
-                              f"(git commit {names[0]}), so that logbook's commit holds only what it writes")
+            raise NotaryError(
+                f"{names[0]} has changes that are not committed yet; commit them first "
+                f"(git commit {names[0]}), so that logbook's commit holds only what it writes"
+            )
 
 
 def commit(root: Path, paths: Sequence[Path], message: str) -> str:
@@ -87,9 +103,16 @@ def commit(root: Path, paths: Sequence[Path], message: str) -> str:
     files = [os.path.relpath(p.resolve(), top) for p in paths if p.is_file()]  # git -C root: relative to root
     if not files:
         return ""
-    env = {} if _git(root, "config", "user.email").stdout.strip() else \
-        {"GIT_AUTHOR_NAME": "logbook", "GIT_AUTHOR_EMAIL": "logbook@localhost",
-         "GIT_COMMITTER_NAME": "logbook", "GIT_COMMITTER_EMAIL": "logbook@localhost"}
+    env = (
+        {}
+        if _git(root, "config", "user.email").stdout.strip()
+        else {
+            "GIT_AUTHOR_NAME": "logbook",
+            "GIT_AUTHOR_EMAIL": "logbook@localhost",
+            "GIT_COMMITTER_NAME": "logbook",
+            "GIT_COMMITTER_EMAIL": "logbook@localhost",
+        }
+    )
     # NUL-separated on stdin: tens of thousands of paths are more than a command line holds (E2BIG),
     # and a NUL cannot occur in a path; update-index takes each literally ('a[1].pdf' is that file).
     listing = "\0".join(files) + "\0"
@@ -100,8 +123,11 @@ def commit(root: Path, paths: Sequence[Path], message: str) -> str:
     only = {**env, "GIT_INDEX_FILE": str(index)}
     try:
         head = _git(root, "rev-parse", "-q", "--verify", "HEAD").returncode == 0
-        steps = (("read-tree", "HEAD") if head else ("read-tree", "--empty"),
-                 ("update-index", "--add", "-z", "--stdin"), ("commit", "-q", "-m", message))
+        steps = (
+            ("read-tree", "HEAD") if head else ("read-tree", "--empty"),
+            ("update-index", "--add", "-z", "--stdin"),
+            ("commit", "-q", "-m", message),
+        )
         for step in steps:
             done = _git(root, *step, env=only, stdin=listing if step[0] == "update-index" else None)
             if done.returncode != 0:

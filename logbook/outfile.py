@@ -18,9 +18,9 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .discover import CASES_DIR
 
@@ -101,8 +101,13 @@ def _logbook_input(path: Path, root: Path) -> str:
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
-                       (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket")):
+    for test, name in (
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return name
     return "not a regular file"
@@ -113,8 +118,7 @@ def write_output(target: OutputFile, write: Callable[[Path], None]) -> None:
     a file only when the target allows it).  Nothing is left behind when anything fails."""
     temporary: Path | None = None
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.path.name[:200]}.", suffix=".logbook-tmp",
-                                    dir=target.path.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{target.path.name[:200]}.", suffix=".logbook-tmp", dir=target.path.parent)
         temporary = Path(name)
         os.close(fd)
         write(temporary)

@@ -16,7 +16,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from typing import Iterable
+from collections.abc import Iterable
 
 from .exhibits import published_name
 from .models import Agent
@@ -27,8 +27,17 @@ SLUG_CHARS = 60  # the readable part of an agent's page name
 
 # Pages the site always has (render.render_site draws them); a record's output may not be one of them
 # nor need one of them to be a folder.
-SITE_PAGES = ("index.html", "cases/index.html", "timeline/index.html", "timeline/oldest/index.html",
-              "search/index.html", "tags/index.html", "agents/index.html", "feed.xml", "calendar.ics")
+SITE_PAGES = (
+    "index.html",
+    "cases/index.html",
+    "timeline/index.html",
+    "timeline/oldest/index.html",
+    "search/index.html",
+    "tags/index.html",
+    "agents/index.html",
+    "feed.xml",
+    "calendar.ics",
+)
 
 
 def case_page(case_id: str) -> str:
@@ -100,6 +109,8 @@ def case_id_unpublishable(case_id: str) -> str | None:
         return f"case id {too_long}"
     page = case_page(case_id)
     if any(folded(folder) == folded(site_page) for folder in parents(page) for site_page in SITE_PAGES):
-        return f"a case called '{case_id}' would need the folder '{case_page(case_id).rpartition('/')[0]}', " \
-               "which is a page of the site"
+        return (
+            f"a case called '{case_id}' would need the folder '{case_page(case_id).rpartition('/')[0]}', "
+            "which is a page of the site"
+        )
     return None

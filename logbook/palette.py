@@ -10,11 +10,11 @@ configured order.  Every colour has a contrast of at least 7:1 on white and on t
 from __future__ import annotations
 
 STATUS_COLOURS = {
-    "open": "#1a50a2",       # blue: in progress
-    "waiting": "#6b4f00",    # olive: the ball is in someone else's court
+    "open": "#1a50a2",  # blue: in progress
+    "waiting": "#6b4f00",  # olive: the ball is in someone else's court
     "escalated": "#9f211a",  # red: taken further (a complaint, the card issuer, a regulator)
-    "resolved": "#095f44",   # green
-    "closed": "#4c5460",     # grey
+    "resolved": "#095f44",  # green
+    "closed": "#4c5460",  # grey
 }
 SPARE_COLOURS = ("#683d9c", "#922b56", "#005c65", "#7e4507", "#3d5a1e", "#2f4b8a")
 
@@ -38,7 +38,9 @@ def status_css(statuses: tuple[str, ...]) -> str:
     rules = ["/* written by logbook from its status colour table (logbook/palette.py): do not edit */"]
     for status, colour in status_colours(statuses):
         name = status.replace(".", "\\.")  # a configured name may hold '.', which a selector reads as a class
-        rules.append(f".status-{name} {{ color: {colour}; }} "
-                     f"svg .status-{name} {{ fill: {colour}; }} "
-                     f".swatch.status-{name} {{ background-color: {colour}; }}")
+        rules.append(
+            f".status-{name} {{ color: {colour}; }} "
+            f"svg .status-{name} {{ fill: {colour}; }} "
+            f".swatch.status-{name} {{ background-color: {colour}; }}"
+        )
     return "\n".join(rules) + "\n"

@@ -16,6 +16,7 @@ from .recordtext import ValueRefused, one_line
 
 def _known(field: str, table: str) -> bool:
     from .fields import CASE_FIELDS, INTERACTION_FIELDS
+
     specs = CASE_FIELDS if table == "case" else INTERACTION_FIELDS
     return any(spec.name == field for spec in specs)
 
@@ -54,10 +55,13 @@ def interaction_fields(party: str | None, evidence: tuple[str, ...]) -> tuple[tu
             raise AuthoringError("--evidence needs a version of logbook whose interactions have 'evidence'")
         from .diagnostics import did_you_mean
         from .models import EVIDENCE_KINDS
+
         kinds = [_line(kind, "--evidence") for kind in evidence]
         for kind in kinds:
             if kind not in EVIDENCE_KINDS:
-                raise AuthoringError(f"--evidence {kind}: not a kind logbook knows; "
-                                     + (did_you_mean(kind, EVIDENCE_KINDS) or f"one of: {', '.join(EVIDENCE_KINDS)}"))
+                raise AuthoringError(
+                    f"--evidence {kind}: not a kind logbook knows; "
+                    + (did_you_mean(kind, EVIDENCE_KINDS) or f"one of: {', '.join(EVIDENCE_KINDS)}")
+                )
         fields.append(("evidence", kinds))
     return tuple(fields)

@@ -30,10 +30,13 @@ def removed_records(cases: tuple[Case, ...], history: History) -> dict[str, tupl
         path = case.location.path
         if case.form == "bundle":
             deleted = history.deleted_files.get(path.rpartition("/")[0], ())
-            found = [RemovedRecord(case.id, file_path, file_path.rpartition("/")[2], record)
-                     for file_path, record in deleted]
+            found = [
+                RemovedRecord(case.id, file_path, file_path.rpartition("/")[2], record) for file_path, record in deleted
+            ]
         else:
-            found = [RemovedRecord(case.id, path, key, record) for key, record in history.deleted_sections.get(path, ())]
+            found = [
+                RemovedRecord(case.id, path, key, record) for key, record in history.deleted_sections.get(path, ())
+            ]
         if found:
             reasons = dict(case.removed)
             removed[case.id] = [replace(r, reason=reasons.get(r.label)) for r in found]
@@ -50,14 +53,18 @@ def deleted_interaction_diagnostics(cases: tuple[Case, ...], history: History) -
             record = removed.record
             deleted = record.deleted
             assert deleted is not None
-            what = f"interaction '{removed.label}'" if by_id[case_id].form == "bundle" else \
-                f"the interaction headed '## {removed.label}'"
-            diagnostics.append(warning(
-                "deleted-interaction",
-                f"{what} was recorded in commit {record.first.short} ({record.first.date:%Y-%m-%d}) and deleted in "
-                f"commit {deleted.short} ({deleted.date:%Y-%m-%d})",
-                Location(by_id[case_id].location.path),
-                "restore it with git if the deletion was a mistake, or record why under 'removed:' in the case"))
+            what = (
+                f"interaction '{removed.label}'"
+                if by_id[case_id].form == "bundle"
+                else f"the interaction headed '## {removed.label}'"
+            )
+            diagnostics.append(
+                warning(
+                    "deleted-interaction",
+                    f"{what} was recorded in commit {record.first.short} ({record.first.date:%Y-%m-%d}) and deleted in "
+                    f"commit {deleted.short} ({deleted.date:%Y-%m-%d})",
+                    Location(by_id[case_id].location.path),
+                    "restore it with git if the deletion was a mistake, or record why under 'removed:' in the case",
+                )
+            )
     return diagnostics
-
-

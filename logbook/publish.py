@@ -16,13 +16,13 @@ import ctypes
 import errno
 import fcntl
 import os
-import sys
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .discover import CASES_DIR
 from .render import SiteFiles
@@ -49,8 +49,9 @@ def check_output_dir(out: Path, root: Path) -> None:
         if (out / ".git").exists():
             raise PublishError(f"output folder {out} holds a git repository; logbook will not replace it")
         if any(out.iterdir()) and not (out / MARKER).is_file():
-            raise PublishError(f"output folder {out} holds files logbook did not write; "
-                               "empty it or choose another --out")
+            raise PublishError(
+                f"output folder {out} holds files logbook did not write; empty it or choose another --out"
+            )
 
 
 @contextmanager
@@ -60,9 +61,10 @@ def _publishing(out: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        code = f" ({errno.errorcode[exc.errno]})" if exc.errno in errno.errorcode else ""
-        raise PublishError(f"cannot publish to {out}: {exc.strerror or exc}{code}; "
-                           "the previous site is untouched") from None
+        code = f" ({errno.errorcode[exc.errno]})" if exc.errno is not None and exc.errno in errno.errorcode else ""
+        raise PublishError(
+            f"cannot publish to {out}: {exc.strerror or exc}{code}; the previous site is untouched"
+        ) from None
 
 
 @contextmanager
@@ -105,18 +107,26 @@ def _folder_identity(out: Path) -> tuple[int, int] | None:
     return st.st_ino, st.st_dev
 
 
-def _record(files: SiteFiles, out: Path, last: Published | None = None,
-            quiet: Callable[[str], bool] = lambda path: False) -> Published:
+def _record(
+    files: SiteFiles, out: Path, last: Published | None = None, quiet: Callable[[str], bool] = lambda path: False
+) -> Published:
     """What is published now; a copy whose source is last record's and *quiet* (serve's watcher saw
     no change to it: cache.quiet_paths) keeps last record's stat of it."""
+
     def stamp(rel: str, source: Path) -> tuple[int, int, int] | None:
         before = last.copies.get(rel) if last is not None else None
-        if before is not None and (before[0] is source or before[0] == source) and before[1] is not None \
-                and quiet(str(source)):
+        if (
+            before is not None
+            and (before[0] is source or before[0] == source)
+            and before[1] is not None
+            and quiet(str(source))
+        ):
             return before[1]
         return _source_stamp(source)
-    return Published(dict(files.pages), {rel: (src, stamp(rel, src)) for rel, src in files.copies.items()},
-                     _folder_identity(out))
+
+    return Published(
+        dict(files.pages), {rel: (src, stamp(rel, src)) for rel, src in files.copies.items()}, _folder_identity(out)
+    )
 
 
 class Staging:
@@ -176,8 +186,9 @@ def publish(files: SiteFiles, out: Path, root: Path) -> Published:
     return _record(files, out.resolve())
 
 
-def update_in_place(files: SiteFiles, out: Path, root: Path, last: Published | None,
-                    quiet: Callable[[str], bool] = lambda path: False) -> tuple[Published, tuple[str, ...] | None]:
+def update_in_place(
+    files: SiteFiles, out: Path, root: Path, last: Published | None, quiet: Callable[[str], bool] = lambda path: False
+) -> tuple[Published, tuple[str, ...] | None]:
     """Replace only the files that differ from *last* (what this process published there before);
     a whole publication when there is no such record or the folder was replaced meanwhile.  A file
     copied from a *quiet* source (see _record) is taken to be unchanged without a look at it.
@@ -212,8 +223,11 @@ def _swap_files(out: Path, writes: list[tuple[str, bytes | None, Path | None]], 
     try:
         for n, (rel, content, source) in enumerate([*writes, (MARKER, MARKER_TEXT.encode(), None)]):
             target = out / rel
-            missing = [folder for folder in (target.parent, *target.parent.parents)
-                       if folder.is_relative_to(out) and not folder.exists()]
+            missing = [
+                folder
+                for folder in (target.parent, *target.parent.parents)
+                if folder.is_relative_to(out) and not folder.exists()
+            ]
             target.parent.mkdir(parents=True, exist_ok=True)
             made.extend(missing)
             ready.append((_beside(target, content, source, "done." if n == len(writes) else ""), target))

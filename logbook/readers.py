@@ -6,9 +6,9 @@ position and returns None, so one run reports every problem.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import Sequence
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .timeparse import Moment, TimeError, parse_moment
@@ -111,5 +111,9 @@ class Reader:
 
 def unknown_key(reader: Reader, key: Scalar, known: Sequence[str], where: str) -> None:
     """Unknown keys are warnings: most are typos of a known one."""
-    reader.warning(key, "unknown-field", f"unknown {where} field '{key.value}'",
-                   did_you_mean(key.value or "", known) or f"known fields: {', '.join(known)}")
+    reader.warning(
+        key,
+        "unknown-field",
+        f"unknown {where} field '{key.value}'",
+        did_you_mean(key.value or "", known) or f"known fields: {', '.join(known)}",
+    )

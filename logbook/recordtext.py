@@ -56,8 +56,9 @@ def yaml_lines(fields: dict[str, Any]) -> str:
     simple = _simple_lines(fields)
     if simple is not None:
         return simple
-    text = yaml.dump(fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
-                     width=float("inf"))
+    text = yaml.dump(
+        fields, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=float("inf")
+    )
     return text
 
 
@@ -82,7 +83,8 @@ def _scalar(value: object) -> str | None:
     if _PLAIN.fullmatch(value) is None or " #" in value:
         # ": " or " #" (a reply's "Re: …") makes an indicator; of these characters, the dumper quotes it
         return f"'{value}'" if _INDICATED.fullmatch(value) and (": " in value or " #" in value) else None
-    return value if _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG else f"'{value}'"
+    tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]  # PyYAML stubs leave Resolver.resolve untyped
+    return value if tag == _STR_TAG else f"'{value}'"
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -129,8 +131,11 @@ def one_line(value: str, option: str) -> str:
     value = value.strip()
     bad = next((ch for ch in value if _is_control(ch)), None)
     if bad is not None:
-        what = "a line break" if bad in "\n\r\x85\u2028\u2029" else ("a tab" if bad == "\t" else
-                                                                     f"the control character U+{ord(bad):04X}")
+        what = (
+            "a line break"
+            if bad in "\n\r\x85\u2028\u2029"
+            else ("a tab" if bad == "\t" else f"the control character U+{ord(bad):04X}")
+        )
         raise ValueRefused(f"{option} must be one line of text; it holds {what}")
     return value
 

@@ -17,9 +17,9 @@ import functools
 import html
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, is_dataclass, replace
 from decimal import Decimal
-from typing import Callable, Iterator
 
 from stdnum import iban as iban_number
 from stdnum import luhn
@@ -74,7 +74,8 @@ SPECIAL = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"  # an HTML character reference
     r"|\\[!-/:-@\[-`{-~]"  # a Markdown backslash escape: the punctuation it escapes is shown
     r"|[*_~`]"  # emphasis, strike-through and code markers: they style, they are not shown
-    r"|[^\x00-\x7f]+")  # not ASCII: compatibility forms (NFKC), spaces, dashes, digits of any script
+    r"|[^\x00-\x7f]+"
+)  # not ASCII: compatibility forms (NFKC), spaces, dashes, digits of any script
 MARKERS = "*_~`"
 MARKUP = re.compile(r"[*_~`\\]")
 
@@ -124,8 +125,15 @@ def _seen(chars: str) -> str:
 
 def _is_plain(text: str) -> bool:
     """ASCII with no reference, escape or marker: its own reader's view."""
-    return text.isascii() and "&" not in text and "\\" not in text and "*" not in text and "_" not in text \
-        and "~" not in text and "`" not in text
+    return (
+        text.isascii()
+        and "&" not in text
+        and "\\" not in text
+        and "*" not in text
+        and "_" not in text
+        and "~" not in text
+        and "`" not in text
+    )
 
 
 def reader_view(text: str) -> ReaderView:
@@ -184,7 +192,7 @@ def may_hold_card(gate: str) -> bool:
         return False
     count = end = 0
     for run in DIGITS.finditer(gate):
-        gap = gate[end:run.start()]
+        gap = gate[end : run.start()]
         joined = len(gap) <= HIDDEN_GAP and not LETTER_OR_DIGIT.search(gap)
         count = count + len(run[0]) if joined else len(run[0])
         if count >= 13:
@@ -275,7 +283,7 @@ def phone_spans(view: str) -> Iterator[Span]:
 def _patterns(gate: str, rules: RedactionRules) -> list[Callable[[str], Iterator[Span]]]:
     """The patterns that can match in a text whose stand-in view is *gate* (each needs some digits)."""
     digits = _digit_count(gate)
-    chosen = []
+    chosen: list[Callable[[str], Iterator[Span]]] = []
     if rules.ibans and digits >= 2 and may_hold_iban(gate):
         chosen.append(iban_spans)
     if rules.cards and digits >= 13 and may_hold_card(gate):
@@ -288,8 +296,16 @@ def _patterns(gate: str, rules: RedactionRules) -> list[Callable[[str], Iterator
 
 
 def _every_pattern(rules: RedactionRules) -> list[Callable[[str], Iterator[Span]]]:
-    return [p for p, on in ((iban_spans, rules.ibans), (card_spans, rules.cards), (email_spans, rules.emails),
-                            (phone_spans, rules.phones)) if on]
+    return [
+        p
+        for p, on in (
+            (iban_spans, rules.ibans),
+            (card_spans, rules.cards),
+            (email_spans, rules.emails),
+            (phone_spans, rules.phones),
+        )
+        if on
+    ]
 
 
 def found_spans(view: ReaderView, patterns: list[Callable[[str], Iterator[Span]]]) -> list[Span]:
@@ -354,9 +370,25 @@ def unredacted_cards(text: str) -> Iterator[tuple[int, str]]:
 FIELD_NAMES = {"from": "sender", "to": "recipient", "next": "next_step", "message": "body"}
 # Identifiers and paths: never touched (they find files and link records).  An attachment is
 # published under its ``name``, which is redacted; its ``path`` only finds the file.
-NEVER = frozenset({"id", "case_id", "status", "channel", "direction", "form", "timezone", "section_key", "rule", "path",
-                   "message_id",
-                   "location", "body_location", "id_location", "description_location"})
+NEVER = frozenset(
+    {
+        "id",
+        "case_id",
+        "status",
+        "channel",
+        "direction",
+        "form",
+        "timezone",
+        "section_key",
+        "rule",
+        "path",
+        "message_id",
+        "location",
+        "body_location",
+        "id_location",
+        "description_location",
+    }
+)
 # Record types whose ``id`` is a published label, not a key: an agent's id (a staff number) is shown
 # and names the agent's page, and links nothing.
 LABEL_IDS = frozenset({"Agent"})
@@ -366,14 +398,14 @@ def redact_settings(config: object) -> object:
     """A configuration (logbook.toml) with the texts it publishes redacted by its own ``[redact]``:
     the site title, the keeper's name, tag descriptions.  The same object when none changes (the
     renderers key their reuse on it)."""
-    rules: RedactionRules = config.redact  # type: ignore[attr-defined]
+    rules: RedactionRules = config.redact  # type: ignore[attr-defined]  # config is a models.Config, typed object: redact.py may not import models
     if not rules.enabled:
         return config
-    title, keeper = (redact_text(v, rules) if v else v for v in (config.title, config.keeper))  # type: ignore[attr-defined]
-    tags = tuple((tag, redact_text(text, rules)) for tag, text in config.tags)  # type: ignore[attr-defined]
-    if (title, keeper, tags) == (config.title, config.keeper, config.tags):  # type: ignore[attr-defined]
+    title, keeper = (redact_text(v, rules) if v else v for v in (config.title, config.keeper))  # type: ignore[attr-defined]  # config is a models.Config, typed object: redact.py may not import models
+    tags = tuple((tag, redact_text(text, rules)) for tag, text in config.tags)  # type: ignore[attr-defined]  # config is a models.Config, typed object: redact.py may not import models
+    if (title, keeper, tags) == (config.title, config.keeper, config.tags):  # type: ignore[attr-defined]  # config is a models.Config, typed object: redact.py may not import models
         return config
-    return replace(config, title=title, keeper=keeper, tags=tags)  # type: ignore[type-var]
+    return replace(config, title=title, keeper=keeper, tags=tags)  # type: ignore[type-var]  # every record here is a frozen dataclass, typed object
 
 
 def redact_record(record: object, rules: RedactionRules) -> object:
@@ -381,12 +413,12 @@ def redact_record(record: object, rules: RedactionRules) -> object:
     if not rules.enabled:
         return record
     changes = {}
-    for name in _redacted_fields(type(record), rules.keep_fields):  # type: ignore[arg-type]
+    for name in _redacted_fields(type(record), rules.keep_fields):  # type: ignore[arg-type]  # every record here is a frozen dataclass, typed object
         value = getattr(record, name)
         new = _redact_value(value, rules)
         if new is not value:
             changes[name] = new
-    return replace(record, **changes) if changes else record  # type: ignore[type-var]
+    return replace(record, **changes) if changes else record  # type: ignore[type-var]  # every record here is a frozen dataclass, typed object
 
 
 @functools.lru_cache(maxsize=256)
@@ -407,7 +439,7 @@ def _redact_value(value: object, rules: RedactionRules) -> object:
     if isinstance(value, tuple):
         items = tuple(_redact_value(v, rules) for v in value)
         return items if any(a is not b for a, b in zip(items, value)) else value
-    if _is_record(kind):  # type: ignore[arg-type]
+    if _is_record(kind):  # type: ignore[arg-type]  # every record here is a frozen dataclass, typed object
         return redact_record(value, rules)
     return value
 
@@ -418,4 +450,4 @@ _PLAIN = frozenset({bool, int, float, Decimal})  # never text, never holding any
 @functools.lru_cache(maxsize=256)
 def _is_record(kind: type) -> bool:
     """Whether values of *kind* are records of logbook.models (redacted field by field)."""
-    return is_dataclass(kind) and kind is not type and kind.__module__.startswith("logbook.models")
+    return is_dataclass(kind) and kind.__module__.startswith("logbook.models")

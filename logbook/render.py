@@ -9,33 +9,34 @@ same output path.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, Iterator, Protocol, Sequence, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import jinja2
 from markupsafe import Markup, escape
 
 from . import __version__
 from .audit import audit_findings
-from .cache import BuildCache, Memo, digest_text
+from .cache import BuildCache, digest_text
 from .calendar import calendar_ics
-from .clock import time_html, zone_note
 from .charts import dashboard_charts, mini_timeline
-from .derive import CaseView, Entry, Exhibit, Grouped, SiteView, chronology_key, merge_groups, merge_timeline
-from .reuse import FragmentExtension, Ref, SharedDict, FragmentEnvironment, stable, token
+from .clock import time_html, zone_note
+from .derive import CaseView, Entry, Exhibit, Grouped, SiteView, merge_groups, merge_timeline
 from .diagnostics import Diagnostic, Location, error
 from .exhibits import human_size
 from .messages import render_message
+from .models import chronology_key
 from .outputs import agent_page, agent_slug, case_page, tag_page
 from .palette import status_css
+from .reuse import FragmentEnvironment, FragmentExtension, Memo, Ref, SharedDict, stable, token
 from .search import search_files, search_jobs
 from .themes import Theme, default_theme_dir
 from .timeparse import Moment, zone_named
-from .workers import run_jobs
 from .wording import duration, entry_name, message_noun, response_parts
-
+from .workers import run_jobs
 
 FEED_SIZE = 50
 T = TypeVar("T")
@@ -113,18 +114,39 @@ def recording_lag(delta: timedelta | None) -> str:
 
 
 def make_environment(theme: Theme) -> FragmentEnvironment:
-    loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(theme.template_dirs),
-        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_theme_dir() / "templates"))}),
-    ])
-    env = FragmentEnvironment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                              extensions=[FragmentExtension])
-    env.filters.update(moment=_moment, instant=_instant, iso=lambda m: m.iso() if m else "",
-                       duration=duration, size=human_size, day=lambda d: f"{d.day} {d:%B %Y}",
-                       stamp=lambda d: f"{d.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC", lag=recording_lag)
-    env.globals.update(version=__version__, agent_slug=agent_slug, mini_timeline=mini_timeline, times_note=_times_note,
-                       shows_image=_shows_image, response_parts=response_parts)
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader(theme.template_dirs),
+            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(default_theme_dir() / "templates"))}),
+        ]
+    )
+    env = FragmentEnvironment(
+        loader=loader,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=[FragmentExtension],
+    )
+    env.filters.update(
+        moment=_moment,
+        instant=_instant,
+        iso=lambda m: m.iso() if m else "",
+        duration=duration,
+        size=human_size,
+        day=lambda d: f"{d.day} {d:%B %Y}",
+        stamp=lambda d: f"{d.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
+        lag=recording_lag,
+    )
+    env.globals.update(
+        version=__version__,
+        agent_slug=agent_slug,
+        mini_timeline=mini_timeline,
+        times_note=_times_note,
+        shows_image=_shows_image,
+        response_parts=response_parts,
+    )
     env.filters.update(entry_name=entry_name, message_noun=message_noun)
     return env
 
@@ -176,24 +198,34 @@ def _file_stamps(folders: list[str]) -> Iterable[tuple[str, int, int, int]]:
             yield str(path), st.st_size, st.st_mtime_ns, st.st_ino
 
 
-def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, sink: PageSink | None = None,
-                published: Path | None = None) -> SiteFiles:
+def render_site(
+    site: SiteView,
+    theme: Theme,
+    cache: BuildCache | None = None,
+    sink: PageSink | None = None,
+    published: Path | None = None,
+) -> SiteFiles:
     """Every output file; with a *cache*, Markdown bodies and search documents seen before are reused,
     and an incremental cache (serve) also reuses pages and fragments whose inputs are unchanged.
     With a *sink*, pages are written there as they are drawn and only their paths are returned.
     *published* is the output folder, where the last site built may still have search shards to reuse."""
     env = _environment(theme, cache)
     incremental = cache is not None and cache.incremental
-    env.fragments = cache.fragments if incremental else None  # type: ignore[union-attr]
+    env.fragments = cache.fragments if incremental else None  # type: ignore[union-attr]  # cache is a BuildCache whenever incremental is true (serve)
     out = _Output(sink)
     zone = zone_named(site.config.timezone)
     env.globals["local_date"] = lambda m: f"{m.instant.astimezone(zone):%Y-%m-%d}"
-    common = {"site": site, "config": site.config, "as_of": Moment(site.as_of.astimezone(zone)),
-              "as_of_text": as_of_text(site.as_of.astimezone(zone)), "zone_name": site.config.timezone}
+    common = {
+        "site": site,
+        "config": site.config,
+        "as_of": Moment(site.as_of.astimezone(zone)),
+        "as_of_text": as_of_text(site.as_of.astimezone(zone)),
+        "zone_name": site.config.timezone,
+    }
     common_key = (Ref(env), token({k: v for k, v in common.items() if k != "site"}))
     site_key = (token(site.cases), Ref(site.config), site.as_of, Ref(site.history), site.root)
 
-    per_view = cache.rendered if incremental else None  # type: ignore[union-attr]
+    per_view = cache.rendered if incremental else None  # type: ignore[union-attr]  # cache is a BuildCache whenever incremental is true (serve)
 
     def chronology() -> list[tuple[CaseView, Entry]]:
         """The site's timeline; an incremental cache merges the changed cases into last build's."""
@@ -229,18 +261,20 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
         if not incremental:
             return compute(view)
         assert cache is not None
-        return cache.rendered.by_identity((view,), name, lambda: compute(view))  # type: ignore[no-any-return]
+        return cache.rendered.by_identity((view,), name, lambda: compute(view))  # type: ignore[no-any-return]  # a memo table holds values of any type; the key says which
 
     def whole_site(name: str, compute: Callable[[], T]) -> T:
         """A value computed from the whole site: an incremental cache keeps it while no case view changes."""
         if not incremental:
             return compute()
         assert cache is not None
-        return cache.rendered.get((name, site_key), compute)  # type: ignore[no-any-return]
+        return cache.rendered.get((name, site_key), compute)  # type: ignore[no-any-return]  # a memo table holds values of any type; the key says which
+
     pending: list[tuple[str, Callable[[], bytes | None], int]] = []  # a one-off build's pages, drawn at the end
 
-    def later(path: str, make: Callable[[], str | bytes], weight: int = 1,
-              copies: Sequence[tuple[str, Path]] = ()) -> None:
+    def later(
+        path: str, make: Callable[[], str | bytes], weight: int = 1, copies: Sequence[tuple[str, Path]] = ()
+    ) -> None:
         """A file drawn with the others at the end, in worker processes when there are cores to spare
         (each writes its pages to the sink itself, and copies the page's *copies* there too: creating
         thousands of files is slow on some disks, and goes faster side by side)."""
@@ -254,13 +288,22 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
             out.claim(rel)
 
         def draw_and_write() -> None:
-            sink.write(path, _encoded(make()))  # type: ignore[union-attr]
+            sink.write(path, _encoded(make()))
             for rel, source in copies:
-                sink.copy(rel, source)  # type: ignore[union-attr]
+                sink.copy(rel, source)
+
         pending.append((path, draw_and_write, weight + len(copies)))
+
     try:
-        def page(path: str, template: str, weight: int = 1, more: Callable[[], dict[str, Any]] | None = None,
-                 copies: Sequence[tuple[str, Path]] = (), **context: Any) -> None:
+
+        def page(
+            path: str,
+            template: str,
+            weight: int = 1,
+            more: Callable[[], dict[str, Any]] | None = None,
+            copies: Sequence[tuple[str, Path]] = (),
+            **context: Any,
+        ) -> None:
             """One page; *more* gives context that is costly to make, from the rest of the context alone (a
             one-off build makes it with the page; serve only when the rest changed, as that keys the page),
             *weight* is about how many interactions the page shows (to share the work out evenly), *copies*
@@ -268,88 +311,145 @@ def render_site(site: SiteView, theme: Theme, cache: BuildCache | None = None, s
             root = "../" * path.count("/")
 
             def draw(reader: Any = site, context: dict[str, Any] = context) -> str:
-                return env.get_template(template).render(**{**common, "site": reader, **context}, root=root,
-                                                         page_path=path)
+                return env.get_template(template).render(
+                    **{**common, "site": reader, **context}, root=root, page_path=path
+                )
 
             def pieces(reader: Any, context: dict[str, Any]) -> Iterator[str]:  # the same text, in pieces
-                return env.get_template(template).generate(**{**common, "site": reader, **context}, root=root,
-                                                           page_path=path)  # a case page's zone_name wins
+                return env.get_template(template).generate(
+                    **{**common, "site": reader, **context}, root=root, page_path=path
+                )  # a case page's zone_name wins
+
             if not incremental:
                 later(path, (lambda: draw(site, {**context, **more()})) if more is not None else draw, weight, copies)
                 return
             assert cache is not None
-            full = (lambda: {**context, **more()}) if more is not None else (lambda: context)
-            out.page(path, cache.pages.render(env, path, (template, common_key, token(context)), site,
-                                              lambda reader: pieces(reader, full())))
+            full: Callable[[], dict[str, Any]] = (
+                (lambda: {**context, **more()}) if more is not None else (lambda: context)
+            )
+            out.page(
+                path,
+                cache.pages.render(
+                    env, path, (template, common_key, token(context)), site, lambda reader: pieces(reader, full())
+                ),
+            )
             for rel, source in copies:
                 out.copy(rel, source)
 
         entries = sum(len(view.entries) for view in site.cases)
         by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
-        page("index.html", "dashboard.html", weight=len(site.cases),
-             open_cases=shared("open", (v for v in site.cases if v.case.status not in ("resolved", "closed"))),
-             by_status=by_status, findings=shared("findings", whole_site("findings",
-                                                                         lambda: audit_findings(site, (), per_view))),
-             charts=whole_site("charts", lambda: dashboard_charts(site, per_view)))
+        page(
+            "index.html",
+            "dashboard.html",
+            weight=len(site.cases),
+            open_cases=shared("open", (v for v in site.cases if v.case.status not in ("resolved", "closed"))),
+            by_status=by_status,
+            findings=shared("findings", whole_site("findings", lambda: audit_findings(site, (), per_view))),
+            charts=whole_site("charts", lambda: dashboard_charts(site, per_view)),
+        )
         page("cases/index.html", "cases.html", weight=len(site.cases), by_status=by_status)
         timeline = chronology()
 
         def markdown(view: CaseView) -> tuple[Markup, dict[str, Markup]]:
             if incremental:
                 assert cache is not None
+
                 def convert() -> tuple[Markup, dict[str, Markup]]:
-                    description, messages = case_markdown(view, cache.messages)  # type: ignore[union-attr]
+                    description, messages = case_markdown(view, cache.messages)
                     return description, SharedDict(messages)
-                return cache.rendered.by_identity((view,), "markdown", convert)  # type: ignore[no-any-return]
+
+                return cache.rendered.by_identity((view,), "markdown", convert)  # type: ignore[no-any-return]  # a memo table holds values of any type; the key says which
             return case_markdown(view, cache.messages if cache else None)
 
         def exhibit_copies(view: CaseView) -> list[tuple[str, Path]]:
-            return [(f"cases/{view.case.id}/{exhibit.output_name}", Path(site.root) / exhibit.attachment.path)
-                    for exhibit in view.exhibits]
+            return [
+                (f"cases/{view.case.id}/{exhibit.output_name}", Path(site.root) / exhibit.attachment.path)
+                for exhibit in view.exhibits
+            ]
 
         def case_context(view: CaseView) -> dict[str, Any]:
             description, messages = markdown(view)
             return {"description": description, "messages": messages}
-        filters = whole_site("filters", lambda: _timeline_filters(site, lambda view: per_case(view, "filters",
-                                                                                              _filter_values)))
+
+        filters = whole_site(
+            "filters", lambda: _timeline_filters(site, lambda view: per_case(view, "filters", _filter_values))
+        )
         months = list(grouped("months", month_of()).groups.items())  # oldest first, each month oldest first
-        page("timeline/index.html", "timeline.html", weight=entries // 2, newest_first=True, filters=filters,
-             months=[(month, shared(("newest", month), pairs[::-1], pairs)) for month, pairs in reversed(months)])
-        page("timeline/oldest/index.html", "timeline.html", weight=entries // 2, newest_first=False, filters=filters,
-             months=[(month, shared(("oldest", month), pairs, pairs)) for month, pairs in months])
+        page(
+            "timeline/index.html",
+            "timeline.html",
+            weight=entries // 2,
+            newest_first=True,
+            filters=filters,
+            months=[(month, shared(("newest", month), pairs[::-1], pairs)) for month, pairs in reversed(months)],
+        )
+        page(
+            "timeline/oldest/index.html",
+            "timeline.html",
+            weight=entries // 2,
+            newest_first=False,
+            filters=filters,
+            months=[(month, shared(("oldest", month), pairs, pairs)) for month, pairs in months],
+        )
         page("search/index.html", "search.html")
         if incremental:
-            for path, script in search_files(site, cache.analysed, cache.rendered, published).items():  # type: ignore[union-attr]
+            for path, script in search_files(site, cache.analysed, cache.rendered, published).items():  # type: ignore[union-attr]  # cache is a BuildCache whenever incremental is true (serve)
                 out.page(path, script)
         else:
             for path, make, weight in search_jobs(site, cache.analysed if cache else None, published):
                 later(path, make, weight)
         page("tags/index.html", "tags.html")
         for tag, views in site.tags:
-            page(tag_page(tag), "tag.html", tag=tag, description=site.config.tag_description(tag),
-                 cases=views)
-        agents = {slug: (pairs[-1][1].interaction.agent, shared(("agent", slug), pairs[::-1], pairs))  # newest first
-                  for slug, pairs in grouped("agents", _agent_of).groups.items()}
+            page(tag_page(tag), "tag.html", tag=tag, description=site.config.tag_description(tag), cases=views)
+        agents = {
+            slug: (pairs[-1][1].interaction.agent, shared(("agent", slug), pairs[::-1], pairs))  # newest first
+            for slug, pairs in grouped("agents", _agent_of).groups.items()
+        }
         page("agents/index.html", "agents.html", agents=agents)
         for slug, (agent, pairs) in agents.items():
             page(agent_page(slug), "agent.html", weight=len(pairs) // 2, agent=agent, pairs=pairs)
         feed = list(reversed(timeline))[:FEED_SIZE]
         feed_cases = list(dict.fromkeys(view for view, _ in feed))
-        page("feed.xml", "feed.xml", weight=sum(len(view.entries) for view in feed_cases), entries=feed,
-             more=lambda: {"messages": {view.case.id: markdown(view) for view in feed_cases}})
+        page(
+            "feed.xml",
+            "feed.xml",
+            weight=sum(len(view.entries) for view in feed_cases),
+            entries=feed,
+            more=lambda: {"messages": {view.case.id: markdown(view) for view in feed_cases}},
+        )
         for view in site.cases:
-            page(case_page(view.case.id), "case.html", weight=4 * len(view.entries) + 1, view=view,
-                 zone_name=view.case.timezone or site.config.timezone,
-                 more=functools.partial(case_context, view), copies=per_case(view, "copies", exhibit_copies))
-        for path, content in zip([path for path, _, _ in pending],
-                                 run_jobs([make for _, make, _ in pending], [weight for _, _, weight in pending],
-                                          [cache.messages, cache.analysed] if cache is not None else ())):
+            page(
+                case_page(view.case.id),
+                "case.html",
+                weight=4 * len(view.entries) + 1,
+                view=view,
+                zone_name=view.case.timezone or site.config.timezone,
+                more=functools.partial(case_context, view),
+                copies=per_case(view, "copies", exhibit_copies),
+            )
+        for path, content in zip(
+            [path for path, _, _ in pending],
+            run_jobs(
+                [make for _, make, _ in pending],
+                [weight for _, _, weight in pending],
+                [cache.messages, cache.analysed] if cache is not None else (),
+            ),
+        ):
             out.keep(path, content)
     except jinja2.TemplateSyntaxError as exc:
-        raise RenderError([error("template-error", exc.message or "template syntax error",
-                                 Location(exc.filename or exc.name or "template", exc.lineno or 1))]) from None
+        raise RenderError(
+            [
+                error(
+                    "template-error",
+                    exc.message or "template syntax error",
+                    Location(exc.filename or exc.name or "template", exc.lineno or 1),
+                )
+            ]
+        ) from None
     except jinja2.TemplateError as exc:
-        raise RenderError([error("template-error", f"template failed: {exc}", Location(_template_from_traceback(exc)))]) from None
+        raise RenderError(
+            [error("template-error", f"template failed: {exc}", Location(_template_from_traceback(exc)))]
+        ) from None
     out.page("calendar.ics", whole_site("calendar", lambda: calendar_ics(site)))
     out.page("status-colours.css", status_css(site.config.statuses))
     for rel, source in theme.static_files().items():
@@ -386,16 +486,20 @@ def case_markdown(view: CaseView, memo: Memo | None = None) -> tuple[Markup, dic
     from: half the time of compressing each message on its own, and under half the bytes."""
     hrefs = {e.attachment.path: e.output_name for e in view.exhibits}
     case = view.case
-    sources = [(case.description, case.description_location.path),
-               *((e.interaction.body, e.interaction.body_location.path) for e in view.entries)]
+    sources = [
+        (case.description, case.description_location.path),
+        *((e.interaction.body, e.interaction.body_location.path) for e in view.entries),
+    ]
 
     def rendered() -> list[str]:
         return [render_message(text, Path(path).parent.as_posix(), hrefs.get) for text, path in sources]
+
     if memo is None:
         html = rendered()
     else:
-        key = digest_text("case", str(len(sources)), repr(sorted(hrefs.items())), *(part for source in sources
-                                                                                   for part in source))
+        key = digest_text(
+            "case", str(len(sources)), repr(sorted(hrefs.items())), *(part for source in sources for part in source)
+        )
         html = memo.get_compressed(key, lambda: _MESSAGE_END.join(rendered()).encode()).decode().split(_MESSAGE_END)
     return Markup(html[0]), {e.anchor: Markup(text) for e, text in zip(view.entries, html[1:])}
 
@@ -416,27 +520,35 @@ class _FilterValues:
     tags: frozenset[str]
     channels: frozenset[str]
     counterparty: str
-    agents: dict[str, tuple[tuple, str]]  # slug → (timeline key of its newest entry here, name shown)
+    agents: dict[str, tuple[tuple[Any, ...], str]]  # slug → (timeline key of its newest entry here, name shown)
 
 
 def _filter_values(view: CaseView) -> _FilterValues:
-    agents: dict[str, tuple[tuple, str]] = {}
+    agents: dict[str, tuple[tuple[Any, ...], str]] = {}
     for entry in view.entries:  # chronological: the newest entry's name wins, as on the whole timeline
         agent = entry.interaction.agent
         if agent is not None:
             agents[agent_slug(agent)] = ((chronology_key(entry.interaction), view.case.id), agent.display())
-    return _FilterValues(frozenset(view.case.tags), frozenset(e.interaction.channel for e in view.entries),
-                         view.case.counterparty or "", agents)
+    return _FilterValues(
+        frozenset(view.case.tags),
+        frozenset(e.interaction.channel for e in view.entries),
+        view.case.counterparty or "",
+        agents,
+    )
 
 
-def _timeline_filters(site: SiteView, values_of: Callable[[CaseView], _FilterValues]) -> list[tuple[str, str, list]]:
+def _timeline_filters(
+    site: SiteView, values_of: Callable[[CaseView], _FilterValues]
+) -> list[tuple[str, str, list[Any]]]:
     """(field, label, [(value, text)]) for each filter, from the values that occur."""
+
     def options(values: set[str]) -> list[tuple[str, str]]:
         return [(v, v) for v in sorted(values) if v]
+
     tags: set[str] = set()
     channels: set[str] = set()
     counterparties: set[str] = set()
-    newest: dict[str, tuple[tuple, str]] = {}
+    newest: dict[str, tuple[tuple[Any, ...], str]] = {}
     for view in site.cases:
         values = values_of(view)
         tags |= values.tags

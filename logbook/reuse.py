@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import operator
 import zlib
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Callable, Hashable, Iterable, TypeVar
+from typing import Any, TypeVar
 
 import jinja2
 from jinja2 import nodes
@@ -67,22 +68,21 @@ def keyed_by_repr(cls: type[T]) -> type[T]:
     return cls
 
 
-class Shared(tuple):  # type: ignore[type-arg]
+class Shared(tuple):  # type: ignore[type-arg]  # a subclass that keeps any items, as tuple/dict do
     """A tuple keyed by identity; made by :func:`stable`, which hands out last build's object again
     only when every item is the same (identical, or a tuple of identical values)."""
 
     __slots__ = ()
 
 
-class SharedDict(dict):  # type: ignore[type-arg]
+class SharedDict(dict):  # type: ignore[type-arg]  # a subclass that keeps any items, as tuple/dict do
     """A mapping keyed by identity: only ever handed out again by a memo, unchanged."""
 
     __slots__ = ()
 
 
 def _same(a: object, b: object) -> bool:
-    return a is b or (type(a) is tuple and type(b) is tuple and len(a) == len(b)  # type: ignore[arg-type]
-                      and all(map(operator.is_, a, b)))  # type: ignore[arg-type]
+    return a is b or (type(a) is tuple and type(b) is tuple and len(a) == len(b) and all(map(operator.is_, a, b)))
 
 
 def stable(memo: Memo, name: Hashable, items: Iterable[Any], source: object = None) -> Shared:
@@ -92,7 +92,7 @@ def stable(memo: Memo, name: Hashable, items: Iterable[Any], source: object = No
     old_source, old = memo.new.get(key) or memo.old.get(key) or (None, None)
     if source is not None and source is old_source and old is not None:
         memo.new[key] = (old_source, old)
-        return old  # type: ignore[no-any-return]
+        return old  # type: ignore[no-any-return]  # a memo table holds values of any type; the key says which
     fresh = tuple(items)
     value = old if old is not None and len(old) == len(fresh) and all(map(_same, old, fresh)) else Shared(fresh)
     memo.new[key] = (source, value)
@@ -103,7 +103,7 @@ def token(value: Any) -> Hashable:
     """A hashable stand-in for *value* that is equal only when the value renders the same."""
     kind = type(value)
     if kind in _BY_VALUE:
-        return value  # type: ignore[no-any-return]
+        return value  # type: ignore[no-any-return]  # a memo table holds values of any type; the key says which
     if kind is Markup:
         return (Markup, value)  # the text, marked as not to be escaped (the hash is kept by the string)
     if kind is Shared or kind is SharedDict:
@@ -169,6 +169,7 @@ class Memo:
         def compressed() -> bytes:
             made.append(compute())
             return zlib.compress(made[0], 1)
+
         kept = self.get(key, compressed)
         if made:
             return made[0]
@@ -250,23 +251,24 @@ class FragmentExtension(Extension):
         call = self.call_method("_render", [place, nodes.Name("root", "load"), nodes.Tuple(args, "load")])
         return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
 
-    def _render(self, place: str, root: str, args: tuple, caller: Callable[[], str]) -> str:
+    def _render(self, place: str, root: str, args: tuple[Any, ...], caller: Callable[[], str]) -> str:
         env = self.environment
         memo = getattr(env, "fragments", None)
         if memo is None:
             return caller()
-        return memo.get((place, root, token(args)), caller)  # type: ignore[no-any-return]
+        return memo.get((place, root, token(args)), caller)  # type: ignore[no-any-return]  # a memo table holds values of any type; the key says which
 
 
-def site_token(site: object, reads: frozenset[str]) -> Hashable:
+def site_token(site: Any, reads: frozenset[str]) -> Hashable:
     """The values of the SiteView attributes a page read (a method such as ``timeline`` stands for
     everything the site holds)."""
+
     def one(name: str) -> Hashable:
         value = getattr(site, name, None)
         if callable(value):
-            return ("call", name, token(getattr(site, "cases")), token(getattr(site, "config")),
-                    token(getattr(site, "as_of")))
+            return ("call", name, token(site.cases), token(site.config), token(site.as_of))
         return (name, token(value))
+
     return tuple(map(one, sorted(reads)))
 
 
@@ -282,8 +284,9 @@ class _Page:
     pieces: tuple[tuple[str, bytes], ...] = ()  # the big pieces it was made of, and their UTF-8
 
 
-def encode_pieces(pieces: Iterable[str], before: tuple[tuple[str, bytes], ...] = ()
-                  ) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
+def encode_pieces(
+    pieces: Iterable[str], before: tuple[tuple[str, bytes], ...] = ()
+) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
     """A page's UTF-8 from the pieces its template yields, and its big pieces with their bytes.  A big
     piece that is the very string of the page's last drawing (*before*: a fragment the memo kept)
     is not encoded again: text that is not all ASCII takes about 2 ms per MB to encode, and a
@@ -324,8 +327,14 @@ class PageMemo(Memo):
             known[reads] = site_token(site, reads)
         return known[reads]
 
-    def render(self, env: FragmentEnvironment, path: str, key: Hashable, site: object,
-               render: Callable[[SiteReads], Iterable[str]]) -> bytes:
+    def render(
+        self,
+        env: FragmentEnvironment,
+        path: str,
+        key: Hashable,
+        site: object,
+        render: Callable[[SiteReads], Iterable[str]],
+    ) -> bytes:
         """The page at *path*: *render* is given the stand-in for *site* to put in the context, and
         yields the page's text in pieces (``Template.generate``)."""
         known: _Page | None = self.old.get(path)

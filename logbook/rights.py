@@ -19,10 +19,16 @@ class WindowRule:
 
 
 PRESETS: tuple[WindowRule, ...] = (
-    WindowRule("card-chargeback", 120,
-               "Card chargeback: ask your card issuer within 120 days of the transaction or expected delivery"),
-    WindowRule("fcba-billing-error", 60,
-               "US Fair Credit Billing Act: billing-error letter to the card issuer within 60 days of the statement"),
+    WindowRule(
+        "card-chargeback",
+        120,
+        "Card chargeback: ask your card issuer within 120 days of the transaction or expected delivery",
+    ),
+    WindowRule(
+        "fcba-billing-error",
+        60,
+        "US Fair Credit Billing Act: billing-error letter to the card issuer within 60 days of the statement",
+    ),
     WindowRule("uk-ombudsman", 56, "UK ombudsman: the complaint may be referred 8 weeks after it was made", "opens"),
     WindowRule("eu-withdrawal", 14, "EU right of withdrawal: cancel an online purchase within 14 days of delivery"),
 )

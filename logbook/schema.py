@@ -22,12 +22,19 @@ def _schema(title: str, specs: tuple[FieldSpec, ...], config: Config, kind: str)
         elif spec.name == "channel":
             prop["enum"] = list(config.channels)
         elif spec.name == "parties":
-            prop["items"] = {**prop["items"], "properties": {**prop["items"]["properties"],
-                                                             "role": {"type": "string", "enum": list(config.party_roles)}}}
+            prop["items"] = {
+                **prop["items"],
+                "properties": {
+                    **prop["items"]["properties"],
+                    "role": {"type": "string", "enum": list(config.party_roles)},
+                },
+            }
         elif spec.name == "tags" and config.has_tag_taxonomy:
             names = [name for name, _ in config.tags]
-            prop = {"description": spec.description, "oneOf": [{"type": "string", "enum": names},
-                                                                 {"type": "array", "items": {"enum": names}}]}
+            prop = {
+                "description": spec.description,
+                "oneOf": [{"type": "string", "enum": names}, {"type": "array", "items": {"enum": names}}],
+            }
         properties[spec.name] = prop
     required = [spec.name for spec in specs if spec.required and not (kind == "interaction" and spec.name == "at")]
     return {

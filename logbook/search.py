@@ -12,14 +12,15 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
-from typing import Callable
 
-from .cache import Memo, digest_text
+from .cache import digest_text
 from .clock import time_text
 from .derive import CaseView, Entry, SiteView
 from .lunrindex import AnalysedDocument, Field, analyse, ascii_blanker, blanked, index_json
+from .reuse import Memo
 from .textfile import read_regular
 from .timeparse import zone_named
 from .wording import entry_name
@@ -44,8 +45,14 @@ def _document(view: CaseView, entry: Entry, body: str | None = None) -> dict[str
     people = " ".join(filter(None, [i.agent.display() if i.agent else None, i.sender, i.recipient, i.party]))
     refs = " ".join(filter(None, [i.ref, *(v for _, v in case.refs), case.id]))
     title = entry_name(i)
-    return {"id": f"{case.id}#{entry.anchor}", "title": f"{title} {i.subject or ''}".strip(),
-            "body": plain_words(i.body) if body is None else body, "refs": refs, "people": people, "case": case.title}
+    return {
+        "id": f"{case.id}#{entry.anchor}",
+        "title": f"{title} {i.subject or ''}".strip(),
+        "body": plain_words(i.body) if body is None else body,
+        "refs": refs,
+        "people": people,
+        "case": case.title,
+    }
 
 
 def _stored(view: CaseView, entry: Entry, body: str, zone: tzinfo | None) -> dict[str, str]:
@@ -53,9 +60,14 @@ def _stored(view: CaseView, entry: Entry, body: str, zone: tzinfo | None) -> dic
     search page's zone (the site's)."""
     i = entry.interaction
     text = " ".join(body.split())
-    return {"t": entry_name(i), "c": view.case.id, "ct": view.case.title,
-            "d": time_text(i.at, zone), "h": f"cases/{view.case.id}/index.html#{entry.anchor}",
-            "s": text[:180] + ("…" if len(text) > 180 else "")}
+    return {
+        "t": entry_name(i),
+        "c": view.case.id,
+        "ct": view.case.title,
+        "d": time_text(i.at, zone),
+        "h": f"cases/{view.case.id}/index.html#{entry.anchor}",
+        "s": text[:180] + ("…" if len(text) > 180 else ""),
+    }
 
 
 def _script_safe(json_text: str) -> str:
@@ -63,8 +75,9 @@ def _script_safe(json_text: str) -> str:
     return json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
 
 
-def _document_parts(view: CaseView, entry: Entry, zone: tzinfo | None = None
-                    ) -> tuple[str, tuple[str, ...], dict[str, str], str]:
+def _document_parts(
+    view: CaseView, entry: Entry, zone: tzinfo | None = None
+) -> tuple[str, tuple[str, ...], dict[str, str], str]:
     """One interaction's reference, field values and stored result card, and a key for all three."""
     body = plain_words(entry.interaction.body)
     document = _document(view, entry, body)
@@ -74,8 +87,9 @@ def _document_parts(view: CaseView, entry: Entry, zone: tzinfo | None = None
     return document["id"], values, stored, key
 
 
-def search_document(view: CaseView, entry: Entry, memo: Memo | None = None, zone: tzinfo | None = None
-                    ) -> tuple[AnalysedDocument, dict[str, str], str]:
+def search_document(
+    view: CaseView, entry: Entry, memo: Memo | None = None, zone: tzinfo | None = None
+) -> tuple[AnalysedDocument, dict[str, str], str]:
     """One interaction's index terms, its stored result card, and a key for both (all search needs of it)."""
     ref, values, stored, key = _document_parts(view, entry, zone)
     if memo is None:
@@ -109,32 +123,46 @@ def shard_path(number: int) -> str:
     return f"search/shard-{number}.js"
 
 
-def search_jobs(site: SiteView, memo: Memo | None = None, published: Path | None = None
-                ) -> list[tuple[str, Callable[[], bytes], int]]:
+def search_jobs(
+    site: SiteView, memo: Memo | None = None, published: Path | None = None
+) -> list[tuple[str, Callable[[], bytes], int]]:
     """What search_files makes, as (output path, job, weight) for workers.run_jobs: a job per shard."""
     zone = zone_named(site.config.timezone)
 
     def shard(number: int, views: list[CaseView]) -> bytes:
         parts = [_document_parts(view, entry, zone) for view in views for entry in view.entries]
-        return _shard_bytes(number, [key for *_, key in parts],  # documents analysed only if the shard is new
-                            lambda: [(analyse(ref, values), stored, key) for ref, values, stored, key in parts],
-                            memo, published)
+        return _shard_bytes(
+            number,
+            [key for *_, key in parts],  # documents analysed only if the shard is new
+            lambda: [(analyse(ref, values), stored, key) for ref, values, stored, key in parts],
+            memo,
+            published,
+        )
+
     groups = shard_groups(site)
-    jobs = [(shard_path(number), functools.partial(shard, number, views),
-             sum(len(view.entries) for view in views)) for number, views in enumerate(groups)]
+    jobs = [
+        (shard_path(number), functools.partial(shard, number, views), sum(len(view.entries) for view in views))
+        for number, views in enumerate(groups)
+    ]
     manifest = _manifest(len(groups), sum(len(view.entries) for view in site.cases))
     return [*jobs, ("search/manifest.js", lambda: manifest, 0)]
 
 
-def _shard_bytes(number: int, keys: list[str],
-                 documents: Callable[[], list[tuple[AnalysedDocument, dict[str, str], str]]],
-                 memo: Memo | None, published: Path | None = None) -> bytes:
+def _shard_bytes(
+    number: int,
+    keys: list[str],
+    documents: Callable[[], list[tuple[AnalysedDocument, dict[str, str], str]]],
+    memo: Memo | None,
+    published: Path | None = None,
+) -> bytes:
     """A shard's script.  With a *memo*, a shard whose documents (by their *keys*) are all unchanged is
     not indexed again, nor are its *documents* made: the memo keeps the script's SHA-256, and the script
     is read back from the *published* site (the last one built into the output folder) while that copy
     still has this SHA-256.  So the cache holds no copy of the index (a third of a site's bytes)."""
+
     def script() -> bytes:
         return _shard_script(number, documents()).encode()
+
     if memo is None:
         return script()
     found: list[bytes] = []
@@ -150,6 +178,7 @@ def _shard_bytes(number: int, keys: list[str],
     def digest_of_new() -> str:
         made.append(script())
         return hashlib.sha256(made[0]).hexdigest()
+
     memo.get(digest_text("shard", str(number), *keys), digest_of_new, still_published)
     return (made or found or [script()])[0]  # neither: the same shard asked for twice in one build
 
@@ -166,8 +195,9 @@ def _manifest(shards: int, documents: int) -> bytes:
     return f"window.logbookSearchManifest = {json.dumps(manifest, sort_keys=True)};\n".encode()
 
 
-def search_files(site: SiteView, memo: Memo | None = None, reuse: Memo | None = None,
-                 published: Path | None = None) -> dict[str, bytes]:
+def search_files(
+    site: SiteView, memo: Memo | None = None, reuse: Memo | None = None, published: Path | None = None
+) -> dict[str, bytes]:
     """Output path → JavaScript (UTF-8): the manifest and every shard.
 
     With a *memo*, analysed documents and whole shards whose documents are all unchanged are reused (a
@@ -182,11 +212,21 @@ def search_files(site: SiteView, memo: Memo | None = None, reuse: Memo | None = 
     files = {}
     groups = shard_groups(site)
     for number, views in enumerate(groups):
+
         def script(number: int = number, views: list[CaseView] = views) -> bytes:
-            shard = [doc for view in views for doc in (reuse.by_identity((view,), "search", lambda: documents(view))
-                                                       if reuse is not None else documents(view))]
+            shard = [
+                doc
+                for view in views
+                for doc in (
+                    reuse.by_identity((view,), "search", lambda: documents(view))  # noqa: B023 - called at once
+                    if reuse is not None
+                    else documents(view)
+                )
+            ]
             return _shard_bytes(number, [key for _, _, key in shard], lambda: shard, memo, published)
-        files[shard_path(number)] = script() if reuse is None else \
-            reuse.by_identity(tuple(views), ("shard", number), script)
+
+        files[shard_path(number)] = (
+            script() if reuse is None else reuse.by_identity(tuple(views), ("shard", number), script)
+        )
     files["search/manifest.js"] = _manifest(len(groups), sum(len(view.entries) for view in site.cases))
     return files

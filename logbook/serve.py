@@ -36,15 +36,16 @@ import socketserver
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .cache import open_cache
 from .build import build
+from .cache import open_cache
 from .diagnostics import Diagnostic, format_text, summary
 from .publish import MARKER, PublishError, check_output_dir
 
@@ -133,6 +134,7 @@ def allowed_hosts(bound: str) -> Callable[[str | None], bool]:
             return True
         except ValueError:
             return False
+
     return allowed
 
 
@@ -146,10 +148,14 @@ class LiveState:
     diagnostics: list[str] = field(default_factory=list)
     changed: threading.Condition = field(default_factory=threading.Condition)
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         with self.changed:
-            return {"generation": self.generation, "builds": self.builds, "ok": self.ok,
-                    "diagnostics": list(self.diagnostics)}
+            return {
+                "generation": self.generation,
+                "builds": self.builds,
+                "ok": self.ok,
+                "diagnostics": list(self.diagnostics),
+            }
 
     def record(self, ok: bool, diagnostics: list[str]) -> None:
         with self.changed:
@@ -187,8 +193,12 @@ class Rebuilder:
     """Debounces change notifications and runs one build at a time in its own thread, telling it
     which paths changed since the last one (None when that is not known for sure)."""
 
-    def __init__(self, run_build: Callable[[frozenset[str] | None], None], refresh_every: float | None = None,
-                 refresh: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        run_build: Callable[[frozenset[str] | None], None],
+        refresh_every: float | None = None,
+        refresh: Callable[[], None] = lambda: None,
+    ) -> None:
         self._run_build = run_build
         self._refresh_every, self._refresh = refresh_every, refresh
         self._last_build = time.monotonic()
@@ -248,6 +258,7 @@ def _theme_folders(root: Path) -> list[Path]:
     """A user theme kept outside the logbook is an input too."""
     from .config import load_config
     from .themes import ThemeError, default_theme_dir, resolve_theme
+
     try:
         folders = resolve_theme(root, load_config(root)[0].theme).folders
     except (ThemeError, FileNotFoundError):
@@ -255,7 +266,7 @@ def _theme_folders(root: Path) -> list[Path]:
     return [f for f in folders if f != default_theme_dir() and not f.is_relative_to(root)]
 
 
-def _watch(root: Path, out: Path, rebuilder: Rebuilder):
+def _watch(root: Path, out: Path, rebuilder: Rebuilder) -> Any:  # a watchdog observer, started
     from watchdog import events as kinds
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
@@ -266,16 +277,24 @@ def _watch(root: Path, out: Path, rebuilder: Rebuilder):
     # `git status` after each save opens every folder of the logbook (thousands of events, each
     # handled in Python on the watcher's thread while the rebuild wants the interpreter).  A folder's
     # "modified" only echoes a file created, deleted or moved in it, which is reported itself.
-    changes = [kinds.FileCreatedEvent, kinds.DirCreatedEvent, kinds.FileDeletedEvent, kinds.DirDeletedEvent,
-               kinds.FileMovedEvent, kinds.DirMovedEvent, kinds.FileModifiedEvent, kinds.FileClosedEvent]
+    changes = [
+        kinds.FileCreatedEvent,
+        kinds.DirCreatedEvent,
+        kinds.FileDeletedEvent,
+        kinds.DirDeletedEvent,
+        kinds.FileMovedEvent,
+        kinds.DirMovedEvent,
+        kinds.FileModifiedEvent,
+        kinds.FileClosedEvent,
+    ]
 
-    def watch_tree(observer, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    def watch_tree(observer: Any, folder: Path) -> None:
         if folder.is_dir() and folder not in watched and not (folder == out or out.is_relative_to(folder)):
             observer.schedule(Handler(), str(folder), recursive=True, event_filter=changes)
             watched.add(folder)
 
     class Handler(FileSystemEventHandler):
-        def on_any_event(self, event) -> None:  # type: ignore[no-untyped-def]
+        def on_any_event(self, event: Any) -> None:  # a watchdog FileSystemEvent
             if event.is_directory and event.event_type in ("created", "moved"):
                 appeared = Path(os.fsdecode(getattr(event, "dest_path", "") or event.src_path))
                 if appeared in (root / "cases", root / "themes"):
@@ -290,7 +309,7 @@ def _watch(root: Path, out: Path, rebuilder: Rebuilder):
     # cases/ or themes/ appearing), cases/ and the theme folders. The output folder and the
     # build's staging folders are never watched: besides the wasted events, watchdog's
     # inotify bookkeeping breaks when watched folders are swapped under it.
-    current: list = []
+    current: list[Any] = []  # the observer running now (swapped for a polling one on ENOSPC)
     for observer_class in (Observer, PollingObserver):
         observer = observer_class()
         current[:] = [observer]
@@ -308,27 +327,31 @@ def _watch(root: Path, out: Path, rebuilder: Rebuilder):
     raise RuntimeError("unreachable")  # pragma: no cover
 
 
-PLACEHOLDER = (b"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>logbook</title><body>"
-               b"<p>No site has been built yet: fix the problems shown.</p></body></html>")
+PLACEHOLDER = (
+    b"<!DOCTYPE html><html lang=en><meta charset=utf-8><title>logbook</title><body>"
+    b"<p>No site has been built yet: fix the problems shown.</p></body></html>"
+)
 
 
-def make_handler(site: Path, state: LiveState, stopping: threading.Event,
-                 host_allowed: Callable[[str | None], bool] = allowed_hosts("127.0.0.1")
-                 ) -> type[SimpleHTTPRequestHandler]:
+def make_handler(
+    site: Path, state: LiveState, stopping: threading.Event, host_allowed: Callable[[str | None], bool] | None = None
+) -> type[SimpleHTTPRequestHandler]:
     """The request handler; *site* is served only once this serve has published there
-    (``state.generation``) and while it holds logbook's marker."""
+    (``state.generation``) and while it holds logbook's marker; *host_allowed* defaults to 127.0.0.1 only."""
+    allowed = host_allowed or allowed_hosts("127.0.0.1")
+
     class Handler(SimpleHTTPRequestHandler):
         server_version = "logbook"
         sys_version = ""
 
-        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(site), **kwargs)
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet server
             pass
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            if not host_allowed(self.headers.get("Host")):
+            if not allowed(self.headers.get("Host")):
                 return self._refuse_host()
             path = urlsplit(self.path).path
             if path == LIVE_PREFIX + "events":
@@ -340,7 +363,7 @@ def make_handler(site: Path, state: LiveState, stopping: threading.Event,
             return self._serve_file(path)
 
         def do_HEAD(self) -> None:  # noqa: N802
-            if not host_allowed(self.headers.get("Host")):
+            if not allowed(self.headers.get("Host")):
                 return self._refuse_host()
             return self._serve_file(urlsplit(self.path).path)
 
@@ -386,7 +409,7 @@ def make_handler(site: Path, state: LiveState, stopping: threading.Event,
                     shutil.copyfileobj(handle, self.wfile)
 
         def _refuse_host(self) -> None:
-            body = (b"logbook serve answers only to localhost, 127.0.0.1, [::1] and the address it is bound to\n")
+            body = b"logbook serve answers only to localhost, 127.0.0.1, [::1] and the address it is bound to\n"
             return self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", body)
 
         def _inject(self, html: bytes) -> bytes:
@@ -411,7 +434,7 @@ def make_handler(site: Path, state: LiveState, stopping: threading.Event,
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
-            last: dict | None = None
+            last: dict[str, Any] | None = None
             try:
                 while not stopping.is_set():
                     current = state.snapshot()
@@ -462,12 +485,15 @@ def _bind(host: str, port: int, handler: type[SimpleHTTPRequestHandler]) -> Thre
         def server_bind(self) -> None:  # no reverse DNS lookup of the address (HTTPServer's getfqdn)
             socketserver.TCPServer.server_bind(self)
             self.server_name, self.server_port = host, self.server_address[1]
+
     try:
         return Server((host, port), handler)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise ServeError(f"port {port} on {host} is already in use; try --port {port + 1} "
-                             "(or --port 0 for any free port)", code=1) from None
+            raise ServeError(
+                f"port {port} on {host} is already in use; try --port {port + 1} (or --port 0 for any free port)",
+                code=1,
+            ) from None
         if exc.errno == errno.EADDRNOTAVAIL:
             raise ServeError(f"--host {host} is not an address of this machine") from None
         if exc.errno == errno.EACCES:
@@ -475,8 +501,14 @@ def _bind(host: str, port: int, handler: type[SimpleHTTPRequestHandler]) -> Thre
         raise ServeError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
 
 
-def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
-          ready: Callable[[str], None] = lambda url: None) -> int:
+def serve(
+    root: Path,
+    out: Path | None,
+    host: str,
+    port: int,
+    as_of: str | None,
+    ready: Callable[[str], None] = lambda url: None,
+) -> int:
     """Run until interrupted; returns the exit status.  Raises ServeError (before building
     anything) when the output folder is one build would refuse, or the address cannot be bound."""
     root = root.resolve()
@@ -503,8 +535,9 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
         started = time.perf_counter()
         try:
             builds[0] += 1
-            result = build(root, out, judged[0], cache=cache, persist=builds[0] == 1,
-                           touched=touched if published[0] else None)  # a failed build may have stopped part-way
+            result = build(
+                root, out, judged[0], cache=cache, persist=builds[0] == 1, touched=touched if published[0] else None
+            )  # a failed build may have stopped part-way
             diagnostics: tuple[Diagnostic, ...] = result.diagnostics
             ok = result.published
             lines = [format_text(d, d.location.path) for d in diagnostics]  # logbook-relative, for terminal and page
@@ -519,8 +552,12 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
         if ok:
             print(f"rebuilt in {elapsed:.0f} ms ({summary(diagnostics)})", file=sys.stderr, flush=True)
         else:
-            print(f"build failed ({summary(diagnostics) if diagnostics else 'see above'}); "
-                  "still serving the last good site", file=sys.stderr, flush=True)
+            print(
+                f"build failed ({summary(diagnostics) if diagnostics else 'see above'}); "
+                "still serving the last good site",
+                file=sys.stderr,
+                flush=True,
+            )
         state.record(ok, [line for line in lines if "error" in line or not ok])
         collect_after()
 
@@ -547,8 +584,12 @@ def serve(root: Path, out: Path | None, host: str, port: int, as_of: str | None,
         url = f"http://{f'[{host}]' if ':' in host else host}:{server.server_address[1]}/"
         print(f"serving {out} at {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
         if as_of is None:
-            print(f"deadlines judged as of {judged[0]}, moved to the current time after {REFRESH_SECONDS / 60:g} "
-                  "quiet minutes (--as-of fixes it)", file=sys.stderr, flush=True)
+            print(
+                f"deadlines judged as of {judged[0]}, moved to the current time after {REFRESH_SECONDS / 60:g} "
+                "quiet minutes (--as-of fixes it)",
+                file=sys.stderr,
+                flush=True,
+            )
         ready(url)
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

@@ -45,8 +45,9 @@ def split_front_matter(text: str) -> FrontMatterSplit:
         return FrontMatterSplit(None, Block(text, 1))
     for index in range(1, len(lines)):
         if lines[index].rstrip() == "---":
-            return FrontMatterSplit(Block("\n".join(lines[1:index]), 2),
-                                    Block("\n".join(lines[index + 1:]), index + 2))
+            return FrontMatterSplit(
+                Block("\n".join(lines[1:index]), 2), Block("\n".join(lines[index + 1 :]), index + 2)
+            )
     return FrontMatterSplit(None, Block(text, 1), unclosed=True)
 
 
@@ -76,8 +77,12 @@ def split_sections(body: Block) -> tuple[Block, list[Section]]:
         if fence is None and fence_match:
             fence = fence_match[1]
         elif fence is not None:
-            if fence_match and fence_match[1][0] == fence[0] and len(fence_match[1]) >= len(fence) \
-                    and not line.strip().lstrip(fence[0]):
+            if (
+                fence_match
+                and fence_match[1][0] == fence[0]
+                and len(fence_match[1]) >= len(fence)
+                and not line.strip().lstrip(fence[0])
+            ):
                 fence = None
         elif HEADING_RE.match(line):
             heading_indexes.append(index)
@@ -93,7 +98,7 @@ def split_sections(body: Block) -> tuple[Block, list[Section]]:
         field_end = start + 1
         while field_end < end and lines[field_end].strip():
             field_end += 1
-        fields = Block("\n".join(lines[start + 1:field_end]), body.line + start + 1)
+        fields = Block("\n".join(lines[start + 1 : field_end]), body.line + start + 1)
         message = trim_block(Block("\n".join(lines[field_end:end]), body.line + field_end))
         sections.append(Section(text, body.line + start, column, fields, message))
     return description, sections

@@ -10,9 +10,9 @@ changed.  ``case.md``'s ``status:`` must agree with the current status; ``check`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
 from .diagnostics import Location
 from .models import Case, Config, Interaction, chronology_key
@@ -40,7 +40,9 @@ def status_history(case: Case, interactions: Iterable[Interaction], config: Conf
     if not changes and case.closed is None:
         return (Change(case.status, started, None, None),)
     history = [Change(config.statuses[0] if config.statuses else case.status, started, None, None)]
-    timed = [(i.at.instant, 0, i.status, i, i.status_location or i.location) for i in changes]
+    timed: list[tuple[datetime, int, str, Interaction | None, Location]] = [
+        (i.at.instant, 0, i.status, i, i.status_location or i.location) for i in changes if i.status
+    ]
     if case.closed is not None and CLOSED in config.statuses:
         timed.append((case.closed.instant, 1, CLOSED, None, case.closed_location or case.location))
     for at, _, status, interaction, location in sorted(timed, key=lambda t: (t[0], t[1])):

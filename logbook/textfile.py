@@ -29,13 +29,21 @@ def decode_source(data: bytes, rel_path: str) -> SourceText | Diagnostic:
     """Turn raw bytes into text, or a diagnostic naming the first bad byte's line and column."""
     if b"\x00" in data:
         offset = data.index(b"\x00")
-        return error("binary-file", "file contains NUL bytes; it is not a text file", _byte_location(data, offset, rel_path),
-                     "attachments belong under 'attachments:', not as .md files")
+        return error(
+            "binary-file",
+            "file contains NUL bytes; it is not a text file",
+            _byte_location(data, offset, rel_path),
+            "attachments belong under 'attachments:', not as .md files",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return error("not-utf8", f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                     _byte_location(data, exc.start, rel_path), "save the file as UTF-8 in your editor")
+        return error(
+            "not-utf8",
+            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            _byte_location(data, exc.start, rel_path),
+            "save the file as UTF-8 in your editor",
+        )
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
@@ -113,8 +121,12 @@ def source_from_bytes(data: bytes, rel_path: str) -> SourceText | Diagnostic:
 
 
 def _too_large(size: int, rel_path: str) -> Diagnostic:
-    return error("file-too-large", f"file is {size:,} bytes; the limit is {MAX_SOURCE_BYTES:,}",
-                 Location(rel_path), "move large content into an attachment")
+    return error(
+        "file-too-large",
+        f"file is {size:,} bytes; the limit is {MAX_SOURCE_BYTES:,}",
+        Location(rel_path),
+        "move large content into an attachment",
+    )
 
 
 def _byte_location(data: bytes, offset: int, rel_path: str) -> Location:

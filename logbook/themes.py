@@ -65,7 +65,9 @@ def theme_dirs(root: Path) -> tuple[Path, ...]:
     """Every folder a theme could come from, for the build cache's fingerprint of inputs."""
     candidates = [default_theme_dir(), root / "themes"]
     try:
-        candidates += sorted(p for p in root.iterdir() if p.is_dir() and ((p / "templates").is_dir() or (p / "static").is_dir()))
+        candidates += sorted(
+            p for p in root.iterdir() if p.is_dir() and ((p / "templates").is_dir() or (p / "static").is_dir())
+        )
     except OSError:
         pass
     return tuple(candidates)

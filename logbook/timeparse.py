@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-UTC = timezone.utc
+UTC = UTC
 MIN_YEAR, MAX_YEAR = 1900, 2199  # beyond these, zone rules are guesses and date arithmetic can overflow
 
 TIMESTAMP_RE = re.compile(
@@ -98,15 +98,18 @@ def zone_named(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         close = _close_zone(name)
-        raise TimeError("unknown-timezone", f"unknown time zone '{name}'",
-                        f"did you mean '{close}'?" if close else
-                        "use an IANA name such as 'Europe/Berlin' or 'America/New_York'") from None
+        raise TimeError(
+            "unknown-timezone",
+            f"unknown time zone '{name}'",
+            f"did you mean '{close}'?" if close else "use an IANA name such as 'Europe/Berlin' or 'America/New_York'",
+        ) from None
 
 
 def _close_zone(name: str) -> str | None:
     """The IANA zone a misspelt *name* most likely meant (``Asia/Shangai`` → ``Asia/Shanghai``)."""
     import difflib
     from zoneinfo import available_timezones
+
     zones = sorted(available_timezones())
     by_fold = {z.casefold(): z for z in zones}
     if name.casefold() in by_fold:
@@ -121,17 +124,24 @@ def parse_moment(text: str, default_zone: tzinfo, *, prefix: bool = False) -> Pa
     match = TIMESTAMP_RE.match(stripped)
     if not match or (not prefix and match.end() != len(stripped)):
         if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", stripped):
-            raise TimeError("invalid-datetime", f"'{stripped}' is a time without a date",
-                            "write the date too, e.g. 2026-01-16 14:03")
-        raise TimeError("invalid-datetime", f"'{stripped}' is not a date or date-time",
-                        "use ISO 8601, e.g. 2026-01-16 or 2026-01-16 14:03 or 2026-01-16T14:03:00+01:00")
+            raise TimeError(
+                "invalid-datetime",
+                f"'{stripped}' is a time without a date",
+                "write the date too, e.g. 2026-01-16 14:03",
+            )
+        raise TimeError(
+            "invalid-datetime",
+            f"'{stripped}' is not a date or date-time",
+            "use ISO 8601, e.g. 2026-01-16 or 2026-01-16 14:03 or 2026-01-16T14:03:00+01:00",
+        )
     try:
         day = date.fromisoformat(match["date"])
     except ValueError as exc:
         raise TimeError("invalid-datetime", f"'{match['date']}' is not a real date ({exc})") from None
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise TimeError("invalid-datetime", f"'{match['date']}' is outside the years {MIN_YEAR}–{MAX_YEAR}",
-                        "check the year")
+        raise TimeError(
+            "invalid-datetime", f"'{match['date']}' is outside the years {MIN_YEAR}–{MAX_YEAR}", "check the year"
+        )
     if match["time"] is None:
         return Parsed(Moment(datetime.combine(day, time(0), default_zone), has_time=False), end=match.end())
     hms = match["time"].split(":")
@@ -155,13 +165,16 @@ def localize(naive: datetime, zone: tzinfo) -> tuple[Moment, str | None]:
     round_trip = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     zone_name = getattr(zone, "key", None) or str(zone)
     if round_trip != naive:
-        raise TimeError("nonexistent-time",
-                        f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name} (clocks skip it for daylight saving)",
-                        "check the time, or write it with its UTC offset")
+        raise TimeError(
+            "nonexistent-time",
+            f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name} (clocks skip it for daylight saving)",
+            "check the time, or write it with its UTC offset",
+        )
     if first.utcoffset() != second.utcoffset():
         a, b = Moment(first).offset_text(), Moment(second).offset_text()
-        return Moment(first), (f"{naive:%Y-%m-%d %H:%M} happens twice in {zone_name} ({a} and {b}); "
-                               f"read as the first ({a})")
+        return Moment(first), (
+            f"{naive:%Y-%m-%d %H:%M} happens twice in {zone_name} ({a} and {b}); read as the first ({a})"
+        )
     return Moment(first), None
 
 
@@ -174,4 +187,3 @@ def _offset(text: str) -> tzinfo:
     if hours > 23 or minutes > 59:
         raise TimeError("invalid-datetime", f"'{text}' is not a valid UTC offset")
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
-

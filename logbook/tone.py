@@ -10,8 +10,8 @@ for a case or one message.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Iterator
 
 from .diagnostics import Diagnostic, Location, warning
 from .models import Case, Config, Interaction, ToneRules
@@ -25,7 +25,9 @@ def _patterns(words: tuple[str, ...]) -> list[re.Pattern[str]]:
 
 
 @lru_cache(maxsize=8)
-def _compiled(rules: ToneRules) -> tuple[re.Pattern[str], list[re.Pattern[str]], list[re.Pattern[str]], tuple[str, ...]]:
+def _compiled(
+    rules: ToneRules,
+) -> tuple[re.Pattern[str], list[re.Pattern[str]], list[re.Pattern[str]], tuple[str, ...]]:
     """The rules' patterns, compiled once, and the lower-cased words for a quick first look."""
     shouting = re.compile(rf"{CAPS_WORD}(?:[\s,!.?-]+{CAPS_WORD}){{{max(rules.shouting_words - 1, 0)},}}")
     words = tuple(w.lower() for w in rules.insults + rules.profanity + rules.blame)
@@ -62,14 +64,26 @@ def tone_diagnostics(interaction: Interaction, rules: ToneRules) -> Iterator[Dia
     hint = "describe what happened and what you ask for; 'tone: false' silences this"
     for line_number, line in _message_lines(interaction):
         for match in shouting.finditer(line):
-            yield warning("tone-shouting", f"'{match[0]}' reads as shouting", Location(path, line_number, match.start() + 1),
-                          "write it in normal case; state facts and dates instead")
+            yield warning(
+                "tone-shouting",
+                f"'{match[0]}' reads as shouting",
+                Location(path, line_number, match.start() + 1),
+                "write it in normal case; state facts and dates instead",
+            )
         for match in (m for pattern in abuse for m in pattern.finditer(line)):
-            yield warning("tone-abuse", f"'{match[0]}' is an insult or profanity an arbitrator will hold against you",
-                          Location(path, line_number, match.start() + 1), hint)
+            yield warning(
+                "tone-abuse",
+                f"'{match[0]}' is an insult or profanity an arbitrator will hold against you",
+                Location(path, line_number, match.start() + 1),
+                hint,
+            )
         for match in (m for pattern in blame for m in pattern.finditer(line)):
-            yield warning("tone-blame", f"'{match[0]}' blames rather than states facts",
-                          Location(path, line_number, match.start() + 1), hint)
+            yield warning(
+                "tone-blame",
+                f"'{match[0]}' blames rather than states facts",
+                Location(path, line_number, match.start() + 1),
+                hint,
+            )
 
 
 def outbound_tone(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:

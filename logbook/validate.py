@@ -7,15 +7,26 @@ one record (duplicate ids, promise references).
 from __future__ import annotations
 
 import functools
-from dataclasses import fields as dataclass_fields, is_dataclass
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import fields as dataclass_fields
+from dataclasses import is_dataclass
 
 from .diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from .models import Case, Config
-from .outputs import (MAX_FILE_NAME_BYTES, SITE_PAGES, agent_key, agent_page, agent_slug, case_page, folded,
-                      name_too_long, parents, tag_page)
-from .status import status_history
+from .outputs import (
+    MAX_FILE_NAME_BYTES,
+    SITE_PAGES,
+    agent_key,
+    agent_page,
+    agent_slug,
+    case_page,
+    folded,
+    name_too_long,
+    parents,
+    tag_page,
+)
 from .redact import unredacted_cards
+from .status import status_history
 from .tone import outbound_tone
 
 Check = Callable[[tuple[Case, ...], Config], Iterable[Diagnostic]]
@@ -27,8 +38,12 @@ def duplicate_case_ids(cases: tuple[Case, ...], config: Config) -> Iterator[Diag
         key = case.id.casefold()
         if key in first_seen:
             other = first_seen[key]
-            yield error("duplicate-id", f"case id '{case.id}' is already used by {other.location.path}",
-                        case.id_location, "ids are compared ignoring case; give this case its own 'id:'")
+            yield error(
+                "duplicate-id",
+                f"case id '{case.id}' is already used by {other.location.path}",
+                case.id_location,
+                "ids are compared ignoring case; give this case its own 'id:'",
+            )
         else:
             first_seen[key] = case
 
@@ -43,10 +58,14 @@ def before_opening(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnost
         before = [i for i in case.interactions if i.at.end < case.opened.instant]  # a date alone: all that day
         if before:
             first = min(before, key=lambda i: i.at.instant)
-            yield warning("before-opening", f"this interaction ({first.at.when:%Y-%m-%d}) is earlier than the case's "
-                          f"opening ({case.opened.when:%Y-%m-%d})", first.location,
-                          f"set 'opened: {first.at.when:%Y-%m-%d}' in {case.location.path} (the first contact), "
-                          "or correct this interaction's 'at'")
+            yield warning(
+                "before-opening",
+                f"this interaction ({first.at.when:%Y-%m-%d}) is earlier than the case's "
+                f"opening ({case.opened.when:%Y-%m-%d})",
+                first.location,
+                f"set 'opened: {first.at.when:%Y-%m-%d}' in {case.location.path} (the first contact), "
+                "or correct this interaction's 'at'",
+            )
 
 
 def duplicate_promise_ids(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
@@ -57,8 +76,12 @@ def duplicate_promise_ids(cases: tuple[Case, ...], config: Config) -> Iterator[D
                 if promise.id is None:
                     continue
                 if promise.id in seen:
-                    yield error("duplicate-promise-id", f"promise id '{promise.id}' is already used in this case",
-                                promise.location, f"first used at {seen[promise.id]}")
+                    yield error(
+                        "duplicate-promise-id",
+                        f"promise id '{promise.id}' is already used in this case",
+                        promise.location,
+                        f"first used at {seen[promise.id]}",
+                    )
                 else:
                     seen[promise.id] = f"{promise.location.path}:{promise.location.line}"
 
@@ -69,9 +92,12 @@ def unknown_fulfilled_promises(cases: tuple[Case, ...], config: Config) -> Itera
         for interaction in case.interactions:
             for ref in interaction.fulfils:
                 if ref.id not in known:
-                    yield error("unknown-promise", f"'fulfils' names promise '{ref.id}', which no interaction of "
-                                f"case '{case.id}' makes", ref.location,
-                                did_you_mean(ref.id, known) or "give the promise an 'id:' where it is made")
+                    yield error(
+                        "unknown-promise",
+                        f"'fulfils' names promise '{ref.id}', which no interaction of case '{case.id}' makes",
+                        ref.location,
+                        did_you_mean(ref.id, known) or "give the promise an 'id:' where it is made",
+                    )
 
 
 def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
@@ -79,7 +105,8 @@ def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator
     looked for in every text the record holds (body, title, agent, attachment names, ids, …) as a
     reader would see it (``&nbsp;``, escapes, emphasis and fullwidth digits read through)."""
     hint = "keep only the last four digits; the published site masks it" + (
-        "" if config.redact.enabled and config.redact.cards else ", but card redaction is off in logbook.toml")
+        "" if config.redact.enabled and config.redact.cards else ", but card redaction is off in logbook.toml"
+    )
     for case in cases:
         if case.private:
             continue
@@ -90,15 +117,22 @@ def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator
                 continue  # the case's id, named by its file: warned about as the id
             start = Location(path)
             for _, last_four in unredacted_cards(name):
-                yield warning("unredacted-card", f"a full payment card number (ending {last_four}) is in this "
-                              "file's name", start, "rename the file (git keeps the old name in its history)")
+                yield warning(
+                    "unredacted-card",
+                    f"a full payment card number (ending {last_four}) is in this file's name",
+                    start,
+                    "rename the file (git keeps the old name in its history)",
+                )
         for record, kind in records:
             for field, text, base, multiline in record_texts(record, record.location):
                 for offset, last_four in unredacted_cards(text):
                     where = "in this record" if field in ("body", "description") else f"in '{field}' of this {kind}"
-                    yield warning("unredacted-card", f"a full payment card number (ending {last_four}) is stored "
-                                  f"{where}", _located(base, text, offset, multiline),
-                                  ID_HINT if field in KEYS else hint)
+                    yield warning(
+                        "unredacted-card",
+                        f"a full payment card number (ending {last_four}) is stored {where}",
+                        _located(base, text, offset, multiline),
+                        ID_HINT if field in KEYS else hint,
+                    )
 
 
 def _record_outputs(cases: tuple[Case, ...]) -> Iterator[tuple[str, str, Location, str]]:
@@ -112,15 +146,20 @@ def _record_outputs(cases: tuple[Case, ...]) -> Iterator[tuple[str, str, Locatio
             yield tag_page(tag), f"tag '{tag}'", case.location, f"tag {tag}"
         for interaction in case.interactions:
             if interaction.agent is not None and not interaction.private:
-                yield (agent_page(agent_slug(interaction.agent)), f"agent '{interaction.agent.display()}'",
-                       interaction.location, f"agent {agent_key(interaction.agent)}")
+                yield (
+                    agent_page(agent_slug(interaction.agent)),
+                    f"agent '{interaction.agent.display()}'",
+                    interaction.location,
+                    f"agent {agent_key(interaction.agent)}",
+                )
 
 
 def output_conflicts(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
     """Two records published at one path (equal ignoring case: macOS and Windows disks fold it), or one
     record's page inside a folder that is another's file (a case 'index.html' under cases/index.html)."""
-    files: dict[str, tuple[str, str, Location | None]] = {folded(p): (p, "the site's own page", None)
-                                                          for p in SITE_PAGES}
+    files: dict[str, tuple[str, str, Location | None]] = {
+        folded(p): (p, "the site's own page", None) for p in SITE_PAGES
+    }
     identities = {folded(p): "site" for p in SITE_PAGES}
     for path, what, where, identity in _record_outputs(cases):
         key = folded(path)
@@ -129,13 +168,21 @@ def output_conflicts(cases: tuple[Case, ...], config: Config) -> Iterator[Diagno
             files[key], identities[key] = (path, what, where), identity
             continue
         (other_path, other_what, other_where), other_key = clash
-        if identities[other_key] == identity or identity.startswith("case ") and identities[other_key].startswith("case "):
+        if (
+            identities[other_key] == identity
+            or identity.startswith("case ")
+            and identities[other_key].startswith("case ")
+        ):
             continue  # the same page again, or two case ids alike (duplicate-id says so)
         source = f" ({other_where.path}:{other_where.line})" if other_where is not None else ""
-        yield error("output-conflict", f"{what} would be published at '{path}', which collides with {other_what}"
-                    f"{source} at '{other_path}'", where,
-                    "file names are compared ignoring case; rename one of them" if other_where is not None
-                    else f"'{other_path}' is the site's own page; choose another name")
+        yield error(
+            "output-conflict",
+            f"{what} would be published at '{path}', which collides with {other_what}{source} at '{other_path}'",
+            where,
+            "file names are compared ignoring case; rename one of them"
+            if other_where is not None
+            else f"'{other_path}' is the site's own page; choose another name",
+        )
 
 
 def overlong_names(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
@@ -150,8 +197,12 @@ def overlong_names(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnost
             for attachment in interaction.attachments:
                 name = attachment.path.rpartition("/")[2]
                 if (why := name_too_long(name, MAX_FILE_NAME_BYTES)) is not None:
-                    yield error("name-too-long", f"attachment name {why}", attachment.location,
-                                "rename the file: its exhibit's name must fit a file system")
+                    yield error(
+                        "name-too-long",
+                        f"attachment name {why}",
+                        attachment.location,
+                        "rename the file: its exhibit's name must fit a file system",
+                    )
 
 
 def unknown_parties(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
@@ -162,11 +213,18 @@ def unknown_parties(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnos
         for interaction in case.interactions:
             if interaction.party_location is None or interaction.party in known:
                 continue
-            listed = f"'{case.location.path}' lists: {', '.join(known)}" if known else \
-                f"'{case.location.path}' names no counterparty and no parties"
-            yield error("unknown-party", f"party '{interaction.party}' is not a party of case '{case.id}' ({listed})",
-                        interaction.party_location, did_you_mean(interaction.party or "", known)
-                        or "add it under 'parties:' in the case, e.g. {name: …, role: card-issuer}")
+            listed = (
+                f"'{case.location.path}' lists: {', '.join(known)}"
+                if known
+                else f"'{case.location.path}' names no counterparty and no parties"
+            )
+            yield error(
+                "unknown-party",
+                f"party '{interaction.party}' is not a party of case '{case.id}' ({listed})",
+                interaction.party_location,
+                did_you_mean(interaction.party or "", known)
+                or "add it under 'parties:' in the case, e.g. {name: …, role: card-issuer}",
+            )
 
 
 def status_disagrees(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
@@ -179,14 +237,17 @@ def status_disagrees(cases: tuple[Case, ...], config: Config) -> Iterator[Diagno
         last = history[-1]
         where = f"{last.location.path}:{last.location.line}" if last.location else case.location.path
         how = "'closed:'" if last.interaction is None else "'status:'"
-        yield error("status-mismatch", f"the case says status '{case.status}', but its status history ends with "
-                    f"'{last.status}' ({how} at {where}, {last.at:%Y-%m-%d})", case.status_location,
-                    f"set 'status: {last.status}' here, or record the change to '{case.status}' with "
-                    f"'status: {case.status}' on the interaction where it happened")
+        yield error(
+            "status-mismatch",
+            f"the case says status '{case.status}', but its status history ends with "
+            f"'{last.status}' ({how} at {where}, {last.at:%Y-%m-%d})",
+            case.status_location,
+            f"set 'status: {last.status}' here, or record the change to '{case.status}' with "
+            f"'status: {case.status}' on the interaction where it happened",
+        )
 
 
-PLACEHOLDER_BACKGROUND = ("Background: what happened, and what you want. "
-                          "(Replace this paragraph with your own words.)")
+PLACEHOLDER_BACKGROUND = "Background: what happened, and what you want. (Replace this paragraph with your own words.)"
 
 
 def leftover_placeholder(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
@@ -195,9 +256,12 @@ def leftover_placeholder(cases: tuple[Case, ...], config: Config) -> Iterator[Di
         if not case.private and PLACEHOLDER_BACKGROUND in case.description:
             line = next((n for n, text in enumerate(case.description.split("\n")) if PLACEHOLDER_BACKGROUND in text), 0)
             where = case.description_location
-            yield warning("placeholder-text", "the case still has the placeholder background written by 'logbook new'",
-                          Location(where.path, where.line + line, 1),
-                          "replace it with what happened and what you want, in your own words")
+            yield warning(
+                "placeholder-text",
+                "the case still has the placeholder background written by 'logbook new'",
+                Location(where.path, where.line + line, 1),
+                "replace it with what happened and what you want, in your own words",
+            )
 
 
 def unredacted_card_numbers_in_settings(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
@@ -207,8 +271,12 @@ def unredacted_card_numbers_in_settings(cases: tuple[Case, ...], config: Config)
     texts += [(f"tags.{tag}", text) for tag, text in config.tags]
     for key, text in texts:
         for _, last_four in unredacted_cards(text):
-            yield warning("unredacted-card", f"a full payment card number (ending {last_four}) is stored in '{key}'",
-                          Location("logbook.toml"), "keep only the last four digits; the published site masks it")
+            yield warning(
+                "unredacted-card",
+                f"a full payment card number (ending {last_four}) is stored in '{key}'",
+                Location("logbook.toml"),
+                "keep only the last four digits; the published site masks it",
+            )
 
 
 # Ids that link records are published as they are, never masked.
@@ -224,7 +292,8 @@ def record_texts(record: object, location: Location, prefix: str = "") -> Iterat
     nearest record's own location (a field's own line is not kept)."""
     own = getattr(record, "location", None)
     here = own if isinstance(own, Location) else location
-    for name, label, start_field in _text_fields(type(record)):
+    kind: type = type(record)
+    for name, label, start_field in _text_fields(kind):
         start = getattr(record, start_field) if start_field else None
         yield from _texts_in(getattr(record, name), prefix + label, start or here, start is not None)
 
@@ -235,11 +304,16 @@ def _text_fields(record_type: type) -> tuple[tuple[str, str, str | None], ...]:
     names = [field.name for field in dataclass_fields(record_type)]
     if "path" in names:  # an attachment's name is the end of its path: looked at there
         names.remove("name")
-    return tuple((name, FIELD_LABELS.get(name, name), f"{name}_location" if f"{name}_location" in names else None)
-                 for name in names if name not in NO_TEXT and not name.endswith("location"))
+    return tuple(
+        (name, FIELD_LABELS.get(name, name), f"{name}_location" if f"{name}_location" in names else None)
+        for name in names
+        if name not in NO_TEXT and not name.endswith("location")
+    )
 
 
-def _texts_in(value: object, field: str, location: Location, multiline: bool) -> Iterator[tuple[str, str, Location, bool]]:
+def _texts_in(
+    value: object, field: str, location: Location, multiline: bool
+) -> Iterator[tuple[str, str, Location, bool]]:
     if type(value) is str:
         if value:
             yield field, value, location, multiline
@@ -250,8 +324,7 @@ def _texts_in(value: object, field: str, location: Location, multiline: bool) ->
         yield from record_texts(value, location, field + ".")
 
 
-FIELD_LABELS = {"sender": "from", "recipient": "to", "next_step": "next", "attachments": "attachments",
-                "path": "file"}
+FIELD_LABELS = {"sender": "from", "recipient": "to", "next_step": "next", "attachments": "attachments", "path": "file"}
 
 
 def _located(base: Location, text: str, offset: int, multiline: bool) -> Location:
@@ -263,8 +336,11 @@ def _located(base: Location, text: str, offset: int, multiline: bool) -> Locatio
     return Location(base.path, base.line + line, (base.column - 1 if line == 0 else 0) + column)
 
 
-SITE_CHECKS: tuple[Check, ...] = (duplicate_case_ids, output_conflicts,  # compare cases with each other
-                                  unredacted_card_numbers_in_settings)  # and logbook.toml's published texts
+SITE_CHECKS: tuple[Check, ...] = (
+    duplicate_case_ids,
+    output_conflicts,  # compare cases with each other
+    unredacted_card_numbers_in_settings,
+)  # and logbook.toml's published texts
 CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-runs them for edited cases only)
     duplicate_promise_ids,
     unknown_fulfilled_promises,

@@ -9,16 +9,33 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from .facts import Response
 from .models import Interaction
 
 # How a message on each channel is called in a sentence ("your portal message of 28 November").
-MESSAGE_NOUNS = {"email": "email", "chat": "chat", "phone": "call", "social": "social-media message",
-                 "sms": "text message", "letter": "letter", "in-person": "meeting", "portal": "portal message",
-                 "note": "note"}
+MESSAGE_NOUNS = {
+    "email": "email",
+    "chat": "chat",
+    "phone": "call",
+    "social": "social-media message",
+    "sms": "text message",
+    "letter": "letter",
+    "in-person": "meeting",
+    "portal": "portal message",
+    "note": "note",
+}
 # How an entry on each channel is named when it has no title or subject ("Chat from Lily (ShenMart)").
-ENTRY_NOUNS = {"email": "Email", "chat": "Chat", "phone": "Call", "social": "Social-media message",
-               "sms": "Text message", "letter": "Letter", "in-person": "Meeting", "portal": "Portal message",
-               "note": "Note"}
+ENTRY_NOUNS = {
+    "email": "Email",
+    "chat": "Chat",
+    "phone": "Call",
+    "social": "Social-media message",
+    "sms": "Text message",
+    "letter": "Letter",
+    "in-person": "Meeting",
+    "portal": "Portal message",
+    "note": "Note",
+}
 SOMEONE = "the other side"
 
 
@@ -61,15 +78,18 @@ def entry_name(interaction: Interaction) -> str:
     return f"{noun} {'from' if interaction.direction == 'in' else 'to'} {who}"
 
 
-def response_parts(response, ended: bool) -> tuple[str, str, str]:
+def response_parts(response: Response, ended: bool) -> tuple[str, str, str]:
     """A response time or silence as (text before the date, the date, how the reply came when
     on another channel, else ""): the date is the message's, which a page links to the entry.
     *response* is a facts.Response."""
     party = response.party or SOMEONE
     noun = message_noun(response.channel)
     when = day(response.at.when)
-    via = message_noun(response.reply_channel) if response.reply_channel and \
-        response.reply_channel != response.channel else ""
+    via = (
+        message_noun(response.reply_channel)
+        if response.reply_channel and response.reply_channel != response.channel
+        else ""
+    )
     if response.theirs:
         if response.waited is not None:
             return f"{party} took {duration(response.waited)} to answer your {noun} of", when, via
@@ -87,6 +107,6 @@ def possessive(name: str) -> str:
     return name + ("'" if name.endswith("s") else "'s")
 
 
-def response_sentence(response, ended: bool) -> str:
+def response_sentence(response: Response, ended: bool) -> str:
     before, when, via = response_parts(response, ended)
     return f"{before} {when}" + (f" (reply by {via})" if via else "")

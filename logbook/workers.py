@@ -29,7 +29,8 @@ import signal
 import sys
 import threading
 import time
-from typing import Any, Callable, Hashable, Iterable, Sequence, TypeVar
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar
 
 from .collector import long_lived
 from .reuse import Memo
@@ -100,14 +101,19 @@ def run_jobs(jobs: Sequence[Callable[[], T]], weights: Sequence[int], memos: Seq
     sys.stderr.flush()
     with long_lived() as settle:  # what exists is never scanned by the collector, so its pages stay shared
         for batch in rounds(weights, count * max(ROUND_WEIGHT, sum(weights) // MAX_ROUNDS), count):
-            _run_round(jobs, [(batch[i] for i in share) for share in shares([weights[i] for i in batch], count)],
-                       memos, results)
+            _run_round(
+                jobs,
+                [(batch[i] for i in share) for share in shares([weights[i] for i in batch], count)],
+                memos,
+                results,
+            )
             settle()  # this round's results too
     return results
 
 
-def _run_round(jobs: Sequence[Callable[[], Any]], split: list[Iterable[int]], memos: Sequence[Memo],
-               results: list[Any]) -> None:
+def _run_round(
+    jobs: Sequence[Callable[[], Any]], split: list[Iterable[int]], memos: Sequence[Memo], results: list[Any]
+) -> None:
     """The first share here, each other share in a forked worker; results put in place."""
     own, *others = [list(share) for share in split]
     workers = [(_fork(jobs, share, memos), share) for share in others]
@@ -150,8 +156,10 @@ def _fork(jobs: Sequence[Callable[[], Any]], share: list[int], memos: Sequence[M
         known = [set(memo.new) for memo in memos]
         counts = [(memo.hits, memo.misses) for memo in memos]
         done = [jobs[index]() for index in share]
-        learned = [({k: v for k, v in memo.new.items() if k not in before}, memo.hits - hits, memo.misses - misses)
-                   for memo, before, (hits, misses) in zip(memos, known, counts)]
+        learned = [
+            ({k: v for k, v in memo.new.items() if k not in before}, memo.hits - hits, memo.misses - misses)
+            for memo, before, (hits, misses) in zip(memos, known, counts)
+        ]
         with os.fdopen(write_end, "wb") as pipe:
             pickle.dump((done, learned), pipe, protocol=pickle.HIGHEST_PROTOCOL)
         status = 0
@@ -165,10 +173,12 @@ def _die_with(parent: int) -> None:
     """Make this worker end when *parent* does: the kernel's parent-death signal where there is
     one, else a thread that polls for the parent; and end now if the parent is already gone."""
     if not _kernel_kills_orphans():
+
         def watch() -> None:
             while os.getppid() == parent:
                 time.sleep(PARENT_POLL_SECONDS)
             os._exit(1)
+
         threading.Thread(target=watch, name="logbook-parent-watch", daemon=True).start()
     if os.getppid() != parent:  # died before the signal was asked for
         os._exit(1)
@@ -183,7 +193,7 @@ def _kernel_kills_orphans() -> bool:
     except (OSError, AttributeError):
         return False
     prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
-    return prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    return bool(prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
 
 
 def _collect(pid: int, pipe: int) -> tuple[list[Any], list[tuple[dict[Hashable, Any], int, int]]] | None:

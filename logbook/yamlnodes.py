@@ -14,8 +14,9 @@ nesting.  This module composes the parser's event stream itself, iteratively:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Union
+from typing import Any
 
 import yaml
 from yaml import events
@@ -35,25 +36,25 @@ class Scalar:
 
 @dataclass(frozen=True, slots=True)
 class Seq:
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
     line: int
     column: int
 
 
 @dataclass(frozen=True, slots=True)
 class Map:
-    entries: tuple[tuple[Scalar, "Node"], ...]
+    entries: tuple[tuple[Scalar, Node], ...]
     line: int
     column: int
 
-    def get(self, key: str) -> "Node | None":
+    def get(self, key: str) -> Node | None:
         for k, v in self.entries:
             if k.value == key:
                 return v
         return None
 
 
-Node = Union[Scalar, Seq, Map]
+Node = Scalar | Seq | Map
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +81,18 @@ def compose(text: str, first_line: int = 1, fast: bool = True) -> Composed:
     """Compose *text* (starting at file line *first_line*) into located nodes."""
     offset = first_line - 1
     if len(text) > MAX_CHARS:
-        return Composed(None, (YamlProblem("yaml-limit", f"front matter is {len(text):,} characters; the limit is {MAX_CHARS:,}",
-                                           first_line, 1, "move long text into the message body"),))
+        return Composed(
+            None,
+            (
+                YamlProblem(
+                    "yaml-limit",
+                    f"front matter is {len(text):,} characters; the limit is {MAX_CHARS:,}",
+                    first_line,
+                    1,
+                    "move long text into the message body",
+                ),
+            ),
+        )
     problems: list[YamlProblem] = []
     try:
         root = _compose_events(text, offset, problems, fast)
@@ -102,8 +113,15 @@ def _whole_characters(value: str, line: int, col: int) -> str:
         joined.encode("utf-8")
         return joined
     except UnicodeError:
-        raise _Fatal(YamlProblem("yaml-syntax", "a \\u escape makes half a character (a lone surrogate)", line, col,
-                                 "write the character itself, or its full \\U0001F600 escape")) from None
+        raise _Fatal(
+            YamlProblem(
+                "yaml-syntax",
+                "a \\u escape makes half a character (a lone surrogate)",
+                line,
+                col,
+                "write the character itself, or its full \\U0001F600 escape",
+            )
+        ) from None
 
 
 def _mark_pos(mark: Any, offset: int) -> tuple[int, int]:
@@ -132,8 +150,12 @@ def _fast_events(text: str) -> list[Any] | None:
     anything it refuses is re-reported by the pure parser: results never depend on which
     one ran (tests/test_yamlnodes.py compares them on generated input).
     """
-    if _CPARSER is None or yaml.reader.Reader.NON_PRINTABLE.search(text) or _PURE_ONLY.search(text) \
-            or not all(_SAFE_LINE.fullmatch(line) for line in text.split("\n")):
+    if (
+        _CPARSER is None
+        or yaml.reader.Reader.NON_PRINTABLE.search(text)
+        or _PURE_ONLY.search(text)
+        or not all(_SAFE_LINE.fullmatch(line) for line in text.split("\n"))
+    ):
         return None
     try:
         stream = list(yaml.parse(text, Loader=_CPARSER))
@@ -146,7 +168,7 @@ def _fast_events(text: str) -> list[Any] | None:
 
 def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: bool = True) -> Node | None:
     # Each open collection: [kind, line, col, items, pending_key, seen_keys]
-    stack: list[list] = []
+    stack: list[list[Any]] = []
     root: Node | None = None
     documents = 0
 
@@ -166,8 +188,15 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
             key: Scalar = top[4]
             if key.value in top[5]:
                 first = top[5][key.value]
-                problems.append(YamlProblem("yaml-duplicate-key", f"key '{key.value}' appears twice",
-                                            key.line, key.column, f"first set on line {first}; keep one"))
+                problems.append(
+                    YamlProblem(
+                        "yaml-duplicate-key",
+                        f"key '{key.value}' appears twice",
+                        key.line,
+                        key.column,
+                        f"first set on line {first}; keep one",
+                    )
+                )
             else:
                 top[5][key.value] = key.line
                 top[3].append((key, node))
@@ -175,7 +204,7 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
 
     loader: yaml.SafeLoader | None = None
     try:
-        stream = _fast_events(text) if fast else None
+        stream: Iterable[Any] | None = _fast_events(text) if fast else None
         if stream is None:
             loader = yaml.SafeLoader(text)
             stream = _events(loader)
@@ -184,12 +213,24 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
             if isinstance(event, events.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise _Fatal(YamlProblem("yaml-syntax", "front matter holds more than one YAML document", line, col))
+                    raise _Fatal(
+                        YamlProblem("yaml-syntax", "front matter holds more than one YAML document", line, col)
+                    )
             elif isinstance(event, events.AliasEvent) or getattr(event, "anchor", None):
-                raise _Fatal(YamlProblem("yaml-alias", "YAML anchors and aliases (&, *) are not allowed", line, col,
-                                         "write the value out in full"))
-            elif isinstance(event, (events.ScalarEvent, events.SequenceStartEvent, events.MappingStartEvent)) and \
-                    event.tag not in (None, "!") and not (isinstance(event, events.ScalarEvent) and event.implicit[0]):
+                raise _Fatal(
+                    YamlProblem(
+                        "yaml-alias",
+                        "YAML anchors and aliases (&, *) are not allowed",
+                        line,
+                        col,
+                        "write the value out in full",
+                    )
+                )
+            elif (
+                isinstance(event, (events.ScalarEvent, events.SequenceStartEvent, events.MappingStartEvent))
+                and event.tag not in (None, "!")
+                and not (isinstance(event, events.ScalarEvent) and event.implicit[0])
+            ):
                 raise _Fatal(YamlProblem("yaml-syntax", f"YAML tags such as '{event.tag}' are not allowed", line, col))
             elif isinstance(event, events.ScalarEvent):
                 plain = not event.style  # None from the pure parser, "" from libyaml
@@ -197,7 +238,11 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
                 attach(Scalar(value, line, col))
             elif isinstance(event, (events.SequenceStartEvent, events.MappingStartEvent)):
                 if len(stack) >= MAX_DEPTH:
-                    raise _Fatal(YamlProblem("yaml-limit", f"front matter is nested more than {MAX_DEPTH} levels deep", line, col))
+                    raise _Fatal(
+                        YamlProblem(
+                            "yaml-limit", f"front matter is nested more than {MAX_DEPTH} levels deep", line, col
+                        )
+                    )
                 kind = "seq" if isinstance(event, events.SequenceStartEvent) else "map"
                 stack.append([kind, line, col, [], None, {}])
             elif isinstance(event, (events.SequenceEndEvent, events.MappingEndEvent)):
@@ -206,11 +251,15 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
     except yaml.MarkedYAMLError as exc:
         line, col = _mark_pos(exc.problem_mark or exc.context_mark, offset)
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
-        plain = _in_plain_words(exc, text)
-        if plain is not None:
-            raise _Fatal(YamlProblem("yaml-syntax", plain[0], line, col, plain[1])) from None
+        in_words = _in_plain_words(exc, text)
+        if in_words is not None:
+            raise _Fatal(YamlProblem("yaml-syntax", in_words[0], line, col, in_words[1])) from None
         hint = None
-        if exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line != exc.problem_mark.line:
+        if (
+            exc.context_mark is not None
+            and exc.problem_mark is not None
+            and exc.context_mark.line != exc.problem_mark.line
+        ):
             start_line, start_col = _mark_pos(exc.context_mark, offset)
             hint = f"the part that is not closed starts at line {start_line}, column {start_col}"
         raise _Fatal(YamlProblem("yaml-syntax", f"invalid YAML: {message}", line, col, hint)) from None
@@ -219,9 +268,15 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
     except (ValueError, OverflowError):  # PyYAML's scanner: an escape such as "\U00110000" is no character
         line, col = _mark_pos(loader.get_mark() if loader is not None else None, offset)
         col = max(1, col - 2)  # the scanner stops past the "\U" of the escape; point at its backslash
-        raise _Fatal(YamlProblem("yaml-syntax", "invalid YAML: an escape names no Unicode character",
-                                 line, col, "characters go up to \\U0010FFFF; write the character itself"))\
-            from None
+        raise _Fatal(
+            YamlProblem(
+                "yaml-syntax",
+                "invalid YAML: an escape names no Unicode character",
+                line,
+                col,
+                "characters go up to \\U0010FFFF; write the character itself",
+            )
+        ) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -231,7 +286,7 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
 def _events(loader: yaml.SafeLoader) -> Iterator[Any]:
     """yaml.parse's loop, with the loader kept by the caller: its mark says where a scanner crash happened."""
     while loader.check_event():
-        yield loader.get_event()
+        yield loader.get_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves Parser.get_event unannotated
 
 
 def _in_plain_words(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str | None] | None:
@@ -244,11 +299,13 @@ def _in_plain_words(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str | No
     if "mapping values are not allowed" in problem and mark is not None:
         lines = text.split("\n")
         source = lines[mark.line] if mark.line < len(lines) else ""
-        indent = source[:len(source) - len(source.lstrip(" -"))]
-        key, sep, value = source[len(indent):].partition(":")
+        indent = source[: len(source) - len(source.lstrip(" -"))]
+        key, sep, value = source[len(indent) :].partition(":")
         value = value.strip()
         if sep and key.strip() and value:
             quoted = f'"{value}"' if '"' not in value and "\\" not in value else "'" + value.replace("'", "''") + "'"
-            return (f"a value with ': ' in it must be in quotes; put the value in quotes: {key.strip()}: {quoted}",
-                    None)
+            return (
+                f"a value with ': ' in it must be in quotes; put the value in quotes: {key.strip()}: {quoted}",
+                None,
+            )
     return None

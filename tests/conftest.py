@@ -1,60 +1,52 @@
-"""Shared helpers: temporary logbooks written from a dict, and the CLI run in-process."""
+"""Fixtures, and the hook that guards the test tiers (markers, registered in pyproject.toml) (tests/support/tiers.py).
+
+Helpers live in the ``support`` package (tests/support/); this file holds only fixtures and hooks."""
 
 from __future__ import annotations
 
+import os
 import shutil
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from logbook.cli import main
+from support import tiers
+from support.books import SAMPLE, write_tree
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "sample_cases"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """An unmarked test cannot use a tier's programs, nor can the fixtures set up for it (module-scoped
+    ones too: this wraps setup, call and teardown)."""
+    saved = tiers.enter(frozenset(mark.name for mark in item.iter_markers()))
+    try:
+        return (yield)
+    finally:
+        tiers.leave(saved)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A marked test skips where its tier's programs are not installed (before any fixture is made for it)."""
+    tiers.skip_unless_ready(frozenset(mark.name for mark in item.iter_markers()))
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _build_cache_in_a_temporary_folder(tmp_path_factory):
+def _build_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Builds (in-process and child processes) keep their cache here, never in the user's ~/.cache."""
-    import os
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
 
 
-def generated_book(root: Path, cases: int, per_case: int, seed: int, labels: bool = False) -> Path:
-    """A logbook from the benchmark's corpus generator; with *labels*, each case's first interaction
-    names an attachment of its own (cases/<id>/label-<n>.txt, n counting the cases in order)."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from gen_corpus import generate
-    generate(root, cases, per_case, seed=seed)
-    if labels:
-        for number, case in enumerate(sorted((root / "cases").iterdir())):
-            first = sorted(case.glob("0*.md"))[0]
-            (case / f"label-{number}.txt").write_text(f"RMA label {number}\n")
-            first.write_text(first.read_text().replace("---\n", f"---\nattachments: [label-{number}.txt]\n", 1))
-    return root
-
-
-def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
-
-
 @pytest.fixture
-def logbook_dir(tmp_path: Path):
+def logbook_dir(tmp_path: Path) -> Callable[..., Path]:
     """Call with a {path: content} dict; returns the logbook folder (cases/ always exists)."""
+
     def make(files: dict[str, str | bytes], name: str = "book") -> Path:
         root = tmp_path / name
         (root / "cases").mkdir(parents=True, exist_ok=True)
         return write_tree(root, files)
+
     return make
 
 
@@ -64,18 +56,3 @@ def sample_book(tmp_path: Path) -> Path:
     root = tmp_path / "book"
     shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("_site"))
     return root
-
-
-def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_module(args: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "logbook", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120)
-
-
-def site_tree(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}

@@ -2,7 +2,7 @@
 
     python tests/fuzz.py --examples 100000 [--seed 1] [--jobs 2] [--target cases|config|books]
 
-Inputs come from tests/strategies.py.  ``cases`` (the default): random bytes, random text and
+Inputs come from tests/support/strategies.py.  ``cases`` (the default): random bytes, random text and
 structure-aware hostile case files (broken front matter, YAML traps, DST times, escapes inside and
 outside Unicode, payloads), written as single-file cases and bundle interactions.  ``config``:
 logbook.toml content (huge and negative numbers, deep nesting, escapes, broken tables, unknown keys)
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from strategies import any_config, any_file, book, check_and_build, check_config, check_one, scratch_dir  # noqa: E402
+from support.strategies import any_config, any_file, book, check_and_build, check_config, check_one, scratch_dir  # noqa: E402
 
 
 def _points_at_a_line(diagnostics: list, root: Path) -> None:
@@ -41,6 +41,7 @@ def _points_at_a_line(diagnostics: list, root: Path) -> None:
 
 def run(examples: int, seed_value: int, target: str = "cases") -> tuple[int, str | None]:
     import os
+
     scratch = scratch_dir()
     os.environ["XDG_CACHE_HOME"] = str(scratch / "xdg-cache")  # the books' build caches, never the user's
     count = 0
@@ -56,12 +57,18 @@ def run(examples: int, seed_value: int, target: str = "cases") -> tuple[int, str
     def one_book(drawn: dict, bundle: bool) -> None:
         check_and_build(drawn, scratch)  # which checks the diagnostics' files itself
 
-    check, inputs = {"cases": (one_case, any_file), "config": (one_config, any_config),
-                     "books": (one_book, book())}[target]
+    check, inputs = {"cases": (one_case, any_file), "config": (one_config, any_config), "books": (one_book, book())}[
+        target
+    ]
 
     @seed(seed_value)
-    @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(content=inputs, bundle=st.booleans())
     def one(content: str | bytes | dict, bundle: bool) -> None:
         nonlocal count

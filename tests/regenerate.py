@@ -4,7 +4,7 @@
 
 Rewrites tests/fixtures/invalid/expected.txt and tests/fixtures/hostile/expected.txt (the
 exact diagnostics of the invalid and hostile corpora) and tests/golden/forms-site/ (the site built from tests/fixtures/forms-bundle).
-Review the diff before committing it: it is the change in behaviour.
+Review the diff before committing it: it is the change in behaviour.  The rules live in tests/support/golden.py.
 """
 
 from __future__ import annotations
@@ -14,33 +14,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from logbook.build import build  # noqa: E402
-from logbook.diagnostics import format_text  # noqa: E402
-from logbook.load import load_logbook  # noqa: E402
-
-INVALID = HERE / "fixtures" / "invalid"
-HOSTILE = HERE / "fixtures" / "hostile"
-GOLDEN = HERE / "golden" / "forms-site"
-GOLDEN_SOURCE = HERE / "fixtures" / "forms-bundle"
-GOLDEN_AS_OF = "2026-04-10"
-
-
-def expected_text(fixture: Path = INVALID) -> str:
-    result = load_logbook(fixture)
-    return "".join(format_text(d, d.location.path) + "\n" for d in result.diagnostics)
-
-
-def build_golden(out: Path) -> None:
-    """Built from a copy outside git, so the golden site does not depend on this repository's commits."""
-    import tempfile
-    with tempfile.TemporaryDirectory() as scratch:
-        source = Path(scratch) / "forms-bundle"
-        shutil.copytree(GOLDEN_SOURCE, source)
-        result = build(source, out, as_of=GOLDEN_AS_OF)
-        if not result.published:
-            raise SystemExit(f"golden source does not build: {result.diagnostics}")
+from support.golden import GOLDEN, HOSTILE, INVALID, build_golden, expected_text  # noqa: E402
 
 
 def main() -> None:

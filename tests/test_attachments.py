@@ -24,14 +24,17 @@ def codes(root):
     return [(d.code, d.location.path, d.location.line) for d in load_logbook(root).diagnostics if d.is_error]
 
 
-@pytest.mark.parametrize("path, code", [
-    ("../../secret.txt", "attachment-outside"),
-    ("../C-2/x.txt", "attachment-outside"),
-    ("/etc/passwd", "attachment-outside"),
-    ("C:/Windows/win.ini", "attachment-outside"),
-    ("sub\\\\ok.txt", "attachment-outside"),
-    ("nothere.pdf", "missing-attachment"),
-])
+@pytest.mark.parametrize(
+    "path, code",
+    [
+        ("../../secret.txt", "attachment-outside"),
+        ("../C-2/x.txt", "attachment-outside"),
+        ("/etc/passwd", "attachment-outside"),
+        ("C:/Windows/win.ini", "attachment-outside"),
+        ("sub\\\\ok.txt", "attachment-outside"),
+        ("nothere.pdf", "missing-attachment"),
+    ],
+)
 def test_escapes_and_missing_files_are_refused(logbook_dir, path, code):
     root = bundle_with(logbook_dir, path)
     assert codes(root) == [(code, "cases/C-1/mail.md", 5)]
@@ -61,9 +64,13 @@ def test_valid_attachment_and_unreferenced_file_warning(logbook_dir):
 
 
 def test_single_file_attachments_may_live_anywhere_in_the_logbook(logbook_dir):
-    root = logbook_dir({
-        "files/label.pdf": "%PDF-1.4",
-        "cases/one.md": CASE + "\n## 2026-01-16 10:00\nchannel: email\ndirection: in\nattachments: [../files/label.pdf]\n",
-        "cases/two.md": CASE + "\n## 2026-01-16 10:00\nchannel: email\ndirection: in\nattachments: [../../outside.pdf]\n",
-    })
+    root = logbook_dir(
+        {
+            "files/label.pdf": "%PDF-1.4",
+            "cases/one.md": CASE
+            + "\n## 2026-01-16 10:00\nchannel: email\ndirection: in\nattachments: [../files/label.pdf]\n",
+            "cases/two.md": CASE
+            + "\n## 2026-01-16 10:00\nchannel: email\ndirection: in\nattachments: [../../outside.pdf]\n",
+        }
+    )
     assert codes(root) == [("attachment-outside", "cases/two.md", 9)]

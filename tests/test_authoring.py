@@ -2,22 +2,24 @@
 
 import json
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from logbook.authoring import AuthoringError, NewInteraction, add_interaction
 from logbook.load import load_logbook
-
-from conftest import SAMPLE, run_cli
+from support.books import SAMPLE, run_cli
 
 
 def commit_all(book: Path, message: str) -> None:
-    subprocess.run(["git", "-C", str(book), "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam",
-                    message], check=True)
+    subprocess.run(
+        ["git", "-C", str(book), "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", message],
+        check=True,
+    )
 
-NOW = datetime(2026, 3, 29, 0, 45, tzinfo=timezone.utc)  # 01:45 CET, just before the DST jump
+
+NOW = datetime(2026, 3, 29, 0, 45, tzinfo=UTC)  # 01:45 CET, just before the DST jump
 
 
 @pytest.fixture
@@ -45,8 +47,24 @@ def test_init_inside_a_repo_does_not_nest_git(tmp_path, capsys):
 
 
 def test_new_creates_both_forms_and_refuses_existing_ids(book, capsys):
-    assert run_cli(["new", "GT-1", "--title", "Blender", "--counterparty", "GadgetTown", "--tag", "damaged-item",
-                    "-C", str(book)], capsys)[0] == 0
+    assert (
+        run_cli(
+            [
+                "new",
+                "GT-1",
+                "--title",
+                "Blender",
+                "--counterparty",
+                "GadgetTown",
+                "--tag",
+                "damaged-item",
+                "-C",
+                str(book),
+            ],
+            capsys,
+        )[0]
+        == 0
+    )
     assert run_cli(["new", "S-2", "--title", "No: a title", "--single-file", "-C", str(book)], capsys)[0] == 0
     code, _, err = run_cli(["new", "gt-1", "--title", "x", "-C", str(book)], capsys)
     assert code == 1 and "already used by cases/GT-1/case.md" in err
@@ -58,16 +76,33 @@ def test_new_creates_both_forms_and_refuses_existing_ids(book, capsys):
 
 
 def test_add_to_a_bundle_copies_attachments_and_never_overwrites(book, capsys, tmp_path):
-    run_cli(["new", "GT-1", "--title", "Blender", "--background", "A broken blender.", "--opened", "2026-03-01", "-C", str(book)], capsys)
+    run_cli(
+        [
+            "new",
+            "GT-1",
+            "--title",
+            "Blender",
+            "--background",
+            "A broken blender.",
+            "--opened",
+            "2026-03-01",
+            "-C",
+            str(book),
+        ],
+        capsys,
+    )
     label = tmp_path / "label.pdf"
     label.write_bytes(b"%PDF-1.4 label")
     other = tmp_path / "other" / "label.pdf"
     other.parent.mkdir()
     other.write_bytes(b"%PDF-1.4 a different label")
-    new = NewInteraction(channel="phone", direction="out", agent="Maria (A-12)", message="Promised a label.",
-                         attachments=(label,))
+    new = NewInteraction(
+        channel="phone", direction="out", agent="Maria (A-12)", message="Promised a label.", attachments=(label,)
+    )
     first = add_interaction(book, "gt-1", new, NOW)
-    second = add_interaction(book, "GT-1", NewInteraction(channel="email", direction="in", attachments=(label, other)), NOW)
+    second = add_interaction(
+        book, "GT-1", NewInteraction(channel="email", direction="in", attachments=(label, other)), NOW
+    )
     assert [p.name for p in first.paths] == ["2026-03-29-0145-phone-out.md", "label.pdf"]
     assert [p.name for p in second.paths] == ["2026-03-29-0145-email-in.md", "label.pdf", "label-2.pdf"]
     assert (book / "cases/GT-1/label.pdf").read_bytes() == b"%PDF-1.4 label"
@@ -82,13 +117,38 @@ def test_add_to_a_bundle_copies_attachments_and_never_overwrites(book, capsys, t
 
 
 def test_add_to_a_single_file_keeps_chronological_order(book, capsys, tmp_path):
-    run_cli(["new", "S-2", "--title", "Single", "--single-file", "--background", "One file.", "--opened", "2026-01-01", "-C", str(book)], capsys)
+    run_cli(
+        [
+            "new",
+            "S-2",
+            "--title",
+            "Single",
+            "--single-file",
+            "--background",
+            "One file.",
+            "--opened",
+            "2026-01-01",
+            "-C",
+            str(book),
+        ],
+        capsys,
+    )
     shot = tmp_path / "shot.png"
     shot.write_bytes(b"\x89PNG")
-    for at, text in (("2026-01-05 10:00", "second"), ("2026-01-09 10:00", "fourth"), ("2026-01-03 10:00", "first"),
-                     ("2026-01-07 10:00", "third")):
-        add_interaction(book, "S-2", NewInteraction(channel="email", direction="in", at=at, message=text,
-                                                    attachments=(shot,) if text == "third" else ()), NOW)
+    for at, text in (
+        ("2026-01-05 10:00", "second"),
+        ("2026-01-09 10:00", "fourth"),
+        ("2026-01-03 10:00", "first"),
+        ("2026-01-07 10:00", "third"),
+    ):
+        add_interaction(
+            book,
+            "S-2",
+            NewInteraction(
+                channel="email", direction="in", at=at, message=text, attachments=(shot,) if text == "third" else ()
+            ),
+            NOW,
+        )
     loaded = load_logbook(book)
     assert loaded.diagnostics == ()
     bodies = [i.body for i in loaded.logbook.cases[0].interactions]
@@ -97,8 +157,22 @@ def test_add_to_a_single_file_keeps_chronological_order(book, capsys, tmp_path):
 
 
 def test_add_keeps_crlf_and_bom(book, capsys):
-    run_cli(["new", "S-3", "--title", "Windows", "--single-file", "--background", "Saved on Windows.", "--opened", "2026-01-01", "-C", str(book)],
-            capsys)
+    run_cli(
+        [
+            "new",
+            "S-3",
+            "--title",
+            "Windows",
+            "--single-file",
+            "--background",
+            "Saved on Windows.",
+            "--opened",
+            "2026-01-01",
+            "-C",
+            str(book),
+        ],
+        capsys,
+    )
     path = book / "cases/S-3.md"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     commit_all(book, "saved by a Windows editor")  # logbook commits only on top of a committed file
@@ -135,6 +209,7 @@ def test_add_cli_never_opens_an_editor_without_a_terminal(book, capsys, monkeypa
 
 def test_followup_for_a_call_and_record(capsys, tmp_path):
     import shutil
+
     book = tmp_path / "book"
     shutil.copytree(SAMPLE, book, ignore=shutil.ignore_patterns("_site"))
     code, out, _ = run_cli(["followup", "GT-1042", "e-20260311-1520", "-C", str(book)], capsys)
@@ -148,19 +223,39 @@ def test_followup_for_a_call_and_record(capsys, tmp_path):
     assert run_cli(["followup", "GT-1042", "e-nope", "-C", str(book)], capsys)[0] == 1
     assert run_cli(["followup", "CP-5512", "-C", str(book)], capsys)[0] == 1  # no call in that case
     before = len(list((book / "cases/GT-1042").glob("*.md")))
-    assert run_cli(["followup", "GT-1042", "e-20260311-1520", "--record", "--to", "support@gadgettown.example",
-                    "-C", str(book)], capsys)[0] == 0
+    assert (
+        run_cli(
+            [
+                "followup",
+                "GT-1042",
+                "e-20260311-1520",
+                "--record",
+                "--to",
+                "support@gadgettown.example",
+                "-C",
+                str(book),
+            ],
+            capsys,
+        )[0]
+        == 0
+    )
     assert len(list((book / "cases/GT-1042").glob("*.md"))) == before + 1
     loaded = load_logbook(book)
     assert loaded.diagnostics == ()
-    recorded = [i for c in loaded.logbook.cases if c.id == "GT-1042" for i in c.interactions
-                if i.title == "Written confirmation of the call"]
+    recorded = [
+        i
+        for c in loaded.logbook.cases
+        if c.id == "GT-1042"
+        for i in c.interactions
+        if i.title == "Written confirmation of the call"
+    ]
     assert recorded and recorded[0].direction == "out" and recorded[0].channel == "email"
     assert recorded[0].subject.startswith("Confirming our phone conversation of 11 March 2026")
 
 
 def test_schema_is_generated_from_the_field_tables(capsys, tmp_path):
     from logbook.fields import CASE_FIELDS, INTERACTION_FIELDS
+
     code, out, _ = run_cli(["schema", "-C", str(SAMPLE)], capsys)
     schemas = json.loads(out)
     assert code == 0 and set(schemas) == {"case", "interaction"}
@@ -176,6 +271,7 @@ def test_schema_is_generated_from_the_field_tables(capsys, tmp_path):
 def test_schema_accepts_the_sample_front_matter():
     """Editors read front matter as YAML 1.2, where dates are strings; our own reader gives the same view."""
     import jsonschema
+
     from logbook.schema import case_schema, interaction_schema
     from logbook.yamlnodes import Map, Seq, compose
 
@@ -207,15 +303,35 @@ def test_add_opens_the_editor_from_a_terminal(book, capsys, tmp_path):
     import os
     import pty
     import sys
+
     run_cli(["new", "GT-1", "--title", "Blender", "-C", str(book)], capsys)
     editor = tmp_path / "editor.py"
     editor.write_text("import sys\nopen(sys.argv[1], 'a').write('Typed in the editor.\\n')\n")
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "VISUAL")}
     env["EDITOR"] = f"{sys.executable} {editor}"
     main_fd, child_fd = pty.openpty()
-    proc = subprocess.run([sys.executable, "-m", "logbook", "add", "GT-1", "--channel", "chat", "--direction", "in",
-                           "--at", "2026-01-02 10:00", "-C", str(book)],
-                          stdin=child_fd, stdout=child_fd, stderr=child_fd, env=env, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logbook",
+            "add",
+            "GT-1",
+            "--channel",
+            "chat",
+            "--direction",
+            "in",
+            "--at",
+            "2026-01-02 10:00",
+            "-C",
+            str(book),
+        ],
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        env=env,
+        timeout=60,
+    )
     os.close(child_fd)
     os.close(main_fd)
     assert proc.returncode == 0
@@ -223,9 +339,28 @@ def test_add_opens_the_editor_from_a_terminal(book, capsys, tmp_path):
     assert record.read_text().endswith("Typed in the editor.\n")
     env["CI"] = "true"
     main_fd, child_fd = pty.openpty()
-    subprocess.run([sys.executable, "-m", "logbook", "add", "GT-1", "--channel", "chat", "--direction", "in",
-                    "--at", "2026-01-03 10:00", "-C", str(book)], stdin=child_fd, stdout=child_fd, stderr=child_fd,
-                   env=env, timeout=60)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logbook",
+            "add",
+            "GT-1",
+            "--channel",
+            "chat",
+            "--direction",
+            "in",
+            "--at",
+            "2026-01-03 10:00",
+            "-C",
+            str(book),
+        ],
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        env=env,
+        timeout=60,
+    )
     os.close(child_fd)
     os.close(main_fd)
     assert "Typed" not in (book / "cases/GT-1/2026-01-03-1000-chat-in.md").read_text()

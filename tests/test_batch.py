@@ -7,7 +7,7 @@ fails check is written, and a refusal writes nothing at all.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,10 +18,9 @@ from logbook.batch import insert_sections, plan_batch, write_batch
 from logbook.interactions import NewInteraction, WriteRefused, insert_section
 from logbook.load import load_logbook
 from logbook.timeparse import Moment
+from support.books import run_cli
 
-from conftest import run_cli
-
-UTC = timezone.utc
+UTC = UTC
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
@@ -37,12 +36,21 @@ def _case_text(minutes: list[int | None], crlf: bool, bom: bool) -> str:
 
 
 @settings(max_examples=150, deadline=None)
-@given(existing=st.lists(st.one_of(st.none(), st.integers(0, 50)), max_size=8),
-       new=st.lists(st.integers(-5, 55), max_size=8), crlf=st.booleans(), bom=st.booleans())
+@given(
+    existing=st.lists(st.one_of(st.none(), st.integers(0, 50)), max_size=8),
+    new=st.lists(st.integers(-5, 55), max_size=8),
+    crlf=st.booleans(),
+    bom=st.booleans(),
+)
 def test_sections_in_one_pass_land_where_one_at_a_time_puts_them(existing, new, crlf, bom):
     raw = _case_text(existing, crlf, bom)
-    sections = [(Moment(START + timedelta(minutes=m)), f"## {(START + timedelta(minutes=m)):%Y-%m-%d %H:%M} New {k}\n"
-                 "channel: email\ndirection: in\n\nBody.\n") for k, m in enumerate(sorted(new))]
+    sections = [
+        (
+            Moment(START + timedelta(minutes=m)),
+            f"## {(START + timedelta(minutes=m)):%Y-%m-%d %H:%M} New {k}\nchannel: email\ndirection: in\n\nBody.\n",
+        )
+        for k, m in enumerate(sorted(new))
+    ]
     one_at_a_time = raw
     for moment, section in sections:
         one_at_a_time = insert_section(one_at_a_time, section, moment, UTC)
@@ -71,9 +79,18 @@ def _files(root: Path) -> dict[str, bytes]:
 def _messages(n: int) -> list[NewInteraction]:
     order = list(range(n))
     random.Random(n).shuffle(order)  # a batch need not come in time order
-    return [NewInteraction("email", "in", at=f"2026-03-01T09:{m:02d}:30+00:00", sender="shop@example.org",
-                           subject=f"Message {m}", message=f"Text {m}.", message_id=f"m{m}@example.org")
-            for m in order]
+    return [
+        NewInteraction(
+            "email",
+            "in",
+            at=f"2026-03-01T09:{m:02d}:30+00:00",
+            sender="shop@example.org",
+            subject=f"Message {m}",
+            message=f"Text {m}.",
+            message_id=f"m{m}@example.org",
+        )
+        for m in order
+    ]
 
 
 @pytest.mark.parametrize("case_id", ["B-1", "S-1"])

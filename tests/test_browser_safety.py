@@ -3,10 +3,13 @@
 import json
 from pathlib import Path
 
-from logbook.build import build
+import pytest
 
-from browser import browser_page
-from conftest import write_tree
+from logbook.build import build
+from support.books import write_tree
+from support.browser import browser_page
+
+pytestmark = pytest.mark.browser
 
 PAYLOADS = [
     "<script>alert('script-tag')</script>",
@@ -20,11 +23,11 @@ PAYLOADS = [
     "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgnZGF0YScpPC9zY3JpcHQ+)",
     "![data img](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
     "![pixel](https://tracker.example/pixel.gif?case=1)",
-    "<img src=\"https://tracker.example/open.gif\">",
+    '<img src="https://tracker.example/open.gif">',
     "[proto](//evil.example/x)",
-    "<iframe src=\"https://evil.example\"></iframe>",
+    '<iframe src="https://evil.example"></iframe>',
     "<style>body{background:url(https://tracker.example/css.gif)}</style>",
-    "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">",
+    '<meta http-equiv="refresh" content="0;url=https://evil.example">',
 ]
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert("svg-exhibit")</script></svg>'
 HTML_ATTACHMENT = b"<html><body><script>alert('html-exhibit')</script></body></html>"
@@ -33,16 +36,19 @@ HTML_ATTACHMENT = b"<html><body><script>alert('html-exhibit')</script></body></h
 def hostile_logbook(root: Path) -> Path:
     field = json.dumps("<script>alert('field')</script>\" onmouseover=\"alert('attr')")
     body = "\n\n".join(PAYLOADS)
-    return write_tree(root, {
-        "cases/X-1/case.md": f"---\ntitle: {field}\nstatus: open\ncounterparty: {field}\nrefs: {{order: {field}}}\n"
-                             f"tags: [t1]\n---\n{body}\n",
-        "cases/X-1/mail.md": f"---\nat: 2026-01-02 10:00Z\ntitle: {field}\nchannel: email\ndirection: in\n"
-                             f"agent: {field}\nsubject: {field}\nfrom: {field}\nref: {field}\n"
-                             f"promises:\n  - {{what: {field}, due: 2026-02-01, by: {field}}}\n"
-                             f"attachments:\n  - {{file: drawing.svg, caption: {field}}}\n  - page.html\n---\n{body}\n",
-        "cases/X-1/drawing.svg": SVG,
-        "cases/X-1/page.html": HTML_ATTACHMENT,
-    })
+    return write_tree(
+        root,
+        {
+            "cases/X-1/case.md": f"---\ntitle: {field}\nstatus: open\ncounterparty: {field}\nrefs: {{order: {field}}}\n"
+            f"tags: [t1]\n---\n{body}\n",
+            "cases/X-1/mail.md": f"---\nat: 2026-01-02 10:00Z\ntitle: {field}\nchannel: email\ndirection: in\n"
+            f"agent: {field}\nsubject: {field}\nfrom: {field}\nref: {field}\n"
+            f"promises:\n  - {{what: {field}, due: 2026-02-01, by: {field}}}\n"
+            f"attachments:\n  - {{file: drawing.svg, caption: {field}}}\n  - page.html\n---\n{body}\n",
+            "cases/X-1/drawing.svg": SVG,
+            "cases/X-1/page.html": HTML_ATTACHMENT,
+        },
+    )
 
 
 def test_no_payload_executes_and_nothing_remote_is_requested(tmp_path):
@@ -56,7 +62,9 @@ def test_no_payload_executes_and_nothing_remote_is_requested(tmp_path):
     dialogs, remote = [], []
     with browser_page() as page:
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.on("request", lambda request: remote.append(request.url) if not request.url.startswith("file://") else None)
+        page.on(
+            "request", lambda request: remote.append(request.url) if not request.url.startswith("file://") else None
+        )
         for target in [*pages, *exhibits]:
             page.goto(target.as_uri())
             page.wait_for_timeout(50)
@@ -78,12 +86,15 @@ def test_content_security_policy_blocks_what_slips_through(tmp_path):
     assert build(root, out, as_of="2026-01-10").published
     page_file = out / "cases/a/index.html"
     html = page_file.read_text()
-    page_file.write_text(html.replace("</main>", "<script>alert('inline')</script>"
-                                      "<img src='https://tracker.example/p.gif'></main>"))
+    page_file.write_text(
+        html.replace("</main>", "<script>alert('inline')</script><img src='https://tracker.example/p.gif'></main>")
+    )
     dialogs, remote = [], []
     with browser_page() as page:
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.on("requestfinished", lambda request: remote.append(request.url) if request.url.startswith("http") else None)
+        page.on(
+            "requestfinished", lambda request: remote.append(request.url) if request.url.startswith("http") else None
+        )
         page.goto(page_file.as_uri())
         page.wait_for_timeout(200)
         assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).display") == "flex"  # own CSS ok

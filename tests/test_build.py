@@ -7,9 +7,8 @@ import pytest
 
 from logbook.build import build
 from logbook.publish import MARKER, PublishError
-
-from conftest import SAMPLE, site_tree
-from sitecheck import broken_links, parse_page
+from support.books import SAMPLE, site_tree
+from support.sitecheck import broken_links, parse_page
 
 AS_OF = "2026-11-22"
 CASE = "---\ntitle: T\nstatus: open\n---\n"
@@ -25,10 +24,20 @@ def sample_site(tmp_path_factory) -> Path:
 
 def test_sample_site_has_every_page(sample_site):
     files = set(site_tree(sample_site))
-    for page in ["index.html", "cases/index.html", "timeline/index.html", "timeline/oldest/index.html",
-                 "tags/index.html", "tags/refund-delayed/index.html", "cases/GT-1042/index.html",
-                 "cases/SKY-PIR-12345/index.html", "cases/GT-1042/exhibits/1-rma-5521-label.pdf",
-                 "cases/GT-1042/exhibits/2-chat-2026-03-16.png", "assets/style.css", MARKER]:
+    for page in [
+        "index.html",
+        "cases/index.html",
+        "timeline/index.html",
+        "timeline/oldest/index.html",
+        "tags/index.html",
+        "tags/refund-delayed/index.html",
+        "cases/GT-1042/index.html",
+        "cases/SKY-PIR-12345/index.html",
+        "cases/GT-1042/exhibits/1-rma-5521-label.pdf",
+        "cases/GT-1042/exhibits/2-chat-2026-03-16.png",
+        "assets/style.css",
+        MARKER,
+    ]:
         assert page in files, page
 
 
@@ -38,6 +47,7 @@ def test_sample_site_has_no_broken_internal_link(sample_site):
 
 def test_sample_has_what_the_brief_requires():
     from logbook.load import load_logbook
+
     logbook = load_logbook(SAMPLE).logbook
     interactions = [i for c in logbook.cases for i in c.interactions]
     assert len(logbook.cases) >= 6 and len(interactions) >= 50
@@ -65,30 +75,43 @@ def test_chronology_is_ordered_by_instant_across_zones(sample_site):
     import re
     from datetime import datetime
     from zoneinfo import ZoneInfo
+
     html = (sample_site / "cases/CP-5512/index.html").read_text()
     stamps = re.findall(r'<h3 id="[^"]+"><time datetime="([^"]+)">', html)
-    instants = [datetime.fromisoformat(s) if "T" in s else datetime.fromisoformat(s).replace(tzinfo=ZoneInfo("Europe/Berlin"))
-                for s in stamps]
+    instants = [
+        datetime.fromisoformat(s) if "T" in s else datetime.fromisoformat(s).replace(tzinfo=ZoneInfo("Europe/Berlin"))
+        for s in stamps
+    ]
     assert len(instants) == 6 and instants == sorted(instants)
     # 15:10 +05:30 (09:40 UTC) sits between 11:34 +02:00 (09:34 UTC) and 09:30 +05:30 two days later
     assert stamps[1:4] == ["2026-06-03T11:34:00+02:00", "2026-06-03T15:10:00+05:30", "2026-06-05T09:30:00+05:30"]
 
 
+@pytest.mark.pdf
 def test_private_cases_and_interactions_never_reach_the_output(sample_site, logbook_dir, tmp_path):
     for path, content in site_tree(sample_site).items():
         assert b"CONFIDENTIAL-NEIGHBOUR-NOTE" not in content and b"neighbour-parcel" not in content, path
-    root = logbook_dir({"cases/a.md": CASE + "\n## 2026-01-01 10:00\nchannel: note\ndirection: internal\nprivate: true\n\n"
-                        "SECRET-LINE\n\n## 2026-01-02 10:00\nchannel: note\ndirection: internal\n\nvisible\n"})
+    root = logbook_dir(
+        {
+            "cases/a.md": CASE + "\n## 2026-01-01 10:00\nchannel: note\ndirection: internal\nprivate: true\n\n"
+            "SECRET-LINE\n\n## 2026-01-02 10:00\nchannel: note\ndirection: internal\n\nvisible\n"
+        }
+    )
     out = tmp_path / "out"
     assert build(root, out, as_of=AS_OF).published
     blob = b"".join(site_tree(out).values())
     assert b"SECRET-LINE" not in blob and b"visible" in blob
     from logbook.cli import main
-    assert main(["export", "a", "--zip", str(tmp_path / "a.zip"), "--pdf", str(tmp_path / "a.pdf"), "-C", str(root)]) == 0
+
+    assert (
+        main(["export", "a", "--zip", str(tmp_path / "a.zip"), "--pdf", str(tmp_path / "a.pdf"), "-C", str(root)]) == 0
+    )
     import zipfile
+
     archive = zipfile.ZipFile(tmp_path / "a.zip")
     assert all(b"SECRET-LINE" not in archive.read(name) for name in archive.namelist())
     from pypdf import PdfReader
+
     pdf_text = "".join(page.extract_text() for page in PdfReader(tmp_path / "a.pdf").pages)
     assert "SECRET-LINE" not in pdf_text and "visible" in pdf_text
 
@@ -102,10 +125,14 @@ def test_rebuild_is_byte_identical(sample_site, tmp_path):
 
 
 def test_field_values_are_escaped(logbook_dir, tmp_path):
-    root = logbook_dir({"cases/x.md": "---\ntitle: <script>alert('t')</script>\nstatus: open\n"
-                        "counterparty: '\" onmouseover=\"alert(1)'\n---\n"
-                        "\n## 2026-01-01 10:00 <img src=x onerror=alert(1)>\nchannel: email\ndirection: in\n"
-                        "from: javascript:alert(1)\n\nbody\n"})
+    root = logbook_dir(
+        {
+            "cases/x.md": "---\ntitle: <script>alert('t')</script>\nstatus: open\n"
+            "counterparty: '\" onmouseover=\"alert(1)'\n---\n"
+            "\n## 2026-01-01 10:00 <img src=x onerror=alert(1)>\nchannel: email\ndirection: in\n"
+            "from: javascript:alert(1)\n\nbody\n"
+        }
+    )
     out = tmp_path / "out"
     assert build(root, out, as_of=AS_OF).published
     for content in site_tree(out).values():
@@ -136,12 +163,15 @@ def test_interrupted_swap_is_recovered(logbook_dir, tmp_path):
     assert site_tree(out) == before and not (tmp_path / ".out.old-999").exists()
 
 
-@pytest.mark.parametrize("setup, message", [
-    (lambda root, out: None, "is the logbook"),
-    (lambda root, out: (out / ".git").mkdir(parents=True), "git repository"),
-    (lambda root, out: (out.mkdir(), (out / "thesis.docx").write_text("mine")), "did not write"),
-    (lambda root, out: None, "inside cases/"),
-])
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (lambda root, out: None, "is the logbook"),
+        (lambda root, out: (out / ".git").mkdir(parents=True), "git repository"),
+        (lambda root, out: (out.mkdir(), (out / "thesis.docx").write_text("mine")), "did not write"),
+        (lambda root, out: None, "inside cases/"),
+    ],
+)
 def test_dangerous_output_folders_are_refused(logbook_dir, tmp_path, setup, message):
     root = logbook_dir({"cases/a.md": CASE})
     out = {"is the logbook": root, "inside cases/": root / "cases" / "site"}.get(message, tmp_path / "mine")
@@ -156,13 +186,14 @@ def test_dangerous_output_folders_are_refused(logbook_dir, tmp_path, setup, mess
 
 def test_print_stylesheet_hides_navigation_and_keeps_exhibits(sample_site):
     css = (sample_site / "assets/style.css").read_text()
-    print_rules = css[css.index("@media print"):]
+    print_rules = css[css.index("@media print") :]
     assert ".site-header" in print_rules and "display: none" in print_rules
     assert ".exhibit img" in print_rules and "tr" in print_rules  # pictures printed, table rows kept whole
 
 
 def test_atom_feed_and_agent_pages(sample_site):
     import xml.etree.ElementTree as ET
+
     ns = {"a": "http://www.w3.org/2005/Atom"}
     feed = ET.parse(sample_site / "feed.xml").getroot()
     entries = feed.findall("a:entry", ns)
@@ -184,11 +215,16 @@ def _build_on_a_terminal(book, out, after: str) -> str:
     import select
     import subprocess
     import sys
+
     env = {**os.environ, "LOGBOOK_PROGRESS_AFTER": after}
     main_fd, child_fd = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "logbook", "build", str(book), "--out", str(out), "--no-cache",
-                             "--as-of", "2026-06-01"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=child_fd, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "logbook", "build", str(book), "--out", str(out), "--no-cache", "--as-of", "2026-06-01"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=child_fd,
+        env=env,
+    )
     os.close(child_fd)
     shown = b""
     while True:
@@ -209,9 +245,11 @@ def _build_on_a_terminal(book, out, after: str) -> str:
 
 
 def test_a_long_build_shows_its_stage_on_a_terminal_and_erases_the_line(tmp_path):
-    from conftest import SAMPLE
+    from support.books import SAMPLE
+
     shown = _build_on_a_terminal(SAMPLE, tmp_path / "site", after="0")
     import re
+
     stages = re.findall(r"logbook: ([a-z ]+) … \d+ s", shown)
     assert stages and set(stages) <= {"starting", "reading cases", "deriving facts", "rendering pages", "publishing"}
     assert "\r\x1b[K" in shown.split("logbook:")[-1]  # the line is erased before the summary
@@ -219,11 +257,17 @@ def test_a_long_build_shows_its_stage_on_a_terminal_and_erases_the_line(tmp_path
 
 
 def test_a_short_build_and_a_pipe_show_no_progress(tmp_path):
-    from conftest import SAMPLE
+    from support.books import SAMPLE
+
     assert "logbook:" not in _build_on_a_terminal(SAMPLE, tmp_path / "site", after="60")
+    import os
     import subprocess
     import sys
-    import os
-    proc = subprocess.run([sys.executable, "-m", "logbook", "build", str(SAMPLE), "--out", str(tmp_path / "p"),
-                           "--no-cache"], capture_output=True, text=True, env={**os.environ, "LOGBOOK_PROGRESS_AFTER": "0"})
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "logbook", "build", str(SAMPLE), "--out", str(tmp_path / "p"), "--no-cache"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LOGBOOK_PROGRESS_AFTER": "0"},
+    )
     assert proc.returncode == 0 and "logbook:" not in proc.stderr

@@ -10,8 +10,7 @@ import pytest
 
 from logbook.build import build
 from logbook.cache import open_cache
-
-from conftest import REPO, site_tree, write_tree
+from support.books import REPO, site_tree, write_tree
 
 AS_OF = "2026-06-01"
 
@@ -36,6 +35,7 @@ def warm(book: Path, out: Path) -> dict:
 def _misses(book: Path, out: Path) -> dict[str, int]:
     """Build (it must publish) and count what the build computed instead of reusing."""
     from logbook.cache import BuildCache
+
     cache = open_cache(book.resolve())
     counts: dict[str, int] = {}
     original = BuildCache.roll_over
@@ -57,15 +57,21 @@ EDITS = {
     "a message body": lambda b: _append(b / "cases/GT-1042/2026-03-02-1932-email-out.md", "\nOne more sentence.\n"),
     "a single-file case": lambda b: _append(_single(b), "\nA note.\n"),
     "the configuration": lambda b: (b / "logbook.toml").write_text(
-        (b / "logbook.toml").read_text().replace("Alex Morgan's dispute log", "Disputes", 1)),
+        (b / "logbook.toml").read_text().replace("Alex Morgan's dispute log", "Disputes", 1)
+    ),
     "a comment in the configuration": lambda b: _append(b / "logbook.toml", "\n# changes nothing shown\n"),
     "a template": lambda b: _own_case_template(b),
     "an attachment": lambda b: (b / "cases/GT-1042/chat-2026-03-16.png").write_bytes(
-        (b / "cases/GT-1042/chat-2026-03-16.png").read_bytes() + b"\x00"),
+        (b / "cases/GT-1042/chat-2026-03-16.png").read_bytes() + b"\x00"
+    ),
     "a deleted interaction file": lambda b: (b / "cases/GT-1042/2026-03-02-1910-note.md").unlink(),
-    "a new interaction file": lambda b: write_tree(b, {"cases/GT-1042/2026-04-20-1000-email-in.md":
-                                                       "---\nat: 2026-04-20 10:00\nchannel: email\ndirection: in\n"
-                                                       "---\nA new reply.\n"}),
+    "a new interaction file": lambda b: write_tree(
+        b,
+        {
+            "cases/GT-1042/2026-04-20-1000-email-in.md": "---\nat: 2026-04-20 10:00\nchannel: email\ndirection: in\n"
+            "---\nA new reply.\n"
+        },
+    ),
 }
 
 
@@ -79,8 +85,12 @@ def _single(book: Path) -> Path:
 
 
 def _own_case_template(book: Path) -> None:
-    write_tree(book, {"themes/mine/templates/case.html":
-                      '{% extends "default/case.html" %}{% block title %}Mine: {{ super() }}{% endblock %}'})
+    write_tree(
+        book,
+        {
+            "themes/mine/templates/case.html": '{% extends "default/case.html" %}{% block title %}Mine: {{ super() }}{% endblock %}'
+        },
+    )
     text = (book / "logbook.toml").read_text()
     (book / "logbook.toml").write_text(text.replace("[site]", '[site]\ntheme = "mine"', 1))
 
@@ -96,8 +106,13 @@ def test_a_change_gives_the_same_site_as_a_cold_build(book, tmp_path, change):
     assert expected["published"]
     assert site_tree(out) == expected["tree"]
     sources = sum(1 for _ in (book / "cases").iterdir())
-    if change in ("a message body", "a single-file case", "a deleted interaction file", "a new interaction file",
-                  "an attachment"):
+    if change in (
+        "a message body",
+        "a single-file case",
+        "a deleted interaction file",
+        "a new interaction file",
+        "an attachment",
+    ):
         assert counts["parsed"] == 1, counts  # only the changed case is parsed again
         assert counts["messages"] <= 1, counts  # one entry per case: the changed case
     elif change == "a comment in the configuration":
@@ -136,22 +151,35 @@ def test_a_commit_changes_the_provenance_shown(book, tmp_path):
     git = ["git", "-C", str(book), "-c", "user.name=T", "-c", "user.email=t@example.net"]
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "one"], check=True, env={"GIT_COMMITTER_DATE": "2026-05-01T10:00:00Z",
-                                                                    "GIT_AUTHOR_DATE": "2026-05-01T10:00:00Z",
-                                                                    "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        [*git, "commit", "-qm", "one"],
+        check=True,
+        env={
+            "GIT_COMMITTER_DATE": "2026-05-01T10:00:00Z",
+            "GIT_AUTHOR_DATE": "2026-05-01T10:00:00Z",
+            "PATH": "/usr/bin:/bin",
+        },
+    )
     out = tmp_path / "site"
     first = warm(book, out)["tree"]
     _append(book / "cases/GT-1042/2026-03-02-1932-email-out.md", "\nAmended.\n")
     second = warm(book, out)["tree"]
     assert second != first and second == cold(book, tmp_path)["tree"]  # "with uncommitted changes" now
-    subprocess.run([*git, "commit", "-qam", "two"], check=True, env={"GIT_COMMITTER_DATE": "2026-05-02T10:00:00Z",
-                                                                     "GIT_AUTHOR_DATE": "2026-05-02T10:00:00Z",
-                                                                     "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        [*git, "commit", "-qam", "two"],
+        check=True,
+        env={
+            "GIT_COMMITTER_DATE": "2026-05-02T10:00:00Z",
+            "GIT_AUTHOR_DATE": "2026-05-02T10:00:00Z",
+            "PATH": "/usr/bin:/bin",
+        },
+    )
     assert warm(book, out)["tree"] == cold(book, tmp_path)["tree"]
 
 
 def test_a_corrupt_cache_only_costs_time(book, tmp_path):
     from logbook.cache import cache_file
+
     out = tmp_path / "site"
     expected = warm(book, out)["tree"]
     path = cache_file(book.resolve())
@@ -167,6 +195,7 @@ def test_a_cache_of_an_earlier_format_is_not_read(book, tmp_path):
     import pickle
 
     from logbook.cache import FORMAT, cache_file
+
     out = tmp_path / "site"
     expected = warm(book, out)["tree"]
     path = cache_file(book.resolve())
@@ -183,12 +212,14 @@ def test_compressed_memo_entries_give_back_what_was_made():
     import zlib
 
     from logbook.reuse import Memo
+
     memo = Memo()
     made = []
 
     def compute() -> bytes:
         made.append(1)
         return b"<p>" + b"refund " * 200 + b"</p>"
+
     first = memo.get_compressed("k", compute)
     assert first == compute() and len(made) == 2
     assert zlib.decompress(memo.new["k"]) == first and len(memo.new["k"]) < len(first) // 10
@@ -206,6 +237,7 @@ def test_parse_results_are_kept_packed_and_unpack_to_a_fresh_parse(book, tmp_pat
     from logbook.config import load_config
     from logbook.discover import discover
     from logbook.parse import parse_source
+
     warm(book, tmp_path / "site")
     state = pickle.loads(cache_file(book.resolve()).read_bytes())
     assert all(isinstance(blob, bytes) for blob, _ in state["parsed"].values())
@@ -230,8 +262,10 @@ def test_unchanged_search_shards_are_read_back_from_the_published_site(tmp_path)
     import sys
 
     from logbook.cache import cache_file
+
     sys.path.insert(0, str(REPO / "benchmarks"))
     from gen_corpus import generate
+
     book = tmp_path / "corpus"
     generate(book, 40, 6, seed=3)  # 240 interactions: three shards
     out = tmp_path / "site"
@@ -260,6 +294,7 @@ def test_the_parent_keeps_the_records_it_parsed(book, tmp_path, monkeypatch):
     import pickle
 
     from logbook import load
+
     unpacked = []
     monkeypatch.setattr(load, "unpack", lambda blob: unpacked.append(blob))
     monkeypatch.setenv("LOGBOOK_WORKERS", "1")
@@ -277,6 +312,7 @@ def test_a_case_s_messages_are_one_memo_entry(book, tmp_path):
     """Markdown HTML is kept by case (compressed together); the site is the same as without a cache."""
     from logbook.build import check
     from logbook.cache import BuildCache
+
     cache = BuildCache(None)
     out = tmp_path / "site"
     assert build(book, out, as_of=AS_OF, cache=cache).published
@@ -290,12 +326,14 @@ def test_a_cold_build_reads_each_source_once(book, tmp_path, monkeypatch):
     from collections import Counter
 
     from logbook import textfile
+
     reads: Counter[str] = Counter()
     original = textfile.open_regular  # every read of a logbook file goes through it
 
     def counted(path):
         reads[str(path)] += 1
         return original(path)
+
     monkeypatch.setenv("LOGBOOK_WORKERS", "1")
     monkeypatch.setattr(textfile, "open_regular", counted)
     assert warm(book, tmp_path / "site")["published"]

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import SAMPLE, run_cli, run_module
+from support.books import SAMPLE, run_cli, run_module
 
 CASE = "---\ntitle: T\nstatus: open\n---\n"
 
@@ -17,8 +17,13 @@ def test_check_clean_sample_exits_0(capsys):
 
 
 def test_check_reports_every_problem_compiler_style(logbook_dir, capsys, monkeypatch):
-    root = logbook_dir({"cases/a.md": "---\ntitle: A\nstatus: opne\n---\n", "cases/b.md": "---\ntitle: B\n---\n",
-                        "cases/c.md": CASE + "\n## 2026-01-01 10:00\nchannel: email\ndirection: in\ncolor: red\n"})
+    root = logbook_dir(
+        {
+            "cases/a.md": "---\ntitle: A\nstatus: opne\n---\n",
+            "cases/b.md": "---\ntitle: B\n---\n",
+            "cases/c.md": CASE + "\n## 2026-01-01 10:00\nchannel: email\ndirection: in\ncolor: red\n",
+        }
+    )
     monkeypatch.chdir(root)
     code, out, err = run_cli(["check"], capsys)
     assert code == 1
@@ -46,17 +51,27 @@ def test_json_format(logbook_dir, capsys, monkeypatch):
     code, out, _ = run_cli(["check", "--format", "json"], capsys)
     assert code == 1
     data = json.loads(out)
-    assert data == [{"file": "cases/a.md", "line": 3, "column": 9, "severity": "error",
-                     "code": "unknown-status", "message": "status 'opne' is not one of the configured statuses",
-                     "hint": "did you mean 'open'?"}]
+    assert data == [
+        {
+            "file": "cases/a.md",
+            "line": 3,
+            "column": 9,
+            "severity": "error",
+            "code": "unknown-status",
+            "message": "status 'opne' is not one of the configured statuses",
+            "hint": "did you mean 'open'?",
+        }
+    ]
 
 
 def test_github_format(logbook_dir, capsys, monkeypatch):
     root = logbook_dir({"cases/a.md": "---\ntitle: A\nstatus: opne\n---\n"})
     monkeypatch.chdir(root)
     _, out, _ = run_cli(["check", "--format", "github"], capsys)
-    assert out.strip() == ("::error file=cases/a.md,line=3,col=9,title=unknown-status::status 'opne' is not one of "
-                           "the configured statuses (did you mean 'open'?)")
+    assert out.strip() == (
+        "::error file=cases/a.md,line=3,col=9,title=unknown-status::status 'opne' is not one of "
+        "the configured statuses (did you mean 'open'?)"
+    )
 
 
 def test_usage_errors_exit_2(tmp_path, capsys):
@@ -75,7 +90,7 @@ def test_no_cases_folder(tmp_path, capsys):
 def test_config_syntax_error(logbook_dir, capsys):
     root = logbook_dir({"logbook.toml": "[site]\ntitle = 'x\n", "cases/a.md": CASE})
     _, out, _ = run_cli(["check", str(root)], capsys)
-    assert out.endswith("logbook.toml:2:1: error[config-syntax]: invalid TOML: Expected \"'\"\n")
+    assert out.endswith('logbook.toml:2:1: error[config-syntax]: invalid TOML: Expected "\'"\n')
 
 
 def test_unreadable_and_huge_files(logbook_dir, capsys, tmp_path):
@@ -88,8 +103,9 @@ def test_unreadable_and_huge_files(logbook_dir, capsys, tmp_path):
     assert "cases/link.md:1:1: error[read-error]: file is a link to somewhere outside the logbook" in out
     # a build with the cache parses the bytes it read to hash them: the same two errors
     code, built, err = run_cli(["build", str(root)], capsys)
-    assert code == 1 and [line for line in (built + err).splitlines() if "error[" in line] == \
-        [line for line in out.splitlines() if "error[" in line]
+    assert code == 1 and [line for line in (built + err).splitlines() if "error[" in line] == [
+        line for line in out.splitlines() if "error[" in line
+    ]
 
 
 def test_links_are_followed_only_inside_the_logbook(logbook_dir, capsys, tmp_path):

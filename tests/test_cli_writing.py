@@ -1,14 +1,13 @@
 """The writing commands one by one: their options, git as the notary, and each error as a user sees it."""
 
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from logbook.load import load_logbook
-
-from conftest import run_cli, write_tree
+from support.books import run_cli, write_tree
 
 
 @pytest.fixture
@@ -19,8 +18,21 @@ def book(tmp_path, capsys, monkeypatch) -> Path:
     code, _, err = run_cli(["init", str(tmp_path / "book"), "--timezone", "Europe/London"], capsys)
     assert code == 0, err
     assert (tmp_path / "book" / ".git").is_dir()  # its own repository, never an enclosing one
-    code, _, err = run_cli(["new", "SM-7781", "--title", "Kettle", "--counterparty", "ShenMart", "--background",
-                            "Paid, never came.", "-C", str(tmp_path / "book")], capsys)
+    code, _, err = run_cli(
+        [
+            "new",
+            "SM-7781",
+            "--title",
+            "Kettle",
+            "--counterparty",
+            "ShenMart",
+            "--background",
+            "Paid, never came.",
+            "-C",
+            str(tmp_path / "book"),
+        ],
+        capsys,
+    )
     assert code == 0, err
     return tmp_path / "book"
 
@@ -35,8 +47,12 @@ def cli(capsys, book: Path, *args: str) -> tuple[int, str]:
 
 
 def git(book: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(book), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                          capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(book), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 def case(book: Path, case_id: str = "SM-7781"):
@@ -45,10 +61,30 @@ def case(book: Path, case_id: str = "SM-7781"):
 
 # --- new -------------------------------------------------------------------------------------
 
+
 def test_new_with_amount_refs_opened_parties_and_zone(book, capsys):
-    code, out = cli(capsys, book, "new", "HA-1", "--title", "Hotel", "--amount", "64.50 usd", "--ref", "order=HA-1",
-                    "--ref", "booking=B 77", "--opened", "2026-11-02", "--party", "Northbank:card-issuer",
-                    "--timezone", "America/New_York", "--background", "Overcharged.")
+    code, out = cli(
+        capsys,
+        book,
+        "new",
+        "HA-1",
+        "--title",
+        "Hotel",
+        "--amount",
+        "64.50 usd",
+        "--ref",
+        "order=HA-1",
+        "--ref",
+        "booking=B 77",
+        "--opened",
+        "2026-11-02",
+        "--party",
+        "Northbank:card-issuer",
+        "--timezone",
+        "America/New_York",
+        "--background",
+        "Overcharged.",
+    )
     assert code == 0 and "opened:" not in out  # given, so nothing to say
     made = case(book, "HA-1")
     assert made.amount.display() == "64.50 USD" and made.refs == (("order", "HA-1"), ("booking", "B 77"))
@@ -58,8 +94,9 @@ def test_new_with_amount_refs_opened_parties_and_zone(book, capsys):
 
 def test_new_says_that_opened_defaults_to_today(book, capsys):
     from zoneinfo import ZoneInfo
+
     code, out = cli(capsys, book, "new", "X-1", "--title", "x")
-    today = datetime.now(timezone.utc).astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%d")  # the logbook's zone
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%d")  # the logbook's zone
     assert code == 0 and f"opened: {today} (today; give --opened DATE if the dispute began earlier)" in out
     assert case(book, "X-1").opened.date_text() == today
 
@@ -71,15 +108,18 @@ def test_new_refuses_a_tag_missing_from_tags(book, capsys):
     assert not (book / "cases/X-1").exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--amount", "64.50"], "--amount '64.50' needs a number and a currency code, e.g. --amount '64.50 USD'"),
-    (["--amount", "64.50 UDS"], "'UDS' is not an ISO 4217 currency code"),
-    (["--ref", "HA-1"], "--ref 'HA-1' must be NAME=NUMBER, e.g. --ref order=HA-1"),
-    (["--party", "Northbank"], "--party 'Northbank' must be NAME:ROLE, e.g. --party 'Northbank:card-issuer'"),
-    (["--party", "Northbank:bankk"], "role 'bankk'"),
-    (["--timezone", "Asia/Shangai"], "--timezone: unknown time zone 'Asia/Shangai'; did you mean 'Asia/Shanghai'?"),
-    (["--opened", "02/11/2026"], "--opened: '02/11/2026' is not a date or date-time; write it as 2026-11-09 18:40"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--amount", "64.50"], "--amount '64.50' needs a number and a currency code, e.g. --amount '64.50 USD'"),
+        (["--amount", "64.50 UDS"], "'UDS' is not an ISO 4217 currency code"),
+        (["--ref", "HA-1"], "--ref 'HA-1' must be NAME=NUMBER, e.g. --ref order=HA-1"),
+        (["--party", "Northbank"], "--party 'Northbank' must be NAME:ROLE, e.g. --party 'Northbank:card-issuer'"),
+        (["--party", "Northbank:bankk"], "role 'bankk'"),
+        (["--timezone", "Asia/Shangai"], "--timezone: unknown time zone 'Asia/Shangai'; did you mean 'Asia/Shanghai'?"),
+        (["--opened", "02/11/2026"], "--opened: '02/11/2026' is not a date or date-time; write it as 2026-11-09 18:40"),
+    ],
+)
 def test_new_refusals_say_what_to_write(book, capsys, args, message):
     code, out = cli(capsys, book, "new", "X-1", "--title", "x", *args)
     assert code == 1 and message in out, out
@@ -89,8 +129,9 @@ def test_new_refusals_say_what_to_write(book, capsys, args, message):
 def test_the_placeholder_background_is_a_warning_until_replaced(book, capsys):
     cli(capsys, book, "new", "X-1", "--title", "x")
     cli(capsys, book, "new", "X-2", "--title", "y", "--single-file")
-    (book / "cases/X-2.md").write_text((book / "cases/X-2.md").read_text().replace("status: open", "status: open\n"
-                                                                                    "private: true"))
+    (book / "cases/X-2.md").write_text(
+        (book / "cases/X-2.md").read_text().replace("status: open", "status: open\nprivate: true")
+    )
     warnings = [d for d in load_logbook(book).diagnostics if d.code == "placeholder-text"]
     assert [(d.location.path, d.location.line) for d in warnings] == [("cases/X-1/case.md", 7)]
     assert warnings[0].message == "the case still has the placeholder background written by 'logbook new'"
@@ -98,34 +139,96 @@ def test_the_placeholder_background_is_a_warning_until_replaced(book, capsys):
 
 # --- add -------------------------------------------------------------------------------------
 
+
 def test_add_promises_status_fulfils_key(book, capsys):
-    code, out = cli(capsys, book, "add", "SM-7781", "--channel", "chat", "--direction", "in", "--agent", "Maria (A-12)",
-                    "--at", "2026-11-09 18:40", "--promise", "Refund of 64.50 USD", "--due", "2026-11-16",
-                    "--promise", "Call back tomorrow", "--due", "2026-11-10 12:00", "--promise-id", "call", "--by",
-                    "Jonas", "--status", "waiting", "--key")
+    code, out = cli(
+        capsys,
+        book,
+        "add",
+        "SM-7781",
+        "--channel",
+        "chat",
+        "--direction",
+        "in",
+        "--agent",
+        "Maria (A-12)",
+        "--at",
+        "2026-11-09 18:40",
+        "--promise",
+        "Refund of 64.50 USD",
+        "--due",
+        "2026-11-16",
+        "--promise",
+        "Call back tomorrow",
+        "--due",
+        "2026-11-10 12:00",
+        "--promise-id",
+        "call",
+        "--by",
+        "Jonas",
+        "--status",
+        "waiting",
+        "--key",
+    )
     assert code == 0 and "promise id: refund-of-64-50 (when it is kept: logbook add SM-7781 … --fulfils" in out
     (chat,) = case(book).interactions
     assert [(p.what, p.id, p.by, p.due.iso()) for p in chat.promises] == [
         ("Refund of 64.50 USD", "refund-of-64-50", "Maria (A-12)", "2026-11-16"),
-        ("Call back tomorrow", "call", "Jonas", "2026-11-10T12:00:00+00:00")]
+        ("Call back tomorrow", "call", "Jonas", "2026-11-10T12:00:00+00:00"),
+    ]
     assert chat.status == "waiting" and chat.key
-    assert cli(capsys, book, "add", "SM-7781", "--channel", "email", "--direction", "in", "--fulfils",
-               "refund-of-64-50", "--fulfils", "call")[0] == 0
+    assert (
+        cli(
+            capsys,
+            book,
+            "add",
+            "SM-7781",
+            "--channel",
+            "email",
+            "--direction",
+            "in",
+            "--fulfils",
+            "refund-of-64-50",
+            "--fulfils",
+            "call",
+        )[0]
+        == 0
+    )
     assert [r.id for r in case(book).interactions[-1].fulfils] == ["refund-of-64-50", "call"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--fulfils", "refnd"], "--fulfils refnd: case 'SM-7781' has no promise 'refnd'; did you mean 'refund'? (its promises: refund)"),
-    (["--due", "2026-11-16"], "--due must come after the --promise it belongs to"),
-    (["--status", "wating"], "status 'wating' is not one of: open, waiting, escalated, resolved, closed; "
-                             "did you mean 'waiting'?"),
-    (["--promise", "Again", "--promise-id", "refund"], "already has a promise with id 'refund'"),
-    (["--evidence", "order-prof"], "--evidence order-prof: not a kind logbook knows; did you mean 'order-proof'?"),
-    (["--party", "Northbnak"], "party 'Northbnak' is not a party of case 'SM-7781'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--fulfils", "refnd"],
+            "--fulfils refnd: case 'SM-7781' has no promise 'refnd'; did you mean 'refund'? (its promises: refund)",
+        ),
+        (["--due", "2026-11-16"], "--due must come after the --promise it belongs to"),
+        (
+            ["--status", "wating"],
+            "status 'wating' is not one of: open, waiting, escalated, resolved, closed; did you mean 'waiting'?",
+        ),
+        (["--promise", "Again", "--promise-id", "refund"], "already has a promise with id 'refund'"),
+        (["--evidence", "order-prof"], "--evidence order-prof: not a kind logbook knows; did you mean 'order-proof'?"),
+        (["--party", "Northbnak"], "party 'Northbnak' is not a party of case 'SM-7781'"),
+    ],
+)
 def test_add_refusals_say_what_to_write(book, capsys, args, message):
-    cli(capsys, book, "add", "SM-7781", "--channel", "chat", "--direction", "in", "--promise", "Refund",
-        "--promise-id", "refund")
+    cli(
+        capsys,
+        book,
+        "add",
+        "SM-7781",
+        "--channel",
+        "chat",
+        "--direction",
+        "in",
+        "--promise",
+        "Refund",
+        "--promise-id",
+        "refund",
+    )
     before = sorted((book / "cases/SM-7781").iterdir())
     code, out = cli(capsys, book, "add", "SM-7781", "--channel", "email", "--direction", "in", *args)
     assert code in (1, 2) and message in out, out
@@ -140,7 +243,11 @@ def test_at_is_read_in_the_case_zone_and_written_with_it(book, capsys):
     assert "at: 2026-11-09 18:40 Europe/London\n" in files[2] and "at: 2026-07-09 18:40 Europe/London\n" in files[0]
     assert "at: 2026-07-10 09:00-04:00\n" in files[1]  # an offset given is kept as given
     shown = [i.at.display() for i in case(book).interactions]
-    assert shown == ["2026-07-09 18:40 BST (UTC+01:00)", "2026-07-10 09:00 (UTC-04:00)", "2026-11-09 18:40 GMT (UTC+00:00)"]
+    assert shown == [
+        "2026-07-09 18:40 BST (UTC+01:00)",
+        "2026-07-10 09:00 (UTC-04:00)",
+        "2026-11-09 18:40 GMT (UTC+00:00)",
+    ]
 
 
 def test_a_time_that_happens_twice_is_written_with_its_offset(book, capsys):
@@ -153,8 +260,10 @@ def test_a_time_that_happens_twice_is_written_with_its_offset(book, capsys):
 def test_at_errors_show_the_accepted_forms(book, capsys):
     code, out = cli(capsys, book, "add", "SM-7781", "--channel", "phone", "--direction", "out", "--at", "yesterday")
     assert code == 1
-    assert ("--at: 'yesterday' is not a date or date-time; write it as 2026-11-09 18:40 (in the case's zone), "
-            "2026-11-09 18:40 Europe/London, 2026-11-09T18:40+01:00, or a date alone: 2026-11-09") in out
+    assert (
+        "--at: 'yesterday' is not a date or date-time; write it as 2026-11-09 18:40 (in the case's zone), "
+        "2026-11-09 18:40 Europe/London, 2026-11-09T18:40+01:00, or a date alone: 2026-11-09"
+    ) in out
 
 
 def test_a_wrong_case_id_gets_did_you_mean(book, capsys):
@@ -167,8 +276,9 @@ def test_a_wrong_case_id_gets_did_you_mean(book, capsys):
 
 def test_writing_commands_find_the_logbook_upward(book, capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(book / "cases" / "SM-7781")
-    code, _, err = run_cli(["add", "SM-7781", "--channel", "note", "--direction", "internal", "-m", "from inside"],
-                           capsys)
+    code, _, err = run_cli(
+        ["add", "SM-7781", "--channel", "note", "--direction", "internal", "-m", "from inside"], capsys
+    )
     assert code == 0 and err.startswith("wrote 2026-")
 
 
@@ -184,29 +294,51 @@ def test_outside_a_logbook_the_writing_commands_say_so(book, capsys, monkeypatch
 
 # --- status and close ------------------------------------------------------------------------
 
+
 def test_status_is_a_note_and_keeps_the_case_in_step(book, capsys):
     code, _ = cli(capsys, book, "status", "SM-7781", "escalated", "--at", "2026-11-20 10:00", "-m", "Went to the bank.")
     assert code == 0
     made = case(book)
     assert made.status == "escalated"
     (note,) = made.interactions
-    assert (note.channel, note.direction, note.status, note.body) == ("note", "internal", "escalated", "Went to the bank.")
+    assert (note.channel, note.direction, note.status, note.body) == (
+        "note",
+        "internal",
+        "escalated",
+        "Went to the bank.",
+    )
     assert "status: escalated\n" in (book / "cases/SM-7781/case.md").read_text()
 
 
 def test_status_and_close_in_a_single_file_keep_its_comments(book, capsys):
-    cli(capsys, book, "new", "S-1", "--title", "One file", "--single-file", "--background", "x", "--opened",
-        "2026-11-01")
+    cli(
+        capsys,
+        book,
+        "new",
+        "S-1",
+        "--title",
+        "One file",
+        "--single-file",
+        "--background",
+        "x",
+        "--opened",
+        "2026-11-01",
+    )
     path = book / "cases/S-1.md"
     path.write_text(path.read_text().replace("status: open\n", "status: open   # as opened\n# my note\n"))
     git(book, "commit", "-qam", "a comment of mine")
     assert cli(capsys, book, "status", "S-1", "waiting", "--at", "2026-11-20 10:00")[0] == 0
-    assert cli(capsys, book, "close", "S-1", "--summary", "Settled: refund received.", "--at", "2026-11-21 10:00")[0] == 0
+    assert (
+        cli(capsys, book, "close", "S-1", "--summary", "Settled: refund received.", "--at", "2026-11-21 10:00")[0] == 0
+    )
     text = path.read_text()
     assert "status: closed   # as opened\n# my note\n" in text and "summary: 'Settled: refund received.'\n" in text
     made = case(book, "S-1")
-    assert (made.status, made.closed.iso(), made.summary) == ("closed", "2026-11-21T10:00:00+00:00",
-                                                              "Settled: refund received.")
+    assert (made.status, made.closed.iso(), made.summary) == (
+        "closed",
+        "2026-11-21T10:00:00+00:00",
+        "Settled: refund received.",
+    )
     assert [i.status for i in made.interactions] == ["waiting", "closed"]
 
 
@@ -216,12 +348,32 @@ def test_status_closed_points_to_close(book, capsys):
 
 
 def test_close_refuses_pending_promises_unless_forced(book, capsys):
-    cli(capsys, book, "add", "SM-7781", "--channel", "chat", "--direction", "in", "--promise", "Refund",
-        "--due", "2099-01-01", "--promise-id", "refund", "--promise", "A call", "--promise-id", "call")
+    cli(
+        capsys,
+        book,
+        "add",
+        "SM-7781",
+        "--channel",
+        "chat",
+        "--direction",
+        "in",
+        "--promise",
+        "Refund",
+        "--due",
+        "2099-01-01",
+        "--promise-id",
+        "refund",
+        "--promise",
+        "A call",
+        "--promise-id",
+        "call",
+    )
     code, out = cli(capsys, book, "close", "SM-7781", "--summary", "Gave up.")
     assert code == 1
-    assert ("case 'SM-7781' still has promises not kept: 'refund' (pending); 'call' (open). Record that they were "
-            "kept (logbook add SM-7781 … --fulfils ID), or close it anyway with --force") in out
+    assert (
+        "case 'SM-7781' still has promises not kept: 'refund' (pending); 'call' (open). Record that they were "
+        "kept (logbook add SM-7781 … --fulfils ID), or close it anyway with --force"
+    ) in out
     assert case(book).status == "open"
     assert cli(capsys, book, "close", "SM-7781", "--summary", "Gave up.", "--force")[0] == 0
     assert case(book).status == "closed" and case(book).summary == "Gave up."
@@ -229,12 +381,25 @@ def test_close_refuses_pending_promises_unless_forced(book, capsys):
 
 # --- git as the notary -----------------------------------------------------------------------
 
+
 def test_each_command_commits_exactly_its_own_files(book, capsys):
     (book / "mine.txt").write_text("staged by me\n")
     git(book, "add", "mine.txt")
     (book / "logbook.toml").write_text((book / "logbook.toml").read_text() + "\n# my change, not staged\n")
-    cli(capsys, book, "add", "SM-7781", "--channel", "phone", "--direction", "out", "--at", "2026-11-09 18:40",
-        "--title", "Called them")
+    cli(
+        capsys,
+        book,
+        "add",
+        "SM-7781",
+        "--channel",
+        "phone",
+        "--direction",
+        "out",
+        "--at",
+        "2026-11-09 18:40",
+        "--title",
+        "Called them",
+    )
     shown = git(book, "show", "--stat", "--format=%s", "HEAD")
     assert shown.startswith("logbook: add SM-7781: 2026-11-09 18:40 Europe/London phone out: Called them\n")
     assert "cases/SM-7781/2026-11-09-1840-phone-out.md" in shown and "mine.txt" not in shown
@@ -251,8 +416,10 @@ def test_a_single_file_with_uncommitted_changes_is_refused_first(book, capsys):
     assert path.read_text().endswith("My own words, not committed.\n")
 
 
-@pytest.mark.parametrize("operation, what", [(["merge", "other"], "a merge"), (["rebase", "other"], "a rebase"),
-                                             (["cherry-pick", "other"], "a cherry-pick")])
+@pytest.mark.parametrize(
+    "operation, what",
+    [(["merge", "other"], "a merge"), (["rebase", "other"], "a rebase"), (["cherry-pick", "other"], "a cherry-pick")],
+)
 def test_refuses_in_the_middle_of_a_merge(book, capsys, operation, what):
     notes = book / "notes.txt"
     notes.write_text("start\n")
@@ -264,8 +431,11 @@ def test_refuses_in_the_middle_of_a_merge(book, capsys, operation, what):
     git(book, "checkout", "-q", "-")
     notes.write_text("mine\n")
     git(book, "commit", "-qam", "mine")
-    stopped = subprocess.run(["git", "-C", str(book), "-c", "user.name=t", "-c", "user.email=t@x", *operation],
-                             capture_output=True, text=True)
+    stopped = subprocess.run(
+        ["git", "-C", str(book), "-c", "user.name=t", "-c", "user.email=t@x", *operation],
+        capture_output=True,
+        text=True,
+    )
     assert stopped.returncode != 0, stopped.stdout  # stopped on the conflict in notes.txt
     before = sorted((book / "cases/SM-7781").iterdir())
     code, out = cli(capsys, book, "add", "SM-7781", "--channel", "phone", "--direction", "out")
@@ -283,13 +453,15 @@ def test_without_git_commit_nothing_is_committed(book, capsys):
 
 # --- followup --------------------------------------------------------------------------------
 
+
 def test_followup_signs_with_the_keeper_and_keeps_the_title_out(book, capsys):
     toml = book / "logbook.toml"
     toml.write_text(toml.read_text().replace('# keeper = "Your Name"', 'keeper = "Alex Morgan"'))
     git(book, "commit", "-qam", "keeper")
     cli(capsys, book, "new", "T-1", "--title", "ShenMart are crooks", "--background", "x")
-    cli(capsys, book, "add", "T-1", "--channel", "phone", "--direction", "out", "--at", "2026-11-09",
-        "--agent", "Maria")
+    cli(
+        capsys, book, "add", "T-1", "--channel", "phone", "--direction", "out", "--at", "2026-11-09", "--agent", "Maria"
+    )
     code, out = cli(capsys, book, "followup", "T-1", "--record", "--at", "2026-11-10 09:00")
     assert code == 0
     letter = out.partition("recorded as")[0]
@@ -303,6 +475,7 @@ def test_followup_signs_with_the_keeper_and_keeps_the_title_out(book, capsys):
 
 # --- help ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("command", ["init", "new", "add", "status", "close", "followup"])
 def test_help_ends_with_an_example(command, capsys):
     with pytest.raises(SystemExit):
@@ -313,9 +486,11 @@ def test_help_ends_with_an_example(command, capsys):
 
 # --- errors in hand-written records ----------------------------------------------------------
 
+
 def test_an_unquoted_colon_says_how_to_quote_it(tmp_path, capsys):
-    root = write_tree(tmp_path / "b", {"cases/c.md": "---\ntitle: Called ShenMart: refund not received\n"
-                                                     "status: open\n---\n"})
+    root = write_tree(
+        tmp_path / "b", {"cases/c.md": "---\ntitle: Called ShenMart: refund not received\nstatus: open\n---\n"}
+    )
     code, out, _ = run_cli(["check", str(root)], capsys)
     assert code == 1
     assert 'put the value in quotes: title: "Called ShenMart: refund not received"' in out
@@ -335,21 +510,40 @@ def test_a_misspelt_zone_in_a_case_gets_did_you_mean(tmp_path, capsys):
 
 
 def test_a_missing_attachment_says_where_it_looked_and_what_is_there(tmp_path, capsys):
-    root = write_tree(tmp_path / "b", {
-        "cases/GT-1/case.md": "---\ntitle: T\nstatus: open\n---\n",
-        "cases/GT-1/2026-01-16-email.md": "---\nat: 2026-01-16\nchannel: email\ndirection: in\n"
-                                          "attachments: [Receipt.pdf]\n---\n",
-        "cases/GT-1/scans/receipt.pdf": "%PDF", "cases/GT-1/receipt.png": "png"})
+    root = write_tree(
+        tmp_path / "b",
+        {
+            "cases/GT-1/case.md": "---\ntitle: T\nstatus: open\n---\n",
+            "cases/GT-1/2026-01-16-email.md": "---\nat: 2026-01-16\nchannel: email\ndirection: in\n"
+            "attachments: [Receipt.pdf]\n---\n",
+            "cases/GT-1/scans/receipt.pdf": "%PDF",
+            "cases/GT-1/receipt.png": "png",
+        },
+    )
     code, out, _ = run_cli(["check", str(root)], capsys)
     assert code == 1
-    assert ("attachment 'Receipt.pdf' does not exist: looked for cases/GT-1/Receipt.pdf (paths are relative to "
-            "cases/GT-1/2026-01-16-email.md) (files of a similar name: ") in out
+    assert (
+        "attachment 'Receipt.pdf' does not exist: looked for cases/GT-1/Receipt.pdf (paths are relative to "
+        "cases/GT-1/2026-01-16-email.md) (files of a similar name: "
+    ) in out
     assert "receipt.png" in out and "scans/receipt.pdf" in out
 
 
 def test_add_with_a_status_keeps_the_case_in_step(book, capsys):
-    code, out = cli(capsys, book, "add", "SM-7781", "--channel", "email", "--direction", "out", "--status", "escalated",
-                    "--subject", "Formal complaint")
+    code, out = cli(
+        capsys,
+        book,
+        "add",
+        "SM-7781",
+        "--channel",
+        "email",
+        "--direction",
+        "out",
+        "--status",
+        "escalated",
+        "--subject",
+        "Formal complaint",
+    )
     assert code == 0 and case(book).status == "escalated" and case(book).interactions[0].status == "escalated"
     assert "case.md" in out
     code, out = cli(capsys, book, "status", "SM-7781", "wating")
@@ -359,8 +553,23 @@ def test_add_with_a_status_keeps_the_case_in_step(book, capsys):
 def test_a_record_holding_the_record_separator_does_not_break_the_history(book, capsys):
     """git's log is read as commits separated by \\x1e: one inside a message (a pasted control character)
     split a commit in two and crashed check (found by the writer property test)."""
-    assert cli(capsys, book, "add", "SM-7781", "--channel", "email", "--direction", "in", "--at", "2026-11-09 18:40",
-               "-m", "before\x1eafter\x1e")[0] == 0
+    assert (
+        cli(
+            capsys,
+            book,
+            "add",
+            "SM-7781",
+            "--channel",
+            "email",
+            "--direction",
+            "in",
+            "--at",
+            "2026-11-09 18:40",
+            "-m",
+            "before\x1eafter\x1e",
+        )[0]
+        == 0
+    )
     loaded = load_logbook(book)
     assert [d for d in loaded.diagnostics if d.is_error] == []
     (record,) = (book / "cases/SM-7781").glob("2026-11-09-*.md")
@@ -371,16 +580,20 @@ def test_a_refused_commit_leaves_the_record_and_says_so(book, capsys):
     hook = book / ".git/hooks/pre-commit"
     hook.write_text("#!/bin/sh\necho 'no commits on Fridays' >&2\nexit 1\n")
     hook.chmod(0o755)
-    code, out = cli(capsys, book, "add", "SM-7781", "--channel", "phone", "--direction", "out", "--at",
-                    "2026-11-09 18:40")
+    code, out = cli(
+        capsys, book, "add", "SM-7781", "--channel", "phone", "--direction", "out", "--at", "2026-11-09 18:40"
+    )
     assert code == 1
-    assert "logbook: error: written, but not committed: git commit failed: no commits on Fridays; commit the files " \
-           "above yourself" in out
+    assert (
+        "logbook: error: written, but not committed: git commit failed: no commits on Fridays; commit the files "
+        "above yourself" in out
+    )
     assert (book / "cases/SM-7781/2026-11-09-1840-phone-out.md").is_file()
 
 
 def test_commit_true_outside_git_is_refused_before_writing(book, capsys, tmp_path):
     import shutil
+
     copy = tmp_path / "copy"
     shutil.copytree(book, copy, ignore=shutil.ignore_patterns(".git"))
     code, out = cli(capsys, copy, "add", "SM-7781", "--channel", "phone", "--direction", "out")
@@ -392,12 +605,13 @@ def test_followup_without_a_keeper_says_how_to_sign(book, capsys):
     cli(capsys, book, "add", "SM-7781", "--channel", "phone", "--direction", "out", "--at", "2026-11-09 18:40")
     code, out, err = run_cli(["followup", "SM-7781", "-C", str(book)], capsys)
     assert code == 0 and out.endswith("Kind regards,\n")
-    assert "(unsigned: set keeper = \"Your Name\" under [site] in logbook.toml to sign it)" in err
+    assert '(unsigned: set keeper = "Your Name" under [site] in logbook.toml to sign it)' in err
     assert "on 2026-11-09 18:40 GMT (UTC+00:00)." in out
 
 
 def test_a_read_only_case_folder_is_one_line_not_a_traceback(book, capsys):
     import os
+
     if os.geteuid() == 0:
         folder_guard = subprocess.run(["chattr", "+i", str(book / "cases/SM-7781")], capture_output=True)
         if folder_guard.returncode != 0:
@@ -432,8 +646,23 @@ def test_init_and_add_commit_with_relative_paths(tmp_path, capsys, monkeypatch):
     (tmp_path / "b" / "notes").mkdir()
     monkeypatch.chdir(tmp_path / "b" / "notes")
     assert run_cli(["new", "SM-1", "--title", "Lamp", "--counterparty", "ShenMart"], capsys)[0] == 0
-    code, out, err = run_cli(["add", "SM-1", "--channel", "chat", "--direction", "in", "--at", "2026-11-09 18:40",
-                              "--status", "waiting", "-m", "We will look into it."], capsys)
+    code, out, err = run_cli(
+        [
+            "add",
+            "SM-1",
+            "--channel",
+            "chat",
+            "--direction",
+            "in",
+            "--at",
+            "2026-11-09 18:40",
+            "--status",
+            "waiting",
+            "-m",
+            "We will look into it.",
+        ],
+        capsys,
+    )
     assert code == 0 and "not committed" not in out + err, out + err
     log = subprocess.run(["git", "-C", str(tmp_path / "b"), "log", "--format=%s"], capture_output=True, text=True)
     assert log.stdout.splitlines()[0].startswith("logbook: add SM-1")
@@ -445,9 +674,27 @@ def test_init_and_add_commit_with_relative_paths(tmp_path, capsys, monkeypatch):
 def test_an_interaction_before_the_opening_is_a_warning_naming_the_date_that_fits(book, capsys):
     """`new` without --opened stamps today; a dispute typed up later would seem to open after it began."""
     cli(capsys, book, "new", "X-1", "--title", "x", "--background", "typed up later")
-    assert cli(capsys, book, "add", "X-1", "--channel", "email", "--direction", "out", "--at", "2026-03-02 09:00",
-               "-m", "It broke.")[0] == 0
+    assert (
+        cli(
+            capsys,
+            book,
+            "add",
+            "X-1",
+            "--channel",
+            "email",
+            "--direction",
+            "out",
+            "--at",
+            "2026-03-02 09:00",
+            "-m",
+            "It broke.",
+        )[0]
+        == 0
+    )
     code, out, err = run_cli(["check", str(book)], capsys)
     out += err
-    assert code == 0 and "warning[before-opening]: this interaction (2026-03-02) is earlier than the case's opening" \
-        in out and "set 'opened: 2026-03-02' in cases/X-1/case.md" in out, out
+    assert (
+        code == 0
+        and "warning[before-opening]: this interaction (2026-03-02) is earlier than the case's opening" in out
+        and "set 'opened: 2026-03-02' in cases/X-1/case.md" in out
+    ), out

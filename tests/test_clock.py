@@ -14,8 +14,7 @@ import pytest
 from logbook.build import build
 from logbook.clock import time_html, time_text, zone_description, zone_note
 from logbook.timeparse import Moment
-
-from conftest import SAMPLE
+from support.books import SAMPLE
 
 SCENARIO = Path(__file__).parent / "fixtures" / "packet-scenario"
 LONDON, BERLIN = ZoneInfo("Europe/London"), ZoneInfo("Europe/Berlin")
@@ -26,25 +25,30 @@ def at(text: str, zone=None) -> Moment:
     return Moment(when if when.tzinfo else when.replace(tzinfo=zone))
 
 
-@pytest.mark.parametrize("moment, zone, shown", [
-    (at("2026-11-09 09:40", LONDON), LONDON, "2026-11-09 09:40 GMT"),
-    (at("2026-07-09 09:40", LONDON), LONDON, "2026-07-09 09:40 BST"),  # summer time: its own abbreviation
-    (at("2026-11-09T17:40:00+08:00"), LONDON, "2026-11-09 09:40 GMT (recorded as 17:40 UTC+08:00)"),
-    (at("2026-11-10T06:30:00+08:00"), LONDON, "2026-11-09 22:30 GMT (recorded as 2026-11-10 06:30 UTC+08:00)"),
-    (at("2026-03-30 09:40", BERLIN), LONDON, "2026-03-30 08:40 BST (recorded as 09:40 UTC+02:00)"),
-    (at("2026-03-30 09:40:07", BERLIN), BERLIN, "2026-03-30 09:40:07 CEST"),
-    (at("2026-05-01T12:00:00+04:00"), ZoneInfo("Asia/Dubai"), "2026-05-01 12:00 +04:00".replace(" +", " UTC+")),
-    (at("2026-11-09T17:40:00+08:00"), None, "2026-11-09 17:40 UTC+08:00"),  # no page zone: as recorded
-    (Moment(datetime(2026, 11, 20, tzinfo=LONDON), has_time=False), BERLIN, "2026-11-20*"),  # never moved a day
-])
+@pytest.mark.parametrize(
+    "moment, zone, shown",
+    [
+        (at("2026-11-09 09:40", LONDON), LONDON, "2026-11-09 09:40 GMT"),
+        (at("2026-07-09 09:40", LONDON), LONDON, "2026-07-09 09:40 BST"),  # summer time: its own abbreviation
+        (at("2026-11-09T17:40:00+08:00"), LONDON, "2026-11-09 09:40 GMT (recorded as 17:40 UTC+08:00)"),
+        (at("2026-11-10T06:30:00+08:00"), LONDON, "2026-11-09 22:30 GMT (recorded as 2026-11-10 06:30 UTC+08:00)"),
+        (at("2026-03-30 09:40", BERLIN), LONDON, "2026-03-30 08:40 BST (recorded as 09:40 UTC+02:00)"),
+        (at("2026-03-30 09:40:07", BERLIN), BERLIN, "2026-03-30 09:40:07 CEST"),
+        (at("2026-05-01T12:00:00+04:00"), ZoneInfo("Asia/Dubai"), "2026-05-01 12:00 +04:00".replace(" +", " UTC+")),
+        (at("2026-11-09T17:40:00+08:00"), None, "2026-11-09 17:40 UTC+08:00"),  # no page zone: as recorded
+        (Moment(datetime(2026, 11, 20, tzinfo=LONDON), has_time=False), BERLIN, "2026-11-20*"),  # never moved a day
+    ],
+)
 def test_a_time_in_the_pages_zone(moment, zone, shown):
     assert time_text(moment, zone) == shown
 
 
 def test_a_date_alone_is_spelled_out_for_screen_readers_only():
     html = time_html(Moment(datetime(2026, 11, 20, tzinfo=LONDON), has_time=False), LONDON)
-    assert html == ('2026-11-20<span class="no-time"><span aria-hidden="true">*</span>'
-                    '<span class="visually-hidden"> (time not recorded)</span></span>')
+    assert html == (
+        '2026-11-20<span class="no-time"><span aria-hidden="true">*</span>'
+        '<span class="visually-hidden"> (time not recorded)</span></span>'
+    )
 
 
 def test_the_zone_is_described_with_both_of_its_offsets():
@@ -124,7 +128,8 @@ def test_a_case_page_is_in_its_cases_zone_and_the_timeline_in_the_sites(scenario
 
 
 def test_audit_gives_times_in_the_sites_zone_and_explains_the_mark_once(capsys):
-    from conftest import run_cli
+    from support.books import run_cli
+
     code, out, _ = run_cli(["audit", str(SCENARIO), "--as-of", "2026-12-01"], capsys)
     assert code == 1
     assert "due 2026-11-16*: " in out and "(time not recorded)" not in out

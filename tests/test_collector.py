@@ -9,8 +9,7 @@ import pytest
 
 from logbook import build as build_module
 from logbook import collector, derive
-
-from conftest import REPO
+from support.books import REPO
 
 
 @pytest.fixture
@@ -57,6 +56,7 @@ def test_a_one_off_build_freezes_its_records_while_it_runs_and_hands_them_back(t
         ids = {id(o) for o in gc.get_objects()}  # what the collector scans (frozen objects are not listed)
         scanned.append(id(logbook) in ids or id(logbook.cases[0]) in ids)
         return real_derive(logbook, *args, **kwargs)
+
     monkeypatch.setattr(derive, "derive_site", watched)
     result = build_module.build(REPO / "sample_cases", tmp_path / "site", as_of="2026-01-01", cache=False)
     assert result.published

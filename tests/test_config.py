@@ -1,8 +1,7 @@
 """logbook.toml: settings tables read into typed records; every mistake located."""
 
 from logbook.config import load_config
-
-from conftest import write_tree
+from support.books import write_tree
 
 
 def diagnostics_of(tmp_path, text):
@@ -12,9 +11,12 @@ def diagnostics_of(tmp_path, text):
 
 
 def test_settings_tables_are_read(tmp_path):
-    config, found = diagnostics_of(tmp_path, '[site]\ntitle = "T"\nkeeper = "Me"\n[tone]\nshouting_words = 5\n'
-                                   'insults = ["muppet"]\n[audit]\nstale_days = 3\n[redact]\nemails = true\n'
-                                   'keep_fields = ["from"]\n[windows]\nstore-return = { days = 30, label = "Shop policy" }\n')
+    config, found = diagnostics_of(
+        tmp_path,
+        '[site]\ntitle = "T"\nkeeper = "Me"\n[tone]\nshouting_words = 5\n'
+        'insults = ["muppet"]\n[audit]\nstale_days = 3\n[redact]\nemails = true\n'
+        'keep_fields = ["from"]\n[windows]\nstore-return = { days = 30, label = "Shop policy" }\n',
+    )
     assert found == []
     assert (config.keeper, config.tone.shouting_words, config.tone.insults) == ("Me", 5, ("muppet",))
     assert (config.audit.stale_days, config.audit.response_hours) == (3, 72)
@@ -23,22 +25,34 @@ def test_settings_tables_are_read(tmp_path):
 
 
 def test_settings_mistakes_are_located(tmp_path):
-    _, found = diagnostics_of(tmp_path, '[tone]\nenabled = "yes"\nshoutng_words = 3\n[audit]\nstale_days = 0\n'
-                              '[redact]\ncards = 1\n[windows]\nbad = { days = "x" }\n')
+    _, found = diagnostics_of(
+        tmp_path,
+        '[tone]\nenabled = "yes"\nshoutng_words = 3\n[audit]\nstale_days = 0\n'
+        '[redact]\ncards = 1\n[windows]\nbad = { days = "x" }\n',
+    )
     assert found == [
         ("config-invalid", 2, "[tone] enabled must be true or false"),
         ("unknown-config-key", 3, "unknown key 'shoutng_words' in [tone]"),
         ("config-invalid", 5, "[audit] stale_days must be a whole number from 1 to 36,525 (days)"),
         ("config-invalid", 7, "[redact] cards must be true or false"),
-        ("config-invalid", 9, "window 'bad' must be { days = N, label = \"…\", kind = \"deadline\" or \"opens\" } with N from 1 to 36,525"),
+        (
+            "config-invalid",
+            9,
+            'window \'bad\' must be { days = N, label = "…", kind = "deadline" or "opens" } with N from 1 to 36,525',
+        ),
     ]
 
 
 def test_profiles_are_read_with_the_configuration(tmp_path):
-    config, found = diagnostics_of(tmp_path, '[profiles.bank]\ninternal = true\n[profiles.ombudsman]\n'
-                                   'refs = ["order"]\nredact = true\n[profiles.bad]\ninternal = "no"\ncolour = 1\n')
-    assert found == [("config-invalid", 7, "[profiles.bad] internal must be true or false"),
-                     ("unknown-config-key", 8, "unknown key 'colour' in [profiles.bad]")]
+    config, found = diagnostics_of(
+        tmp_path,
+        "[profiles.bank]\ninternal = true\n[profiles.ombudsman]\n"
+        'refs = ["order"]\nredact = true\n[profiles.bad]\ninternal = "no"\ncolour = 1\n',
+    )
+    assert found == [
+        ("config-invalid", 7, "[profiles.bad] internal must be true or false"),
+        ("unknown-config-key", 8, "unknown key 'colour' in [profiles.bad]"),
+    ]
     assert config.profile("bank").internal is True  # a same-named profile replaces the built-in
     assert config.profile("ombudsman").refs == ("order",) and config.profile("supervisor") is not None
     assert config.profile("nope") is None

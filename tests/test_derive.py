@@ -1,6 +1,6 @@
 """The derive stage: chronology across zones and DST, anchors, promise states."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from logbook.derive import derive_case
 from logbook.load import load_logbook
@@ -13,34 +13,55 @@ def section(at: str, extra: str = "") -> str:
 
 
 def test_order_is_by_instant_across_zones_and_the_dst_fold(logbook_dir):
-    root = logbook_dir({"cases/c.md": CASE
-                        + section("2026-10-25 02:30+01:00")   # second 02:30 (01:30 UTC)
-                        + section("2026-10-25 02:10+02:00")   # first 02:10 (00:10 UTC)
-                        + section("2026-10-25 00:45 UTC")     # between them
-                        + section("2026-10-24 20:00 America/New_York")  # 00:00 UTC
-                        + section("2026-10-25 02:10+02:00", "title: same instant, later in the file\n")})
+    root = logbook_dir(
+        {
+            "cases/c.md": CASE
+            + section("2026-10-25 02:30+01:00")  # second 02:30 (01:30 UTC)
+            + section("2026-10-25 02:10+02:00")  # first 02:10 (00:10 UTC)
+            + section("2026-10-25 00:45 UTC")  # between them
+            + section("2026-10-24 20:00 America/New_York")  # 00:00 UTC
+            + section("2026-10-25 02:10+02:00", "title: same instant, later in the file\n")
+        }
+    )
     result = load_logbook(root)
     assert result.diagnostics == ()
-    view = derive_case(result.logbook.cases[0], root, datetime(2026, 11, 1, tzinfo=timezone.utc))
+    view = derive_case(result.logbook.cases[0], root, datetime(2026, 11, 1, tzinfo=UTC))
     times = [e.interaction.at.iso() for e in view.entries]
-    assert times == ["2026-10-24T20:00:00-04:00", "2026-10-25T02:10:00+02:00", "2026-10-25T02:10:00+02:00",
-                     "2026-10-25T00:45:00+00:00", "2026-10-25T02:30:00+01:00"]
+    assert times == [
+        "2026-10-24T20:00:00-04:00",
+        "2026-10-25T02:10:00+02:00",
+        "2026-10-25T02:10:00+02:00",
+        "2026-10-25T00:45:00+00:00",
+        "2026-10-25T02:30:00+01:00",
+    ]
     assert view.entries[2].interaction.title == "same instant, later in the file"
-    assert [e.anchor for e in view.entries] == ["e-20261025-0000", "e-20261025-0010", "e-20261025-0010-2",
-                                                "e-20261025-0045", "e-20261025-0130"]
+    assert [e.anchor for e in view.entries] == [
+        "e-20261025-0000",
+        "e-20261025-0010",
+        "e-20261025-0010-2",
+        "e-20261025-0045",
+        "e-20261025-0130",
+    ]
 
 
 def test_promise_states_as_of(logbook_dir):
-    promises = ("promises:\n  - {what: kept late, due: 2026-01-02, id: a}\n  - {what: broken, due: 2026-01-03 12:00}\n"
-                "  - {what: pending, due: 2026-02-01}\n  - {what: no date}\n")
-    root = logbook_dir({"cases/c.md": CASE + section("2026-01-01 10:00", promises)
-                        + section("2026-01-04 10:00", "fulfils: a\n")})
+    promises = (
+        "promises:\n  - {what: kept late, due: 2026-01-02, id: a}\n  - {what: broken, due: 2026-01-03 12:00}\n"
+        "  - {what: pending, due: 2026-02-01}\n  - {what: no date}\n"
+    )
+    root = logbook_dir(
+        {"cases/c.md": CASE + section("2026-01-01 10:00", promises) + section("2026-01-04 10:00", "fulfils: a\n")}
+    )
     case = load_logbook(root).logbook.cases[0]
-    view = derive_case(case, root, datetime(2026, 1, 10, tzinfo=timezone.utc))
+    view = derive_case(case, root, datetime(2026, 1, 10, tzinfo=UTC))
     states = {p.promise.what: p for p in view.promises}
-    assert {k: v.state for k, v in states.items()} == {"kept late": "kept", "broken": "broken", "pending": "pending",
-                                                       "no date": "open"}
+    assert {k: v.state for k, v in states.items()} == {
+        "kept late": "kept",
+        "broken": "broken",
+        "pending": "pending",
+        "no date": "open",
+    }
     kept = states["kept late"]
     assert kept.kept_in == "e-20260104-0900" and str(kept.late_by) == "1 day, 10:00:00"
-    earlier = derive_case(case, root, datetime(2026, 1, 3, 10, 59, tzinfo=timezone.utc))
+    earlier = derive_case(case, root, datetime(2026, 1, 3, 10, 59, tzinfo=UTC))
     assert {p.promise.what: p.state for p in earlier.promises}["broken"] == "pending"

@@ -10,15 +10,14 @@ import html
 import re
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from logbook.derive import derive_site
 from logbook.load import load_logbook
-
-from conftest import run_cli
+from support.books import run_cli
 
 
 @pytest.fixture
@@ -26,8 +25,9 @@ def book(tmp_path, capsys, monkeypatch) -> Path:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")  # no identity: logbook commits as 'logbook'
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
-    code, _, err = run_cli(["init", str(tmp_path / "book"), "--title", "Alex's disputes", "--timezone",
-                            "Europe/London"], capsys)
+    code, _, err = run_cli(
+        ["init", str(tmp_path / "book"), "--title", "Alex's disputes", "--timezone", "Europe/London"], capsys
+    )
     assert code == 0, err
     assert (tmp_path / "book" / ".git").is_dir()  # its own repository, never an enclosing one
     return tmp_path / "book"
@@ -36,8 +36,8 @@ def book(tmp_path, capsys, monkeypatch) -> Path:
 def _clear_of_a_minute_boundary() -> None:
     """A command stamps the current minute and commits a moment later: start it well inside a minute,
     so 'recorded less than a minute after' measures logbook, not the clock's second hand."""
-    if datetime.now(timezone.utc).second >= 50:
-        time.sleep(61 - datetime.now(timezone.utc).second)
+    if datetime.now(UTC).second >= 50:
+        time.sleep(61 - datetime.now(UTC).second)
 
 
 def cli(capsys, *args: str) -> str:
@@ -48,28 +48,85 @@ def cli(capsys, *args: str) -> str:
 
 
 def git_log(book: Path) -> list[str]:
-    return subprocess.run(["git", "-C", str(book), "log", "--format=%s"], capture_output=True, text=True,
-                          check=True).stdout.splitlines()
+    return subprocess.run(
+        ["git", "-C", str(book), "log", "--format=%s"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
 
 
 def test_a_whole_dispute_through_the_cli(book, capsys, monkeypatch):
     monkeypatch.chdir(book)
-    cli(capsys, "new", "SM-7781", "--title", "Called ShenMart: refund not received", "--counterparty", "ShenMart",
-        "--amount", "64.50 USD", "--ref", "order=HA-1", "--party", "Northbank:card-issuer",
-        "--background", "ShenMart charged 64.50 USD for a kettle that never came. I want the money back.")
+    cli(
+        capsys,
+        "new",
+        "SM-7781",
+        "--title",
+        "Called ShenMart: refund not received",
+        "--counterparty",
+        "ShenMart",
+        "--amount",
+        "64.50 USD",
+        "--ref",
+        "order=HA-1",
+        "--party",
+        "Northbank:card-issuer",
+        "--background",
+        "ShenMart charged 64.50 USD for a kettle that never came. I want the money back.",
+    )
     monkeypatch.chdir(book / "cases" / "SM-7781")  # found upward from inside the case, like git
-    out = cli(capsys, "add", "SM-7781", "--channel", "chat", "--direction", "in", "--agent", "Maria (A-12)",
-              "-m", "Maria approved the refund.", "--promise", "Refund of 64.50 USD to the card", "--due",
-              "2026-12-31", "--promise-id", "refund", "--key",
-              "--evidence", "refund-promise")
+    out = cli(
+        capsys,
+        "add",
+        "SM-7781",
+        "--channel",
+        "chat",
+        "--direction",
+        "in",
+        "--agent",
+        "Maria (A-12)",
+        "-m",
+        "Maria approved the refund.",
+        "--promise",
+        "Refund of 64.50 USD to the card",
+        "--due",
+        "2026-12-31",
+        "--promise-id",
+        "refund",
+        "--key",
+        "--evidence",
+        "refund-promise",
+    )
     assert "committed" in out
     cli(capsys, "status", "SM-7781", "waiting", "-m", "Waiting for the refund.")
-    cli(capsys, "add", "SM-7781", "--channel", "phone", "--direction", "out", "--agent", "Jonas (4471)",
-        "-m", "Jonas said the refund is on its way.")
+    cli(
+        capsys,
+        "add",
+        "SM-7781",
+        "--channel",
+        "phone",
+        "--direction",
+        "out",
+        "--agent",
+        "Jonas (4471)",
+        "-m",
+        "Jonas said the refund is on its way.",
+    )
     text = cli(capsys, "followup", "SM-7781", "--record", "--to", "support@shenmart.example")
     assert "Jonas (4471)" in text
-    cli(capsys, "add", "SM-7781", "--channel", "email", "--direction", "in", "--fulfils", "refund",
-        "--subject", "Your refund", "-m", "We have refunded 64.50 USD.")
+    cli(
+        capsys,
+        "add",
+        "SM-7781",
+        "--channel",
+        "email",
+        "--direction",
+        "in",
+        "--fulfils",
+        "refund",
+        "--subject",
+        "Your refund",
+        "-m",
+        "We have refunded 64.50 USD.",
+    )
     cli(capsys, "close", "SM-7781", "--summary", "Refund of 64.50 USD received.")
 
     code, out, err = run_cli(["check", str(book), "--strict"], capsys)
@@ -84,7 +141,7 @@ def test_a_whole_dispute_through_the_cli(book, capsys, monkeypatch):
     assert "Summary Refund of 64.50 USD received." in page
 
     loaded = load_logbook(book)
-    site = derive_site(loaded.logbook, datetime.now(timezone.utc), loaded.history)
+    site = derive_site(loaded.logbook, datetime.now(UTC), loaded.history)
     (view,) = site.cases
     assert len(view.entries) == 6
     for entry in view.entries:

@@ -4,32 +4,40 @@ import json
 import shutil
 import subprocess
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from logbook.derive import derive_site
 from logbook.load import load_logbook
+from support.books import SAMPLE, run_cli, write_tree
+from support.gitrepo import commit_all, init
 
-from conftest import SAMPLE, run_cli, write_tree
-from gitrepo import commit_all, init
-
-CASE = ("---\ntitle: Kettle refund\nstatus: {status}\nopened: 2026-01-01\ncounterparty: ShopCo\n"
-        "refs: {{order: SC-1, rma: R-9}}\namount: 30.00 EUR\nwindows:\n  - {{rule: card-chargeback, from: 2026-01-01}}\n"
-        "  - {{rule: uk-ombudsman, from: 2026-01-05}}\n---\nBackground.\n")
+CASE = (
+    "---\ntitle: Kettle refund\nstatus: {status}\nopened: 2026-01-01\ncounterparty: ShopCo\n"
+    "refs: {{order: SC-1, rma: R-9}}\namount: 30.00 EUR\nwindows:\n  - {{rule: card-chargeback, from: 2026-01-01}}\n"
+    "  - {{rule: uk-ombudsman, from: 2026-01-05}}\n---\nBackground.\n"
+)
 
 
 def section(at: str, channel: str, direction: str, extra: str = "", body: str = "text") -> str:
     return f"\n## {at}\nchannel: {channel}\ndirection: {direction}\n{extra}\n{body}\n"
 
 
-KETTLE = (CASE.format(status="escalated")
-          + section("2026-01-02 10:00Z", "email", "out", "key: true\n", "My kettle leaks. Please refund.")
-          + section("2026-01-06 10:00Z", "email", "in", "promises:\n  - {what: Refund within 7 days, due: 2026-01-13, "
-                    "by: ShopCo, id: refund}\nstatus: waiting\n", "We will refund you.")
-          + section("2026-01-08 09:00Z", "phone", "out", "", "Called: they said the refund is on its way.")
-          + section("2026-01-20 10:00Z", "email", "out", "status: escalated\n", "Where is my refund?"))
+KETTLE = (
+    CASE.format(status="escalated")
+    + section("2026-01-02 10:00Z", "email", "out", "key: true\n", "My kettle leaks. Please refund.")
+    + section(
+        "2026-01-06 10:00Z",
+        "email",
+        "in",
+        "promises:\n  - {what: Refund within 7 days, due: 2026-01-13, by: ShopCo, id: refund}\nstatus: waiting\n",
+        "We will refund you.",
+    )
+    + section("2026-01-08 09:00Z", "phone", "out", "", "Called: they said the refund is on its way.")
+    + section("2026-01-20 10:00Z", "email", "out", "status: escalated\n", "Where is my refund?")
+)
 
 
 @pytest.fixture
@@ -46,10 +54,13 @@ def view_at(root: Path, as_of: datetime):
 
 
 def test_status_periods_response_times_gaps_and_key_facts(book):
-    view = view_at(book, datetime(2026, 2, 1, tzinfo=timezone.utc))
+    view = view_at(book, datetime(2026, 2, 1, tzinfo=UTC))
     facts = view.facts
-    assert [(p.status, p.duration(datetime(2026, 2, 1, tzinfo=timezone.utc)).days) for p in facts.status_periods] == [
-        ("open", 5), ("waiting", 14), ("escalated", 11)]
+    assert [(p.status, p.duration(datetime(2026, 2, 1, tzinfo=UTC)).days) for p in facts.status_periods] == [
+        ("open", 5),
+        ("waiting", 14),
+        ("escalated", 11),
+    ]
     assert dict(facts.time_in_status)["waiting"] == timedelta(days=14)
     first, second, third = facts.responses  # phone calls are conversations, not waits
     assert (first.theirs, first.waited) == (True, timedelta(days=4))  # ShopCo took 4 days
@@ -64,11 +75,11 @@ def test_status_periods_response_times_gaps_and_key_facts(book):
 
 
 def test_windows_close_and_pass(book):
-    late = {w.rule.name: w.state for w in view_at(book, datetime(2026, 4, 25, tzinfo=timezone.utc)).facts.windows}
+    late = {w.rule.name: w.state for w in view_at(book, datetime(2026, 4, 25, tzinfo=UTC)).facts.windows}
     assert late["card-chargeback"] == "closing"  # ends 2026-05-02, within 14 days
-    passed = {w.rule.name: w.state for w in view_at(book, datetime(2026, 6, 1, tzinfo=timezone.utc)).facts.windows}
+    passed = {w.rule.name: w.state for w in view_at(book, datetime(2026, 6, 1, tzinfo=UTC)).facts.windows}
     assert passed["card-chargeback"] == "passed"
-    early = {w.rule.name: w.state for w in view_at(book, datetime(2026, 1, 10, tzinfo=timezone.utc)).facts.windows}
+    early = {w.rule.name: w.state for w in view_at(book, datetime(2026, 1, 10, tzinfo=UTC)).facts.windows}
     assert early["uk-ombudsman"] == "not-yet"
 
 
@@ -102,9 +113,14 @@ def test_audit_text_json_and_exit_codes(book, capsys):
 
 
 def test_audit_lists_missing_summaries_and_attachments(tmp_path, capsys):
-    root = write_tree(tmp_path / "b", {"cases/a.md": "---\ntitle: A\nstatus: closed\nclosed: 2026-01-02\n---\n",
-                                       "cases/b.md": "---\ntitle: B\nstatus: open\n---\n" + section(
-                                           "2026-01-01 10:00Z", "email", "in", "attachments: [gone.pdf]\n")})
+    root = write_tree(
+        tmp_path / "b",
+        {
+            "cases/a.md": "---\ntitle: A\nstatus: closed\nclosed: 2026-01-02\n---\n",
+            "cases/b.md": "---\ntitle: B\nstatus: open\n---\n"
+            + section("2026-01-01 10:00Z", "email", "in", "attachments: [gone.pdf]\n"),
+        },
+    )
     code, out, _ = run_cli(["audit", str(root), "--as-of", "2026-01-05", "--format", "json"], capsys)
     kinds = {f["kind"]: f for f in json.loads(out)["findings"]}
     assert code == 1 and kinds["missing-summary"]["path"] == "cases/a.md"
@@ -113,13 +129,20 @@ def test_audit_lists_missing_summaries_and_attachments(tmp_path, capsys):
 
 def test_dashboard_and_calendar(book, tmp_path, capsys):
     from icalendar import Calendar
+
     assert run_cli(["build", str(book), "--out", str(tmp_path / "s"), "--as-of", "2026-01-07"], capsys)[0] == 0
     dashboard = (tmp_path / "s/index.html").read_text()
-    assert "Needs attention" in dashboard and "promise due soon: “Refund within 7 days” (ShopCo), due 2026-01-13" in dashboard
+    assert (
+        "Needs attention" in dashboard
+        and "promise due soon: “Refund within 7 days” (ShopCo), due 2026-01-13" in dashboard
+    )
     calendar = Calendar.from_ical((tmp_path / "s/calendar.ics").read_bytes())
     events = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
-    assert set(events) == {"[kettle] due: Refund within 7 days (ShopCo)", "[kettle] card-chargeback ends",
-                           "[kettle] uk-ombudsman opens"}
+    assert set(events) == {
+        "[kettle] due: Refund within 7 days (ShopCo)",
+        "[kettle] card-chargeback ends",
+        "[kettle] uk-ombudsman opens",
+    }
     assert events["[kettle] due: Refund within 7 days (ShopCo)"].decoded("dtstart").isoformat() == "2026-01-13"
     assert events["[kettle] card-chargeback ends"].decoded("dtstart").isoformat() == "2026-05-02"
 
@@ -133,15 +156,23 @@ def sample_copy(tmp_path_factory) -> Path:
 
 def test_zip_packet_checks_with_sha256sum(sample_copy, tmp_path, capsys):
     target = tmp_path / "gt.zip"
-    assert run_cli(["export", "GT-1042", "--zip", str(target), "--as-of", "2026-11-22", "-C", str(sample_copy)],
-                   capsys)[0] == 0
+    assert (
+        run_cli(["export", "GT-1042", "--zip", str(target), "--as-of", "2026-11-22", "-C", str(sample_copy)], capsys)[0]
+        == 0
+    )
     with zipfile.ZipFile(target) as archive:
         names = archive.namelist()
         archive.extractall(tmp_path / "unzipped")
-    assert names == ["GT-1042-evidence/evidence.html", "GT-1042-evidence/exhibits/GT-1042_2026-03-12_email_exhibit-1.pdf",
-                     "GT-1042-evidence/exhibits/GT-1042_2026-03-16_chat_exhibit-2.png", "GT-1042-evidence/style.css",
-                     "MANIFEST.sha256"]
-    check = subprocess.run(["sha256sum", "-c", "MANIFEST.sha256"], cwd=tmp_path / "unzipped", capture_output=True, text=True)
+    assert names == [
+        "GT-1042-evidence/evidence.html",
+        "GT-1042-evidence/exhibits/GT-1042_2026-03-12_email_exhibit-1.pdf",
+        "GT-1042-evidence/exhibits/GT-1042_2026-03-16_chat_exhibit-2.png",
+        "GT-1042-evidence/style.css",
+        "MANIFEST.sha256",
+    ]
+    check = subprocess.run(
+        ["sha256sum", "-c", "MANIFEST.sha256"], cwd=tmp_path / "unzipped", capture_output=True, text=True
+    )
     assert check.returncode == 0 and check.stdout.count(": OK") == 4
     page = (tmp_path / "unzipped/GT-1042-evidence/evidence.html").read_text()
     assert 'src="exhibits/GT-1042_2026-03-16_chat_exhibit-2.png"' in page and "Unboxing" in page
@@ -150,11 +181,31 @@ def test_zip_packet_checks_with_sha256sum(sample_copy, tmp_path, capsys):
     assert again.read_bytes() == target.read_bytes()
 
 
+@pytest.mark.pdf
 def test_pdf_packet_reads_back(sample_copy, tmp_path, capsys):
     from pypdf import PdfReader
+
     target = tmp_path / "gt.pdf"
-    assert run_cli(["export", "GT-1042", "--pdf", str(target), "--for", "bank", "--reason", "credit-not-processed",
-                    "--as-of", "2026-11-22", "-C", str(sample_copy)], capsys)[0] == 0
+    assert (
+        run_cli(
+            [
+                "export",
+                "GT-1042",
+                "--pdf",
+                str(target),
+                "--for",
+                "bank",
+                "--reason",
+                "credit-not-processed",
+                "--as-of",
+                "2026-11-22",
+                "-C",
+                str(sample_copy),
+            ],
+            capsys,
+        )[0]
+        == 0
+    )
     reader = PdfReader(target)
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert 5 <= len(reader.pages) <= 15
@@ -164,29 +215,49 @@ def test_pdf_packet_reads_back(sample_copy, tmp_path, capsys):
     digest = __import__("hashlib").sha256((sample_copy / "cases/GT-1042/rma-5521-label.pdf").read_bytes()).hexdigest()
     assert digest[:16] in text.replace("\n", "")
     assert any("/XObject" in str(page.get("/Resources", {})) for page in reader.pages)  # the screenshot is printed
-    rendered = subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(target), str(tmp_path / "p")],
-                              capture_output=True)
+    rendered = subprocess.run(
+        ["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(target), str(tmp_path / "p")], capture_output=True
+    )
     assert rendered.returncode == 0, rendered.stderr  # .ci/run installs poppler-utils
     (image,) = tmp_path.glob("p-*1.png")
     assert image.stat().st_size > 2000
 
 
 def test_export_refusals(sample_copy, tmp_path, capsys):
-    code, _, err = run_cli(["export", "neighbour-parcel-notes", "--zip", str(tmp_path / "p.zip"), "-C",
-                            str(sample_copy)], capsys)
+    code, _, err = run_cli(
+        ["export", "neighbour-parcel-notes", "--zip", str(tmp_path / "p.zip"), "-C", str(sample_copy)], capsys
+    )
     assert code == 1 and "is private" in err and not (tmp_path / "p.zip").exists()
-    assert run_cli(["export", "neighbour-parcel-notes", "--zip", str(tmp_path / "p.zip"), "--include-private",
-                    "-C", str(sample_copy)], capsys)[0] == 0
+    assert (
+        run_cli(
+            [
+                "export",
+                "neighbour-parcel-notes",
+                "--zip",
+                str(tmp_path / "p.zip"),
+                "--include-private",
+                "-C",
+                str(sample_copy),
+            ],
+            capsys,
+        )[0]
+        == 0
+    )
     assert run_cli(["export", "GT-1042", "-C", str(sample_copy)], capsys)[0] == 2
-    assert "no profile 'judge'" in run_cli(["export", "GT-1042", "--zip", str(tmp_path / "x.zip"), "--for", "judge",
-                                            "-C", str(sample_copy)], capsys)[2]
+    assert (
+        "no profile 'judge'"
+        in run_cli(
+            ["export", "GT-1042", "--zip", str(tmp_path / "x.zip"), "--for", "judge", "-C", str(sample_copy)], capsys
+        )[2]
+    )
     assert "no case" in run_cli(["export", "NOPE", "--zip", str(tmp_path / "x.zip"), "-C", str(sample_copy)], capsys)[2]
 
 
 def test_checklists_mark_present_and_missing(sample_copy):
     from logbook.checklists import CHECKLISTS
+
     loaded = load_logbook(sample_copy)
-    site = derive_site(loaded.logbook, datetime(2026, 11, 22, tzinfo=timezone.utc), loaded.history)
+    site = derive_site(loaded.logbook, datetime(2026, 11, 22, tzinfo=UTC), loaded.history)
     views = {v.case.id: v for v in site.cases}
     gt = CHECKLISTS["not-as-described"](views["GT-1042"])
     assert all(item.present for item in gt.items)
@@ -202,8 +273,13 @@ def test_custom_profile_limits_refs(sample_copy, tmp_path, capsys):
     original = config.read_text()
     config.write_text(original + '\n[profiles.regulator]\ninternal = false\nrefs = ["order"]\n')
     try:
-        assert run_cli(["export", "GT-1042", "--zip", str(tmp_path / "o.zip"), "--for", "regulator",
-                        "-C", str(sample_copy)], capsys)[0] == 0
+        assert (
+            run_cli(
+                ["export", "GT-1042", "--zip", str(tmp_path / "o.zip"), "--for", "regulator", "-C", str(sample_copy)],
+                capsys,
+            )[0]
+            == 0
+        )
         page = zipfile.ZipFile(tmp_path / "o.zip").read("GT-1042-evidence/evidence.html").decode()
         assert "GT-889123" in page and "<dt>Ref: rma</dt>" not in page
     finally:

@@ -2,8 +2,7 @@
 
 from logbook.build import build
 from logbook.load import load_logbook
-
-from conftest import FIXTURES, site_tree
+from support.books import FIXTURES, site_tree
 
 
 def test_bundle_and_single_file_give_equal_models():
@@ -18,6 +17,7 @@ def test_bundle_and_single_file_give_equal_models():
 
 def test_bundle_and_single_file_render_identically(tmp_path):
     import shutil
+
     for name in ("forms-bundle", "forms-single"):
         shutil.copytree(FIXTURES / name, tmp_path / "src" / name)  # outside git: provenance is not compared here
         result = build(tmp_path / "src" / name, tmp_path / name, as_of="2026-04-10")

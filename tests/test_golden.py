@@ -4,9 +4,8 @@ After a deliberate change to templates or rendering, run ``python tests/regenera
 """
 
 from logbook.themes import default_theme_dir
-
-from conftest import site_tree
-from regenerate import GOLDEN, build_golden
+from support.books import site_tree
+from support.golden import GOLDEN, build_golden
 
 
 def test_site_matches_golden(tmp_path):

@@ -12,7 +12,7 @@ import os
 import re
 import subprocess
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.header import Header
 from email.utils import format_datetime
 from pathlib import Path
@@ -20,9 +20,8 @@ from pathlib import Path
 import pytest
 
 from logbook.load import load_logbook
-
-import mailgen
-from conftest import run_cli, site_tree
+from support import mailgen
+from support.books import run_cli, site_tree
 
 
 @pytest.fixture
@@ -64,8 +63,21 @@ def varied_mbox(tmp_path_factory) -> tuple[Path, list[bytes]]:
 
 def test_varied_mbox_becomes_one_interaction_per_message(book, capsys, varied_mbox):
     path, messages = varied_mbox
-    code, _, err = run_cli(["import", str(path), "--new-case", "SHOP-1", "--title", "Damaged parcel",
-                            "--me", "alex@example.org", "-C", str(book)], capsys)
+    code, _, err = run_cli(
+        [
+            "import",
+            str(path),
+            "--new-case",
+            "SHOP-1",
+            "--title",
+            "Damaged parcel",
+            "--me",
+            "alex@example.org",
+            "-C",
+            str(book),
+        ],
+        capsys,
+    )
     assert code == 0, err
     assert "imported 11 message(s) into SHOP-1" in err
     interactions, _ = _interactions(book, "SHOP-1")
@@ -82,13 +94,19 @@ def test_varied_mbox_becomes_one_interaction_per_message(book, capsys, varied_mb
     folder = book / "cases" / "SHOP-1"
     assert (folder / "invoice.pdf").read_bytes() == mailgen.pdf_bytes("invoice 1")
     assert (folder / "damage.png").read_bytes() == mailgen.png_bytes(1)
-    assert mixed.body.index("The parcel arrived damaged") < mixed.body.index("Quoted history:") \
+    assert (
+        mixed.body.index("The parcel arrived damaged")
+        < mixed.body.index("Quoted history:")
         < mixed.body.index("> On Mon, 9 Mar 2026")
+    )
     assert by_id["qp-3@shop.example"].subject == "Erstattung für Bestellung Rückgabe"
     assert "Grüße aus Köln" in by_id["qp-3@shop.example"].body
     sjis = by_id["sjis-4@shop.example"]
-    assert (sjis.subject, sjis.sender, sjis.body) == ("ご注文の確認", "山田 太郎 <yamada@shop.example>",
-                                                      "ご注文の商品は発送されました。")
+    assert (sjis.subject, sjis.sender, sjis.body) == (
+        "ご注文の確認",
+        "山田 太郎 <yamada@shop.example>",
+        "ご注文の商品は発送されました。",
+    )
     html = by_id["html-5@shop.example"].body
     assert "**89.99 EUR**" in html and "- Order GT-889123" in html and "[Help](https://shop.example/help)" in html
     assert "alert" not in html and "tracker.example" not in html and "<" not in html
@@ -102,8 +120,10 @@ def test_varied_mbox_becomes_one_interaction_per_message(book, capsys, varied_mb
     assert named[1:] == ["Schäden – Küche 📷.png", "領収書.pdf", "notes.md.txt"]
     big = by_id["big-10@shop.example"]
     assert (folder / "defect.mp4").stat().st_size == 15 * 1024 * 1024
-    assert hashlib.sha256((folder / "defect.mp4").read_bytes()).hexdigest() == \
-        hashlib.sha256((bytes(range(256)) * 61441)[:15 * 1024 * 1024]).hexdigest()
+    assert (
+        hashlib.sha256((folder / "defect.mp4").read_bytes()).hexdigest()
+        == hashlib.sha256((bytes(range(256)) * 61441)[: 15 * 1024 * 1024]).hexdigest()
+    )
     assert Path(big.attachments[1].path).name == "defect.mp4"
     assert (folder / "credit-note.pdf").read_bytes() == mailgen.pdf_bytes("credit note")
     assert not list(book.glob(".logbook-import-*"))  # the staging folder is gone
@@ -130,7 +150,7 @@ def test_eml_exhibits_are_byte_identical_and_the_evidence_page_lists_them_in_tim
 
 def test_a_single_eml_file_is_byte_identical_too(book, capsys, tmp_path):
     _new(book, capsys, "GT-1")
-    raw = mailgen.mixed_pdf_png(datetime(2026, 3, 10, 9, 30, 12, tzinfo=timezone.utc)).replace(b"\n", b"\r\n")
+    raw = mailgen.mixed_pdf_png(datetime(2026, 3, 10, 9, 30, 12, tzinfo=UTC)).replace(b"\n", b"\r\n")
     source = tmp_path / "saved.eml"
     source.write_bytes(raw)  # as a mail program saves it: CRLF line ends
     assert run_cli(["import", str(source), "--case", "GT-1", "-C", str(book)], capsys)[0] == 0
@@ -147,7 +167,7 @@ def test_reimport_adds_nothing_and_says_how_many_are_recorded(book, capsys, vari
     assert code == 0 and "nothing new to import; 11 already recorded" in err
     assert _tree(book) == before
     more = tmp_path / "more.mbox"
-    extra = mailgen.alternative(datetime(2026, 3, 25, 8, 0, tzinfo=timezone.utc)).replace(b"alt-1@", b"alt-99@")
+    extra = mailgen.alternative(datetime(2026, 3, 25, 8, 0, tzinfo=UTC)).replace(b"alt-1@", b"alt-99@")
     more.write_bytes(mailgen.mbox_bytes([*messages[:3], extra]))
     code, _, err = run_cli(["import", str(more), "--case", "SHOP-1", "-C", str(book)], capsys)
     assert code == 0 and "imported 1 message(s) into SHOP-1" in err and "3 already recorded" in err
@@ -155,7 +175,7 @@ def test_reimport_adds_nothing_and_says_how_many_are_recorded(book, capsys, vari
 
 def test_a_message_without_message_id_is_recognised_by_its_bytes(book, capsys, tmp_path):
     _new(book, capsys, "GT-1")
-    raw = re.sub(rb"Message-ID: [^\n]+\n", b"", mailgen.alternative(datetime(2026, 3, 1, tzinfo=timezone.utc)))
+    raw = re.sub(rb"Message-ID: [^\n]+\n", b"", mailgen.alternative(datetime(2026, 3, 1, tzinfo=UTC)))
     source = tmp_path / "a.eml"
     source.write_bytes(raw)
     assert run_cli(["import", str(source), "--case", "GT-1", "-C", str(book)], capsys)[0] == 0
@@ -167,10 +187,11 @@ def test_a_message_without_message_id_is_recognised_by_its_bytes(book, capsys, t
 
 def test_attachments_same_bytes_stored_once_same_name_other_bytes_renamed(book, capsys, tmp_path):
     _new(book, capsys, "GT-1")
-    when = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     raws = []
-    for n, (name, data) in enumerate([("scan.pdf", b"%PDF first"), ("copy of scan.pdf", b"%PDF first"),
-                                      ("scan.pdf", b"%PDF second")]):
+    for n, (name, data) in enumerate(
+        [("scan.pdf", b"%PDF first"), ("copy of scan.pdf", b"%PDF first"), ("scan.pdf", b"%PDF second")]
+    ):
         msg = mailgen._base(f"Scan {n}", when + timedelta(hours=n), msgid=f"scan-{n}@x")
         msg.set_content("scan")
         msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
@@ -181,25 +202,30 @@ def test_attachments_same_bytes_stored_once_same_name_other_bytes_renamed(book, 
     interactions, _ = _interactions(book, "GT-1")
     assert [Path(i.attachments[1].path).name for i in interactions] == ["scan.pdf", "scan.pdf", "scan-2.pdf"]
     folder = book / "cases" / "GT-1"
-    assert (folder / "scan.pdf").read_bytes() == b"%PDF first" and (folder / "scan-2.pdf").read_bytes() == b"%PDF second"
+    assert (folder / "scan.pdf").read_bytes() == b"%PDF first" and (
+        folder / "scan-2.pdf"
+    ).read_bytes() == b"%PDF second"
     assert not (folder / "copy of scan.pdf").exists()
 
 
 def test_routing_by_thread_then_refs_unmatched_and_ambiguous_listed(book, capsys, tmp_path):
     _new(book, capsys, "GT-1", {"order": "GT-889123"})
     _new(book, capsys, "BANK-7", {"their_case": "CS-77812"})
-    t = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    t = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
     def mail(n: int, subject: str, body: str, **headers: str) -> bytes:
         msg = mailgen._base(subject, t + timedelta(hours=n), msgid=f"r{n}@x", **headers)
         msg.set_content(body)
         return msg.as_bytes()
-    raws = [mail(1, "Order GT-889123 shipped", "Tracking follows."),
-            mail(2, "Re: shipped", "Where is it?", In_Reply_To="<r1@x>"),
-            mail(3, "Your dispute", "We opened case cs-77812 for you."),
-            mail(4, "Both", "About GT-889123 and CS-77812."),
-            mail(5, "Newsletter", "Nothing to do with anything."),
-            mail(6, "Re: Re: shipped", "Still waiting.", References="<r1@x> <r2@x>")]
+
+    raws = [
+        mail(1, "Order GT-889123 shipped", "Tracking follows."),
+        mail(2, "Re: shipped", "Where is it?", In_Reply_To="<r1@x>"),
+        mail(3, "Your dispute", "We opened case cs-77812 for you."),
+        mail(4, "Both", "About GT-889123 and CS-77812."),
+        mail(5, "Newsletter", "Nothing to do with anything."),
+        mail(6, "Re: Re: shipped", "Still waiting.", References="<r1@x> <r2@x>"),
+    ]
     source = tmp_path / "inbox.mbox"
     source.write_bytes(mailgen.mbox_bytes(raws))
     before = _tree(book)
@@ -225,7 +251,7 @@ def test_maildir_and_me_from_logbook_toml(book, capsys, tmp_path):
     config = book / "logbook.toml"
     config.write_text(config.read_text().replace("[site]", '[me]\naddresses = ["alex@example.org"]\n\n[site]', 1))
     box = mailbox.Maildir(tmp_path / "Maildir", create=True)
-    t = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    t = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     for raw in (mailgen.alternative(t), mailgen.mixed_pdf_png(t + timedelta(hours=1))):
         box.add(raw)
     code, _, err = run_cli(["import", str(tmp_path / "Maildir"), "--case", "GT-1", "-C", str(book)], capsys)
@@ -235,7 +261,7 @@ def test_maildir_and_me_from_logbook_toml(book, capsys, tmp_path):
 
 def test_single_file_case_keeps_a_message_heading_as_text(book, capsys, tmp_path):
     _new(book, capsys, "GT-1", single=True)
-    msg = mailgen._base("Headings", datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc), msgid="h@x")
+    msg = mailgen._base("Headings", datetime(2026, 3, 1, 9, 0, tzinfo=UTC), msgid="h@x")
     msg.set_content("Intro\n## 2026-01-01 Not an interaction\nmore\n")
     msg.add_attachment(b"%PDF x", maintype="application", subtype="pdf", filename="x.pdf")
     source = tmp_path / "h.eml"
@@ -248,9 +274,11 @@ def test_single_file_case_keeps_a_message_heading_as_text(book, capsys, tmp_path
 
 def test_undecodable_headers_and_bodies_are_replaced_never_a_crash(book, capsys, tmp_path):
     _new(book, capsys, "GT-1")
-    raw = (b"From: =?x-unknown?b?//79?= <a@b.example>\nTo: me@example.org\nSubject: =?utf-8?b?/w==?= caf\xe9 \xff\n"
-           b"Date: Sun, 01 Mar 2026 10:00:00 +0000\nMessage-ID: <u@x>\n"
-           b"Content-Type: text/plain; charset=no-such-charset\n\nbody \xff\xfe bytes\n")
+    raw = (
+        b"From: =?x-unknown?b?//79?= <a@b.example>\nTo: me@example.org\nSubject: =?utf-8?b?/w==?= caf\xe9 \xff\n"
+        b"Date: Sun, 01 Mar 2026 10:00:00 +0000\nMessage-ID: <u@x>\n"
+        b"Content-Type: text/plain; charset=no-such-charset\n\nbody \xff\xfe bytes\n"
+    )
     source = tmp_path / "u.eml"
     source.write_bytes(raw)
     code, _, err = run_cli(["import", str(source), "--case", "GT-1", "-C", str(book)], capsys)
@@ -262,14 +290,17 @@ def test_undecodable_headers_and_bodies_are_replaced_never_a_crash(book, capsys,
 
 def test_bad_messages_are_named_by_file_and_index_and_the_rest_imported(book, capsys, tmp_path):
     _new(book, capsys, "GT-1")
-    t = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+    t = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     hopeless = b"From: x@y\nSubject: no time at all\nMessage-ID: <none@x>\n\nno Date, no Received\n"
     source = tmp_path / "mixed.mbox"
     source.write_bytes(mailgen.mbox_bytes([mailgen.alternative(t), hopeless, os.urandom(3000).replace(b"\n", b" ")]))
     code, out, err = run_cli(["import", str(source), "--case", "GT-1", "-C", str(book)], capsys)
     assert code == 1 and "Traceback" not in err + out
-    assert re.search(r"mixed\.mbox:28:1: error\[import-bad-message\]: message 2: it has no readable "
-                     r"Date: header", err)
+    assert re.search(
+        r"mixed\.mbox:28:1: error\[import-bad-message\]: message 2: it has no readable "
+        r"Date: header",
+        err,
+    )
     assert "message 3" in err
     assert [i.message_id for i in _interactions(book, "GT-1")[0]] == ["alt-1@shop.example"]
 
@@ -277,7 +308,7 @@ def test_bad_messages_are_named_by_file_and_index_and_the_rest_imported(book, ca
 def test_sources_that_are_not_files_refuse_the_whole_import(book, capsys, tmp_path):
     _new(book, capsys, "GT-1")
     good = tmp_path / "good.eml"
-    good.write_bytes(mailgen.alternative(datetime(2026, 3, 1, tzinfo=timezone.utc)))
+    good.write_bytes(mailgen.alternative(datetime(2026, 3, 1, tzinfo=UTC)))
     fifo = tmp_path / "pipe.eml"
     os.mkfifo(fifo)
     before = _tree(book)
@@ -292,7 +323,7 @@ def test_sources_that_are_not_files_refuse_the_whole_import(book, capsys, tmp_pa
 
 def test_attachment_names_cannot_leave_the_case_or_hide(book, capsys, tmp_path):
     _new(book, capsys, "GT-1")
-    msg = mailgen._base("Names", datetime(2026, 3, 1, tzinfo=timezone.utc), msgid="n@x")
+    msg = mailgen._base("Names", datetime(2026, 3, 1, tzinfo=UTC), msgid="n@x")
     msg.set_content("files")
     for name in ("../../../etc/evil.sh", ".hidden", "_draft.txt", "back~", "a\\b\\c.txt", "", "con:sole?.txt"):
         msg.add_attachment(name.encode() or b"nameless", maintype="application", subtype="octet-stream", filename=name)
@@ -311,7 +342,7 @@ def test_an_import_into_a_logbook_with_errors_is_refused(book, capsys, tmp_path)
     case = _new(book, capsys, "GT-1")
     case.write_text(case.read_text().replace("status: open", "status: nonsense"))
     good = tmp_path / "good.eml"
-    good.write_bytes(mailgen.alternative(datetime(2026, 3, 1, tzinfo=timezone.utc)))
+    good.write_bytes(mailgen.alternative(datetime(2026, 3, 1, tzinfo=UTC)))
     before = _tree(book)
     code, _, err = run_cli(["import", str(good), "--case", "GT-1", "-C", str(book)], capsys)
     assert code == 1 and "fix them first (logbook check)" in err and _tree(book) == before
@@ -349,16 +380,23 @@ def _zip(path: Path, chat_name: str, text: str, media: dict[str, bytes]) -> Path
 def test_whatsapp_android_export_with_media(book, capsys, tmp_path):
     _new(book, capsys, "GT-1")
     photo = mailgen.png_bytes(7)
-    source = _zip(tmp_path / "WhatsApp Chat with Shop Support.zip", "WhatsApp Chat with Shop Support.txt", ANDROID,
-                  {"IMG-20260312-WA0001.jpg": photo})
+    source = _zip(
+        tmp_path / "WhatsApp Chat with Shop Support.zip",
+        "WhatsApp Chat with Shop Support.txt",
+        ANDROID,
+        {"IMG-20260312-WA0001.jpg": photo},
+    )
     code, _, err = run_cli(["import", str(source), "--case", "GT-1", "--me", "Alex", "-C", str(book)], capsys)
     assert code == 0, err
     assert "1 system line(s) of the chat skipped" in err  # the encryption notice
     interactions, _ = _interactions(book, "GT-1")
     assert [(i.at.when.isoformat(), i.direction, i.sender) for i in interactions] == [
-        ("2026-03-12T14:05:00+01:00", "in", "Shop Support"), ("2026-03-12T14:06:00+01:00", "out", "Alex"),
-        ("2026-03-12T14:07:00+01:00", "out", "Alex"), ("2026-03-13T09:15:00+01:00", "in", "Shop Support"),
-        ("2026-03-13T09:16:00+01:00", "in", "Shop Support")]
+        ("2026-03-12T14:05:00+01:00", "in", "Shop Support"),
+        ("2026-03-12T14:06:00+01:00", "out", "Alex"),
+        ("2026-03-12T14:07:00+01:00", "out", "Alex"),
+        ("2026-03-13T09:15:00+01:00", "in", "Shop Support"),
+        ("2026-03-13T09:16:00+01:00", "in", "Shop Support"),
+    ]
     assert interactions[1].body == "My parcel GT-889123 arrived damaged.\nThe box was crushed\nand the lamp is broken."
     assert all(i.channel == "chat" for i in interactions)
     assert (book / interactions[2].attachments[0].path).read_bytes() == photo
@@ -377,8 +415,12 @@ def test_whatsapp_ios_export_12_hour_month_first(book, capsys, tmp_path):
     interactions, _ = _interactions(book, "GT-1")
     # month-first (13 as a day), PM read, and the times in the case's zone (EDT since 8 March)
     assert [i.at.when.isoformat() for i in interactions] == [
-        "2026-03-12T14:05:33-04:00", "2026-03-12T14:05:40-04:00", "2026-03-12T14:06:01-04:00",
-        "2026-03-12T14:07:10-04:00", "2026-03-13T09:15:00-04:00"]
+        "2026-03-12T14:05:33-04:00",
+        "2026-03-12T14:05:40-04:00",
+        "2026-03-12T14:06:01-04:00",
+        "2026-03-12T14:07:10-04:00",
+        "2026-03-13T09:15:00-04:00",
+    ]
     assert [i.direction for i in interactions] == ["in", "in", "out", "out", "in"]
     assert interactions[2].body == "My parcel arrived damaged.\nSecond line."
     assert (book / interactions[3].attachments[0].path).read_bytes() == photo
@@ -394,7 +436,10 @@ def test_whatsapp_plain_txt_and_the_date_order(book, capsys, tmp_path):
     code, _, err = run_cli(["import", str(source), "--case", "GT-1", "--date-order", "mdy", "-C", str(book)], capsys)
     assert code == 0, err
     assert [i.at.when.date().isoformat() for i in _interactions(book, "GT-1")[0]] == [
-        "2026-01-02", "2026-01-03", "2026-02-03"]
+        "2026-01-02",
+        "2026-01-03",
+        "2026-02-03",
+    ]
     decided = "05/03/2026, 10:00 - Ann: a\n28/03/2026, 10:00 - Ann: b\n"  # 28 can only be a day
     source.write_text(decided)
     assert run_cli(["import", str(source), "--case", "GT-1", "-C", str(book)], capsys)[0] == 0
@@ -407,7 +452,7 @@ def test_whatsapp_zip_with_a_link_member_is_refused(book, capsys, tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("_chat.txt", "12/03/2026, 14:05 - Ann: hi\n")
         link = zipfile.ZipInfo("IMG-1.jpg")
-        link.external_attr = (0o120777 << 16)
+        link.external_attr = 0o120777 << 16
         archive.writestr(link, "/etc/passwd")
     before = _tree(book)
     code, _, err = run_cli(["import", str(path), "--case", "GT-1", "-C", str(book)], capsys)
@@ -425,7 +470,7 @@ def test_imported_site_is_deterministic(book, capsys, varied_mbox, tmp_path):
 def test_import_codes_are_reported(book, capsys, tmp_path):
     _new(book, capsys, "GT-1")
     good = tmp_path / "good.eml"
-    good.write_bytes(mailgen.alternative(datetime(2026, 3, 1, tzinfo=timezone.utc)))
+    good.write_bytes(mailgen.alternative(datetime(2026, 3, 1, tzinfo=UTC)))
     code, _, err = run_cli(["import", str(good), "--case", "gt-2", "-C", str(book)], capsys)
     assert code == 1 and "error[import-no-case]: no case with id 'gt-2'" in err
     code, _, err = run_cli(["import", str(good), "--new-case", "gt-1", "--title", "T", "-C", str(book)], capsys)
@@ -452,16 +497,21 @@ def test_a_chat_is_routed_as_a_whole_by_the_refs_it_names(book, capsys, tmp_path
 def test_a_chat_time_the_clocks_skip_is_reported_not_written(book, capsys, tmp_path):
     _new(book, capsys, "GT-1")  # Europe/Berlin: 29 March 2026, 02:00-03:00 does not exist
     source = tmp_path / "chat.txt"
-    source.write_text("29/03/2026, 01:59 - Ann: before\n29/03/2026, 02:30 - Ann: in the gap\n"
-                      "29/03/2026, 03:01 - Ann: after\n")
+    source.write_text(
+        "29/03/2026, 01:59 - Ann: before\n29/03/2026, 02:30 - Ann: in the gap\n29/03/2026, 03:01 - Ann: after\n"
+    )
     code, _, err = run_cli(["import", str(source), "--case", "GT-1", "-C", str(book)], capsys)
-    assert code == 1 and re.search(r"chat\.txt:2:1: error\[import-bad-message\]: message 2: its time "
-                                   r"2026-03-29 02:30 cannot be recorded in Europe/Berlin", err)
+    assert code == 1 and re.search(
+        r"chat\.txt:2:1: error\[import-bad-message\]: message 2: its time "
+        r"2026-03-29 02:30 cannot be recorded in Europe/Berlin",
+        err,
+    )
     assert [i.body for i in _interactions(book, "GT-1")[0]] == ["before", "after"]
 
 
 def test_mbox_is_split_as_the_standard_library_splits_it(tmp_path, varied_mbox):
     from logbook.importing.sources import read_emails
+
     path, messages = varied_mbox
     crlf = tmp_path / "crlf.mbox"
     crlf.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
@@ -470,13 +520,16 @@ def test_mbox_is_split_as_the_standard_library_splits_it(tmp_path, varied_mbox):
     for source in (path, crlf, odd):
         box = mailbox.mbox(source, create=False)
         expected = [box.get_bytes(key) for key in box.iterkeys()]
+        box.close()  # left open, the file is a ResourceWarning (an error in these tests)
         assert [m.data for m in read_emails(source, "mbox")] == expected, source.name
     assert [m.data for m in read_emails(path, "mbox")] == [m.rstrip(b"\n") + b"\n" for m in messages]
 
 
 def test_me_in_logbook_toml_is_checked_like_every_setting(book, capsys):
     config = book / "logbook.toml"
-    config.write_text(config.read_text().replace("[site]", '[me]\naddresses = "alex@example.org"\nnmaes = ["A"]\n\n[site]', 1))
+    config.write_text(
+        config.read_text().replace("[site]", '[me]\naddresses = "alex@example.org"\nnmaes = ["A"]\n\n[site]', 1)
+    )
     code, out, _ = run_cli(["check", str(book)], capsys)
     assert code == 1 and "error[config-invalid]: [me] addresses must be a list of words or names" in out
     assert "warning[unknown-config-key]: unknown key 'nmaes' in [me] (did you mean 'names'?)" in out
@@ -495,7 +548,7 @@ def test_a_later_export_of_a_chat_follows_its_earlier_messages(book, capsys, tmp
 
 def test_html_nested_too_deep_for_the_converter_keeps_its_text(book, capsys, tmp_path):
     _new(book, capsys, "GT-1")
-    msg = mailgen._base("Deep", datetime(2026, 3, 1, tzinfo=timezone.utc), msgid="deep@x")
+    msg = mailgen._base("Deep", datetime(2026, 3, 1, tzinfo=UTC), msgid="deep@x")
     msg.set_content("<div>" * 20000 + "the text" + "</div>" * 20000, subtype="html")
     source = tmp_path / "deep.eml"
     source.write_bytes(msg.as_bytes())
@@ -506,9 +559,13 @@ def test_html_nested_too_deep_for_the_converter_keeps_its_text(book, capsys, tmp
 
 # --- git as the notary, the batch writer, one-line fields ---------------------------------------
 
+
 def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0 or args[0] == "merge", done.stderr
     return done.stdout
 
@@ -523,24 +580,41 @@ def test_an_import_is_one_commit_of_exactly_its_files(book, capsys, varied_mbox)
     (book / "unrelated.txt").write_text("staged, not mine to commit\n")
     _git(book, "add", "unrelated.txt")
     head, before = _git(book, "rev-parse", "HEAD").strip(), _case_files(book)
-    code, _, err = run_cli(["import", str(path), "--new-case", "SHOP-1", "--title", "Damaged parcel",
-                            "--me", "alex@example.org", "-C", str(book)], capsys)
+    code, _, err = run_cli(
+        [
+            "import",
+            str(path),
+            "--new-case",
+            "SHOP-1",
+            "--title",
+            "Damaged parcel",
+            "--me",
+            "alex@example.org",
+            "-C",
+            str(book),
+        ],
+        capsys,
+    )
     assert code == 0 and "imported 11 message(s) into SHOP-1" in err and "committed " in err
     assert _git(book, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
     assert _git(book, "log", "-1", "--format=%s") == "logbook: import 11 messages into SHOP-1\n"
-    committed = set(_git(book, "-c", "core.quotePath=false", "show", "--name-only", "--format=", "HEAD").split("\n")) - {""}
+    committed = set(
+        _git(book, "-c", "core.quotePath=false", "show", "--name-only", "--format=", "HEAD").split("\n")
+    ) - {""}
     assert committed == _case_files(book) - before and "cases/SHOP-1/case.md" in committed
     assert _git(book, "status", "--porcelain", "--", "cases") == ""  # nothing written left out of the commit
     assert _git(book, "diff", "--cached", "--name-only") == "unrelated.txt\n"  # what the user staged stays staged
     # a single-file case: its file is the one record, committed with the attachments
     more = book.parent / "one.eml"
-    raw = mailgen.mixed_pdf_png(datetime(2026, 4, 1, 9, 0, tzinfo=timezone.utc))
+    raw = mailgen.mixed_pdf_png(datetime(2026, 4, 1, 9, 0, tzinfo=UTC))
     more.write_bytes(raw.replace(b"Message-ID: <", b"Message-ID: <again-"))
     files_before = _case_files(book)
     code, _, err = run_cli(["import", str(more), "--case", "GT-1", "-C", str(book)], capsys)
     assert code == 0 and "committed " in err, err
     assert _git(book, "log", "-1", "--format=%s") == "logbook: import 1 message into GT-1\n"
-    committed = set(_git(book, "-c", "core.quotePath=false", "show", "--name-only", "--format=", "HEAD").split("\n")) - {""}
+    committed = set(
+        _git(book, "-c", "core.quotePath=false", "show", "--name-only", "--format=", "HEAD").split("\n")
+    ) - {""}
     assert committed == {"cases/GT-1.md"} | (_case_files(book) - files_before)
     assert len(committed) == 4  # the case file, the .eml, the PDF, the PNG
 
@@ -570,7 +644,7 @@ def test_an_import_into_a_changed_single_file_case_is_refused(book, capsys, tmp_
     case = _new(book, capsys, "GT-1", single=True)  # committed by new
     case.write_text(case.read_text() + "\nA line I have not committed.\n")
     source = tmp_path / "a.eml"
-    source.write_bytes(mailgen.alternative(datetime(2026, 3, 1, tzinfo=timezone.utc)))
+    source.write_bytes(mailgen.alternative(datetime(2026, 3, 1, tzinfo=UTC)))
     before = _tree(book)
     code, _, err = run_cli(["import", str(source), "--case", "GT-1", "-C", str(book)], capsys)
     assert code == 1 and "cases/GT-1.md has changes that are not committed yet" in err
@@ -583,22 +657,28 @@ def test_headers_and_chat_names_with_any_line_break_are_imported_on_one_line(boo
     makes headers and chat names one line (U+2028, NEL, C1 controls, a BOM included), so one odd
     message neither refuses the whole import nor is written broken."""
     _new(book, capsys, "GT-1", single=single)
-    when = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    when = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     odd = []
-    for n, subject in enumerate(["Refund\u2028approved", "Refund\x85approved", "Refund\u2029\x9b approved",
-                                 "\ufeffRefund approved"]):
+    for n, subject in enumerate(
+        ["Refund\u2028approved", "Refund\x85approved", "Refund\u2029\x9b approved", "\ufeffRefund approved"]
+    ):
         msgid = f"odd-{n}@shop.example" + ("\x07" if n == 3 else "")
-        odd.append(("From: " + Header("Shop\u2028Support", "utf-8").encode() + f" <s{n}@shop.example>\n"
-                    f"To: alex@example.org\nSubject: {Header(subject, 'utf-8').encode()}\n"
-                    f"Date: {format_datetime(when + timedelta(minutes=n))}\nMessage-ID: <{msgid}>\n"
-                    "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
-                    "Body line one\u2028body line two.\n").encode("utf-8"))
+        odd.append(
+            (
+                "From: " + Header("Shop\u2028Support", "utf-8").encode() + f" <s{n}@shop.example>\n"
+                f"To: alex@example.org\nSubject: {Header(subject, 'utf-8').encode()}\n"
+                f"Date: {format_datetime(when + timedelta(minutes=n))}\nMessage-ID: <{msgid}>\n"
+                "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+                "Body line one\u2028body line two.\n"
+            ).encode("utf-8")
+        )
     source = tmp_path / "odd.mbox"
     source.write_bytes(mailgen.mbox_bytes(odd))
     chat = tmp_path / "WhatsApp Chat with Shop.txt"
     chat.write_text("13/03/2026, 14:05 - Shop\x1b[31m Support: Hello\n13/03/2026, 14:06 - Alex: Hi\n")
-    code, _, err = run_cli(["import", str(source), str(chat), "--case", "GT-1", "--me", "Alex", "-C", str(book)],
-                           capsys)
+    code, _, err = run_cli(
+        ["import", str(source), str(chat), "--case", "GT-1", "--me", "Alex", "-C", str(book)], capsys
+    )
     assert code == 0, err
     interactions, _ = _interactions(book, "GT-1")
     emails = [i for i in interactions if i.channel == "email"]
@@ -616,6 +696,7 @@ def test_the_notary_commits_more_files_than_a_command_line_can_hold(tmp_path):
     exceed the kernel's limit (E2BIG) and nothing was committed. Names with glob characters are
     committed as themselves, not as patterns."""
     from logbook import notary
+
     root = tmp_path / "r"
     root.mkdir()
     _git(root, "init", "-q")

@@ -14,20 +14,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
+from test_cache import EDITS, _append
 
 from logbook.build import build
 from logbook.cache import BuildCache, quiet_paths
 from logbook.models import Agent
 from logbook.reuse import BIG_PIECE, Memo, Ref, encode_pieces, token
 from logbook.timeparse import Moment
-
-from conftest import generated_book, site_tree, write_tree
-from test_cache import EDITS, _append
+from support.books import generated_book, site_tree, write_tree
 
 
 @pytest.fixture
 def book(sample_book: Path) -> Path:
     return sample_book
+
 
 AS_OF = "2026-06-01"
 CASE = "cases/GT-1042/case.md"
@@ -41,13 +41,18 @@ def _replace_in(path: Path, old: str, new: str) -> None:
 
 MORE_EDITS = {
     "a case title": lambda b: _replace_in(b / CASE, "title: PowerBlend", "title: Renamed PowerBlend"),
-    "a case status": lambda b: (_replace_in(b / CASE, "status: resolved", "status: waiting"),  # and the change itself
-                                _replace_in(b / "cases/GT-1042/2026-04-15-1347-email-in.md", "status: resolved",
-                                            "status: waiting")),
-    "a new case": lambda b: write_tree(b, {"cases/NEW-1/case.md": "---\nid: NEW-1\ntitle: A new one\nstatus: open\n"
-                                           "opened: 2026-05-01\n---\nStarted.\n",
-                                           "cases/NEW-1/2026-05-02-0900-email-in.md":
-                                           "---\nat: 2026-05-02 09:00\nchannel: email\ndirection: in\n---\nHello.\n"}),
+    "a case status": lambda b: (
+        _replace_in(b / CASE, "status: resolved", "status: waiting"),  # and the change itself
+        _replace_in(b / "cases/GT-1042/2026-04-15-1347-email-in.md", "status: resolved", "status: waiting"),
+    ),
+    "a new case": lambda b: write_tree(
+        b,
+        {
+            "cases/NEW-1/case.md": "---\nid: NEW-1\ntitle: A new one\nstatus: open\n"
+            "opened: 2026-05-01\n---\nStarted.\n",
+            "cases/NEW-1/2026-05-02-0900-email-in.md": "---\nat: 2026-05-02 09:00\nchannel: email\ndirection: in\n---\nHello.\n",
+        },
+    ),
     "a deleted case": lambda b: shutil.rmtree(b / "cases/NEW-1"),
 }
 
@@ -86,9 +91,14 @@ def test_an_unchanged_rebuild_writes_nothing_and_renders_nothing(book, tmp_path)
     original = BuildCache.roll_over
 
     def spy(self: BuildCache, prune: bool = True) -> None:
-        seen.update(pages=self.pages.misses, fragments=self.fragments.misses, derived=self.derived.misses,
-                    checked=self.checked.misses)
+        seen.update(
+            pages=self.pages.misses,
+            fragments=self.fragments.misses,
+            derived=self.derived.misses,
+            checked=self.checked.misses,
+        )
         original(self, prune)
+
     BuildCache.roll_over = spy  # type: ignore[method-assign]
     try:
         touched = book / "cases/GT-1042/2026-03-02-1932-email-out.md"
@@ -120,6 +130,7 @@ def test_a_file_saved_just_now_is_not_rendered_again_by_later_rebuilds(book, tmp
     def spy(self: BuildCache, prune: bool = True) -> None:
         seen.update(pages=self.pages.misses, derived=self.derived.misses)
         original(self, prune)
+
     monkeypatch.setattr(BuildCache, "roll_over", spy)
     for touched in (frozenset(), None):  # the watcher saw nothing; nothing known (every file looked at)
         assert build(book, out, as_of=AS_OF, cache=cache, persist=False, touched=touched).published
@@ -155,8 +166,11 @@ def test_a_site_replaced_behind_serves_back_is_published_whole(book, tmp_path):
 
 def test_commits_change_the_provenance_shown(book, tmp_path):
     git = ["git", "-C", str(book), "-c", "user.name=T", "-c", "user.email=t@example.net"]
-    env = {"GIT_COMMITTER_DATE": "2026-05-01T10:00:00Z", "GIT_AUTHOR_DATE": "2026-05-01T10:00:00Z",
-           "PATH": "/usr/bin:/bin"}
+    env = {
+        "GIT_COMMITTER_DATE": "2026-05-01T10:00:00Z",
+        "GIT_AUTHOR_DATE": "2026-05-01T10:00:00Z",
+        "PATH": "/usr/bin:/bin",
+    }
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-qm", "one"], check=True, env=env)
@@ -166,11 +180,15 @@ def test_commits_change_the_provenance_shown(book, tmp_path):
     _append(book / "cases/GT-1042/2026-03-02-1932-email-out.md", "\nAmended.\n")
     build(book, out, as_of=AS_OF, cache=cache, persist=False)
     assert site_tree(out) == _cold(book, tmp_path)  # "with uncommitted changes"
-    subprocess.run([*git, "commit", "-qam", "two"], check=True, env={**env, "GIT_COMMITTER_DATE": "2026-05-02T10:00:00Z"})
+    subprocess.run(
+        [*git, "commit", "-qam", "two"], check=True, env={**env, "GIT_COMMITTER_DATE": "2026-05-02T10:00:00Z"}
+    )
     build(book, out, as_of=AS_OF, cache=cache, persist=False)
     assert site_tree(out) == _cold(book, tmp_path)  # amended in commit two
     subprocess.run([*git, "rm", "-q", "cases/GT-1042/2026-03-02-1910-note.md"], check=True)
-    subprocess.run([*git, "commit", "-qm", "three"], check=True, env={**env, "GIT_COMMITTER_DATE": "2026-05-03T10:00:00Z"})
+    subprocess.run(
+        [*git, "commit", "-qm", "three"], check=True, env={**env, "GIT_COMMITTER_DATE": "2026-05-03T10:00:00Z"}
+    )
     build(book, out, as_of=AS_OF, cache=cache, persist=False)
     assert site_tree(out) == _cold(book, tmp_path)  # the deletion is listed
 
@@ -204,8 +222,9 @@ def test_a_memo_keeps_only_what_the_last_build_used():
 
 
 @settings(max_examples=200, derandomize=True, deadline=None)
-@given(st.lists(st.sampled_from(["", "a", "·", "€ " * 3000, "x" * 5000, "\U0001f600" * 2100]), max_size=8),
-       st.booleans())
+@given(
+    st.lists(st.sampled_from(["", "a", "·", "€ " * 3000, "x" * 5000, "\U0001f600" * 2100]), max_size=8), st.booleans()
+)
 def test_a_page_encoded_in_pieces_is_the_page_encoded_whole(pieces, reuse_them):
     """Big pieces kept from the last drawing (the same strings) or not, the bytes are the whole text's."""
     _, before = encode_pieces(pieces) if reuse_them else (b"", ())
@@ -245,7 +264,9 @@ def test_quiet_paths_are_those_in_cases_the_watcher_did_not_report(tmp_path):
 def test_a_rebuild_after_one_save_looks_at_no_other_attachment(tmp_path, monkeypatch):
     """With the watcher's report, serve neither stats every attachment for the parse nor every exhibit
     for the publication (thousands of stats in a logbook with exhibits); the site is a cold build's."""
-    from logbook import cache as cache_module, publish
+    from logbook import cache as cache_module
+    from logbook import publish
+
     book = generated_book(tmp_path / "book", 40, 3, seed=13, labels=True)
     cache = BuildCache(None, incremental=True)
     out = tmp_path / "site"
@@ -253,7 +274,9 @@ def test_a_rebuild_after_one_save_looks_at_no_other_attachment(tmp_path, monkeyp
     looked_at: list[str] = []
     real_stamp, real_source_stamp = cache_module._stamp, publish._source_stamp
     monkeypatch.setattr(cache_module, "_stamp", lambda path: (looked_at.append(str(path)), real_stamp(path))[1])
-    monkeypatch.setattr(publish, "_source_stamp", lambda path: (looked_at.append(str(path)), real_source_stamp(path))[1])
+    monkeypatch.setattr(
+        publish, "_source_stamp", lambda path: (looked_at.append(str(path)), real_source_stamp(path))[1]
+    )
     edited = sorted(sorted((book / "cases").iterdir())[5].glob("0*.md"))[1]
     for touched in (frozenset({edited.relative_to(book).as_posix()}), None):
         looked_at.clear()

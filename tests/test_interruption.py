@@ -11,8 +11,7 @@ import pytest
 
 from logbook.build import build
 from logbook.publish import PublishError, publish_lock
-
-from conftest import site_tree, write_tree
+from support.books import site_tree, write_tree
 
 AS_OF = "2026-02-01"
 
@@ -22,11 +21,14 @@ def make_book(root: Path, version: str) -> Path:
     for n in range(40):
         files[f"cases/C-{n:02d}/case.md"] = f"---\ntitle: Case {n} version {version}\nstatus: open\n---\n"
         for k in range(4):
-            files[f"cases/C-{n:02d}/m{k}.md"] = (f"---\nat: 2026-01-{k + 1:02d} 10:00Z\nchannel: email\ndirection: in\n"
-                                                  f"---\n" + f"Message {k} of case {n}, version {version}.\n" * 3)
+            files[f"cases/C-{n:02d}/m{k}.md"] = (
+                f"---\nat: 2026-01-{k + 1:02d} 10:00Z\nchannel: email\ndirection: in\n"
+                f"---\n" + f"Message {k} of case {n}, version {version}.\n" * 3
+            )
     return write_tree(root, files)
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_leaves_a_whole_site(tmp_path):
     versions = {}
     for version in ("A", "B"):  # the two whole sites a reader may ever see
@@ -71,8 +73,11 @@ def test_a_second_build_on_the_same_output_waits_its_turn_with_a_clear_message(t
     with publish_lock(out.resolve()):
         with pytest.raises(PublishError, match="another logbook build is publishing"):
             build(book, out, as_of=AS_OF)
-        proc = subprocess.run([sys.executable, "-m", "logbook", "build", str(book), "--out", str(out), "--as-of",
-                               AS_OF], capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "logbook", "build", str(book), "--out", str(out), "--as-of", AS_OF],
+            capture_output=True,
+            text=True,
+        )
         assert proc.returncode == 1 and "another logbook build is publishing" in proc.stderr
     assert site_tree(out) == before
     assert build(book, out, as_of=AS_OF).published

@@ -6,9 +6,8 @@ Regenerate the expectations with ``python tests/regenerate.py`` after a delibera
 import re
 
 from logbook.diagnostics import CODES
-
-from conftest import REPO
-from regenerate import HOSTILE, INVALID, expected_text
+from support.books import REPO
+from support.golden import HOSTILE, INVALID, expected_text
 
 # Codes that need a logbook of their own (each is tested elsewhere, named here).
 TESTED_ELSEWHERE = {
@@ -18,9 +17,9 @@ TESTED_ELSEWHERE = {
     "config-syntax": "test_cli.py::test_config_syntax_error",
     "template-error": "test_themes.py::test_broken_user_template_is_a_diagnostic",
     "output-conflict": "test_hostile_edges.py::test_a_record_needing_a_folder_where_the_site_has_a_page_is_refused_by_check"
-                       " (and the hostile corpus)",
+    " (and the hostile corpus)",
     "name-too-long": "test_hostile_edges.py::test_a_300_character_case_id_is_refused_by_check_not_by_the_file_system"
-                     " (and the hostile corpus)",
+    " (and the hostile corpus)",
     "unknown-theme": "test_themes.py::test_unknown_theme_is_reported_by_check",
     "deleted-interaction": "test_provenance.py::test_deleted_interactions_are_flagged",
     "import-unreadable": "test_import.py::test_sources_that_are_not_files_refuse_the_whole_import",
@@ -42,7 +41,12 @@ def test_hostile_corpus_gives_exactly_the_expected_diagnostics():
     """Attacks and breakages (alias bombs, 40,000-deep nesting, links out, DST traps, …): each a diagnostic, no crash."""
     assert expected_text(HOSTILE) == (HOSTILE / "expected.txt").read_text(encoding="utf-8")
     listed = {line.split(":")[0] for line in (HOSTILE / "expected.txt").read_text(encoding="utf-8").splitlines()}
-    valid = {"cases/bom-crlf.md", "cases/mixed-endings.md", "cases/case-a.md", "cases/agents-alike.md"}  # must just work
+    valid = {
+        "cases/bom-crlf.md",
+        "cases/mixed-endings.md",
+        "cases/case-a.md",
+        "cases/agents-alike.md",
+    }  # must just work
     for path in sorted((HOSTILE / "cases").glob("*.md")):
         assert (f"cases/{path.name}" in listed) != (f"cases/{path.name}" in valid), path.name
 

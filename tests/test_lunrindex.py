@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from datetime import UTC
 
 import pytest
 from hypothesis import given, settings
@@ -15,9 +16,43 @@ from logbook.lunrindex import Field, analyse, ascii_blanker, blanked, build_inde
 from logbook.search import plain_words
 
 FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
-WORDS = ("refund", "refunded", "refunding", "the", "blender", "arrived", "broken", "RMA-4471", "don't", "(order)",
-         "«Zürich»", "ÉTÉ", "naïve", "—", "--", "x", "a-b", "running", "happily", "GT-889123", "“quoted”", "42",
-         "e-mail", "İstanbul", "ß", "...", "!!!", "__init__", "call-back", "\xa0", "\t", "\n", "\u2003", "\x1c", "\r\n")
+WORDS = (
+    "refund",
+    "refunded",
+    "refunding",
+    "the",
+    "blender",
+    "arrived",
+    "broken",
+    "RMA-4471",
+    "don't",
+    "(order)",
+    "«Zürich»",
+    "ÉTÉ",
+    "naïve",
+    "—",
+    "--",
+    "x",
+    "a-b",
+    "running",
+    "happily",
+    "GT-889123",
+    "“quoted”",
+    "42",
+    "e-mail",
+    "İstanbul",
+    "ß",
+    "...",
+    "!!!",
+    "__init__",
+    "call-back",
+    "\xa0",
+    "\t",
+    "\n",
+    "\u2003",
+    "\x1c",
+    "\r\n",
+)
 
 
 def reference(documents: list[dict[str, str]]) -> dict[str, object]:
@@ -39,8 +74,10 @@ def random_documents(seed: int, count: int) -> list[dict[str, str]]:
     def text(n: int) -> str:
         return "".join(rng.choice(WORDS) + rng.choice((" ", "-", "\n", "  ", "")) for _ in range(rng.randint(0, n)))
 
-    return [{"id": f"C-{i}#e{i}", "title": text(6), "refs": text(3), "body": text(200), "people": text(4),
-             "case": text(5)} for i in range(count)]
+    return [
+        {"id": f"C-{i}#e{i}", "title": text(6), "refs": text(3), "body": text(200), "people": text(4), "case": text(5)}
+        for i in range(count)
+    ]
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -50,15 +87,15 @@ def test_equal_to_lunr_py_on_generated_documents(seed):
 
 
 def test_equal_to_lunr_py_on_the_sample_site():
+    from datetime import datetime
     from pathlib import Path
 
     from logbook.derive import derive_site
     from logbook.load import load_logbook
     from logbook.search import _document
-    from datetime import datetime, timezone
 
     loaded = load_logbook(Path(__file__).parent.parent / "sample_cases")
-    site = derive_site(loaded.logbook, datetime(2026, 6, 1, tzinfo=timezone.utc), loaded.history)
+    site = derive_site(loaded.logbook, datetime(2026, 6, 1, tzinfo=UTC), loaded.history)
     documents = [_document(view, entry) for view, entry in site.timeline()]
     assert len(documents) > 40
     assert ours(documents) == reference(documents)
@@ -67,8 +104,10 @@ def test_equal_to_lunr_py_on_the_sample_site():
 @settings(max_examples=60, derandomize=True, deadline=None)
 @given(st.lists(st.text(max_size=80), min_size=1, max_size=5))
 def test_equal_to_lunr_py_on_any_text(bodies):
-    documents = [{"id": f"d{i}", "title": body[:10], "refs": "", "body": body, "people": body[::-1], "case": "x"}
-                 for i, body in enumerate(bodies)]
+    documents = [
+        {"id": f"d{i}", "title": body[:10], "refs": "", "body": body, "people": body[::-1], "case": "x"}
+        for i, body in enumerate(bodies)
+    ]
     assert ours(documents) == reference(documents)
 
 
@@ -89,8 +128,10 @@ def test_documents_need_refs_of_their_own():
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)
-@given(st.text(st.characters(codec=None), max_size=60) | st.sampled_from(WORDS),
-       st.text(st.characters(max_codepoint=127), min_size=1, max_size=8))
+@given(
+    st.text(st.characters(codec=None), max_size=60) | st.sampled_from(WORDS),
+    st.text(st.characters(max_codepoint=127), min_size=1, max_size=8),
+)
 def test_blanked_is_str_translate_to_spaces(text, characters):
     """Through UTF-8 bytes, for any text (surrogates and non-ASCII included), as str.translate does it."""
     table = ascii_blanker(characters)

@@ -14,32 +14,46 @@ def render(text: str) -> str:
     return render_message(text, "cases/C", exhibits.get)
 
 
-@pytest.mark.parametrize("payload", [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    '<a href="javascript:alert(1)">x</a>',
-    "<svg onload=alert(1)>",
-    "<iframe src=https://evil.example></iframe>",
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        '<a href="javascript:alert(1)">x</a>',
+        "<svg onload=alert(1)>",
+        "<iframe src=https://evil.example></iframe>",
+    ],
+)
 def test_raw_html_is_escaped(payload):
     html = render(payload)
     assert "<script" not in html and "<img" not in html and "<a " not in html and "<svg" not in html
     assert "<iframe" not in html and "&lt;" in html
 
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)", "JaVaScRiPt:alert(1)", "jav&#x61;script:alert(1)", "&#106;avascript:alert(1)",
-    "vbscript:msgbox(1)", "data:text/html,<script>alert(1)</script>", "data:image/png;base64,AAAA",
-    "//evil.example/x", "file:///etc/passwd",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "jav&#x61;script:alert(1)",
+        "&#106;avascript:alert(1)",
+        "vbscript:msgbox(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "data:image/png;base64,AAAA",
+        "//evil.example/x",
+        "file:///etc/passwd",
+    ],
+)
 def test_dangerous_links_become_text(url):
     html = render(f"[click]({url})")
     assert "href" not in html and "click" in html
 
 
 def test_external_links_are_kept_without_referrer():
-    assert render("[shop](https://shop.example/o?id=1)") == \
-        '<p><a href="https://shop.example/o?id=1" rel="nofollow noopener noreferrer">shop</a></p>\n'
+    assert (
+        render("[shop](https://shop.example/o?id=1)")
+        == '<p><a href="https://shop.example/o?id=1" rel="nofollow noopener noreferrer">shop</a></p>\n'
+    )
     assert 'href="mailto:bob@example.com"' in render("<bob@example.com>")
 
 
@@ -70,12 +84,79 @@ def _every_rule() -> MarkdownIt:
     return md
 
 
-PREFIXES = st.sampled_from(["", "", "", "> ", ">", "- ", "* ", "+ ", "1. ", "2) ", "  ", "   ", "    ", "\t",
-                            "> - ", "- > ", "# ", "### ", "  > "])
-PIECES = st.sampled_from(["word", "two words", "***", "* * *", "---", "- - -", "___", "_ _ _", "===", "=", "-",
-                          "```", "~~~", "```py", "| a | b |", "|---|---|", "a|b", "[x]: /u", "[y]:/v", "[x\nz]: /w", "[x]", "[x](y)",
-                          "![i](p.png)", "<http://a.example>", "<b>", "&amp;", "&#35;", "-|-", "&", "`c`", "``", "~~s~~", "~",
-                          "*e*", "_e_", "**s**", "\\*", "\\", "#", "##", "1.", "  ", "\t", " ", "\r", "]:"])
+PREFIXES = st.sampled_from(
+    [
+        "",
+        "",
+        "",
+        "> ",
+        ">",
+        "- ",
+        "* ",
+        "+ ",
+        "1. ",
+        "2) ",
+        "  ",
+        "   ",
+        "    ",
+        "\t",
+        "> - ",
+        "- > ",
+        "# ",
+        "### ",
+        "  > ",
+    ]
+)
+PIECES = st.sampled_from(
+    [
+        "word",
+        "two words",
+        "***",
+        "* * *",
+        "---",
+        "- - -",
+        "___",
+        "_ _ _",
+        "===",
+        "=",
+        "-",
+        "```",
+        "~~~",
+        "```py",
+        "| a | b |",
+        "|---|---|",
+        "a|b",
+        "[x]: /u",
+        "[y]:/v",
+        "[x\nz]: /w",
+        "[x]",
+        "[x](y)",
+        "![i](p.png)",
+        "<http://a.example>",
+        "<b>",
+        "&amp;",
+        "&#35;",
+        "-|-",
+        "&",
+        "`c`",
+        "``",
+        "~~s~~",
+        "~",
+        "*e*",
+        "_e_",
+        "**s**",
+        "\\*",
+        "\\",
+        "#",
+        "##",
+        "1.",
+        "  ",
+        "\t",
+        " ",
+        "\r",
+        "]:",
+    ]
+)
 LINE_ENDS = st.sampled_from(["\n", "\n", "\n\n", "\r\n", "\r"])
 
 
@@ -86,17 +167,37 @@ def test_leaving_out_rules_that_cannot_match_changes_nothing(lines):
     assert render_message(text, "cases/C") == _every_rule().render(text, {"base_dir": "cases/C"})
 
 
-@pytest.mark.parametrize("text", [
-    "a|b\n-|-\n", "> a|b\n> -|-\n", "- x\n\n  ```\n  code\n  ```\n", "Title\n  ===  \n", "> Title\n> ---\n",
-    "-\t-\t-\n", "Title\n---", "Title\n=== \t", "1.  a\n\n        code\n", "[a\nb]: /u\n\n[a b]\n", "&copy; &#x26; \\# ~~x~~ <a@b.example>\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a|b\n-|-\n",
+        "> a|b\n> -|-\n",
+        "- x\n\n  ```\n  code\n  ```\n",
+        "Title\n  ===  \n",
+        "> Title\n> ---\n",
+        "-\t-\t-\n",
+        "Title\n---",
+        "Title\n=== \t",
+        "1.  a\n\n        code\n",
+        "[a\nb]: /u\n\n[a b]\n",
+        "&copy; &#x26; \\# ~~x~~ <a@b.example>\n",
+    ],
+)
 def test_leaving_out_rules_changes_nothing_in_these_corners(text):
     assert render_message(text, "cases/C") == _every_rule().render(text, {"base_dir": "cases/C"})
 
 
 def test_rules_are_left_out_of_plain_messages():
     assert set(messages.rules_that_cannot_match("Dear team,\n\nthe blender is broken.\n")) >= {
-        "table", "fence", "blockquote", "hr", "heading", "lheading", "link", "emphasis"}
+        "table",
+        "fence",
+        "blockquote",
+        "hr",
+        "heading",
+        "lheading",
+        "link",
+        "emphasis",
+    }
     assert "blockquote" not in messages.rules_that_cannot_match("> quoted\n")
     assert "lheading" not in messages.rules_that_cannot_match("Title\r\n---\r\n")
 

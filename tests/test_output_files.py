@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, run_cli, site_tree, write_tree
+from support.books import SAMPLE, run_cli, site_tree, write_tree
 
 AS_OF = "2026-11-22"
 CASE = "GT-1042"
@@ -92,15 +92,18 @@ def test_force_replaces_a_regular_file_of_the_users_atomically(book, tmp_path, c
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book", "hard-link.zip", "packet.zip"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--zip", "/missing/dir/x.zip"], "no folder /missing/dir"),
-    (["--zip", "cases"], "is a folder"),
-    (["--zip", ""], "empty file name"),
-    (["--zip", " "], "empty file name"),
-    (["--zip", "out/"], "names a folder"),
-    (["--pdf", "."], "empty file name"),
-    (["--zip", "p.zip", "--pdf", "./p.zip"], "the same file"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--zip", "/missing/dir/x.zip"], "no folder /missing/dir"),
+        (["--zip", "cases"], "is a folder"),
+        (["--zip", ""], "empty file name"),
+        (["--zip", " "], "empty file name"),
+        (["--zip", "out/"], "names a folder"),
+        (["--pdf", "."], "empty file name"),
+        (["--zip", "p.zip", "--pdf", "./p.zip"], "the same file"),
+    ],
+)
 def test_bad_export_targets_are_one_line_usage_errors(book, capsys, monkeypatch, args, message):
     monkeypatch.chdir(book)
     try:
@@ -150,6 +153,7 @@ def test_build_out_refused_in_one_line(book, tmp_path, capsys, monkeypatch, out)
 
 # --- a real full disk and a real read-only file system -------------------------------------------
 
+
 class Disk:
     """A small tmpfs mounted for one test: filled for ENOSPC, remounted read-only for EROFS."""
 
@@ -174,8 +178,12 @@ class Disk:
 def disk(tmp_path):
     mount = tmp_path / "disk"
     mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)],
-                                           capture_output=True).returncode:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+    ):
         pytest.skip("mounting a tmpfs needs root")
     yield Disk(mount)
     subprocess.run(["umount", "-l", str(mount)], check=False)
@@ -201,29 +209,42 @@ def test_build_on_a_full_or_read_only_disk_keeps_the_old_site(book, disk, failur
     case.write_text(case.read_text().replace("title: ", "title: Changed ", 1))
     disk.fill() if failure == "full" else disk.read_only()
     proc = cli("build", str(book), "--out", str(out), "--as-of", AS_OF, "--no-cache")
-    _one_line(proc, "No space left on device" if failure == "full" else "Read-only file system",
-              "previous site is untouched")
+    _one_line(
+        proc, "No space left on device" if failure == "full" else "Read-only file system", "previous site is untouched"
+    )
     assert site_tree(out) == before
     assert not [p for p in disk.mount.iterdir() if ".tmp-" in p.name or ".old-" in p.name]
 
 
+@pytest.mark.pdf
 @pytest.mark.parametrize("failure", ["full", "read-only"])
 def test_export_on_a_full_or_read_only_disk_leaves_no_half_file(book, disk, failure):
     old = disk.mount / "old.zip"
     old.write_bytes(b"PK last week")
     disk.fill() if failure == "full" else disk.read_only()
     for target, extra in ((disk.mount / "new.zip", ()), (old, ("--force",)), (disk.mount / "new.pdf", ())):
-        proc = cli("export", CASE, "--zip" if target.suffix == ".zip" else "--pdf", str(target), "--as-of", AS_OF,
-                   "-C", str(book), *extra)
+        proc = cli(
+            "export",
+            CASE,
+            "--zip" if target.suffix == ".zip" else "--pdf",
+            str(target),
+            "--as-of",
+            AS_OF,
+            "-C",
+            str(book),
+            *extra,
+        )
         _one_line(proc, str(target))
     assert sorted(p.name for p in disk.mount.iterdir()) == (["filler", "old.zip"] if failure == "full" else ["old.zip"])
     assert old.read_bytes() == b"PK last week"
 
 
+@pytest.mark.serve
 def test_serve_on_a_full_disk_keeps_serving_the_whole_last_site(book, disk):
     """serve replaces only changed files; on a full disk none is replaced (each is written beside
     its target before any is renamed), so the site on disk stays the last good one, whole."""
-    from serving import ServeProcess
+    from support.serving import ServeProcess
+
     out = disk.mount / "site"
     process = ServeProcess(book, "--out", str(out), "--as-of", AS_OF)
     try:

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from logbook.outfile import output_file
 from logbook.export import prepare_packet, write_pdf
+from logbook.outfile import output_file
+from support.books import REPO, SAMPLE, write_tree
 
-from conftest import REPO, SAMPLE, write_tree
+pytestmark = pytest.mark.pdf
 
 SCENARIO = Path(__file__).parent / "fixtures" / "packet-scenario"
-AS_OF = datetime(2026, 12, 1, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def pdf_pages(pdf: Path) -> list[str]:
@@ -39,7 +40,7 @@ def page_fill(pdf: Path, dpi: int = 20) -> list[float]:
             assert magic == b"P5"
             w, h = int(width), int(height)
             top, bottom = int(h * 22 / 297), int(h * 275 / 297)  # between the running header and footer
-            inked = [y for y in range(top, bottom) if min(pixels[y * w:(y + 1) * w]) < 200]
+            inked = [y for y in range(top, bottom) if min(pixels[y * w : (y + 1) * w]) < 200]
             fills.append((max(inked) - top) / (bottom - top) if inked else 0.0)
         return fills
 
@@ -71,8 +72,10 @@ def test_page_one_states_the_case_in_five_lines(scenario_pdf):
     lines = re.findall(r"^\s*([1-5])\. (Between|About|Status|Record|Promises)", first, re.M)
     assert [n for n, _ in lines] == ["1", "2", "3", "4", "5"]
     flat = " ".join(first.split())
-    assert ("Between Sam Patel and ShenMart; also Northbank Card Disputes (card issuer) and Speedy Parcels (courier)."
-            in flat)
+    assert (
+        "Between Sam Patel and ShenMart; also Northbank Card Disputes (card issuer) and Speedy Parcels (courier)."
+        in flat
+    )
     assert "About 64.50 GBP: order SM-884120." in flat
     assert "Status escalated since 2026-11-28 14:00 GMT; opened 2026-11-09*" in flat
     assert "Record of 6 interactions" in flat and "2 received, 4 sent, 0 internal notes; 2 exhibits." in flat
@@ -127,12 +130,15 @@ def test_every_page_says_which_zone_its_times_are_in(scenario_pdf):
 def test_no_page_is_left_half_empty_by_a_page_break_rule(scenario_pdf, sample_pdf, tmp_path):
     """Only page 1 and the chronology table end a page on purpose; any other page but the last is filled."""
     body = "\n\n".join(["We write about the order again. " * 14] * 3)
-    files = {"logbook.toml": '[site]\ntimezone = "UTC"\n',
-             "cases/LONG/case.md": "---\ntitle: Many long letters\nstatus: open\ncounterparty: ShopCo\n---\n"}
+    files = {
+        "logbook.toml": '[site]\ntimezone = "UTC"\n',
+        "cases/LONG/case.md": "---\ntitle: Many long letters\nstatus: open\ncounterparty: ShopCo\n---\n",
+    }
     for day in range(1, 19):
         files[f"cases/LONG/2026-03-{day:02d}-1000-email-{'in' if day % 2 else 'out'}.md"] = (
             f"---\nat: 2026-03-{day:02d} 10:00\nchannel: email\ndirection: {'in' if day % 2 else 'out'}\n"
-            f"subject: Letter {day}\n---\n" + body[: 600 + 90 * day] + "\n")
+            f"subject: Letter {day}\n---\n" + body[: 600 + 90 * day] + "\n"
+        )
     long_pdf = export(write_tree(tmp_path / "book", files), "LONG", tmp_path / "long.pdf")
     for pdf in (scenario_pdf, sample_pdf, long_pdf):
         fills = page_fill(pdf)

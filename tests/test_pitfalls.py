@@ -9,15 +9,20 @@ IBAN before card → test_redact.py.
 """
 
 from logbook.load import load_logbook
-
-from conftest import write_tree
+from support.books import write_tree
 
 
 def test_yaml_implicit_types_read_as_meant(tmp_path):
-    root = write_tree(tmp_path / "b", {"cases/c.md": (
-        "---\ntitle: no\nstatus: open\nprivate: NO\nrefs: {order: 0123, time: 14:03}\n---\n"
-        "\n## 2026-01-16 14:03 no seconds, local\nchannel: email\ndirection: in\nref: 14:03\n"
-        "\n## 2026-01-16 14:03:00 with seconds, local\nchannel: email\ndirection: in\nprivate: on\n")})
+    root = write_tree(
+        tmp_path / "b",
+        {
+            "cases/c.md": (
+                "---\ntitle: no\nstatus: open\nprivate: NO\nrefs: {order: 0123, time: 14:03}\n---\n"
+                "\n## 2026-01-16 14:03 no seconds, local\nchannel: email\ndirection: in\nref: 14:03\n"
+                "\n## 2026-01-16 14:03:00 with seconds, local\nchannel: email\ndirection: in\nprivate: on\n"
+            )
+        },
+    )
     loaded = load_logbook(root)
     assert loaded.diagnostics == ()
     case = loaded.logbook.cases[0]
@@ -47,11 +52,21 @@ def test_line_numbers_survive_leading_blank_lines_and_a_bom(tmp_path):
 
 
 def test_front_matter_that_frontmatter_would_drop_silently_is_reported(tmp_path):
-    root = write_tree(tmp_path / "b", {"cases/bom.md": "\ufeff---\ntitle: T\nstatus: open\n---\n",
-                                       "cases/unclosed.md": "---\ntitle: T\nstatus: open\n",
-                                       "cases/list.md": "---\n- a\n---\n", "cases/dots.md": "---\ntitle: T\n...\n",
-                                       "cases/latin1.md": b"---\ntitle: caf\xe9\n---\n"})
+    root = write_tree(
+        tmp_path / "b",
+        {
+            "cases/bom.md": "\ufeff---\ntitle: T\nstatus: open\n---\n",
+            "cases/unclosed.md": "---\ntitle: T\nstatus: open\n",
+            "cases/list.md": "---\n- a\n---\n",
+            "cases/dots.md": "---\ntitle: T\n...\n",
+            "cases/latin1.md": b"---\ntitle: caf\xe9\n---\n",
+        },
+    )
     codes = {d.location.path: d.code for d in load_logbook(root).diagnostics}
-    assert codes == {"cases/unclosed.md": "unclosed-front-matter", "cases/list.md": "not-a-mapping",
-                     "cases/dots.md": "unclosed-front-matter", "cases/latin1.md": "not-utf8"}
+    assert codes == {
+        "cases/unclosed.md": "unclosed-front-matter",
+        "cases/list.md": "not-a-mapping",
+        "cases/dots.md": "unclosed-front-matter",
+        "cases/latin1.md": "not-utf8",
+    }
     assert [c.title for c in load_logbook(root).logbook.cases] == ["T"]  # the BOM file just works

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from logbook.build import build
-from logbook.palette import status_colours
 from logbook.models import DEFAULT_STATUSES
+from logbook.palette import status_colours
+from support.books import REPO, SAMPLE
+from support.browser import CHROMIUM_ARGS, chromium_path
 
-from browser import CHROMIUM_ARGS, chromium_path
-from conftest import REPO, SAMPLE
+pytestmark = pytest.mark.browser
 
 ARTEFACTS = REPO / "test-artifacts"
 SCENARIO = Path(__file__).parent / "fixtures" / "packet-scenario"
@@ -34,6 +35,7 @@ def sites(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield chromium
@@ -58,7 +60,7 @@ COLOURS = """() => {
 
 
 def rgb(hex_colour: str) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgb({r}, {g}, {b})"
 
 
@@ -133,8 +135,12 @@ HIDDEN_SCROLL = """() => [...document.querySelectorAll('.table-scroll, table')].
 
 
 def test_wide_tables_fit_a_phone_without_sideways_scrolling(sites, browser):
-    for name, path in (("sample", "cases/GT-1042/index.html"), ("sample", "cases/HV-318/index.html"),
-                       ("scenario", "cases/SM-5521/index.html"), ("sample", "index.html")):
+    for name, path in (
+        ("sample", "cases/GT-1042/index.html"),
+        ("sample", "cases/HV-318/index.html"),
+        ("scenario", "cases/SM-5521/index.html"),
+        ("sample", "index.html"),
+    ):
         page = open_page(browser, (sites[name] / path).as_uri(), 390)
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # the charts' data too
         assert page.evaluate(HIDDEN_SCROLL) == [], path

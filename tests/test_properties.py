@@ -2,7 +2,7 @@
 load → derive → render is total on valid models."""
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,7 @@ from logbook.derive import derive_site
 from logbook.load import load_logbook
 from logbook.render import render_site
 from logbook.themes import resolve_theme
-
-from strategies import any_config, any_file, book, check_and_build, check_config, check_one, scratch_dir
-
+from support.strategies import any_config, any_file, book, check_and_build, check_config, check_one, scratch_dir
 
 
 @pytest.fixture(scope="module")
@@ -64,26 +62,34 @@ def test_what_check_passes_builds_and_what_it_refuses_does_not(scratch, drawn):
     check_and_build(drawn, scratch)
 
 
-words = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30).map(str.strip) \
+words = (
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=30)
+    .map(str.strip)
     .filter(bool)
-moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1),
-                       timezones=st.sampled_from([timezone.utc]))
+)
+moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.sampled_from([UTC]))
 
 
 @st.composite
 def valid_case(draw) -> str:
     import json
+
     title = json.dumps(draw(words))
-    parts = [f"---\ntitle: {title}\nstatus: {draw(st.sampled_from(['open', 'waiting', 'resolved']))}\n"
-             f"timezone: {draw(st.sampled_from(['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata']))}\n---\n",
-             json.dumps(draw(words)) + "\n"]
+    parts = [
+        f"---\ntitle: {title}\nstatus: {draw(st.sampled_from(['open', 'waiting', 'resolved']))}\n"
+        f"timezone: {draw(st.sampled_from(['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata']))}\n---\n",
+        json.dumps(draw(words)) + "\n",
+    ]
     for _ in range(draw(st.integers(0, 6))):
         at = draw(moments).strftime("%Y-%m-%dT%H:%M:%SZ")
-        body = draw(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.just("\n"),
-                            max_size=200)).replace("## ", "# ")
-        parts.append(f"\n## {at} {draw(words).replace('#', '')}\nchannel: {draw(st.sampled_from(['email', 'chat', 'phone']))}\n"
-                     f"direction: {draw(st.sampled_from(['in', 'out', 'internal']))}\n"
-                     f"subject: {json.dumps(draw(words))}\n\n{body}\n")
+        body = draw(
+            st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.just("\n"), max_size=200)
+        ).replace("## ", "# ")
+        parts.append(
+            f"\n## {at} {draw(words).replace('#', '')}\nchannel: {draw(st.sampled_from(['email', 'chat', 'phone']))}\n"
+            f"direction: {draw(st.sampled_from(['in', 'out', 'internal']))}\n"
+            f"subject: {json.dumps(draw(words))}\n\n{body}\n"
+        )
     return "".join(parts)
 
 
@@ -96,7 +102,7 @@ def test_load_then_render_is_total_on_valid_cases(scratch, text):
     (root / "cases" / "c.md").write_text(text, encoding="utf-8")
     loaded = load_logbook(root)
     assert not loaded.has_errors, loaded.diagnostics
-    site = derive_site(loaded.logbook, datetime(2026, 1, 1, tzinfo=timezone.utc), loaded.history)
+    site = derive_site(loaded.logbook, datetime(2026, 1, 1, tzinfo=UTC), loaded.history)
     files = render_site(site, resolve_theme(root, None))
     page = files.pages["cases/c/index.html"].decode()
     assert "<script>" not in page.split("</head>")[1]

@@ -1,7 +1,7 @@
 """Provenance from git: first commit, recording lag, amendments, deletions, stable exhibit numbers."""
 
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,12 +10,11 @@ import logbook.history
 from logbook.build import build
 from logbook.derive import derive_site
 from logbook.load import load_logbook
-
-from conftest import write_tree
-from gitrepo import commit_all, git, init
+from support.books import write_tree
+from support.gitrepo import commit_all, git, init
 
 CASE = "---\ntitle: Blender\nstatus: open\ncounterparty: GadgetTown\n---\n"
-AS_OF = datetime(2026, 8, 1, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 8, 1, tzinfo=UTC)
 
 
 def interaction(at: str, body: str, attachment: str | None = None) -> str:
@@ -23,26 +22,36 @@ def interaction(at: str, body: str, attachment: str | None = None) -> str:
     return f"---\nat: {at}\nchannel: email\ndirection: in\n{extra}---\n{body}\n"
 
 
-SINGLE = CASE.replace("Blender", "Single") + "\n## 2026-01-01 09:00Z Call\nchannel: phone\ndirection: out\n\nfirst call\n"
+SINGLE = (
+    CASE.replace("Blender", "Single") + "\n## 2026-01-01 09:00Z Call\nchannel: phone\ndirection: out\n\nfirst call\n"
+)
 
 
 @pytest.fixture
 def repo(tmp_path) -> Path:
     root = init(tmp_path / "book")
-    write_tree(root, {
-        "cases/B-1/case.md": CASE,
-        "cases/B-1/a.md": interaction("2026-01-01 10:00Z", "first", "x.png"),
-        "cases/B-1/c.md": interaction("2026-01-05 10:00Z", "third", "z.png"),
-        "cases/B-1/x.png": b"\x89PNG x", "cases/B-1/z.png": b"\x89PNG z",
-        "cases/single.md": SINGLE,
-    })
+    write_tree(
+        root,
+        {
+            "cases/B-1/case.md": CASE,
+            "cases/B-1/a.md": interaction("2026-01-01 10:00Z", "first", "x.png"),
+            "cases/B-1/c.md": interaction("2026-01-05 10:00Z", "third", "z.png"),
+            "cases/B-1/x.png": b"\x89PNG x",
+            "cases/B-1/z.png": b"\x89PNG z",
+            "cases/single.md": SINGLE,
+        },
+    )
     commit_all(root, "record", "2026-01-01T12:00:00+00:00")
-    write_tree(root, {
-        "cases/B-1/a.md": interaction("2026-01-01 10:00Z", "first, corrected"),
-        "cases/B-1/b.md": interaction("2026-01-03 10:00Z", "recorded late", "y.png"),
-        "cases/B-1/y.png": b"\x89PNG y",
-        "cases/single.md": SINGLE + "\n## 2026-01-02 10:00Z Letter\nchannel: letter\ndirection: in\n\nlate letter\n",
-    })
+    write_tree(
+        root,
+        {
+            "cases/B-1/a.md": interaction("2026-01-01 10:00Z", "first, corrected"),
+            "cases/B-1/b.md": interaction("2026-01-03 10:00Z", "recorded late", "y.png"),
+            "cases/B-1/y.png": b"\x89PNG y",
+            "cases/single.md": SINGLE
+            + "\n## 2026-01-02 10:00Z Letter\nchannel: letter\ndirection: in\n\nlate letter\n",
+        },
+    )
     (root / "cases/B-1/a.md").write_text(interaction("2026-01-01 10:00Z", "first, corrected", "x.png"))
     commit_all(root, "late entries", "2026-06-01T10:00:00+00:00")
     return root
@@ -58,7 +67,7 @@ def test_first_commit_lag_and_amendments(repo):
     view, loaded = view_of(repo, "B-1")
     assert loaded.diagnostics == () and loaded.history.clean
     a, b, c = view.entries
-    assert a.provenance.first.date == datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+    assert a.provenance.first.date == datetime(2026, 1, 1, 12, tzinfo=UTC)
     assert a.recording_lag == timedelta(hours=2)
     assert [x.date.month for x in a.provenance.amendments] == [6]
     assert b.recording_lag > timedelta(days=140) and not b.provenance.amendments
@@ -75,7 +84,11 @@ def test_single_file_sections_have_their_own_provenance(repo):
 
 def test_exhibit_numbers_follow_recording_order_and_survive_deletion(repo):
     view, _ = view_of(repo, "B-1")
-    assert [(x.number, Path(x.attachment.path).name) for x in view.exhibits] == [(1, "x.png"), (2, "z.png"), (3, "y.png")]
+    assert [(x.number, Path(x.attachment.path).name) for x in view.exhibits] == [
+        (1, "x.png"),
+        (2, "z.png"),
+        (3, "y.png"),
+    ]
     (repo / "cases/B-1/c.md").unlink()
     (repo / "cases/B-1/z.png").unlink()
     commit_all(repo, "remove", "2026-07-01T10:00:00+00:00")
@@ -86,16 +99,22 @@ def test_exhibit_numbers_follow_recording_order_and_survive_deletion(repo):
 
 def test_deleted_interactions_are_flagged(repo, tmp_path):
     (repo / "cases/B-1/c.md").unlink()
-    (repo / "cases/single.md").write_text(SINGLE.split("\n## ")[0] + "\n## 2026-01-02 10:00Z Letter\nchannel: letter\n"
-                                          "direction: in\n\nlate letter\n")
+    (repo / "cases/single.md").write_text(
+        SINGLE.split("\n## ")[0] + "\n## 2026-01-02 10:00Z Letter\nchannel: letter\ndirection: in\n\nlate letter\n"
+    )
     commit_all(repo, "tidy up", "2026-07-01T10:00:00+00:00")
     loaded = load_logbook(repo)
     found = [(d.code, d.location.path, d.message) for d in loaded.diagnostics]
-    assert ("deleted-interaction", "cases/B-1/case.md",
-            f"interaction 'c.md' was recorded in commit {git(repo, 'rev-list', '--max-parents=0', 'HEAD')[:7]} "
-            "(2026-01-01) and deleted in commit " + git(repo, "rev-parse", "--short=7", "HEAD").strip() + " (2026-07-01)") in found
-    assert any(code == "deleted-interaction" and path == "cases/single.md" and "'## 2026-01-01 09:00Z'" in message
-               for code, path, message in found)
+    assert (
+        "deleted-interaction",
+        "cases/B-1/case.md",
+        f"interaction 'c.md' was recorded in commit {git(repo, 'rev-list', '--max-parents=0', 'HEAD')[:7]} "
+        "(2026-01-01) and deleted in commit " + git(repo, "rev-parse", "--short=7", "HEAD").strip() + " (2026-07-01)",
+    ) in found
+    assert any(
+        code == "deleted-interaction" and path == "cases/single.md" and "'## 2026-01-01 09:00Z'" in message
+        for code, path, message in found
+    )
     out = tmp_path / "site"
     assert build(repo, out, as_of="2026-08-01").published
     page = (out / "cases/B-1/index.html").read_text()
@@ -144,8 +163,9 @@ def test_an_acknowledged_removal_is_shown_with_its_reason_and_not_warned(repo, t
     (repo / "cases/B-1/z.png").unlink()
     commit_all(repo, "remove c", "2026-07-01T10:00:00+00:00")
     assert [d.code for d in load_logbook(repo).diagnostics] == ["deleted-interaction"]
-    (repo / "cases/B-1/case.md").write_text(CASE.replace("---\n", "---\nremoved:\n  - {record: c.md, reason: Duplicate "
-                                                                  "of a.md}\n", 1))
+    (repo / "cases/B-1/case.md").write_text(
+        CASE.replace("---\n", "---\nremoved:\n  - {record: c.md, reason: Duplicate of a.md}\n", 1)
+    )
     assert load_logbook(repo).diagnostics == ()
     assert build(repo, tmp_path / "s", as_of="2026-08-01").published
     assert "Reason given: Duplicate of a.md" in (tmp_path / "s/cases/B-1/index.html").read_text()
@@ -155,6 +175,7 @@ def test_git_is_asked_before_the_sources_are_parsed(repo, monkeypatch):
     """HEAD and status come from git processes started when the load begins, so git works while
     the sources are parsed; a load that stops part-way leaves no git process running."""
     import logbook.load
+
     events: list[str] = []
     started: list[subprocess.Popen[bytes]] = []
     start_git, parse_all = logbook.history._start_git, logbook.load._parse_all
@@ -167,6 +188,7 @@ def test_git_is_asked_before_the_sources_are_parsed(repo, monkeypatch):
     def spy_parse(*args, **kwargs):
         events.append("parse")
         return parse_all(*args, **kwargs)
+
     monkeypatch.setattr(logbook.history, "_start_git", spy_start)
     monkeypatch.setattr(logbook.load, "_parse_all", spy_parse)
     result = load_logbook(repo)
@@ -174,6 +196,7 @@ def test_git_is_asked_before_the_sources_are_parsed(repo, monkeypatch):
 
     def broken(*args, **kwargs):
         raise RuntimeError("stopped part-way")
+
     monkeypatch.setattr(logbook.load, "_parse_all", broken)
     started.clear()
     with pytest.raises(RuntimeError):
@@ -186,6 +209,7 @@ def test_asking_git_never_rewrites_its_index(repo, tmp_path):
     the user makes at that moment would fail), so a file whose stat changed leaves the index as it is,
     in the load and in the build cache's fingerprint of the inputs."""
     import os
+
     index = repo / ".git/index"
     path = repo / "cases/B-1/a.md"
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 5_000_000_000))  # same bytes, new stat

@@ -11,32 +11,46 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from stdnum import luhn
 
 from logbook import redact
 from logbook.redact import RedactionRules, redact_text
-from stdnum import luhn
-
-from conftest import run_cli, site_tree
+from support.books import run_cli, site_tree
 
 ALL = RedactionRules(emails=True, phones=True)
-CARD, IBAN, EMAIL, PHONE = "4111 1111 1111 1111", "GB82 WEST 1234 5698 7654 32", "jane.doe@example.org", "+44 20 7946 0958"
+CARD, IBAN, EMAIL, PHONE = (
+    "4111 1111 1111 1111",
+    "GB82 WEST 1234 5698 7654 32",
+    "jane.doe@example.org",
+    "+44 20 7946 0958",
+)
 
 
-@pytest.mark.parametrize("text, expected", [
-    (f"card {CARD} used", "card •••• •••• •••• 1111 used"),
-    ("card 4111-1111-1111-1111.", "card •••• •••• •••• 1111."),
-    (f"IBAN {IBAN}", "IBAN GB•• •••• … 5432"),
-    (f"write to {EMAIL}", "write to j•••@example.org"),
-    (f"call {PHONE} now", "call +••••••••••58 now"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (f"card {CARD} used", "card •••• •••• •••• 1111 used"),
+        ("card 4111-1111-1111-1111.", "card •••• •••• •••• 1111."),
+        (f"IBAN {IBAN}", "IBAN GB•• •••• … 5432"),
+        (f"write to {EMAIL}", "write to j•••@example.org"),
+        (f"call {PHONE} now", "call +••••••••••58 now"),
+    ],
+)
 def test_masks(text, expected):
     assert redact_text(text, ALL) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "order GT-889123", "4111 1111 1111 1112 fails Luhn", "on 2026-03-16 14:03", "tracking 00340434 1234",
-    "GB00 WEST 1234 5698 7654 32 bad checksum", "ref CS-77812",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order GT-889123",
+        "4111 1111 1111 1112 fails Luhn",
+        "on 2026-03-16 14:03",
+        "tracking 00340434 1234",
+        "GB00 WEST 1234 5698 7654 32 bad checksum",
+        "ref CS-77812",
+    ],
+)
 def test_leaves_non_matches_alone(text):
     assert redact_text(text, RedactionRules(phones=False, emails=True)) == text
 
@@ -46,15 +60,53 @@ def _every_pattern(text: str, rules: RedactionRules) -> str:
     return redact._masked(text, redact._every_pattern(rules)) if rules.enabled and text else text
 
 
-PIECES = st.sampled_from([CARD, IBAN, EMAIL, PHONE, "4111-1111-1111-1111", "DE89370400440532013000", "12", "7",
-                          " ", "-", "(", ")", ".", "+", "@", "GB", "x", "\n", "2026-03-16", "NO9386011117947", "4222222222222",
-                          "4222 2222 22222", "&nbsp;", "\u00a0", "\u2009", "\\-", "**", "_", "`", "&#52;", "gb82 west",
-                          "\uff14", "\u00ad", "&amp;", "&#64;", "\uff20"])
+PIECES = st.sampled_from(
+    [
+        CARD,
+        IBAN,
+        EMAIL,
+        PHONE,
+        "4111-1111-1111-1111",
+        "DE89370400440532013000",
+        "12",
+        "7",
+        " ",
+        "-",
+        "(",
+        ")",
+        ".",
+        "+",
+        "@",
+        "GB",
+        "x",
+        "\n",
+        "2026-03-16",
+        "NO9386011117947",
+        "4222222222222",
+        "4222 2222 22222",
+        "&nbsp;",
+        "\u00a0",
+        "\u2009",
+        "\\-",
+        "**",
+        "_",
+        "`",
+        "&#52;",
+        "gb82 west",
+        "\uff14",
+        "\u00ad",
+        "&amp;",
+        "&#64;",
+        "\uff20",
+    ]
+)
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.one_of(PIECES, st.text(alphabet="0123456789 -ABZ@.+x٤４é*_\\&;#\u00a0", max_size=20)), max_size=12),
-       st.sampled_from([ALL, RedactionRules(), RedactionRules(cards=False), RedactionRules(ibans=False)]))
+@given(
+    st.lists(st.one_of(PIECES, st.text(alphabet="0123456789 -ABZ@.+x٤４é*_\\&;#\u00a0", max_size=20)), max_size=12),
+    st.sampled_from([ALL, RedactionRules(), RedactionRules(cards=False), RedactionRules(ibans=False)]),
+)
 @example(["2026-03-16", "٤"], ALL)  # nine digits, one of them not ASCII: a phone number to mask
 def test_the_quick_pre_tests_never_skip_a_match(pieces, rules):
     text = "".join(pieces)
@@ -66,9 +118,11 @@ def test_off_switches():
     assert redact_text(EMAIL, RedactionRules()) == EMAIL  # emails are off by default
 
 
-SOURCE = ("---\ntitle: Card {card}\nstatus: open\ncounterparty: Shop ({email})\nrefs: {{iban: '{iban}'}}\n---\n"
-          "\n## 2026-01-01 10:00Z\nchannel: email\ndirection: in\nfrom: {email}\nto: {phone}\n"
-          "promises:\n  - {{what: 'Refund to {iban}', due: 2026-02-01}}\n\nCharged {card}; call {phone}.\n")
+SOURCE = (
+    "---\ntitle: Card {card}\nstatus: open\ncounterparty: Shop ({email})\nrefs: {{iban: '{iban}'}}\n---\n"
+    "\n## 2026-01-01 10:00Z\nchannel: email\ndirection: in\nfrom: {email}\nto: {phone}\n"
+    "promises:\n  - {{what: 'Refund to {iban}', due: 2026-02-01}}\n\nCharged {card}; call {phone}.\n"
+)
 
 
 def test_no_raw_value_reaches_any_output_and_the_source_stays(logbook_dir, tmp_path, capsys):
@@ -81,11 +135,43 @@ def test_no_raw_value_reaches_any_output_and_the_source_stays(logbook_dir, tmp_p
         assert raw not in blob
     assert "•••• •••• •••• 1111" in blob and "j•••@example.org" in blob
     assert (root / "cases/c.md").read_text() == text
-    assert run_cli(["export", "c", "--zip", str(tmp_path / "bank.zip"), "--for", "bank", "--as-of", "2026-01-10",
-                    "-C", str(root)], capsys)[0] == 0
+    assert (
+        run_cli(
+            [
+                "export",
+                "c",
+                "--zip",
+                str(tmp_path / "bank.zip"),
+                "--for",
+                "bank",
+                "--as-of",
+                "2026-01-10",
+                "-C",
+                str(root),
+            ],
+            capsys,
+        )[0]
+        == 0
+    )
     assert CARD not in zipfile.ZipFile(tmp_path / "bank.zip").read("c-evidence/evidence.html").decode()
-    assert run_cli(["export", "c", "--zip", str(tmp_path / "internal.zip"), "--for", "internal", "--as-of",
-                    "2026-01-10", "-C", str(root)], capsys)[0] == 0
+    assert (
+        run_cli(
+            [
+                "export",
+                "c",
+                "--zip",
+                str(tmp_path / "internal.zip"),
+                "--for",
+                "internal",
+                "--as-of",
+                "2026-01-10",
+                "-C",
+                str(root),
+            ],
+            capsys,
+        )[0]
+        == 0
+    )
     assert CARD in zipfile.ZipFile(tmp_path / "internal.zip").read("c-evidence/evidence.html").decode()
 
 
@@ -102,6 +188,7 @@ def test_per_field_opt_out(logbook_dir, tmp_path, capsys):
 # What a reader sees: every shape in which a number reads as a card number or IBAN, through every
 # published output (site files and their names, ZIP members and their names, the PDF's text).
 
+
 def luhn_card(n: int) -> str:
     """A distinct 16-digit number passing Luhn for each *n* below 100 (its first 12 digits and its last four name it)."""
     body = f"4{n:03d}7{n:03d}58{n:02d}{n:03d}"
@@ -109,7 +196,7 @@ def luhn_card(n: int) -> str:
 
 
 def spaced(digits: str, sep: str) -> str:
-    return sep.join(digits[i:i + 4] for i in range(0, len(digits), 4))
+    return sep.join(digits[i : i + 4] for i in range(0, len(digits), 4))
 
 
 def fullwidth(text: str) -> str:
@@ -147,20 +234,27 @@ def _hostile_book(logbook_dir) -> tuple[Path, list[str]]:
     cards = [luhn_card(n) for n in range(len(CARD_SHAPES) + 9)]
     lines = [f"- {name}: {shape(card)}" for (name, shape), card in zip(CARD_SHAPES.items(), cards)]
     lines += [f"- iban {name}: {iban}" for name, iban in IBANS.items()]
-    extra = cards[len(CARD_SHAPES):]
+    extra = cards[len(CARD_SHAPES) :]
     files = {
-        "logbook.toml": (f"[site]\ntitle = 'Disputes of card {spaced(extra[6], chr(0x2009))}'\n"
-                         f"keeper = 'Jo (card {spaced(extra[7], '.')})'\n"),
-        "cases/c/case.md": f"---\ntitle: Charge on {spaced(extra[0], chr(0xa0))}\nstatus: open\n---\nAbout the charge.\n",
-        "cases/c/01-email.md": ("---\nat: 2026-01-02 10:00Z\nchannel: email\ndirection: in\n"
-                                f"subject: card {spaced(extra[1], '&nbsp;')}\n"
-                                f"agent: {{name: Maria, id: '{spaced(extra[2], '-')}'}}\n"
-                                f"attachments:\n  - receipt {spaced(extra[3], ' ')}.png\n  - card_{extra[4]}.pdf\n"
-                                "---\n" + "\n".join(lines) + "\n"),
-        "cases/c/02-call.md": ("---\nat: 2026-01-03 10:00Z\nchannel: phone\ndirection: out\n"
-                               f"agent: Sam ({extra[2]})\n---\nCalled back.\n"),
-        "cases/c/04-chat.md": ("---\nat: 2026-01-05 10:00Z\nchannel: chat\ndirection: in\n"
-                               f"agent: '{spaced(extra[8], chr(0xa0))}'\n---\nAn agent named by a number.\n"),
+        "logbook.toml": (
+            f"[site]\ntitle = 'Disputes of card {spaced(extra[6], chr(0x2009))}'\n"
+            f"keeper = 'Jo (card {spaced(extra[7], '.')})'\n"
+        ),
+        "cases/c/case.md": f"---\ntitle: Charge on {spaced(extra[0], chr(0xA0))}\nstatus: open\n---\nAbout the charge.\n",
+        "cases/c/01-email.md": (
+            "---\nat: 2026-01-02 10:00Z\nchannel: email\ndirection: in\n"
+            f"subject: card {spaced(extra[1], '&nbsp;')}\n"
+            f"agent: {{name: Maria, id: '{spaced(extra[2], '-')}'}}\n"
+            f"attachments:\n  - receipt {spaced(extra[3], ' ')}.png\n  - card_{extra[4]}.pdf\n"
+            "---\n" + "\n".join(lines) + "\n"
+        ),
+        "cases/c/02-call.md": (
+            f"---\nat: 2026-01-03 10:00Z\nchannel: phone\ndirection: out\nagent: Sam ({extra[2]})\n---\nCalled back.\n"
+        ),
+        "cases/c/04-chat.md": (
+            "---\nat: 2026-01-05 10:00Z\nchannel: chat\ndirection: in\n"
+            f"agent: '{spaced(extra[8], chr(0xA0))}'\n---\nAn agent named by a number.\n"
+        ),
         f"cases/c/03-{extra[5]}.md": "---\nat: 2026-01-04 10:00Z\nchannel: note\ndirection: internal\n---\nNamed by a number.\n",
         f"cases/c/receipt {spaced(extra[3], ' ')}.png": b"\x89PNG\r\n\x1a\n not really",
         f"cases/c/card_{extra[4]}.pdf": b"%PDF-1.4 not really",
@@ -192,6 +286,7 @@ def test_no_shape_of_a_number_reaches_any_published_file_or_name(logbook_dir, tm
     assert f"•••• •••• •••• {cards[0][-4:]}" in site["cases/c/index.html"].decode()
 
 
+@pytest.mark.pdf
 def test_no_shape_of_a_number_reaches_the_zip_or_the_pdf(logbook_dir, tmp_path, capsys):
     root, cards = _hostile_book(logbook_dir)
     zip_path, pdf_path = tmp_path / "c.zip", tmp_path / "c.pdf"
@@ -219,10 +314,18 @@ def test_check_warns_for_each_card_number_wherever_it_stands(logbook_dir, capsys
     shape_line = 11 + list(CARD_SHAPES).index("bold-last-group")
     assert next(d for d in warned if d["line"] == shape_line)["column"] == len("- bold-last-group: ") + 1
     assert {"'agent.name'", "'agent.id'", "'attachments.file'", "'subject'"} <= {
-        quoted for d in warned for quoted in re.findall(r"'[a-z.]+'", d["message"])}
+        quoted for d in warned for quoted in re.findall(r"'[a-z.]+'", d["message"])
+    }
     assert any(d["file"].endswith("case.md") and "'title'" in d["message"] for d in warned)
-    assert {d["message"].split("'")[1] for d in warned if d["file"].endswith("logbook.toml")} == {"site.title", "site.keeper"}
-    assert [d["line"] for d in warned if "file's name" in d["message"] and d["file"].endswith(f"03-{cards[len(CARD_SHAPES) + 5]}.md")] == [1]
+    assert {d["message"].split("'")[1] for d in warned if d["file"].endswith("logbook.toml")} == {
+        "site.title",
+        "site.keeper",
+    }
+    assert [
+        d["line"]
+        for d in warned
+        if "file's name" in d["message"] and d["file"].endswith(f"03-{cards[len(CARD_SHAPES) + 5]}.md")
+    ] == [1]
 
 
 @pytest.mark.parametrize("name, shape", CARD_SHAPES.items())
@@ -234,38 +337,57 @@ def test_each_shape_is_masked_in_place(name, shape):
     assert card[:12] not in _reader_digits(masked.encode())
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("to gb82 west 1234 5698 7654 32.", "to GB•• •••• … 5432."),
-    ("IBAN GB82\u00a0WEST\u00a01234\u00a05698\u00a07654\u00a032 thanks", "IBAN GB•• •••• … 5432 thanks"),
-    ("**4111 1111 1111 1111**", "**•••• •••• •••• 1111**"),  # emphasis around the whole number stays
-    ("4111 1111 1111 1111 is mine", "•••• •••• •••• 1111 is mine"),
-    ("two: 4111111111111111\n5555555555554444", "two: •••• •••• •••• 1111\n•••• •••• •••• 4444"),
-    ("mail jane_doe&#64;example.org", "mail j•••@example.org"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("to gb82 west 1234 5698 7654 32.", "to GB•• •••• … 5432."),
+        ("IBAN GB82\u00a0WEST\u00a01234\u00a05698\u00a07654\u00a032 thanks", "IBAN GB•• •••• … 5432 thanks"),
+        ("**4111 1111 1111 1111**", "**•••• •••• •••• 1111**"),  # emphasis around the whole number stays
+        ("4111 1111 1111 1111 is mine", "•••• •••• •••• 1111 is mine"),
+        ("two: 4111111111111111\n5555555555554444", "two: •••• •••• •••• 1111\n•••• •••• •••• 4444"),
+        ("mail jane_doe&#64;example.org", "mail j•••@example.org"),
+    ],
+)
 def test_reader_view_variants(text, expected):
     assert redact_text(text, ALL) == expected
 
 
-@pytest.mark.parametrize("text", ["order GT-8891234567", "v1.2.3 and 2026.01.02", "a_b_c", "**bold** &amp; _it_",
-                                  "１２３", "sha 3b1f0e9a", "4111 1111 1111 1112 (fails Luhn)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order GT-8891234567",
+        "v1.2.3 and 2026.01.02",
+        "a_b_c",
+        "**bold** &amp; _it_",
+        "１２３",
+        "sha 3b1f0e9a",
+        "4111 1111 1111 1112 (fails Luhn)",
+    ],
+)
 def test_reader_view_leaves_other_text_alone(text):
     assert redact_text(text, RedactionRules(emails=True)) == text
 
 
 def test_removed_interactions_are_listed_redacted(tmp_path):
     """A deleted interaction is listed by its file name, with the reason the case gives: both published."""
-    from gitrepo import commit_all, init
     from logbook.build import build
-    from conftest import write_tree
+    from support.books import write_tree
+    from support.gitrepo import commit_all, init
+
     deleted, reason = luhn_card(40), luhn_card(41)
-    repo = write_tree(init(tmp_path / "repo"), {
-        "cases/B-1/case.md": "---\ntitle: Blender\nstatus: open\n---\n",
-        f"cases/B-1/card-{deleted}.md": "---\nat: 2026-01-02 10:00Z\nchannel: email\ndirection: in\n---\nHello.\n",
-    })
+    repo = write_tree(
+        init(tmp_path / "repo"),
+        {
+            "cases/B-1/case.md": "---\ntitle: Blender\nstatus: open\n---\n",
+            f"cases/B-1/card-{deleted}.md": "---\nat: 2026-01-02 10:00Z\nchannel: email\ndirection: in\n---\nHello.\n",
+        },
+    )
     commit_all(repo, "first", "2026-06-01T10:00:00+00:00")
     (repo / f"cases/B-1/card-{deleted}.md").unlink()
-    (repo / "cases/B-1/case.md").write_text("---\ntitle: Blender\nstatus: open\nremoved:\n"
-                                            f"  - {{record: card-{deleted}.md, reason: 'card {spaced(reason, chr(0xa0))}'}}\n---\n")
+    (repo / "cases/B-1/case.md").write_text(
+        "---\ntitle: Blender\nstatus: open\nremoved:\n"
+        f"  - {{record: card-{deleted}.md, reason: 'card {spaced(reason, chr(0xA0))}'}}\n---\n"
+    )
     commit_all(repo, "remove", "2026-07-01T10:00:00+00:00")
     assert build(repo, tmp_path / "s", as_of="2026-08-01").published
     site = site_tree(tmp_path / "s")
@@ -274,18 +396,41 @@ def test_removed_interactions_are_listed_redacted(tmp_path):
     assert _leaks(site, [deleted[:12], reason[:12]]) == []
 
 
-SEPARATORS = [" ", "  ", "\u00a0", "&nbsp;", "&#160;", "\u2009", "\u202f", ".", "-", "\\-", " - ", "\u2013", "\u2212",
-              "\u00ad", "\u200b", "_", "\n", "\\."]
+SEPARATORS = [
+    " ",
+    "  ",
+    "\u00a0",
+    "&nbsp;",
+    "&#160;",
+    "\u2009",
+    "\u202f",
+    ".",
+    "-",
+    "\\-",
+    " - ",
+    "\u2013",
+    "\u2212",
+    "\u00ad",
+    "\u200b",
+    "_",
+    "\n",
+    "\\.",
+]
 
 
 @settings(max_examples=300, deadline=None)
 @example([" ", " ", " "], "", "", " 123", 73, False)  # 4073707358730731123 passes Luhn too
-@given(st.lists(st.sampled_from(SEPARATORS), min_size=3, max_size=3), st.sampled_from(["", "**", "*", "`", "~~", "_"]),
-       st.sampled_from(["", "card ", "(", "> ", "**"]), st.sampled_from(["", ".", " thanks", ")", " 123", "**"]),
-       st.integers(0, 99), st.booleans())
+@given(
+    st.lists(st.sampled_from(SEPARATORS), min_size=3, max_size=3),
+    st.sampled_from(["", "**", "*", "`", "~~", "_"]),
+    st.sampled_from(["", "card ", "(", "> ", "**"]),
+    st.sampled_from(["", ".", " thanks", ")", " 123", "**"]),
+    st.integers(0, 99),
+    st.booleans(),
+)
 def test_a_card_number_in_any_reader_shape_is_masked(seps, wrap, before, after, n, wide):
     card = luhn_card(n)
-    groups = [fullwidth(card[i:i + 4]) if wide else card[i:i + 4] for i in range(0, 16, 4)]
+    groups = [fullwidth(card[i : i + 4]) if wide else card[i : i + 4] for i in range(0, 16, 4)]
     text = f"{before}{groups[0]}{seps[0]}{groups[1]}{seps[1]}{groups[2]}{seps[2]}{wrap}{groups[3]}{wrap}{after}"
     masked = redact_text(text, RedactionRules())
     assert card[:12] not in _reader_digits(masked.encode()) and masked.count("••••") == 3
@@ -297,5 +442,7 @@ def test_check_says_a_card_number_in_a_case_id_is_published(logbook_dir, capsys)
     card = luhn_card(50)
     root = logbook_dir({f"cases/{spaced(card, '-')}.md": "---\ntitle: x\nstatus: open\n---\n"})
     found = json.loads(run_cli(["check", str(root), "--format", "json"], capsys)[1])
-    assert [(d["code"], d["line"], "'id' of this case" in d["message"], d["hint"].startswith("ids are published"))
-            for d in found] == [("unredacted-card", 1, True, True)]
+    assert [
+        (d["code"], d["line"], "'id' of this case" in d["message"], d["hint"].startswith("ids are published"))
+        for d in found
+    ] == [("unredacted-card", 1, True, True)]

@@ -1,16 +1,18 @@
 """logbook serve, for real: a subprocess, HTTP, file saves the way editors make them, the reload channel."""
 
-import subprocess
 import os
 import shutil
 import socket
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
-from serving import ServeProcess
+from support.books import FIXTURES
+from support.serving import ServeProcess
+
+pytestmark = pytest.mark.serve
 
 QUIET = 1.0  # seconds with no further build expected after a change has been handled
 
@@ -126,8 +128,16 @@ def test_only_files_under_the_site_are_served(server, book, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET")
     os.symlink(secret, book / "_site" / "leak.txt")
-    for path in ["/../../secret.txt", "/%2e%2e/%2e%2e/secret.txt", "/cases/..%2f..%2f..%2fsecret.txt",
-                 "/leak.txt", "//etc/passwd", "/..%5c..%5csecret.txt", "/cases/CASE-1/a.md", "/%00"]:
+    for path in [
+        "/../../secret.txt",
+        "/%2e%2e/%2e%2e/secret.txt",
+        "/cases/..%2f..%2f..%2fsecret.txt",
+        "/leak.txt",
+        "//etc/passwd",
+        "/..%5c..%5csecret.txt",
+        "/cases/CASE-1/a.md",
+        "/%00",
+    ]:
         status, body, _ = server.get(path)
         assert status == 404 and b"SECRET" not in body and b"root:" not in body, path
     assert server.get("/cases/CASE-1/exhibits/1-shot.png")[0] == 200
@@ -148,8 +158,13 @@ def test_port_in_use_is_a_clear_message(book):
         port = taken.getsockname()[1]
         import subprocess
         import sys
-        proc = subprocess.run([sys.executable, "-m", "logbook", "serve", str(book), "--port", str(port)],
-                              capture_output=True, text=True, timeout=30)
+
+        proc = subprocess.run(
+            [sys.executable, "-m", "logbook", "serve", str(book), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
     assert proc.returncode == 1 and f"port {port} on 127.0.0.1 is already in use" in proc.stderr
     assert "Traceback" not in proc.stderr
 
@@ -195,13 +210,15 @@ def test_each_rebuild_publishes_what_a_cold_build_would(server, book, tmp_path):
     """serve's rebuilds reuse what did not change and rewrite only changed files: after every kind
     of save, the site on disk equals a cold `logbook build` of the same logbook, byte for byte."""
     from logbook.build import build
-    from conftest import site_tree
+    from support.books import site_tree
+
     a, b, shot = book / "cases/CASE-1/a.md", book / "cases/CASE-1/b.md", book / "cases/CASE-1/shot.png"
 
     def repaint(tail: bytes) -> None:  # an exhibit changed in place, its size kept
         with shot.open("r+b") as handle:
             handle.seek(-len(tail), os.SEEK_END)
             handle.write(tail)
+
     saves = [
         lambda: repaint(b"repaint1"),
         lambda: (repaint(b"repaint2"), a.write_text(a.read_text().replace("---\n", "---\nat: [\n", 1))),  # fails
@@ -210,11 +227,13 @@ def test_each_rebuild_publishes_what_a_cold_build_would(server, book, tmp_path):
         lambda: vscode_save(b, b.read_text() + "\nAnd one more line.\n"),
         lambda: atomic_save(a, a.read_text().replace("(vim)", "(atomic)")),
         lambda: (book / "cases/CASE-1/c.md").write_text(
-            "---\nat: 2026-04-01 10:00 +02:00\nchannel: email\ndirection: in\n---\nA third message.\n"),
+            "---\nat: 2026-04-01 10:00 +02:00\nchannel: email\ndirection: in\n---\nA third message.\n"
+        ),
         lambda: (book / "cases/CASE-1/c.md").unlink(),
         lambda: shutil.copytree(book / "cases/CASE-1", book / "cases/CASE-9"),
-        lambda: (book / "cases/CASE-9/case.md").write_text((book / "cases/CASE-9/case.md").read_text()
-                                                             .replace("title: ", "title: Copy of ", 1)),
+        lambda: (book / "cases/CASE-9/case.md").write_text(
+            (book / "cases/CASE-9/case.md").read_text().replace("title: ", "title: Copy of ", 1)
+        ),
         lambda: shutil.rmtree(book / "cases/CASE-9"),
     ]
     for n, save in enumerate(saves, start=2):
@@ -233,6 +252,7 @@ def test_each_rebuild_publishes_what_a_cold_build_would(server, book, tmp_path):
 
 def test_without_as_of_now_holds_between_saves_and_moves_on_when_quiet(book, monkeypatch):
     import re
+
     monkeypatch.setenv("LOGBOOK_SERVE_REFRESH", "3")
     server = ServeProcess(book)
     try:
@@ -258,6 +278,7 @@ def test_the_watcher_hears_changes_but_not_reads(book, monkeypatch):
     from watchdog.events import FileSystemEventHandler
 
     from logbook import serve
+
     heard: list[str] = []
     dispatch = FileSystemEventHandler.dispatch
 
@@ -268,6 +289,7 @@ def test_the_watcher_hears_changes_but_not_reads(book, monkeypatch):
     class Rebuilder:
         def notify(self, paths=None):  # type: ignore[no-untyped-def]
             pass
+
     monkeypatch.setattr(FileSystemEventHandler, "dispatch", counted)
     root = book.resolve()
     observer = serve._watch(root, root / "_site", Rebuilder())  # type: ignore[arg-type]
@@ -295,9 +317,14 @@ def _serve_exits(book: Path, *args: str) -> "subprocess.CompletedProcess[str]":
     """serve with arguments it must refuse: it exits at once (a serve that starts is killed, and fails)."""
     import subprocess
     import sys
+
     try:
-        return subprocess.run([sys.executable, "-m", "logbook", "serve", str(book), "--port", "0", *args],
-                              capture_output=True, text=True, timeout=20)
+        return subprocess.run(
+            [sys.executable, "-m", "logbook", "serve", str(book), "--port", "0", *args],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
     except subprocess.TimeoutExpired as exc:
         raise AssertionError(f"serve {args} started instead of refusing: {exc.stderr}") from None
 
@@ -317,8 +344,14 @@ def test_serve_refuses_an_output_folder_build_would_refuse(book, tmp_path, where
     (mine / "thesis.docx").write_text("mine")
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
-    out = {"root": Path("/"), "logbook": book, "cases": book / "cases", "someone's folder": mine,
-           "git work tree": repo, "a file": mine / "thesis.docx"}[where]
+    out = {
+        "root": Path("/"),
+        "logbook": book,
+        "cases": book / "cases",
+        "someone's folder": mine,
+        "git work tree": repo,
+        "a file": mine / "thesis.docx",
+    }[where]
     before = sorted(p.name for p in out.parent.iterdir())
     proc = _serve_exits(book, "--out", str(out))
     _one_line_usage_error(proc)
@@ -332,6 +365,7 @@ def test_serve_serves_only_a_folder_it_published_itself(book, tmp_path):
     secret.mkdir()
     (secret / "secret.txt").write_text("SECRET")
     from logbook.build import build
+
     assert build(book, as_of="2026-04-10").published  # a site of an earlier build is there
     broken = book / "cases/CASE-1/b.md"
     good = broken.read_text()
@@ -360,29 +394,62 @@ def test_path_safety_is_decided_before_the_folder_redirect(server, book, tmp_pat
     (outside / "index.html").write_text("OUTSIDE")
     os.symlink(outside, book / "_site" / "linked")
     (book / "_site" / "empty-folder").mkdir()
-    probes = ["/..%2f..%2f..%2fetc", "/..%2f..%2f..%2froot", "/..%2f..%2f..%2fno-such-folder",
-              "/%2e%2e/%2e%2e/%2e%2e/usr", f"/..%2f..%2f{tmp_path.name}%2foutside", "/linked", "/linked/sub",
-              "/linked/", "/empty-folder", "/empty-folder/"]
+    probes = [
+        "/..%2f..%2f..%2fetc",
+        "/..%2f..%2f..%2froot",
+        "/..%2f..%2f..%2fno-such-folder",
+        "/%2e%2e/%2e%2e/%2e%2e/usr",
+        f"/..%2f..%2f{tmp_path.name}%2foutside",
+        "/linked",
+        "/linked/sub",
+        "/linked/",
+        "/empty-folder",
+        "/empty-folder/",
+    ]
     answers = {path: server.get(path)[:2] for path in probes}
     assert all(status == 404 and b"OUTSIDE" not in body for status, body in answers.values()), answers
     assert {server.get(p, method="HEAD")[0] for p in probes} == {404}
     assert server.get("/cases")[0] == 301 and server.get("/cases/")[0] == 200  # a folder of the site
 
 
-@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "127.0.0.1.evil.example", "localhost.evil.example",
-                                  "[::1].evil.example", "0.0.0.0", "10.0.0.1", ""])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "evil.example",
+        "evil.example:80",
+        "127.0.0.1.evil.example",
+        "localhost.evil.example",
+        "[::1].evil.example",
+        "0.0.0.0",
+        "10.0.0.1",
+        "",
+    ],
+)
 def test_a_request_for_another_host_is_refused(server, host):
     """DNS rebinding: a page on evil.example whose name now points at 127.0.0.1 sends Host: evil.example."""
-    for path in ("/", "/index.html", "/assets/style.css", "/__logbook__/status", "/__logbook__/live.js",
-                 "/__logbook__/events", "/no-such-page"):
+    for path in (
+        "/",
+        "/index.html",
+        "/assets/style.css",
+        "/__logbook__/status",
+        "/__logbook__/live.js",
+        "/__logbook__/events",
+        "/no-such-page",
+    ):
         status, body, _ = server.get(path, host=host)
         assert status == 403 and b"Forms" not in body and b"generation" not in body, (host, path, status)
     assert server.get("/", host=host, method="HEAD")[0] == 403
 
 
 def test_this_machine_by_name_or_address_is_answered(server):
-    for host in (f"127.0.0.1:{server.port}", "127.0.0.1", f"localhost:{server.port}", "LOCALHOST", "localhost.",
-                 f"[::1]:{server.port}"):
+    for host in (
+        f"127.0.0.1:{server.port}",
+        "127.0.0.1",
+        f"localhost:{server.port}",
+        "LOCALHOST",
+        "localhost.",
+        f"[::1]:{server.port}",
+    ):
         assert server.get("/", host=host)[0] == 200, host
 
 
@@ -397,17 +464,33 @@ def test_serve_on_ipv6_binds_and_checks_host(book):
         assert process.stop() == 0
 
 
-@pytest.mark.parametrize("args", [("--port", "70000"), ("--port", "-5"), ("--port", "eighty"), ("--port", "65536"),
-                                  ("--host", "999.1.1.1"), ("--host", "1.2.3"), ("--host", ":::"), ("--host", ""),
-                                  ("--host", "no-such-host.invalid"), ("--host", "192.0.2.1"), ("--out", ""),
-                                  ("--as-of", "soon"), ("--as-of", "2026-02-30")])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--port", "70000"),
+        ("--port", "-5"),
+        ("--port", "eighty"),
+        ("--port", "65536"),
+        ("--host", "999.1.1.1"),
+        ("--host", "1.2.3"),
+        ("--host", ":::"),
+        ("--host", ""),
+        ("--host", "no-such-host.invalid"),
+        ("--host", "192.0.2.1"),
+        ("--out", ""),
+        ("--as-of", "soon"),
+        ("--as-of", "2026-02-30"),
+    ],
+)
 def test_bad_serve_arguments_are_one_line_usage_errors(book, args):
     _one_line_usage_error(_serve_exits(book, *args))
 
 
 def test_bound_to_every_address_ip_hosts_are_answered_but_names_are_not():
     import socket as sockets
+
     from logbook.serve import allowed_hosts
+
     wildcard, loopback = allowed_hosts("0.0.0.0"), allowed_hosts("127.0.0.1")
     assert wildcard("192.168.1.5:8000") and wildcard("[fe80::1]:8000") and wildcard(sockets.gethostname())
     assert not wildcard("evil.example") and not wildcard("192.168.1.5.evil.example") and not wildcard(None)

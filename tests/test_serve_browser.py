@@ -2,9 +2,13 @@
 
 import shutil
 
-from browser import browser_page, wait_until
-from conftest import FIXTURES, REPO
-from serving import ServeProcess
+import pytest
+
+from support.books import FIXTURES, REPO
+from support.browser import browser_page, wait_until
+from support.serving import ServeProcess
+
+pytestmark = [pytest.mark.browser, pytest.mark.serve]
 
 ARTEFACTS = REPO / "test-artifacts"
 

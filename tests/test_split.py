@@ -16,8 +16,11 @@ def test_unclosed_and_absent_front_matter():
 
 
 def test_sections_fields_and_bodies():
-    body = Block("Intro line.\n\n## 2026-01-16 14:03 Chat\nchannel: chat\ndirection: in\n\nHello\n\n### inner heading\nmore\n"
-                 "\n## 2026-01-17\n\nNo fields\n", 10)
+    body = Block(
+        "Intro line.\n\n## 2026-01-16 14:03 Chat\nchannel: chat\ndirection: in\n\nHello\n\n### inner heading\nmore\n"
+        "\n## 2026-01-17\n\nNo fields\n",
+        10,
+    )
     description, sections = split_sections(body)
     assert description == Block("Intro line.", 10)
     assert [s.heading for s in sections] == ["2026-01-16 14:03 Chat", "2026-01-17"]

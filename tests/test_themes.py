@@ -9,13 +9,15 @@ CASE = "---\ntitle: T\nstatus: open\n---\n"
 
 
 def test_user_theme_overrides_one_template_and_one_asset(logbook_dir, tmp_path):
-    root = logbook_dir({
-        "logbook.toml": '[site]\ntheme = "mine"\n',
-        "cases/a.md": CASE,
-        "themes/mine/templates/tags.html": '{% extends "default/tags.html" %}{% block title %}MY TAGS{% endblock %}',
-        "themes/mine/static/style.css": "body { color: red }\n",
-        "themes/mine/static/extra.js": "// extra\n",
-    })
+    root = logbook_dir(
+        {
+            "logbook.toml": '[site]\ntheme = "mine"\n',
+            "cases/a.md": CASE,
+            "themes/mine/templates/tags.html": '{% extends "default/tags.html" %}{% block title %}MY TAGS{% endblock %}',
+            "themes/mine/static/style.css": "body { color: red }\n",
+            "themes/mine/static/extra.js": "// extra\n",
+        }
+    )
     out = tmp_path / "out"
     assert build(root, out, as_of="2026-01-01").published
     assert "<title>MY TAGS</title>" in (out / "tags/index.html").read_text()
@@ -26,17 +28,20 @@ def test_user_theme_overrides_one_template_and_one_asset(logbook_dir, tmp_path):
 
 def test_unknown_theme_is_reported_by_check(logbook_dir):
     from logbook.load import load_logbook
+
     root = logbook_dir({"logbook.toml": '[site]\ntheme = "nope"\n', "cases/a.md": CASE})
     diagnostics = load_logbook(root).diagnostics
     assert [(d.code, d.location.path, d.location.line) for d in diagnostics] == [("unknown-theme", "logbook.toml", 2)]
 
 
 def test_broken_user_template_is_a_diagnostic(logbook_dir, tmp_path):
-    root = logbook_dir({
-        "logbook.toml": '[site]\ntheme = "bad"\n',
-        "cases/a.md": CASE,
-        "themes/bad/templates/cases.html": "{% if %}",
-    })
+    root = logbook_dir(
+        {
+            "logbook.toml": '[site]\ntheme = "bad"\n',
+            "cases/a.md": CASE,
+            "themes/bad/templates/cases.html": "{% if %}",
+        }
+    )
     result = build(root, tmp_path / "out", as_of="2026-01-01")
     assert not result.published and not (tmp_path / "out").exists()
     (diagnostic,) = [d for d in result.diagnostics if d.code == "template-error"]
@@ -44,11 +49,13 @@ def test_broken_user_template_is_a_diagnostic(logbook_dir, tmp_path):
 
 
 def test_undefined_variable_in_user_template_is_a_diagnostic(logbook_dir, tmp_path):
-    root = logbook_dir({
-        "logbook.toml": '[site]\ntheme = "bad"\n',
-        "cases/a.md": CASE,
-        "themes/bad/templates/tags.html": "{% extends 'base.html' %}\n{% block main %}\n{{ unknown_variable }}\n{% endblock %}",
-    })
+    root = logbook_dir(
+        {
+            "logbook.toml": '[site]\ntheme = "bad"\n',
+            "cases/a.md": CASE,
+            "themes/bad/templates/tags.html": "{% extends 'base.html' %}\n{% block main %}\n{{ unknown_variable }}\n{% endblock %}",
+        }
+    )
     result = build(root, tmp_path / "out", as_of="2026-01-01")
     (diagnostic,) = [d for d in result.diagnostics if d.code == "template-error"]
     assert "unknown_variable" in diagnostic.message and diagnostic.location.path.endswith("tags.html")

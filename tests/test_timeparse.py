@@ -9,15 +9,18 @@ from logbook.timeparse import TimeError, parse_moment, zone_named
 BERLIN = zone_named("Europe/Berlin")
 
 
-@pytest.mark.parametrize("text, iso", [
-    ("2026-01-16T14:03:00+01:00", "2026-01-16T14:03:00+01:00"),
-    ("2026-01-16 14:03Z", "2026-01-16T14:03:00+00:00"),
-    ("2026-01-16 14:03 -0500", "2026-01-16T14:03:00-05:00"),
-    ("2026-01-16 14:03", "2026-01-16T14:03:00+01:00"),
-    ("2026-07-16 14:03:30", "2026-07-16T14:03:30+02:00"),
-    ("2026-07-16 9:05 America/New_York", "2026-07-16T09:05:00-04:00"),
-    ("2026-01-16", "2026-01-16"),
-])
+@pytest.mark.parametrize(
+    "text, iso",
+    [
+        ("2026-01-16T14:03:00+01:00", "2026-01-16T14:03:00+01:00"),
+        ("2026-01-16 14:03Z", "2026-01-16T14:03:00+00:00"),
+        ("2026-01-16 14:03 -0500", "2026-01-16T14:03:00-05:00"),
+        ("2026-01-16 14:03", "2026-01-16T14:03:00+01:00"),
+        ("2026-07-16 14:03:30", "2026-07-16T14:03:30+02:00"),
+        ("2026-07-16 9:05 America/New_York", "2026-07-16T09:05:00-04:00"),
+        ("2026-01-16", "2026-01-16"),
+    ],
+)
 def test_accepted_forms(text, iso):
     assert parse_moment(text, BERLIN).moment.iso() == iso
 
@@ -41,11 +44,17 @@ def test_dst_fold_is_read_as_first_with_a_warning():
     assert explicit.ambiguity is None and explicit.moment.instant > parsed.moment.instant
 
 
-@pytest.mark.parametrize("text, code", [
-    ("14:03", "invalid-datetime"), ("2026-02-30", "invalid-datetime"), ("2026-01-16 25:00", "invalid-datetime"),
-    ("yesterday", "invalid-datetime"), ("2026-01-16 10:00 Mars/Base", "unknown-timezone"),
-    ("2026-01-16 10:00+24:00", "invalid-datetime"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("14:03", "invalid-datetime"),
+        ("2026-02-30", "invalid-datetime"),
+        ("2026-01-16 25:00", "invalid-datetime"),
+        ("yesterday", "invalid-datetime"),
+        ("2026-01-16 10:00 Mars/Base", "unknown-timezone"),
+        ("2026-01-16 10:00+24:00", "invalid-datetime"),
+    ],
+)
 def test_rejected(text, code):
     with pytest.raises(TimeError) as exc:
         parse_moment(text, BERLIN)

@@ -15,8 +15,7 @@ from logbook import publish, workers
 from logbook.build import build, check
 from logbook.cache import BuildCache
 from logbook.reuse import Memo
-
-from conftest import REPO, generated_book, site_tree, write_tree
+from support.books import REPO, generated_book, site_tree, write_tree
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from gen_corpus import generate  # noqa: E402
@@ -34,6 +33,7 @@ def two_workers(monkeypatch):
     def counted_fork() -> int:
         forks.append(1)
         return real_fork()
+
     monkeypatch.setattr(workers.os, "fork", counted_fork)
     return forks
 
@@ -117,6 +117,7 @@ def test_a_job_failing_in_a_worker_raises_in_the_parent(two_workers, tmp_path):
         with marker.open("a") as handle:
             handle.write(f"{os.getpid()}\n")
         raise ValueError("bad template")
+
     jobs = [lambda: 1, fails_in_a_worker]
     with pytest.raises(ValueError, match="bad template"):
         workers.run_jobs(jobs, [1, 1])
@@ -130,14 +131,17 @@ def test_a_job_failing_in_the_parent_stops_the_workers(two_workers, tmp_path):
     def slow() -> int:
         started.write_text(str(os.getpid()))
         import time
+
         time.sleep(30)
         return 2
 
     def fails() -> int:
         import time
+
         while not started.exists():
             time.sleep(0.01)
         raise KeyError("broken")
+
     with pytest.raises(KeyError):
         workers.run_jobs([fails, slow], [1, 1])
     pid = int(started.read_text())
@@ -149,8 +153,10 @@ def _build_tables(root: Path, out: Path) -> tuple[dict[str, bytes], dict[str, di
     cache = BuildCache(None)
     result = build(root, out, as_of="2026-01-01", cache=cache)
     assert result.published, result.diagnostics
-    return site_tree(out), {**{name: getattr(cache, name).old for name in ("parsed", "messages", "analysed")},
-                            "stamps": cache.stamps}
+    return site_tree(out), {
+        **{name: getattr(cache, name).old for name in ("parsed", "messages", "analysed")},
+        "stamps": cache.stamps,
+    }
 
 
 def test_a_build_on_two_processes_equals_a_build_on_one(two_workers, monkeypatch, tmp_path):
@@ -172,8 +178,9 @@ def test_a_build_on_two_processes_equals_a_build_on_one(two_workers, monkeypatch
     assert parallel_site == serial_site
     pages = b"".join(content for path, content in parallel_site.items() if path.endswith(".html"))
     assert card.encode() not in pages and pages.count("•••• •••• •••• 1111".encode()) >= 5
-    assert {name: set(table) for name, table in parallel_tables.items()} == \
-        {name: set(table) for name, table in serial_tables.items()}
+    assert {name: set(table) for name, table in parallel_tables.items()} == {
+        name: set(table) for name, table in serial_tables.items()
+    }
     assert parallel_tables["messages"] == serial_tables["messages"]
     assert len(parallel_tables["stamps"]) == 30 * 7  # hashed in the workers, recorded here
     assert parallel_tables["stamps"] == serial_tables["stamps"]
@@ -186,10 +193,13 @@ def test_a_build_on_two_processes_equals_a_build_on_one(two_workers, monkeypatch
 
 
 def test_diagnostics_from_two_processes_equal_those_from_one(two_workers, monkeypatch, sample_book):
-    write_tree(sample_book, {
-        "cases/GT-1042/2026-05-01-0900-email-in.md": "---\nat: 2026-13-01 09:00\nchannel: email\n---\nBad date.\n",
-        "cases/broken.md": "---\ntitle: [unclosed\n---\n",
-    })
+    write_tree(
+        sample_book,
+        {
+            "cases/GT-1042/2026-05-01-0900-email-in.md": "---\nat: 2026-13-01 09:00\nchannel: email\n---\nBad date.\n",
+            "cases/broken.md": "---\ntitle: [unclosed\n---\n",
+        },
+    )
     monkeypatch.setenv("LOGBOOK_WORKERS", "1")
     serial = check(sample_book).diagnostics
     monkeypatch.setenv("LOGBOOK_WORKERS", "2")
@@ -204,8 +214,12 @@ def test_a_template_failing_in_a_worker_keeps_the_last_site(two_workers, tmp_pat
     out = tmp_path / "site"
     assert build(root, out, as_of="2026-01-01", cache=False).published
     before = site_tree(out)
-    write_tree(root, {"themes/bad/templates/case.html":
-                      "{% extends 'default/case.html' %}{% block main %}{{ no_such_value }}{% endblock %}"})
+    write_tree(
+        root,
+        {
+            "themes/bad/templates/case.html": "{% extends 'default/case.html' %}{% block main %}{{ no_such_value }}{% endblock %}"
+        },
+    )
     config = root / "logbook.toml"
     config.write_text(config.read_text().replace("[site]", '[site]\ntheme = "bad"', 1))
     forks = len(two_workers)
@@ -231,6 +245,7 @@ def test_exhibits_are_copied_by_the_processes_drawing_their_cases(two_workers, m
         with log.open("a") as handle:  # appends from forked workers too
             handle.write(f"{os.getpid()} {rel}\n")
         real_copy(self, rel, source)
+
     monkeypatch.setattr(publish.Staging, "copy", logged_copy)
     monkeypatch.setenv("LOGBOOK_WORKERS", "2")
     assert build(root, tmp_path / "two", as_of="2026-01-01", cache=False).published
@@ -269,11 +284,22 @@ def test_workers_die_with_a_killed_build_and_the_next_build_is_not_refused(tmp_p
     without Linux's parent-death signal."""
     import signal
     import subprocess
+
     book, out = tmp_path / "book", tmp_path / "site"
     generated_book(book, 200, 20, seed=7)
     setup = "from logbook import workers; workers._kernel_kills_orphans = lambda: False; " if how == "polling" else ""
-    command = [sys.executable, "-c", f"import sys; {setup}from logbook.cli import main; sys.exit(main(sys.argv[1:]))",
-               "build", str(book), "--out", str(out), "--as-of", "2026-06-01", "--no-cache"]
+    command = [
+        sys.executable,
+        "-c",
+        f"import sys; {setup}from logbook.cli import main; sys.exit(main(sys.argv[1:]))",
+        "build",
+        str(book),
+        "--out",
+        str(out),
+        "--as-of",
+        "2026-06-01",
+        "--no-cache",
+    ]
     env = {**os.environ, "LOGBOOK_WORKERS": "2"}
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
@@ -289,6 +315,7 @@ def test_workers_die_with_a_killed_build_and_the_next_build_is_not_refused(tmp_p
     workers_seen = list(first_seen)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    proc.stderr.close()
     time.sleep(1.0 if how == "polling" else 0.1)
     assert [pid for pid in workers_seen if _alive(pid)] == [], "a worker outlived its parent"
     again = subprocess.run(command[:3] + command[3:], env=env, capture_output=True, text=True, timeout=120)

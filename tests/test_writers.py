@@ -13,8 +13,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from logbook.load import load_logbook
-
-from conftest import run_cli
+from support.books import run_cli
 
 
 @pytest.fixture
@@ -23,15 +22,18 @@ def book(tmp_path, capsys, monkeypatch) -> Path:
     code, _, err = run_cli(["init", str(tmp_path / "book"), "--timezone", "Europe/Berlin"], capsys)
     assert code == 0, err
     assert (tmp_path / "book" / ".git").is_dir()  # its own repository, never an enclosing one
-    for args in (["new", "S-1", "--title", "One file", "--single-file", "--background", "Single."],
-                 ["new", "B-1", "--title", "A folder", "--background", "Bundle."]):
+    for args in (
+        ["new", "S-1", "--title", "One file", "--single-file", "--background", "Single."],
+        ["new", "B-1", "--title", "A folder", "--background", "Bundle."],
+    ):
         assert run_cli([*args, "-C", str(tmp_path / "book")], capsys)[0] == 0
     return tmp_path / "book"
 
 
 def add(book: Path, capsys, case: str, *args: str) -> tuple[int, str]:
-    code, out, err = run_cli(["add", case, "--channel", "email", "--direction", "in", "--no-edit", *args,
-                              "-C", str(book)], capsys)
+    code, out, err = run_cli(
+        ["add", case, "--channel", "email", "--direction", "in", "--no-edit", *args, "-C", str(book)], capsys
+    )
     return code, out + err
 
 
@@ -72,10 +74,31 @@ def test_bytes_that_are_not_utf8_are_refused_not_a_traceback(book, capsys):
     assert code == 1 and "the message is not valid UTF-8 text" in err
 
 
-NASTY = ["Called ShenMart: refund not received", "no", "null", "14:03", "0123", "- a list?", "# not a comment",
-         "'quoted'", '"double" and \\backslash', "{a: b}", "[1, 2]", "&anchor *alias", "!!python/object x", "%TAG",
-         "---", "tab\tinside", "  spaces around  ", "emoji 😀 and é", "line\u2028separator", "nbsp\u00a0here", "@at", "`tick`",
-         "key: value # comment"]
+NASTY = [
+    "Called ShenMart: refund not received",
+    "no",
+    "null",
+    "14:03",
+    "0123",
+    "- a list?",
+    "# not a comment",
+    "'quoted'",
+    '"double" and \\backslash',
+    "{a: b}",
+    "[1, 2]",
+    "&anchor *alias",
+    "!!python/object x",
+    "%TAG",
+    "---",
+    "tab\tinside",
+    "  spaces around  ",
+    "emoji 😀 and é",
+    "line\u2028separator",
+    "nbsp\u00a0here",
+    "@at",
+    "`tick`",
+    "key: value # comment",
+]
 
 
 @pytest.mark.parametrize("form", ["S-1", "B-1"])
@@ -84,8 +107,18 @@ def test_values_read_back_exactly_as_typed(book, capsys, form):
     (one-line values trimmed; those holding a tab or a line separator refused)."""
     written = []
     for n, value in enumerate(NASTY):
-        code, err = add(book, capsys, form, "--at", f"2026-02-01 09:{n:02d}", f"--title={value}", f"--agent={value}",
-                        f"--subject={value}", f"--ref={value}", f"--message={value}")
+        code, err = add(
+            book,
+            capsys,
+            form,
+            "--at",
+            f"2026-02-01 09:{n:02d}",
+            f"--title={value}",
+            f"--agent={value}",
+            f"--subject={value}",
+            f"--ref={value}",
+            f"--message={value}",
+        )
         if "\t" in value or "\u2028" in value:
             assert code == 1 and "must be one line of text" in err
             continue
@@ -111,22 +144,72 @@ def test_init_title_with_a_line_break_is_refused_and_quotes_are_kept(tmp_path, c
 
 def test_new_values_read_back_exactly(book, capsys):
     for n, value in enumerate(v for v in NASTY if "\t" not in v and "\u2028" not in v):
-        code, _, err = run_cli(["new", f"N-{n}", f"--title={value}", f"--counterparty={value}",
-                                f"--ref=order={value}", f"--background={value}", "-C", str(book)], capsys)
+        code, _, err = run_cli(
+            [
+                "new",
+                f"N-{n}",
+                f"--title={value}",
+                f"--counterparty={value}",
+                f"--ref=order={value}",
+                f"--background={value}",
+                "-C",
+                str(book),
+            ],
+            capsys,
+        )
         assert code == 0, (value, err)
         case = clean(book)[f"N-{n}"]
         assert (case.title, case.counterparty, dict(case.refs)["order"]) == (value.strip(),) * 3
 
 
 # Text as a user might paste it: YAML and Markdown punctuation, line breaks of every kind, controls.
-_PIECES = st.sampled_from([": ", "#", "- ", "---", "## 2026-01-01 10:00 x", "```", "~~~", "'", '"', "\\", "{", "[",
-                           "&a", "*a", "!", "%", "|", ">", "\n", "\r\n", "\r", "\t", "\x85", "\u2028", "\x1b", "\x00",
-                           "\ufeff", "null", "no", "14:03", " ", "é", "😀", "\udce9"])
+_PIECES = st.sampled_from(
+    [
+        ": ",
+        "#",
+        "- ",
+        "---",
+        "## 2026-01-01 10:00 x",
+        "```",
+        "~~~",
+        "'",
+        '"',
+        "\\",
+        "{",
+        "[",
+        "&a",
+        "*a",
+        "!",
+        "%",
+        "|",
+        ">",
+        "\n",
+        "\r\n",
+        "\r",
+        "\t",
+        "\x85",
+        "\u2028",
+        "\x1b",
+        "\x00",
+        "\ufeff",
+        "null",
+        "no",
+        "14:03",
+        " ",
+        "é",
+        "😀",
+        "\udce9",
+    ]
+)
 pasted = st.lists(st.one_of(_PIECES, st.text(max_size=5)), max_size=8).map("".join)
 
 
-@settings(max_examples=80, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(title=pasted, agent=pasted, message=pasted, single=st.booleans())
 def test_add_writes_a_valid_record_or_refuses_whatever_is_typed(book, capsys, title, agent, message, single):
     """The property behind finding 17.17: exit 0 and a record that reads back as typed, or exit 1,

@@ -35,7 +35,9 @@ def test_aliases_and_anchors_are_refused():
 
 def test_alias_bomb_is_refused_without_expanding():
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8))
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(8)
+    )
     assert compose(bomb).problems[-1].code == "yaml-alias"
 
 
@@ -84,7 +86,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from logbook import yamlnodes  # noqa: E402
-from strategies import yaml_block  # noqa: E402
+from support.strategies import yaml_block  # noqa: E402
 
 
 @settings(max_examples=400, derandomize=True, deadline=None)

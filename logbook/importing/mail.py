@@ -14,7 +14,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from email import policy
 from email.header import decode_header
 from email.message import Message
@@ -71,12 +72,23 @@ def read_email(raw: bytes, origin: Origin, key: str, exhibit_stem: str = "email"
     body = _body_text(body_part) if body_part is not None else ""
     attachments = tuple(_attachments(msg, body_part))
     original = Payload(safe_name(f"{exhibit_stem}-{at:%Y-%m-%d-%H%M%S}.eml"), raw)
-    thread = tuple(dict.fromkeys(_ID.findall(" ".join(filter(None, (
-        header(msg, "In-Reply-To"), header(msg, "References")))))))
+    thread = tuple(
+        dict.fromkeys(_ID.findall(" ".join(filter(None, (header(msg, "In-Reply-To"), header(msg, "References"))))))
+    )
     return Incoming(
-        key=key, origin=origin, at=at, channel="email", sender=sender, sender_ids=_people_ids(sender_raw),
-        recipient=header(msg, "To"), cc=header(msg, "Cc"), subject=subject, body=fold_quoted(body),
-        attachments=attachments, original=original, thread=thread,
+        key=key,
+        origin=origin,
+        at=at,
+        channel="email",
+        sender=sender,
+        sender_ids=_people_ids(sender_raw),
+        recipient=header(msg, "To"),
+        cc=header(msg, "Cc"),
+        subject=subject,
+        body=fold_quoted(body),
+        attachments=attachments,
+        original=original,
+        thread=thread,
         route_text=f"{subject or ''}\n{body}",
     ), warnings
 
@@ -93,7 +105,7 @@ def header(msg: Message, name: str) -> str | None:
 def decode_words(value: object) -> str:
     """RFC 2047 encoded words decoded by their charsets; raw 8-bit text read as UTF-8, else Windows-1252."""
     try:
-        chunks = decode_header(value)  # type: ignore[arg-type]
+        chunks = decode_header(value)  # type: ignore[arg-type]  # a header value may be an email.header.Header or str; decode_header takes both
     except Exception:  # a malformed encoded word: the text as it stands
         chunks = [(str(value), None)]
     pieces = []
@@ -146,7 +158,9 @@ def message_time(msg: Message) -> tuple[datetime | None, str | None]:
         stamp = text.rsplit(";", 1)[-1] if ";" in text else ""
         when = _parse_date(stamp.strip())
         if when is not None:
-            problem = "has no Date: header" if date_text is None else f"has a Date: header that is not a date ({date_text!r})"
+            problem = (
+                "has no Date: header" if date_text is None else f"has a Date: header that is not a date ({date_text!r})"
+            )
             return when, f"it {problem}; its time is taken from the first Received: header"
         break
     return None, None
@@ -161,7 +175,7 @@ def _parse_date(text: str | None) -> datetime | None:
         return None
     if when is None or not 1970 <= when.year <= 2200:
         return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)  # "-0000": UTC, zone unknown
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)  # "-0000": UTC, zone unknown
 
 
 def _body_part(msg: Message) -> Message | None:
@@ -174,7 +188,7 @@ def _body_part(msg: Message) -> Message | None:
     return found.get("text/plain") or found.get("text/html")
 
 
-def _leaves(part: Message):
+def _leaves(part: Message) -> Iterator[Message]:
     """The message's single parts, not looking inside forwarded messages (they are attachments)."""
     if part.get_content_type() == "message/rfc822":
         return

@@ -29,6 +29,6 @@ def safe_name(raw: str, default_suffix: str = "", content_type: str = "applicati
     if suffix.lower() == "md":
         suffix = "md.txt"  # a Markdown file in a case would be read as a record
     stem = stem.strip(" .-_~") or "attachment"
-    while len(f"{stem}.{suffix}".encode("utf-8")) > MAX_BYTES:
+    while len(f"{stem}.{suffix}".encode()) > MAX_BYTES:
         stem = stem[:-1]
     return f"{stem}.{suffix}"

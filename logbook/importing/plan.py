@@ -4,12 +4,12 @@ route the rest, and say what could not be read — as values, for the CLI to rep
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
+from ..cache import open_cache
 from ..diagnostics import Diagnostic, Location, error, warning
 from ..fields import ID_RE
-from ..cache import open_cache
 from ..load import LoadResult, load_logbook
 from ..models import Case, Config
 from ..timeparse import TimeError, parse_moment, zone_named
@@ -89,9 +89,14 @@ def plan_import(root: Path, request: ImportRequest) -> ImportPlan:
     problems = [d for d in loaded.diagnostics if d.is_error]
     if problems:
         first = problems[0]
-        return _refused(error("import-logbook-errors", f"the logbook has {len(problems)} error(s); fix them first "
-                              f"(logbook check): {first.location.path}:{first.location.line}: {first.message}",
-                              first.location))
+        return _refused(
+            error(
+                "import-logbook-errors",
+                f"the logbook has {len(problems)} error(s); fix them first "
+                f"(logbook check): {first.location.path}:{first.location.line}: {first.message}",
+                first.location,
+            )
+        )
     cases = {case.id.casefold(): case for case in loaded.logbook.cases}
     target, refusal = _target(request, cases)
     if refusal:
@@ -102,8 +107,13 @@ def plan_import(root: Path, request: ImportRequest) -> ImportPlan:
         return ImportPlan((), read.already, (), read.system_lines, tuple(read.diagnostics), None)
     me = {x.casefold() for x in (*request.me, *config.me.addresses, *config.me.names)}
     if not me and read.messages:
-        read.diagnostics.append(warning("import-no-me", "no --me given and no [me] in logbook.toml: every message "
-                                        "is recorded as received (direction in)", Location(str(request.sources[0]))))
+        read.diagnostics.append(
+            warning(
+                "import-no-me",
+                "no --me given and no [me] in logbook.toml: every message is recorded as received (direction in)",
+                Location(str(request.sources[0])),
+            )
+        )
     router = Router(loaded.logbook.cases)
     chats = _chat_routes(read.messages, router, read.chat_keys) if not target else {}
     planned, unplaced = [], []
@@ -116,15 +126,28 @@ def plan_import(root: Path, request: ImportRequest) -> ImportPlan:
         problem = _time_problem(message, (case.timezone if case else None) or config.timezone)
         if problem:
             unplaced.append(Unplaced(message, problem))
-            read.diagnostics.append(error("import-bad-message", f"{message.origin.within()}: {problem}; not imported",
-                                          Location(message.origin.source, message.origin.line)))
+            read.diagnostics.append(
+                error(
+                    "import-bad-message",
+                    f"{message.origin.within()}: {problem}; not imported",
+                    Location(message.origin.source, message.origin.line),
+                )
+            )
             continue
         router.place(message, route.case_id)
         direction = "out" if me.intersection(message.sender_ids) else "in"
         planned.append(Planned(message, route.case_id, direction, route.how))
     used = {p.case_id.casefold() for p in planned}
-    return ImportPlan(tuple(planned), read.already, tuple(unplaced), read.system_lines, tuple(read.diagnostics),
-                      request.new_case, {c.id: c for k, c in cases.items() if k in used}, config)
+    return ImportPlan(
+        tuple(planned),
+        read.already,
+        tuple(unplaced),
+        read.system_lines,
+        tuple(read.diagnostics),
+        request.new_case,
+        {c.id: c for k, c in cases.items() if k in used},
+        config,
+    )
 
 
 def _chat_routes(messages: list[Incoming], router: Router, chat_keys: dict[str, list[str]]) -> dict[str, Route]:
@@ -140,9 +163,21 @@ def _chat_routes(messages: list[Incoming], router: Router, chat_keys: dict[str, 
         if len(placed) == 1:  # its earlier messages are recorded in one case: the chat goes on there
             routes[source] = Route(next(iter(placed)), "the chat's earlier messages")
             continue
-        probe = Incoming(key="", origin=Origin(source), at=datetime(2000, 1, 1), channel="chat", sender=None,
-                         sender_ids=(), recipient=None, cc=None, subject=None, body="", attachments=(),
-                         original=None, route_text="\n".join(parts))
+        probe = Incoming(
+            key="",
+            origin=Origin(source),
+            at=datetime(2000, 1, 1),
+            channel="chat",
+            sender=None,
+            sender_ids=(),
+            recipient=None,
+            cc=None,
+            subject=None,
+            body="",
+            attachments=(),
+            original=None,
+            route_text="\n".join(parts),
+        )
         route = router.route(probe)
         routes[source] = Route(route.case_id, f"{route.how}, read over the whole chat")
     return routes
@@ -167,23 +202,32 @@ def _target(request: ImportRequest, cases: dict[str, Case]) -> tuple[str | None,
     if request.new_case:
         case_id = request.new_case[0]
         if not ID_RE.fullmatch(case_id):
-            return None, error("invalid-id", f"'{case_id}' is not a valid case id: letters, digits, '.', '_' and "
-                               "'-', starting with a letter or digit", where)
+            return None, error(
+                "invalid-id",
+                f"'{case_id}' is not a valid case id: letters, digits, '.', '_' and "
+                "'-', starting with a letter or digit",
+                where,
+            )
         if case_id.casefold() in cases:
-            return None, error("import-case-exists", f"case '{case_id}' already exists; import into it with --case",
-                               where)
+            return None, error(
+                "import-case-exists", f"case '{case_id}' already exists; import into it with --case", where
+            )
         return case_id, None
     if request.case_id:
         case = cases.get(request.case_id.casefold())
         if case is None:
-            return None, error("import-no-case", f"no case with id '{request.case_id}'", where,
-                               "create it with --new-case ID --title '…', or with logbook new")
+            return None, error(
+                "import-no-case",
+                f"no case with id '{request.case_id}'",
+                where,
+                "create it with --new-case ID --title '…', or with logbook new",
+            )
         return case.id, None
     return None, None
 
 
 def time_order(message: Incoming) -> tuple[float, str, int]:
-    at = message.at if message.at.tzinfo else message.at.replace(tzinfo=timezone.utc)
+    at = message.at if message.at.tzinfo else message.at.replace(tzinfo=UTC)
     return at.timestamp(), message.origin.source, message.origin.index or 0
 
 
@@ -214,15 +258,22 @@ def _read_mailbox(path: Path, shown: str, fmt: str, seen: set[str], read: _Read)
         try:
             message, warnings = read_email(raw.data, origin, key)
         except MailError as exc:
-            read.diagnostics.append(error("import-bad-message", f"{origin.within()}: {exc}; not imported",
-                                          Location(shown, raw.line)))
+            read.diagnostics.append(
+                error("import-bad-message", f"{origin.within()}: {exc}; not imported", Location(shown, raw.line))
+            )
             continue
         except Exception as exc:  # the stdlib parser on hostile input: reported, never a traceback
-            read.diagnostics.append(error("import-bad-message", f"{origin.within()}: cannot be parsed "
-                                          f"({type(exc).__name__}: {exc}); not imported", Location(shown, raw.line)))
+            read.diagnostics.append(
+                error(
+                    "import-bad-message",
+                    f"{origin.within()}: cannot be parsed ({type(exc).__name__}: {exc}); not imported",
+                    Location(shown, raw.line),
+                )
+            )
             continue
-        read.diagnostics.extend(warning("import-date", f"{origin.within()}: {text}", Location(shown, raw.line))
-                                for text in warnings)
+        read.diagnostics.extend(
+            warning("import-date", f"{origin.within()}: {text}", Location(shown, raw.line)) for text in warnings
+        )
         read.messages.append(message)
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 
+from ..messages import QUOTED_HISTORY as QUOTE_MARK
+
 ATTRIBUTION = re.compile(
     r"^\s*(On\b.{0,300}\bwrote:|Am\b.{0,300}\bschrieb\b.{0,300}:|Le\b.{0,300}\ba écrit\s?:|El\b.{0,300}\bescribió:"
-    r"|-{2,}\s*Original Message\s*-{2,}|-{2,}\s*Forwarded message\s*-{2,}|_{10,})\s*$", re.IGNORECASE)
-from ..messages import QUOTED_HISTORY as QUOTE_MARK
+    r"|-{2,}\s*Original Message\s*-{2,}|-{2,}\s*Forwarded message\s*-{2,}|_{10,})\s*$",
+    re.IGNORECASE,
+)
 
 
 def fold_quoted(body: str) -> str:

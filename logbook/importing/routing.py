@@ -46,7 +46,9 @@ class Router:
         self.pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE) if alternatives else None
 
     def route(self, message: Incoming) -> Route:
-        by_thread = set().union(*(self.thread_case.get(ref, set()) for ref in message.thread)) if message.thread else set()
+        by_thread = (
+            set().union(*(self.thread_case.get(ref, set()) for ref in message.thread)) if message.thread else set()
+        )
         if len(by_thread) == 1:
             return self._placed(message, Route(next(iter(by_thread)), "thread"))
         if len(by_thread) > 1:

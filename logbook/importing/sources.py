@@ -59,12 +59,14 @@ def detect_format(path: Path) -> str:
         return "whatsapp"
     if path.suffix.lower() in (".eml", ".msg", ".mail") or _HEADER_LINE.match(head.lstrip(b"\xef\xbb\xbf")):
         return "eml"
-    raise SourceError("is neither an email (.eml), an mbox, a Maildir nor a WhatsApp export; "
-                      "name the format with --format")
+    raise SourceError(
+        "is neither an email (.eml), an mbox, a Maildir nor a WhatsApp export; name the format with --format"
+    )
 
 
 def _looks_like_chat(head: bytes) -> bool:
     from .whatsapp import LINE
+
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     return any(LINE.match(line) for line in text.splitlines()[:20])
 
@@ -117,7 +119,7 @@ def _mbox(path: Path) -> list[RawMessage]:
         line += whole.count(b"\n", offset, start)
         offset = start
         stop = starts[n] if n < len(starts) else len(whole)
-        if stop - start >= 2 and whole[stop - 2:stop] == b"\n\n":
+        if stop - start >= 2 and whole[stop - 2 : stop] == b"\n\n":
             stop -= 1  # the empty line before the next From_ line (or the end)
         body_start = whole.find(b"\n", start, stop) + 1 or stop
         found.append(RawMessage(whole[body_start:stop], n, line))
@@ -127,10 +129,10 @@ def _mbox(path: Path) -> list[RawMessage]:
 def _maildir(path: Path) -> list[RawMessage]:
     """A Maildir's messages in file-name order (delivery time first, by the Maildir naming rule)."""
     box = mailbox.Maildir(path, factory=None, create=False)
-    keys = sorted(box.iterkeys(), key=lambda k: os.path.basename(box._lookup(k)))  # noqa: SLF001 (its file name)
+    keys = sorted(box.iterkeys(), key=lambda k: os.path.basename(box._lookup(k)))  # type: ignore[attr-defined]  # Maildir's own file-name lookup
     found = []
     for n, key in enumerate(keys, start=1):
-        file = path / box._lookup(key)  # noqa: SLF001
+        file = path / box._lookup(key)  # type: ignore[attr-defined]  # Maildir's own file-name lookup
         try:
             _regular(file)
         except SourceError as exc:
@@ -149,12 +151,19 @@ def read_chat(path: Path) -> ChatExport:
             members = [m for m in archive.infolist() if not m.is_dir()]
             if sum(m.file_size for m in members) > MAX_SOURCE_BYTES:
                 raise SourceError("unpacks to more than 4 GB; refused")
-            chats = [m for m in members if m.filename.lower().endswith(".txt")
-                     and (Path(m.filename).name == "_chat.txt" or Path(m.filename).name.startswith("WhatsApp"))]
+            chats = [
+                m
+                for m in members
+                if m.filename.lower().endswith(".txt")
+                and (Path(m.filename).name == "_chat.txt" or Path(m.filename).name.startswith("WhatsApp"))
+            ]
             chats = chats or [m for m in members if m.filename.lower().endswith(".txt")]
             if len(chats) != 1:
-                raise SourceError("holds no chat .txt" if not chats else
-                                  f"holds {len(chats)} chat .txt files; unpack it and import the one you mean")
+                raise SourceError(
+                    "holds no chat .txt"
+                    if not chats
+                    else f"holds {len(chats)} chat .txt files; unpack it and import the one you mean"
+                )
             media = {}
             for member in members:
                 if member is chats[0]:

@@ -31,7 +31,8 @@ _MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\ufeff"
 LINE = re.compile(
     rf"^[{_MARKS}]*\[?(?P<date>\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}})\.?,?\s+"
     r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)(?:[\s\u202f\u00a0]*(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?"
-    r"(?:\]\s*|\s+-\s+)(?P<rest>.*)$")
+    r"(?:\]\s*|\s+-\s+)(?P<rest>.*)$"
+)
 _SENDER = re.compile(rf"^[{_MARKS}]*(?P<name>[^:]{{1,80}}?):\s(?P<text>.*)$", re.DOTALL)
 _FILE_TOKEN = re.compile(r"[\w.\-]+\.\w{2,5}")
 DATE_ORDERS = ("dmy", "mdy", "ymd")
@@ -75,12 +76,25 @@ def read_chat_export(export: ChatExport, source: str, date_order: str | None = N
         name, body = one_line_text(match["name"]), clean_text(match["text"]).strip()
         ident = f"{at.isoformat()}\n{name}\n{body}"
         seen[ident] = seen.get(ident, 0) + 1
-        key = "whatsapp:" + hashlib.sha256(f"{ident}\n{seen[ident]}".encode("utf-8")).hexdigest()[:32]
+        key = "whatsapp:" + hashlib.sha256(f"{ident}\n{seen[ident]}".encode()).hexdigest()[:32]
         media = _media(body, export.media, used_media)
-        messages.append(Incoming(
-            key=key, origin=Origin(source, position, line.number), at=at, channel="chat", sender=name,
-            sender_ids=(name.casefold(),), recipient=None, cc=None, subject=None, body=body,
-            attachments=media, original=None, route_text=body))
+        messages.append(
+            Incoming(
+                key=key,
+                origin=Origin(source, position, line.number),
+                at=at,
+                channel="chat",
+                sender=name,
+                sender_ids=(name.casefold(),),
+                recipient=None,
+                cc=None,
+                subject=None,
+                body=body,
+                attachments=media,
+                original=None,
+                route_text=body,
+            )
+        )
     return ChatResult(tuple(messages), system, order)
 
 
@@ -100,7 +114,7 @@ def _split(text: str) -> tuple[list[_Line], dict[int, list[str]]]:
         if match["ampm"]:
             pm = match["ampm"][0].lower() == "p"
             hour = (hour % 12) + (12 if pm else 0)
-        lines.append(_Line(number, parts, (hour, clock[1], clock[2]), match["rest"]))  # type: ignore[arg-type]
+        lines.append(_Line(number, parts, (hour, clock[1], clock[2]), match["rest"]))  # type: ignore[arg-type]  # parts is a tuple of three ints: the date pattern has three fields
     return lines, continuation
 
 
@@ -147,8 +161,9 @@ def _moment(line: _Line, order: str, source: str) -> datetime:
     try:
         return datetime(year, month, day, *line.clock)
     except ValueError:
-        raise ChatError(f"line {line.number}: '{'/'.join(map(str, line.date))}' is not a date read as {order}"
-                        ) from None
+        raise ChatError(
+            f"line {line.number}: '{'/'.join(map(str, line.date))}' is not a date read as {order}"
+        ) from None
 
 
 def _media(body: str, files: dict[str, bytes], used: set[str]) -> tuple[Payload, ...]:

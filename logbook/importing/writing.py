@@ -103,6 +103,7 @@ def write_plan(root: Path, plan: ImportPlan) -> WriteResult:
         results.append(_write(root, plan))
         made = results[0]
         return Written((*made.records, *made.files), message=message)
+
     written = notarised(root, plan.config, changing, message, write)
     made = results[0]
     # Loaded again after the commit, not before: the cache saved then holds the stat of every file
@@ -153,9 +154,18 @@ def _attachment_folder(root: Path, case: Case) -> Path:
 def _new_interaction(item: Planned, case: Case, attachments: list[Path]) -> NewInteraction:
     message = item.message
     body = message.body if case.form == "bundle" else _no_headings(message.body)
-    return NewInteraction(channel=message.channel, direction=item.direction, at=message.at_text(),
-                          sender=message.sender, recipient=message.recipient, subject=message.subject,
-                          message=body, attachments=tuple(attachments), cc=message.cc, message_id=message.key)
+    return NewInteraction(
+        channel=message.channel,
+        direction=item.direction,
+        at=message.at_text(),
+        sender=message.sender,
+        recipient=message.recipient,
+        subject=message.subject,
+        message=body,
+        attachments=tuple(attachments),
+        cc=message.cc,
+        message_id=message.key,
+    )
 
 
 def _no_headings(body: str) -> str:

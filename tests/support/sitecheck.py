@@ -39,7 +39,11 @@ def broken_links(site: Path) -> list[str]:
             if parts.scheme or link.startswith("//"):
                 problems.append(f"{page}: non-relative link {link}")
                 continue
-            target = page if not parts.path else posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+            target = (
+                page
+                if not parts.path
+                else posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+            )
             if target.startswith("..") or not (site / target).is_file():
                 problems.append(f"{page}: {link} → missing {target}")
                 continue

@@ -8,14 +8,24 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+from support import tiers
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def chromium_path() -> str:
+    tiers.require("browser")
     path = os.environ.get("LOGBOOK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
         raise RuntimeError("Chromium is needed for browser tests: apt-get install chromium (.ci/run does this)")
@@ -23,8 +33,9 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def browser_page() -> Iterator["object"]:
+def browser_page() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
@@ -33,11 +44,12 @@ def browser_page() -> Iterator["object"]:
             browser.close()
 
 
-def wait_until(page: "object", expression: str, timeout: float = 15.0) -> None:
+def wait_until(page: object, expression: str, timeout: float = 15.0) -> None:
     """Poll *expression* in the page until it is true.  Not ``page.wait_for_function``: when its first
     check fails it polls by compiling the expression inside the page, which the site's
     Content-Security-Policy (no 'unsafe-eval') forbids; ``evaluate`` goes through the debugger."""
     from playwright.sync_api import Error
+
     deadline = time.monotonic() + timeout
     while True:
         try:

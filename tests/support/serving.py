@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from support import tiers
+
 
 def _interruptible() -> None:
     """Ctrl-C reaches serve as it does from a terminal, even when these tests run in a background
@@ -23,9 +25,15 @@ def _interruptible() -> None:
 
 class ServeProcess:
     def __init__(self, root: Path, *extra: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "logbook", "serve", str(root), "--port", "0", *extra],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=_interruptible)
+        tiers.require("serve")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "logbook", "serve", str(root), "--port", "0", *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            preexec_fn=_interruptible,
+        )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -76,7 +84,7 @@ class ServeProcess:
             time.sleep(0.05)
         raise AssertionError(f"expected {count} builds, status is {self.status()}")
 
-    def events(self) -> "EventStream":
+    def events(self) -> EventStream:
         return EventStream(self.host, self.port)
 
     def stop(self) -> int:
@@ -88,6 +96,11 @@ class ServeProcess:
                 self.proc.kill()
                 self.proc.wait()
         self._reader.join(timeout=5)
+        # A pipe left for the garbage collector is a ResourceWarning, and warnings are errors here.
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        if self.proc.stderr is not None and not self._reader.is_alive():
+            self.proc.stderr.close()
         return self.proc.returncode
 
 

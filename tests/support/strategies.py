@@ -9,6 +9,7 @@ long fuzz run (tests/fuzz.py, 100,000+ examples, a documented command).
 from __future__ import annotations
 
 import tempfile
+from datetime import UTC
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -18,17 +19,103 @@ from logbook.models import Config
 from logbook.parse import parse_source
 from logbook.validate import run_checks
 
-KEYS = ["title", "status", "at", "channel", "direction", "agent", "promises", "fulfils", "attachments", "tags",
-        "opened", "closed", "summary", "refs", "amount", "timezone", "private", "id", "windows", "removed", "tone",
-        "from", "to", "key", "x", "title ", "", "---"]
-ATOMS = ["open", "closed", "email", "in", "out", "no", "yes", "on", "~", "null", "14:03", "0123", "2026-01-16",
-         "2026-01-16 14:03", "2026-03-29 02:30", "2026-10-25 02:30", "2026-02-30", "9999-12-31", "0001-01-01",
-         "2026-01-16T14:03:00+25:00", "89.99 EUR", "12 EURO", "Europe/Berlin", "Mars/Base", "../../etc/passwd",
-         "/etc/passwd", "a\\b", "&a x", "*a", "!!python/object:os.system", "[", "]", "{", "}", "{what: x}",
-         "[a, b]", "- x", "'", '"', "|", ">", "\t", "%YAML 1.1", "<script>alert(1)</script>",
-         "javascript:alert(1)", "Maria (A-12)", "\u202e", "\ufeff", "\u0000", "é", "😀", "x" * 300,
-         r'"\U00110000"', r'"\UFFFFFFFF"', r'"\U0010FFFF"', r'"\ud83d\ude00"', r'"\ud83d"', "index.html",
-         "INDEX.HTML", "A-12", "a_12", "a 12", "王小明", "{name: x, id: a_12}", "y" * 260]
+KEYS = [
+    "title",
+    "status",
+    "at",
+    "channel",
+    "direction",
+    "agent",
+    "promises",
+    "fulfils",
+    "attachments",
+    "tags",
+    "opened",
+    "closed",
+    "summary",
+    "refs",
+    "amount",
+    "timezone",
+    "private",
+    "id",
+    "windows",
+    "removed",
+    "tone",
+    "from",
+    "to",
+    "key",
+    "x",
+    "title ",
+    "",
+    "---",
+]
+ATOMS = [
+    "open",
+    "closed",
+    "email",
+    "in",
+    "out",
+    "no",
+    "yes",
+    "on",
+    "~",
+    "null",
+    "14:03",
+    "0123",
+    "2026-01-16",
+    "2026-01-16 14:03",
+    "2026-03-29 02:30",
+    "2026-10-25 02:30",
+    "2026-02-30",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-01-16T14:03:00+25:00",
+    "89.99 EUR",
+    "12 EURO",
+    "Europe/Berlin",
+    "Mars/Base",
+    "../../etc/passwd",
+    "/etc/passwd",
+    "a\\b",
+    "&a x",
+    "*a",
+    "!!python/object:os.system",
+    "[",
+    "]",
+    "{",
+    "}",
+    "{what: x}",
+    "[a, b]",
+    "- x",
+    "'",
+    '"',
+    "|",
+    ">",
+    "\t",
+    "%YAML 1.1",
+    "<script>alert(1)</script>",
+    "javascript:alert(1)",
+    "Maria (A-12)",
+    "\u202e",
+    "\ufeff",
+    "\u0000",
+    "é",
+    "😀",
+    "x" * 300,
+    r'"\U00110000"',
+    r'"\UFFFFFFFF"',
+    r'"\U0010FFFF"',
+    r'"\ud83d\ude00"',
+    r'"\ud83d"',
+    "index.html",
+    "INDEX.HTML",
+    "A-12",
+    "a_12",
+    "a 12",
+    "王小明",
+    "{name: x, id: a_12}",
+    "y" * 260,
+]
 
 
 @st.composite
@@ -46,11 +133,25 @@ def yaml_block(draw) -> str:
 @st.composite
 def section(draw) -> str:
     heading = draw(st.one_of(st.sampled_from(ATOMS), st.text(max_size=25)))
-    stamp = draw(st.sampled_from(["2026-01-16 14:03", "2026-01-16", "2026-03-29 02:30", "2026-10-25 02:30+01:00",
-                                  "2026-13-01", "", "14:03"]))
-    body = draw(st.one_of(st.text(max_size=80), st.sampled_from(["```\n## 2026-01-01 inside\n```", "<img src=x "
-                                                                 "onerror=alert(1)>", "![x](https://t.example/p.gif)",
-                                                                 "[y](javascript:alert(1))", "### sub"])))
+    stamp = draw(
+        st.sampled_from(
+            ["2026-01-16 14:03", "2026-01-16", "2026-03-29 02:30", "2026-10-25 02:30+01:00", "2026-13-01", "", "14:03"]
+        )
+    )
+    body = draw(
+        st.one_of(
+            st.text(max_size=80),
+            st.sampled_from(
+                [
+                    "```\n## 2026-01-01 inside\n```",
+                    "<img src=x onerror=alert(1)>",
+                    "![x](https://t.example/p.gif)",
+                    "[y](javascript:alert(1))",
+                    "### sub",
+                ]
+            ),
+        )
+    )
     return f"## {stamp} {heading}\n{draw(yaml_block())}\n\n{body}\n"
 
 
@@ -97,16 +198,54 @@ def scratch_dir() -> Path:
 
 # --- logbook.toml -------------------------------------------------------------------------------------
 
-TOML_TABLES = {"site": ["title", "timezone", "theme", "keeper"], "tags": ["refund", "Foo", "foo", "index.html"],
-               "tone": ["enabled", "shouting_words", "insults"],
-               "audit": ["stale_days", "response_hours", "followup_hours", "warn_days"],
-               "windows": ["big", "store-return"], "redact": ["enabled", "cards", "keep_fields"],
-               "profiles.x": ["internal", "refs", "redact"], "x": ["y"]}
-TOML_NUMBERS = ["0", "1", "-1", "14", "100", "101", "36525", "36526", "876600", "876601", "3000000", "2147483648",
-                "9223372036854775808", "1" + "0" * 30, "9" * 5000, "1e999", "inf", "nan", "-0",
-                "0x7fffffffffffffff", "1_000_000"]
-TOML_STRINGS = ['"x"', r'"\U00110000"', r'"\UFFFFFFFF"', r'"\U0010FFFF"', "'''a\nb'''", '"' + "t" * 300 + '"',
-                '"Europe/Berlin"', '"Mars/Base"', '"../../etc"', '""', '"[[[["', '"deadline"', '"opens"']
+TOML_TABLES = {
+    "site": ["title", "timezone", "theme", "keeper"],
+    "tags": ["refund", "Foo", "foo", "index.html"],
+    "tone": ["enabled", "shouting_words", "insults"],
+    "audit": ["stale_days", "response_hours", "followup_hours", "warn_days"],
+    "windows": ["big", "store-return"],
+    "redact": ["enabled", "cards", "keep_fields"],
+    "profiles.x": ["internal", "refs", "redact"],
+    "x": ["y"],
+}
+TOML_NUMBERS = [
+    "0",
+    "1",
+    "-1",
+    "14",
+    "100",
+    "101",
+    "36525",
+    "36526",
+    "876600",
+    "876601",
+    "3000000",
+    "2147483648",
+    "9223372036854775808",
+    "1" + "0" * 30,
+    "9" * 5000,
+    "1e999",
+    "inf",
+    "nan",
+    "-0",
+    "0x7fffffffffffffff",
+    "1_000_000",
+]
+TOML_STRINGS = [
+    '"x"',
+    r'"\U00110000"',
+    r'"\UFFFFFFFF"',
+    r'"\U0010FFFF"',
+    "'''a\nb'''",
+    '"' + "t" * 300 + '"',
+    '"Europe/Berlin"',
+    '"Mars/Base"',
+    '"../../etc"',
+    '""',
+    '"[[[["',
+    '"deadline"',
+    '"opens"',
+]
 
 
 @st.composite
@@ -131,8 +270,9 @@ def toml_value(draw, depth: int = 0) -> str:
     items = draw(st.lists(toml_value(depth + 1), max_size=4))
     if kind == "array":
         return "[" + ", ".join(items) + "]"
-    keys = draw(st.lists(st.sampled_from(["days", "label", "kind", "x", "enabled"]), min_size=len(items),
-                         max_size=len(items)))
+    keys = draw(
+        st.lists(st.sampled_from(["days", "label", "kind", "x", "enabled"]), min_size=len(items), max_size=len(items))
+    )
     return "{" + ", ".join(f"{k} = {v}" for k, v in zip(keys, items)) + "}"
 
 
@@ -147,15 +287,17 @@ def plausible_value(draw, table: str, key: str) -> str:
         kind = draw(st.sampled_from(["deadline", "opens"]))
         return f'{{ days = {days}, kind = "{kind}" }}'
     if table in ("audit", "tone") and key not in ("enabled", "insults"):
-        return draw(st.sampled_from(TOML_NUMBERS) | st.integers(-10, 10 ** 20).map(str))
+        return draw(st.sampled_from(TOML_NUMBERS) | st.integers(-10, 10**20).map(str))
     return draw(st.sampled_from(["true", '"Europe/Berlin"', '["a", "b"]', '"x"']))
 
 
 @st.composite
 def config_text(draw) -> str:
     """logbook.toml content: known tables and keys with hostile values, unknown ones, broken syntax."""
-    lines = [f"{k} = {draw(toml_value())}" for k in draw(st.lists(st.sampled_from(["channels", "statuses", "z"]),
-                                                                  max_size=2, unique=True))]
+    lines = [
+        f"{k} = {draw(toml_value())}"
+        for k in draw(st.lists(st.sampled_from(["channels", "statuses", "z"]), max_size=2, unique=True))
+    ]
     for table in draw(st.lists(st.sampled_from(sorted(TOML_TABLES)), max_size=4, unique=True)):
         lines.append(draw(st.sampled_from([f"[{table}]", f"[{table}]", f"[[{table}]]", f"[ {table} ]", f"[{table}"])))
         for key in draw(st.lists(st.sampled_from(TOML_TABLES[table]), max_size=4, unique=True)):
@@ -167,31 +309,34 @@ def config_text(draw) -> str:
 
 any_config = st.one_of(config_text(), config_text(), config_text(), st.text(max_size=200), st.binary(max_size=200))
 
-CONFIG_CASE = ("---\ntitle: T\nstatus: open\nopened: 2026-01-01\ntags: [refund]\nwindows:\n"
-               "  - {rule: big, from: 2026-01-01}\n  - {rule: card-chargeback, from: 2026-01-01}\n---\n"
-               "\n## 2026-01-05 10:00 Email\nchannel: email\ndirection: in\nagent: Maria (A-12)\n"
-               "promises:\n  - {what: refund, due: 2026-01-10}\n\nPlease refund 4111 1111 1111 1111.\n"
-               "\n## 2026-01-06 10:00 Call\nchannel: phone\ndirection: out\n\nCalled, SHOUTING AT THEM NOW.\n")
+CONFIG_CASE = (
+    "---\ntitle: T\nstatus: open\nopened: 2026-01-01\ntags: [refund]\nwindows:\n"
+    "  - {rule: big, from: 2026-01-01}\n  - {rule: card-chargeback, from: 2026-01-01}\n---\n"
+    "\n## 2026-01-05 10:00 Email\nchannel: email\ndirection: in\nagent: Maria (A-12)\n"
+    "promises:\n  - {what: refund, due: 2026-01-10}\n\nPlease refund 4111 1111 1111 1111.\n"
+    "\n## 2026-01-06 10:00 Call\nchannel: phone\ndirection: out\n\nCalled, SHOUTING AT THEM NOW.\n"
+)
 
 
 def check_config(content: str | bytes, scratch: Path) -> list:
     """Write *content* as logbook.toml beside one case that uses windows, promises, tags and agents; run
     check, and when it finds no error, what build and audit do with the configuration (derive, audit at
     two dates, render to memory).  Any exception is a crash."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from logbook.audit import audit_findings
     from logbook.derive import derive_site
     from logbook.load import load_logbook
     from logbook.render import render_site
     from logbook.themes import resolve_theme
+
     (scratch / "cases").mkdir(parents=True, exist_ok=True)
     (scratch / "cases" / "c.md").write_text(CONFIG_CASE, encoding="utf-8")
     data = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
     (scratch / "logbook.toml").write_bytes(data)
     loaded = load_logbook(scratch)
     if not loaded.has_errors:
-        for as_of in (datetime(2026, 2, 1, tzinfo=timezone.utc), datetime(2199, 12, 31, tzinfo=timezone.utc)):
+        for as_of in (datetime(2026, 2, 1, tzinfo=UTC), datetime(2199, 12, 31, tzinfo=UTC)):
             site = derive_site(loaded.logbook, as_of, loaded.history, include_private=True)
             audit_findings(site)
         render_site(site, resolve_theme(scratch, loaded.logbook.config.theme))
@@ -231,8 +376,13 @@ def book(draw) -> dict:
             agent = _pick(draw, SAFE_AGENTS, AGENTS)
             name = _pick(draw, SAFE_FILE_NAMES, FILE_NAMES)
             attach = f"attachments: ['{name}']\n" if draw(st.booleans()) else ""
-            entries.append((f"2026-01-0{m + 1} 10:00", f"channel: chat\ndirection: in\nagent: '{agent}'\n{attach}",
-                            name if attach else None))
+            entries.append(
+                (
+                    f"2026-01-0{m + 1} 10:00",
+                    f"channel: chat\ndirection: in\nagent: '{agent}'\n{attach}",
+                    name if attach else None,
+                )
+            )
         if draw(st.booleans()):
             folder = f"cases/c{n}"
             files[f"{folder}/case.md"] = head
@@ -241,8 +391,9 @@ def book(draw) -> dict:
                 if name:
                     files[f"{folder}/{name}"] = "attached\n"
         else:
-            files[f"cases/s{n}.md"] = head + "".join(f"\n## {at} Chat\n{fields}\nHello\n"
-                                                     for at, fields, name in entries if name is None)
+            files[f"cases/s{n}.md"] = head + "".join(
+                f"\n## {at} Chat\n{fields}\nHello\n" for at, fields, name in entries if name is None
+            )
     files["logbook.toml"] = "[site]\ntitle = 'Book'\ntheme = 't'\n"
     files["themes/t/static/x.css"] = "body{}\n"
     fifo = draw(st.sampled_from(ROLES)) if draw(st.integers(0, 2)) == 0 else "none"
@@ -252,16 +403,23 @@ def book(draw) -> dict:
 def fifo_path(drawn: dict, root: Path) -> Path | None:
     """Where the drawn FIFO goes: one file of its role (the cache files by logbook's own naming)."""
     from logbook.cache import cache_file
+
     role, files = drawn["fifo"], sorted(drawn["files"])
     if role == "build cache":
         return cache_file(root.resolve())
     if role == "site cache":
         return cache_file(root.resolve()).with_name("site.pickle")
-    choices = {"case file": [f for f in files if f.endswith("/case.md") or f.count("/") == 1 and f.endswith(".md")],
-               "interaction": [f for f in files if f.count("/") == 2 and f.endswith(".md")
-                               and not f.endswith("/case.md") and f.startswith("cases/")],
-               "attachment": [f for f in files if f.startswith("cases/") and not f.endswith(".md")],
-               "logbook.toml": ["logbook.toml"], "theme file": ["themes/t/static/x.css"]}.get(role)
+    choices = {
+        "case file": [f for f in files if f.endswith("/case.md") or f.count("/") == 1 and f.endswith(".md")],
+        "interaction": [
+            f
+            for f in files
+            if f.count("/") == 2 and f.endswith(".md") and not f.endswith("/case.md") and f.startswith("cases/")
+        ],
+        "attachment": [f for f in files if f.startswith("cases/") and not f.endswith(".md")],
+        "logbook.toml": ["logbook.toml"],
+        "theme file": ["themes/t/static/x.css"],
+    }.get(role)
     return root / choices[drawn["pick"] % len(choices)] if choices else None
 
 
@@ -275,6 +433,7 @@ def check_and_build(drawn: dict, scratch: Path) -> list:
 
     from logbook.build import build
     from logbook.load import load_logbook
+
     root = scratch / "book"
     shutil.rmtree(root, ignore_errors=True)
     for rel, content in drawn["files"].items():
@@ -289,6 +448,7 @@ def check_and_build(drawn: dict, scratch: Path) -> list:
 
     def hung(signum: int, frame: object) -> None:
         raise TimeoutError(f"blocked with a FIFO as {drawn['fifo']}")
+
     previous = signal.signal(signal.SIGALRM, hung)
     signal.alarm(60)
     try:
@@ -306,5 +466,14 @@ def check_and_build(drawn: dict, scratch: Path) -> list:
     return list(loaded.diagnostics)
 
 
-__all__ = ["any_config", "any_file", "book", "case_text", "check_and_build", "check_config", "check_one",
-           "config_text", "scratch_dir"]
+__all__ = [
+    "any_config",
+    "any_file",
+    "book",
+    "case_text",
+    "check_and_build",
+    "check_config",
+    "check_one",
+    "config_text",
+    "scratch_dir",
+]

@@ -26,20 +26,30 @@ CET = timezone(timedelta(hours=1))
 
 def png_bytes(seed: int = 0) -> bytes:
     """A valid 1x1 PNG (its colour from *seed*)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
     raw = b"\x00" + bytes([seed % 256, 80, 160])
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def pdf_bytes(text: str = "Invoice") -> bytes:
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-            + f"% {text}\n".encode() + b"trailer<</Root 1 0 R>>\n%%EOF\n")
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+        + f"% {text}\n".encode()
+        + b"trailer<</Root 1 0 R>>\n%%EOF\n"
+    )
 
 
-def _base(subject: str, when: datetime | None, sender: str = SHOP, to: str = ME, msgid: str | None = None,
-          **headers: str) -> EmailMessage:
+def _base(
+    subject: str, when: datetime | None, sender: str = SHOP, to: str = ME, msgid: str | None = None, **headers: str
+) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
@@ -61,11 +71,19 @@ def alternative(when: datetime) -> bytes:
 
 
 def mixed_pdf_png(when: datetime) -> bytes:
-    msg = _base("Re: Your order GT-889123", when, sender=f"Alex Morgan <{ME}>", to=SHOP, msgid="mixed-2@example.org",
-                In_Reply_To="<alt-1@shop.example>")
-    msg.set_content("The parcel arrived damaged. Photo and invoice attached.\n\n"
-                    "On Mon, 9 Mar 2026 at 10:00, Kundenservice <support@shop.example> wrote:\n"
-                    "> Thank you for your order GT-889123.\n> It ships tomorrow.\n")
+    msg = _base(
+        "Re: Your order GT-889123",
+        when,
+        sender=f"Alex Morgan <{ME}>",
+        to=SHOP,
+        msgid="mixed-2@example.org",
+        In_Reply_To="<alt-1@shop.example>",
+    )
+    msg.set_content(
+        "The parcel arrived damaged. Photo and invoice attached.\n\n"
+        "On Mon, 9 Mar 2026 at 10:00, Kundenservice <support@shop.example> wrote:\n"
+        "> Thank you for your order GT-889123.\n> It ships tomorrow.\n"
+    )
     msg.add_attachment(pdf_bytes("invoice 1"), maintype="application", subtype="pdf", filename="invoice.pdf")
     msg.add_attachment(png_bytes(1), maintype="image", subtype="png", filename="damage.png")
     return msg.as_bytes()
@@ -86,8 +104,10 @@ def quoted_printable_latin1(when: datetime) -> bytes:
 def shift_jis(when: datetime) -> bytes:
     """Shift_JIS subject, sender name and body (the email package would re-encode Shift_JIS as
     ISO-2022-JP, so the encoded words and the base64 body are made from the Shift_JIS bytes here)."""
+
     def word(text: str) -> str:
         return "=?shift_jis?b?" + base64.b64encode(text.encode("shift_jis")).decode() + "?="
+
     msg = MIMENonMultipart("text", "plain", charset="shift_jis")
     msg["Content-Transfer-Encoding"] = "base64"
     msg.set_payload(base64.encodebytes("ご注文の商品は発送されました。\n".encode("shift_jis")).decode())
@@ -101,17 +121,21 @@ def shift_jis(when: datetime) -> bytes:
 
 def html_only(when: datetime) -> bytes:
     msg = _base("Refund approved", when, msgid="html-5@shop.example")
-    msg.set_content("<html><head><style>p{color:red}</style><script>alert(1)</script></head><body>"
-                    "<h1>Refund approved</h1><p>We refunded <strong>89.99 EUR</strong> to your card.</p>"
-                    "<ul><li>Order GT-889123</li><li>RMA-5521</li></ul>"
-                    '<img src="https://tracker.example/pixel.gif"><a href="https://shop.example/help">Help</a>'
-                    "</body></html>", subtype="html")
+    msg.set_content(
+        "<html><head><style>p{color:red}</style><script>alert(1)</script></head><body>"
+        "<h1>Refund approved</h1><p>We refunded <strong>89.99 EUR</strong> to your card.</p>"
+        "<ul><li>Order GT-889123</li><li>RMA-5521</li></ul>"
+        '<img src="https://tracker.example/pixel.gif"><a href="https://shop.example/help">Help</a>'
+        "</body></html>",
+        subtype="html",
+    )
     return msg.as_bytes()
 
 
 def forwarded(when: datetime, inner: bytes) -> bytes:
-    msg = _base("Fwd: Refund approved", when, sender=f"Alex Morgan <{ME}>", to="bank@card.example",
-                msgid="fwd-6@example.org")
+    msg = _base(
+        "Fwd: Refund approved", when, sender=f"Alex Morgan <{ME}>", to="bank@card.example", msgid="fwd-6@example.org"
+    )
     msg.set_content("Forwarding the shop's confirmation.\n")
     inner_msg = __import__("email").message_from_bytes(inner, policy=policy.default)
     msg.add_attachment(inner_msg)
@@ -169,10 +193,19 @@ def varied(start: datetime = datetime(2026, 3, 9, 10, 0, tzinfo=CET)) -> list[by
     """One message of every kind, a day apart, in time order."""
     day = timedelta(days=1)
     html = html_only(start + 4 * day)
-    return [alternative(start), mixed_pdf_png(start + day), quoted_printable_latin1(start + 2 * day),
-            shift_jis(start + 3 * day), html, forwarded(start + 5 * day, html), no_date(start + 6 * day),
-            broken_date(start + 7 * day), non_ascii_names(start + 8 * day), big_attachment(start + 9 * day),
-            mime_base64_legacy(start + 10 * day)]
+    return [
+        alternative(start),
+        mixed_pdf_png(start + day),
+        quoted_printable_latin1(start + 2 * day),
+        shift_jis(start + 3 * day),
+        html,
+        forwarded(start + 5 * day, html),
+        no_date(start + 6 * day),
+        broken_date(start + 7 * day),
+        non_ascii_names(start + 8 * day),
+        big_attachment(start + 9 * day),
+        mime_base64_legacy(start + 10 * day),
+    ]
 
 
 def mbox_bytes(messages: list[bytes]) -> bytes:
@@ -183,5 +216,3 @@ def mbox_bytes(messages: list[bytes]) -> bytes:
         escaped = b"\n".join(b">" + line if line.startswith(b"From ") else line for line in lines)
         out.append(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n" + escaped.rstrip(b"\n") + b"\n\n")
     return b"".join(out)
-
-
