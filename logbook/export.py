@@ -198,7 +198,7 @@ def _local_fetcher(weasyprint: object, base: Path) -> object:
 
 def write_pdf(packet: Packet, target: OutputFile) -> None:
     try:
-        import weasyprint  # type: ignore[import-untyped]  # WeasyPrint has no type hints
+        import weasyprint  # untyped, and optional: see [[tool.mypy.overrides]] in pyproject.toml
     except (ImportError, OSError) as exc:
         raise ExportError(
             "PDF export needs WeasyPrint: pip install 'logbook-evidence[pdf]' "
