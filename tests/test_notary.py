@@ -5,9 +5,9 @@ an import's commit of 30,000 files quadratic)."""
 from __future__ import annotations
 
 import pytest
-from gitrepo import commit_all, git, init
 
 from logbook import notary
+from support.gitrepo import commit_all, git, init
 
 
 @pytest.fixture(autouse=True)
