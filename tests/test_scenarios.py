@@ -216,14 +216,15 @@ def test_finding_1_a_closing_email_is_not_left_unanswered(tmp_path, capsys):
     assert code == 0 and json.loads(out)["findings"] == []
 
 
-def test_finding_3_check_reports_a_status_that_disagrees_with_its_history(tmp_path, capsys):
+def test_finding_3_check_reports_a_status_that_disagrees_with_its_history(tmp_path, capsys, monkeypatch):
     root = _copy(DISPUTE, tmp_path)
     case = root / "cases/LAMP-1/case.md"
     case.write_text(case.read_text().replace("status: escalated", "status: open"))
-    code, out, _ = run_cli(["check", str(root)], capsys)
+    monkeypatch.chdir(root)  # check prints paths relative to the current folder
+    code, out, _ = run_cli(["check", "."], capsys)
     assert code == 1
     assert out.splitlines() == [
-        f"{root}/cases/LAMP-1/case.md:3:9: error[status-mismatch]: the case says status 'open', but its status history "
+        "cases/LAMP-1/case.md:3:9: error[status-mismatch]: the case says status 'open', but its status history "
         "ends with 'escalated' ('status:' at cases/LAMP-1/07-portal-out.md:6, 2026-11-28) (set 'status: escalated' "
         "here, or record the change to 'open' with 'status: open' on the interaction where it happened)"
     ]
