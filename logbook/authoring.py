@@ -421,12 +421,10 @@ def _case_prefix(case: Case) -> str:
 
 
 def add_interaction(root: Path, case_id: str, new: NewInteraction, now: datetime | None = None) -> Written:
-    """Record one interaction in a case (``logbook add``)."""
+    """Record one interaction in a case (``logbook add``).  One that changes the case's status is
+    ``casestate.add_with_status``'s, which keeps ``case.md``'s ``status:`` in step; given here, it
+    is refused by the check before writing (the case would disagree with its history)."""
     root = root.resolve()
-    if new.status is not None and new.status.strip():
-        from .casestate import add_with_status
-
-        return add_with_status(root, case_id, new, now)
     case, config = find_case(root, case_id)
     return record_interaction(root, case, config, new, now)
 

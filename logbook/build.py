@@ -7,28 +7,19 @@ found no errors, so a broken logbook never replaces a good site.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import BuildCache, inputs_fingerprint, open_cache, quiet_paths, site_stamp
 from .collector import long_lived
-from .diagnostics import Diagnostic, Location, error
+from .diagnostics import Location, error
+from .models import BuildResult
 
 if TYPE_CHECKING:
     from .load import LoadResult
 
 DEFAULT_OUT = "_site"
-
-
-@dataclass(frozen=True, slots=True)
-class BuildResult:
-    diagnostics: tuple[Diagnostic, ...]
-    published: bool
-    out: Path
-    pages: int = 0
-    files: int = 0
 
 
 def check(root: Path) -> LoadResult:

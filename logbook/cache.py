@@ -41,6 +41,7 @@ from typing import Any
 
 from . import __version__
 from .discover import CASES_DIR
+from .models import BuildResult
 from .reuse import Memo, PageMemo, inflate
 from .textfile import MAX_SOURCE_BYTES, read_regular
 
@@ -328,8 +329,6 @@ def _is_parse(value: Any) -> bool:
 
 
 def _is_last_site(value: Any) -> bool:
-    from .build import BuildResult
-
     return (
         isinstance(value, tuple)
         and len(value) == 3

@@ -81,6 +81,7 @@ def set_status(
 
 def add_with_status(root: Path, case_id: str, new: NewInteraction, now: datetime | None = None) -> Written:
     """``add --status NEW``: the interaction carries the change, and the case's ``status:`` follows."""
+    root = root.resolve()
     case, config = find_case(root, case_id)
     status = new.status.strip() if new.status else ""
     if status == "closed":

@@ -667,6 +667,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 def run_add(args: argparse.Namespace) -> int:
     from .authoring import AuthoringError, NewInteraction, PromiseGiven, add_interaction
+    from .casestate import add_with_status
     from .partyargs import interaction_fields
 
     root = _writing_root(args.path)
@@ -689,7 +690,8 @@ def run_add(args: argparse.Namespace) -> int:
             key=args.key,
             extra=interaction_fields(args.party, tuple(args.evidence)),
         )
-        written = add_interaction(root, args.case_id, new)
+        add = add_with_status if args.status and args.status.strip() else add_interaction
+        written = add(root, args.case_id, new)
     except AuthoringError as exc:
         return _refuse(exc)
     except OSError as exc:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
-from .diagnostics import Location
+from .diagnostics import Diagnostic, Location
 from .redact import RedactionRules
 from .rights import WindowRule
 from .timeparse import Moment
@@ -299,3 +300,16 @@ class Logbook:
     root: str
     config: Config
     cases: tuple[Case, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build did: its diagnostics, whether it published, where, and how much.  Here, below
+    both, because the build cache keeps the last build's result to answer a build that would
+    change nothing."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    published: bool
+    out: Path
+    pages: int = 0
+    files: int = 0

@@ -59,3 +59,11 @@ class Incoming:
         text = self.at.strftime(f"%Y-%m-%d {clock}")
         offset = self.at.strftime("%z")
         return text + (f"{offset[:3]}:{offset[3:]}" if offset else "")
+
+
+@dataclass(frozen=True, slots=True)
+class ChatExport:
+    """A chat export: its text and the media files beside it (from the .zip), by file name."""
+
+    text: str
+    media: dict[str, bytes]

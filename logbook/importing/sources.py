@@ -17,6 +17,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..textfile import NotRegularFile, open_regular, read_regular
+from .model import ChatExport
+from .whatsapp import LINE
+
 FORMATS = ("auto", "eml", "mbox", "maildir", "whatsapp")
 MAX_SOURCE_BYTES = 4 * 1024**3  # a chat export's unpacked size above this is refused (a zip bomb)
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:[ \t]")
@@ -35,14 +39,6 @@ class RawMessage:
     line: int = 1
 
 
-@dataclass(frozen=True, slots=True)
-class ChatExport:
-    """A chat export: its text and the media files beside it (from the .zip), by file name."""
-
-    text: str
-    media: dict[str, bytes]
-
-
 def detect_format(path: Path) -> str:
     if path.is_dir():
         if (path / "cur").is_dir() or (path / "new").is_dir():
@@ -51,7 +47,7 @@ def detect_format(path: Path) -> str:
     _regular(path)
     if path.suffix.lower() == ".zip":
         return "whatsapp"
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         head = handle.read(4096)
     if head.startswith(b"From "):
         return "mbox"
@@ -65,10 +61,11 @@ def detect_format(path: Path) -> str:
 
 
 def _looks_like_chat(head: bytes) -> bool:
-    from .whatsapp import LINE
-
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     return any(LINE.match(line) for line in text.splitlines()[:20])
+
+
+NOT_REGULAR = "is not a regular file (a pipe, a device or a socket); copy the file first"
 
 
 def _regular(path: Path) -> None:
@@ -77,15 +74,25 @@ def _regular(path: Path) -> None:
     except OSError as exc:
         raise SourceError(f"cannot be read: {exc.strerror}") from None
     if not stat.S_ISREG(info.st_mode):
-        raise SourceError("is not a regular file (a pipe, a device or a socket); copy the file first")
+        raise SourceError(NOT_REGULAR)
+
+
+def _read(path: Path) -> bytes:
+    """The bytes of a source file, read through the project's one regular-file reader (it looks at
+    the open file again, so a file swapped for a FIFO after the check above is never waited on)."""
+    try:
+        return read_regular(path)
+    except NotRegularFile:
+        raise SourceError(NOT_REGULAR) from None
+    except OSError as exc:
+        raise SourceError(f"cannot be read: {exc.strerror or exc}") from None
 
 
 def read_emails(path: Path, fmt: str) -> list[RawMessage]:
     """The raw messages of an .eml, an mbox or a Maildir, in the source's order."""
     try:
         if fmt == "eml":
-            _regular(path)
-            return [RawMessage(path.read_bytes(), None)]
+            return [RawMessage(_read(path), None)]
         if fmt == "mbox":
             _regular(path)
             return _mbox(path)
@@ -106,7 +113,7 @@ def _mbox(path: Path) -> list[RawMessage]:
     part of the message), but with a search for each separator instead of a Python loop over
     the file's lines (tests/test_import.py holds the two to the same result).
     """
-    whole = path.read_bytes()
+    whole = _read(path)
     starts = [0] if whole.startswith(b"From ") else []
     at = whole.find(b"\nFrom ")
     while at != -1:
@@ -134,10 +141,9 @@ def _maildir(path: Path) -> list[RawMessage]:
     for n, key in enumerate(keys, start=1):
         file = path / box._lookup(key)  # type: ignore[attr-defined]  # Maildir's own file-name lookup
         try:
-            _regular(file)
+            found.append(RawMessage(_read(file), n))
         except SourceError as exc:
             raise SourceError(f"message {n} ({file.name}) {exc}") from None
-        found.append(RawMessage(file.read_bytes(), n))
     return found
 
 
@@ -145,7 +151,7 @@ def read_chat(path: Path) -> ChatExport:
     """A WhatsApp export: the chat ``.txt`` itself, or a ``.zip`` holding it and the media."""
     _regular(path)
     if path.suffix.lower() != ".zip":
-        return ChatExport(_decode(path.read_bytes()), {})
+        return ChatExport(_decode(_read(path)), {})
     try:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]

@@ -22,9 +22,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from .model import Incoming, Origin, Payload
+from .model import ChatExport, Incoming, Origin, Payload
 from .names import safe_name
-from .sources import ChatExport
 from .text import clean_text, one_line_text
 
 _MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\ufeff"
