@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
+from .diagnostics import printable
 
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic
@@ -26,15 +27,7 @@ class _Parser(argparse.ArgumentParser):
     """Usage errors in one line (``logbook serve: error: argument --port: …``), exit 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
-
-
-def _one_line(text: str) -> str:
-    """A message for one line of a terminal: what the user typed is echoed with its control and
-    invisible characters (newlines, escapes, bidi overrides) shown as escapes, never obeyed."""
-    return "".join(
-        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape", "backslashreplace").decode() for ch in text
-    )
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {printable(message)} (see {self.prog} --help)\n")
 
 
 def _port(text: str) -> int:
@@ -391,7 +384,7 @@ def _is_folder(path: Path) -> bool:
 
 
 def _usage(message: str) -> int:
-    print(f"logbook: error: {_one_line(message)}", file=sys.stderr)
+    print(f"logbook: error: {printable(message)}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -478,7 +471,7 @@ def run_audit(args: argparse.Namespace) -> int:
     findings = audit_findings(site, loaded.diagnostics)
     from dataclasses import replace
 
-    from .diagnostics import json_safe, printable
+    from .diagnostics import json_safe
 
     if args.format == "json":
         print(json_safe(findings_json(findings, as_of)), end="")
@@ -543,7 +536,7 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         return serve(root, args.out, host, args.port, args.as_of)
     except ServeError as exc:
-        print(f"logbook: error: {_one_line(str(exc))}", file=sys.stderr)
+        print(f"logbook: error: {printable(str(exc))}", file=sys.stderr)
         return exc.code
 
 
@@ -867,7 +860,7 @@ def _is_our_schema(path: Path, schema_id: str) -> bool:
 
 
 def _refuse(exc: Exception | str) -> int:
-    print(f"logbook: error: {_one_line(str(exc))}", file=sys.stderr)
+    print(f"logbook: error: {printable(str(exc))}", file=sys.stderr)
     return EXIT_PROBLEMS
 
 
