@@ -26,7 +26,7 @@ from .models import Case, Config
 from .parse import parse_source
 from .recordtext import ValueRefused, front_matter, message_text, one_line, section_body, yaml_lines
 from .split import split_front_matter, split_sections
-from .textfile import read_regular
+from .textfile import copy_regular, read_regular
 from .timeparse import TIMESTAMP_RE, Moment, TimeError, parse_moment, zone_named
 from .validate import case_checks
 
@@ -353,7 +353,8 @@ def _copy_attachment(source: Path, folder: Path) -> tuple[Path, bool]:
             return target, False
         n += 1
         target = folder / f"{stem}-{n}{suffix}"
-    shutil.copy2(source, target)
+    copy_regular(source, target)  # never opens a FIFO or device named as an attachment
+    shutil.copystat(source, target)
     return target, True
 
 

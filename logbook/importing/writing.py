@@ -24,6 +24,7 @@ from ..batch import Batch, plan_batch, write_batch
 from ..diagnostics import Diagnostic
 from ..interactions import NewInteraction, WriteRefused
 from ..models import Case
+from ..textfile import read_regular
 from .model import Payload
 from .plan import ImportPlan, Planned, load_cached, time_order
 
@@ -85,7 +86,7 @@ class _Store:
                 for path in sorted(self.folder.iterdir()):
                     self.names.add(path.name)
                     if path.suffix != ".md" and stat.S_ISREG(path.lstat().st_mode):
-                        self.by_digest.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), path)
+                        self.by_digest.setdefault(hashlib.sha256(read_regular(path)).hexdigest(), path)
         return self.by_digest
 
 
