@@ -21,7 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from logbook import build as build_module
-from logbook import cache, derive, load, parse, publish, render, search
+from logbook.evidence import derive
+from logbook.load import parse
+from logbook.load import stage as load
+from logbook.site import publish, render, search
+from logbook.speed import cache
 
 TOTALS: dict[str, float] = {}
 

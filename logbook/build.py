@@ -11,26 +11,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import BuildCache, inputs_fingerprint, open_cache, quiet_paths, site_stamp
-from .collector import long_lived
-from .diagnostics import Location, error
-from .models import BuildResult
+from logbook.core.diagnostics import Location, error
+from logbook.core.models import BuildResult
+from logbook.speed.cache import BuildCache, inputs_fingerprint, open_cache, quiet_paths, site_stamp
+from logbook.speed.collector import long_lived
 
 if TYPE_CHECKING:
-    from .load import LoadResult
+    from logbook.load.stage import LoadResult
 
 DEFAULT_OUT = "_site"
 
 
 def check(root: Path) -> LoadResult:
-    from .load import load_logbook
+    from logbook.load.stage import load_logbook
 
     return load_logbook(root)
 
 
 def as_of_instant(text: str | None, zone_name: str) -> datetime:
     """``--as-of``: a date means the end of that day in the site's zone; absent means now."""
-    from .timeparse import parse_moment, zone_named
+    from logbook.core.timeparse import parse_moment, zone_named
 
     if text is None:
         return datetime.now(UTC).replace(microsecond=0)
@@ -47,7 +47,7 @@ def build(
     progress: Callable[[str], None] = lambda stage: None,
     touched: frozenset[str] | None = None,
 ) -> BuildResult:
-    """Load, derive, render and publish.  ``cache=True`` uses the on-disk build cache (see cache.py),
+    """Load, derive, render and publish.  ``cache=True`` uses the on-disk build cache (see speed/cache.py),
     a BuildCache object reuses that one (serve keeps one in memory), False builds from nothing;
     *persist* writes the cache back to disk afterwards; *progress* is told each stage as it starts;
     *touched* (serve's file watcher) lists the logbook-relative paths changed since the last build."""
@@ -87,11 +87,11 @@ def _build(
     settle: Callable[[], None],
 ) -> BuildResult:
     """The stages; *settle* is told when records that live to the end of the build have been made."""
-    from .derive import derive_site
-    from .load import load_logbook
-    from .publish import staged, update_in_place
-    from .render import RenderError, render_site
-    from .themes import ThemeError, resolve_theme
+    from logbook.evidence.derive import derive_site
+    from logbook.load.stage import load_logbook
+    from logbook.load.themes import ThemeError, resolve_theme
+    from logbook.site.publish import staged, update_in_place
+    from logbook.site.render import RenderError, render_site
 
     progress("reading cases")
     loaded = load_logbook(root, store, touched)
@@ -132,8 +132,8 @@ def _build(
 
 def _theme_folders(root: Path) -> tuple[Path, ...]:
     """Where the theme may come from (a bad logbook.toml only means no shortcut: the build reports it)."""
-    from .config import load_config
-    from .themes import ThemeError, resolve_theme, theme_dirs
+    from logbook.load.config import load_config
+    from logbook.load.themes import ThemeError, resolve_theme, theme_dirs
 
     try:  # load_config reads logbook.toml safely (a FIFO, deep nesting, …), and reports nothing here
         named = resolve_theme(root, load_config(root)[0].theme).folders

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from . import __version__
-from .diagnostics import printable
+from logbook import __version__
+from logbook.core.diagnostics import printable
 
 if TYPE_CHECKING:
-    from .diagnostics import Diagnostic
+    from logbook.core.diagnostics import Diagnostic
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -358,7 +358,7 @@ def _display_path(root: Path, rel: str) -> str:
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], root: Path, fmt: str, stream: TextIO) -> None:
-    from .diagnostics import format_github, format_text, to_json
+    from logbook.core.diagnostics import format_github, format_text, to_json
 
     paths = [_display_path(root, d.location.path) for d in diagnostics]
     if fmt == "json":
@@ -389,8 +389,8 @@ def _usage(message: str) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .build import check
-    from .diagnostics import summary
+    from logbook.build import check
+    from logbook.core.diagnostics import summary
 
     root = _logbook_root(args.path)
     result = check(root)
@@ -405,10 +405,10 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from .build import build
-    from .diagnostics import summary
-    from .progress import Progress
-    from .publish import PublishError
+    from logbook.build import build
+    from logbook.core.diagnostics import summary
+    from logbook.progress import Progress
+    from logbook.site.publish import PublishError
 
     root = _logbook_root(args.path)
     refused = _as_of_refused(args.as_of, root) or _output_folder_refused(root, args.out)
@@ -436,8 +436,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 def _output_folder_refused(root: Path, out: Path | None) -> str:
     """Why ``--out`` is not a folder build or serve may publish to ('' when it is)."""
-    from .build import DEFAULT_OUT
-    from .publish import PublishError, check_output_dir
+    from logbook.build import DEFAULT_OUT
+    from logbook.site.publish import PublishError, check_output_dir
 
     try:
         check_output_dir(out or root / DEFAULT_OUT, root)
@@ -455,11 +455,11 @@ def _os_error(exc: OSError) -> str:
 
 
 def run_audit(args: argparse.Namespace) -> int:
-    from .audit import audit_findings, findings_json, findings_table, has_overdue
-    from .build import as_of_instant
-    from .derive import derive_site
-    from .load import load_logbook
-    from .timeparse import TimeError
+    from logbook.build import as_of_instant
+    from logbook.core.timeparse import TimeError
+    from logbook.evidence.audit import audit_findings, findings_json, findings_table, has_overdue
+    from logbook.evidence.derive import derive_site
+    from logbook.load.stage import load_logbook
 
     root = _logbook_root(args.path)
     loaded = load_logbook(root)
@@ -471,7 +471,7 @@ def run_audit(args: argparse.Namespace) -> int:
     findings = audit_findings(site, loaded.diagnostics)
     from dataclasses import replace
 
-    from .diagnostics import json_safe
+    from logbook.core.diagnostics import json_safe
 
     if args.format == "json":
         print(json_safe(findings_json(findings, as_of)), end="")
@@ -485,11 +485,11 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from .build import as_of_instant
-    from .config import load_config
-    from .export import ExportError, prepare_packet, write_pdf, write_zip
-    from .outfile import OutputFileError, output_file
-    from .timeparse import TimeError
+    from logbook.build import as_of_instant
+    from logbook.core.timeparse import TimeError
+    from logbook.export import ExportError, prepare_packet, write_pdf, write_zip
+    from logbook.load.config import load_config
+    from logbook.store.outfile import OutputFileError, output_file
 
     if not args.pdf and not args.zip:
         return _usage("export needs --pdf FILE and/or --zip FILE")
@@ -526,7 +526,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from .serve import ServeError, serve
+    from logbook.serve.server import ServeError, serve
 
     root = _logbook_root(args.path)
     refused = _output_folder_refused(root, args.out) or _host_refused(args.host) or _as_of_refused(args.as_of, root)
@@ -543,9 +543,9 @@ def run_serve(args: argparse.Namespace) -> int:
 def _as_of_refused(as_of: str | None, root: Path) -> str:
     """Why ``--as-of`` is not a date or date-time ('' when it is, or is absent), read in the
     logbook's zone as the build reads it (a local time in a daylight-saving gap does not exist)."""
-    from .build import as_of_instant
-    from .config import load_config
-    from .timeparse import TimeError
+    from logbook.build import as_of_instant
+    from logbook.core.timeparse import TimeError
+    from logbook.load.config import load_config
 
     if as_of is None:
         return ""
@@ -579,7 +579,7 @@ def _host_refused(host: str) -> str:
 
 def _writing_root(path: Path) -> Path:
     """The logbook a writing command works on: -C FOLDER or the folder it is run in, searched upward."""
-    from .locate import NotALogbook, find_root
+    from logbook.authoring.locate import NotALogbook, find_root
 
     try:
         return find_root(path)
@@ -616,7 +616,7 @@ def _text_arg(value: str | None) -> str | None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from .authoring import AuthoringError, init_logbook
+    from logbook.authoring.commands import AuthoringError, init_logbook
 
     try:
         written = init_logbook(args.path, args.title, args.timezone)
@@ -630,8 +630,8 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from .authoring import AuthoringError, NewCase, new_case
-    from .partyargs import party_fields
+    from logbook.authoring.commands import AuthoringError, NewCase, new_case
+    from logbook.authoring.partyargs import party_fields
 
     try:
         extra = party_fields(args.party)
@@ -659,9 +659,9 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from .authoring import AuthoringError, NewInteraction, PromiseGiven, add_interaction
-    from .casestate import add_with_status
-    from .partyargs import interaction_fields
+    from logbook.authoring.casestate import add_with_status
+    from logbook.authoring.commands import AuthoringError, NewInteraction, PromiseGiven, add_interaction
+    from logbook.authoring.partyargs import interaction_fields
 
     root = _writing_root(args.path)
     try:
@@ -705,7 +705,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 def _commit_edit(root: Path, record: Path, message: str) -> int:
     """What was typed in the editor, committed on top of what the command recorded (both stay in history)."""
-    from .notary import CommitFailed, commit
+    from logbook.store.notary import CommitFailed, commit
 
     try:
         print(f"committed {commit(root, [record], message + ' (completed in the editor)')}", file=sys.stderr)
@@ -716,8 +716,8 @@ def _commit_edit(root: Path, record: Path, message: str) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from .authoring import AuthoringError
-    from .casestate import set_status
+    from logbook.authoring.casestate import set_status
+    from logbook.authoring.commands import AuthoringError
 
     try:
         written = set_status(_writing_root(args.path), args.case_id, args.status, args.at, _text_arg(args.message))
@@ -729,8 +729,8 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_close(args: argparse.Namespace) -> int:
-    from .authoring import AuthoringError
-    from .casestate import close_case
+    from logbook.authoring.casestate import close_case
+    from logbook.authoring.commands import AuthoringError
 
     try:
         written = close_case(_writing_root(args.path), args.case_id, _text_arg(args.summary) or "", args.at, args.force)
@@ -742,9 +742,9 @@ def run_close(args: argparse.Namespace) -> int:
 
 
 def run_followup(args: argparse.Namespace) -> int:
-    from .authoring import AuthoringError
-    from .diagnostics import terminal_safe
-    from .followup import followup_text, record_followup
+    from logbook.authoring.commands import AuthoringError
+    from logbook.authoring.followup import followup_text, record_followup
+    from logbook.core.diagnostics import terminal_safe
 
     root = _writing_root(args.path)
     if args.at and not args.record:
@@ -766,8 +766,8 @@ def run_followup(args: argparse.Namespace) -> int:
 def run_schema(args: argparse.Namespace) -> int:
     import json
 
-    from .config import load_config
-    from .schema import case_schema, interaction_schema
+    from logbook.load.config import load_config
+    from logbook.load.schema import case_schema, interaction_schema
 
     config, _ = load_config(args.path.resolve()) if _is_folder(args.path) else (None, [])
     schemas = {
@@ -782,8 +782,9 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from .authoring import AuthoringError
-    from .importing import ImportRequest, plan_import, write_plan
+    from logbook.authoring.commands import AuthoringError
+    from logbook.importing import ImportRequest, plan_import, write_plan
+
     from .importing.report import done_lines, plan_lines
 
     if args.new_case and not args.title:
@@ -826,7 +827,7 @@ def _write_schemas(folder: Path, root: Path, schemas: dict[str, dict[str, Any]])
     schema logbook wrote (regenerating is the point), never anything else (see outfile.py)."""
     import json
 
-    from .outfile import OutputFileError, output_file, write_output
+    from logbook.store.outfile import OutputFileError, output_file, write_output
 
     if os.path.lexists(folder) and not _is_folder(folder):
         return _usage(f"--out {folder} is not a folder")

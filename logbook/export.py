@@ -23,20 +23,20 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .checklists import CHECKLISTS
-from .clock import packet_zone_line
-from .derive import CaseView, Entry, SiteView, derive_case
-from .exhibits import published_name, safe_file_name
-from .load import load_logbook
-from .models import Profile
-from .outfile import OutputFile, write_output
-from .palette import status_css
-from .provenance import removed_records
-from .redact import redact_settings
-from .render import as_of_text, case_markdown, make_environment
-from .textfile import copy_regular, read_regular
-from .themes import resolve_theme
-from .timeparse import Moment, zone_named
+from logbook.core.clock import packet_zone_line
+from logbook.core.models import Profile
+from logbook.core.outputs import published_name, safe_file_name
+from logbook.core.palette import status_css
+from logbook.core.redact import redact_settings
+from logbook.core.timeparse import Moment, zone_named
+from logbook.evidence.checklists import CHECKLISTS
+from logbook.evidence.derive import CaseView, Entry, SiteView, derive_case
+from logbook.load.provenance import removed_records
+from logbook.load.stage import load_logbook
+from logbook.load.themes import resolve_theme
+from logbook.site.render import as_of_text, case_markdown, make_environment
+from logbook.store.outfile import OutputFile, write_output
+from logbook.store.textfile import copy_regular, read_regular
 
 
 class ExportError(Exception):

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from logbook.load import load_logbook
+from logbook.load.stage import load_logbook
 
 CASE = "---\ntitle: T\nstatus: open\n---\n"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from logbook.authoring import AuthoringError, NewInteraction, add_interaction
-from logbook.load import load_logbook
+from logbook.authoring.commands import AuthoringError, NewInteraction, add_interaction
+from logbook.load.stage import load_logbook
 from support.books import SAMPLE, run_cli
 
 
@@ -254,7 +254,7 @@ def test_followup_for_a_call_and_record(capsys, tmp_path):
 
 
 def test_schema_is_generated_from_the_field_tables(capsys, tmp_path):
-    from logbook.fields import CASE_FIELDS, INTERACTION_FIELDS
+    from logbook.load.fields import CASE_FIELDS, INTERACTION_FIELDS
 
     code, out, _ = run_cli(["schema", "-C", str(SAMPLE)], capsys)
     schemas = json.loads(out)
@@ -272,8 +272,8 @@ def test_schema_accepts_the_sample_front_matter():
     """Editors read front matter as YAML 1.2, where dates are strings; our own reader gives the same view."""
     import jsonschema
 
-    from logbook.schema import case_schema, interaction_schema
-    from logbook.yamlnodes import Map, Seq, compose
+    from logbook.core.yamlnodes import Map, Seq, compose
+    from logbook.load.schema import case_schema, interaction_schema
 
     def plain(node):
         if isinstance(node, Map):

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logbook.batch import insert_sections, plan_batch, write_batch
-from logbook.interactions import NewInteraction, WriteRefused, insert_section
-from logbook.load import load_logbook
-from logbook.timeparse import Moment
+from logbook.authoring.batch import insert_sections, plan_batch, write_batch
+from logbook.authoring.interactions import NewInteraction, WriteRefused, insert_section
+from logbook.core.timeparse import Moment
+from logbook.load.stage import load_logbook
 from support.books import run_cli
 
 UTC = UTC

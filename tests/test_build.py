@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from logbook.build import build
-from logbook.publish import MARKER, PublishError
+from logbook.site.publish import MARKER, PublishError
 from support.books import SAMPLE, site_tree
 from support.sitecheck import broken_links, parse_page
 
@@ -46,7 +46,7 @@ def test_sample_site_has_no_broken_internal_link(sample_site):
 
 
 def test_sample_has_what_the_brief_requires():
-    from logbook.load import load_logbook
+    from logbook.load.stage import load_logbook
 
     logbook = load_logbook(SAMPLE).logbook
     interactions = [i for c in logbook.cases for i in c.interactions]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from logbook.build import build
-from logbook.cache import open_cache
+from logbook.speed.cache import open_cache
 from support.books import REPO, site_tree, write_tree
 
 AS_OF = "2026-06-01"
@@ -34,7 +34,7 @@ def warm(book: Path, out: Path) -> dict:
 
 def _misses(book: Path, out: Path) -> dict[str, int]:
     """Build (it must publish) and count what the build computed instead of reusing."""
-    from logbook.cache import BuildCache
+    from logbook.speed.cache import BuildCache
 
     cache = open_cache(book.resolve())
     counts: dict[str, int] = {}
@@ -178,7 +178,7 @@ def test_a_commit_changes_the_provenance_shown(book, tmp_path):
 
 
 def test_a_corrupt_cache_only_costs_time(book, tmp_path):
-    from logbook.cache import cache_file
+    from logbook.speed.cache import cache_file
 
     out = tmp_path / "site"
     expected = warm(book, out)["tree"]
@@ -194,7 +194,7 @@ def test_a_cache_of_an_earlier_format_is_not_read(book, tmp_path):
     cache whose keys all match must be passed over, not decoded."""
     import pickle
 
-    from logbook.cache import FORMAT, cache_file
+    from logbook.speed.cache import FORMAT, cache_file
 
     out = tmp_path / "site"
     expected = warm(book, out)["tree"]
@@ -211,7 +211,7 @@ def test_a_cache_of_an_earlier_format_is_not_read(book, tmp_path):
 def test_compressed_memo_entries_give_back_what_was_made():
     import zlib
 
-    from logbook.reuse import Memo
+    from logbook.speed.reuse import Memo
 
     memo = Memo()
     made = []
@@ -233,10 +233,10 @@ def test_parse_results_are_kept_packed_and_unpack_to_a_fresh_parse(book, tmp_pat
     and each unpacks to exactly what parsing the source again gives."""
     import pickle
 
-    from logbook.cache import cache_file, unpack
-    from logbook.config import load_config
-    from logbook.discover import discover
-    from logbook.parse import parse_source
+    from logbook.load.config import load_config
+    from logbook.load.parse import parse_source
+    from logbook.speed.cache import cache_file, unpack
+    from logbook.store.discover import discover
 
     warm(book, tmp_path / "site")
     state = pickle.loads(cache_file(book.resolve()).read_bytes())
@@ -261,7 +261,7 @@ def test_unchanged_search_shards_are_read_back_from_the_published_site(tmp_path)
     import pickle
     import sys
 
-    from logbook.cache import cache_file
+    from logbook.speed.cache import cache_file
 
     sys.path.insert(0, str(REPO / "benchmarks"))
     from gen_corpus import generate
@@ -293,7 +293,7 @@ def test_the_parent_keeps_the_records_it_parsed(book, tmp_path, monkeypatch):
     travels packed only (the record stays in the worker)."""
     import pickle
 
-    from logbook import load
+    from logbook.load import stage as load
 
     unpacked = []
     monkeypatch.setattr(load, "unpack", lambda blob: unpacked.append(blob))
@@ -311,7 +311,7 @@ def test_the_parent_keeps_the_records_it_parsed(book, tmp_path, monkeypatch):
 def test_a_case_s_messages_are_one_memo_entry(book, tmp_path):
     """Markdown HTML is kept by case (compressed together); the site is the same as without a cache."""
     from logbook.build import check
-    from logbook.cache import BuildCache
+    from logbook.speed.cache import BuildCache
 
     cache = BuildCache(None)
     out = tmp_path / "site"
@@ -325,7 +325,7 @@ def test_a_cold_build_reads_each_source_once(book, tmp_path, monkeypatch):
     """The bytes hashed for a source's cache key are the bytes parsed: each file is read once."""
     from collections import Counter
 
-    from logbook import textfile
+    from logbook.store import textfile
 
     reads: Counter[str] = Counter()
     original = textfile.open_regular  # every read of a logbook file goes through it

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from logbook.load import load_logbook
+from logbook.load.stage import load_logbook
 from support.books import run_cli, write_tree
 
 

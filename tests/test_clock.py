@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from logbook.build import build
-from logbook.clock import time_html, time_text, zone_description, zone_note
-from logbook.timeparse import Moment
+from logbook.core.clock import time_html, time_text, zone_description, zone_note
+from logbook.core.timeparse import Moment
 from support.books import SAMPLE
 
 SCENARIO = Path(__file__).parent / "fixtures" / "packet-scenario"

@@ -8,7 +8,8 @@ import gc
 import pytest
 
 from logbook import build as build_module
-from logbook import collector, derive
+from logbook.evidence import derive
+from logbook.speed import collector
 from support.books import REPO
 
 

@@ -1,6 +1,6 @@
 """logbook.toml: settings tables read into typed records; every mistake located."""
 
-from logbook.config import load_config
+from logbook.load.config import load_config
 from support.books import write_tree
 
 

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from logbook.derive import derive_case
-from logbook.load import load_logbook
+from logbook.evidence.derive import derive_case
+from logbook.load.stage import load_logbook
 
 CASE = "---\ntitle: T\nstatus: open\ntimezone: Europe/Berlin\n---\n"
 

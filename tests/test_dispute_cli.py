@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from logbook.derive import derive_site
-from logbook.load import load_logbook
+from logbook.evidence.derive import derive_site
+from logbook.load.stage import load_logbook
 from support.books import run_cli
 
 

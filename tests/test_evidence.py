@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from logbook.derive import derive_site
-from logbook.load import load_logbook
+from logbook.evidence.derive import derive_site
+from logbook.load.stage import load_logbook
 from support.books import SAMPLE, run_cli, write_tree
 from support.gitrepo import commit_all, init
 
@@ -254,7 +254,7 @@ def test_export_refusals(sample_copy, tmp_path, capsys):
 
 
 def test_checklists_mark_present_and_missing(sample_copy):
-    from logbook.checklists import CHECKLISTS
+    from logbook.evidence.checklists import CHECKLISTS
 
     loaded = load_logbook(sample_copy)
     site = derive_site(loaded.logbook, datetime(2026, 11, 22, tzinfo=UTC), loaded.history)

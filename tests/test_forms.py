@@ -1,7 +1,7 @@
 """Both case forms load into the same model and render the same site, byte for byte."""
 
 from logbook.build import build
-from logbook.load import load_logbook
+from logbook.load.stage import load_logbook
 from support.books import FIXTURES, site_tree
 
 

@@ -3,7 +3,7 @@
 After a deliberate change to templates or rendering, run ``python tests/regenerate.py`` and review the diff.
 """
 
-from logbook.themes import default_theme_dir
+from logbook.load.themes import default_theme_dir
 from support.books import site_tree
 from support.golden import GOLDEN, build_golden
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from logbook.build import build
-from logbook.load import load_logbook
+from logbook.load.stage import load_logbook
 from support.books import run_module
 
 CASE = "---\ntitle: {title}\nstatus: open\n---\n"
@@ -155,7 +155,7 @@ def test_a_fifo_in_any_role_never_blocks_check_or_a_cached_build(logbook_dir, tm
 
 @pytest.mark.parametrize("name", ["build.pickle", "site.pickle"])
 def test_a_fifo_as_the_cache_file_is_ignored(logbook_dir, tmp_path, name):
-    from logbook.cache import cache_file
+    from logbook.speed.cache import cache_file
 
     root = logbook_dir(BUNDLE).resolve()
     target = cache_file(root).with_name(name)
@@ -167,7 +167,7 @@ def test_a_fifo_as_the_cache_file_is_ignored(logbook_dir, tmp_path, name):
 
 def test_read_regular_refuses_fifos_devices_and_files_past_its_limit(tmp_path):
     """The variant: the one reader every module uses, on its own (a device too, and a size bound)."""
-    from logbook.textfile import FileTooLarge, NotRegularFile, read_regular
+    from logbook.store.textfile import FileTooLarge, NotRegularFile, read_regular
 
     os.mkfifo(tmp_path / "pipe")
     with pytest.raises(NotRegularFile):
@@ -196,7 +196,7 @@ def _run_code_pickle(marker: Path) -> bytes:
 
 
 def _crafted(root: Path, content: bytes, *names: str) -> None:
-    from logbook.cache import cache_file
+    from logbook.speed.cache import cache_file
 
     for name in names:
         target = cache_file(root.resolve()).with_name(name)
@@ -226,7 +226,7 @@ def test_a_cache_of_the_right_version_but_the_wrong_shape_is_ignored(logbook_dir
     import pickle
 
     from logbook import __version__
-    from logbook.cache import FORMAT
+    from logbook.speed.cache import FORMAT
 
     root = logbook_dir(BUNDLE)
     head = {"format": FORMAT, "version": __version__}
@@ -248,7 +248,7 @@ def test_a_damaged_cache_entry_is_parsed_again(logbook_dir, tmp_path):
     """A cache file that reads well, but whose packed parse of a case does not: that case is parsed again."""
     import pickle
 
-    from logbook.cache import cache_file
+    from logbook.speed.cache import cache_file
 
     root = logbook_dir(BUNDLE)
     assert build(root, tmp_path / "site", as_of="2026-02-01").published
@@ -265,7 +265,7 @@ def test_a_damaged_cache_entry_is_parsed_again(logbook_dir, tmp_path):
 def test_inflate_refuses_an_entry_that_grows_past_its_bound():
     import zlib
 
-    from logbook.reuse import inflate
+    from logbook.speed.reuse import inflate
 
     bomb = zlib.compress(b"\0" * 10_000_000)
     assert len(bomb) < 20_000
@@ -345,8 +345,8 @@ def test_agents_whose_ids_slug_alike_get_pages_of_their_own(logbook_dir, tmp_pat
 
 def test_agent_slugs_are_stable_bounded_and_plain_where_they_can_be():
     """The variant: the slug of an agent depends on that agent alone, and stays short."""
-    from logbook.models import Agent
-    from logbook.outputs import agent_slug
+    from logbook.core.models import Agent
+    from logbook.core.outputs import agent_slug
 
     assert agent_slug(Agent("Tom")) == "tom" and agent_slug(Agent("x", "S-9")) == "s-9"
     assert agent_slug(Agent("王小明")) != agent_slug(Agent("李四"))
@@ -357,8 +357,8 @@ def test_agent_slugs_are_stable_bounded_and_plain_where_they_can_be():
 
 
 def test_an_agent_named_like_another_agents_slug_is_an_output_conflict(logbook_dir):
-    from logbook.models import Agent
-    from logbook.outputs import agent_slug
+    from logbook.core.models import Agent
+    from logbook.core.outputs import agent_slug
 
     twin = agent_slug(Agent("x", "a_12"))  # 'a-12-<hash>': someone could be called exactly that
     root = logbook_dir(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from logbook.load import load_logbook
+from logbook.load.stage import load_logbook
 from support import mailgen
 from support.books import run_cli, site_tree
 
@@ -695,7 +695,7 @@ def test_the_notary_commits_more_files_than_a_command_line_can_hold(tmp_path):
     """An import of a big mailbox writes tens of thousands of files; passed as arguments they
     exceed the kernel's limit (E2BIG) and nothing was committed. Names with glob characters are
     committed as themselves, not as patterns."""
-    from logbook import notary
+    from logbook.store import notary
 
     root = tmp_path / "r"
     root.mkdir()

@@ -17,10 +17,10 @@ from markupsafe import Markup
 from test_cache import EDITS, _append
 
 from logbook.build import build
-from logbook.cache import BuildCache, quiet_paths
-from logbook.models import Agent
-from logbook.reuse import BIG_PIECE, Memo, Ref, encode_pieces, token
-from logbook.timeparse import Moment
+from logbook.core.models import Agent
+from logbook.core.timeparse import Moment
+from logbook.speed.cache import BuildCache, quiet_paths
+from logbook.speed.reuse import BIG_PIECE, Memo, Ref, encode_pieces, token
 from support.books import generated_book, site_tree, write_tree
 
 
@@ -264,8 +264,8 @@ def test_quiet_paths_are_those_in_cases_the_watcher_did_not_report(tmp_path):
 def test_a_rebuild_after_one_save_looks_at_no_other_attachment(tmp_path, monkeypatch):
     """With the watcher's report, serve neither stats every attachment for the parse nor every exhibit
     for the publication (thousands of stats in a logbook with exhibits); the site is a cold build's."""
-    from logbook import cache as cache_module
-    from logbook import publish
+    from logbook.site import publish
+    from logbook.speed import cache as cache_module
 
     book = generated_book(tmp_path / "book", 40, 3, seed=13, labels=True)
     cache = BuildCache(None, incremental=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from logbook.build import build
-from logbook.publish import PublishError, publish_lock
+from logbook.site.publish import PublishError, publish_lock
 from support.books import site_tree, write_tree
 
 AS_OF = "2026-02-01"

@@ -5,7 +5,7 @@ Regenerate the expectations with ``python tests/regenerate.py`` after a delibera
 
 import re
 
-from logbook.diagnostics import CODES
+from logbook.core.diagnostics import CODES
 from support.books import REPO
 from support.golden import HOSTILE, INVALID, expected_text
 

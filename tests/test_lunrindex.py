@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lunr import lunr
 
-from logbook.lunrindex import Field, analyse, ascii_blanker, blanked, build_index, index_json
-from logbook.search import plain_words
+from logbook.site.lunrindex import Field, analyse, ascii_blanker, blanked, build_index, index_json
+from logbook.site.search import plain_words
 
 FIELDS = (Field("title", 3), Field("refs", 5), Field("body"), Field("people"), Field("case"))
 WORDS = (
@@ -90,9 +90,9 @@ def test_equal_to_lunr_py_on_the_sample_site():
     from datetime import datetime
     from pathlib import Path
 
-    from logbook.derive import derive_site
-    from logbook.load import load_logbook
-    from logbook.search import _document
+    from logbook.evidence.derive import derive_site
+    from logbook.load.stage import load_logbook
+    from logbook.site.search import _document
 
     loaded = load_logbook(Path(__file__).parent.parent / "sample_cases")
     site = derive_site(loaded.logbook, datetime(2026, 6, 1, tzinfo=UTC), loaded.history)

@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from logbook import messages
-from logbook.messages import render_message
+from logbook.site import messages
+from logbook.site.messages import render_message
 
 
 def render(text: str) -> str:

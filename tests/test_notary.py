@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from logbook import notary
+from logbook.store import notary
 from support.gitrepo import commit_all, git, init
 
 

@@ -97,6 +97,6 @@ def test_audit_and_errors_escape_values(logbook_dir, capsys):
     ],
 )
 def test_printable(value, shown):
-    from logbook.diagnostics import printable
+    from logbook.core.diagnostics import printable
 
     assert printable(value) == shown

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from logbook.export import prepare_packet, write_pdf
-from logbook.outfile import output_file
+from logbook.store.outfile import output_file
 from support.books import REPO, SAMPLE, write_tree
 
 pytestmark = pytest.mark.pdf

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from logbook.build import build
-from logbook.palette import SPARE_COLOURS, STATUS_COLOURS, status_colours, status_css
+from logbook.core.palette import SPARE_COLOURS, STATUS_COLOURS, status_colours, status_css
 from support.books import write_tree
 
 

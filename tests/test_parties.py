@@ -1,6 +1,6 @@
 """Parties of a case: `parties:`, an interaction's `party:`, and who made a promise (docs/format.md, Parties)."""
 
-from logbook.load import load_logbook
+from logbook.load.stage import load_logbook
 
 CASE = """---
 title: Desk lamp

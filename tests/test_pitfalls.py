@@ -8,7 +8,7 @@ serve path traversal and watchdog storms → test_serve.py; DST gaps and folds �
 IBAN before card → test_redact.py.
 """
 
-from logbook.load import load_logbook
+from logbook.load.stage import load_logbook
 from support.books import write_tree
 
 

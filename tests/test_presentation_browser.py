@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from logbook.build import build
-from logbook.models import DEFAULT_STATUSES
-from logbook.palette import status_colours
+from logbook.core.models import DEFAULT_STATUSES
+from logbook.core.palette import status_colours
 from support.books import REPO, SAMPLE
 from support.browser import CHROMIUM_ARGS, chromium_path
 

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logbook.derive import derive_site
-from logbook.load import load_logbook
-from logbook.render import render_site
-from logbook.themes import resolve_theme
+from logbook.evidence.derive import derive_site
+from logbook.load.stage import load_logbook
+from logbook.load.themes import resolve_theme
+from logbook.site.render import render_site
 from support.strategies import any_config, any_file, book, check_and_build, check_config, check_one, scratch_dir
 
 

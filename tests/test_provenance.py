@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-import logbook.history
+import logbook.store.history
 from logbook.build import build
-from logbook.derive import derive_site
-from logbook.load import load_logbook
+from logbook.evidence.derive import derive_site
+from logbook.load.stage import load_logbook
 from support.books import write_tree
 from support.gitrepo import commit_all, git, init
 
@@ -150,7 +150,7 @@ def test_history_is_read_in_one_pass(repo, monkeypatch):
         calls.append(args)
         return real_popen(args, *rest, **kwargs)
 
-    monkeypatch.setattr(logbook.history.subprocess, "Popen", counting_popen)
+    monkeypatch.setattr(logbook.store.history.subprocess, "Popen", counting_popen)
     loaded = load_logbook(repo)
     assert len(next(c for c in loaded.logbook.cases if c.id == "B-1").interactions) == 43
     # HEAD and status (side by side), then the whole history in two logs, however many files:
@@ -174,11 +174,11 @@ def test_an_acknowledged_removal_is_shown_with_its_reason_and_not_warned(repo, t
 def test_git_is_asked_before_the_sources_are_parsed(repo, monkeypatch):
     """HEAD and status come from git processes started when the load begins, so git works while
     the sources are parsed; a load that stops part-way leaves no git process running."""
-    import logbook.load
+    import logbook.load.stage
 
     events: list[str] = []
     started: list[subprocess.Popen[bytes]] = []
-    start_git, parse_all = logbook.history._start_git, logbook.load._parse_all
+    start_git, parse_all = logbook.store.history._start_git, logbook.load.stage._parse_all
 
     def spy_start(root, *args):
         events.append(f"git {args[0]}")
@@ -189,15 +189,15 @@ def test_git_is_asked_before_the_sources_are_parsed(repo, monkeypatch):
         events.append("parse")
         return parse_all(*args, **kwargs)
 
-    monkeypatch.setattr(logbook.history, "_start_git", spy_start)
-    monkeypatch.setattr(logbook.load, "_parse_all", spy_parse)
+    monkeypatch.setattr(logbook.store.history, "_start_git", spy_start)
+    monkeypatch.setattr(logbook.load.stage, "_parse_all", spy_parse)
     result = load_logbook(repo)
     assert events[:3] == ["git log", "git status", "parse"] and result.history.available and result.history.clean
 
     def broken(*args, **kwargs):
         raise RuntimeError("stopped part-way")
 
-    monkeypatch.setattr(logbook.load, "_parse_all", broken)
+    monkeypatch.setattr(logbook.load.stage, "_parse_all", broken)
     started.clear()
     with pytest.raises(RuntimeError):
         load_logbook(repo)

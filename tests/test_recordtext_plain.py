@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logbook import recordtext
-from logbook.recordtext import _Dumper, _simple_lines, front_matter, yaml_lines
+from logbook.core import recordtext
+from logbook.core.recordtext import _Dumper, _simple_lines, front_matter, yaml_lines
 
 # Every character class the dumper treats specially (indicators, quotes, spaces, line breaks, controls,
 # non-BMP emoji, a BOM, a NEL) mixed with letters of several scripts, digits and YAML's keywords.

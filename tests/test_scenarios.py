@@ -337,9 +337,9 @@ def test_finding_7_checklist_items_come_from_marks_not_words(dispute):
     """The chat says 'No return is needed': a word, not a mark; marking it would make the item present."""
     from datetime import datetime
 
-    from logbook.checklists import CHECKLISTS
-    from logbook.derive import derive_site
-    from logbook.load import load_logbook
+    from logbook.evidence.checklists import CHECKLISTS
+    from logbook.evidence.derive import derive_site
+    from logbook.load.stage import load_logbook
 
     root = dispute[1]
 
@@ -358,7 +358,7 @@ def test_finding_7_checklist_items_come_from_marks_not_words(dispute):
         assert items()["Return or cancellation made"].evidence == "2026-11-03 chat"
     finally:
         chat.write_text(original)
-    assert not hasattr(__import__("logbook.checklists", fromlist=["_mentions"]), "_mentions")
+    assert not hasattr(__import__("logbook.evidence.checklists", fromlist=["_mentions"]), "_mentions")
 
 
 def test_a_message_left_unanswered_when_the_case_ended_is_said_as_it_stood(sample_book, tmp_path, capsys):

@@ -277,7 +277,7 @@ def test_the_watcher_hears_changes_but_not_reads(book, monkeypatch):
     asked for changes only, and a save is still heard."""
     from watchdog.events import FileSystemEventHandler
 
-    from logbook import serve
+    from logbook.serve import server as serve
 
     heard: list[str] = []
     dispatch = FileSystemEventHandler.dispatch
@@ -489,7 +489,7 @@ def test_bad_serve_arguments_are_one_line_usage_errors(book, args):
 def test_bound_to_every_address_ip_hosts_are_answered_but_names_are_not():
     import socket as sockets
 
-    from logbook.serve import allowed_hosts
+    from logbook.serve.server import allowed_hosts
 
     wildcard, loopback = allowed_hosts("0.0.0.0"), allowed_hosts("127.0.0.1")
     assert wildcard("192.168.1.5:8000") and wildcard("[fe80::1]:8000") and wildcard(sockets.gethostname())

@@ -1,6 +1,6 @@
 """Cutting files into front matter, description and sections, keeping the file's line numbers."""
 
-from logbook.split import Block, split_front_matter, split_sections
+from logbook.core.split import Block, split_front_matter, split_sections
 
 
 def test_front_matter_lines_are_the_files():

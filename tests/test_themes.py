@@ -3,7 +3,7 @@
 import pytest
 
 from logbook.build import build
-from logbook.render import RenderError, _Output
+from logbook.site.render import RenderError, _Output
 
 CASE = "---\ntitle: T\nstatus: open\n---\n"
 
@@ -27,7 +27,7 @@ def test_user_theme_overrides_one_template_and_one_asset(logbook_dir, tmp_path):
 
 
 def test_unknown_theme_is_reported_by_check(logbook_dir):
-    from logbook.load import load_logbook
+    from logbook.load.stage import load_logbook
 
     root = logbook_dir({"logbook.toml": '[site]\ntheme = "nope"\n', "cases/a.md": CASE})
     diagnostics = load_logbook(root).diagnostics

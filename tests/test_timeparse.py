@@ -4,7 +4,7 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from logbook.timeparse import TimeError, parse_moment, zone_named
+from logbook.core.timeparse import TimeError, parse_moment, zone_named
 
 BERLIN = zone_named("Europe/Berlin")
 

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from logbook import publish, workers
 from logbook.build import build, check
-from logbook.cache import BuildCache
-from logbook.reuse import Memo
+from logbook.site import publish
+from logbook.speed import workers
+from logbook.speed.cache import BuildCache
+from logbook.speed.reuse import Memo
 from support.books import REPO, generated_book, site_tree, write_tree
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -287,7 +288,7 @@ def test_workers_die_with_a_killed_build_and_the_next_build_is_not_refused(tmp_p
 
     book, out = tmp_path / "book", tmp_path / "site"
     generated_book(book, 200, 20, seed=7)
-    setup = "from logbook import workers; workers._kernel_kills_orphans = lambda: False; " if how == "polling" else ""
+    setup = "from logbook.speed import workers; workers._kernel_kills_orphans = lambda: False; " if how == "polling" else ""
     command = [
         sys.executable,
         "-c",

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from logbook.load import load_logbook
+from logbook.load.stage import load_logbook
 from support.books import run_cli
 
 

@@ -1,6 +1,6 @@
 """The located YAML reader: nothing guessed, every position the file's own, hostile input refused."""
 
-from logbook.yamlnodes import MAX_DEPTH, Map, Scalar, Seq, compose
+from logbook.core.yamlnodes import MAX_DEPTH, Map, Scalar, Seq, compose
 
 
 def test_scalars_stay_text_where_pyyaml_would_guess():
@@ -85,7 +85,7 @@ def test_escaped_surrogate_pairs_become_one_character_and_lone_halves_are_refuse
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from logbook import yamlnodes  # noqa: E402
+from logbook.core import yamlnodes  # noqa: E402
 from support.strategies import yaml_block  # noqa: E402
 
 

@@ -6,7 +6,7 @@ The stages, one module each, are pure until the last:
 * ``mail`` and ``whatsapp``: raw messages → ``Incoming`` values (time, people, body, attachments, original);
 * ``routing``: which case each one joins (``--case``, its thread, the refs it names) or why it joins none;
 * ``plan``: the whole import decided from the sources and the loaded logbook, before anything is written;
-* ``writing``: the plan carried out, one checked batch per case (``logbook.batch``, on the record
+* ``writing``: the plan carried out, one checked batch per case (``logbook.authoring.batch``, on the record
   writer of ``logbook add``), committed in one commit with ``[git] commit = true``.
 """
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..cache import open_cache
-from ..diagnostics import Diagnostic, Location, error, warning
-from ..fields import ID_RE
-from ..load import LoadResult, load_logbook
-from ..models import Case, Config
-from ..timeparse import TimeError, parse_moment, zone_named
+from logbook.core.diagnostics import Diagnostic, Location, error, warning
+from logbook.core.models import Case, Config
+from logbook.core.timeparse import TimeError, parse_moment, zone_named
+from logbook.load.fields import ID_RE
+from logbook.load.stage import LoadResult, load_logbook
+from logbook.speed.cache import open_cache
+
 from .mail import MailError, message_key, read_email
 from .model import Incoming, Origin
 from .routing import Route, Router

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..messages import QUOTED_HISTORY as QUOTE_MARK
+from logbook.site.messages import QUOTED_HISTORY as QUOTE_MARK
 
 ATTRIBUTION = re.compile(
     r"^\s*(On\b.{0,300}\bwrote:|Am\b.{0,300}\bschrieb\b.{0,300}:|Le\b.{0,300}\ba écrit\s?:|El\b.{0,300}\bescribió:"

@@ -6,7 +6,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from ..diagnostics import printable
+from logbook.core.diagnostics import printable
+
 from .model import Incoming
 from .plan import ImportPlan
 from .writing import WriteResult

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..models import Case
+from logbook.core.models import Case
+
 from .model import Incoming
 
 MIN_REF_LENGTH = 4  # shorter refs ("12", "A1") would match ordinary words and numbers

@@ -17,7 +17,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..textfile import NotRegularFile, open_regular, read_regular
+from logbook.store.textfile import NotRegularFile, open_regular, read_regular
+
 from .model import ChatExport
 from .whatsapp import LINE
 

@@ -1,5 +1,5 @@
 """Carrying out an import plan: attachments stored, each case's records planned and checked as one
-batch (``logbook.batch``), then written, and, with ``[git] commit = true``, committed in one commit.
+batch (``logbook.authoring.batch``), then written, and, with ``[git] commit = true``, committed in one commit.
 
 Each attachment is stored in the case folder first, under its sanitised name, never replacing
 a file (a name taken by other bytes gets ``-2``, ``-3``…); bytes already stored in the case
@@ -19,12 +19,13 @@ from dataclasses import dataclass, replace
 from itertools import groupby
 from pathlib import Path
 
-from ..authoring import AuthoringError, Written, find_case, new_case, notarised
-from ..batch import Batch, plan_batch, write_batch
-from ..diagnostics import Diagnostic
-from ..interactions import NewInteraction, WriteRefused
-from ..models import Case
-from ..textfile import read_regular
+from logbook.authoring.batch import Batch, plan_batch, write_batch
+from logbook.authoring.commands import AuthoringError, Written, find_case, new_case, notarised
+from logbook.authoring.interactions import NewInteraction, WriteRefused
+from logbook.core.diagnostics import Diagnostic
+from logbook.core.models import Case
+from logbook.store.textfile import read_regular
+
 from .model import Payload
 from .plan import ImportPlan, Planned, load_cached, time_order
 

@@ -9,8 +9,8 @@ import tempfile
 from pathlib import Path
 
 from logbook.build import build
-from logbook.diagnostics import format_text
-from logbook.load import load_logbook
+from logbook.core.diagnostics import format_text
+from logbook.load.stage import load_logbook
 
 TESTS = Path(__file__).resolve().parents[1]
 INVALID = TESTS / "fixtures" / "invalid"

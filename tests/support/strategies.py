@@ -14,10 +14,10 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from logbook.discover import BundleSource, SingleSource
-from logbook.models import Config
-from logbook.parse import parse_source
-from logbook.validate import run_checks
+from logbook.core.models import Config
+from logbook.load.parse import parse_source
+from logbook.store.discover import BundleSource, SingleSource
+from logbook.validate.checks import run_checks
 
 KEYS = [
     "title",
@@ -324,11 +324,11 @@ def check_config(content: str | bytes, scratch: Path) -> list:
     two dates, render to memory).  Any exception is a crash."""
     from datetime import datetime
 
-    from logbook.audit import audit_findings
-    from logbook.derive import derive_site
-    from logbook.load import load_logbook
-    from logbook.render import render_site
-    from logbook.themes import resolve_theme
+    from logbook.evidence.audit import audit_findings
+    from logbook.evidence.derive import derive_site
+    from logbook.load.stage import load_logbook
+    from logbook.load.themes import resolve_theme
+    from logbook.site.render import render_site
 
     (scratch / "cases").mkdir(parents=True, exist_ok=True)
     (scratch / "cases" / "c.md").write_text(CONFIG_CASE, encoding="utf-8")
@@ -402,7 +402,7 @@ def book(draw) -> dict:
 
 def fifo_path(drawn: dict, root: Path) -> Path | None:
     """Where the drawn FIFO goes: one file of its role (the cache files by logbook's own naming)."""
-    from logbook.cache import cache_file
+    from logbook.speed.cache import cache_file
 
     role, files = drawn["fifo"], sorted(drawn["files"])
     if role == "build cache":
@@ -432,7 +432,7 @@ def check_and_build(drawn: dict, scratch: Path) -> list:
     import signal
 
     from logbook.build import build
-    from logbook.load import load_logbook
+    from logbook.load.stage import load_logbook
 
     root = scratch / "book"
     shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,264 @@
+"""``logbook audit``: the periodic review of what is overdue or needs attention.
+
+Findings come from the derived site (promises, response times, calls, windows,
+activity) and from the check (closed cases without a summary, attachments that are
+referenced but absent).  ``overdue`` findings make ``audit`` exit 1, so it can run
+from CI or cron; ``attention`` findings are due soon.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, tzinfo
+from operator import itemgetter
+from typing import Any
+
+from logbook.core.clock import NO_TIME_MARK, time_text
+from logbook.core.diagnostics import Diagnostic
+from logbook.core.timeparse import zone_named
+from logbook.evidence.derive import CaseView, SiteView
+from logbook.evidence.wording import duration, response_sentence
+from logbook.speed.reuse import Memo
+
+OVERDUE, ATTENTION = "overdue", "attention"
+CLOSED_STATUSES = ("resolved", "closed")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    severity: str  # overdue or attention
+    kind: str
+    case_id: str
+    message: str
+    anchor: str | None = None  # entry on the evidence page
+    path: str | None = None  # source file
+    line: int | None = None
+    since: str | None = None  # ISO time it became due / last activity
+
+
+def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
+    """Each finding is overdue once past its target (``[audit]``) and due soon inside it; the text
+    says by how much (docs/format.md, "audit")."""
+    case, facts, settings, as_of = view.case, view.facts, site.config.audit, site.as_of
+    is_open = case.status not in CLOSED_STATUSES
+    last = view.last_activity
+    if is_open and last is not None and as_of - last > timedelta(days=settings.stale_days):
+        yield Finding(
+            OVERDUE,
+            "stale-case",
+            case.id,
+            f"no activity for {(as_of - last).days} days (limit {settings.stale_days})",
+            view.last_entry.anchor if view.last_entry else None,
+            case.location.path,
+            1,
+            last.isoformat(),
+        )
+    zone = zone_named(site.config.timezone)  # audit's times are in the site's zone, as the dashboard's
+    yield from _promise_findings(view, settings.warn_days, as_of, zone)
+    if is_open:
+        yield from _response_findings(view, settings.response_hours, as_of)
+        yield from _call_findings(view, settings.followup_hours, as_of, zone)
+    for window in facts.windows:
+        path, line, ends = window.window.location.path, window.window.location.line, window.ends.isoformat()
+        if window.state == "passed" and is_open:
+            yield Finding(
+                OVERDUE,
+                "window-passed",
+                case.id,
+                f"{window.rule.label}: ended {window.ends:%Y-%m-%d}",
+                None,
+                path,
+                line,
+                ends,
+            )
+        elif window.state == "closing" and is_open:
+            yield Finding(
+                ATTENTION,
+                "window-closing",
+                case.id,
+                f"{window.rule.label}: ends {window.ends:%Y-%m-%d} ({window.days_left(as_of)} days left)",
+                None,
+                path,
+                line,
+                ends,
+            )
+
+
+def _promise_findings(view: CaseView, warn_days: int, as_of: datetime, zone: tzinfo) -> Iterator[Finding]:
+    for promise in view.promises:
+        due, loc = promise.promise.due, promise.promise.location
+        if due is None:
+            continue  # undated promises are never overdue
+        by = f" ({promise.promise.by})" if promise.promise.by else ""
+        if promise.state == "broken":
+            yield Finding(
+                OVERDUE,
+                "broken-promise",
+                view.case.id,
+                f"“{promise.promise.what}”{by}, due {time_text(due, zone)}: {duration(as_of - due.end)} overdue",
+                promise.made_in,
+                loc.path,
+                loc.line,
+                due.end.isoformat(),
+            )
+        elif promise.state == "pending" and due.end - as_of <= timedelta(days=warn_days):
+            yield Finding(
+                ATTENTION,
+                "promise-due-soon",
+                view.case.id,
+                f"“{promise.promise.what}”{by}, due {time_text(due, zone)}: in {duration(due.end - as_of)}",
+                promise.made_in,
+                loc.path,
+                loc.line,
+                due.end.isoformat(),
+            )
+
+
+def _response_findings(view: CaseView, response_hours: int, as_of: datetime) -> Iterator[Finding]:
+    """Messages waiting for an answer: past the response target overdue, inside it due soon."""
+    target = timedelta(hours=response_hours)
+    for response in view.facts.unanswered:
+        waited = as_of - response.at.instant
+        if waited < timedelta(0):
+            continue  # sent after --as-of: nothing is due yet
+        loc = view.entry(response.anchor).interaction.location
+        severity = OVERDUE if waited > target else ATTENTION
+        how_long = (
+            f"waiting {duration(waited)}, "
+            + (f"{duration(waited - target)} past" if waited > target else f"{duration(target - waited)} left of")
+            + f" the {response_hours} h target"
+        )
+        kind = "no-reply" if response.theirs else "unanswered-inbound"
+        yield Finding(
+            severity,
+            kind,
+            view.case.id,
+            f"{response_sentence(response, False)} ({how_long})",
+            response.anchor,
+            loc.path,
+            loc.line,
+            response.at.instant.isoformat(),
+        )
+
+
+def _call_findings(view: CaseView, followup_hours: int, as_of: datetime, zone: tzinfo) -> Iterator[Finding]:
+    """Calls not confirmed in writing: past the follow-up time overdue, inside it due soon."""
+    limit = timedelta(hours=followup_hours)
+    for anchors, severity in ((view.facts.unconfirmed_calls, OVERDUE), (view.facts.calls_to_confirm, ATTENTION)):
+        for anchor in anchors:
+            call = view.entry(anchor).interaction
+            age = as_of - call.at.instant
+            how_long = (
+                f"{duration(age)} ago, "
+                + (f"{duration(age - limit)} past" if age > limit else f"{duration(limit - age)} left of")
+                + f" the {followup_hours} h target"
+            )
+            yield Finding(
+                severity,
+                "unconfirmed-call",
+                view.case.id,
+                f"call with {call.party or 'the other side'} "
+                f"of {time_text(call.at, zone)} not confirmed in writing ({how_long}; logbook followup prints "
+                "the email)",
+                anchor,
+                call.location.path,
+                call.location.line,
+                call.at.instant.isoformat(),
+            )
+
+
+RECORD_PROBLEMS = {"missing-attachment": "attachment referenced but absent"}
+
+
+def audit_findings(site: SiteView, diagnostics: Sequence[Diagnostic] = (), memo: Memo | None = None) -> list[Finding]:
+    """Everything overdue or due soon; with a *memo* (serve), each case view's findings are kept."""
+
+    def keyed(findings: Iterable[Finding]) -> list[tuple[tuple[Any, ...], Finding]]:
+        return [(_order(f), f) for f in findings]
+
+    def of_case(view: CaseView) -> list[tuple[tuple[Any, ...], Finding]]:
+        if memo is None:
+            return keyed(_case_findings(view, site))
+        found: list[tuple[tuple[Any, ...], Finding]] = memo.by_identity(
+            (view, site.config), ("findings", site.as_of), lambda: keyed(_case_findings(view, site))
+        )
+        before = memo.new.get(("findings of", view.case.id)) or memo.old.get(("findings of", view.case.id))
+        if before == found:  # plain data: equal findings are the same findings; keep last build's objects
+            found = before
+        memo.new[("findings of", view.case.id)] = found
+        return found
+
+    findings = [pair for view in site.cases for pair in of_case(view)]
+    for d in diagnostics:
+        if d.code in RECORD_PROBLEMS:
+            findings += keyed(
+                [
+                    Finding(
+                        OVERDUE,
+                        d.code,
+                        "",
+                        f"{RECORD_PROBLEMS[d.code]}: {d.message}",
+                        path=d.location.path,
+                        line=d.location.line,
+                    )
+                ]
+            )
+        elif d.code == "missing-field" and "closed case needs 'summary'" in d.message:
+            findings += keyed(
+                [
+                    Finding(
+                        OVERDUE,
+                        "missing-summary",
+                        "",
+                        "closed case without a summary note",
+                        path=d.location.path,
+                        line=d.location.line,
+                    )
+                ]
+            )
+    return [finding for _, finding in sorted(findings, key=itemgetter(0))]
+
+
+def _order(finding: Finding) -> tuple[int, str, str, str, str]:
+    """Overdue first, then by case, since when, kind and message."""
+    return (
+        0 if finding.severity == OVERDUE else 1,
+        finding.case_id,
+        finding.since or "",
+        finding.kind,
+        finding.message,
+    )
+
+
+def has_overdue(findings: Sequence[Finding]) -> bool:
+    return any(f.severity == OVERDUE for f in findings)
+
+
+def findings_json(findings: Sequence[Finding], as_of: datetime) -> str:
+    return json.dumps(
+        {
+            "as_of": as_of.isoformat(),
+            "overdue": sum(f.severity == OVERDUE for f in findings),
+            "findings": [asdict(f) for f in findings],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def findings_table(findings: Sequence[Finding], as_of: datetime) -> str:
+    if not findings:
+        return f"audit as of {as_of:%Y-%m-%d %H:%M} UTC: nothing overdue, nothing due soon\n"
+    rows = [("", "case", "finding", "where")]
+    for f in findings:
+        where = f"{f.path}:{f.line}" if f.path else ""
+        rows.append(("!!" if f.severity == OVERDUE else " ~", f.case_id or "-", f"{f.kind}: {f.message}", where))
+    widths = [min(max(len(r[i]) for r in rows), 90) for i in range(3)]
+    lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}".rstrip() for r in rows]
+    overdue = sum(f.severity == OVERDUE for f in findings)
+    lines.append(f"\n{overdue} overdue, {len(findings) - overdue} due soon (as of {as_of:%Y-%m-%d %H:%M} UTC)")
+    if any(NO_TIME_MARK in f.message for f in findings):
+        lines.append(f"Times are in the site's time zone; {NO_TIME_MARK} after a date: the time was not recorded.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,212 @@
+"""Derived facts of a case: status periods, response times, gaps, key facts, rights windows.
+
+What a reader at a disputes desk needs in a minute: who waited how long for whom,
+what was never answered, which calls were never confirmed in writing, which of the
+keeper's own deadlines are running out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from logbook.core.models import AuditSettings, Case, Config, RightsWindow
+from logbook.core.rights import WindowRule, rules_by_name
+from logbook.core.timeparse import Moment
+from logbook.validate.status import status_history
+
+CONVERSATION_CHANNELS = frozenset({"phone", "in-person", "chat"})  # answered as they happen
+ENDED_STATUSES = ("resolved", "closed")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusPeriod:
+    status: str
+    start: datetime
+    end: datetime | None  # None: still in this status as of the build
+    anchor: str | None  # the entry that set it; None for the initial status
+
+    def duration(self, as_of: datetime) -> timedelta:
+        return (self.end or as_of) - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A message that waited for an answer: by its party (``theirs``) or by the keeper."""
+
+    anchor: str
+    at: Moment
+    channel: str
+    theirs: bool  # True: the keeper sent it and waited for *party* to answer
+    reply_anchor: str | None
+    waited: timedelta | None  # None: not answered (yet)
+    party: str | None = None  # whom it was exchanged with
+    reply_channel: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowState:
+    rule: WindowRule
+    window: RightsWindow
+    ends: datetime
+    state: str  # deadline: open, closing, passed; opens: not-yet, open
+
+    def days_left(self, as_of: datetime) -> int:
+        return (self.ends - as_of).days
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    status_periods: tuple[StatusPeriod, ...]
+    time_in_status: tuple[tuple[str, timedelta], ...]
+    responses: tuple[Response, ...]
+    unconfirmed_calls: tuple[str, ...]  # anchors of calls past the follow-up time, not confirmed in writing
+    key_facts: tuple[str, ...]  # anchors
+    windows: tuple[WindowState, ...]
+    started: datetime | None
+    ended: datetime | None
+    duration: timedelta | None
+    calls_to_confirm: tuple[str, ...] = ()  # anchors of calls not confirmed yet, inside the follow-up time
+
+    @property
+    def longest_wait(self) -> Response | None:
+        answered = [(r.waited, n, r) for n, r in enumerate(self.responses) if r.waited is not None]
+        return max(answered, key=lambda item: (item[0], -item[1]))[2] if answered else None
+
+    @property
+    def unanswered(self) -> tuple[Response, ...]:
+        return tuple(r for r in self.responses if r.waited is None)
+
+
+def case_facts(case: Case, entries: Sequence[Any], config: Config, as_of: datetime) -> CaseFacts:
+    """*entries* are the case's published entries in chronological order (derive.Entry)."""
+    started = case.opened.instant if case.opened else (entries[0].interaction.at.instant if entries else None)
+    periods = _status_periods(case, entries, config)
+    ended = periods[-1].start if periods and periods[-1].status in ENDED_STATUSES else None
+    calls = _unconfirmed_calls(entries, config.audit, as_of)
+    totals: dict[str, timedelta] = defaultdict(timedelta)
+    for period in periods:
+        totals[period.status] += period.duration(as_of)
+    return CaseFacts(
+        status_periods=tuple(periods),
+        time_in_status=tuple(
+            sorted(
+                totals.items(),
+                key=lambda item: config.statuses.index(item[0]) if item[0] in config.statuses else len(config.statuses),
+            )
+        ),
+        responses=tuple(_responses(entries, ended)),
+        unconfirmed_calls=tuple(a for a, late in calls if late),
+        calls_to_confirm=tuple(a for a, late in calls if not late),
+        key_facts=tuple(e.anchor for e in entries if e.interaction.key),
+        windows=tuple(_windows(case, config, as_of)),
+        started=started,
+        ended=ended,
+        duration=((ended or as_of) - started) if started else None,
+    )
+
+
+def _status_periods(case: Case, entries: Sequence[Any], config: Config) -> list[StatusPeriod]:
+    """The status history (validate/status.py) as periods; a resolved or closed status ends the case, so its
+    period has no length.  The history is the whole record's, private interactions included (their
+    changes show without a link), so that the published status is the one ``check`` holds true."""
+    anchors = {id(e.interaction): e.anchor for e in entries}
+    history = status_history(case, case.interactions, config)
+    periods = []
+    for change, following in zip(history, (*history[1:], None)):
+        end = following.at if following else (change.at if change.status in ENDED_STATUSES else None)
+        anchor = anchors.get(id(change.interaction)) if change.interaction is not None else None
+        periods.append(StatusPeriod(change.status, change.at, end, anchor))
+    return periods
+
+
+def _is_conversation(entry: Any) -> bool:
+    return entry.interaction.channel in CONVERSATION_CHANNELS
+
+
+def _answers(message: Any, later: Any) -> bool:
+    """Whether *later* answers *message* (docs/format.md, "Replies"): an exchange with the same
+    party, on any channel, that comes from the other side, or is a conversation (a call, a chat,
+    a meeting) carrying both sides."""
+    m, r = message.interaction, later.interaction
+    if r.direction == "internal" or r.party != m.party:
+        return False
+    return r.direction != m.direction or _is_conversation(later)
+
+
+def _responses(entries: Sequence[Any], ended: datetime | None) -> list[Response]:
+    """Every message that waits for an answer, with the answer found for it.
+
+    A conversation (call, chat, meeting) waits for nothing: it was answered as it happened.  An
+    internal note is no message, and a message marked ``expects_reply: false`` (an automatic
+    acknowledgement) asks for nothing.  A message sent once the case had ended, or the one that ended it
+    (its ``status:`` is resolved or closed), waits for nothing either: nobody owes an answer to a
+    closing message."""
+    responses = []
+    for index, entry in enumerate(entries):
+        i = entry.interaction
+        if i.direction == "internal" or _is_conversation(entry) or i.status in ENDED_STATUSES or not i.expects_reply:
+            continue
+        if ended is not None and i.at.instant >= ended:
+            continue
+        reply = next((e for e in entries[index + 1 :] if _answers(entry, e)), None)
+        responses.append(
+            Response(
+                entry.anchor,
+                i.at,
+                i.channel,
+                i.direction == "out",
+                reply.anchor if reply else None,
+                (reply.interaction.at.instant - i.at.instant) if reply else None,
+                i.party,
+                reply.interaction.channel if reply else None,
+            )
+        )
+    return responses
+
+
+def _unconfirmed_calls(entries: Sequence[Any], audit: AuditSettings, as_of: datetime) -> list[tuple[str, bool]]:
+    """Calls with no written outbound message to the same party within the follow-up time, each
+    with whether that time has passed (by *as_of*)."""
+    limit = timedelta(hours=audit.followup_hours)
+    found = []
+    for index, entry in enumerate(entries):
+        call = entry.interaction
+        if call.channel != "phone" or call.direction == "internal":
+            continue
+        deadline = call.at.instant + limit
+        confirmed = any(
+            e.interaction.direction == "out"
+            and e.interaction.channel not in CONVERSATION_CHANNELS
+            and e.interaction.party == call.party
+            and e.interaction.at.instant <= deadline
+            for e in entries[index + 1 :]
+        )
+        if not confirmed and call.at.instant <= as_of:
+            found.append((entry.anchor, as_of > deadline))
+    return found
+
+
+def _windows(case: Case, config: Config, as_of: datetime) -> list[WindowState]:
+    rules = rules_by_name(config.windows)
+    states = []
+    for window in case.windows:
+        rule = rules[window.rule]
+        ends = (
+            window.start.end + timedelta(days=rule.days)
+            if not window.start.has_time
+            else window.start.instant + timedelta(days=rule.days)
+        )
+        if rule.kind == "opens":
+            state = "open" if as_of >= ends else "not-yet"
+        elif as_of >= ends:
+            state = "passed"
+        elif ends - as_of <= timedelta(days=config.audit.warn_days):
+            state = "closing"
+        else:
+            state = "open"
+        states.append(WindowState(rule, window, ends, state))
+    return states

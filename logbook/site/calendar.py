@@ -1,0 +1,53 @@
+"""``calendar.ics``: pending promises and open rights windows as calendar events.
+
+Built with the icalendar library; UIDs and DTSTAMP come from the record and
+``--as-of``, so the same inputs give the same file.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from logbook.evidence.derive import SiteView
+
+
+def calendar_ics(site: SiteView) -> bytes:
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//logbook//evidence calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{site.config.title}: deadlines")
+    stamp = site.as_of
+    for view in site.cases:
+        case = view.case
+        for n, state in enumerate(view.promises, start=1):
+            due = state.promise.due
+            if state.state != "pending" or due is None:
+                continue
+            event = Event()
+            event.add("uid", f"{case.id}-promise-{state.made_in}-{n}@logbook")
+            event.add("dtstamp", stamp)
+            by = f" ({state.promise.by})" if state.promise.by else ""
+            event.add("summary", f"[{case.id}] due: {state.promise.what}{by}")
+            if due.has_time:
+                event.add("dtstart", due.instant)
+                event.add("dtend", due.instant + timedelta(minutes=30))
+            else:
+                event.add("dtstart", due.when.date())
+                event.add("dtend", due.when.date() + timedelta(days=1))
+            event.add("description", f"Promised {state.made_at.display()} in case {case.id}: {case.title}")
+            calendar.add_component(event)
+        for window in view.facts.windows:
+            if window.state not in ("open", "closing", "not-yet"):
+                continue
+            event = Event()
+            event.add("uid", f"{case.id}-window-{window.rule.name}-{window.window.start.date_text()}@logbook")
+            event.add("dtstamp", stamp)
+            verb = "opens" if window.rule.kind == "opens" else "ends"
+            event.add("summary", f"[{case.id}] {window.rule.name} {verb}")
+            event.add("dtstart", window.ends.date())
+            event.add("dtend", window.ends.date() + timedelta(days=1))
+            event.add("description", window.rule.label)
+            calendar.add_component(event)
+    return bytes(calendar.to_ical())

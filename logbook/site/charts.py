@@ -1,0 +1,275 @@
+"""Dashboard charts as inline SVG, drawn at build time: no script, no CDN.
+
+Each chart is a small bar chart with a ``<title>`` and ``<desc>`` for screen readers,
+and the data also goes to a table in the page, so colour and shape are never the only
+way to read it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from statistics import median
+
+from markupsafe import Markup, escape
+
+from logbook.core.clock import time_text
+from logbook.core.timeparse import zone_named
+from logbook.evidence.derive import CaseView, SiteView
+from logbook.speed.reuse import Memo, keyed_by_repr
+
+WIDTH, BAR, GAP, LABEL = 640, 22, 8, 190
+MAX_LABEL, CHAR = 330, 8.6  # the widest label column; a generous width of one character at 14 px
+
+
+def _label_column(labels: list[str]) -> int:
+    """Wide enough for the longest label (a case id with its counterparty), never past MAX_LABEL."""
+    return min(MAX_LABEL, max([LABEL, *(int(16 + len(label) * CHAR) for label in labels)]))
+
+
+def _label(label: str, column: int, y: int) -> str:
+    """A row's label, right-aligned to the bars; cut with '…' when even the widest column is too narrow
+    (the whole label stays in its tooltip and in the chart's data table)."""
+    fits = int((column - 16) / CHAR)
+    shown = label if len(label) <= fits else label[: fits - 1] + "…"
+    tip = f"<title>{escape(label)}</title>" if shown != label else ""
+    return f'<text x="{column - 8}" y="{y + BAR * 0.7:.0f}" text-anchor="end">{tip}{escape(shown)}</text>'
+
+
+@keyed_by_repr
+@dataclass(frozen=True, slots=True)
+class Chart:
+    id: str
+    title: str
+    unit: str
+    rows: tuple[tuple[str, float], ...]  # label, value
+    classes: tuple[str, ...] = ()  # one per row (a status's class, for its colour); else one plain colour
+
+    def bar_class(self, n: int) -> str:
+        """Rows that are not statuses or promise states share one neutral colour: a colour of the status
+        table on a case or a tag would read as that status."""
+        return self.classes[n] if n < len(self.classes) else "bar-plain"
+
+    def svg(self) -> Markup:
+        column = _label_column([label for label, _ in self.rows])
+        top = max((v for _, v in self.rows), default=0) or 1
+        height = len(self.rows) * (BAR + GAP) + GAP
+        desc = "; ".join(f"{label}: {_fmt(value)} {self.unit}" for label, value in self.rows) or "no data"
+        parts = [
+            f'<svg class="chart" role="img" aria-labelledby="{self.id}-t {self.id}-d" viewBox="0 0 {WIDTH} '
+            f'{height}" width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+            f'<title id="{self.id}-t">{escape(self.title)}</title><desc id="{self.id}-d">{escape(desc)}</desc>',
+        ]
+        for n, (label, value) in enumerate(self.rows):
+            y = GAP + n * (BAR + GAP)
+            length = (WIDTH - column - 80) * value / top
+            parts.append(
+                f"{_label(label, column, y)}"
+                f'<rect class="bar {self.bar_class(n)}" x="{column}" y="{y}" width="{length:.1f}" height="{BAR}">'
+                f'</rect><text x="{column + length + 6:.1f}" y="{y + BAR * 0.7:.0f}">{_fmt(value)}</text>'
+            )
+        parts.append("</svg>")
+        return Markup("".join(parts))
+
+
+@keyed_by_repr
+@dataclass(frozen=True, slots=True)
+class StackedChart:
+    """One bar per row, split into series (statuses, each in its status's colour); every segment also has
+    a tooltip, and the legend is HTML beside the drawing, so it wraps instead of being cut off."""
+
+    id: str
+    title: str
+    series: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[int, ...]], ...]  # label, one count per series
+
+    def svg(self) -> Markup:
+        column = _label_column([label for label, _ in self.rows])
+        top = max((sum(v) for _, v in self.rows), default=0) or 1
+        height = len(self.rows) * (BAR + GAP) + GAP
+        desc = (
+            "; ".join(
+                f"{label}: " + ", ".join(f"{name} {count}" for name, count in zip(self.series, values) if count)
+                for label, values in self.rows
+            )
+            or "no data"
+        )
+        parts = [
+            f'<svg class="chart" role="img" aria-labelledby="{self.id}-t {self.id}-d" viewBox="0 0 {WIDTH} '
+            f'{height}" width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+            f'<title id="{self.id}-t">{escape(self.title)}</title><desc id="{self.id}-d">{escape(desc)}</desc>',
+        ]
+        for n, (label, values) in enumerate(self.rows):
+            y, x = GAP + n * (BAR + GAP), float(column)
+            parts.append(_label(label, column, y))
+            for k, count in enumerate(values):
+                if count:
+                    length = (WIDTH - column - 20) * count / top
+                    parts.append(
+                        f'<rect class="bar status-{self.series[k]}" x="{x:.1f}" y="{y}" width="{length:.1f}" '
+                        f'height="{BAR}"><title>{escape(self.series[k])}: {count}</title></rect>'
+                    )
+                    x += length
+        parts.append("</svg>")
+        return Markup("".join(parts))
+
+    def legend(self) -> Markup:
+        """The series' names with their colours, as a list that wraps (never cut off at the drawing's edge)."""
+        items = "".join(
+            f'<li><span class="swatch status-{escape(name)}" aria-hidden="true"></span>{escape(name)}</li>'
+            for name in self.series
+        )
+        return Markup(f'<ul class="legend" aria-label="Legend">{items}</ul>')
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+def _status_at(view: CaseView, moment: datetime) -> str | None:
+    status = next(
+        (p.status for p in view.facts.status_periods if p.start <= moment and (p.end is None or moment < p.end)), None
+    )
+    if status is None and view.facts.status_periods and moment >= view.facts.status_periods[-1].start:
+        status = view.facts.status_periods[-1].status
+    return status
+
+
+def status_over_time(site: SiteView, memo: Memo | None = None) -> StackedChart:
+    """Each case's status at the end of each month, from its status periods."""
+    starts = [v.facts.started for v in site.cases if v.facts.started]
+    if not starts:
+        return StackedChart("chart-over-time", "Cases by status at the end of each month", site.config.statuses, ())
+    year, month = min(starts).year, min(starts).month
+    labels: list[str] = []
+    moments: list[datetime] = []
+    while (year, month) <= (site.as_of.year, site.as_of.month) and len(moments) < 36:
+        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+        labels.append(f"{year}-{month:02d}")
+        moments.append(min(end, site.as_of))
+        year, month = year + (month == 12), month % 12 + 1
+    moments_key = ("status at", repr(moments))  # hashed once, not once per case
+
+    def statuses(view: CaseView) -> tuple[str | None, ...]:
+        return tuple(_status_at(view, moment) for moment in moments)
+
+    per_case = [
+        statuses(view) if memo is None else memo.by_identity((view,), moments_key, partial(statuses, view))
+        for view in site.cases
+    ]
+    columns = [Counter(column) for column in zip(*per_case)] if per_case else [Counter() for _ in moments]
+    rows = [(label, tuple(column[s] for s in site.config.statuses)) for label, column in zip(labels, columns)]
+    return StackedChart(
+        "chart-over-time", "Cases by status at the end of each month", site.config.statuses, tuple(rows[-18:])
+    )
+
+
+PROMISE_STATES = ("kept", "broken", "pending", "open")
+
+
+@dataclass(frozen=True, slots=True)
+class _CaseFigures:
+    """What one case adds to the dashboard's charts."""
+
+    status: str
+    wait: float | None  # median days the counterparty took to answer the keeper's messages
+    promises: tuple[int, ...]  # how many in each of PROMISE_STATES
+
+
+def _case_figures(view: CaseView) -> _CaseFigures:
+    answered = [
+        r.waited.total_seconds() / 86400
+        for r in view.facts.responses
+        if r.theirs and r.waited is not None and r.party == view.case.counterparty
+    ]
+    return _CaseFigures(
+        view.case.status,
+        round(median(answered), 1) if answered else None,
+        tuple(sum(p.state == state for p in view.promises) for state in PROMISE_STATES),
+    )
+
+
+def dashboard_charts(site: SiteView, memo: Memo | None = None) -> list[Chart | StackedChart]:
+    """The dashboard's charts; with a *memo* (serve), what each case contributes is kept per case view."""
+    figures = [
+        _case_figures(view) if memo is None else memo.by_identity((view,), "figures", partial(_case_figures, view))
+        for view in site.cases
+    ]
+    by_status = Counter(f.status for f in figures)
+    statuses = [(s, float(by_status[s])) for s in site.config.statuses]
+    waits = [
+        (f"{view.case.id} ({view.case.counterparty})", f.wait)
+        for view, f in zip(site.cases, figures)
+        if f.wait is not None
+    ]
+    totals = [sum(column) for column in zip(*(f.promises for f in figures))] if figures else [0] * len(PROMISE_STATES)
+    promises = [(state, float(total)) for state, total in zip(PROMISE_STATES, totals)]
+    tags = [(tag, float(len(views))) for tag, views in site.tags]
+    return [
+        Chart(
+            "chart-status",
+            "Cases by status",
+            "cases",
+            tuple(statuses),
+            tuple(f"status-{s}" for s in site.config.statuses),
+        ),
+        status_over_time(site, memo),
+        Chart(
+            "chart-waits", "Median days the counterparty took to answer your messages, per case", "days", tuple(waits)
+        ),
+        Chart(
+            "chart-promises",
+            "Promises kept, broken, pending and undated",
+            "promises",
+            tuple(promises),
+            tuple(f"promise-{state}" for state in PROMISE_STATES),
+        ),
+        Chart("chart-tags", "Cases per tag", "cases", tuple(tags)),
+    ]
+
+
+def mini_timeline(view: CaseView, zone_name: str | None = None) -> Markup:
+    """A strip of the case's entries on a time axis, so gaps show at a glance; each mark links to its entry.
+
+    Shapes differ by direction (circle received, square sent, diamond internal), not only colours.
+    """
+    entries = view.entries
+    if len(entries) < 2:
+        return Markup("")
+    zone = zone_named(zone_name) if zone_name else None  # the page's zone, as its other times
+    first, last = entries[0].interaction.at.instant, entries[-1].interaction.at.instant
+    span = (last - first).total_seconds() or 1
+    width, pad, y = 640, 12, 22
+    gaps = sorted(
+        ((b.interaction.at.instant - a.interaction.at.instant, a, b) for a, b in zip(entries, entries[1:])),
+        key=lambda g: g[0],
+        reverse=True,
+    )
+    longest = gaps[0]
+    desc = (
+        f"{len(entries)} entries from {first:%Y-%m-%d} to {last:%Y-%m-%d}; the longest gap is "
+        f"{longest[0].days} days, after {longest[1].interaction.at.date_text()}"
+    )
+    parts = [
+        f'<nav class="strip-nav" aria-label="Timeline of this case: {escape(desc)}">'
+        f'<svg class="strip" viewBox="0 0 {width} 44" width="100%" xmlns="http://www.w3.org/2000/svg">'
+        f'<line x1="{pad}" y1="{y}" x2="{width - pad}" y2="{y}" class="axis"></line>'
+    ]
+    for entry in entries:
+        x = pad + (width - 2 * pad) * (entry.interaction.at.instant - first).total_seconds() / span
+        direction = entry.interaction.direction
+        label = escape(f"{time_text(entry.interaction.at, zone)} {entry.interaction.channel} {direction}")
+        if direction == "in":
+            shape = f'<circle cx="{x:.1f}" cy="{y}" r="6" class="mark mark-in"></circle>'
+        elif direction == "out":
+            shape = f'<rect x="{x - 5:.1f}" y="{y - 5}" width="10" height="10" class="mark mark-out"></rect>'
+        else:
+            shape = f'<path d="M{x:.1f} {y - 7}L{x + 6:.1f} {y}L{x:.1f} {y + 7}L{x - 6:.1f} {y}Z" class="mark mark-internal"></path>'
+        parts.append(f'<a href="#{entry.anchor}"><title>{label}</title>{shape}</a>')
+    parts.append(
+        f'<text x="{pad}" y="42" class="strip-label">{first:%Y-%m-%d}</text>'
+        f'<text x="{width - pad}" y="42" text-anchor="end" class="strip-label">{last:%Y-%m-%d}</text></svg></nav>'
+    )
+    return Markup("".join(parts))

@@ -1,0 +1,316 @@
+"""Provenance from git: when each record was first committed, amended, or deleted.
+
+Version control is the audit trail.  The whole history is read in one pass, not one
+subprocess per file: ``git log -p`` over the record files (``.md``) of ``cases/``, oldest
+first, and ``git log --name-status`` over the other files (attachments: their text, megabytes
+for an imported mailbox, is never needed):
+
+* every file gets its first commit, later amending commits, and its deletion;
+* single-file cases are replayed version by version from the patches, so each
+  ``## `` section gets the same record, keyed by the timestamp its heading starts with.
+
+A logbook outside a git repository still builds: ``History.available`` is False.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from logbook.core.split import split_front_matter, split_sections
+from logbook.core.timeparse import TIMESTAMP_RE
+from logbook.store.discover import CASE_FILE
+
+LOG_FORMAT = "--format=%x1e%H%x1f%an%x1f%ae%x1f%cI"
+RECORDS = ":(glob)cases/**/*.md"  # every record file: case.md, a bundle's interactions, single files
+HUNK_RE = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    author: str
+    email: str
+    date: datetime  # committer date: when it entered the record
+
+    @property
+    def short(self) -> str:
+        return self.sha[:7]
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """The history of one file or one section."""
+
+    first: Commit
+    amendments: tuple[Commit, ...] = ()
+    deleted: Commit | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    available: bool
+    reason: str | None = None  # why not, when unavailable
+    head: Commit | None = None
+    clean: bool = False
+    files: dict[str, Record] = field(default_factory=dict)  # logbook-relative path
+    sections: dict[tuple[str, str], Record] = field(default_factory=dict)  # (path, section key)
+    # Indexes of what was deleted, made once: folder → [(interaction file, record)], file → [(section key, record)]
+    deleted_files: dict[str, list[tuple[str, Record]]] = field(init=False, repr=False, compare=False)
+    deleted_sections: dict[str, list[tuple[str, Record]]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_folder: dict[str, list[tuple[str, Record]]] = {}
+        for path, record in sorted(self.files.items()):
+            folder, _, name = path.rpartition("/")
+            if record.deleted and name.endswith(".md") and name != CASE_FILE:
+                by_folder.setdefault(folder, []).append((path, record))
+        by_file: dict[str, list[tuple[str, Record]]] = {}
+        for (path, key), record in sorted(self.sections.items()):
+            if record.deleted:
+                by_file.setdefault(path, []).append((key, record))
+        object.__setattr__(self, "deleted_files", by_folder)
+        object.__setattr__(self, "deleted_sections", by_file)
+
+    def file(self, path: str) -> Record | None:
+        return self.files.get(path) if self.available else None
+
+    def section(self, path: str, key: str) -> Record | None:
+        return self.sections.get((path, key)) if self.available else None
+
+
+def section_keys(headings: Iterable[str]) -> list[str]:
+    """A section's identity: the timestamp its heading starts with, numbered when repeated."""
+    seen: dict[str, int] = {}
+    keys = []
+    for heading in headings:
+        match = TIMESTAMP_RE.match(heading.strip())
+        base = " ".join(match[0].split()) if match else heading.strip()
+        seen[base] = seen.get(base, 0) + 1
+        keys.append(base if seen[base] == 1 else f"{base} #{seen[base]}")
+    return keys
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", "-C", str(root), "-c", "core.quotepath=off", *args], capture_output=True)
+
+
+def _start_git(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    """git without its optional locks: ``status`` then never rewrites the index (taking index.lock),
+    which would make a ``git commit`` the user runs at that moment fail."""
+    return subprocess.Popen(
+        ["git", "-C", str(root), "-c", "core.quotepath=off", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+    )
+
+
+Asked = tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]
+
+
+@contextmanager
+def git_asked(root: Path) -> Iterator[Asked | None]:
+    """Ask git for HEAD and the working tree's state, both at once, for a block that reads the answers
+    (read_history) after other work, so that git works meanwhile (None: git is not installed).  A block
+    that ends early stops and waits for whatever git has not finished."""
+    try:
+        asked: Asked | None = (
+            _start_git(root, "log", "-1", "--format=%H%x1f%an%x1f%ae%x1f%cI"),
+            _start_git(root, "status", "--porcelain", "--", "cases", "logbook.toml", "themes"),
+        )
+    except FileNotFoundError:
+        asked = None
+    try:
+        yield asked
+    finally:
+        for process in asked or ():
+            if process.returncode is None:  # not read: the block ended early
+                process.kill()
+                process.communicate()
+
+
+def read_history(
+    root: Path, asked: Asked | None, single_files: frozenset[str] = frozenset(), memo: dict[str, Any] | None = None
+) -> History:
+    """The logbook's history from git's answers *asked* (see git_asked); *single_files* are replayed
+    section by section.
+
+    With a *memo* (serve), the history is read again only when HEAD, the working tree's
+    cleanliness or the single files change, and is otherwise the very same object as before.
+    """
+    if asked is None:
+        return _remember(memo, ("no git",), lambda: History(False, "git is not installed"))
+    head_proc, status_proc = asked
+    head_out, status_out = head_proc.communicate()[0], status_proc.communicate()[0]
+    if head_proc.returncode != 0 or not head_out.strip():  # why not: outside a repository, or no commit yet
+        probe = _git(root, "rev-parse", "--is-inside-work-tree")
+        if probe.returncode != 0 or probe.stdout.strip() != b"true":
+            return _remember(memo, ("no repository",), lambda: History(False, "the logbook is not in a git repository"))
+        return _remember(memo, ("no commits",), lambda: History(False, "the repository has no commits yet"))
+    head = _commit(head_out.decode("utf-8", "replace").strip())
+    clean = status_proc.returncode == 0 and not status_out.strip()
+
+    def records() -> History:
+        key = (head, single_files)  # a change of cleanliness alone keeps the records (the same dicts)
+        known = memo.get("records") if memo is not None else None
+        if known is None or known[0] != key:
+            # Patches of the records (.md) only; the other files (attachments, an imported mailbox's
+            # .eml copies: megabytes) by name: their text is never replayed, so git need not print it.
+            log = _git(
+                root,
+                "log",
+                "--reverse",
+                "--no-renames",
+                "--relative",
+                "-p",
+                "-U0",
+                "--no-color",
+                "--no-ext-diff",
+                LOG_FORMAT,
+                "--",
+                RECORDS,
+            )
+            others = _git(
+                root,
+                "log",
+                "--reverse",
+                "--no-renames",
+                "--relative",
+                "--name-status",
+                "--no-color",
+                LOG_FORMAT,
+                "--",
+                "cases",
+                ":(exclude,glob)cases/**/*.md",
+            )
+            files, sections = _replay(log.stdout.decode("utf-8", "replace"), single_files)
+            _replay_names(others.stdout.decode("utf-8", "replace"), files)
+            known = (key, files, sections)
+            if memo is not None:
+                memo["records"] = known
+        return History(True, None, head, clean, known[1], known[2])
+
+    return _remember(memo, (head, clean, single_files), records)
+
+
+def _remember(memo: dict[str, Any] | None, key: tuple[Any, ...], read: Callable[[], History]) -> History:
+    if memo is None:
+        return read()
+    known = memo.get("history")
+    if known is None or known[0] != key:
+        memo["history"] = known = (key, read())
+    history: History = known[1]
+    return history
+
+
+def _commit(line: str) -> Commit:
+    sha, author, email, date = line.split("\x1f")
+    return Commit(sha, author, email, datetime.fromisoformat(date))
+
+
+@dataclass
+class _FileDiff:
+    path: str
+    change: str  # "A", "M" or "D"
+    hunks: list[tuple[int, int, list[str]]] = field(default_factory=list)  # (old start, old count, new lines)
+
+
+def _parse_patch(text: str) -> list[_FileDiff]:
+    diffs: list[_FileDiff] = []
+    current: _FileDiff | None = None
+    for line in text.split("\n"):
+        if line.startswith("diff --git "):
+            match = re.match(r'diff --git "?a/(.*?)"? "?b/(.*?)"?$', line)
+            current = _FileDiff(match[2] if match else line[13:], "M")
+            diffs.append(current)
+        elif current is None:
+            continue
+        elif line.startswith("new file mode"):
+            current.change = "A"
+        elif line.startswith("deleted file mode"):
+            current.change = "D"
+        elif line.startswith("@@"):
+            match = HUNK_RE.match(line)
+            if match:
+                old_count = int(match[2]) if match[2] is not None else 1
+                current.hunks.append((int(match[1]), old_count, []))
+        elif line.startswith("+") and not line.startswith("+++") and current.hunks:
+            current.hunks[-1][2].append(line[1:].rstrip("\r"))
+    return diffs
+
+
+def _apply(old: list[str], hunks: list[tuple[int, int, list[str]]]) -> list[str]:
+    """Apply zero-context hunks (``-U0``) to the old lines."""
+    new: list[str] = []
+    position = 0
+    for start, count, added in hunks:
+        begin = start - 1 if count > 0 else start
+        new.extend(old[position:begin])
+        new.extend(added)
+        position = begin + count
+    new.extend(old[position:])
+    return new
+
+
+def _sections_of(lines: list[str]) -> dict[str, str]:
+    text = "\n".join(lines)
+    _, sections = split_sections(split_front_matter(text.removeprefix("\ufeff")).body)
+    keys = section_keys(s.heading for s in sections)
+    return {key: f"{s.heading}\n{s.fields.text}\n{s.body.text}" for key, s in zip(keys, sections)}
+
+
+def _note(records: dict[Any, Any], key: object, commit: Commit, change: str) -> None:
+    """Fold one change into a record: first commit, amendments (re-adding counts as one), deletion."""
+    record: Record | None = records.get(key)
+    if change == "D":
+        if record is not None:
+            records[key] = Record(record.first, record.amendments, commit)
+    elif record is None:
+        records[key] = Record(commit)
+    else:
+        records[key] = Record(record.first, (*record.amendments, commit), None)
+
+
+def _replay_names(log: str, files: dict[str, Record]) -> None:
+    """Fold ``git log --name-status`` (files whose text is not needed) into *files*."""
+    for chunk in ("\n" + log).split("\n\x1e")[1:]:
+        header, _, body = chunk.partition("\n")
+        commit = _commit(header.strip())
+        for line in body.split("\n"):
+            status, tab, path = line.partition("\t")
+            if tab and status:
+                path = path[1:-1] if len(path) > 1 and path[0] == path[-1] == '"' else path  # as _parse_patch does
+                _note(files, path, commit, "D" if status[0] == "D" else ("A" if status[0] == "A" else "M"))
+
+
+def _replay(log: str, single_files: frozenset[str]) -> tuple[dict[str, Record], dict[tuple[str, str], Record]]:
+    files: dict[str, Record] = {}
+    sections: dict[tuple[str, str], Record] = {}
+    contents: dict[str, list[str]] = {}
+    # A commit starts where a line starts with \x1e; a \x1e inside a file's text is never at the start of
+    # a patch line (those begin with '+', '-', ' ' or '@'), so a record holding one cannot split a commit.
+    for chunk in ("\n" + log).split("\n\x1e")[1:]:
+        header, _, patch = chunk.partition("\n")
+        commit = _commit(header.strip())
+        for diff in _parse_patch(patch):
+            _note(files, diff.path, commit, diff.change)
+            if diff.path not in single_files:
+                continue
+            before = _sections_of(contents.get(diff.path, []))
+            after_lines = [] if diff.change == "D" else _apply(contents.get(diff.path, []), diff.hunks)
+            contents[diff.path] = after_lines
+            after = _sections_of(after_lines)
+            for key in before.keys() | after.keys():
+                if key not in after:
+                    _note(sections, (diff.path, key), commit, "D")
+                elif before.get(key) != after[key]:
+                    _note(sections, (diff.path, key), commit, "A" if key not in before else "M")
+    return files, sections
