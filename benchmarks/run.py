@@ -1,4 +1,4 @@
-"""Benchmark logbook against Hugo, MkDocs and Pelican on the same generated content.
+"""Benchmark logbook against Hugo, Hugo + Pagefind, MkDocs and Pelican on the same generated content.
 
     python benchmarks/run.py --sizes S,M,L [--runs 3] [--warmup 1] [--peers hugo,mkdocs,pelican] \
         [--large-peers hugo] [--large-runs 1] [--table benchmarks/RESULTS.md]
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -46,6 +47,10 @@ def command(tool: str, source: Path, out: Path) -> list[str]:
         return [sys.executable, "-m", "logbook", "build", str(source), "--out", str(out), "--as-of", "2026-01-01"]
     if tool == "hugo":
         return [str(BIN / "hugo"), "--quiet", "-s", str(source), "-d", str(out)]
+    if tool == "hugo+pagefind":  # the same job as logbook's searchable site: Hugo draws the pages, Pagefind indexes them
+        hugo = command("hugo", source, out)
+        pagefind = [sys.executable, "-m", "pagefind", "--site", str(out), "--silent"]
+        return ["/bin/sh", "-c", f"{shlex.join(hugo)} && {shlex.join(pagefind)}"]
     if tool == "mkdocs":
         return [str(BIN / "mkdocs"), "build", "-q", "-f", str(source / "mkdocs.yml"), "-d", str(out)]
     if tool == "pelican":
@@ -114,9 +119,14 @@ def tree_pss(pid: int) -> int:
 
 
 def edit_target(tool: str, source: Path) -> Path:
-    content = {"logbook": "cases", "hugo": "content/cases", "mkdocs": "docs/cases", "pelican": "content"}[tool]
+    content = {"logbook": "cases", "hugo": "content/cases", "mkdocs": "docs/cases", "pelican": "content"}[layout(tool)]
     folder = sorted((source / content).iterdir())[len(list((source / content).iterdir())) // 2]
     return sorted(p for p in folder.glob("*.md") if not p.name.startswith(("_", "case")))[0]
+
+
+def layout(tool: str) -> str:
+    """The corpus form a tool reads: Hugo + Pagefind builds the Hugo corpus."""
+    return "hugo" if tool == "hugo+pagefind" else tool
 
 
 @dataclass
@@ -130,6 +140,8 @@ def make_cold(tool: str, source: Path, out: Path, cache: Path) -> None:
     shutil.rmtree(out, ignore_errors=True)
     if tool == "mkdocs":
         shutil.rmtree(source / "site", ignore_errors=True)
+    if layout(tool) == "hugo":  # Hugo's own resource cache, so a cold build is cold
+        shutil.rmtree(source / "resources", ignore_errors=True)
     shutil.rmtree(cache, ignore_errors=True)
 
 
@@ -138,9 +150,9 @@ def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path)
     cases, per_case = SIZES[size]
     sources = {}
     for tool in tools:
-        source = workdir / size / tool
+        source = workdir / size / layout(tool)
         if not source.exists():
-            generate(source, cases, per_case, seed=1, form=tool)
+            generate(source, cases, per_case, seed=1, form=layout(tool))
         sources[tool] = source
     results = {tool: Measurements() for tool in tools}
     for run in range(warmup + runs):
@@ -221,10 +233,14 @@ def main() -> int:
     parser.add_argument("--sizes", default="S")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=1)
-    parser.add_argument("--peers", default="hugo,mkdocs,pelican", help="comma-separated; 'none' for logbook alone")
+    parser.add_argument(
+        "--peers", default="hugo,hugo+pagefind,mkdocs,pelican", help="comma-separated; 'none' for logbook alone"
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/logbook-bench"))
     parser.add_argument("--table", type=Path, help="also write the Markdown table here")
-    parser.add_argument("--large-peers", default="hugo", help="peers also run at size L (the others take too long)")
+    parser.add_argument(
+        "--large-peers", default="hugo,hugo+pagefind", help="peers also run at size L (the others take too long)"
+    )
     parser.add_argument("--large-runs", type=int, help="runs at size L (default: --runs)")
     args = parser.parse_args()
     peers = [] if args.peers == "none" else [p for p in args.peers.split(",") if p]

@@ -33,7 +33,7 @@ def test_benchmark_runner_at_size_s(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = [line for line in table.read_text().splitlines() if line.startswith("| S (1 run) |")]
-    assert [row.split("|")[2].strip() for row in rows] == ["logbook", "hugo", "mkdocs", "pelican"]
+    assert [row.split("|")[2].strip() for row in rows] == ["logbook", "hugo", "hugo+pagefind", "mkdocs", "pelican"]
     check = subprocess.run(
         [sys.executable, "-m", "logbook", "check", str(tmp_path / "work/S/logbook")], capture_output=True, text=True
     )
