@@ -47,9 +47,8 @@ def command(tool: str, source: Path, out: Path) -> list[str]:
         return [sys.executable, "-m", "logbook", "build", str(source), "--out", str(out), "--as-of", "2026-01-01"]
     if tool == "hugo":
         return [str(BIN / "hugo"), "--quiet", "-s", str(source), "-d", str(out)]
-    if (
-        tool == "hugo+pagefind"
-    ):  # the same job as logbook's searchable site: Hugo draws the pages, Pagefind indexes them
+    if tool == "hugo+pagefind":
+        # the same job as logbook's searchable site: Hugo draws the pages, Pagefind indexes them
         hugo = command("hugo", source, out)
         pagefind = [sys.executable, "-m", "pagefind", "--site", str(out), "--silent"]
         return ["/bin/sh", "-c", f"{shlex.join(hugo)} && {shlex.join(pagefind)}"]
