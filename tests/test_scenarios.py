@@ -392,3 +392,43 @@ def test_an_automatic_acknowledgement_marked_expects_reply_false_waits_for_nothi
     )
     unmarked = page(tmp_path / "unmarked", "cases/GT-1042/index.html")
     assert "You took 8 days 20 h to answer GadgetTown GmbH's email of 2 March 2026" in unmarked
+
+
+PROMISE_BOOK = {
+    "logbook.toml": '[site]\ntitle = "Promises"\ntimezone = "Europe/London"\n',
+    "cases/P-1/case.md": "---\ntitle: Four promises\nstatus: open\nopened: 2026-03-01\n---\n",
+    "cases/P-1/01-call.md": (
+        "---\nat: 2026-03-02 10:00\nchannel: phone\ndirection: in\npromises:\n"
+        "  - {what: Refund by the 10th, due: 2026-03-10, id: refund}\n"
+        "  - {what: Call back at noon, due: 2026-03-10 12:00, id: callback}\n"
+        "  - {what: Replacement sent, due: 2026-03-05, id: replacement}\n"
+        "  - {what: Someone will look into it, id: look}\n---\nThe agent promised four things.\n"
+    ),
+    "cases/P-1/02-email.md": (
+        "---\nat: 2026-03-06 09:00\nchannel: email\ndirection: in\nfulfils: [replacement]\n---\nSent today.\n"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "as_of, refund, callback, summary",
+    [  # the rule in docs/format.md: kept (with how late), broken once the due time passed, pending before, open
+        ("2026-03-10T11:59:59+00:00", "pending", "pending", "1 kept (1 late), 0 broken, 3 pending or undated"),
+        ("2026-03-10T12:00:00+00:00", "pending", "broken", "1 kept (1 late), 1 broken, 2 pending or undated"),
+        ("2026-03-10T23:59:59+00:00", "pending", "broken", "1 kept (1 late), 1 broken, 2 pending or undated"),
+        ("2026-03-11T00:00:00+00:00", "broken", "broken", "1 kept (1 late), 2 broken, 1 pending or undated"),
+    ],
+)
+def test_promise_state_follows_the_rule_at_the_due_time(tmp_path, capsys, as_of, refund, callback, summary):
+    """A due date lasts the whole day (in the case's zone), a due time to the minute; a fulfilled promise is
+    kept however late, and says how late; one without a due date is open."""
+    from support.books import write_tree
+
+    root = write_tree(tmp_path / "book", PROMISE_BOOK)
+    assert run_cli(["build", str(root), "--out", str(tmp_path / "site"), "--as-of", as_of], capsys)[0] == 0
+    text = page(tmp_path / "site", "cases/P-1/index.html")
+    assert f"Promises: {summary}." in text
+    assert f"“Refund by the 10th” 2026-03-02 2026-03-10 * (time not recorded) {refund} " in text
+    assert f"“Call back at noon” 2026-03-02 2026-03-10 12:00 GMT {callback} " in text
+    assert "“Replacement sent” 2026-03-02 2026-03-05 * (time not recorded) kept — 2026-03-06, 9 h late " in text
+    assert "“Someone will look into it” 2026-03-02 no date open " in text

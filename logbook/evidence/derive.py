@@ -50,7 +50,7 @@ class PromiseState:
     promise: Promise
     made_at: Moment
     made_in: str  # anchor of the entry making the promise
-    state: str  # kept, broken, pending, open (no due date)
+    state: str  # kept (late when late_by is set), broken, pending, open (no due date): the rule in docs/format.md
     kept_in: str | None = None
     kept_at: Moment | None = None
     late_by: timedelta | None = None
