@@ -48,6 +48,7 @@ from logbook.build import build
 from logbook.core.diagnostics import Diagnostic, format_text, summary
 from logbook.site.publish import MARKER, PublishError, check_output_dir
 from logbook.speed.cache import open_cache
+from logbook.speed.policy import ServeReuse
 
 DEBOUNCE_SECONDS = 0.25
 # Without --as-of, "now" stays put between quick rebuilds (so a save re-renders only what it changed)
@@ -501,6 +502,17 @@ def _bind(host: str, port: int, handler: type[SimpleHTTPRequestHandler]) -> Thre
         raise ServeError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
 
 
+@dataclass
+class _Session:
+    """What one serve keeps between its rebuilds.  Only the rebuilding thread reads or writes it (the
+    first build runs before that thread starts; move_now is called from it)."""
+
+    reuse: ServeReuse  # the build cache in memory, and everything reused by record identity
+    judged: str  # the --as-of each build is given: serve's, or the moment it started, moved on when quiet
+    builds: int = 0  # build attempts so far (the first writes the cache to disk)
+    published: bool = False  # by the last build: else the next one does not go by what the watcher saw since
+
+
 def serve(
     root: Path,
     out: Path | None,
@@ -519,24 +531,24 @@ def serve(
         raise ServeError(str(exc)) from None
     state = LiveState()
     stopping = threading.Event()
-    cache = open_cache(root)  # kept in memory between rebuilds; written to disk after the first
-    cache.incremental = True  # reuse views, pages and fragments; publish only what changed
-    builds = [0]
-    published = [False]  # by the last build: else the next one does not go by what the watcher saw since
-
-    judged = [as_of or _now()]  # without --as-of: the moment serve started, moved on when quiet (move_now)
+    session = _Session(ServeReuse(open_cache(root)), as_of or _now())
 
     def move_now() -> None:
-        judged[0] = _now()
+        session.judged = _now()
 
     def run_build(touched: frozenset[str] | None = None) -> None:
-        if builds[0]:  # a rebuild: no cyclic garbage collection in the middle of it (see collect_after)
+        if session.builds:  # a rebuild: no cyclic garbage collection in the middle of it (see collect_after)
             gc.disable()
         started = time.perf_counter()
         try:
-            builds[0] += 1
+            session.builds += 1
             result = build(
-                root, out, judged[0], cache=cache, persist=builds[0] == 1, touched=touched if published[0] else None
+                root,
+                out,
+                session.judged,
+                cache=session.reuse,
+                persist=session.builds == 1,
+                touched=touched if session.published else None,
             )  # a failed build may have stopped part-way
             diagnostics: tuple[Diagnostic, ...] = result.diagnostics
             ok = result.published
@@ -546,7 +558,7 @@ def serve(
         except Exception as exc:  # a rebuild must never take the server down
             ok, diagnostics, lines = False, (), [f"error: build failed: {exc!r}"]
         elapsed = (time.perf_counter() - started) * 1000
-        published[0] = ok
+        session.published = ok
         for line in lines:
             print(line, file=sys.stderr)
         if ok:
@@ -585,7 +597,7 @@ def serve(
         print(f"serving {out} at {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
         if as_of is None:
             print(
-                f"deadlines judged as of {judged[0]}, moved to the current time after {REFRESH_SECONDS / 60:g} "
+                f"deadlines judged as of {session.judged}, moved to the current time after {REFRESH_SECONDS / 60:g} "
                 "quiet minutes (--as-of fixes it)",
                 file=sys.stderr,
                 flush=True,
