@@ -7,7 +7,7 @@ found no errors, so a broken logbook never replaces a good site.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,12 +33,29 @@ def check(root: Path) -> LoadResult:
 
 
 def as_of_instant(text: str | None, zone_name: str) -> datetime:
-    """``--as-of``: a date means the end of that day in the site's zone; absent means now."""
+    """``--as-of``: a date means the end of that day in the site's zone; absent means now (``audit``,
+    ``export``; a ``build`` without --as-of is given everyday_as_of instead)."""
     from logbook.core.timeparse import parse_moment, zone_named
 
     if text is None:
         return datetime.now(UTC).replace(microsecond=0)
     return parse_moment(text, zone_named(zone_name)).moment.end
+
+
+def everyday_as_of(zone_name: str, now: datetime | None = None) -> str:
+    """The --as-of of a build run without one: the last midnight in the logbook's zone, which is the end
+    of yesterday (``--as-of`` with yesterday's date).  A day-granular moment, so that building again the
+    same day changes no page (the build cache then finds nothing to do), and one already past, so that
+    the site never calls a deadline of today missed before it is.  See docs/format.md ("As of")."""
+    from logbook.core.timeparse import TimeError, zone_named
+
+    zone: tzinfo
+    try:
+        zone = zone_named(zone_name)
+    except TimeError:  # an unknown zone in logbook.toml: the build reports it; UTC until then
+        zone = UTC
+    local = (now or datetime.now(UTC)).astimezone(zone)
+    return (local.date() - timedelta(days=1)).isoformat()
 
 
 def build(
@@ -50,17 +67,20 @@ def build(
     persist: bool = True,
     progress: Callable[[str], None] = lambda stage: None,
     touched: frozenset[str] | None = None,
+    now: datetime | None = None,
 ) -> BuildResult:
-    """Load, derive, render and publish.  *cache* is the reuse policy (speed/policy.py): True the
+    """Load, derive, render and publish.  Without *as_of*, as of everyday_as_of (*now*: the clock).  *cache* is the reuse policy (speed/policy.py): True the
     on-disk build cache, False nothing (build from nothing), or a policy (serve keeps a ServeReuse);
     *persist* writes the cache back to disk afterwards; *progress* is told each stage as it starts;
     *touched* (serve's file watcher) lists the logbook-relative paths changed since the last build."""
     root = root.resolve()
     out = (out or root / DEFAULT_OUT).resolve()
     reuse = policy_for(cache, root)
+    if as_of is None:
+        as_of = everyday_as_of(_config_zone(root), now)
     store = reuse.cache
     inputs = None
-    if store is not None and as_of is not None and not reuse.watching:  # without --as-of, "now" differs every build
+    if store is not None and not reuse.watching:
         inputs = inputs_fingerprint(root, _theme_folders(root), (as_of, str(strict), str(out)))
         last = store.last_site.get(str(out))
         if last is not None and last[0] == inputs and last[1] == site_stamp(out):
@@ -143,6 +163,13 @@ def _render_and_publish(
     reuse.published = {str(out): published}
     reuse.wrote(written)
     return files
+
+
+def _config_zone(root: Path) -> str:
+    """logbook.toml's zone (its problems are reported by the build itself)."""
+    from logbook.load.config import load_config
+
+    return load_config(root)[0].timezone
 
 
 def _theme_folders(root: Path) -> tuple[Path, ...]:

@@ -350,8 +350,9 @@ _SHAPES: dict[str, Callable[[Any], bool]] = {  # what each table of a cache file
 
 def open_cache(root: Path) -> BuildCache:
     """The cache of the logbook at *root*; only the small record of the last build is read now."""
-    cache = BuildCache(cache_file(root))
-    state = _read(cache.path.with_name("site.pickle"))  # type: ignore[union-attr]  # a BuildCache's path is set when it is opened for a logbook
+    path = cache_file(root)
+    cache = BuildCache(path)
+    state = _read(path.with_name("site.pickle"))
     if state is not None:
         cache.last_site = state["last_site"]
     return cache
