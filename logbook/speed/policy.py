@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from logbook.speed.cache import BuildCache, quiet_paths
 from logbook.speed.parses import Parsing, parse_all_cached, parse_all_fresh, parse_watched
@@ -29,6 +29,8 @@ from logbook.store.discover import Source
 T = TypeVar("T")
 R = TypeVar("R")
 S = TypeVar("S")
+Table = Literal["messages", "analysed", "checked", "derived", "rendered", "fragments"]  # BuildCache's memos
+ON_DISK: tuple[Table, ...] = ("messages", "analysed")  # the content-keyed ones a one-off build reuses
 
 
 class Reuse:
@@ -58,7 +60,7 @@ class Reuse:
         return parse_all_fresh(sources, parsing)
 
     def per_case_all(
-        self, table: str, jobs: Sequence[tuple[tuple[object, ...], Callable[[], T]]], weights: Sequence[int]
+        self, table: Table, jobs: Sequence[tuple[tuple[object, ...], Callable[[], T]]], weights: Sequence[int]
     ) -> list[T]:
         """One value per case (*jobs*: the records it is made from, and how), on every core."""
         return run_jobs([compute for _, compute in jobs], weights)
@@ -75,7 +77,7 @@ class Reuse:
         """A list handed to templates, as a tuple (so that even printing it gives the same page)."""
         return tuple(items)
 
-    def memo(self, table: str) -> Memo | None:
+    def memo(self, table: Table) -> Memo | None:
         """A memo table for a stage that takes one (``messages``, ``analysed``, ``derived``, ``rendered``,
         ``fragments``); None: compute everything."""
         return None
@@ -107,19 +109,23 @@ class DiskReuse(Reuse):
     def parses(self, sources: Sequence[Source], parsing: Parsing[R], touched: frozenset[str] | None) -> list[R]:
         return parse_all_cached(sources, parsing, self.cache)
 
+    lazy_tables = False  # whether entries a reused page did not look up are kept (serve)
+
     def finish(self, prune: bool, persist: bool) -> None:
         if persist:
             self.cache.save(prune, lazy=self.lazy_tables)
         else:
             self.cache.roll_over(prune, lazy=self.lazy_tables)
 
-    lazy_tables = False  # whether entries a reused page did not look up are kept (serve)
-
-    def memo(self, table: str) -> Memo | None:
-        return {"messages": self.cache.messages, "analysed": self.cache.analysed}.get(table)
+    def memo(self, table: Table) -> Memo | None:
+        return self._table(table) if table in ON_DISK else None
 
     def worker_memos(self) -> Sequence[Memo]:
-        return (self.cache.messages, self.cache.analysed)
+        return [self._table(table) for table in ON_DISK]
+
+    def _table(self, table: Table) -> Memo:
+        memo: Memo = getattr(self.cache, table)
+        return memo
 
 
 @dataclass
@@ -154,7 +160,7 @@ class ServeReuse(DiskReuse):
         return [parse_watched(source, parsing, self.cache, touched, quiet) for source in sources]
 
     def per_case_all(
-        self, table: str, jobs: Sequence[tuple[tuple[object, ...], Callable[[], T]]], weights: Sequence[int]
+        self, table: Table, jobs: Sequence[tuple[tuple[object, ...], Callable[[], T]]], weights: Sequence[int]
     ) -> list[T]:
         memo = self._table(table)
         return [memo.by_identity(records, None, compute) for records, compute in jobs]
@@ -171,20 +177,8 @@ class ServeReuse(DiskReuse):
         """The same object as last build's while its items are (see reuse.stable)."""
         return stable(self.cache.rendered, name, items, source)
 
-    def memo(self, table: str) -> Memo | None:
+    def memo(self, table: Table) -> Memo | None:
         return self._table(table)
-
-    def _table(self, table: str) -> Memo:
-        cache = self.cache
-        tables = {
-            "messages": cache.messages,
-            "analysed": cache.analysed,
-            "checked": cache.checked,
-            "derived": cache.derived,
-            "rendered": cache.rendered,
-            "fragments": cache.fragments,
-        }
-        return tables[table]
 
     @property
     def pages(self) -> PageMemo | None:
