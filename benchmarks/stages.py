@@ -25,7 +25,7 @@ from logbook.evidence import derive
 from logbook.load import parse
 from logbook.load import stage as load
 from logbook.site import publish, render, search
-from logbook.speed import cache
+from logbook.speed import cache, parses
 
 TOTALS: dict[str, float] = {}
 
@@ -52,7 +52,7 @@ def main() -> int:
     timed(load, "load_logbook", "load (all)")
     timed(load, "parse_source", "  parse")
     timed(parse, "compose", "    yaml")
-    timed(load, "_source_key", "  source keys")  # SHA-256 of every source file (with --cache)
+    timed(parses, "source_key", "  source keys")  # SHA-256 of every source file (with --cache)
     timed(load, "run_checks", "  checks")
     timed(load, "case_checks", "  checks")
     timed(load, "read_history", "  git history")

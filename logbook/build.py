@@ -7,17 +7,21 @@ found no errors, so a broken logbook never replaces a good site.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from logbook.core.diagnostics import Location, error
 from logbook.core.models import BuildResult
-from logbook.speed.cache import BuildCache, inputs_fingerprint, open_cache, quiet_paths, site_stamp
+from logbook.speed.cache import inputs_fingerprint, quiet_paths, site_stamp
 from logbook.speed.collector import long_lived
+from logbook.speed.policy import Reuse, ServeReuse, policy_for
 
 if TYPE_CHECKING:
+    from logbook.evidence.derive import SiteView
     from logbook.load.stage import LoadResult
+    from logbook.load.themes import Theme
+    from logbook.site.render import SiteFiles
 
 DEFAULT_OUT = "_site"
 
@@ -29,7 +33,8 @@ def check(root: Path) -> LoadResult:
 
 
 def as_of_instant(text: str | None, zone_name: str) -> datetime:
-    """``--as-of``: a date means the end of that day in the site's zone; absent means now."""
+    """``--as-of``: a date means the end of that day in the site's zone; absent means now (``audit``,
+    ``export``; a ``build`` without --as-of is given everyday_as_of instead)."""
     from logbook.core.timeparse import parse_moment, zone_named
 
     if text is None:
@@ -37,42 +42,58 @@ def as_of_instant(text: str | None, zone_name: str) -> datetime:
     return parse_moment(text, zone_named(zone_name)).moment.end
 
 
+def everyday_as_of(zone_name: str, now: datetime | None = None) -> str:
+    """The --as-of of a build run without one: the last midnight in the logbook's zone, which is the end
+    of yesterday (``--as-of`` with yesterday's date).  A day-granular moment, so that building again the
+    same day changes no page (the build cache then finds nothing to do), and one already past, so that
+    the site never calls a deadline of today missed before it is.  See docs/format.md ("As of")."""
+    from logbook.core.timeparse import TimeError, zone_named
+
+    zone: tzinfo
+    try:
+        zone = zone_named(zone_name)
+    except TimeError:  # an unknown zone in logbook.toml: the build reports it; UTC until then
+        zone = UTC
+    local = (now or datetime.now(UTC)).astimezone(zone)
+    return (local.date() - timedelta(days=1)).isoformat()
+
+
 def build(
     root: Path,
     out: Path | None = None,
     as_of: str | None = None,
     strict: bool = False,
-    cache: BuildCache | None | bool = True,
+    cache: Reuse | bool = True,
     persist: bool = True,
     progress: Callable[[str], None] = lambda stage: None,
     touched: frozenset[str] | None = None,
+    now: datetime | None = None,
 ) -> BuildResult:
-    """Load, derive, render and publish.  ``cache=True`` uses the on-disk build cache (see speed/cache.py),
-    a BuildCache object reuses that one (serve keeps one in memory), False builds from nothing;
+    """Load, derive, render and publish.  Without *as_of*, as of everyday_as_of (*now*: the clock).  *cache* is the reuse policy (speed/policy.py): True the
+    on-disk build cache, False nothing (build from nothing), or a policy (serve keeps a ServeReuse);
     *persist* writes the cache back to disk afterwards; *progress* is told each stage as it starts;
     *touched* (serve's file watcher) lists the logbook-relative paths changed since the last build."""
     root = root.resolve()
     out = (out or root / DEFAULT_OUT).resolve()
-    store = open_cache(root) if cache is True else cache or None
+    reuse = policy_for(cache, root)
+    if as_of is None:
+        as_of = everyday_as_of(_config_zone(root), now)
+    store = reuse.cache
     inputs = None
-    watching = store is not None and store.incremental and "published" in store.runtime  # serve, after a change
-    if store is not None and as_of is not None and not watching:  # without --as-of, "now" differs every build
+    if store is not None and not reuse.watching:
         inputs = inputs_fingerprint(root, _theme_folders(root), (as_of, str(strict), str(out)))
         last = store.last_site.get(str(out))
         if last is not None and last[0] == inputs and last[1] == site_stamp(out):
-            store.runtime["written"] = ()
+            reuse.wrote(())
             unchanged: BuildResult = last[2]
             return unchanged  # nothing changed since the last build published this very site
     if store is not None:
         store.load_tables()
-    with long_lived(active=store is None or not store.incremental) as settle:  # see collector.py
-        result = _build(root, out, as_of, strict, store, progress, touched, settle)
+    with long_lived(active=reuse.pages is None) as settle:  # see collector.py
+        result = _build(root, out, as_of, strict, reuse, progress, touched, settle)
     if store is not None:
         store.last_site = {str(out): (inputs, site_stamp(out), result)} if inputs and result.published else {}
-        if persist:
-            store.save(prune=result.published)
-        else:
-            store.roll_over(prune=result.published)
+    reuse.finish(prune=result.published, persist=persist)
     return result
 
 
@@ -81,7 +102,7 @@ def _build(
     out: Path,
     as_of: str | None,
     strict: bool,
-    store: BuildCache | None,
+    reuse: Reuse,
     progress: Callable[[str], None],
     touched: frozenset[str] | None,
     settle: Callable[[], None],
@@ -90,11 +111,10 @@ def _build(
     from logbook.evidence.derive import derive_site
     from logbook.load.stage import load_logbook
     from logbook.load.themes import ThemeError, resolve_theme
-    from logbook.site.publish import staged, update_in_place
-    from logbook.site.render import RenderError, render_site
+    from logbook.site.render import RenderError
 
     progress("reading cases")
-    loaded = load_logbook(root, store, touched)
+    loaded = load_logbook(root, reuse, touched)
     settle()
     diagnostics = loaded.diagnostics
     if loaded.has_errors or (strict and diagnostics):
@@ -104,30 +124,52 @@ def _build(
         theme = resolve_theme(root, config.theme)
         progress("deriving facts")
         site = derive_site(
-            loaded.logbook,
-            as_of_instant(as_of, config.timezone),
-            loaded.history,
-            memo=store.derived if store is not None and store.incremental else None,
+            loaded.logbook, as_of_instant(as_of, config.timezone), loaded.history, memo=reuse.memo("derived")
         )
         settle()
         progress("rendering pages")
-        if store is not None and store.incremental:  # serve: replace only what changed since its last build
-            files = render_site(site, theme, store, published=out)
-            progress("publishing")
-            published, written = update_in_place(
-                files, out, root, store.runtime.get("published", {}).get(str(out)), quiet_paths(root, touched)
-            )
-            store.runtime["published"], store.runtime["written"] = {str(out): published}, written
-        else:  # pages go to a staging folder as they are drawn; swapped in only if every page was
-            with staged(out, root) as staging:
-                files = render_site(site, theme, store, staging, out)
-                progress("publishing")
-                staging.write_files(files)
+        files = _render_and_publish(site, theme, reuse, root, out, touched, progress)
     except ThemeError as exc:
         return BuildResult((*diagnostics, error("unknown-theme", str(exc), Location("logbook.toml"))), False, out)
     except RenderError as exc:
         return BuildResult((*diagnostics, *exc.diagnostics), False, out)
     return BuildResult(diagnostics, True, out, pages=files.count, files=loaded.files)
+
+
+def _render_and_publish(
+    site: SiteView,
+    theme: Theme,
+    reuse: Reuse,
+    root: Path,
+    out: Path,
+    touched: frozenset[str] | None,
+    progress: Callable[[str], None],
+) -> SiteFiles:
+    """A one-off build draws its pages into a staging folder, swapped in only if every page was;
+    serve (which keeps drawn pages) replaces only the files that changed since its last build."""
+    from logbook.site.publish import staged, update_in_place
+    from logbook.site.render import render_site
+
+    if not isinstance(reuse, ServeReuse):
+        with staged(out, root) as staging:
+            files = render_site(site, theme, reuse, staging, out)
+            progress("publishing")
+            staging.write_files(files)
+        return files
+    files = render_site(site, theme, reuse, published=out)
+    progress("publishing")
+    last = reuse.published.get(str(out))
+    published, written = update_in_place(files, out, root, last, quiet_paths(root, touched))
+    reuse.published = {str(out): published}
+    reuse.wrote(written)
+    return files
+
+
+def _config_zone(root: Path) -> str:
+    """logbook.toml's zone (its problems are reported by the build itself)."""
+    from logbook.load.config import load_config
+
+    return load_config(root)[0].timezone
 
 
 def _theme_folders(root: Path) -> tuple[Path, ...]:

@@ -215,7 +215,12 @@ def _authoring_commands(commands: Any) -> None:
     new.add_argument("--background", metavar="TEXT", help="what happened and what you want ('-' reads standard input)")
     new.add_argument("--single-file", action="store_true", help="one Markdown file instead of a bundle folder")
     _logbook_option(new)
+    _recording_commands(commands)
+    _import_command(commands)
 
+
+def _recording_commands(commands: Any) -> None:
+    """The commands that record one thing in a case: add, status, close, followup."""
     add = _example(
         commands,
         "add",
@@ -276,7 +281,11 @@ def _authoring_commands(commands: Any) -> None:
     )
     add.add_argument("--no-edit", action="store_true", help="do not open $EDITOR")
     _logbook_option(add)
+    _case_state_commands(commands)
 
+
+def _case_state_commands(commands: Any) -> None:
+    """status, close, followup: a change of a case's state, or a letter confirming a call."""
     status = _example(
         commands,
         "status",
@@ -314,6 +323,8 @@ def _authoring_commands(commands: Any) -> None:
     followup.add_argument("--at", metavar="WHEN", help="when it was sent, when recording (default: now)")
     _logbook_option(followup)
 
+
+def _import_command(commands: Any) -> None:
     imp = _example(
         commands,
         "import",

@@ -35,18 +35,19 @@ def warm(book: Path, out: Path) -> dict:
 def _misses(book: Path, out: Path) -> dict[str, int]:
     """Build (it must publish) and count what the build computed instead of reusing."""
     from logbook.speed.cache import BuildCache
+    from logbook.speed.policy import DiskReuse
 
     cache = open_cache(book.resolve())
     counts: dict[str, int] = {}
     original = BuildCache.roll_over
 
-    def spy(self: BuildCache, prune: bool = True) -> None:
+    def spy(self: BuildCache, prune: bool = True, lazy: bool = False) -> None:
         counts.update({name: getattr(self, name).misses for name in ("parsed", "messages", "analysed")})
-        original(self, prune)
+        original(self, prune, lazy)
 
     BuildCache.roll_over = spy  # type: ignore[method-assign]
     try:
-        result = build(book, out, as_of=AS_OF, cache=cache)
+        result = build(book, out, as_of=AS_OF, cache=DiskReuse(cache))
     finally:
         BuildCache.roll_over = original  # type: ignore[method-assign]
     assert result.published, result.diagnostics
@@ -294,15 +295,16 @@ def test_the_parent_keeps_the_records_it_parsed(book, tmp_path, monkeypatch):
     import pickle
 
     from logbook.load import stage as load
+    from logbook.speed import parses
 
     unpacked = []
-    monkeypatch.setattr(load, "unpack", lambda blob: unpacked.append(blob))
+    monkeypatch.setattr(parses, "unpack", lambda blob: unpacked.append(blob))
     monkeypatch.setenv("LOGBOOK_WORKERS", "1")
     assert warm(book, tmp_path / "site")["published"]
     assert unpacked == []
     root = book.resolve()
     config = load.load_config(root)[0]
-    share = load._keyed_parse(load.discover(root)[0][0], root, config, repr(config), open_cache(root))
+    share = parses.keyed_parse(load.discover(root)[0][0], load._parsing(root, config), open_cache(root))
     assert share.result is not None and share.entry is not None
     travelled = pickle.loads(pickle.dumps(share))
     assert travelled.result is None and (travelled.key, travelled.entry) == (share.key, share.entry)
@@ -312,10 +314,11 @@ def test_a_case_s_messages_are_one_memo_entry(book, tmp_path):
     """Markdown HTML is kept by case (compressed together); the site is the same as without a cache."""
     from logbook.build import check
     from logbook.speed.cache import BuildCache
+    from logbook.speed.policy import DiskReuse
 
     cache = BuildCache(None)
     out = tmp_path / "site"
-    assert build(book, out, as_of=AS_OF, cache=cache).published
+    assert build(book, out, as_of=AS_OF, cache=DiskReuse(cache)).published
     published = [case for case in check(book).logbook.cases if not case.private]  # a private case has no page
     assert len(cache.messages.old) == len(published) == 6
     assert site_tree(out) == cold(book, tmp_path)["tree"]

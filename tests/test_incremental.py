@@ -20,6 +20,7 @@ from logbook.build import build
 from logbook.core.models import Agent
 from logbook.core.timeparse import Moment
 from logbook.speed.cache import BuildCache, quiet_paths
+from logbook.speed.policy import ServeReuse
 from logbook.speed.reuse import BIG_PIECE, Memo, Ref, encode_pieces, token
 from support.books import generated_book, site_tree, write_tree
 
@@ -65,10 +66,10 @@ def _cold(book: Path, tmp_path: Path) -> dict[str, bytes]:
 
 
 def test_a_run_of_edits_gives_a_cold_builds_site_after_each(book, tmp_path):
-    cache = BuildCache(None, incremental=True)
+    cache = ServeReuse(BuildCache(None))
     out = tmp_path / "site"
     assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
-    assert cache.runtime["written"] is None  # the first build publishes the whole site
+    assert cache.written is None  # the first build publishes the whole site
     before = site_tree(out)
     edits = [*sorted(EDITS), "a case title", "a case status", "a new case", "a deleted case"]
     for name in edits:
@@ -78,33 +79,33 @@ def test_a_run_of_edits_gives_a_cold_builds_site_after_each(book, tmp_path):
         after = site_tree(out)
         assert after == _cold(book, tmp_path), name
         changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
-        assert set(cache.runtime["written"]) == changed - {".logbook-site"}, name  # exactly what differs
+        assert set(cache.written) == changed - {".logbook-site"}, name  # exactly what differs
         assert bool(changed) != (name == "a comment in the configuration"), name  # each shows, but the comment
         before = after
 
 
 def test_an_unchanged_rebuild_writes_nothing_and_renders_nothing(book, tmp_path):
-    cache = BuildCache(None, incremental=True)
+    cache = ServeReuse(BuildCache(None))
     out = tmp_path / "site"
     build(book, out, as_of=AS_OF, cache=cache, persist=False)
     seen = {}
     original = BuildCache.roll_over
 
-    def spy(self: BuildCache, prune: bool = True) -> None:
+    def spy(self: BuildCache, prune: bool = True, lazy: bool = False) -> None:
         seen.update(
             pages=self.pages.misses,
             fragments=self.fragments.misses,
             derived=self.derived.misses,
             checked=self.checked.misses,
         )
-        original(self, prune)
+        original(self, prune, lazy)
 
     BuildCache.roll_over = spy  # type: ignore[method-assign]
     try:
         touched = book / "cases/GT-1042/2026-03-02-1932-email-out.md"
         os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))  # not changed
         assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
-        assert cache.runtime["written"] == ()
+        assert cache.written == ()
         assert seen == {"pages": 0, "fragments": 0, "derived": 0, "checked": 0}
         _append(book / "cases/GT-1042/2026-03-02-1932-email-out.md", "\nOne more line.\n")
         assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
@@ -118,7 +119,7 @@ def test_a_file_saved_just_now_is_not_rendered_again_by_later_rebuilds(book, tmp
     """A save seconds ago has a stat the cache cannot trust yet (cache.settled), so the source is keyed
     again on each rebuild; the case it gives must still be the same record, or its pages would be drawn
     again on every rebuild after it (each save adding one more case to draw)."""
-    cache = BuildCache(None, incremental=True)
+    cache = ServeReuse(BuildCache(None))
     out = tmp_path / "site"
     assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
     edited = "cases/GT-1042/2026-03-02-1932-email-out.md"
@@ -127,9 +128,9 @@ def test_a_file_saved_just_now_is_not_rendered_again_by_later_rebuilds(book, tmp
     seen: dict[str, int] = {}
     original = BuildCache.roll_over
 
-    def spy(self: BuildCache, prune: bool = True) -> None:
+    def spy(self: BuildCache, prune: bool = True, lazy: bool = False) -> None:
         seen.update(pages=self.pages.misses, derived=self.derived.misses)
-        original(self, prune)
+        original(self, prune, lazy)
 
     monkeypatch.setattr(BuildCache, "roll_over", spy)
     for touched in (frozenset(), None):  # the watcher saw nothing; nothing known (every file looked at)
@@ -138,7 +139,7 @@ def test_a_file_saved_just_now_is_not_rendered_again_by_later_rebuilds(book, tmp
 
 
 def test_a_broken_edit_publishes_nothing_and_the_next_good_one_catches_up(book, tmp_path):
-    cache = BuildCache(None, incremental=True)
+    cache = ServeReuse(BuildCache(None))
     out = tmp_path / "site"
     build(book, out, as_of=AS_OF, cache=cache, persist=False)
     good = site_tree(out)
@@ -153,14 +154,14 @@ def test_a_broken_edit_publishes_nothing_and_the_next_good_one_catches_up(book, 
 
 
 def test_a_site_replaced_behind_serves_back_is_published_whole(book, tmp_path):
-    cache = BuildCache(None, incremental=True)
+    cache = ServeReuse(BuildCache(None))
     out = tmp_path / "site"
     build(book, out, as_of=AS_OF, cache=cache, persist=False)
     assert build(book, out, as_of=AS_OF, cache=False).published  # `logbook build` swaps in a new folder
     (out / "index.html").write_text("hand-edited")  # and someone edits it
     _append(book / "cases/GT-1042/2026-03-02-1932-email-out.md", "\nMore.\n")
     build(book, out, as_of=AS_OF, cache=cache, persist=False)
-    assert cache.runtime["written"] is None  # not the folder serve wrote: published whole
+    assert cache.written is None  # not the folder serve wrote: published whole
     assert site_tree(out) == _cold(book, tmp_path)
 
 
@@ -174,7 +175,7 @@ def test_commits_change_the_provenance_shown(book, tmp_path):
     subprocess.run([*git, "init", "-q"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-qm", "one"], check=True, env=env)
-    cache = BuildCache(None, incremental=True)
+    cache = ServeReuse(BuildCache(None))
     out = tmp_path / "site"
     build(book, out, as_of=AS_OF, cache=cache, persist=False)
     _append(book / "cases/GT-1042/2026-03-02-1932-email-out.md", "\nAmended.\n")
@@ -238,15 +239,15 @@ def test_serve_encodes_only_the_timeline_months_an_edit_changed(tmp_path):
     """A timeline page is mostly months kept as fragments: a rebuild after an edit encodes the edited
     month again and takes the others' bytes from the last drawing; the site is a cold build's."""
     book = generated_book(tmp_path / "book", 40, 6, seed=11)
-    cache = BuildCache(None, incremental=True)
+    cache = ServeReuse(BuildCache(None))
     out = tmp_path / "site"
     assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
-    first = cache.pages.old["timeline/index.html"].pieces
+    first = cache.cache.pages.old["timeline/index.html"].pieces
     assert len(first) >= 4  # months long enough to be kept as pieces
     edited = sorted(sorted((book / "cases").iterdir())[3].glob("0*.md"))[2]
     edited.write_text(edited.read_text(encoding="utf-8").replace("title: ", "title: Renamed ", 1), encoding="utf-8")
     assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
-    second = cache.pages.old["timeline/index.html"].pieces
+    second = cache.cache.pages.old["timeline/index.html"].pieces
     kept = [data for _, data in second if any(data is old for _, old in first)]
     assert len(second) - 2 <= len(kept) < len(second)  # one month (a piece or two of it) encoded again
     assert site_tree(out) == _cold(book, tmp_path)
@@ -268,7 +269,7 @@ def test_a_rebuild_after_one_save_looks_at_no_other_attachment(tmp_path, monkeyp
     from logbook.speed import cache as cache_module
 
     book = generated_book(tmp_path / "book", 40, 3, seed=13, labels=True)
-    cache = BuildCache(None, incremental=True)
+    cache = ServeReuse(BuildCache(None))
     out = tmp_path / "site"
     assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
     looked_at: list[str] = []

@@ -174,11 +174,11 @@ def test_an_acknowledged_removal_is_shown_with_its_reason_and_not_warned(repo, t
 def test_git_is_asked_before_the_sources_are_parsed(repo, monkeypatch):
     """HEAD and status come from git processes started when the load begins, so git works while
     the sources are parsed; a load that stops part-way leaves no git process running."""
-    import logbook.load.stage
+    import logbook.speed.policy
 
     events: list[str] = []
     started: list[subprocess.Popen[bytes]] = []
-    start_git, parse_all = logbook.store.history._start_git, logbook.load.stage._parse_all
+    start_git, parse_all = logbook.store.history._start_git, logbook.speed.policy.parse_all_fresh
 
     def spy_start(root, *args):
         events.append(f"git {args[0]}")
@@ -190,14 +190,14 @@ def test_git_is_asked_before_the_sources_are_parsed(repo, monkeypatch):
         return parse_all(*args, **kwargs)
 
     monkeypatch.setattr(logbook.store.history, "_start_git", spy_start)
-    monkeypatch.setattr(logbook.load.stage, "_parse_all", spy_parse)
+    monkeypatch.setattr(logbook.speed.policy, "parse_all_fresh", spy_parse)
     result = load_logbook(repo)
     assert events[:3] == ["git log", "git status", "parse"] and result.history.available and result.history.clean
 
     def broken(*args, **kwargs):
         raise RuntimeError("stopped part-way")
 
-    monkeypatch.setattr(logbook.load.stage, "_parse_all", broken)
+    monkeypatch.setattr(logbook.speed.policy, "parse_all_fresh", broken)
     started.clear()
     with pytest.raises(RuntimeError):
         load_logbook(repo)

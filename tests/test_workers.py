@@ -15,6 +15,7 @@ from logbook.build import build, check
 from logbook.site import publish
 from logbook.speed import workers
 from logbook.speed.cache import BuildCache
+from logbook.speed.policy import DiskReuse
 from logbook.speed.reuse import Memo
 from support.books import REPO, generated_book, site_tree, write_tree
 
@@ -152,7 +153,7 @@ def test_a_job_failing_in_the_parent_stops_the_workers(two_workers, tmp_path):
 
 def _build_tables(root: Path, out: Path) -> tuple[dict[str, bytes], dict[str, dict]]:
     cache = BuildCache(None)
-    result = build(root, out, as_of="2026-01-01", cache=cache)
+    result = build(root, out, as_of="2026-01-01", cache=DiskReuse(cache))
     assert result.published, result.diagnostics
     return site_tree(out), {
         **{name: getattr(cache, name).old for name in ("parsed", "messages", "analysed")},

@@ -166,6 +166,51 @@ def _fast_events(text: str) -> list[Any] | None:
     return stream
 
 
+def _attach(stack: list[list[Any]], node: Node, problems: list[YamlProblem]) -> bool:
+    """Put *node* into the open collection on top of *stack*; True when there is none (it is the root)."""
+    if not stack:
+        return True
+    top = stack[-1]
+    if top[0] == "seq":
+        top[3].append(node)
+    elif top[4] is None:
+        if not isinstance(node, Scalar) or node.value is None:
+            raise _Fatal(YamlProblem("yaml-syntax", "a key must be plain text", node.line, node.column))
+        top[4] = node
+    else:
+        key: Scalar = top[4]
+        if key.value in top[5]:
+            first = top[5][key.value]
+            problems.append(
+                YamlProblem(
+                    "yaml-duplicate-key",
+                    f"key '{key.value}' appears twice",
+                    key.line,
+                    key.column,
+                    f"first set on line {first}; keep one",
+                )
+            )
+        else:
+            top[5][key.value] = key.line
+            top[3].append((key, node))
+        top[4] = None
+    return False
+
+
+def _marked_problem(exc: yaml.MarkedYAMLError, text: str, offset: int) -> YamlProblem:
+    """A parser error with a position, in the file's lines (in plain words where we know them)."""
+    line, col = _mark_pos(exc.problem_mark or exc.context_mark, offset)
+    message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+    in_words = _in_plain_words(exc, text)
+    if in_words is not None:
+        return YamlProblem("yaml-syntax", in_words[0], line, col, in_words[1])
+    hint = None
+    if exc.context_mark is not None and exc.problem_mark is not None and exc.context_mark.line != exc.problem_mark.line:
+        start_line, start_col = _mark_pos(exc.context_mark, offset)
+        hint = f"the part that is not closed starts at line {start_line}, column {start_col}"
+    return YamlProblem("yaml-syntax", f"invalid YAML: {message}", line, col, hint)
+
+
 def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: bool = True) -> Node | None:
     # Each open collection: [kind, line, col, items, pending_key, seen_keys]
     stack: list[list[Any]] = []
@@ -174,33 +219,8 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
 
     def attach(node: Node) -> None:
         nonlocal root
-        if not stack:
+        if _attach(stack, node, problems):
             root = node
-            return
-        top = stack[-1]
-        if top[0] == "seq":
-            top[3].append(node)
-        elif top[4] is None:
-            if not isinstance(node, Scalar) or node.value is None:
-                raise _Fatal(YamlProblem("yaml-syntax", "a key must be plain text", node.line, node.column))
-            top[4] = node
-        else:
-            key: Scalar = top[4]
-            if key.value in top[5]:
-                first = top[5][key.value]
-                problems.append(
-                    YamlProblem(
-                        "yaml-duplicate-key",
-                        f"key '{key.value}' appears twice",
-                        key.line,
-                        key.column,
-                        f"first set on line {first}; keep one",
-                    )
-                )
-            else:
-                top[5][key.value] = key.line
-                top[3].append((key, node))
-            top[4] = None
 
     loader: yaml.SafeLoader | None = None
     try:
@@ -249,20 +269,7 @@ def _compose_events(text: str, offset: int, problems: list[YamlProblem], fast: b
                 kind, sline, scol, items, _, _ = stack.pop()
                 attach(Seq(tuple(items), sline, scol) if kind == "seq" else Map(tuple(items), sline, scol))
     except yaml.MarkedYAMLError as exc:
-        line, col = _mark_pos(exc.problem_mark or exc.context_mark, offset)
-        message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
-        in_words = _in_plain_words(exc, text)
-        if in_words is not None:
-            raise _Fatal(YamlProblem("yaml-syntax", in_words[0], line, col, in_words[1])) from None
-        hint = None
-        if (
-            exc.context_mark is not None
-            and exc.problem_mark is not None
-            and exc.context_mark.line != exc.problem_mark.line
-        ):
-            start_line, start_col = _mark_pos(exc.context_mark, offset)
-            hint = f"the part that is not closed starts at line {start_line}, column {start_col}"
-        raise _Fatal(YamlProblem("yaml-syntax", f"invalid YAML: {message}", line, col, hint)) from None
+        raise _Fatal(_marked_problem(exc, text, offset)) from None
     except yaml.YAMLError as exc:
         raise _Fatal(YamlProblem("yaml-syntax", f"invalid YAML: {exc}", offset + 1, 1)) from None
     except (ValueError, OverflowError):  # PyYAML's scanner: an escape such as "\U00110000" is no character

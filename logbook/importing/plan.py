@@ -13,6 +13,7 @@ from logbook.core.timeparse import TimeError, parse_moment, zone_named
 from logbook.load.fields import ID_RE
 from logbook.load.stage import LoadResult, load_logbook
 from logbook.speed.cache import open_cache
+from logbook.speed.policy import DiskReuse
 
 from .mail import MailError, message_key, read_email
 from .model import Incoming, Origin
@@ -78,7 +79,7 @@ def load_cached(root: Path, save: bool = False) -> LoadResult:
     stored (after an import wrote something, so that the next one finds it parsed)."""
     store = open_cache(root)
     store.load_tables()
-    loaded = load_logbook(root, store)
+    loaded = load_logbook(root, DiskReuse(store))
     if save:
         store.save(prune=False)
     return loaded

@@ -142,6 +142,48 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
     if not isinstance(site, dict):
         invalid("site", "'site' must be a table: [site]")
         site = {}
+    _read_site(site, values, root, where, invalid, diagnostics)
+    _read_tags(data.get("tags"), values, invalid)
+    for key in ("channels", "statuses", "party_roles"):
+        items = data.get(key)
+        if items is None:
+            continue
+        if (
+            not isinstance(items, list)
+            or not items
+            or not all(isinstance(i, str) and ID_RE.fullmatch(i) and not name_too_long(i) for i in items)
+        ):
+            invalid(
+                key,
+                f"'{key}' must be a non-empty list of simple names (at most {MAX_NAME_BYTES} bytes each)",
+                hint='e.g. channels = ["email", "chat"]',
+            )
+        else:
+            values[key] = tuple(dict.fromkeys(items))
+    for name in SETTINGS:
+        if data.get(name) is not None:
+            values[name] = _read_settings(name, data[name], where, invalid, diagnostics)
+    if data.get("profiles") is not None:
+        values["profiles"] = _read_profiles(data["profiles"], where, invalid, diagnostics)
+    windows = data.get("windows")
+    if windows is not None:
+        values["windows"] = _read_windows(windows, invalid)
+    if "closed" not in values.get("statuses", ("closed",)):
+        diagnostics.append(
+            warning("config-invalid", "'statuses' has no 'closed': no case can be closed", where("statuses"))
+        )
+    return Config(**values), diagnostics
+
+
+def _read_site(
+    site: dict[str, Any],
+    values: dict[str, Any],
+    root: Path,
+    where: Callable[..., Location],
+    invalid: Callable[..., None],
+    diagnostics: list[Diagnostic],
+) -> None:
+    """The [site] table's keys into *values* (a key that is wrong is reported, not kept)."""
     for key, value in site.items():
         if key not in SITE_KEYS:
             diagnostics.append(
@@ -176,7 +218,9 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
         else:
             values[key] = value.strip()
 
-    tags = data.get("tags")
+
+def _read_tags(tags: Any, values: dict[str, Any], invalid: Callable[..., None]) -> None:
+    """The [tags] table (name = "description") into *values*: a tag taxonomy."""
     if tags is not None:
         if not isinstance(tags, dict):
             invalid("tags", "'tags' must be a table: [tags] with name = \"description\" lines")
@@ -196,36 +240,6 @@ def _read_config(data: dict[str, Any], source: SourceText, root: Path) -> tuple[
                     good.append((name, description))
             values["tags"] = tuple(sorted(good))
             values["has_tag_taxonomy"] = True
-
-    for key in ("channels", "statuses", "party_roles"):
-        items = data.get(key)
-        if items is None:
-            continue
-        if (
-            not isinstance(items, list)
-            or not items
-            or not all(isinstance(i, str) and ID_RE.fullmatch(i) and not name_too_long(i) for i in items)
-        ):
-            invalid(
-                key,
-                f"'{key}' must be a non-empty list of simple names (at most {MAX_NAME_BYTES} bytes each)",
-                hint='e.g. channels = ["email", "chat"]',
-            )
-        else:
-            values[key] = tuple(dict.fromkeys(items))
-    for name in SETTINGS:
-        if data.get(name) is not None:
-            values[name] = _read_settings(name, data[name], where, invalid, diagnostics)
-    if data.get("profiles") is not None:
-        values["profiles"] = _read_profiles(data["profiles"], where, invalid, diagnostics)
-    windows = data.get("windows")
-    if windows is not None:
-        values["windows"] = _read_windows(windows, invalid)
-    if "closed" not in values.get("statuses", ("closed",)):
-        diagnostics.append(
-            warning("config-invalid", "'statuses' has no 'closed': no case can be closed", where("statuses"))
-        )
-    return Config(**values), diagnostics
 
 
 def _flag(value: Any) -> bool:

@@ -48,6 +48,7 @@ from logbook.build import build
 from logbook.core.diagnostics import Diagnostic, format_text, summary
 from logbook.site.publish import MARKER, PublishError, check_output_dir
 from logbook.speed.cache import open_cache
+from logbook.speed.policy import ServeReuse
 
 DEBOUNCE_SECONDS = 0.25
 # Without --as-of, "now" stays put between quick rebuilds (so a save re-renders only what it changed)
@@ -340,116 +341,124 @@ def make_handler(
     (``state.generation``) and while it holds logbook's marker; *host_allowed* defaults to 127.0.0.1 only."""
     allowed = host_allowed or allowed_hosts("127.0.0.1")
 
-    class Handler(SimpleHTTPRequestHandler):
-        server_version = "logbook"
-        sys_version = ""
+    attributes = {"site": site, "state": state, "stopping": stopping, "allowed": staticmethod(allowed)}
+    return type("Handler", (_Handler,), attributes)
 
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(site), **kwargs)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet server
-            pass
+class _Handler(SimpleHTTPRequestHandler):
+    """The request handler of make_handler, with what it serves as class attributes."""
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            if not allowed(self.headers.get("Host")):
-                return self._refuse_host()
-            path = urlsplit(self.path).path
-            if path == LIVE_PREFIX + "events":
-                return self._events()
-            if path == LIVE_PREFIX + "status":
-                return self._send(HTTPStatus.OK, "application/json", json.dumps(state.snapshot()).encode())
-            if path == LIVE_PREFIX + "live.js":
-                return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_JS.encode())
-            return self._serve_file(path)
+    server_version = "logbook"
+    sys_version = ""
+    site: Path
+    state: LiveState
+    stopping: threading.Event
+    allowed: Callable[[str | None], bool]
 
-        def do_HEAD(self) -> None:  # noqa: N802
-            if not allowed(self.headers.get("Host")):
-                return self._refuse_host()
-            return self._serve_file(urlsplit(self.path).path)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, directory=str(self.site), **kwargs)
 
-        def _serve_file(self, path: str) -> None:
-            """A file of the site: path safety first, then the folder redirect, then the file."""
-            root = self._published_root()
-            if root is None:
-                return self._send(HTTPStatus.OK, "text/html; charset=utf-8", self._inject(PLACEHOLDER))
-            found = _safe_target(root, path)
-            if found is None:
-                return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")
-            target, folder = found
-            if folder and not path.endswith("/"):
-                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-                self.send_header("Location", path + "/")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return None
-            if target.suffix == ".html":
-                return self._send(HTTPStatus.OK, "text/html; charset=utf-8", self._inject(target.read_bytes()))
-            return self._send_file(target)
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet server
+        pass
 
-        def _published_root(self) -> Path | None:
-            """The site folder, resolved, if this serve published it and it is still logbook's."""
-            if state.snapshot()["generation"] < 1:
-                return None
-            root = site.resolve()
-            return root if (root / MARKER).is_file() else None
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if not self.allowed(self.headers.get("Host")):
+            return self._refuse_host()
+        path = urlsplit(self.path).path
+        if path == LIVE_PREFIX + "events":
+            return self._events()
+        if path == LIVE_PREFIX + "status":
+            return self._send(HTTPStatus.OK, "application/json", json.dumps(self.state.snapshot()).encode())
+        if path == LIVE_PREFIX + "live.js":
+            return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_JS.encode())
+        return self._serve_file(path)
 
-        def _send_file(self, target: Path) -> None:
-            try:
-                handle = target.open("rb")
-            except OSError:
-                return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")
-            with handle:
-                self.send_response(HTTPStatus.OK)
-                self.send_header("Content-Type", self.guess_type(str(target)))
-                self.send_header("Content-Length", str(os.fstat(handle.fileno()).st_size))
-                self.send_header("Cache-Control", "no-store")
-                self.send_header("X-Content-Type-Options", "nosniff")
-                self.end_headers()
-                if self.command != "HEAD":
-                    shutil.copyfileobj(handle, self.wfile)
+    def do_HEAD(self) -> None:  # noqa: N802
+        if not self.allowed(self.headers.get("Host")):
+            return self._refuse_host()
+        return self._serve_file(urlsplit(self.path).path)
 
-        def _refuse_host(self) -> None:
-            body = b"logbook serve answers only to localhost, 127.0.0.1, [::1] and the address it is bound to\n"
-            return self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", body)
+    def _serve_file(self, path: str) -> None:
+        """A file of the site: path safety first, then the folder redirect, then the file."""
+        root = self._published_root()
+        if root is None:
+            return self._send(HTTPStatus.OK, "text/html; charset=utf-8", self._inject(PLACEHOLDER))
+        found = _safe_target(root, path)
+        if found is None:
+            return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")
+        target, folder = found
+        if folder and not path.endswith("/"):
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", path + "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        if target.suffix == ".html":
+            return self._send(HTTPStatus.OK, "text/html; charset=utf-8", self._inject(target.read_bytes()))
+        return self._send_file(target)
 
-        def _inject(self, html: bytes) -> bytes:
-            tag = f'<script src="{LIVE_PREFIX}live.js" data-generation="{state.snapshot()["generation"]}"></script>'
-            marker = html.rfind(b"</body>")
-            if marker < 0:
-                return html + tag.encode()
-            return html[:marker] + tag.encode() + html[marker:]
+    def _published_root(self) -> Path | None:
+        """The site folder, resolved, if this serve published it and it is still logbook's."""
+        if self.state.snapshot()["generation"] < 1:
+            return None
+        root = self.site.resolve()
+        return root if (root / MARKER).is_file() else None
 
-        def _send(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
+    def _send_file(self, target: Path) -> None:
+        try:
+            handle = target.open("rb")
+        except OSError:
+            return self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n")
+        with handle:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", self.guess_type(str(target)))
+            self.send_header("Content-Length", str(os.fstat(handle.fileno()).st_size))
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
             self.end_headers()
             if self.command != "HEAD":
-                self.wfile.write(body)
+                shutil.copyfileobj(handle, self.wfile)
 
-        def _events(self) -> None:
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            last: dict[str, Any] | None = None
-            try:
-                while not stopping.is_set():
-                    current = state.snapshot()
-                    if current != last:
-                        self.wfile.write(f"event: state\ndata: {json.dumps(current)}\n\n".encode())
-                        last = current
-                    else:
-                        self.wfile.write(b": keep-alive\n\n")
-                    self.wfile.flush()
-                    with state.changed:
-                        state.changed.wait(KEEPALIVE_SECONDS)
-            except (BrokenPipeError, ConnectionResetError):
-                return
+    def _refuse_host(self) -> None:
+        body = b"logbook serve answers only to localhost, 127.0.0.1, [::1] and the address it is bound to\n"
+        return self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", body)
 
-    return Handler
+    def _inject(self, html: bytes) -> bytes:
+        tag = f'<script src="{LIVE_PREFIX}live.js" data-generation="{self.state.snapshot()["generation"]}"></script>'
+        marker = html.rfind(b"</body>")
+        if marker < 0:
+            return html + tag.encode()
+        return html[:marker] + tag.encode() + html[marker:]
+
+    def _send(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _events(self) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        last: dict[str, Any] | None = None
+        try:
+            while not self.stopping.is_set():
+                current = self.state.snapshot()
+                if current != last:
+                    self.wfile.write(f"event: state\ndata: {json.dumps(current)}\n\n".encode())
+                    last = current
+                else:
+                    self.wfile.write(b": keep-alive\n\n")
+                self.wfile.flush()
+                with self.state.changed:
+                    self.state.changed.wait(KEEPALIVE_SECONDS)
+        except (BrokenPipeError, ConnectionResetError):
+            return
 
 
 def _safe_target(root: Path, url_path: str) -> tuple[Path, bool] | None:
@@ -501,6 +510,73 @@ def _bind(host: str, port: int, handler: type[SimpleHTTPRequestHandler]) -> Thre
         raise ServeError(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from None
 
 
+@dataclass
+class _Session:
+    """What one serve keeps between its rebuilds, and the rebuild itself.  Only the rebuilding thread
+    reads or writes it (the first build runs before that thread starts; move_now is called from it)."""
+
+    root: Path
+    out: Path
+    state: LiveState  # what browsers are told (it has its own lock)
+    reuse: ServeReuse  # the build cache in memory, and everything reused by record identity
+    judged: str  # the --as-of each build is given: serve's, or the moment it started, moved on when quiet
+    builds: int = 0  # build attempts so far (the first writes the cache to disk)
+    published: bool = False  # by the last build: else the next one does not go by what the watcher saw since
+
+    def move_now(self) -> None:
+        self.judged = _now()
+
+    def run_build(self, touched: frozenset[str] | None = None) -> None:
+        if self.builds:  # a rebuild: no cyclic garbage collection in the middle of it (see _collect_after)
+            gc.disable()
+        started = time.perf_counter()
+        try:
+            self.builds += 1
+            result = build(
+                self.root,
+                self.out,
+                self.judged,
+                cache=self.reuse,
+                persist=self.builds == 1,
+                touched=touched if self.published else None,
+            )  # a failed build may have stopped part-way
+            diagnostics: tuple[Diagnostic, ...] = result.diagnostics
+            ok = result.published
+            lines = [format_text(d, d.location.path) for d in diagnostics]  # logbook-relative, for terminal and page
+        except PublishError as exc:
+            ok, diagnostics, lines = False, (), [f"error: {exc}"]
+        except Exception as exc:  # a rebuild must never take the server down
+            ok, diagnostics, lines = False, (), [f"error: build failed: {exc!r}"]
+        self.published = ok
+        _tell(ok, diagnostics, lines, (time.perf_counter() - started) * 1000)
+        self.state.record(ok, [line for line in lines if "error" in line or not ok])
+        _collect_after()
+
+
+def _tell(ok: bool, diagnostics: tuple[Diagnostic, ...], lines: list[str], elapsed: float) -> None:
+    """A rebuild's outcome on the terminal."""
+    for line in lines:
+        print(line, file=sys.stderr)
+    if ok:
+        print(f"rebuilt in {elapsed:.0f} ms ({summary(diagnostics)})", file=sys.stderr, flush=True)
+    else:
+        print(
+            f"build failed ({summary(diagnostics) if diagnostics else 'see above'}); still serving the last good site",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _collect_after() -> None:
+    """After the browsers have been told: collect what the build left and freeze what is kept
+    (the records, pages and fragments held for the next rebuild), so that the collector never
+    walks those again; only what later builds allocate is looked at.  Frozen objects are still
+    freed when their last reference goes (records hold no cycles); a cycle among them would stay."""
+    gc.enable()
+    gc.collect()
+    gc.freeze()
+
+
 def serve(
     root: Path,
     out: Path | None,
@@ -519,57 +595,8 @@ def serve(
         raise ServeError(str(exc)) from None
     state = LiveState()
     stopping = threading.Event()
-    cache = open_cache(root)  # kept in memory between rebuilds; written to disk after the first
-    cache.incremental = True  # reuse views, pages and fragments; publish only what changed
-    builds = [0]
-    published = [False]  # by the last build: else the next one does not go by what the watcher saw since
-
-    judged = [as_of or _now()]  # without --as-of: the moment serve started, moved on when quiet (move_now)
-
-    def move_now() -> None:
-        judged[0] = _now()
-
-    def run_build(touched: frozenset[str] | None = None) -> None:
-        if builds[0]:  # a rebuild: no cyclic garbage collection in the middle of it (see collect_after)
-            gc.disable()
-        started = time.perf_counter()
-        try:
-            builds[0] += 1
-            result = build(
-                root, out, judged[0], cache=cache, persist=builds[0] == 1, touched=touched if published[0] else None
-            )  # a failed build may have stopped part-way
-            diagnostics: tuple[Diagnostic, ...] = result.diagnostics
-            ok = result.published
-            lines = [format_text(d, d.location.path) for d in diagnostics]  # logbook-relative, for terminal and page
-        except PublishError as exc:
-            ok, diagnostics, lines = False, (), [f"error: {exc}"]
-        except Exception as exc:  # a rebuild must never take the server down
-            ok, diagnostics, lines = False, (), [f"error: build failed: {exc!r}"]
-        elapsed = (time.perf_counter() - started) * 1000
-        published[0] = ok
-        for line in lines:
-            print(line, file=sys.stderr)
-        if ok:
-            print(f"rebuilt in {elapsed:.0f} ms ({summary(diagnostics)})", file=sys.stderr, flush=True)
-        else:
-            print(
-                f"build failed ({summary(diagnostics) if diagnostics else 'see above'}); "
-                "still serving the last good site",
-                file=sys.stderr,
-                flush=True,
-            )
-        state.record(ok, [line for line in lines if "error" in line or not ok])
-        collect_after()
-
-    def collect_after() -> None:
-        """After the browsers have been told: collect what the build left and freeze what is kept
-        (the records, pages and fragments held for the next rebuild), so that the collector never
-        walks those again; only what later builds allocate is looked at.  Frozen objects are still
-        freed when their last reference goes (records hold no cycles); a cycle among them would stay."""
-        gc.enable()
-        gc.collect()
-        gc.freeze()
-
+    session = _Session(root, out, state, ServeReuse(open_cache(root)), as_of or _now())
+    run_build, move_now = session.run_build, session.move_now
     server = _bind(host, port, make_handler(out, state, stopping, allowed_hosts(host)))
     server.daemon_threads = True
     if not is_loopback(host):
@@ -585,7 +612,7 @@ def serve(
         print(f"serving {out} at {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
         if as_of is None:
             print(
-                f"deadlines judged as of {judged[0]}, moved to the current time after {REFRESH_SECONDS / 60:g} "
+                f"deadlines judged as of {session.judged}, moved to the current time after {REFRESH_SECONDS / 60:g} "
                 "quiet minutes (--as-of fixes it)",
                 file=sys.stderr,
                 flush=True,

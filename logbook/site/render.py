@@ -33,8 +33,9 @@ from logbook.site.calendar import calendar_ics
 from logbook.site.charts import dashboard_charts, mini_timeline
 from logbook.site.messages import render_message
 from logbook.site.search import search_files, search_jobs
-from logbook.speed.cache import BuildCache, digest_text
-from logbook.speed.reuse import FragmentEnvironment, FragmentExtension, Memo, Ref, SharedDict, stable, token
+from logbook.speed.cache import digest_text
+from logbook.speed.policy import Reuse
+from logbook.speed.reuse import FragmentEnvironment, FragmentExtension, Memo, Ref, SharedDict, token
 from logbook.speed.workers import run_jobs
 from logbook.store.exhibits import human_size
 
@@ -178,17 +179,13 @@ def _times_note(context: Any) -> str:
     return zone_note(zone_named(context.get("zone_name") or "UTC"), as_of.when.year if as_of else 2000)
 
 
-def _environment(theme: Theme, cache: BuildCache | None) -> FragmentEnvironment:
-    """The template environment; an incremental cache keeps it (and its compiled templates, pages and
-    fragments) while no template file changes."""
-    if cache is None or not cache.incremental:
-        return make_environment(theme)
-    stamp = (theme, tuple(_file_stamps([*theme.template_dirs, str(default_theme_dir() / "templates")])))
-    known = cache.runtime.get("environment")
-    if known is None or known[0] != stamp:
-        known = cache.runtime["environment"] = (stamp, make_environment(theme))
-    env: FragmentEnvironment = known[1]
-    return env
+def _environment(theme: Theme, reuse: Reuse) -> FragmentEnvironment:
+    """The template environment; serve keeps it (and its compiled templates, pages and fragments)
+    while no template file changes."""
+    folders = [*theme.template_dirs, str(default_theme_dir() / "templates")]
+    return reuse.kept_while(
+        "environment", lambda: (theme, tuple(_file_stamps(folders))), lambda: make_environment(theme)
+    )
 
 
 def _file_stamps(folders: list[str]) -> Iterable[tuple[str, int, int, int]]:
@@ -198,244 +195,56 @@ def _file_stamps(folders: list[str]) -> Iterable[tuple[str, int, int, int]]:
             yield str(path), st.st_size, st.st_mtime_ns, st.st_ino
 
 
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """One page of the site: *template* drawn with the context every page gets and *context*.
+
+    *more* gives context that is costly to make, from the rest of the context alone (a one-off
+    build makes it with the page; serve only when the rest changed, as that keys the page);
+    *weight* is about how many interactions the page shows (to share the work out evenly);
+    *copies* are files published with the page as they are (output path, source)."""
+
+    path: str
+    template: str
+    context: dict[str, Any]
+    weight: int = 1
+    more: Callable[[], dict[str, Any]] | None = None
+    copies: Sequence[tuple[str, Path]] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FileJob:
+    """A file of the site not drawn from a template (a search shard): *make* gives its content."""
+
+    path: str
+    make: Callable[[], str | bytes]
+    weight: int = 1
+
+
+Job = PageJob | FileJob
+
+
 def render_site(
     site: SiteView,
     theme: Theme,
-    cache: BuildCache | None = None,
+    reuse: Reuse | None = None,
     sink: PageSink | None = None,
     published: Path | None = None,
 ) -> SiteFiles:
-    """Every output file; with a *cache*, Markdown bodies and search documents seen before are reused,
-    and an incremental cache (serve) also reuses pages and fragments whose inputs are unchanged.
-    With a *sink*, pages are written there as they are drawn and only their paths are returned.
-    *published* is the output folder, where the last site built may still have search shards to reuse."""
-    env = _environment(theme, cache)
-    incremental = cache is not None and cache.incremental
-    env.fragments = cache.fragments if incremental else None  # type: ignore[union-attr]  # cache is a BuildCache whenever incremental is true (serve)
-    out = _Output(sink)
+    """Every output file: the page plan (site_plan) drawn; the *reuse* policy decides what is taken from
+    before (Markdown bodies and search documents from the build cache; in serve, pages and fragments
+    whose inputs are unchanged).  With a *sink*, pages are written there as they are drawn and only
+    their paths are returned.  *published* is the output folder, where the last site built may still
+    have search shards to reuse."""
+    reuse = reuse or Reuse()
+    env = _environment(theme, reuse)
+    env.fragments = reuse.memo("fragments")
     zone = zone_named(site.config.timezone)
     env.globals["local_date"] = lambda m: f"{m.instant.astimezone(zone):%Y-%m-%d}"
-    common = {
-        "site": site,
-        "config": site.config,
-        "as_of": Moment(site.as_of.astimezone(zone)),
-        "as_of_text": as_of_text(site.as_of.astimezone(zone)),
-        "zone_name": site.config.timezone,
-    }
-    common_key = (Ref(env), token({k: v for k, v in common.items() if k != "site"}))
-    site_key = (token(site.cases), Ref(site.config), site.as_of, Ref(site.history), site.root)
-
-    per_view = cache.rendered if incremental else None  # type: ignore[union-attr]  # cache is a BuildCache whenever incremental is true (serve)
-
-    def chronology() -> list[tuple[CaseView, Entry]]:
-        """The site's timeline; an incremental cache merges the changed cases into last build's."""
-        if not incremental:
-            return site.timeline()
-        assert cache is not None
-        merged = merge_timeline(site.cases, cache.runtime.get("timeline"))
-        cache.runtime["timeline"] = merged
-        return list(merged.pairs)
-
-    def month_of() -> Callable[[CaseView, Entry], str]:
-        """Each entry's month in the site's zone (a new zone means a new configuration, so new views)."""
-        return lambda view, entry: _month(entry, zone)
-
-    def grouped(name: str, group_of: Callable[[CaseView, Entry], str | None]) -> Grouped:
-        """Entries by month or by agent; an incremental cache regroups only what changed views touch."""
-        if not incremental:
-            return merge_groups(site.cases, None, group_of)
-        assert cache is not None
-        merged = merge_groups(site.cases, cache.runtime.get(f"grouped {name}"), group_of)
-        cache.runtime[f"grouped {name}"] = merged
-        return merged
-
-    def shared(name: Hashable, items: Iterable[Any], source: object = None) -> Any:
-        """A list handed to templates, the same object as last build's while its items are (see reuse.stable)."""
-        if not incremental:
-            return tuple(items)  # a tuple either way, so that even printing it gives the same page
-        assert cache is not None
-        return stable(cache.rendered, name, items, source)
-
-    def per_case(view: CaseView, name: str, compute: Callable[[CaseView], T]) -> T:
-        """What *compute* makes of one case view; an incremental cache keeps it while the view lives."""
-        if not incremental:
-            return compute(view)
-        assert cache is not None
-        return cache.rendered.by_identity((view,), name, lambda: compute(view))  # type: ignore[no-any-return]  # a memo table holds values of any type; the key says which
-
-    def whole_site(name: str, compute: Callable[[], T]) -> T:
-        """A value computed from the whole site: an incremental cache keeps it while no case view changes."""
-        if not incremental:
-            return compute()
-        assert cache is not None
-        return cache.rendered.get((name, site_key), compute)  # type: ignore[no-any-return]  # a memo table holds values of any type; the key says which
-
-    pending: list[tuple[str, Callable[[], bytes | None], int]] = []  # a one-off build's pages, drawn at the end
-
-    def later(
-        path: str, make: Callable[[], str | bytes], weight: int = 1, copies: Sequence[tuple[str, Path]] = ()
-    ) -> None:
-        """A file drawn with the others at the end, in worker processes when there are cores to spare
-        (each writes its pages to the sink itself, and copies the page's *copies* there too: creating
-        thousands of files is slow on some disks, and goes faster side by side)."""
-        out.claim(path)
-        if sink is None:
-            for rel, source in copies:
-                out.copy(rel, source)
-            pending.append((path, lambda: _encoded(make()), weight))
-            return
-        for rel, _ in copies:
-            out.claim(rel)
-
-        def draw_and_write() -> None:
-            sink.write(path, _encoded(make()))
-            for rel, source in copies:
-                sink.copy(rel, source)
-
-        pending.append((path, draw_and_write, weight + len(copies)))
-
+    out = _Output(sink)
+    planner = _Planner(site, reuse, zone)
     try:
-
-        def page(
-            path: str,
-            template: str,
-            weight: int = 1,
-            more: Callable[[], dict[str, Any]] | None = None,
-            copies: Sequence[tuple[str, Path]] = (),
-            **context: Any,
-        ) -> None:
-            """One page; *more* gives context that is costly to make, from the rest of the context alone (a
-            one-off build makes it with the page; serve only when the rest changed, as that keys the page),
-            *weight* is about how many interactions the page shows (to share the work out evenly), *copies*
-            are files published with the page as they are (output path, source)."""
-            root = "../" * path.count("/")
-
-            def draw(reader: Any = site, context: dict[str, Any] = context) -> str:
-                return env.get_template(template).render(
-                    **{**common, "site": reader, **context}, root=root, page_path=path
-                )
-
-            def pieces(reader: Any, context: dict[str, Any]) -> Iterator[str]:  # the same text, in pieces
-                return env.get_template(template).generate(
-                    **{**common, "site": reader, **context}, root=root, page_path=path
-                )  # a case page's zone_name wins
-
-            if not incremental:
-                later(path, (lambda: draw(site, {**context, **more()})) if more is not None else draw, weight, copies)
-                return
-            assert cache is not None
-            full: Callable[[], dict[str, Any]] = (
-                (lambda: {**context, **more()}) if more is not None else (lambda: context)
-            )
-            out.page(
-                path,
-                cache.pages.render(
-                    env, path, (template, common_key, token(context)), site, lambda reader: pieces(reader, full())
-                ),
-            )
-            for rel, source in copies:
-                out.copy(rel, source)
-
-        entries = sum(len(view.entries) for view in site.cases)
-        by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
-        page(
-            "index.html",
-            "dashboard.html",
-            weight=len(site.cases),
-            open_cases=shared("open", (v for v in site.cases if v.case.status not in ("resolved", "closed"))),
-            by_status=by_status,
-            findings=shared("findings", whole_site("findings", lambda: audit_findings(site, (), per_view))),
-            charts=whole_site("charts", lambda: dashboard_charts(site, per_view)),
-        )
-        page("cases/index.html", "cases.html", weight=len(site.cases), by_status=by_status)
-        timeline = chronology()
-
-        def markdown(view: CaseView) -> tuple[Markup, dict[str, Markup]]:
-            if incremental:
-                assert cache is not None
-
-                def convert() -> tuple[Markup, dict[str, Markup]]:
-                    description, messages = case_markdown(view, cache.messages)
-                    return description, SharedDict(messages)
-
-                return cache.rendered.by_identity((view,), "markdown", convert)  # type: ignore[no-any-return]  # a memo table holds values of any type; the key says which
-            return case_markdown(view, cache.messages if cache else None)
-
-        def exhibit_copies(view: CaseView) -> list[tuple[str, Path]]:
-            return [
-                (f"cases/{view.case.id}/{exhibit.output_name}", Path(site.root) / exhibit.attachment.path)
-                for exhibit in view.exhibits
-            ]
-
-        def case_context(view: CaseView) -> dict[str, Any]:
-            description, messages = markdown(view)
-            return {"description": description, "messages": messages}
-
-        filters = whole_site(
-            "filters", lambda: _timeline_filters(site, lambda view: per_case(view, "filters", _filter_values))
-        )
-        months = list(grouped("months", month_of()).groups.items())  # oldest first, each month oldest first
-        page(
-            "timeline/index.html",
-            "timeline.html",
-            weight=entries // 2,
-            newest_first=True,
-            filters=filters,
-            months=[(month, shared(("newest", month), pairs[::-1], pairs)) for month, pairs in reversed(months)],
-        )
-        page(
-            "timeline/oldest/index.html",
-            "timeline.html",
-            weight=entries // 2,
-            newest_first=False,
-            filters=filters,
-            months=[(month, shared(("oldest", month), pairs, pairs)) for month, pairs in months],
-        )
-        page("search/index.html", "search.html")
-        if incremental:
-            for path, script in search_files(site, cache.analysed, cache.rendered, published).items():  # type: ignore[union-attr]  # cache is a BuildCache whenever incremental is true (serve)
-                out.page(path, script)
-        else:
-            for path, make, weight in search_jobs(site, cache.analysed if cache else None, published):
-                later(path, make, weight)
-        page("tags/index.html", "tags.html")
-        for tag, views in site.tags:
-            page(tag_page(tag), "tag.html", tag=tag, description=site.config.tag_description(tag), cases=views)
-        agents = {
-            slug: (pairs[-1][1].interaction.agent, shared(("agent", slug), pairs[::-1], pairs))  # newest first
-            for slug, pairs in grouped("agents", _agent_of).groups.items()
-        }
-        page("agents/index.html", "agents.html", agents=agents)
-        for slug, (agent, pairs) in agents.items():
-            page(agent_page(slug), "agent.html", weight=len(pairs) // 2, agent=agent, pairs=pairs)
-        feed = list(reversed(timeline))[:FEED_SIZE]
-        feed_cases = list(dict.fromkeys(view for view, _ in feed))
-        page(
-            "feed.xml",
-            "feed.xml",
-            weight=sum(len(view.entries) for view in feed_cases),
-            entries=feed,
-            more=lambda: {"messages": {view.case.id: markdown(view) for view in feed_cases}},
-        )
-        for view in site.cases:
-            page(
-                case_page(view.case.id),
-                "case.html",
-                weight=4 * len(view.entries) + 1,
-                view=view,
-                zone_name=view.case.timezone or site.config.timezone,
-                more=functools.partial(case_context, view),
-                copies=per_case(view, "copies", exhibit_copies),
-            )
-        for path, content in zip(
-            [path for path, _, _ in pending],
-            run_jobs(
-                [make for _, make, _ in pending],
-                [weight for _, _, weight in pending],
-                [cache.messages, cache.analysed] if cache is not None else (),
-            ),
-        ):
-            out.keep(path, content)
+        _draw(site_plan(planner, published), _Painter(env, planner.common, site), reuse, out)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(
             [
@@ -450,11 +259,244 @@ def render_site(
         raise RenderError(
             [error("template-error", f"template failed: {exc}", Location(_template_from_traceback(exc)))]
         ) from None
-    out.page("calendar.ics", whole_site("calendar", lambda: calendar_ics(site)))
+    out.page("calendar.ics", planner.whole_site("calendar", lambda: calendar_ics(site)))
     out.page("status-colours.css", status_css(site.config.statuses))
     for rel, source in theme.static_files().items():
         out.copy(f"assets/{rel}", source)
     return SiteFiles(out.pages, out.copies, tuple(out.written))
+
+
+class _Planner:
+    """What the page plan is made with: the site, the policy's reuse, and the context every page gets."""
+
+    def __init__(self, site: SiteView, reuse: Reuse, zone: Any) -> None:
+        self.site, self.reuse, self.zone = site, reuse, zone
+        self.common = {
+            "site": site,
+            "config": site.config,
+            "as_of": Moment(site.as_of.astimezone(zone)),
+            "as_of_text": as_of_text(site.as_of.astimezone(zone)),
+            "zone_name": site.config.timezone,
+        }
+        self.site_key = (token(site.cases), Ref(site.config), site.as_of, Ref(site.history), site.root)
+
+    def shared(self, name: Hashable, items: Iterable[Any], source: object = None) -> Any:
+        return self.reuse.shared(name, items, source)
+
+    def per_case(self, view: CaseView, name: str, compute: Callable[[CaseView], T]) -> T:
+        """What *compute* makes of one case view (serve keeps it while the view lives)."""
+        return self.reuse.per_case((view,), name, lambda: compute(view))
+
+    def whole_site(self, name: str, compute: Callable[[], T]) -> T:
+        """A value computed from the whole site (serve keeps it while no case view changes)."""
+        return self.reuse.whole_site((name, self.site_key), compute)
+
+    def timeline(self) -> list[tuple[CaseView, Entry]]:
+        """The site's timeline (serve merges the changed cases into last build's)."""
+        return list(self.reuse.carry("timeline", lambda last: merge_timeline(self.site.cases, last)).pairs)
+
+    def grouped(self, name: str, group_of: Callable[[CaseView, Entry], str | None]) -> Grouped:
+        """Entries by month or by agent (serve regroups only what changed views touch)."""
+        return self.reuse.carry(f"grouped {name}", lambda last: merge_groups(self.site.cases, last, group_of))
+
+    def markdown(self, view: CaseView) -> tuple[Markup, dict[str, Markup]]:
+        """A case's description and messages as HTML (by content in the build cache; in serve by view)."""
+        messages = self.reuse.memo("messages")
+
+        def convert() -> tuple[Markup, dict[str, Markup]]:
+            description, html = case_markdown(view, messages)
+            return description, SharedDict(html)
+
+        return self.reuse.per_case((view,), "markdown", convert)
+
+
+def site_plan(planner: _Planner, published: Path | None) -> list[Job]:
+    """Every page of the site, in the order they are drawn: the lists, the timeline, search, tags and
+    agents, the feed, then one page per case (the theme's template contract: see docs/themes.md)."""
+    return [
+        *_list_pages(planner),
+        *_timeline_pages(planner),
+        PageJob("search/index.html", "search.html", {}),
+        *_search_jobs(planner.site, planner.reuse, published),
+        *_tag_and_agent_pages(planner),
+        _feed_page(planner),
+        *_case_pages(planner),
+    ]
+
+
+def _list_pages(planner: _Planner) -> list[Job]:
+    site, shared = planner.site, planner.shared
+    per_view = planner.reuse.memo("rendered")
+    by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
+    dashboard = {
+        "open_cases": shared("open", (v for v in site.cases if v.case.status not in ("resolved", "closed"))),
+        "by_status": by_status,
+        "findings": shared("findings", planner.whole_site("findings", lambda: audit_findings(site, (), per_view))),
+        "charts": planner.whole_site("charts", lambda: dashboard_charts(site, per_view)),
+    }
+    return [
+        PageJob("index.html", "dashboard.html", dashboard, weight=len(site.cases)),
+        PageJob("cases/index.html", "cases.html", {"by_status": by_status}, weight=len(site.cases)),
+    ]
+
+
+def _timeline_pages(planner: _Planner) -> list[Job]:
+    site, shared = planner.site, planner.shared
+    entries = sum(len(view.entries) for view in site.cases)
+    filters = planner.whole_site(
+        "filters", lambda: _timeline_filters(site, lambda view: planner.per_case(view, "filters", _filter_values))
+    )
+    zone = planner.zone
+    months = list(planner.grouped("months", lambda view, entry: _month(entry, zone)).groups.items())
+    newest = [(month, shared(("newest", month), pairs[::-1], pairs)) for month, pairs in reversed(months)]
+    oldest = [(month, shared(("oldest", month), pairs, pairs)) for month, pairs in months]
+    return [  # months oldest first, each month oldest first
+        PageJob(
+            "timeline/index.html",
+            "timeline.html",
+            {"newest_first": True, "filters": filters, "months": newest},
+            weight=entries // 2,
+        ),
+        PageJob(
+            "timeline/oldest/index.html",
+            "timeline.html",
+            {"newest_first": False, "filters": filters, "months": oldest},
+            weight=entries // 2,
+        ),
+    ]
+
+
+def _search_jobs(site: SiteView, reuse: Reuse, published: Path | None) -> list[Job]:
+    """The search index's files: made now from serve's memo of each view's documents, else on every core."""
+    analysed, per_view = reuse.memo("analysed"), reuse.memo("rendered")
+    if per_view is None:
+        return [FileJob(path, make, weight) for path, make, weight in search_jobs(site, analysed, published)]
+    made = search_files(site, analysed, per_view, published)
+    return [FileJob(path, functools.partial(_same_bytes, script)) for path, script in made.items()]
+
+
+def _same_bytes(content: bytes) -> bytes:
+    return content
+
+
+def _tag_and_agent_pages(planner: _Planner) -> list[Job]:
+    site = planner.site
+    jobs: list[Job] = [PageJob("tags/index.html", "tags.html", {})]
+    for tag, views in site.tags:
+        context = {"tag": tag, "description": site.config.tag_description(tag), "cases": views}
+        jobs.append(PageJob(tag_page(tag), "tag.html", context))
+    agents = {
+        slug: (pairs[-1][1].interaction.agent, planner.shared(("agent", slug), pairs[::-1], pairs))  # newest first
+        for slug, pairs in planner.grouped("agents", _agent_of).groups.items()
+    }
+    jobs.append(PageJob("agents/index.html", "agents.html", {"agents": agents}))
+    for slug, (agent, pairs) in agents.items():
+        jobs.append(PageJob(agent_page(slug), "agent.html", {"agent": agent, "pairs": pairs}, weight=len(pairs) // 2))
+    return jobs
+
+
+def _feed_page(planner: _Planner) -> PageJob:
+    feed = list(reversed(planner.timeline()))[:FEED_SIZE]
+    feed_cases = list(dict.fromkeys(view for view, _ in feed))
+    return PageJob(
+        "feed.xml",
+        "feed.xml",
+        {"entries": feed},
+        weight=sum(len(view.entries) for view in feed_cases),
+        more=lambda: {"messages": {view.case.id: planner.markdown(view) for view in feed_cases}},
+    )
+
+
+def _case_pages(planner: _Planner) -> list[Job]:
+    site = planner.site
+
+    def exhibit_copies(view: CaseView) -> list[tuple[str, Path]]:
+        return [
+            (f"cases/{view.case.id}/{exhibit.output_name}", Path(site.root) / exhibit.attachment.path)
+            for exhibit in view.exhibits
+        ]
+
+    def case_context(view: CaseView) -> dict[str, Any]:
+        description, messages = planner.markdown(view)
+        return {"description": description, "messages": messages}
+
+    return [
+        PageJob(
+            case_page(view.case.id),
+            "case.html",
+            {"view": view, "zone_name": view.case.timezone or site.config.timezone},
+            weight=4 * len(view.entries) + 1,
+            more=functools.partial(case_context, view),
+            copies=planner.per_case(view, "copies", exhibit_copies),
+        )
+        for view in site.cases
+    ]
+
+
+class _Painter:
+    """Draws a page job with its template: the context every page gets, then the job's own (a case
+    page's zone_name wins), the way back to the top (``root``) and the page's own path."""
+
+    def __init__(self, env: FragmentEnvironment, common: dict[str, Any], site: SiteView) -> None:
+        self.env, self.common, self.site = env, common, site
+        self.key = (Ref(env), token({k: v for k, v in common.items() if k != "site"}))
+
+    def context(self, job: PageJob, reader: Any) -> dict[str, Any]:
+        more = job.more() if job.more is not None else {}
+        root = "../" * job.path.count("/")
+        return {**self.common, "site": reader, **job.context, **more, "root": root, "page_path": job.path}
+
+    def draw(self, job: PageJob) -> str:
+        return self.env.get_template(job.template).render(**self.context(job, self.site))
+
+    def pieces(self, job: PageJob, reader: Any) -> Iterator[str]:
+        """The same text, in pieces (for serve's page memo)."""
+        return self.env.get_template(job.template).generate(**self.context(job, reader))
+
+
+def _draw(plan: list[Job], painter: _Painter, reuse: Reuse, out: _Output) -> None:
+    """The plan drawn: serve's page memo draws a page again only when its inputs changed; otherwise
+    every page is drawn at the end, on every core."""
+    pages = reuse.pages
+    if pages is not None:
+        for job in plan:
+            if isinstance(job, FileJob):
+                out.page(job.path, job.make())
+                continue
+            key = (job.template, painter.key, token(job.context))
+            out.page(
+                job.path, pages.render(painter.env, job.path, key, painter.site, functools.partial(painter.pieces, job))
+            )
+            for rel, source in job.copies:
+                out.copy(rel, source)
+        return
+    pending = [_deferred(job, painter, out) for job in plan]
+    results = run_jobs([make for _, make, _ in pending], [weight for _, _, weight in pending], reuse.worker_memos())
+    for (path, _, _), content in zip(pending, results):
+        out.keep(path, content)
+
+
+def _deferred(job: Job, painter: _Painter, out: _Output) -> tuple[str, Callable[[], bytes | None], int]:
+    """A job as (path, drawing, weight) for the workers.  With a sink, each worker writes its pages
+    there itself, and copies the page's *copies* too: creating thousands of files is slow on some
+    disks, and goes faster side by side; the drawing then gives None."""
+    make: Callable[[], str | bytes] = job.make if isinstance(job, FileJob) else functools.partial(painter.draw, job)
+    copies = job.copies if isinstance(job, PageJob) else ()
+    out.claim(job.path)
+    sink = out.sink
+    if sink is None:
+        for rel, source in copies:
+            out.copy(rel, source)
+        return job.path, lambda: _encoded(make()), job.weight
+    for rel, _ in copies:
+        out.claim(rel)
+
+    def draw_and_write() -> None:
+        sink.write(job.path, _encoded(make()))
+        for rel, source in copies:
+            sink.copy(rel, source)
+
+    return job.path, draw_and_write, job.weight + len(copies)
 
 
 def _encoded(content: str | bytes) -> bytes:

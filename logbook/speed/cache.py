@@ -196,8 +196,6 @@ class BuildCache:
     sources: Memo = field(default_factory=Memo)  # a source's stat → its ParseResult
     fragments: Memo = field(default_factory=Memo)  # {% fragment %} output (lazy)
     pages: PageMemo = field(default_factory=PageMemo)
-    runtime: dict[str, Any] = field(default_factory=dict)  # config, history, template environment
-    incremental: bool = False  # keep and use the in-memory tables above (serve); a one-off build does not
     _used_stamps: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
     _tables_loaded: bool = False
 
@@ -237,19 +235,20 @@ class BuildCache:
             self._used_stamps[rel] = (stamp, value)
         return value
 
-    def roll_over(self, prune: bool = True) -> None:
+    def roll_over(self, prune: bool = True, lazy: bool = False) -> None:
         """After a build: what it used becomes what the next build may reuse.  Without *prune*
-        (a build that stopped early) the entries it did not reach are kept as well."""
+        (a build that stopped early) the entries it did not reach are kept as well; *lazy* (serve)
+        keeps the content-keyed tables' entries a reused page or view did not look up (see Memo.roll_over)."""
         for table in (self.sources, self.checked, self.derived, self.pages):
             table.roll_over(prune)
         for table in (self.rendered, self.fragments):  # entries inside a reused page or view are not looked up
             table.roll_over(prune, lazy=True)
         for table in (self.parsed, self.messages, self.analysed):  # serve: the same; a build prunes strictly
-            table.roll_over(prune, lazy=self.incremental)
+            table.roll_over(prune, lazy=lazy)
         self.stamps, self._used_stamps = (self._used_stamps if prune else {**self.stamps, **self._used_stamps}), {}
 
-    def save(self, prune: bool = True) -> None:
-        self.roll_over(prune)
+    def save(self, prune: bool = True, lazy: bool = False) -> None:
+        self.roll_over(prune, lazy)
         if self.path is None:
             return
         tables = {
@@ -351,8 +350,9 @@ _SHAPES: dict[str, Callable[[Any], bool]] = {  # what each table of a cache file
 
 def open_cache(root: Path) -> BuildCache:
     """The cache of the logbook at *root*; only the small record of the last build is read now."""
-    cache = BuildCache(cache_file(root))
-    state = _read(cache.path.with_name("site.pickle"))  # type: ignore[union-attr]  # a BuildCache's path is set when it is opened for a logbook
+    path = cache_file(root)
+    cache = BuildCache(path)
+    state = _read(path.with_name("site.pickle"))
     if state is not None:
         cache.last_site = state["last_site"]
     return cache

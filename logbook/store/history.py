@@ -137,8 +137,17 @@ def git_asked(root: Path) -> Iterator[Asked | None]:
                 process.communicate()
 
 
+@dataclass
+class HistoryMemo:
+    """What serve keeps of the history between rebuilds: git's replayed records by (HEAD, single
+    files), and the last History by everything it was read from."""
+
+    records: tuple[Any, ...] | None = None  # (key, files, sections)
+    history: tuple[tuple[Any, ...], History] | None = None
+
+
 def read_history(
-    root: Path, asked: Asked | None, single_files: frozenset[str] = frozenset(), memo: dict[str, Any] | None = None
+    root: Path, asked: Asked | None, single_files: frozenset[str] = frozenset(), memo: HistoryMemo | None = None
 ) -> History:
     """The logbook's history from git's answers *asked* (see git_asked); *single_files* are replayed
     section by section.
@@ -160,7 +169,7 @@ def read_history(
 
     def records() -> History:
         key = (head, single_files)  # a change of cleanliness alone keeps the records (the same dicts)
-        known = memo.get("records") if memo is not None else None
+        known = memo.records if memo is not None else None
         if known is None or known[0] != key:
             # Patches of the records (.md) only; the other files (attachments, an imported mailbox's
             # .eml copies: megabytes) by name: their text is never replayed, so git need not print it.
@@ -195,20 +204,19 @@ def read_history(
             _replay_names(others.stdout.decode("utf-8", "replace"), files)
             known = (key, files, sections)
             if memo is not None:
-                memo["records"] = known
+                memo.records = known
         return History(True, None, head, clean, known[1], known[2])
 
     return _remember(memo, (head, clean, single_files), records)
 
 
-def _remember(memo: dict[str, Any] | None, key: tuple[Any, ...], read: Callable[[], History]) -> History:
+def _remember(memo: HistoryMemo | None, key: tuple[Any, ...], read: Callable[[], History]) -> History:
     if memo is None:
         return read()
-    known = memo.get("history")
+    known = memo.history
     if known is None or known[0] != key:
-        memo["history"] = known = (key, read())
-    history: History = known[1]
-    return history
+        memo.history = known = (key, read())
+    return known[1]
 
 
 def _commit(line: str) -> Commit:

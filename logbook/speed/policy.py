@@ -1,0 +1,208 @@
+"""Reuse policies: the one place that decides whether a stage's work is done again or reused.
+
+The stages never ask which kind of build they are in.  They ask a policy for what they need (these
+parses, this per-case value, this whole-site value, these pages) and the policy decides:
+
+* ``Reuse`` reuses nothing: a ``build --no-cache``, and the base of the others;
+* ``DiskReuse`` reuses what the on-disk build cache (``cache.BuildCache``) holds, keyed by content:
+  parses, Markdown HTML, search shards; a one-off ``build``;
+* ``ServeReuse`` also keeps, in memory between ``serve``'s rebuilds, every value keyed by the
+  identity of the immutable records it was made from (checks, views, pages, fragments), and the
+  state that lets the next rebuild start from this one (``kept``).
+
+Whatever the policy, the site is the same bytes: a policy only decides what is computed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from logbook.speed.cache import BuildCache, quiet_paths
+from logbook.speed.parses import Parsing, parse_all_cached, parse_all_fresh, parse_watched
+from logbook.speed.reuse import Memo, PageMemo, Shared, stable
+from logbook.speed.workers import run_jobs
+from logbook.store.discover import Source
+
+T = TypeVar("T")
+R = TypeVar("R")
+S = TypeVar("S")
+Table = Literal["messages", "analysed", "checked", "derived", "rendered", "fragments"]  # BuildCache's memos
+ON_DISK: tuple[Table, ...] = ("messages", "analysed")  # the content-keyed ones a one-off build reuses
+
+
+class Reuse:
+    """Reuse nothing: every value computed, every page drawn (a one-off build without a cache)."""
+
+    cache: BuildCache | None = None
+
+    @property
+    def watching(self) -> bool:
+        """Whether this build follows one this process published (serve): then the site's inputs
+        are known from the watcher, not fingerprinted."""
+        return False
+
+    def finish(self, prune: bool, persist: bool) -> None:
+        """After a build: what it used becomes what the next may reuse (*prune*: the rest dropped; a build
+        that stopped early keeps it), written to disk when *persist*."""
+
+    def wrote(self, paths: tuple[str, ...] | None) -> None:
+        """What the build just published wrote or removed (None: the whole site); serve keeps it."""
+
+    def kept(self, kind: type[S]) -> S:
+        """A stage's state carried from the last build to this one (see ServeReuse); here always new."""
+        return kind()
+
+    def parses(self, sources: Sequence[Source], parsing: Parsing[R], touched: frozenset[str] | None) -> list[R]:
+        """Every source parsed, in order, on every core."""
+        return parse_all_fresh(sources, parsing)
+
+    def per_case_all(
+        self, table: Table, jobs: Sequence[tuple[tuple[object, ...], Callable[[], T]]], weights: Sequence[int]
+    ) -> list[T]:
+        """One value per case (*jobs*: the records it is made from, and how), on every core."""
+        return run_jobs([compute for _, compute in jobs], weights)
+
+    def per_case(self, records: tuple[object, ...], name: Hashable, compute: Callable[[], T]) -> T:
+        """What *compute* makes of one case's records."""
+        return compute()
+
+    def whole_site(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value made from the whole site (*key* names it and everything it is made from)."""
+        return compute()
+
+    def shared(self, name: Hashable, items: Iterable[Any], source: object = None) -> tuple[Any, ...]:
+        """A list handed to templates, as a tuple (so that even printing it gives the same page)."""
+        return tuple(items)
+
+    def memo(self, table: Table) -> Memo | None:
+        """A memo table for a stage that takes one (``messages``, ``analysed``, ``derived``, ``rendered``,
+        ``fragments``); None: compute everything."""
+        return None
+
+    @property
+    def pages(self) -> PageMemo | None:
+        """Drawn pages by output path (None: pages are drawn at the end, on every core)."""
+        return None
+
+    def worker_memos(self) -> Sequence[Memo]:
+        """The memo tables the workers that draw pages fill, to be merged back (workers.run_jobs)."""
+        return ()
+
+    def carry(self, name: str, make: Callable[[Any], T]) -> T:
+        """*make* given what it made last build (None: nothing to start from)."""
+        return make(None)
+
+    def kept_while(self, name: str, stamp: Callable[[], Hashable], make: Callable[[], T]) -> T:
+        """What *make* makes, kept while *stamp* (the files it is made from) is the same."""
+        return make()
+
+
+@dataclass
+class DiskReuse(Reuse):
+    """Reuse what the on-disk build cache holds (content-keyed): a one-off ``build``."""
+
+    cache: BuildCache = field(default_factory=lambda: BuildCache(None))
+
+    def parses(self, sources: Sequence[Source], parsing: Parsing[R], touched: frozenset[str] | None) -> list[R]:
+        return parse_all_cached(sources, parsing, self.cache)
+
+    lazy_tables = False  # whether entries a reused page did not look up are kept (serve)
+
+    def finish(self, prune: bool, persist: bool) -> None:
+        if persist:
+            self.cache.save(prune, lazy=self.lazy_tables)
+        else:
+            self.cache.roll_over(prune, lazy=self.lazy_tables)
+
+    def memo(self, table: Table) -> Memo | None:
+        return self._table(table) if table in ON_DISK else None
+
+    def worker_memos(self) -> Sequence[Memo]:
+        return [self._table(table) for table in ON_DISK]
+
+    def _table(self, table: Table) -> Memo:
+        memo: Memo = getattr(self.cache, table)
+        return memo
+
+
+@dataclass
+class ServeReuse(DiskReuse):
+    """``serve``: the build cache and, in memory between rebuilds, everything keyed by record identity.
+
+    Records are immutable and the cache hands out the same object for what did not change, so
+    "the same object" means "the same content" (see reuse.py)."""
+
+    published: dict[str, Any] = field(default_factory=dict)  # out path → publish.Published, the last site
+    written: tuple[str, ...] | None = ()  # paths the last build wrote or removed (None: the whole site)
+    lazy_tables = True
+    _kept: dict[type, Any] = field(default_factory=dict)
+    _carried: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def watching(self) -> bool:
+        return bool(self.published)
+
+    def wrote(self, paths: tuple[str, ...] | None) -> None:
+        self.written = paths
+
+    def kept(self, kind: type[S]) -> S:
+        """The one instance of *kind* this serve keeps across its rebuilds (made on first use)."""
+        if kind not in self._kept:
+            self._kept[kind] = kind()
+        value: S = self._kept[kind]
+        return value
+
+    def parses(self, sources: Sequence[Source], parsing: Parsing[R], touched: frozenset[str] | None) -> list[R]:
+        quiet = quiet_paths(parsing.root, touched)
+        return [parse_watched(source, parsing, self.cache, touched, quiet) for source in sources]
+
+    def per_case_all(
+        self, table: Table, jobs: Sequence[tuple[tuple[object, ...], Callable[[], T]]], weights: Sequence[int]
+    ) -> list[T]:
+        memo = self._table(table)
+        return [memo.by_identity(records, None, compute) for records, compute in jobs]
+
+    def per_case(self, records: tuple[object, ...], name: Hashable, compute: Callable[[], T]) -> T:
+        value: T = self.cache.rendered.by_identity(records, name, compute)
+        return value
+
+    def whole_site(self, key: Hashable, compute: Callable[[], T]) -> T:
+        value: T = self.cache.rendered.get(key, compute)
+        return value
+
+    def shared(self, name: Hashable, items: Iterable[Any], source: object = None) -> Shared:
+        """The same object as last build's while its items are (see reuse.stable)."""
+        return stable(self.cache.rendered, name, items, source)
+
+    def memo(self, table: Table) -> Memo | None:
+        return self._table(table)
+
+    @property
+    def pages(self) -> PageMemo | None:
+        return self.cache.pages
+
+    def carry(self, name: str, make: Callable[[Any], T]) -> T:
+        value = self._carried[name] = make(self._carried.get(name))
+        return value
+
+    def kept_while(self, name: str, stamp: Callable[[], Hashable], make: Callable[[], T]) -> T:
+        now = stamp()
+        known = self._carried.get(name)
+        if known is None or known[0] != now:
+            known = self._carried[name] = (now, make())
+        value: T = known[1]
+        return value
+
+
+def policy_for(cache: Reuse | bool, root: Path) -> Reuse:
+    """``build``'s *cache* argument as a policy: True the on-disk cache, False nothing, or a policy."""
+    from logbook.speed.cache import open_cache
+
+    if cache is True:
+        return DiskReuse(open_cache(root))
+    if cache is False:
+        return Reuse()
+    return cache

@@ -1,0 +1,78 @@
+"""The everyday rebuild: ``logbook build`` without --as-of (as people and cron run it) judges as of the
+last midnight in the logbook's zone, so that building again the same day changes nothing, and a day
+later gives exactly the site a cold build with that day's --as-of gives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from logbook.build import build, everyday_as_of
+from logbook.cli import main
+from support.books import site_tree
+
+
+@pytest.fixture
+def book(sample_book: Path) -> Path:
+    return sample_book
+
+
+def _files(out: Path) -> dict[str, tuple[int, int]]:
+    """Every published file's inode and mtime: a file drawn and published again gets new ones."""
+    found = {}
+    for folder, _, names in os.walk(out):
+        for name in names:
+            st = os.lstat(Path(folder) / name)
+            found[str(Path(folder, name).relative_to(out))] = (st.st_ino, st.st_mtime_ns)
+    return found
+
+
+def _cold(book: Path, tmp_path: Path, as_of: str) -> dict[str, bytes]:
+    out = tmp_path / f"cold-{as_of}"
+    shutil.rmtree(out, ignore_errors=True)
+    assert build(book, out, as_of=as_of, cache=False).published
+    return site_tree(out)
+
+
+def test_without_as_of_a_build_is_as_of_the_last_midnight_in_the_logbook_s_zone():
+    assert everyday_as_of("Europe/Berlin", datetime(2026, 6, 1, 15, 0, tzinfo=UTC)) == "2026-05-31"
+    # 23:30 UTC is already the next day in Berlin (and still the same day in New York)
+    assert everyday_as_of("Europe/Berlin", datetime(2026, 6, 1, 23, 30, tzinfo=UTC)) == "2026-06-01"
+    assert everyday_as_of("America/New_York", datetime(2026, 6, 1, 23, 30, tzinfo=UTC)) == "2026-05-31"
+    assert everyday_as_of("No/Such_Zone", datetime(2026, 6, 1, 23, 30, tzinfo=UTC)) == "2026-05-31"  # as UTC
+
+
+def test_a_build_without_as_of_equals_a_cold_build_as_of_yesterday(book, tmp_path):
+    now = datetime(2026, 6, 1, 23, 30, tzinfo=UTC)  # 01:30 on 2 June in Berlin, the sample's zone
+    out = tmp_path / "site"
+    assert build(book, out, now=now).published
+    assert site_tree(out) == _cold(book, tmp_path, "2026-06-01")
+    assert 'datetime="2026-06-02T00:00:00+02:00">the end of 2026-06-01 (CEST)' in (out / "index.html").read_text()
+
+
+def test_building_again_the_same_day_without_as_of_publishes_nothing_again(book, tmp_path, capsys):
+    """Through the command line, with the real clock: the second build leaves every file of the site as
+    it was (same inode, same mtime): nothing was drawn or published again."""
+    out = tmp_path / "site"
+    day = date.today()
+    assert main(["build", str(book), "--out", str(out)]) == 0
+    before = _files(out)
+    assert main(["build", str(book), "--out", str(out)]) == 0
+    if date.today() != day:
+        pytest.skip("midnight passed between the two builds")
+    assert _files(out) == before
+    assert len(before) > 40
+
+
+def test_a_day_later_the_rebuild_equals_a_cold_build_with_that_day_s_as_of(book, tmp_path):
+    out = tmp_path / "site"
+    first = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    assert build(book, out, now=first).published
+    assert build(book, out, now=first + timedelta(hours=8)).published  # the same day: nothing to do
+    assert site_tree(out) == _cold(book, tmp_path, "2026-05-31")
+    assert build(book, out, now=first + timedelta(days=1)).published  # with the build cache of the day before
+    assert site_tree(out) == _cold(book, tmp_path, "2026-06-01")
