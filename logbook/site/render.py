@@ -25,6 +25,7 @@ from logbook.core.models import chronology_key
 from logbook.core.outputs import agent_page, agent_slug, case_page, tag_page
 from logbook.core.palette import status_css
 from logbook.core.timeparse import Moment, zone_named
+from logbook.evidence.audit import CLOSED_STATUSES as CLOSED
 from logbook.evidence.audit import audit_findings
 from logbook.evidence.derive import CaseView, Entry, Exhibit, Grouped, SiteView, merge_groups, merge_timeline
 from logbook.evidence.wording import duration, entry_name, message_noun, response_parts
@@ -32,6 +33,17 @@ from logbook.load.themes import Theme, default_theme_dir
 from logbook.site.calendar import calendar_ics
 from logbook.site.charts import dashboard_charts, mini_timeline
 from logbook.site.messages import render_message
+from logbook.site.pages import (
+    FACETS,
+    TOP,
+    ListPage,
+    facet_index,
+    facet_script,
+    list_pages,
+    quietest_first,
+    timeline_pages,
+    top,
+)
 from logbook.site.search import search_files, search_jobs
 from logbook.speed.cache import BuildCache, digest_text
 from logbook.speed.reuse import FragmentEnvironment, FragmentExtension, Memo, Ref, SharedDict, stable, token
@@ -336,18 +348,33 @@ def render_site(
             for rel, source in copies:
                 out.copy(rel, source)
 
-        entries = sum(len(view.entries) for view in site.cases)
         by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
+        open_cases = shared("open", quietest_first(v for v in site.cases if v.case.status not in CLOSED))
+        findings = shared("findings", whole_site("findings", lambda: audit_findings(site, (), per_view)))
         page(
             "index.html",
             "dashboard.html",
-            weight=len(site.cases),
-            open_cases=shared("open", (v for v in site.cases if v.case.status not in ("resolved", "closed"))),
-            by_status=by_status,
-            findings=shared("findings", whole_site("findings", lambda: audit_findings(site, (), per_view))),
+            weight=TOP * 4,
+            open_cases=top(open_cases),
+            open_total=len(open_cases),
+            by_status=tuple((status, len(views)) for status, views in by_status),
+            findings=top(findings),
+            findings_total=len(findings),
             charts=whole_site("charts", lambda: dashboard_charts(site, per_view)),
         )
-        page("cases/index.html", "cases.html", weight=len(site.cases), by_status=by_status)
+        page(
+            "cases/index.html",
+            "cases.html",
+            weight=TOP * len(by_status),
+            by_status=tuple((status, len(views), top(views)) for status, views in by_status),
+        )
+        for status, views in by_status:
+            for part in list_pages(f"status/{status}", views):
+                page(part.path, "case_list.html", weight=len(part.rows), status=status, **_list_context(part))
+        for part in list_pages("open", open_cases):
+            page(part.path, "open_cases.html", weight=len(part.rows), **_list_context(part))
+        for part in list_pages("attention", findings):
+            page(part.path, "attention.html", weight=len(part.rows) // 4, **_list_context(part))
         timeline = chronology()
 
         def markdown(view: CaseView) -> tuple[Markup, dict[str, Markup]]:
@@ -375,21 +402,22 @@ def render_site(
             "filters", lambda: _timeline_filters(site, lambda view: per_case(view, "filters", _filter_values))
         )
         months = list(grouped("months", month_of()).groups.items())  # oldest first, each month oldest first
-        page(
-            "timeline/index.html",
-            "timeline.html",
-            weight=entries // 2,
-            newest_first=True,
-            filters=filters,
-            months=[(month, shared(("newest", month), pairs[::-1], pairs)) for month, pairs in reversed(months)],
-        )
-        page(
-            "timeline/oldest/index.html",
-            "timeline.html",
-            weight=entries // 2,
-            newest_first=False,
-            filters=filters,
-            months=[(month, shared(("oldest", month), pairs, pairs)) for month, pairs in months],
+        for month_page in timeline_pages(months):
+            page(
+                month_page.path,
+                "timeline.html",
+                weight=len(month_page.pairs) // 2,
+                filters=filters,
+                month=month_page.month,
+                pairs=month_page.pairs,
+                newest_first=month_page.newest_first,
+                months=month_page.months,
+                other_order=month_page.other_order,
+                **_list_context(month_page.part, rows=False),
+            )
+        out.page(
+            FACETS,
+            whole_site("facets", lambda: facet_script(facet_index(months, _facet_values, lambda e: _day(e, zone)))),
         )
         page("search/index.html", "search.html")
         if incremental:
@@ -400,14 +428,31 @@ def render_site(
                 later(path, make, weight)
         page("tags/index.html", "tags.html")
         for tag, views in site.tags:
-            page(tag_page(tag), "tag.html", tag=tag, description=site.config.tag_description(tag), cases=views)
+            for part in list_pages(_folder(tag_page(tag)), views):
+                page(
+                    part.path,
+                    "tag.html",
+                    weight=len(part.rows),
+                    tag=tag,
+                    description=site.config.tag_description(tag),
+                    **_list_context(part),
+                )
         agents = {
             slug: (pairs[-1][1].interaction.agent, shared(("agent", slug), pairs[::-1], pairs))  # newest first
             for slug, pairs in grouped("agents", _agent_of).groups.items()
         }
         page("agents/index.html", "agents.html", agents=agents)
         for slug, (agent, pairs) in agents.items():
-            page(agent_page(slug), "agent.html", weight=len(pairs) // 2, agent=agent, pairs=pairs)
+            cases = len({view.case.id for view, _ in pairs})
+            for part in list_pages(_folder(agent_page(slug)), pairs):
+                page(
+                    part.path,
+                    "agent.html",
+                    weight=len(part.rows) // 2,
+                    agent=agent,
+                    case_count=cases,
+                    **_list_context(part),
+                )
         feed = list(reversed(timeline))[:FEED_SIZE]
         feed_cases = list(dict.fromkeys(view for view, _ in feed))
         page(
@@ -577,3 +622,39 @@ def _by_status(site: SiteView) -> list[tuple[str, list[CaseView]]]:
 def _month(entry: Entry, zone: Any) -> str:
     local: datetime = entry.interaction.at.instant.astimezone(zone)
     return f"{local:%Y-%m}"
+
+
+def _day(entry: Entry, zone: Any) -> int:
+    day: int = entry.interaction.at.instant.astimezone(zone).day
+    return day
+
+
+def _facet_values(view: CaseView, entry: Entry) -> dict[str, tuple[str, ...]]:
+    """The filter values one timeline entry carries (the data-* attributes of its list item)."""
+    i = entry.interaction
+    return {
+        "tag": tuple(view.case.tags),
+        "status": (view.case.status,),
+        "channel": (i.channel,),
+        "direction": (i.direction,),
+        "counterparty": (view.case.counterparty,) if view.case.counterparty else (),
+        "agent": (agent_slug(i.agent),) if i.agent else (),
+    }
+
+
+def _list_context(part: ListPage, rows: bool = True) -> dict[str, Any]:
+    """What a list page's template gets of its place in the list (plain values, so serve keys it)."""
+    context: dict[str, Any] = {
+        "pager_links": part.pager,
+        "page_number": part.number,
+        "total": part.total,
+        "first": part.first,
+    }
+    if rows:
+        context["rows"] = part.rows
+    return context
+
+
+def _folder(first_page: str) -> str:
+    """The folder of a list whose first page is *first_page* (``tags/x/index.html`` → ``tags/x``)."""
+    return first_page.removesuffix("/index.html")
