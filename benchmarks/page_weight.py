@@ -85,6 +85,7 @@ def main() -> None:
     parser.add_argument("site", type=Path)
     parser.add_argument("--browser", action="store_true")
     args = parser.parse_args()
+    args.site = args.site.resolve()
     found = report(args.site)
     if args.browser:
         paths = list(
