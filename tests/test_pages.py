@@ -208,3 +208,21 @@ def test_the_largest_page_stays_under_the_bounds_and_does_not_grow_with_the_logb
     small, big = (largest[n] for n in sizes)
     growth = 1.02 if book == "busy" else 1.3
     assert big[0] < growth * small[0] and big[1] < growth * small[1], largest
+
+
+def test_the_chart_of_waits_shows_the_slowest_cases_only(tmp_path):
+    """A bar per case made the dashboard grow with the logbook: the chart keeps the SLOWEST cases
+    that waited longest (ties by id), listed by id, and its title says how many of how many."""
+    from logbook.evidence.derive import derive_site
+    from logbook.load.stage import load_logbook
+    from logbook.site.charts import SLOWEST, _case_figures, dashboard_charts
+
+    loaded = load_logbook(generated_book(tmp_path / "book", 60, 6, seed=3))
+    site = derive_site(loaded.logbook, datetime(2026, 1, 1, tzinfo=UTC), loaded.history)
+    waits = {view.case.id: _case_figures(view).wait for view in site.cases}
+    waited = sorted((-w, case) for case, w in waits.items() if w is not None)
+    assert len(waited) > SLOWEST
+    (chart,) = [c for c in dashboard_charts(site) if c.id == "chart-waits"]
+    assert chart.title.endswith(f": the {SLOWEST} slowest of {len(waited)} cases")
+    assert [label.split()[0] for label, _ in chart.rows] == sorted(case for _, case in waited[:SLOWEST])
+    assert min(value for _, value in chart.rows) >= max(-w for w, _ in waited[SLOWEST:])
