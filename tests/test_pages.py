@@ -19,6 +19,7 @@ from logbook.site.pages import (
     facet_index,
     facet_script,
     list_pages,
+    month_facets,
     pager,
     quietest_first,
     timeline_pages,
@@ -134,7 +135,11 @@ def test_the_facet_index_counts_each_filter_value_and_day_per_month():
         ("2026-01", [(None, entry("email", ("refund",), 3)), (None, entry("phone", ("refund", "vip"), 3))]),
         ("2026-02", [(None, entry("email", (), 28))]),
     ]
-    index = facet_index(months, lambda view, e: {"channel": (e.channel,), "tag": e.tags, "agent": ()}, lambda e: e.day)
+
+    def values(view, e):
+        return {"channel": (e.channel,), "tag": e.tags, "agent": ()}
+
+    index = facet_index(months, lambda pairs: month_facets(pairs, values, lambda e: e.day))
     assert index["months"] == ["2026-01", "2026-02"] and index["total"] == [2, 1]
     assert index["fields"] == {
         "agent": {},

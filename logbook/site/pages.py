@@ -141,31 +141,42 @@ def top(rows: Sequence[T], n: int = TOP) -> tuple[T, ...]:
 
 
 FacetValues = Callable[[Any, Any], dict[str, tuple[str, ...]]]  # (view, entry) → field → values
+MonthFacets = tuple[dict[str, dict[str, int]], tuple[int, ...]]  # field → value → count; count per day 1–31
+
+
+def month_facets(pairs: Sequence[Any], values_of: FacetValues, local_day: Callable[[Any], int]) -> MonthFacets:
+    """How many of one month's (view, entry) *pairs* carry each filter value, and fall on each day."""
+    fields: dict[str, dict[str, int]] = {}
+    days = [0] * 31
+    for view, entry in pairs:
+        days[local_day(entry) - 1] += 1
+        for field, values in values_of(view, entry).items():
+            counts = fields.setdefault(field, {})
+            for value in values:
+                counts[value] = counts.get(value, 0) + 1
+    return fields, tuple(days)
 
 
 def facet_index(
-    months: Sequence[tuple[str, Sequence[Any]]], values_of: FacetValues, local_day: Callable[[Any], int]
+    months: Sequence[tuple[str, Sequence[Any]]], facets_of: Callable[[Sequence[Any]], MonthFacets]
 ) -> dict[str, Any]:
-    """How many interactions of each month carry each filter value, and how many fall on each day.
+    """The facets of every month (``facets_of`` a month's pairs: month_facets, or serve's memo of it).
 
     ``{"months": [YYYY-MM …] oldest first, "total": [n …], "fields": {field: {value: [n per month]}},
     "days": [[n per day 1–31] per month]}``: enough to count any one filter over the whole logbook
     exactly, and to bound a combination of filters by its smallest single count, in a few KB whatever
     the logbook's size (months × filter values)."""
-    names = [m for m, _ in months]
     fields: dict[str, dict[str, list[int]]] = {}
     days: list[list[int]] = []
     for column, (_, pairs) in enumerate(months):
-        day_counts = [0] * 31
-        for view, entry in pairs:
-            day_counts[local_day(entry) - 1] += 1
-            for field, values in values_of(view, entry).items():
-                counts = fields.setdefault(field, {})
-                for value in values:
-                    counts.setdefault(value, [0] * len(names))[column] += 1
-        days.append(day_counts)
+        counted, per_day = facets_of(pairs)
+        for field, by_value in counted.items():
+            counts = fields.setdefault(field, {})
+            for value, n in by_value.items():
+                counts.setdefault(value, [0] * len(months))[column] = n
+        days.append(list(per_day))
     return {
-        "months": names,
+        "months": [m for m, _ in months],
         "total": [len(p) for _, p in months],
         "fields": {f: dict(sorted(v.items())) for f, v in sorted(fields.items())},
         "days": days,

@@ -37,9 +37,11 @@ from logbook.site.pages import (
     FACETS,
     TOP,
     ListPage,
+    MonthFacets,
     facet_index,
     facet_script,
     list_pages,
+    month_facets,
     quietest_first,
     timeline_pages,
     top,
@@ -415,10 +417,14 @@ def render_site(
                 other_order=month_page.other_order,
                 **_list_context(month_page.part, rows=False),
             )
-        out.page(
-            FACETS,
-            whole_site("facets", lambda: facet_script(facet_index(months, _facet_values, lambda e: _day(e, zone)))),
-        )
+
+        def facets_of(pairs: Sequence[Any]) -> MonthFacets:
+            """A month's filter counts; an incremental cache keeps them while the month's entries are the
+            very same (merge_groups keeps every month no changed view touches)."""
+            count = functools.partial(month_facets, pairs, _facet_values, lambda e: _day(e, zone))
+            return count() if not incremental else cache.rendered.by_identity((pairs,), "facets", count)  # type: ignore[union-attr]  # cache is a BuildCache whenever incremental is true (serve)
+
+        out.page(FACETS, whole_site("facets", lambda: facet_script(facet_index(months, facets_of))))
         page("search/index.html", "search.html")
         if incremental:
             for path, script in search_files(site, cache.analysed, cache.rendered, published).items():  # type: ignore[union-attr]  # cache is a BuildCache whenever incremental is true (serve)
