@@ -235,21 +235,30 @@ def test_a_page_encoded_in_pieces_is_the_page_encoded_whole(pieces, reuse_them):
     assert all(data == text.encode("utf-8") for text, data in big)
 
 
-def test_serve_encodes_only_the_timeline_months_an_edit_changed(tmp_path):
-    """A timeline page is mostly months kept as fragments: a rebuild after an edit encodes the edited
-    month again and takes the others' bytes from the last drawing; the site is a cold build's."""
+def test_serve_draws_again_only_the_timeline_month_an_edit_changed(tmp_path):
+    """The timeline is a page per month: a rebuild after an edit that moves no entry draws again the
+    edited month's pages (in both orders, and the front page when it shows that month) and keeps every
+    other month's page as it was; the site is a cold build's."""
     book = generated_book(tmp_path / "book", 40, 6, seed=11)
     cache = ServeReuse(BuildCache(None))
     out = tmp_path / "site"
     assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
-    first = cache.cache.pages.old["timeline/index.html"].pieces
-    assert len(first) >= 4  # months long enough to be kept as pieces
+    timeline = {path: drawn for path, drawn in cache.cache.pages.old.items() if path.startswith("timeline/")}
+    assert len(timeline) > 20  # two orders of a dozen months and more
     edited = sorted(sorted((book / "cases").iterdir())[3].glob("0*.md"))[2]
     edited.write_text(edited.read_text(encoding="utf-8").replace("title: ", "title: Renamed ", 1), encoding="utf-8")
     assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
-    second = cache.cache.pages.old["timeline/index.html"].pieces
-    kept = [data for _, data in second if any(data is old for _, old in first)]
-    assert len(second) - 2 <= len(kept) < len(second)  # one month (a piece or two of it) encoded again
+    redrawn = {path for path, drawn in timeline.items() if cache.cache.pages.old[path] is not drawn}
+    months = {part for path in redrawn for part in path.split("/") if len(part) == 7 and part[4] == "-"}
+    assert len(months) == 1, redrawn
+    (month,) = months
+    assert {f"timeline/{month}/index.html", f"timeline/oldest/{month}/index.html"} <= redrawn
+    assert redrawn <= {
+        f"timeline/{month}/index.html",
+        f"timeline/oldest/{month}/index.html",
+        "timeline/index.html",
+        "timeline/oldest/index.html",
+    }
     assert site_tree(out) == _cold(book, tmp_path)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from logbook.build import build
 from support.books import REPO, SAMPLE, write_tree
-from support.browser import browser_page
+from support.browser import browser_page, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -30,20 +30,23 @@ def site(tmp_path_factory) -> Path:
 
 def test_timeline_filters_combine_and_live_in_the_url(site):
     with browser_page() as page:
-        page.goto((site / "timeline/index.html").as_uri())
+        page.goto((site / "timeline/2026-03/index.html").as_uri())
         total = page.locator(".timeline-entry").count()
-        assert page.inner_text("#filter-count") == f"{total} of {total} interactions"
+        assert page.inner_text("#filter-count") == f"{total} of {total} interactions on this page"
         page.select_option("select[name=channel]", "phone")
         assert page.url.endswith("?channel=phone")
         phone = page.locator(".timeline-entry:visible").count()
-        assert 0 < phone < total and page.inner_text("#filter-count") == f"{phone} of {total} interactions"
+        assert 0 < phone < total
+        wait_until(page, "document.querySelector('#filter-count').textContent.includes('whole logbook')")
+        assert page.inner_text("#filter-count").startswith(f"{phone} of {total} interactions on this page; ")
         page.select_option("select[name=direction]", "out")
         both = page.locator(".timeline-entry:visible").count()
-        assert both < phone and "channel=phone" in page.url and "direction=out" in page.url
+        assert 0 < both <= phone and "channel=phone" in page.url and "direction=out" in page.url
         assert all(
             e.get_attribute("data-channel") == "phone" and e.get_attribute("data-direction") == "out"
             for e in page.locator(".timeline-entry:visible").element_handles()
         )
+        assert "up to" in page.inner_text("#filter-count")  # two filters: other months bounded, not counted
         page.fill("input[name=from]", "2026-03-01")
         page.dispatch_event("input[name=from]", "change")
         dated = page.locator(".timeline-entry:visible").count()
@@ -61,17 +64,125 @@ def test_timeline_filters_combine_and_live_in_the_url(site):
         assert page.locator(".timeline-entry:visible").count() == 1
 
 
-def test_timeline_without_javascript_is_the_full_list(site):
+def _facets(site: Path) -> dict:
+    import json
+
+    return json.loads((site / "timeline/facets.js").read_text().removeprefix("window.logbookFacets = ").rstrip(";\n"))
+
+
+def test_a_filter_counts_every_month_and_follows_the_month_links(site):
+    """On the newest month, a counterparty with no interaction that month: the month navigation counts
+    its interactions in every other month (from the facet index), its links keep the filter, and the
+    month they lead to shows them; the back button returns to the filtered month."""
+    facets = _facets(site)
+    counts = facets["fields"]["counterparty"]["GadgetTown GmbH"]
+    newest = facets["months"][-1]
+    assert counts[-1] == 0 and sum(counts) > 0  # the sample: GadgetTown's case is over by November
+    busiest = facets["months"][max(range(len(counts)), key=counts.__getitem__)]
+    with browser_page() as page:
+        loaded = []
+        page.on("request", lambda r: loaded.append(r.url.rsplit("/", 1)[-1]))
+        page.goto((site / "timeline/index.html").as_uri())
+        assert page.inner_text("h1") == f"Timeline: {newest}" and "facets.js" not in loaded  # loaded on demand
+        page.select_option("select[name=counterparty]", "GadgetTown GmbH")
+        wait_until(page, "document.querySelector('#filter-count').textContent.includes('whole logbook')")
+        assert "facets.js" in loaded
+        assert page.locator(".timeline-entry:visible").count() == 0
+        assert page.inner_text("#filter-count").endswith(f"; {sum(counts)} in the whole logbook")
+        for month, count in zip(facets["months"], counts):
+            counter = page.locator(f"#month-nav .month-total[data-month='{month}']")
+            assert counter.inner_text() == str(count)
+            assert ("no-match" in counter.evaluate("e => e.parentNode.className")) == (count == 0)
+        page.screenshot(path=str(ARTEFACTS / "timeline-filter-other-months.png"), full_page=True)
+        page.click(f"#month-nav a[data-month='{busiest}']")
+        page.wait_for_url(f"**/timeline/{busiest}/index.html?counterparty=GadgetTown+GmbH")
+        shown = page.locator(".timeline-entry:visible")
+        assert shown.count() == max(counts) > 0
+        assert {e.get_attribute("data-counterparty") for e in shown.element_handles()} == {"GadgetTown GmbH"}
+        page.go_back()
+        page.wait_for_url("**/timeline/index.html?counterparty=GadgetTown+GmbH")
+        assert page.input_value("select[name=counterparty]") == "GadgetTown GmbH"
+        assert page.locator(".timeline-entry:visible").count() == 0
+
+
+@pytest.fixture(scope="module")
+def long_lists(tmp_path_factory) -> Path:
+    """450 one-interaction cases in one month, one tag, one status: every list runs over three pages."""
+    files = {}
+    for n in range(450):
+        files[f"cases/L-{n:03d}/case.md"] = f"---\ntitle: Case {n}\nstatus: open\ntags: [parcel]\n---\n"
+        files[f"cases/L-{n:03d}/m.md"] = (
+            f"---\nat: 2026-05-{n % 28 + 1:02d} {n % 24:02d}:{n % 60:02d}Z\nchannel: {'email' if n % 3 else 'phone'}\n"
+            f"direction: in\nagent: Kim (K-{n % 2})\n---\nParcel {n}.\n"
+        )
+    out = tmp_path_factory.mktemp("long") / "site"
+    assert build(write_tree(tmp_path_factory.mktemp("book"), files), out, as_of=AS_OF).published
+    return out
+
+
+def test_pagination_links_lead_through_every_page_and_keep_the_filter(long_lists):
+    with browser_page() as page:
+        page.goto((long_lists / "tags/parcel/index.html").as_uri())
+        seen = []
+        for number in (1, 2, 3):
+            rows = page.locator("table.cases tbody tr")
+            seen += [r.inner_text().split()[0] for r in rows.element_handles()]
+            assert rows.count() == (200 if number < 3 else 50)
+            if number < 3:
+                page.click(".pager a[rel=next]")
+                page.wait_for_url(f"**/tags/parcel/{number + 1}/index.html")
+        assert sorted(seen) == [f"L-{n:03d}" for n in range(450)]  # every case once
+        assert page.locator(".pager [aria-current=page]").inner_text() == "3"
+        page.click(".pager a >> text='1'")
+        page.wait_for_url("**/tags/parcel/index.html")
+        page.goto((long_lists / "timeline/2026-05/index.html").as_uri())
+        assert page.locator(".timeline-entry").count() == 200
+        page.select_option("select[name=channel]", "phone")
+        wait_until(page, "document.querySelector('#filter-count').textContent.includes('whole logbook')")
+        assert page.inner_text("#filter-count") == (
+            f"{page.locator('.timeline-entry:visible').count()} of 200 interactions on this page; "
+            "150 in 2026-05; 150 in the whole logbook"
+        )
+        page.click(".pager a >> text='2'")
+        page.wait_for_url("**/timeline/2026-05/2/index.html?channel=phone")
+        visible = page.locator(".timeline-entry:visible").element_handles()
+        assert visible and {e.get_attribute("data-channel") for e in visible} == {"phone"}
+        page.go_back()
+        page.wait_for_url("**/timeline/2026-05/index.html?channel=phone")
+        page.goto((long_lists / "index.html").as_uri())
+        assert page.locator("section[aria-labelledby=open-cases] tbody tr").count() == 10
+        page.click("text=All 450 open cases")
+        page.wait_for_url("**/open/index.html")
+        assert page.locator("tbody tr").count() == 200
+
+
+def test_without_javascript_every_list_page_lists_its_own_entries(site, long_lists):
     from playwright.sync_api import sync_playwright
 
     from support.browser import CHROMIUM_ARGS, chromium_path
 
+    facets = _facets(site)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_context(java_script_enabled=False).new_page()
-        page.goto((site / "timeline/index.html").as_uri() + "?channel=phone")
-        assert page.locator(".timeline-entry:visible").count() == page.locator(".timeline-entry").count() > 50
-        assert not page.is_visible("#timeline-filters")
+        for month, total in zip(facets["months"], facets["total"]):
+            page.goto((site / f"timeline/{month}/index.html").as_uri() + "?channel=phone")
+            assert page.locator(".timeline-entry:visible").count() == page.locator(".timeline-entry").count() == total
+            assert not page.is_visible("#timeline-filters")
+            assert page.locator("#month-nav a").count() == len(facets["months"])
+        for path, rows, count in [
+            ("timeline/2026-05/3/index.html", ".timeline-entry", 50),
+            ("tags/parcel/2/index.html", "table.cases tbody tr", 200),
+            ("status/open/3/index.html", "table.cases tbody tr", 50),
+            ("agents/k-0/index.html", ".timeline-entry", 200),
+            ("agents/k-0/2/index.html", ".timeline-entry", 25),
+            ("attention/index.html", "table.audit tbody tr", None),
+        ]:
+            page.goto((long_lists / path).as_uri())
+            listed = page.locator(f"{rows}:visible").count()
+            assert listed == (count if count is not None else min(200, listed)) and listed > 0, path
+        page.goto((site / "timeline/index.html").as_uri())
+        page.screenshot(path=str(ARTEFACTS / "timeline-no-javascript.png"), full_page=True)
         browser.close()
 
 

@@ -167,6 +167,7 @@ def status_over_time(site: SiteView, memo: Memo | None = None) -> StackedChart:
 
 
 PROMISE_STATES = ("kept", "broken", "pending", "open")
+SLOWEST = 15  # cases in the chart of waits: the dashboard stays the same size at any size of logbook
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,11 +200,15 @@ def dashboard_charts(site: SiteView, memo: Memo | None = None) -> list[Chart | S
     ]
     by_status = Counter(f.status for f in figures)
     statuses = [(s, float(by_status[s])) for s in site.config.statuses]
+    waited = [(view, f.wait) for view, f in zip(site.cases, figures) if f.wait is not None]
+    slowest = sorted(waited, key=lambda pair: (-pair[1], pair[0].case.id))[:SLOWEST]  # a bar per case: bounded
     waits = [
-        (f"{view.case.id} ({view.case.counterparty})", f.wait)
-        for view, f in zip(site.cases, figures)
-        if f.wait is not None
+        (f"{view.case.id} ({view.case.counterparty})", wait)
+        for view, wait in sorted(slowest, key=lambda p: p[0].case.id)
     ]
+    waits_title = "Median days the counterparty took to answer your messages, per case" + (
+        f": the {SLOWEST} slowest of {len(waited)} cases" if len(waited) > SLOWEST else ""
+    )
     totals = [sum(column) for column in zip(*(f.promises for f in figures))] if figures else [0] * len(PROMISE_STATES)
     promises = [(state, float(total)) for state, total in zip(PROMISE_STATES, totals)]
     tags = [(tag, float(len(views))) for tag, views in site.tags]
@@ -216,9 +221,7 @@ def dashboard_charts(site: SiteView, memo: Memo | None = None) -> list[Chart | S
             tuple(f"status-{s}" for s in site.config.statuses),
         ),
         status_over_time(site, memo),
-        Chart(
-            "chart-waits", "Median days the counterparty took to answer your messages, per case", "days", tuple(waits)
-        ),
+        Chart("chart-waits", waits_title, "days", tuple(waits)),
         Chart(
             "chart-promises",
             "Promises kept, broken, pending and undated",

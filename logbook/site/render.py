@@ -25,6 +25,7 @@ from logbook.core.models import chronology_key
 from logbook.core.outputs import agent_page, agent_slug, case_page, tag_page
 from logbook.core.palette import status_css
 from logbook.core.timeparse import Moment, zone_named
+from logbook.evidence.audit import CLOSED_STATUSES as CLOSED
 from logbook.evidence.audit import audit_findings
 from logbook.evidence.derive import CaseView, Entry, Exhibit, Grouped, SiteView, merge_groups, merge_timeline
 from logbook.evidence.wording import duration, entry_name, message_noun, response_parts
@@ -32,6 +33,19 @@ from logbook.load.themes import Theme, default_theme_dir
 from logbook.site.calendar import calendar_ics
 from logbook.site.charts import dashboard_charts, mini_timeline
 from logbook.site.messages import render_message
+from logbook.site.pages import (
+    FACETS,
+    TOP,
+    ListPage,
+    MonthFacets,
+    facet_index,
+    facet_script,
+    list_pages,
+    month_facets,
+    quietest_first,
+    timeline_pages,
+    top,
+)
 from logbook.site.search import search_files, search_jobs
 from logbook.speed.cache import digest_text
 from logbook.speed.policy import Reuse
@@ -325,45 +339,67 @@ def site_plan(planner: _Planner, published: Path | None) -> list[Job]:
 
 
 def _list_pages(planner: _Planner) -> list[Job]:
+    """The dashboard (what needs attention first, the top of each list), the list of cases, and every
+    list in full, a bounded page at a time (site/pages.py decides the pages)."""
     site, shared = planner.site, planner.shared
     per_view = planner.reuse.memo("rendered")
     by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
+    open_cases = shared("open", quietest_first(v for v in site.cases if v.case.status not in CLOSED))
+    findings = shared("findings", planner.whole_site("findings", lambda: audit_findings(site, (), per_view)))
     dashboard = {
-        "open_cases": shared("open", (v for v in site.cases if v.case.status not in ("resolved", "closed"))),
-        "by_status": by_status,
-        "findings": shared("findings", planner.whole_site("findings", lambda: audit_findings(site, (), per_view))),
+        "open_cases": top(open_cases),
+        "open_total": len(open_cases),
+        "by_status": tuple((status, len(views)) for status, views in by_status),
+        "findings": top(findings),
+        "findings_total": len(findings),
         "charts": planner.whole_site("charts", lambda: dashboard_charts(site, per_view)),
     }
-    return [
-        PageJob("index.html", "dashboard.html", dashboard, weight=len(site.cases)),
-        PageJob("cases/index.html", "cases.html", {"by_status": by_status}, weight=len(site.cases)),
+    cases = {"by_status": tuple((status, len(views), top(views)) for status, views in by_status)}
+    jobs: list[Job] = [
+        PageJob("index.html", "dashboard.html", dashboard, weight=TOP * 4),
+        PageJob("cases/index.html", "cases.html", cases, weight=TOP * len(by_status)),
     ]
+    for status, views in by_status:
+        for part in list_pages(f"status/{status}", views):
+            jobs.append(PageJob(part.path, "case_list.html", {"status": status, **_list_context(part)}, len(part.rows)))
+    for part in list_pages("open", open_cases):
+        jobs.append(PageJob(part.path, "open_cases.html", _list_context(part), weight=len(part.rows)))
+    for part in list_pages("attention", findings):
+        jobs.append(PageJob(part.path, "attention.html", _list_context(part), weight=len(part.rows) // 4))
+    return jobs
 
 
 def _timeline_pages(planner: _Planner) -> list[Job]:
-    site, shared = planner.site, planner.shared
-    entries = sum(len(view.entries) for view in site.cases)
+    """A page per month in each order (site/pages.py), and the per-month filter counts the pages'
+    filters read to count across the whole logbook."""
+    site = planner.site
     filters = planner.whole_site(
         "filters", lambda: _timeline_filters(site, lambda view: planner.per_case(view, "filters", _filter_values))
     )
     zone = planner.zone
     months = list(planner.grouped("months", lambda view, entry: _month(entry, zone)).groups.items())
-    newest = [(month, shared(("newest", month), pairs[::-1], pairs)) for month, pairs in reversed(months)]
-    oldest = [(month, shared(("oldest", month), pairs, pairs)) for month, pairs in months]
-    return [  # months oldest first, each month oldest first
-        PageJob(
-            "timeline/index.html",
-            "timeline.html",
-            {"newest_first": True, "filters": filters, "months": newest},
-            weight=entries // 2,
-        ),
-        PageJob(
-            "timeline/oldest/index.html",
-            "timeline.html",
-            {"newest_first": False, "filters": filters, "months": oldest},
-            weight=entries // 2,
-        ),
-    ]
+    jobs: list[Job] = []
+    for month_page in timeline_pages(months):  # months oldest first, each month oldest first
+        context = {
+            "filters": filters,
+            "month": month_page.month,
+            "pairs": month_page.pairs,
+            "newest_first": month_page.newest_first,
+            "months": month_page.months,
+            "other_order": month_page.other_order,
+            **_list_context(month_page.part, rows=False),
+        }
+        jobs.append(PageJob(month_page.path, "timeline.html", context, weight=len(month_page.pairs) // 2))
+
+    def facets_of(pairs: Sequence[Any]) -> MonthFacets:
+        """A month's filter counts (serve keeps them while the month's entries are the very same:
+        merge_groups keeps every month no changed view touches)."""
+        count = functools.partial(month_facets, pairs, _facet_values, lambda e: _day(e, zone))
+        return planner.reuse.per_case((pairs,), "facets", count)
+
+    script = planner.whole_site("facets", lambda: facet_script(facet_index(months, facets_of)))
+    jobs.append(FileJob(FACETS, functools.partial(_same_bytes, script)))
+    return jobs
 
 
 def _search_jobs(site: SiteView, reuse: Reuse, published: Path | None) -> list[Job]:
@@ -375,7 +411,8 @@ def _search_jobs(site: SiteView, reuse: Reuse, published: Path | None) -> list[J
     return [FileJob(path, functools.partial(_same_bytes, script)) for path, script in made.items()]
 
 
-def _same_bytes(content: bytes) -> bytes:
+def _same_bytes(content: str | bytes) -> str | bytes:
+    """A file made already (serve's search files, the facet index): handed to the drawing as it is."""
     return content
 
 
@@ -383,15 +420,19 @@ def _tag_and_agent_pages(planner: _Planner) -> list[Job]:
     site = planner.site
     jobs: list[Job] = [PageJob("tags/index.html", "tags.html", {})]
     for tag, views in site.tags:
-        context = {"tag": tag, "description": site.config.tag_description(tag), "cases": views}
-        jobs.append(PageJob(tag_page(tag), "tag.html", context))
+        for part in list_pages(_folder(tag_page(tag)), views):
+            context = {"tag": tag, "description": site.config.tag_description(tag), **_list_context(part)}
+            jobs.append(PageJob(part.path, "tag.html", context, weight=len(part.rows)))
     agents = {
         slug: (pairs[-1][1].interaction.agent, planner.shared(("agent", slug), pairs[::-1], pairs))  # newest first
         for slug, pairs in planner.grouped("agents", _agent_of).groups.items()
     }
     jobs.append(PageJob("agents/index.html", "agents.html", {"agents": agents}))
     for slug, (agent, pairs) in agents.items():
-        jobs.append(PageJob(agent_page(slug), "agent.html", {"agent": agent, "pairs": pairs}, weight=len(pairs) // 2))
+        cases = len({view.case.id for view, _ in pairs})
+        for part in list_pages(_folder(agent_page(slug)), pairs):
+            context = {"agent": agent, "case_count": cases, **_list_context(part)}
+            jobs.append(PageJob(part.path, "agent.html", context, weight=len(part.rows) // 2))
     return jobs
 
 
@@ -619,3 +660,39 @@ def _by_status(site: SiteView) -> list[tuple[str, list[CaseView]]]:
 def _month(entry: Entry, zone: Any) -> str:
     local: datetime = entry.interaction.at.instant.astimezone(zone)
     return f"{local:%Y-%m}"
+
+
+def _day(entry: Entry, zone: Any) -> int:
+    day: int = entry.interaction.at.instant.astimezone(zone).day
+    return day
+
+
+def _facet_values(view: CaseView, entry: Entry) -> dict[str, tuple[str, ...]]:
+    """The filter values one timeline entry carries (the data-* attributes of its list item)."""
+    i = entry.interaction
+    return {
+        "tag": tuple(view.case.tags),
+        "status": (view.case.status,),
+        "channel": (i.channel,),
+        "direction": (i.direction,),
+        "counterparty": (view.case.counterparty,) if view.case.counterparty else (),
+        "agent": (agent_slug(i.agent),) if i.agent else (),
+    }
+
+
+def _list_context(part: ListPage, rows: bool = True) -> dict[str, Any]:
+    """What a list page's template gets of its place in the list (plain values, so serve keys it)."""
+    context: dict[str, Any] = {
+        "pager_links": part.pager,
+        "page_number": part.number,
+        "total": part.total,
+        "first": part.first,
+    }
+    if rows:
+        context["rows"] = part.rows
+    return context
+
+
+def _folder(first_page: str) -> str:
+    """The folder of a list whose first page is *first_page* (``tags/x/index.html`` → ``tags/x``)."""
+    return first_page.removesuffix("/index.html")

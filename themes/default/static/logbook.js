@@ -2,7 +2,7 @@
  * - timeline filters, reflected in the URL (shareable; the back button works)
  * - search over the prebuilt lunr index, loaded in shards on demand (works from file://)
  * - "copy link" buttons beside each entry's permalink
- * Without JavaScript every page is still complete: the timeline is a plain list. */
+ * Without JavaScript every page is still complete: each timeline page is a plain list of its month. */
 (function () {
   "use strict";
 
@@ -10,17 +10,27 @@
   function $all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
 
   /* ---------- timeline filters ---------- */
+  /* The timeline is one page per month.  A filter hides the entries of the page in view that do not
+   * match, and counts the matching ones of every month from timeline/facets.js (how many interactions
+   * of each month carry each filter value), loaded by a <script> tag the first time a filter is set:
+   * the month navigation then shows each month's matches and its links keep the filter. */
   function setupFilters() {
     var form = $("#timeline-filters");
     if (!form) return;
     form.hidden = false;
+    var month = form.getAttribute("data-month");
+    var monthTotal = Number(form.getAttribute("data-month-total") || "0");
     var entries = $all(".timeline-entry");
     var fields = $all("select, input", form);
+    var nav = $("#month-nav");
+    var loading = false;
+    var failed = false;
 
     function readURL() {
       var params = new URLSearchParams(location.search);
       fields.forEach(function (field) { field.value = params.get(field.name) || ""; });
     }
+    function active() { return fields.filter(function (field) { return field.value; }); }
     function matches(entry) {
       return fields.every(function (field) {
         var value = field.value;
@@ -31,6 +41,61 @@
         return entry.dataset[field.name] === value;
       });
     }
+    function loadFacets() {
+      if (window.logbookFacets || loading || failed || !nav) return;
+      loading = true;
+      var script = document.createElement("script");
+      script.src = nav.getAttribute("data-facets");
+      script.onload = function () { loading = false; apply(); };
+      script.onerror = function () { loading = false; failed = true; apply(); };
+      document.head.appendChild(script);
+    }
+    /* [count, exact] of one month (its column in the facet index): one filter is counted exactly;
+     * several are bounded by the smallest of their single counts ("up to"). */
+    function monthCount(facets, column) {
+      var counts = [];
+      var from = "", to = "";
+      active().forEach(function (field) {
+        if (field.name === "from") { from = field.value; return; }
+        if (field.name === "to") { to = field.value; return; }
+        var byValue = facets.fields[field.name] || {};
+        counts.push(byValue[field.value] ? byValue[field.value][column] : 0);
+      });
+      if (from || to) {
+        var days = facets.days[column], name = facets.months[column], sum = 0;
+        for (var d = 1; d <= 31; d++) {
+          var date = name + "-" + (d < 10 ? "0" : "") + d;
+          if ((!from || date >= from) && (!to || date <= to)) sum += days[d - 1];
+        }
+        counts.push(sum);
+      }
+      if (!counts.length) return [facets.total[column], true];
+      return [Math.min.apply(null, counts), counts.length === 1];
+    }
+    function countText(count) { return (count[1] ? "" : "up to ") + count[0]; }
+    function updateMonths(filtering) {
+      var facets = window.logbookFacets;
+      var all = [0, true], here = null;
+      $all(".month-total", nav || undefined).forEach(function (counter) {
+        var item = counter.parentNode;
+        if (!counter.hasAttribute("data-total")) counter.setAttribute("data-total", counter.textContent);
+        if (!filtering || !facets) {
+          counter.textContent = counter.getAttribute("data-total");
+          item.classList.remove("no-match");
+          return;
+        }
+        var column = facets.months.indexOf(counter.getAttribute("data-month"));
+        var count = column < 0 ? [0, true] : monthCount(facets, column);
+        if (counter.getAttribute("data-month") === month) {
+          if (entries.length === monthTotal) count = [$all(".timeline-entry:not([hidden])").length, true];
+          here = count;
+        }
+        all = [all[0] + count[0], all[1] && count[1]];
+        counter.textContent = countText(count);
+        item.classList.toggle("no-match", count[0] === 0);
+      });
+      return { all: all, here: here };
+    }
     function apply() {
       var shown = 0;
       entries.forEach(function (entry) {
@@ -38,15 +103,23 @@
         entry.hidden = !visible;
         if (visible) shown += 1;
       });
-      $all(".month").forEach(function (month) {
-        var count = $all(".timeline-entry", month).filter(function (e) { return !e.hidden; }).length;
-        month.hidden = count === 0;
-        var counter = $(".month-count", month);
-        if (counter) counter.textContent = "(" + count + ")";
+      $all(".month").forEach(function (section) {
+        var counter = $(".month-count", section);
+        if (counter && !counter.hasAttribute("data-total")) counter.setAttribute("data-total", counter.textContent);
+        if (counter) counter.textContent = active().length ? "(" + shown + " shown)" : counter.getAttribute("data-total");
       });
-      $("#filter-count").textContent = shown + " of " + entries.length + " interactions";
-      var order = $("#order-link");
-      if (order) order.search = location.search;
+      var filtering = active().length > 0;
+      if (filtering) loadFacets();
+      var totals = updateMonths(filtering);
+      var text = shown + " of " + entries.length + " interactions on this page";
+      if (filtering && window.logbookFacets) {
+        if (totals.here && monthTotal > entries.length) text += "; " + countText(totals.here) + " in " + month;
+        text += "; " + countText(totals.all) + " in the whole logbook" + (totals.all[1] ? "" : " (each month counted by its rarest filter)");
+      } else if (filtering && failed) {
+        text += "; the counts of other months could not be loaded";
+      }
+      $("#filter-count").textContent = text;
+      $all("#order-link, #month-nav a, .pager a").forEach(function (link) { link.search = location.search; });
     }
     function writeURL() {
       var params = new URLSearchParams();

@@ -1,0 +1,1 @@
+window.logbookFacets = {"days":[[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1,1,0,0]],"fields":{"agent":{"s-9":[1]},"channel":{"chat":[1],"email":[1]},"counterparty":{"Example Shop":[2]},"direction":{"in":[1],"out":[1]},"status":{"waiting":[2]},"tag":{"refund":[2]}},"months":["2026-03"],"total":[2]};
