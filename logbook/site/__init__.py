@@ -1,7 +1,7 @@
 """The site: derived views drawn as pages, then published whole.
 
 Holds the drawing of every page (``render``), message bodies made safe (``messages``), the search
-index (``search``, ``lunrindex``), the charts (``charts``), the calendar feed (``calendar``) and the
+index (``search``; its words and terms per language in ``textindex`` and ``stopwords``), the charts (``charts``), the calendar feed (``calendar``) and the
 publishing step that swaps the new site in only when it is whole (``publish``).
 
 May import: everything below it (``core``, ``store``, ``speed``, ``validate``, ``load``, ``evidence``).
