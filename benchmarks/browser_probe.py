@@ -1,7 +1,7 @@
 """What a built site costs its reader, measured in Debian's Chromium from ``file://``.
 
     python benchmarks/browser_probe.py SITE [--order NUMBER] [--word refund] [--phrase "refund promised"]
-        [--runs 3] [--label M]
+        [--runs 3] [--label M] [--pagefind HUGO_SITE]
 
 For three searches (an order number, found in the site's first case page unless given; a common
 word; a two-word phrase): the bytes the search page loaded (the page, its CSS and scripts, the
@@ -9,14 +9,24 @@ index files), the time from submitting the query to the first result drawn and t
 results complete (each a new browser context, so nothing is cached; the median of ``--runs``).
 Then the search page's weight before any query, the largest page's bytes and DOM nodes, and the
 load times of the dashboard and the timeline.  Prints a Markdown table.
+
+``--pagefind`` runs the same three searches with Pagefind over a site it indexed (Hugo's build of
+the same corpus, see run.py), served over HTTP by Python's http.server (Pagefind cannot run from
+``file://``): its JavaScript API's search, then the data of the first ten results, as its UI shows
+them; the time counts from the import of ``pagefind.js``, so its start-up is included.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
+import socket
 import statistics
+import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -84,6 +94,55 @@ def search_once(browser: object, site: Path, query: str) -> dict[str, float]:
     return result
 
 
+PAGEFIND = """async (query) => {
+  const start = performance.now();
+  const pagefind = await import('/pagefind/pagefind.js');
+  await pagefind.init();
+  const search = await pagefind.search(query);
+  const first = await search.results[0]?.data();
+  const firstAt = performance.now();
+  await Promise.all(search.results.slice(0, 10).map((result) => result.data()));
+  return {first: firstAt - start, done: performance.now() - start, results: search.results.length, ok: !!first};
+}"""
+
+
+@contextlib.contextmanager
+def served(folder: Path) -> Iterator[str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def pagefind_once(browser: object, root: str, folder: Path, query: str) -> dict[str, float]:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(f"{root}/index.html")
+    page.wait_for_load_state("load")
+    loaded: list[str] = []
+    page.on("requestfinished", lambda request: loaded.append(request.url))
+    result = page.evaluate(PAGEFIND, query)
+    page.wait_for_timeout(50)
+    context.close()
+    size = sum((folder / unquote(urlparse(url).path).lstrip("/")).stat().st_size for url in loaded)
+    return {"bytes": size, "scripts": len(loaded), **result}
+
+
 def page_load(browser: object, page_path: Path) -> tuple[float, int]:
     """Milliseconds to the load event, and the DOM's element count."""
     context = browser.new_context()  # type: ignore[attr-defined]
@@ -104,6 +163,7 @@ def main() -> None:
     parser.add_argument("--phrase", default="refund promised")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--label", default="", help="a name for the site in the table (e.g. M)")
+    parser.add_argument("--pagefind", type=Path, help="a site Pagefind indexed, searched the same way over HTTP")
     args = parser.parse_args()
     site = args.site.resolve()
     if not (site / "search/index.html").is_file():
@@ -138,6 +198,16 @@ def main() -> None:
             load, nodes = page_load(browser, site / path)
             size = (site / path).stat().st_size
             print(f"| {name} | | {size / 1024:,.0f} KB | {nodes:,} DOM nodes | load {load:,.0f} ms | |")
+        if args.pagefind:
+            with served(args.pagefind.resolve()) as root:
+                for name, query in queries:
+                    runs = [pagefind_once(browser, root, args.pagefind.resolve(), query) for _ in range(args.runs)]
+                    median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+                    print(
+                        f"| Pagefind over HTTP: {name} `{query}` | {median['results']:,.0f} | "
+                        f"{median['bytes'] / 1024:,.0f} KB | {median['scripts']:.0f} files | "
+                        f"{median['first']:,.0f} ms | {median['done']:,.0f} ms |"
+                    )
         browser.close()
 
 
