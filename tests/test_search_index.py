@@ -40,17 +40,30 @@ def keys(files: dict[str, bytes]) -> dict[str, object]:
 
 def decoded(postings: str) -> dict[int, float]:
     """search.js's decode, in Python: document number → score."""
-    scores, number, i = {}, 0, 0
-    while i < len(postings):
-        gap = 0
+    scores: dict[int, float] = {}
+    number, i, gap, score = 0, 0, 0, 0.0
+
+    def varint() -> int:
+        nonlocal i
+        value = 0
         while True:
             digit = DIGITS.index(postings[i])
             i += 1
-            gap = gap * 32 + (digit & 31)
+            value = value * 32 + (digit & 31)
             if digit < 32:
-                break
+                return value
+
+    while i < len(postings):
+        if postings[i] == "~":
+            i += 1
+            for _ in range(varint()):
+                number += gap
+                scores[number] = score
+            continue
+        gap = varint()
         number += gap
-        scores[number] = math.exp(DIGITS.index(postings[i]) / 12) - 1
+        score = math.exp(DIGITS.index(postings[i]) / 12) - 1
+        scores[number] = score
         i += 1
     return scores
 
@@ -177,3 +190,11 @@ def test_an_unknown_language_is_a_located_diagnostic(tmp_path):
     assert config.language == "en"
     assert [(d.code, d.location.line) for d in diagnostics] == [("config-invalid", 3)]
     assert "zh-Hans" in (diagnostics[0].hint or "")
+
+
+def test_a_word_in_nearly_every_document_costs_a_few_bytes():
+    documents = [document(n, refs=f"C-{n}", body="the parcel" + (" arrived" if n % 50 else "")) for n in range(3000)]
+    found = keys(index_files(documents, "en"))
+    parcel, arrived = found["parcel"][0], found["arriv"][0]  # type: ignore[index]
+    assert sorted(decoded(parcel)) == list(range(3000)) and len(parcel) < 20  # one pair, repeated
+    assert sorted(decoded(arrived)) == [n for n in range(3000) if n % 50] and len(arrived) < 60 * 8

@@ -13,7 +13,8 @@ the site itself and nothing else):
   from) of documents BLOCK·N to BLOCK·N + BLOCK − 1, loaded only for the results shown.
 
 Postings are a string: per document, the gap from the previous document number as a base-32 varint,
-then its score as one character, both in the alphabet DIGITS.  The score is BM25 summed over the
+then its score as one character, both in the alphabet DIGITS; ``~`` and a count after a pair
+repeat it that many more times.  The score is BM25 summed over the
 fields (title and subject, refs, body, people, case title; each with its boost), kept on a log scale
 (``round(ln(1 + score) · 12)``, at most 63).
 """
@@ -21,6 +22,7 @@ fields (title and subject, refs, body, people, case title; each with its boost),
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import re
@@ -45,6 +47,7 @@ K1 = 1.2
 B = 0.75
 DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 SCORE_SCALE = 12
+REPEAT_AT = 3  # a run of this many equal (gap, score) pairs is written once with a count
 URL_RE = re.compile(r"https?://\S+")
 
 Card = dict[str, str]
@@ -122,15 +125,26 @@ def _postings(documents: Sequence[Document]) -> tuple[dict[str, list[tuple[int, 
 
 
 def _encoded(postings: list[tuple[int, float]], count: int) -> str:
+    """The postings string: per document its gap and score; a pair repeated REPEAT_AT times or more
+    in a row is written once, then ``~`` and how many more times it comes (a word in most documents
+    has a tiny idf, so its pairs are nearly all "gap 1, score 0")."""
     idf = math.log(1 + (count - len(postings) + 0.5) / (len(postings) + 0.5))
     previous = 0
-    parts = []
+    pairs = []
     gaps, scores, log1p = _GAPS, _SCORES, math.log1p
     for number, weight in postings:
         gap = number - previous
-        parts.append(gaps[gap] if gap < 4096 else _varint(gap))
-        parts.append(scores[min(199, round(log1p(weight * idf) * SCORE_SCALE))])
+        pairs.append(
+            (gaps[gap] if gap < 4096 else _varint(gap)) + scores[min(199, round(log1p(weight * idf) * SCORE_SCALE))]
+        )
         previous = number
+    parts = []
+    for pair, run in itertools.groupby(pairs):
+        times = sum(1 for _ in run)
+        if times >= REPEAT_AT:
+            parts.append(f"{pair}~{_varint(times - 1)}")
+        else:
+            parts.append(pair * times)
     return "".join(parts)
 
 

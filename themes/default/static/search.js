@@ -103,11 +103,22 @@
 
   function decode(postings) {  /* document number -> score */
     var scores = new Map(), number = 0, i = 0;
+    var gap = 0, score = 0;
+    function varint() {
+      var value = 0, digit;
+      do { digit = DIGITS.indexOf(postings[i++]); value = value * 32 + (digit & 31); } while (digit >= 32);
+      return value;
+    }
     while (i < postings.length) {
-      var gap = 0, digit;
-      do { digit = DIGITS.indexOf(postings[i++]); gap = gap * 32 + (digit & 31); } while (digit >= 32);
+      if (postings[i] === "~") {  /* the last pair, this many more times */
+        i++;
+        for (var times = varint(); times > 0; times--) { number += gap; scores.set(number, score); }
+        continue;
+      }
+      gap = varint();
       number += gap;
-      scores.set(number, Math.exp(DIGITS.indexOf(postings[i++]) / 12) - 1);
+      score = Math.exp(DIGITS.indexOf(postings[i++]) / 12) - 1;
+      scores.set(number, score);
     }
     return scores;
   }
