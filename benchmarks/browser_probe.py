@@ -31,6 +31,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 CHROMIUM = "/usr/bin/chromium"
+LOAD_TIMEOUT = 180  # seconds
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 WATCH = """() => {
   const list = document.getElementById('search-results');
@@ -143,16 +144,22 @@ def pagefind_once(browser: object, root: str, folder: Path, query: str) -> dict[
     return {"bytes": size, "scripts": len(loaded), **result}
 
 
-def page_load(browser: object, page_path: Path) -> tuple[float, int]:
-    """Milliseconds to the load event, and the DOM's element count."""
+def page_load(browser: object, page_path: Path) -> tuple[str, str]:
+    """The time to the load event and the DOM's element count, as table cells (a page that has not
+    loaded in LOAD_TIMEOUT seconds says so)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     context = browser.new_context()  # type: ignore[attr-defined]
     page = context.new_page()
-    page.goto(page_path.as_uri())
-    page.wait_for_load_state("load")
-    timing = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
-    nodes = page.evaluate("document.getElementsByTagName('*').length")
-    context.close()
-    return float(timing), int(nodes)
+    try:
+        page.goto(page_path.as_uri(), timeout=LOAD_TIMEOUT * 1000)
+        timing = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+        nodes = page.evaluate("document.getElementsByTagName('*').length")
+        return f"load {timing:,.0f} ms", f"{nodes:,} DOM nodes"
+    except PlaywrightTimeout:
+        return f"not loaded in {LOAD_TIMEOUT} s", "?"
+    finally:
+        context.close()
 
 
 def main() -> None:
@@ -191,13 +198,12 @@ def main() -> None:
         largest = pages[-1]
         load, nodes = page_load(browser, largest)
         print(
-            f"| largest page `{largest.relative_to(site)}` | | {largest.stat().st_size / 1024:,.0f} KB | "
-            f"{nodes:,} DOM nodes | load {load:,.0f} ms | |"
+            f"| largest page `{largest.relative_to(site)}` | | {largest.stat().st_size / 1024:,.0f} KB | {nodes} | {load} | |"
         )
         for name, path in (("dashboard", "index.html"), ("timeline", "timeline/index.html")):
             load, nodes = page_load(browser, site / path)
             size = (site / path).stat().st_size
-            print(f"| {name} | | {size / 1024:,.0f} KB | {nodes:,} DOM nodes | load {load:,.0f} ms | |")
+            print(f"| {name} | | {size / 1024:,.0f} KB | {nodes} | {load} | |")
         if args.pagefind:
             with served(args.pagefind.resolve()) as root:
                 for name, query in queries:
