@@ -330,6 +330,8 @@ def test_search_highlights_the_matched_words_and_keeps_their_punctuation(site):
         assert _search(page, "GT-889123").startswith("16 results")
         assert "order <mark>GT-889123</mark> (PowerBlend 900, 1 ×)" in page.inner_html("#search-results")
         assert _search(page, "no-such-word-anywhere").startswith("0 results")
+        assert _search(page, "ＧＴ－８８９１２３").startswith("16 results")  # folded as the index was (NFKC)
+        assert _search(page, "refun*").startswith("24 results")  # every word beginning so
 
 
 def _book_in(tmp_path: Path, language: str, bodies: list[str]) -> Path:
