@@ -198,3 +198,8 @@ def test_a_word_in_nearly_every_document_costs_a_few_bytes():
     parcel, arrived = found["parcel"][0], found["arriv"][0]  # type: ignore[index]
     assert sorted(decoded(parcel)) == list(range(3000)) and len(parcel) < 20  # one pair, repeated
     assert sorted(decoded(arrived)) == [n for n in range(3000) if n % 50] and len(arrived) < 60 * 8
+
+
+def test_a_lone_surrogate_is_written_as_its_json_escape():
+    files = index_files([document(0, body="broken \udc80 text")], "en")
+    assert data(files["search/results-0.js"])[2][0]["s"] == "broken \udc80 text"  # type: ignore[index]

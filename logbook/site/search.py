@@ -179,7 +179,8 @@ def _json(value: object) -> str:
 def _script(kind: str, number: int, data_json: str) -> bytes:
     """A data file: no '<' or '>' (a script is ended by ``</script>``), JSON otherwise as made."""
     safe = data_json.replace("<", "\\u003c").replace(">", "\\u003e")
-    return f'window.__logbookSearch("{kind}", {number}, {safe});\n'.encode()
+    # a lone surrogate (never in a UTF-8 source, but a str may hold one) becomes its JSON escape
+    return f'window.__logbookSearch("{kind}", {number}, {safe});\n'.encode("utf-8", "backslashreplace")
 
 
 def terms_path(number: int) -> str:
