@@ -24,7 +24,7 @@ from logbook import build as build_module
 from logbook.evidence import derive
 from logbook.load import parse
 from logbook.load import stage as load
-from logbook.site import publish, render, search
+from logbook.site import publish, render
 from logbook.speed import cache, parses
 
 TOTALS: dict[str, float] = {}
@@ -60,8 +60,7 @@ def main() -> int:
     timed(render, "render_site", "render (all)")
     timed(render, "render_message", "  markdown")
     timed(render, "search_files", "  search")  # serve's way
-    timed(search, "search_document", "  search")  # build's way: a job per shard
-    timed(search, "_shard_bytes", "  search")
+    timed(render, "search_jobs", "  search")  # build's way: the whole index made at once
     timed(publish.Staging, "write_files", "publish (rest)")  # pages are written as they are drawn
     timed(cache.BuildCache, "save", "cache save")
     with tempfile.TemporaryDirectory() as out:

@@ -1,5 +1,6 @@
 """The benchmark runner works end to end at size S (a smoke test: timings are never asserted)."""
 
+import re
 import subprocess
 import sys
 
@@ -55,3 +56,27 @@ def test_benchmark_runner_at_size_s(tmp_path):
     )
     assert linear.returncode == 0, linear.stderr[-3000:]
     assert linear.stdout.count("S cold ") == 3 and "S / S = " in linear.stdout
+
+
+@pytest.mark.browser
+def test_browser_probe_measures_a_built_site(tmp_path):
+    """The probe searches the sample's order number, a word and a phrase, and measures the pages."""
+    from logbook.build import build
+    from support.books import SAMPLE
+
+    out = tmp_path / "site"
+    assert build(SAMPLE, out, as_of="2026-11-22").published
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks/browser_probe.py"), str(out), "--runs", "1", "--label", "S"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split("|")[1:-1] for line in proc.stdout.splitlines()[2:]]
+    searches = [row for row in rows if row[0].startswith(" search ") and "`" in row[0]]
+    order, *others = [row[0].split("`")[1] for row in searches]
+    assert re.fullmatch(r"[A-Z]{2,5}-\d{4,}", order) and others == ["refund", "refund promised"]
+    assert all(int(row[1].replace(",", "")) > 0 and row[2].strip().endswith("KB") for row in searches)
+    assert [row[0].strip().split(" ")[0] for row in rows[-3:]] == ["largest", "dashboard", "timeline"]
+    assert all("DOM nodes" in row[3] and row[4].strip().startswith("load ") for row in rows[-3:])

@@ -1,6 +1,7 @@
 """The published site in a real browser: filters and URL state, search, keyboard use, accessibility,
 valid HTML, file:// and a sub-path, page weight.  Screenshots go to test-artifacts/."""
 
+import json
 import shutil
 import socket
 import subprocess
@@ -361,32 +362,121 @@ def test_pages_fit_a_phone_screen(site):
         browser.close()
 
 
-def test_search_loads_index_shards_only_when_searching(tmp_path):
+def _search(page, query):
+    """Type a query and wait until its results are all drawn (polled: the page's CSP forbids the eval
+    that wait_for_function uses)."""
+    page.fill("#search-input", query)
+    page.press("#search-input", "Enter")
+    for _ in range(150):
+        if page.evaluate("document.getElementById('search-results').getAttribute('data-complete') === 'true'"):
+            return page.inner_text("#search-status")
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no results drawn for {query!r}: {page.inner_text('#search-status')}")
+
+
+def _chunks_holding(out: Path, *keys: str) -> set[str]:
+    """The term chunks the manifest assigns these keys to (the last chunk whose first key is not after it)."""
+    script = (out / "search/manifest.js").read_text(encoding="utf-8")
+    firsts = json.loads(script[script.index("{") : script.rindex("}") + 1])["chunks"]
+    return {f"terms-{max(n for n, first in enumerate(firsts) if first <= key)}.js" for key in keys}
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> Path:
+    """1,200 interactions, so that the index has many chunks."""
     files = {}
     for n in range(60):
         files[f"cases/K-{n:02d}/case.md"] = f"---\ntitle: Case {n}\nstatus: open\nrefs: {{order: ORD-{n:04d}}}\n---\n"
         for k in range(20):
             files[f"cases/K-{n:02d}/m{k:02d}.md"] = (
                 f"---\nat: 2026-01-{k + 1:02d} {n % 24:02d}:00Z\nchannel: email\n"
-                f"direction: in\n---\nMessage {k} about parcel {n * 100 + k}.\n"
+                f"direction: in\n---\nMessage {k} about parcel P{n * 100 + k}x, word{n * 100 + k:05d}, "
+                f"item{n * 100 + k}a, note{n * 100 + k}b and code{n * 100 + k}c.\n"
             )
-    root = write_tree(tmp_path / "book", files)
-    out = tmp_path / "site"
+    root = write_tree(tmp_path_factory.mktemp("big") / "book", files)
+    out = root.parent / "site"
     assert build(root, out, as_of=AS_OF).published
-    shards = sorted(p.name for p in (out / "search").glob("shard-*.js"))
-    assert shards == sorted(f"shard-{n}.js" for n in range(12))  # 1,200 interactions: 5 whole cases (100) per shard
+    return out
+
+
+def test_search_loads_only_the_chunks_and_result_cards_it_needs(big):
+    chunks = sorted(p.name for p in (big / "search").glob("terms-*.js"))
+    assert len(chunks) > 5
     with browser_page() as page:
-        loaded = []
+        loaded: list[str] = []
         page.on("request", lambda r: loaded.append(Path(r.url.split("?")[0]).name))
-        page.goto((out / "search/index.html").as_uri())
+        page.goto((big / "search/index.html").as_uri())
         page.wait_for_load_state()
-        assert "manifest.js" in loaded and not any(name.startswith("shard-") for name in loaded)
-        page.fill("#search-input", "ORD-0059")
-        page.press("#search-input", "Enter")
-        for _ in range(100):  # polled from here: the page's CSP forbids the eval that wait_for_function uses
-            status = page.inner_text("#search-status")
-            if status and "so far" not in status and "Searching" not in status:
+        assert "manifest.js" in loaded and not any(name.startswith(("terms-", "results-")) for name in loaded)
+        assert _search(page, "ORD-0059").startswith("20 results")
+        assert {name for name in loaded if name.startswith("terms-")} == _chunks_holding(big, "ord-0059")
+        assert sorted(name for name in loaded if name.startswith("results-")) == ["results-147.js", "results-148.js"]
+        assert page.locator("#search-results li").count() == 10  # the first page; the next on demand
+        assert page.locator("#search-results li a").first.inner_text().startswith("K-59:")
+        loaded.clear()
+        page.click("#search-more")
+        for _ in range(50):
+            if page.locator("#search-results li").count() == 20:
                 break
             page.wait_for_timeout(100)
-        assert sorted(name for name in loaded if name.startswith("shard-")) == shards
-        assert page.locator("#search-results li a").first.inner_text().startswith("K-59:")
+        assert page.locator("#search-results li").count() == 20 and page.is_hidden("#search-more")
+        assert not any(name.startswith("terms-") for name in loaded)  # the chunks are loaded once
+        loaded.clear()
+        assert _search(page, "word01*").startswith("200 results")  # word01000 … word01019, …, word01919
+        prefix = {name for name in loaded if name.startswith("terms-")}
+        (first,), (last,) = _chunks_holding(big, "word01"), _chunks_holding(big, "word01\uffff")
+        assert prefix == {f"terms-{n}.js" for n in range(int(first[6:-3]), int(last[6:-3]) + 1)}
+        assert len(prefix) < len(chunks) // 2
+
+
+def test_search_highlights_the_matched_words_and_keeps_their_punctuation(site):
+    with browser_page() as page:
+        page.goto((site / "search/index.html").as_uri())
+        assert _search(page, "refunded").endswith("for “refunded”")
+        html = page.inner_html("#search-results")
+        assert "<mark>refunded</mark> 89.99 EUR to your card ending 4242." in html  # the stem's forms marked
+        assert "<mark>refund</mark>" in html.lower() or "<mark>Refund</mark>" in html
+        item = page.locator("#search-results li").filter(has_text="Refund issued").first
+        assert item.locator("mark").count() >= 2
+        assert _search(page, "GT-889123").startswith("16 results")
+        assert "order <mark>GT-889123</mark> (PowerBlend 900, 1 ×)" in page.inner_html("#search-results")
+        assert _search(page, "no-such-word-anywhere").startswith("0 results")
+        assert _search(page, "ＧＴ－８８９１２３").startswith("16 results")  # folded as the index was (NFKC)
+        assert _search(page, "refun*").startswith("24 results")  # every word beginning so
+
+
+def _book_in(tmp_path: Path, language: str, bodies: list[str]) -> Path:
+    files = {
+        "logbook.toml": f'[site]\ntitle = "Buch"\nlanguage = "{language}"\n',
+        "cases/A-1/case.md": "---\ntitle: Fall\nstatus: open\n---\n",
+    }
+    for n, body in enumerate(bodies):
+        files[f"cases/A-1/m{n}.md"] = f"---\nat: 2026-02-0{n + 1} 10:00Z\nchannel: email\ndirection: in\n---\n{body}\n"
+    root = write_tree(tmp_path / language / "book", files)
+    out = root.parent / "site"
+    assert build(root, out, as_of=AS_OF).published
+    return out
+
+
+def test_search_finds_a_german_word_by_its_stem(tmp_path):
+    out = _book_in(
+        tmp_path,
+        "de",
+        ["Die Rückerstattungen sind nicht angekommen.", "Ich warte auf die Rückerstattung.", "Der Mixer ist kaputt."],
+    )
+    with browser_page() as page:
+        page.goto((out / "search/index.html").as_uri())
+        assert _search(page, "Rückerstattung").startswith("2 results")
+        assert "<mark>Rückerstattungen</mark> sind" in page.inner_html("#search-results")
+        assert _search(page, "die nicht").startswith("0 results")  # German stop words: nothing to look for
+        assert _search(page, "Mixer").startswith("1 result")
+
+
+def test_search_finds_a_chinese_phrase(tmp_path):
+    out = _book_in(tmp_path, "zh-Hans", ["我的退款申请没有处理。", "订单已发货，请查收。", "退货地址是什么？"])
+    with browser_page() as page:
+        page.goto((out / "search/index.html").as_uri())
+        assert _search(page, "退款申请").startswith("1 result")
+        assert "我的<mark>退款申请</mark>没有处理" in page.inner_html("#search-results")
+        assert _search(page, "退").startswith("2 results")  # one Hanzi: 退款 and 退货
+        assert _search(page, "申请退款").startswith("0 results")  # every pair must be there

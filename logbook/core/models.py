@@ -269,6 +269,7 @@ class Config:
     timezone: str = "UTC"
     theme: str | None = None
     keeper: str | None = None  # who keeps this logbook: named on evidence packets
+    language: str = "en"  # [site] language: en, de, fr, es or zh-Hans
     tags: tuple[tuple[str, str], ...] = ()
     channels: tuple[str, ...] = DEFAULT_CHANNELS
     statuses: tuple[str, ...] = DEFAULT_STATUSES

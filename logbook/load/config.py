@@ -35,7 +35,8 @@ TOP_KEYS = (
 )
 
 
-SITE_KEYS = ("title", "timezone", "theme", "keeper")
+SITE_KEYS = ("title", "timezone", "theme", "keeper", "language")
+LANGUAGES = ("en", "de", "fr", "es", "zh-Hans")  # the languages the site can be in (its search included)
 
 
 def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
@@ -202,6 +203,16 @@ def _read_site(
                 values["timezone"] = value
             except TimeError as exc:
                 invalid(key, str(exc), "site", exc.hint)
+        elif key == "language":
+            if value.strip() in LANGUAGES:
+                values["language"] = value.strip()
+            else:
+                invalid(
+                    key,
+                    f"[site] language '{value.strip()}' is not one logbook knows",
+                    "site",
+                    f"one of: {', '.join(LANGUAGES)}",
+                )
         elif key == "theme":
             try:
                 resolve_theme(root, value.strip())

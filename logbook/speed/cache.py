@@ -9,9 +9,9 @@ made from, so a stale entry can never be used):
   unchanged too;
 * ``messages``: a case's Markdown bodies as HTML (one zlib-compressed entry per case), keyed
   by their texts, folders and exhibit links;
-* ``analysed``: a search shard's SHA-256, keyed by its documents' field values: the script
-  itself is read back from the published site while that copy is unchanged (see
-  search._shard_bytes); ``serve`` also keeps each document's index terms here.
+* ``analysed``: empty since the search index is split by term: a term's postings span the
+  whole logbook, so site/search.py makes the index anew on every build (the table stays, so
+  caches of this format still load).
 
 A file's SHA-256 is recomputed only when its size, mtime, inode or mode changed (the
 way git's index works).  Besides, ``inputs`` fingerprints every input (all files' stats,

@@ -1,6 +1,6 @@
 /* logbook: progressive enhancement for the static site. No framework, nothing remote.
  * - timeline filters, reflected in the URL (shareable; the back button works)
- * - search over the prebuilt lunr index, loaded in shards on demand (works from file://)
+ * (search is search.js, loaded by the search page alone)
  * - "copy link" buttons beside each entry's permalink
  * Without JavaScript every page is still complete: each timeline page is a plain list of its month. */
 (function () {
@@ -139,103 +139,6 @@
     apply();
   }
 
-  /* ---------- search ---------- */
-  window.logbookSearch = {
-    shards: {},
-    addShard: function (number, data) {
-      this.shards[number] = { index: data.index ? window.lunr.Index.load(data.index) : null, docs: data.docs };
-    }
-  };
-
-  function loadShard(base, number) {
-    return new Promise(function (resolve, reject) {
-      if (window.logbookSearch.shards[number]) return resolve();
-      var script = document.createElement("script");
-      script.src = base + "shard-" + number + ".js";
-      script.onload = function () { resolve(); };
-      script.onerror = function () { reject(new Error("could not load search shard " + number)); };
-      document.head.appendChild(script);
-    });
-  }
-
-  function cleanQuery(text) {
-    // Every word must match (so "GT-889123" finds that order, not every "GT"); lunr's own
-    // operators are taken as plain text.
-    // Stop words ("the", "a") are not in the index, so they are dropped rather than required.
-    return text.replace(/[:~^+*\-]/g, " ").trim().split(/\s+/).filter(function (word) {
-      return word && window.lunr.stopWordFilter(new window.lunr.Token(word.toLowerCase()));
-    }).map(function (word) { return "+" + word; }).join(" ");
-  }
-
-  function setupSearch() {
-    var form = $("#search-form");
-    if (!form) return;
-    var input = $("#search-input");
-    var list = $("#search-results");
-    var status = $("#search-status");
-    var base = form.getAttribute("data-base");
-    var root = form.getAttribute("data-root");
-    var manifest = window.logbookSearchManifest;
-    var generation = 0;
-
-    function render(hits) {
-      list.textContent = "";
-      hits.slice(0, 100).forEach(function (hit) {
-        var item = document.createElement("li");
-        var link = document.createElement("a");
-        link.href = root + hit.doc.h;
-        link.textContent = hit.doc.c + ": " + hit.doc.t;
-        var meta = document.createElement("p");
-        meta.className = "muted";
-        meta.textContent = hit.doc.d + " · " + hit.doc.ct;
-        var snippet = document.createElement("p");
-        snippet.textContent = hit.doc.s;
-        item.appendChild(link);
-        item.appendChild(meta);
-        item.appendChild(snippet);
-        list.appendChild(item);
-      });
-    }
-
-    function search(text) {
-      var mine = ++generation;
-      var query = cleanQuery(text);
-      list.textContent = "";
-      if (!query) { status.textContent = ""; return; }
-      var hits = [];
-      status.textContent = "Searching…";
-      var chain = Promise.resolve();
-      for (var n = 0; n < manifest.shards; n++) {
-        (function (number) {
-          chain = chain.then(function () { return loadShard(base, number); }).then(function () {
-            if (mine !== generation) return;
-            var shard = window.logbookSearch.shards[number];
-            (shard.index ? shard.index.search(query) : []).forEach(function (result) {
-              hits.push({ score: result.score, doc: shard.docs[result.ref] });
-            });
-            hits.sort(function (a, b) { return b.score - a.score; });
-            render(hits);
-            status.textContent = hits.length + " result" + (hits.length === 1 ? "" : "s") +
-              (number + 1 < manifest.shards ? " so far…" : "") + " for “" + text + "”";
-          });
-        })(n);
-      }
-      chain.catch(function (error) { status.textContent = error.message; });
-    }
-
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      history.pushState(null, "", "?q=" + encodeURIComponent(input.value));
-      search(input.value);
-    });
-    window.addEventListener("popstate", function () {
-      input.value = new URLSearchParams(location.search).get("q") || "";
-      search(input.value);
-    });
-    input.value = new URLSearchParams(location.search).get("q") || "";
-    if (input.value) search(input.value);
-  }
-
   /* ---------- copy permalinks ---------- */
   function setupPermalinks() {
     $all("a.permalink").forEach(function (link) {
@@ -261,7 +164,6 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setupFilters();
-    setupSearch();
     setupPermalinks();
   });
 })();
