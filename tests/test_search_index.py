@@ -203,3 +203,32 @@ def test_a_word_in_nearly_every_document_costs_a_few_bytes():
 def test_a_lone_surrogate_is_written_as_its_json_escape():
     files = index_files([document(0, body="broken \udc80 text")], "en")
     assert data(files["search/results-0.js"])[2][0]["s"] == "broken \udc80 text"  # type: ignore[index]
+
+
+def test_an_index_updated_with_the_changed_documents_equals_one_made_anew():
+    """serve's way: the documents that are new objects are re-scored, the rest kept; the files are
+    those of an index made from nothing, whether words come into use, go out of it or move."""
+    import random
+
+    from logbook.site.search import _Index
+
+    rng = random.Random(5)
+    vocabulary = ["refund", "refunded", "refunds", "parcel", "late", "ZD-526106", "退款", "promised", "jug"]
+
+    def text() -> str:
+        return " ".join(rng.choice(vocabulary) for _ in range(30))
+
+    documents = [document(n, refs=f"C-{n % 7}", body=text()) for n in range(200)]
+    index = _Index.made(documents)
+    kept = 0
+    for round_ in range(12):
+        documents = list(documents)
+        for n in rng.sample(range(200), 3):
+            body = text() if round_ % 3 else "refunding " + " ".join(text().split()[:29])  # a new word too
+            documents[n] = document(n, refs=f"C-{n % 7}", body=body)
+        updated = index.updated(documents)
+        assert updated.files("en") == _Index.made(documents).files("en"), round_
+        kept += updated is index
+        index = updated
+    assert kept >= 6  # most rounds updated in place (the rest changed an average length)
+    assert index.updated(list(documents)) is index  # the same documents: kept, nothing re-scored

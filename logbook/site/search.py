@@ -21,12 +21,15 @@ fields (title and subject, refs, body, people, case title; each with its boost),
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 
@@ -101,34 +104,41 @@ _GAPS = [_varint(gap) for gap in range(4096)]
 _SCORES = [DIGITS[min(63, q)] for q in range(200)]
 
 
-def _postings(documents: Sequence[Document]) -> tuple[dict[str, list[tuple[int, float]]], dict[str, str]]:
-    """Term → (document number, BM25 summed over fields), in document order; surface word → its stem."""
-    count = len(documents)
-    averages = [sum(sum(fields[f].counts.values()) for fields, _ in documents) / count for f in range(len(FIELDS))]
-    postings: dict[str, list[tuple[int, float]]] = {}
-    forms: dict[str, str] = {}
-    for number, (fields, _) in enumerate(documents):
-        weights: dict[str, float] = {}
-        for (_, boost), average, terms in zip(FIELDS, averages, fields):
-            counts = terms.counts
-            norm = K1 * (1 - B + B * sum(counts.values()) / average) if average else K1
-            for term, tf in counts.items():
-                weights[term] = weights.get(term, 0.0) + (K1 + 1) * tf / (norm + tf) * boost
-            forms.update(terms.forms)
-        for term, weight in weights.items():
-            found = postings.get(term)
-            if found is None:
-                postings[term] = [(number, weight)]
-            else:
-                found.append((number, weight))
-    return postings, forms
+def _lengths(fields: tuple[Terms, ...]) -> tuple[int, ...]:
+    return tuple(sum(terms.counts.values()) for terms in fields)
+
+
+def _averages(lengths: Sequence[tuple[int, ...]]) -> tuple[float, ...]:
+    """Each field's average length, rounded to a tenth: BM25 needs only about it, and a rounded
+    average stays the same through most edits, so serve re-scores only the documents that changed."""
+    count = len(lengths)
+    return tuple(round(sum(length[f] for length in lengths) / count, 1) if count else 0.0 for f in range(len(FIELDS)))
+
+
+def _weights(fields: tuple[Terms, ...], averages: tuple[float, ...]) -> dict[str, float]:
+    """A document's BM25 weight per term, summed over the fields with their boosts (no idf yet)."""
+    weights: dict[str, float] = {}
+    for (_, boost), average, terms in zip(FIELDS, averages, fields):
+        counts = terms.counts
+        norm = K1 * (1 - B + B * sum(counts.values()) / average) if average else K1
+        for term, tf in counts.items():
+            weights[term] = weights.get(term, 0.0) + (K1 + 1) * tf / (norm + tf) * boost
+    return weights
+
+
+def _idf(count: int, having: int) -> float:
+    return math.log(1 + (count - having + 0.5) / (having + 0.5))
+
+
+def _score(score: float) -> str:
+    return _SCORES[min(199, round(math.log1p(score) * SCORE_SCALE))]
 
 
 def _encoded(postings: list[tuple[int, float]], count: int) -> str:
     """The postings string: per document its gap and score; a pair repeated REPEAT_AT times or more
     in a row is written once, then ``~`` and how many more times it comes (a word in most documents
     has a tiny idf, so its pairs are nearly all "gap 1, score 0")."""
-    idf = math.log(1 + (count - len(postings) + 0.5) / (len(postings) + 0.5))
+    idf = _idf(count, len(postings))
     previous = 0
     pairs = []
     gaps, scores, log1p = _GAPS, _SCORES, math.log1p
@@ -152,24 +162,152 @@ def _utf16(key: str) -> bytes:
     return key.encode("utf-16-be", "surrogatepass")
 
 
-def _entries(documents: Sequence[Document]) -> list[tuple[str, str]]:
-    """Every key and its JSON value, in JavaScript's order: ``[postings, [forms]]`` for a term,
-    ``"stem"`` for a word that stems to another term, ``[postings, [forms], "stem"]`` for both
-    (``[postings]`` alone when no other word stems to the term)."""
-    postings, forms = _postings(documents)
-    surfaces: dict[str, list[str]] = {}
-    for word, term in forms.items():
-        surfaces.setdefault(term, []).append(word)
-    entries = []
-    for key in sorted(postings.keys() | forms.keys(), key=_utf16):
-        data: object = forms.get(key)
-        if key in postings:
-            data = [_encoded(postings[key], len(documents))]
-            spelled = sorted(surfaces.get(key, ()), key=_utf16)
-            if spelled or key in forms:
-                data = [*data, spelled, *([forms[key]] if key in forms else [])]
-        entries.append((key, _json(key) + ":" + _json(data)))
-    return entries
+@dataclass
+class _Index:
+    """An index in the making: the documents, the postings, and each key's entry
+    as JSON.  serve keeps the last one and makes the next from the documents that changed (the
+    result is the same as made anew: tests/test_incremental.py compares every file)."""
+
+    documents: list[Document]
+    lengths: list[tuple[int, ...]]
+    averages: tuple[float, ...]
+    postings: dict[str, list[tuple[int, float]]]
+    uses: Counter[str]  # a word whose stem differs → how many fields use it
+    stems: dict[str, str]  # such a word → its stem
+    spellings: dict[str, set[str]]  # a stem → the words of it in use
+    texts: dict[str, str] = field(default_factory=dict)  # key → its entry as JSON
+    order: list[str] = field(default_factory=list)  # the keys in JavaScript's order
+    blocks: dict[int, bytes] = field(default_factory=dict)  # a results file made, while its cards hold
+
+    @classmethod
+    def made(cls, documents: Sequence[Document]) -> _Index:
+        lengths = [_lengths(fields) for fields, _ in documents]
+        averages = _averages(lengths)
+        index = cls(list(documents), lengths, averages, {}, Counter(), {}, {})
+        for number, (fields, _) in enumerate(documents):
+            weights = _weights(fields, averages)
+            for term, weight in weights.items():
+                found = index.postings.get(term)
+                if found is None:
+                    index.postings[term] = [(number, weight)]
+                else:
+                    found.append((number, weight))
+            index._count_words(fields, 1)
+        keys = index.postings.keys() | index.uses.keys()
+        index.texts = {key: index._text(key) for key in keys}
+        index.order = sorted(keys, key=_utf16)
+        return index
+
+    def _count_words(self, fields: tuple[Terms, ...], step: int) -> set[str]:
+        """Count the words of *fields* whose stem differs in (+1) or out (−1); the keys whose entries
+        that changed (a word coming into use or going out of it, and its stem)."""
+        touched = set()
+        for terms in fields:
+            for word, stem in terms.forms.items():
+                before = self.uses[word]
+                self.uses[word] = before + step
+                if before == 0 or before + step == 0:
+                    touched |= {word, stem}
+                    if step > 0:
+                        self.stems[word] = stem
+                        self.spellings.setdefault(stem, set()).add(word)
+                    else:
+                        del self.uses[word], self.stems[word]
+                        self.spellings[stem].discard(word)
+        return touched
+
+    def _text(self, key: str) -> str:
+        """The key's entry: ``[postings, [words], "stem"]``, the last two left out when empty; a word
+        with no postings of its own, only its stem as a string."""
+        data: object = self.stems.get(key)
+        if key in self.postings:
+            data = [_encoded(self.postings[key], len(self.documents))]
+            spelled = sorted(self.spellings.get(key, ()), key=_utf16)
+            if spelled or key in self.stems:
+                data = [*data, spelled, *([self.stems[key]] if key in self.stems else [])]
+        return _json(key) + ":" + _json(data)
+
+    def updated(self, documents: Sequence[Document]) -> _Index:
+        """The index of *documents*: this one with the documents that are not the same objects as its
+        own re-scored, or made anew when their number or the average lengths changed."""
+        if len(documents) != len(self.documents):
+            return _Index.made(documents)
+        changed = [n for n, document in enumerate(documents) if document is not self.documents[n]]
+        lengths = list(self.lengths)
+        for n in changed:
+            lengths[n] = _lengths(documents[n][0])
+        if _averages(lengths) != self.averages or len(changed) > len(documents) // 4:
+            return _Index.made(documents)
+        touched: set[str] = set()
+        for n in changed:
+            old = {term for terms in self.documents[n][0] for term in terms.counts}
+            new = _weights(documents[n][0], self.averages)
+            for term in old:
+                found = self.postings[term]
+                at = bisect.bisect_left(found, n, key=lambda pair: pair[0])
+                if term in new:  # still there: the entry changes only if the score character does
+                    before, found[at] = found[at][1], (n, new[term])
+                    idf = _idf(len(self.documents), len(found))
+                    if _score(before * idf) != _score(new[term] * idf):
+                        touched.add(term)
+                    continue
+                del found[at]
+                touched.add(term)
+                if not found:
+                    del self.postings[term]
+            for term, weight in new.items():
+                if term not in old:
+                    bisect.insort(self.postings.setdefault(term, []), (n, weight), key=lambda pair: pair[0])
+                    touched.add(term)
+            touched |= self._count_words(self.documents[n][0], -1) | self._count_words(documents[n][0], 1)
+            self.documents[n] = documents[n]
+            self.blocks.pop(n // BLOCK, None)
+        self.lengths = lengths
+        keys_changed = False
+        for key in touched:
+            was = key in self.texts
+            if key in self.postings or key in self.stems:
+                self.texts[key] = self._text(key)
+            else:
+                self.texts.pop(key, None)
+            keys_changed = keys_changed or was != (key in self.texts)
+        if keys_changed:
+            self.order = sorted(self.texts, key=_utf16)
+        return self
+
+    def files(self, language: str) -> dict[str, bytes]:
+        """Output path → script: the manifest, the term chunks and the result cards."""
+        files: dict[str, bytes] = {}
+        firsts: list[str] = []
+        chunk: list[str] = []
+        size = 0
+        for key in self.order:
+            text = self.texts[key]
+            if chunk and size + len(text) > CHUNK_BYTES:
+                files[terms_path(len(firsts) - 1)] = _script("terms", len(firsts) - 1, "{" + ",".join(chunk) + "}")
+                chunk, size = [], 0
+            if not chunk:
+                firsts.append(key)
+            chunk.append(text)
+            size += len(text) + 1
+        if chunk:
+            files[terms_path(len(firsts) - 1)] = _script("terms", len(firsts) - 1, "{" + ",".join(chunk) + "}")
+        for start in range(0, len(self.documents), BLOCK):
+            block = self.blocks.get(start // BLOCK)
+            if block is None:
+                cards = [card for _, card in self.documents[start : start + BLOCK]]
+                block = self.blocks[start // BLOCK] = _script("results", start // BLOCK, _json(cards))
+            files[results_path(start // BLOCK)] = block
+        manifest = {
+            "block": BLOCK,
+            "chunks": firsts,
+            "documents": len(self.documents),
+            "format": FORMAT,
+            "language": language,
+            "stop": sorted(STOP_WORDS[language]),
+        }
+        files["search/manifest.js"] = _script("manifest", 0, _json(manifest))
+        return files
 
 
 def _json(value: object) -> str:
@@ -193,33 +331,7 @@ def results_path(number: int) -> str:
 
 def index_files(documents: Sequence[Document], language: str) -> dict[str, bytes]:
     """Output path → script: the manifest, the term chunks and the result cards."""
-    files: dict[str, bytes] = {}
-    firsts: list[str] = []
-    chunk: list[str] = []
-    size = 0
-    for key, text in _entries(documents) if documents else []:
-        if chunk and size + len(text) > CHUNK_BYTES:
-            files[terms_path(len(firsts) - 1)] = _script("terms", len(firsts) - 1, "{" + ",".join(chunk) + "}")
-            chunk, size = [], 0
-        if not chunk:
-            firsts.append(key)
-        chunk.append(text)
-        size += len(text) + 1
-    if chunk:
-        files[terms_path(len(firsts) - 1)] = _script("terms", len(firsts) - 1, "{" + ",".join(chunk) + "}")
-    for start in range(0, len(documents), BLOCK):
-        cards = [card for _, card in documents[start : start + BLOCK]]
-        files[results_path(start // BLOCK)] = _script("results", start // BLOCK, _json(cards))
-    manifest = {
-        "block": BLOCK,
-        "chunks": firsts,
-        "documents": len(documents),
-        "format": FORMAT,
-        "language": language,
-        "stop": sorted(STOP_WORDS[language]),
-    }
-    files["search/manifest.js"] = _script("manifest", 0, _json(manifest))
-    return files
+    return _Index.made(documents).files(language)
 
 
 def _language(site: SiteView) -> str:
@@ -247,10 +359,17 @@ def site_documents(site: SiteView, reuse: Memo | None = None) -> list[Document]:
 def search_files(
     site: SiteView, memo: Memo | None = None, reuse: Memo | None = None, published: Path | None = None
 ) -> dict[str, bytes]:
-    """Output path → JavaScript (UTF-8) for the whole index.  *memo* and *published* are not used: the
-    index is made anew from the documents (a term's postings span the whole logbook); *reuse* (serve)
-    keeps each case view's documents."""
-    return index_files(site_documents(site, reuse), _language(site))
+    """Output path → JavaScript (UTF-8) for the whole index.  *memo* and *published* are not used: a
+    build makes the index anew from the documents (a term's postings span the whole logbook); with
+    *reuse* (serve), each case view's documents are kept, and the last index is updated with the
+    documents that changed."""
+    documents = site_documents(site, reuse)
+    if reuse is None:
+        return index_files(documents, _language(site))
+    last: list[_Index] = reuse.get(("search index", _language(site)), list)  # the same list every build
+    index = last[0].updated(documents) if last else _Index.made(documents)
+    last[:] = [index]
+    return index.files(_language(site))
 
 
 def search_jobs(
