@@ -288,7 +288,9 @@ def test_workers_die_with_a_killed_build_and_the_next_build_is_not_refused(tmp_p
 
     book, out = tmp_path / "book", tmp_path / "site"
     generated_book(book, 200, 20, seed=7)
-    setup = "from logbook.speed import workers; workers._kernel_kills_orphans = lambda: False; " if how == "polling" else ""
+    setup = (
+        "from logbook.speed import workers; workers._kernel_kills_orphans = lambda: False; " if how == "polling" else ""
+    )
     command = [
         sys.executable,
         "-c",

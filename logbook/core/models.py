@@ -267,6 +267,7 @@ class Me:
 class Config:
     title: str = "Logbook"
     timezone: str = "UTC"
+    language: str = "en"  # the readers' language: a catalogue in logbook/locales (en is the source)
     theme: str | None = None
     keeper: str | None = None  # who keeps this logbook: named on evidence packets
     tags: tuple[tuple[str, str], ...] = ()

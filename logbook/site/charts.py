@@ -16,6 +16,7 @@ from statistics import median
 from markupsafe import Markup, escape
 
 from logbook.core.clock import time_text
+from logbook.core.language import ENGLISH, Language
 from logbook.core.timeparse import zone_named
 from logbook.evidence.derive import CaseView, SiteView
 from logbook.speed.reuse import Memo, keyed_by_repr
@@ -230,7 +231,7 @@ def dashboard_charts(site: SiteView, memo: Memo | None = None) -> list[Chart | S
     ]
 
 
-def mini_timeline(view: CaseView, zone_name: str | None = None) -> Markup:
+def mini_timeline(view: CaseView, zone_name: str | None = None, lang: Language = ENGLISH) -> Markup:
     """A strip of the case's entries on a time axis, so gaps show at a glance; each mark links to its entry.
 
     Shapes differ by direction (circle received, square sent, diamond internal), not only colours.
@@ -248,19 +249,28 @@ def mini_timeline(view: CaseView, zone_name: str | None = None) -> Markup:
         reverse=True,
     )
     longest = gaps[0]
-    desc = (
-        f"{len(entries)} entries from {first:%Y-%m-%d} to {last:%Y-%m-%d}; the longest gap is "
-        f"{longest[0].days} days, after {longest[1].interaction.at.date_text()}"
+    desc = lang.n_(
+        "{n} entries from {first} to {last}; the longest gap is {days}, after {after}",
+        "{n} entries from {first} to {last}; the longest gap is {days}, after {after}",
+        len(entries),
+        first=lang.date(first),
+        last=lang.date(last),
+        days=lang.n_("{n} day", "{n} days", longest[0].days),
+        after=lang.date(longest[1].interaction.at.when),
     )
+    label = lang._("Timeline of this case: {description}", description=desc)
     parts = [
-        f'<nav class="strip-nav" aria-label="Timeline of this case: {escape(desc)}">'
+        f'<nav class="strip-nav" aria-label="{escape(label)}">'
         f'<svg class="strip" viewBox="0 0 {width} 44" width="100%" xmlns="http://www.w3.org/2000/svg">'
         f'<line x1="{pad}" y1="{y}" x2="{width - pad}" y2="{y}" class="axis"></line>'
     ]
     for entry in entries:
         x = pad + (width - 2 * pad) * (entry.interaction.at.instant - first).total_seconds() / span
         direction = entry.interaction.direction
-        label = escape(f"{time_text(entry.interaction.at, zone)} {entry.interaction.channel} {direction}")
+        label = escape(
+            f"{time_text(entry.interaction.at, zone, lang)} {lang.p_('channel', entry.interaction.channel)} "
+            f"{lang.p_('direction', direction)}"
+        )
         if direction == "in":
             shape = f'<circle cx="{x:.1f}" cy="{y}" r="6" class="mark mark-in"></circle>'
         elif direction == "out":
@@ -269,7 +279,7 @@ def mini_timeline(view: CaseView, zone_name: str | None = None) -> Markup:
             shape = f'<path d="M{x:.1f} {y - 7}L{x + 6:.1f} {y}L{x:.1f} {y + 7}L{x - 6:.1f} {y}Z" class="mark mark-internal"></path>'
         parts.append(f'<a href="#{entry.anchor}"><title>{label}</title>{shape}</a>')
     parts.append(
-        f'<text x="{pad}" y="42" class="strip-label">{first:%Y-%m-%d}</text>'
-        f'<text x="{width - pad}" y="42" text-anchor="end" class="strip-label">{last:%Y-%m-%d}</text></svg></nav>'
+        f'<text x="{pad}" y="42" class="strip-label">{lang.date(first)}</text>'
+        f'<text x="{width - pad}" y="42" text-anchor="end" class="strip-label">{lang.date(last)}</text></svg></nav>'
     )
     return Markup("".join(parts))

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from logbook import __version__
 from logbook.core.clock import time_html, zone_note
 from logbook.core.diagnostics import Diagnostic, Location, error
+from logbook.core.language import ENGLISH, Language
 from logbook.core.models import chronology_key
 from logbook.core.outputs import agent_page, agent_slug, case_page, tag_page
 from logbook.core.palette import status_css
@@ -28,6 +29,7 @@ from logbook.core.timeparse import Moment, zone_named
 from logbook.evidence.audit import audit_findings
 from logbook.evidence.derive import CaseView, Entry, Exhibit, Grouped, SiteView, merge_groups, merge_timeline
 from logbook.evidence.wording import duration, entry_name, message_noun, response_parts
+from logbook.load.catalogues import load_language
 from logbook.load.themes import Theme, default_theme_dir
 from logbook.site.calendar import calendar_ics
 from logbook.site.charts import dashboard_charts, mini_timeline
@@ -102,18 +104,20 @@ class _Output:
         self.copies[path] = source
 
 
-def recording_lag(delta: timedelta | None) -> str:
+def recording_lag(delta: timedelta | None, lang: Language = ENGLISH) -> str:
     """``recorded 2 h after the event`` / ``recorded before the time it gives``."""
     if delta is None:
         return ""
     if delta < timedelta(0):
-        return "recorded before the time it gives (a planned or forward-dated entry)"
+        return lang._("recorded before the time it gives (a planned or forward-dated entry)")
     if delta < timedelta(minutes=1):
-        return "recorded as it happened"
-    return f"recorded {duration(delta)} after the event"
+        return lang._("recorded as it happened")
+    return lang._("recorded {duration} after the event", duration=duration(delta, lang))
 
 
-def make_environment(theme: Theme) -> FragmentEnvironment:
+def make_environment(theme: Theme, lang: Language = ENGLISH) -> FragmentEnvironment:
+    """The templates' environment in the reader's language: ``{% trans %}`` and ``_()`` from its
+    catalogue, and every filter that shows a date, a duration or an amount in its forms."""
     loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader(theme.template_dirs),
@@ -127,27 +131,36 @@ def make_environment(theme: Theme) -> FragmentEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        extensions=[FragmentExtension],
+        extensions=[FragmentExtension, "jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(lang.translations, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
     env.filters.update(
         moment=_moment,
         instant=_instant,
         iso=lambda m: m.iso() if m else "",
-        duration=duration,
-        size=human_size,
-        day=lambda d: f"{d.day} {d:%B %Y}",
-        stamp=lambda d: f"{d.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
-        lag=recording_lag,
+        duration=lambda d: duration(d, lang),
+        size=lambda size: human_size(size, lang),
+        day=lang.day,
+        shortdate=lambda m: lang.date(m.when),
+        amount=lambda a: lang.amount(a.value, a.currency),
+        number=lang.number,
+        stamp=lambda d: f"{lang.date(d.astimezone(UTC))} {lang.clock(d.astimezone(UTC))} UTC",
+        lag=lambda d: recording_lag(d, lang),
+        status=lambda s: lang.p_("status", s),
+        channel=lambda c: lang.p_("channel", c),
+        role=lambda r: lang.p_("party role", r),
     )
     env.globals.update(
         version=__version__,
+        lang=lang,
+        Markup=Markup,  # a translated sentence's markup around a value: Markup("<strong>%s</strong>")|format(n)
         agent_slug=agent_slug,
-        mini_timeline=mini_timeline,
+        mini_timeline=lambda view, zone_name: mini_timeline(view, zone_name, lang),
         times_note=_times_note,
         shows_image=_shows_image,
-        response_parts=response_parts,
+        response_parts=lambda response, ended: response_parts(response, ended, lang),
     )
-    env.filters.update(entry_name=entry_name, message_noun=message_noun)
+    env.filters.update(entry_name=lambda i: entry_name(i, lang), message_noun=lambda c: message_noun(c, lang))
     return env
 
 
@@ -161,32 +174,34 @@ def _shows_image(message: Markup | None, exhibit: Exhibit) -> bool:
 def _moment(context: Any, moment: Moment | None) -> Markup:
     """A moment in the page's zone (``zone_name`` in its context; as recorded when the page has none)."""
     name = context.get("zone_name")
-    return time_html(moment, zone_named(name) if name else None)
+    return time_html(moment, zone_named(name) if name else None, context.get("lang"))
 
 
 @jinja2.pass_context
 def _instant(context: Any, when: datetime) -> Markup:
     """A computed instant (a status's start) in the page's zone: no recorded offset to keep."""
     name = context.get("zone_name")
-    return time_html(Moment(when.astimezone(zone_named(name)) if name else when), None)
+    return time_html(Moment(when.astimezone(zone_named(name)) if name else when), None, context.get("lang"))
 
 
 @jinja2.pass_context
 def _times_note(context: Any) -> str:
     """The page's one sentence on its zone and on the mark of a date without a time."""
     as_of = context.get("as_of")
-    return zone_note(zone_named(context.get("zone_name") or "UTC"), as_of.when.year if as_of else 2000)
+    return zone_note(
+        zone_named(context.get("zone_name") or "UTC"), as_of.when.year if as_of else 2000, context.get("lang")
+    )
 
 
-def _environment(theme: Theme, cache: BuildCache | None) -> FragmentEnvironment:
+def _environment(theme: Theme, cache: BuildCache | None, lang: Language) -> FragmentEnvironment:
     """The template environment; an incremental cache keeps it (and its compiled templates, pages and
-    fragments) while no template file changes."""
+    fragments) while no template file and not the language changes."""
     if cache is None or not cache.incremental:
-        return make_environment(theme)
-    stamp = (theme, tuple(_file_stamps([*theme.template_dirs, str(default_theme_dir() / "templates")])))
+        return make_environment(theme, lang)
+    stamp = (theme, lang.code, tuple(_file_stamps([*theme.template_dirs, str(default_theme_dir() / "templates")])))
     known = cache.runtime.get("environment")
     if known is None or known[0] != stamp:
-        known = cache.runtime["environment"] = (stamp, make_environment(theme))
+        known = cache.runtime["environment"] = (stamp, make_environment(theme, lang))
     env: FragmentEnvironment = known[1]
     return env
 
@@ -209,7 +224,8 @@ def render_site(
     and an incremental cache (serve) also reuses pages and fragments whose inputs are unchanged.
     With a *sink*, pages are written there as they are drawn and only their paths are returned.
     *published* is the output folder, where the last site built may still have search shards to reuse."""
-    env = _environment(theme, cache)
+    lang = load_language(site.config.language)
+    env = _environment(theme, cache, lang)
     incremental = cache is not None and cache.incremental
     env.fragments = cache.fragments if incremental else None  # type: ignore[union-attr]  # cache is a BuildCache whenever incremental is true (serve)
     out = _Output(sink)
@@ -219,7 +235,7 @@ def render_site(
         "site": site,
         "config": site.config,
         "as_of": Moment(site.as_of.astimezone(zone)),
-        "as_of_text": as_of_text(site.as_of.astimezone(zone)),
+        "as_of_text": as_of_text(site.as_of.astimezone(zone), lang),
         "zone_name": site.config.timezone,
     }
     common_key = (Ref(env), token({k: v for k, v in common.items() if k != "site"}))
@@ -450,7 +466,7 @@ def render_site(
         raise RenderError(
             [error("template-error", f"template failed: {exc}", Location(_template_from_traceback(exc)))]
         ) from None
-    out.page("calendar.ics", whole_site("calendar", lambda: calendar_ics(site)))
+    out.page("calendar.ics", whole_site("calendar", lambda: calendar_ics(site, lang)))
     out.page("status-colours.css", status_css(site.config.statuses))
     for rel, source in theme.static_files().items():
         out.copy(f"assets/{rel}", source)
@@ -472,11 +488,13 @@ def _template_from_traceback(exc: BaseException) -> str:
     return name
 
 
-def as_of_text(local: datetime) -> str:
+def as_of_text(local: datetime, lang: Language = ENGLISH) -> str:
     """A date given to --as-of means the end of that day: say so rather than show the next midnight."""
     if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
-        return f"the end of {(local - timedelta(days=1)):%Y-%m-%d} ({local.tzname()})"
-    return Moment(local).display()
+        return lang._("the end of {date} ({zone})", date=lang.date(local - timedelta(days=1)), zone=local.tzname())
+    if lang.is_source:
+        return Moment(local).display()
+    return f"{lang.date(local)} {lang.clock(local)} {local.tzname()} ({Moment(local).offset_text()})"
 
 
 def case_markdown(view: CaseView, memo: Memo | None = None) -> tuple[Markup, dict[str, Markup]]:
