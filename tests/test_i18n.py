@@ -130,6 +130,15 @@ def test_export_with_an_unknown_lang_is_a_usage_error(capsys):
 # What each page must say in each language, and the English words of the interface it must not show.
 EXPECTED = {
     "de": {
+        "index.html": [
+            "Fälle nach Status",
+            "Offene Fälle",
+            "Handlungsbedarf",
+            "Okt. 2026",
+            "erfasst als",
+            "Median der Tage",
+        ],
+        "timeline/index.html": ["Zeitleiste filtern", "Neueste zuerst", "Nov. 2026", "erfasst als", "empfangen"],
         "cases/SKY-PIR-12345/index.html": [
             "Auf einen Blick",
             "Antwortzeiten",
@@ -143,6 +152,8 @@ EXPECTED = {
         "search/index.html": ["Suche", "Alle Fälle und Vorgänge durchsuchen"],
     },
     "fr": {
+        "index.html": ["Dossiers par statut", "Dossiers en cours", "À traiter", "oct. 2026"],
+        "timeline/index.html": ["Filtrer la chronologie", "Les plus récents d'abord", "nov. 2026"],
         "cases/SKY-PIR-12345/index.html": [
             "En bref",
             "Délais de réponse",
@@ -155,6 +166,8 @@ EXPECTED = {
         "search/index.html": ["Recherche"],
     },
     "es": {
+        "index.html": ["Casos por estado", "Casos abiertos", "Requiere atención", "oct 2026"],
+        "timeline/index.html": ["Filtrar la cronología", "Los más recientes primero", "nov 2026"],
         "cases/SKY-PIR-12345/index.html": [
             "De un vistazo",
             "Tiempos de respuesta",
@@ -167,6 +180,8 @@ EXPECTED = {
         "search/index.html": ["Buscar"],
     },
     "zh-Hans": {
+        "index.html": ["按状态统计的案件", "进行中的案件", "需要处理", "2026年10月"],
+        "timeline/index.html": ["筛选时间线", "最新的在前", "2026年11月"],
         "cases/SKY-PIR-12345/index.html": ["概览", "答复时间", "状态记录", "US$212.40", "2026年11月4日"],
         "cases/index.html": ["案件", "最近动态"],
         "tags/index.html": ["标签"],
@@ -174,6 +189,40 @@ EXPECTED = {
     },
 }
 ENGLISH_UI = {
+    "index.html": [
+        "Cases by status",
+        "Open cases",
+        "Needs attention",
+        "At a glance",
+        "Data",
+        "recorded as",
+        "received",
+        "sent",
+        "Legend",
+        "Month",
+        "days",
+        "promises",
+        "no data",
+        "overdue",
+        "broken promise",
+        "Latest activity",
+        "Next step",
+        "Add pending deadlines",
+        "waiting",
+    ],
+    "timeline/index.html": [
+        "Filter the timeline",
+        "Newest first",
+        "show oldest first",
+        "any",
+        "Clear filters",
+        "recorded as",
+        "received",
+        "sent",
+        "internal note",
+        "Case status",
+        "Direction",
+    ],
     "cases/SKY-PIR-12345/index.html": [
         "At a glance",
         "Response times",
@@ -259,9 +308,24 @@ def chrome(path: Path) -> str:
     html = re.sub(r'<section class="(description|summary)".*?</section>', "", html, flags=re.S)
     html = re.sub(r'<p class="(next|provenance)">.*?</p>|<td data-label="[^"]*">“.*?</td>', "", html, flags=re.S)
     html = re.sub(r"<(script|style)\b.*?</\1>|<code>.*?</code>", "", html, flags=re.S)
+    html = re.sub(r'<span class="entry-title">.*?</span>|<option value="[^"]+">.*?</option>', "", html, flags=re.S)
     html = re.sub(r'<ol class="key-facts">.*?</ol>|<a class="brand"[^>]*>.*?</a>', "", html, flags=re.S)
     html = re.sub(r"<td>(?!<).*?</td>", "", html, flags=re.S)  # a list's case titles and counterparties
     return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_no_message_hides_inside_an_f_string():
+    """pybabel cannot extract a message written inside an f-string's braces (it warns and skips it), so
+    such a message would stay English in every language: compute it first, then put it in."""
+    literal = r"""(?:lang\.[_n]_\(\s*["']|lang\.p_\(\s*["'][^"']*["']\s*,\s*["'])"""
+    inside = re.compile(r"""f(["'])[^\n]*?\{[^}\n]*""" + literal)
+    found = [
+        f"{path.relative_to(REPO)}:{n}"
+        for path in sorted((REPO / "logbook").rglob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), start=1)
+        if inside.search(line)
+    ]
+    assert found == []
 
 
 @pytest.mark.pdf

@@ -46,7 +46,9 @@ def time_text(moment: Moment, zone: tzinfo | None, lang: Language = ENGLISH) -> 
     if not moment.has_time:
         return f"{lang.date(moment.when)}{NO_TIME_MARK}"
     shown, recorded = _parts(moment, zone, lang)
-    return shown if recorded is None else f"{shown} {lang._('(recorded as {time})', time=recorded)}"
+    if recorded is None:
+        return shown
+    return shown + " " + lang._("(recorded as {time})", time=recorded)
 
 
 def time_html(moment: Moment | None, zone: tzinfo | None, lang: Language = ENGLISH) -> Markup:
@@ -63,7 +65,8 @@ def time_html(moment: Moment | None, zone: tzinfo | None, lang: Language = ENGLI
     html = f'<span class="local-time">{escape(shown)}</span>'
     if recorded is None:
         return Markup(html)
-    return Markup(f'{html} <span class="recorded-as">{escape(lang._("(recorded as {time})", time=recorded))}</span>')
+    recorded_as = lang._("(recorded as {time})", time=recorded)
+    return Markup(f'{html} <span class="recorded-as">{escape(recorded_as)}</span>')
 
 
 def zone_description(zone: tzinfo, year: int, lang: Language = ENGLISH) -> str:

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal
 
 SOURCE_LANGUAGE = "en"
@@ -72,6 +72,16 @@ class Language:
         text = self.translations.pgettext(context, message)
         return text.format(**values) if values else text
 
+    def plural_forms(self, singular: str, plural: str, /) -> dict[str, str]:
+        """The message's form for each CLDR plural category of the language (``one``, ``other``, …), for a
+        script that picks one with ``Intl.PluralRules``; ``{n}`` stays for the script to fill in."""
+        rule, forms = self.locale.plural_form, {}
+        for n in (*range(0, 200), 1_000_000):
+            category = rule(n)
+            if category not in forms:
+                forms[category] = self.translations.ngettext(singular, plural, n)
+        return forms
+
     # Forms -----------------------------------------------------------------------------------------
 
     def day(self, moment: date) -> str:
@@ -85,6 +95,12 @@ class Language:
         if self.is_source:
             return f"{moment:%Y-%m-%d}"
         return format_date(moment, "medium", locale=self.locale)
+
+    def month(self, year: int, month: int) -> str:
+        """A month as a chart's row or a timeline's heading: ``2026-10``, ``Okt. 2026``, ``2026年10月``."""
+        if self.is_source:
+            return f"{year}-{month:02d}"
+        return format_skeleton("yMMM", date(year, month, 1), locale=self.locale)
 
     def clock(self, moment: datetime) -> str:
         """A time of day, with seconds when it has them: ``14:03``, ``14:03:27``."""

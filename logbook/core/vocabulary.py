@@ -56,3 +56,18 @@ WINDOW_STATES = (
     NP_("window state", "not yet"),
     NP_("window state", "open"),
 )
+# What ``logbook audit`` finds (evidence/audit.py), as the dashboard names each kind and severity.
+FINDINGS = (
+    NP_("finding", "overdue"),
+    NP_("finding", "attention"),
+    NP_("finding", "stale case"),
+    NP_("finding", "broken promise"),
+    NP_("finding", "promise due soon"),
+    NP_("finding", "no reply"),
+    NP_("finding", "unanswered inbound"),
+    NP_("finding", "unconfirmed call"),
+    NP_("finding", "window passed"),
+    NP_("finding", "window closing"),
+    NP_("finding", "missing attachment"),
+    NP_("finding", "missing summary"),
+)

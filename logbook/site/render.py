@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from logbook import __version__
 from logbook.core.clock import time_html, zone_note
 from logbook.core.diagnostics import Diagnostic, Location, error
-from logbook.core.language import ENGLISH, Language
+from logbook.core.language import ENGLISH, N_, Language
 from logbook.core.models import chronology_key
 from logbook.core.outputs import agent_page, agent_slug, case_page, tag_page
 from logbook.core.palette import status_css
@@ -142,6 +142,7 @@ def make_environment(theme: Theme, lang: Language = ENGLISH) -> FragmentEnvironm
         size=lambda size: human_size(size, lang),
         day=lang.day,
         shortdate=lambda m: lang.date(m.when),
+        month=lambda key: lang.month(int(key[:4]), int(key[5:7])),  # a "2026-10" key of the timeline
         amount=lambda a: lang.amount(a.value, a.currency),
         number=lang.number,
         stamp=lambda d: f"{lang.date(d.astimezone(UTC))} {lang.clock(d.astimezone(UTC))} UTC",
@@ -159,9 +160,25 @@ def make_environment(theme: Theme, lang: Language = ENGLISH) -> FragmentEnvironm
         times_note=_times_note,
         shows_image=_shows_image,
         response_parts=lambda response, ended: response_parts(response, ended, lang),
+        script_words=script_words(lang),
     )
     env.filters.update(entry_name=lambda i: entry_name(i, lang), message_noun=lambda c: message_noun(c, lang))
     return env
+
+
+def script_words(lang: Language) -> dict[str, Any]:
+    """The words logbook.js writes into a page (search status, filter count, the copy button), in the
+    page's language; the script keeps its English ones when a page carries none."""
+    return {
+        "searching": lang._("Searching…"),
+        "results": lang.plural_forms("{n} result for “{query}”", "{n} results for “{query}”"),
+        "results_so_far": lang.plural_forms("{n} result so far… for “{query}”", "{n} results so far… for “{query}”"),
+        "shown": lang.plural_forms("{shown} of {n} interaction", "{shown} of {n} interactions"),
+        "copy": lang._("Copy link"),
+        "copied": lang._("Copied"),
+        "copy_prompt": lang._("Copy this link:"),
+        "shard_error": lang._("could not load search shard {n}"),
+    }
 
 
 def _shows_image(message: Markup | None, exhibit: Exhibit) -> bool:
@@ -361,7 +378,7 @@ def render_site(
             open_cases=shared("open", (v for v in site.cases if v.case.status not in ("resolved", "closed"))),
             by_status=by_status,
             findings=shared("findings", whole_site("findings", lambda: audit_findings(site, (), per_view))),
-            charts=whole_site("charts", lambda: dashboard_charts(site, per_view)),
+            charts=whole_site("charts", lambda: dashboard_charts(site, per_view, lang)),
         )
         page("cases/index.html", "cases.html", weight=len(site.cases), by_status=by_status)
         timeline = chronology()
@@ -577,12 +594,16 @@ def _timeline_filters(
                 newest[slug] = seen
     agents = {slug: name for slug, (_, name) in newest.items()}
     return [
-        ("tag", "Tag", options(tags)),
-        ("status", "Case status", [(s, s) for s in site.config.statuses]),
-        ("channel", "Channel", options(channels)),
-        ("direction", "Direction", [("in", "received"), ("out", "sent"), ("internal", "internal note")]),
-        ("counterparty", "Counterparty", options(counterparties)),
-        ("agent", "Agent", sorted(agents.items(), key=lambda item: item[1].casefold())),
+        ("tag", N_("Tag"), options(tags)),  # labels and direction words translated where shown
+        ("status", N_("Case status"), [(s, s) for s in site.config.statuses]),
+        ("channel", N_("Channel"), options(channels)),
+        (
+            "direction",
+            N_("Direction"),
+            [("in", N_("received")), ("out", N_("sent")), ("internal", N_("internal note"))],
+        ),
+        ("counterparty", N_("Counterparty"), options(counterparties)),
+        ("agent", N_("Agent"), sorted(agents.items(), key=lambda item: item[1].casefold())),
     ]
 
 

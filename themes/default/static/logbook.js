@@ -9,6 +9,29 @@
   function $(selector, root) { return (root || document).querySelector(selector); }
   function $all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
 
+  /* ---------- the page's words: its language's, when it carries them (base.html), else English ---------- */
+  var words = null;
+  function word(key, english) {
+    if (words === null) {
+      var data = document.getElementById("logbook-words");
+      try { words = data ? JSON.parse(data.textContent) : {}; } catch (e) { words = {}; }
+    }
+    return typeof words[key] === "string" ? words[key] : english;
+  }
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) { return name in values ? String(values[name]) : all; });
+  }
+  /* A message for a count, in the form the language's plural rules choose (Intl.PluralRules, CLDR's). */
+  function counted(key, n, values, english) {
+    word(key, "");
+    var forms = words[key];
+    if (!forms || typeof forms !== "object") return english;
+    var category = "other";
+    try { category = new Intl.PluralRules(document.documentElement.lang).select(n); } catch (e) { /* keep other */ }
+    var text = forms[category] || forms.other || english;
+    return fill(text, Object.assign({ n: n.toLocaleString(document.documentElement.lang) }, values));
+  }
+
   /* ---------- timeline filters ---------- */
   function setupFilters() {
     var form = $("#timeline-filters");
@@ -44,7 +67,8 @@
         var counter = $(".month-count", month);
         if (counter) counter.textContent = "(" + count + ")";
       });
-      $("#filter-count").textContent = shown + " of " + entries.length + " interactions";
+      $("#filter-count").textContent = counted("shown", entries.length, { shown: shown },
+        shown + " of " + entries.length + " interactions");
       var order = $("#order-link");
       if (order) order.search = location.search;
     }
@@ -80,7 +104,7 @@
       var script = document.createElement("script");
       script.src = base + "shard-" + number + ".js";
       script.onload = function () { resolve(); };
-      script.onerror = function () { reject(new Error("could not load search shard " + number)); };
+      script.onerror = function () { reject(new Error(fill(word("shard_error", "could not load search shard {n}"), { n: number }))); };
       document.head.appendChild(script);
     });
   }
@@ -130,7 +154,7 @@
       list.textContent = "";
       if (!query) { status.textContent = ""; return; }
       var hits = [];
-      status.textContent = "Searching…";
+      status.textContent = word("searching", "Searching…");
       var chain = Promise.resolve();
       for (var n = 0; n < manifest.shards; n++) {
         (function (number) {
@@ -142,8 +166,9 @@
             });
             hits.sort(function (a, b) { return b.score - a.score; });
             render(hits);
-            status.textContent = hits.length + " result" + (hits.length === 1 ? "" : "s") +
-              (number + 1 < manifest.shards ? " so far…" : "") + " for “" + text + "”";
+            var more = number + 1 < manifest.shards;
+            status.textContent = counted(more ? "results_so_far" : "results", hits.length, { query: text },
+              hits.length + " result" + (hits.length === 1 ? "" : "s") + (more ? " so far…" : "") + " for “" + text + "”");
           });
         })(n);
       }
@@ -169,17 +194,21 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "copy-link";
-      button.textContent = "Copy link";
+      button.textContent = word("copy", "Copy link");
       /* no aria-label: the name is the visible text (WCAG 2.5.3), the entry's heading describes it */
       var heading = link.parentNode.querySelector("h3[id]");
       if (heading) button.setAttribute("aria-describedby", heading.id);
       button.addEventListener("click", function () {
         var url = location.href.split("#")[0] + link.getAttribute("href");
-        var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy link"; }, 1500); };
+        var done = function () {
+          button.textContent = word("copied", "Copied");
+          setTimeout(function () { button.textContent = word("copy", "Copy link"); }, 1500);
+        };
+        var ask = function () { window.prompt(word("copy_prompt", "Copy this link:"), url); };
         if (navigator.clipboard && navigator.clipboard.writeText) {
-          navigator.clipboard.writeText(url).then(done, function () { window.prompt("Copy this link:", url); });
+          navigator.clipboard.writeText(url).then(done, ask);
         } else {
-          window.prompt("Copy this link:", url);
+          ask();
         }
       });
       link.parentNode.insertBefore(button, link.nextSibling);
