@@ -114,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--include-private", action="store_true", help="allow exporting a private case")
     export.add_argument(
-        "--lang", metavar="LANG", help="the packet's language when not the site's (en, de, fr, es, zh-Hans)"
+        "--lang", metavar="LANG", help="the packet's language when not the site's (en, or a catalogue's: de, fr, …)"
     )
     export.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this date (default: now)")
     export.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")

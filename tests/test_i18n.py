@@ -30,7 +30,7 @@ from support.books import REPO, run_cli
 
 SHIPPED = ("de", "fr", "es", "zh-Hans")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "n_": (1, 2)}
-KEYWORDS |= {"p_": ((1, "c"), 2), "N_": None, "NP_": ((1, "c"), 2)}
+KEYWORDS |= {"p_": ((1, "c"), 2), "N_": None, "NP_": ((1, "c"), 2), "plural_forms": (1, 2)}
 AS_OF = "2026-12-01"
 
 
@@ -50,11 +50,14 @@ def catalogue_messages(path: Path) -> set[tuple[str | None, str]]:
     return {(m.context, m.id[0] if isinstance(m.id, tuple) else m.id) for m in catalogue if m.id}
 
 
+CATALOGUES = available_languages()[1:]  # a language added later is held to the same rules
+
+
 def test_the_shipped_languages_are_the_catalogues_present():
-    assert available_languages() == ("en", "de", "es", "fr", "zh-Hans")
+    assert available_languages()[0] == "en" and set(SHIPPED) <= set(CATALOGUES)
 
 
-@pytest.mark.parametrize("code", SHIPPED)
+@pytest.mark.parametrize("code", CATALOGUES)
 def test_catalogue_is_current_with_the_sources(code):
     """A message added to a template or to Python and not to a catalogue fails here (and one removed)."""
     assert catalogue_messages(catalogue_path(code)) == source_messages()
@@ -64,7 +67,7 @@ def test_template_is_current_with_the_sources():
     assert catalogue_messages(LOCALES_DIR / "logbook.pot") == source_messages()
 
 
-@pytest.mark.parametrize("code", SHIPPED)
+@pytest.mark.parametrize("code", CATALOGUES)
 def test_catalogue_translates_everything_and_checks(code):
     with catalogue_path(code).open("rb") as source:
         catalogue = read_po(source, locale=code.replace("-", "_"))
