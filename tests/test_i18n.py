@@ -337,7 +337,8 @@ def test_packet_in_german_read_back_through_poppler(tmp_path):
     from logbook.store.outfile import output_file
 
     root = REPO / "sample_cases"
-    packet = prepare_packet(root, "SKY-PIR-12345", datetime(2026, 12, 1, tzinfo=UTC), language="de")
+    as_of = datetime(2026, 12, 1, tzinfo=UTC)
+    packet = prepare_packet(root, "SKY-PIR-12345", as_of, "bank", "not-received", language="de")
     write_pdf(packet, output_file(tmp_path / "p.pdf", tmp_path))
     text = subprocess.run(
         ["pdftotext", "-layout", str(tmp_path / "p.pdf"), "-"], capture_output=True, text=True, check=True
@@ -354,6 +355,8 @@ def test_packet_in_german_read_back_through_poppler(tmp_path):
         "Antwortzeiten",
         "Die Nachrichten im vollen Wortlaut",
         "4. November 2026",
+        "Beweis-Checkliste: Ware nicht erhalten",
+        "Bestell- oder Zahlungsdaten",
     ]:
         assert expected in flat, expected
     for english in [
@@ -364,8 +367,29 @@ def test_packet_in_german_read_back_through_poppler(tmp_path):
         "Response times",
         "Times in",
         "daylight saving",
+        "Item not received",
+        "not shown",
+        "present:",
     ]:
         assert english not in flat, english
+
+
+@pytest.mark.parametrize("code", SHIPPED)
+def test_feed_calendar_and_rights_windows_in_language(sites, code):
+    lang = load_language(code)
+    site = sites[code][1]
+    title = "Alex Morgan's dispute log"
+    feed = unescape((site / "feed.xml").read_text())
+    assert (
+        f"<title>{lang._('{title}: recent interactions'.replace('{title}', '%(title)s')) % {'title': title}}</title>"
+        in feed
+    )
+    calendar = (site / "calendar.ics").read_bytes().decode().replace("\r\n ", "").replace("\\", "")
+    assert f"X-WR-CALNAME:{lang._('{title}: deadlines', title=title)}" in calendar
+    page = page_text(site / "cases/GT-1042/index.html")
+    assert lang._("card network rules (Visa, Mastercard): most reasons allow 120 days") in page
+    label = "Card chargeback: ask your card issuer within 120 days of the transaction or expected delivery"
+    assert label not in page and lang._(label) in page
 
 
 def test_followup_in_french(capsys):
