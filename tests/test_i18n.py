@@ -397,3 +397,22 @@ def test_followup_in_french(capsys):
     assert code == 0
     assert out.startswith("Objet : confirmation de notre échange (téléphone) du ")
     assert "Bonjour," in out and "Cordialement," in out and "Kind regards" not in out
+
+
+@pytest.mark.parametrize(("code", "subject"), [("zh-Hans", "确认我们于"), ("fr", "confirmation de notre échange")])
+def test_followup_recorded_in_a_language_keeps_its_subject_without_the_label(
+    tmp_path, capsys, monkeypatch, code, subject
+):
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    book = tmp_path / "book"
+    assert run_cli(["init", str(book), "--timezone", "Europe/London"], capsys)[0] == 0
+    for args in (
+        ["new", "T-1", "--title", "x", "--background", "x"],
+        ["add", "T-1", "--channel", "phone", "--direction", "out", "--at", "2026-11-09 10:00", "--agent", "Maria"],
+        ["followup", "T-1", "--record", "--lang", code, "--at", "2026-11-10 09:00"],
+    ):
+        assert run_cli([*args, "-C", str(book)], capsys)[0] == 0, args
+    from logbook.load.stage import load_logbook
+
+    recorded = load_logbook(book).logbook.cases[0].interactions[-1]
+    assert recorded.subject.startswith(subject), recorded.subject

@@ -101,6 +101,15 @@ def _email(case: Case, i: Interaction, lang: Language) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _subject(line: str) -> str:
+    """The subject of the email's first line, without its label in any language ("Subject: ",
+    "Betreff: ", "Objet : ", "主题："): the label is the text up to the first colon."""
+    for mark in (": ", "："):
+        if mark in line:
+            return line.partition(mark)[2]
+    return line
+
+
 def record_followup(
     root: Path, case_id: str, text: str, recipient: str | None, now: datetime | None = None, at: str | None = None
 ) -> Written:
@@ -115,7 +124,7 @@ def record_followup(
             at=at,
             title="Written confirmation of the call",
             recipient=recipient,
-            subject=subject.partition(": ")[2] if ": " in subject else subject,
+            subject=_subject(subject),
             message=body.strip(),
         ),
         now,
