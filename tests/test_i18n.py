@@ -416,3 +416,19 @@ def test_followup_recorded_in_a_language_keeps_its_subject_without_the_label(
 
     recorded = load_logbook(book).logbook.cases[0].interactions[-1]
     assert recorded.subject.startswith(subject), recorded.subject
+
+
+def test_right_to_left_is_left_possible(tmp_path):
+    """No right-to-left catalogue ships yet; a page in such a language would say so (``dir="rtl"``)."""
+    from logbook.core.language import Language
+    from logbook.load.themes import resolve_theme
+    from logbook.site.render import make_environment
+
+    assert Language("ar").direction == "rtl" and load_language("de").direction == "ltr"
+    from logbook.load.themes import default_theme_dir
+
+    opening = '<html lang="{{ lang.code }}"{% if lang.direction == "rtl" %} dir="rtl"{% endif %}>'
+    for name in ("base.html", "packet.html"):  # every page extends base.html; the packet stands alone
+        assert opening in (default_theme_dir() / "templates" / name).read_text()
+    template = make_environment(resolve_theme(tmp_path, None), Language("he")).from_string(opening)
+    assert template.render() == '<html lang="he" dir="rtl">'
