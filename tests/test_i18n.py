@@ -141,7 +141,7 @@ EXPECTED = {
             "erfasst als",
             "Median der Tage",
         ],
-        "timeline/index.html": ["Zeitleiste filtern", "Neueste zuerst", "Nov. 2026", "erfasst als", "empfangen"],
+        "timeline/index.html": ["Zeitleiste filtern", "Neueste zuerst", "Nov. 2026", "Okt. 2026", "Monate", "erfasst als", "empfangen"],
         "cases/SKY-PIR-12345/index.html": [
             "Auf einen Blick",
             "Antwortzeiten",
@@ -153,10 +153,12 @@ EXPECTED = {
         "cases/index.html": ["Fälle", "Letzte Aktivität", "Gegenpartei"],
         "tags/index.html": ["Schlagwörter"],
         "search/index.html": ["Suche", "Alle Fälle und Vorgänge durchsuchen"],
+        "attention/index.html": ["Handlungsbedarf", "Überfälliges zuerst.", "Befund", "überfällig"],
+        "open/index.html": ["Offene Fälle", "Am längsten ohne Aktivität zuerst.", "Nächster Schritt", "empfangen"],
     },
     "fr": {
         "index.html": ["Dossiers par statut", "Dossiers en cours", "À traiter", "oct. 2026"],
-        "timeline/index.html": ["Filtrer la chronologie", "Les plus récents d'abord", "nov. 2026"],
+        "timeline/index.html": ["Filtrer la chronologie", "Les plus récents d'abord", "nov. 2026", "oct. 2026", "Mois"],
         "cases/SKY-PIR-12345/index.html": [
             "En bref",
             "Délais de réponse",
@@ -167,10 +169,12 @@ EXPECTED = {
         "cases/index.html": ["Dossiers", "Dernière activité"],
         "tags/index.html": ["Étiquettes"],
         "search/index.html": ["Recherche"],
+        "attention/index.html": ["À traiter", "Les retards d'abord.", "Constat"],
+        "open/index.html": ["Dossiers en cours", "Les plus longtemps sans activité d'abord."],
     },
     "es": {
         "index.html": ["Casos por estado", "Casos abiertos", "Requiere atención", "oct 2026"],
-        "timeline/index.html": ["Filtrar la cronología", "Los más recientes primero", "nov 2026"],
+        "timeline/index.html": ["Filtrar la cronología", "Los más recientes primero", "nov 2026", "oct 2026", "Meses"],
         "cases/SKY-PIR-12345/index.html": [
             "De un vistazo",
             "Tiempos de respuesta",
@@ -181,14 +185,18 @@ EXPECTED = {
         "cases/index.html": ["Casos", "Última actividad"],
         "tags/index.html": ["Etiquetas"],
         "search/index.html": ["Buscar"],
+        "attention/index.html": ["Requiere atención", "Primero lo vencido.", "Hallazgo"],
+        "open/index.html": ["Casos abiertos", "Primero los que llevan más tiempo sin actividad."],
     },
     "zh-Hans": {
         "index.html": ["按状态统计的案件", "进行中的案件", "需要处理", "2026年10月"],
-        "timeline/index.html": ["筛选时间线", "最新的在前", "2026年11月"],
+        "timeline/index.html": ["筛选时间线", "最新的在前", "2026年11月", "2026年10月", "月份"],
         "cases/SKY-PIR-12345/index.html": ["概览", "答复时间", "状态记录", "US$212.40", "2026年11月4日"],
         "cases/index.html": ["案件", "最近动态"],
         "tags/index.html": ["标签"],
         "search/index.html": ["搜索"],
+        "attention/index.html": ["需要处理", "逾期的在前。", "发现"],
+        "open/index.html": ["进行中的案件", "最久无动态的在前。"],
     },
 }
 ENGLISH_UI = {
@@ -225,6 +233,7 @@ ENGLISH_UI = {
         "internal note",
         "Case status",
         "Direction",
+        "Months",
     ],
     "cases/SKY-PIR-12345/index.html": [
         "At a glance",
@@ -254,7 +263,9 @@ ENGLISH_UI = {
     ],
     "cases/index.html": ["Last activity", "Counterparty", "Title", "Cases"],
     "tags/index.html": ["Tags", "cases)"],
-    "search/index.html": ["Search every case", "needs JavaScript"],
+    "search/index.html": ["Search every case", "needs JavaScript", "More results"],
+    "attention/index.html": ["Overdue first", "Add pending deadlines", "State", "Finding", "overdue", "iCalendar file"],
+    "open/index.html": ["Longest without activity first", "Latest activity", "Next step", "received", "sent", "Title"],
 }
 
 
@@ -432,3 +443,137 @@ def test_right_to_left_is_left_possible(tmp_path):
         assert opening in (default_theme_dir() / "templates" / name).read_text()
     template = make_environment(resolve_theme(tmp_path, None), Language("he")).from_string(opening)
     assert template.render() == '<html lang="he" dir="rtl">'
+
+
+# The bounded lists (site/pages.py) in each language: a logbook whose every list runs over two pages
+# shows its pager, its "N–M of T" line, its "All N …" link and its month heading in the site's words.
+LIST_PAGES = {
+    "de": {
+        "index.html": ["Alle 205 offenen Fälle"],
+        "open/2/index.html": ["Offene Fälle (Seite 2)", "Fälle 201–205 von 205.", "zurück"],
+        "status/open/2/index.html": ["Fälle 201–205 von 205.", "zurück"],
+        "tags/parcel/2/index.html": ["Schlagwort parcel (Seite 2)", "Fälle 201–205 von 205."],
+        "agents/k-1/2/index.html": ["Vorgänge 201–205 von 205.", "205 Vorgänge in 205 Fällen"],
+        "timeline/index.html": ["Zeitleiste: März 2026", "Vorgänge 1–200 von 205.", "weiter", "Monate"],
+    },
+    "fr": {
+        "index.html": ["Les 205 dossiers en cours"],
+        "open/2/index.html": ["Dossiers en cours (page 2)", "Dossiers 201 à 205 sur 205.", "précédente"],
+        "status/open/2/index.html": ["Dossiers 201 à 205 sur 205.", "précédente"],
+        "tags/parcel/2/index.html": ["Étiquette parcel (page 2)", "Dossiers 201 à 205 sur 205."],
+        "agents/k-1/2/index.html": ["Échanges 201 à 205 sur 205.", "205 échanges dans 205 dossiers"],
+        "timeline/index.html": ["Chronologie : mars 2026", "Échanges 1 à 200 sur 205.", "suivante", "Mois"],
+    },
+    "es": {
+        "index.html": ["Los 205 casos abiertos"],
+        "open/2/index.html": ["Casos abiertos (página 2)", "Casos 201–205 de 205.", "anterior"],
+        "status/open/2/index.html": ["Casos 201–205 de 205.", "anterior"],
+        "tags/parcel/2/index.html": ["Etiqueta parcel (página 2)", "Casos 201–205 de 205."],
+        "agents/k-1/2/index.html": ["Interacciones 201–205 de 205.", "205 interacciones en 205 casos"],
+        "timeline/index.html": ["Cronología: mar 2026", "Interacciones 1–200 de 205.", "siguiente", "Meses"],
+    },
+    "zh-Hans": {
+        "index.html": ["全部 205 个进行中的案件"],
+        "open/2/index.html": ["进行中的案件 （第 2 页）", "第 201–205 个案件，共 205 个。", "上一页"],
+        "status/open/2/index.html": ["第 201–205 个案件，共 205 个。", "上一页"],
+        "tags/parcel/2/index.html": ["标签 parcel （第 2 页）", "第 201–205 个案件，共 205 个。"],
+        "agents/k-1/2/index.html": ["第 201–205 次往来，共 205 次。", "205 次往来"],
+        "timeline/index.html": ["时间线：2026年3月", "第 1–200 次往来，共 205 次。", "下一页", "月份"],
+    },
+}
+LIST_ENGLISH = ["previous", "next", "page", "Cases", "Interactions", "All", "of", "open cases", "Months", "Pages of"]
+LIST_LABELS = {  # the pager's aria-label on open/2/index.html and on the timeline
+    "de": ("Seiten der offenen Fälle", "Seiten für März 2026"),
+    "fr": ("Pages des dossiers en cours", "Pages de mars 2026"),
+    "es": ("Páginas de los casos abiertos", "Páginas de mar 2026"),
+    "zh-Hans": ("进行中的案件分页", "2026年3月 的分页"),
+}
+
+
+def busy_book(root: Path, code: str, cases: int = 205) -> Path:
+    """*cases* open cases of one email each in March 2026, one tag, one agent: every list over a page."""
+    from support.books import write_tree
+
+    files = {"logbook.toml": f'[site]\ntitle = "Parcels"\nlanguage = "{code}"\n'}
+    for n in range(cases):
+        files[f"cases/B-{n:04d}/case.md"] = (
+            f"---\ntitle: Parcel {n} never arrived\nstatus: open\ncounterparty: Shop\ntags: [parcel]\n---\n"
+        )
+        files[f"cases/B-{n:04d}/m.md"] = (
+            f"---\nat: 2026-03-{n % 28 + 1:02d} {n % 24:02d}:{n % 60:02d}Z\nchannel: email\n"
+            f"direction: in\nagent: Kim (K-1)\n---\nWhere is parcel {n}?\n"
+        )
+    return write_tree(root, files)
+
+
+@pytest.mark.parametrize("code", SHIPPED)
+def test_bounded_lists_speak_the_sites_language(tmp_path, code):
+    root = busy_book(tmp_path / "book", code)
+    result = build(root, tmp_path / "site", as_of="2026-04-01", cache=False)
+    assert result.published and list(result.diagnostics) == []
+    for page, expected in LIST_PAGES[code].items():
+        path = tmp_path / "site" / page
+        text = re.sub(r"\s+", " ", page_text(path))
+        assert [e for e in expected if e not in text] == [], page
+        leftover = [w for w in LIST_ENGLISH if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", chrome(path))]
+        assert leftover == [], page
+    open_label, month_label = LIST_LABELS[code]
+    assert f'aria-label="{open_label}"' in (tmp_path / "site/open/2/index.html").read_text()
+    assert f'aria-label="{month_label}"' in (tmp_path / "site/timeline/index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("code", "title"),
+    [
+        ("de", "je Fall: die 15 langsamsten von {n} Fällen"),
+        ("fr", "par dossier : les 15 plus lents sur {n} dossiers"),
+        ("es", "por caso: los 15 más lentos de {n} casos"),
+        ("zh-Hans", "（按案件）：{n} 个案件中最慢的 15 个"),
+    ],
+)
+def test_the_slowest_cases_chart_is_titled_in_the_sites_language(tmp_path, code, title):
+    from logbook.evidence.derive import derive_site
+    from logbook.load.stage import load_logbook
+    from logbook.site.charts import _case_figures, dashboard_charts
+    from support.books import generated_book
+
+    loaded = load_logbook(generated_book(tmp_path / "book", 60, 6, seed=3))
+    site = derive_site(loaded.logbook, datetime(2026, 1, 1, tzinfo=UTC), loaded.history)
+    waited = sum(_case_figures(view).wait is not None for view in site.cases)
+    (chart,) = [c for c in dashboard_charts(site, None, load_language(code)) if c.id == "chart-waits"]
+    assert chart.title.endswith(title.format(n=waited)), chart.title
+
+
+@pytest.mark.parametrize("code", SHIPPED)
+def test_search_results_are_named_in_the_sites_language(tmp_path, code):
+    """A result's title (the interaction's name, here an email with no summary) and its date are the
+    page's words, as on the case page, not English."""
+    from logbook.core.language import ENGLISH
+    from logbook.evidence.derive import derive_site
+    from logbook.evidence.wording import entry_name
+    from logbook.load.stage import load_logbook
+    from logbook.site.search import site_documents
+
+    loaded = load_logbook(busy_book(tmp_path / "book", code, cases=3))
+    site = derive_site(loaded.logbook, datetime(2026, 4, 1, tzinfo=UTC), loaded.history)
+    lang = load_language(code)
+    interactions = [entry.interaction for view in site.cases for entry in view.entries]
+    cards = [card for _, card in site_documents(site)]
+    assert [card["t"] for card in cards] == [entry_name(i, lang) for i in interactions]
+    assert all(card["t"] != entry_name(i, ENGLISH) for card, i in zip(cards, interactions))
+    assert all(card["d"].startswith(lang.date(i.at.when)) for card, i in zip(cards, interactions))
+    assert all(not card["d"].startswith(ENGLISH.date(i.at.when)) for card, i in zip(cards, interactions))
+
+
+def test_a_language_without_a_stemmer_is_searched_by_its_nearest():
+    """Adding a catalogue adds a language (docs/translating.md); the search analyser must not fail on it."""
+    from logbook.site.textindex import analyse_text, analyser_language
+
+    assert [analyser_language(c) for c in ("de", "de-CH", "zh-Hant", "pt-BR", "fr-CA")] == [
+        "de",
+        "de",
+        "zh-Hans",
+        "en",
+        "fr",
+    ]
+    assert analyse_text("Erstattungen", analyser_language("de-AT")) == analyse_text("Erstattungen", "de")
