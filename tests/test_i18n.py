@@ -141,7 +141,15 @@ EXPECTED = {
             "erfasst als",
             "Median der Tage",
         ],
-        "timeline/index.html": ["Zeitleiste filtern", "Neueste zuerst", "Nov. 2026", "Okt. 2026", "Monate", "erfasst als", "empfangen"],
+        "timeline/index.html": [
+            "Zeitleiste filtern",
+            "Neueste zuerst",
+            "Nov. 2026",
+            "Okt. 2026",
+            "Monate",
+            "erfasst als",
+            "empfangen",
+        ],
         "cases/SKY-PIR-12345/index.html": [
             "Auf einen Blick",
             "Antwortzeiten",
