@@ -69,3 +69,24 @@ def test_search_status_in_language(sites, browser, code):
     wait_until(page, "!document.getElementById('search-status').textContent.includes('…')")
     status = page.locator("#search-status").text_content() or ""
     assert WORDS[code][1] in status and "result" not in status, status
+
+
+FILTER_WORDS = {
+    "de": ("auf dieser Seite", "im ganzen Logbuch", "angezeigt"),
+    "zh-Hans": ("本页", "整个记录中共", "显示"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(WORDS))
+def test_timeline_filter_counts_in_language(sites, browser, code):
+    """The month page's filter count, counted across every month from the facet index, and the month's
+    own count are the page's words, not the script's English."""
+    page = browser.new_context().new_page()
+    page.goto((sites[code] / "timeline/index.html").as_uri() + "?channel=email")
+    here, everywhere, shown = FILTER_WORDS[code]
+    wait_until(page, f"document.getElementById('filter-count').textContent.includes({everywhere!r})")
+    text = page.locator("#filter-count").text_content() or ""
+    assert here in text and "interactions" not in text and "whole logbook" not in text, text
+    counter = page.locator(".month-count").first.text_content() or ""
+    assert shown in counter and "shown" not in counter, counter
+    assert page.locator("#month-nav .month-total").count() > 3
