@@ -24,7 +24,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from logbook.core.clock import packet_zone_line
-from logbook.core.models import Profile
+from logbook.core.models import Config, Profile
 from logbook.core.outputs import published_name, safe_file_name
 from logbook.core.palette import status_css
 from logbook.core.redact import redact_settings
@@ -102,12 +102,7 @@ def prepare_packet(
         )
     if case.private and not include_private:
         raise ExportError(f"case '{case.id}' is private; add --include-private to export it anyway")
-    config = loaded.logbook.config
-    if language is not None:
-        problem = language_problem(language)
-        if problem is not None:
-            raise ExportError(f"--lang: {problem[0].removeprefix('[site] ')} ({problem[1]})")
-        config = replace(config, language=language)
+    config = _in_language(loaded.logbook.config, language)
     lang = load_language(config.language)
     profile = config.profile(profile_name) if profile_name else Profile()
     if profile is None:
@@ -153,6 +148,16 @@ def prepare_packet(
     files = {x.output_name: root / x.attachment.path for x in view.exhibits}
     files["style.css"] = theme.static_files()["style.css"]
     return Packet(case.id, page, files)
+
+
+def _in_language(config: Config, language: str | None) -> Config:
+    """The configuration with the packet reader's language (``--lang``) when one is given."""
+    if language is None:
+        return config
+    problem = language_problem(language)
+    if problem is not None:
+        raise ExportError(f"--lang: {problem[0].removeprefix('[site] ')} ({problem[1]})")
+    return replace(config, language=language)
 
 
 def _sha256(data: bytes) -> str:
