@@ -173,7 +173,8 @@ def _config_zone(root: Path) -> str:
 
 
 def _theme_folders(root: Path) -> tuple[Path, ...]:
-    """Where the theme may come from (a bad logbook.toml only means no shortcut: the build reports it)."""
+    """Where the theme may come from, and the translation catalogues (a bad logbook.toml only means no
+    shortcut: the build reports it)."""
     from logbook.load.config import load_config
     from logbook.load.themes import ThemeError, resolve_theme, theme_dirs
 
@@ -181,4 +182,6 @@ def _theme_folders(root: Path) -> tuple[Path, ...]:
         named = resolve_theme(root, load_config(root)[0].theme).folders
     except ThemeError:
         named = ()
-    return (*named, *theme_dirs(root))
+    from logbook.load.catalogues import LOCALES_DIR
+
+    return (*named, *theme_dirs(root), LOCALES_DIR)  # the catalogues too: a page's words are inputs

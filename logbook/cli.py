@@ -113,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
         help="add the chargeback evidence checklist for this reason",
     )
     export.add_argument("--include-private", action="store_true", help="allow exporting a private case")
+    export.add_argument(
+        "--lang", metavar="LANG", help="the packet's language when not the site's (en, or a catalogue's: de, fr, …)"
+    )
     export.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this date (default: now)")
     export.add_argument("-C", "--logbook", dest="path", default=Path("."), type=Path, help="the logbook folder")
 
@@ -321,6 +324,7 @@ def _case_state_commands(commands: Any) -> None:
     followup.add_argument("--record", action="store_true", help="also record it as an outbound email")
     followup.add_argument("--to", dest="recipient", help="recipient, when recording")
     followup.add_argument("--at", metavar="WHEN", help="when it was sent, when recording (default: now)")
+    followup.add_argument("--lang", metavar="LANG", help="the email's language (default: the site's)")
     _logbook_option(followup)
 
 
@@ -504,6 +508,8 @@ def run_export(args: argparse.Namespace) -> int:
 
     if not args.pdf and not args.zip:
         return _usage("export needs --pdf FILE and/or --zip FILE")
+    if args.lang is not None and (problem := _language_problem(args.lang)):
+        return _usage(problem)
     root = _logbook_root(args.path)
     try:
         as_of = as_of_instant(args.as_of, load_config(root)[0].timezone)
@@ -517,7 +523,7 @@ def run_export(args: argparse.Namespace) -> int:
         }
         if len({target.path for target in targets.values()}) < len(targets):
             return _usage("--zip and --pdf name the same file")
-        packet = prepare_packet(root, args.case_id, as_of, args.profile, args.reason, args.include_private)
+        packet = prepare_packet(root, args.case_id, as_of, args.profile, args.reason, args.include_private, args.lang)
         if "--zip" in targets:
             names = write_zip(packet, targets["--zip"], as_of)
             print(
@@ -752,6 +758,14 @@ def run_close(args: argparse.Namespace) -> int:
     return _report(written, "wrote")
 
 
+def _language_problem(code: str) -> str | None:
+    """The one usage line for a ``--lang`` no catalogue speaks, with the did-you-mean."""
+    from logbook.load.config import language_problem
+
+    problem = language_problem(code)
+    return None if problem is None else f"--lang: no catalogue for '{code}' ({problem[1]})"
+
+
 def run_followup(args: argparse.Namespace) -> int:
     from logbook.authoring.commands import AuthoringError
     from logbook.authoring.followup import followup_text, record_followup
@@ -760,10 +774,12 @@ def run_followup(args: argparse.Namespace) -> int:
     root = _writing_root(args.path)
     if args.at and not args.record:
         return _usage("--at says when the follow-up was sent; it goes with --record")
+    if args.lang is not None and (problem := _language_problem(args.lang)):
+        return _usage(problem)
     try:
-        text, case, _ = followup_text(root, args.case_id, args.interaction)
+        text, case, _ = followup_text(root, args.case_id, args.interaction, args.lang)
         print(terminal_safe(text), end="")
-        if text.rstrip().endswith("Kind regards,"):
+        if "\n" not in text.rstrip().rpartition("\n\n")[2]:  # the closing line alone: no keeper to sign
             print('(unsigned: set keeper = "Your Name" under [site] in logbook.toml to sign it)', file=sys.stderr)
         if args.record:
             return _report(record_followup(root, case.id, text, args.recipient, at=args.at), "recorded as")

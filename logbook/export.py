@@ -24,13 +24,15 @@ from pathlib import Path
 from markupsafe import Markup
 
 from logbook.core.clock import packet_zone_line
-from logbook.core.models import Profile
+from logbook.core.models import Config, Profile
 from logbook.core.outputs import published_name, safe_file_name
 from logbook.core.palette import status_css
 from logbook.core.redact import redact_settings
 from logbook.core.timeparse import Moment, zone_named
 from logbook.evidence.checklists import CHECKLISTS
 from logbook.evidence.derive import CaseView, Entry, SiteView, derive_case
+from logbook.load.catalogues import load_language
+from logbook.load.config import language_problem
 from logbook.load.provenance import removed_records
 from logbook.load.stage import load_logbook
 from logbook.load.themes import resolve_theme
@@ -77,7 +79,9 @@ def prepare_packet(
     profile_name: str | None = None,
     reason: str | None = None,
     include_private: bool = False,
+    language: str | None = None,
 ) -> Packet:
+    """The packet of one case; *language* is its reader's when not the site's (``--lang``)."""
     root = root.resolve()
     loaded = load_logbook(root)
     case = next((c for c in loaded.logbook.cases if c.id.casefold() == case_id.casefold()), None)
@@ -98,7 +102,8 @@ def prepare_packet(
         )
     if case.private and not include_private:
         raise ExportError(f"case '{case.id}' is private; add --include-private to export it anyway")
-    config = loaded.logbook.config
+    config = _in_language(loaded.logbook.config, language)
+    lang = load_language(config.language)
     profile = config.profile(profile_name) if profile_name else Profile()
     if profile is None:
         raise ExportError(f"no profile '{profile_name}'; known: {', '.join(sorted(p.name for p in config.profiles))}")
@@ -118,7 +123,7 @@ def prepare_packet(
     zone = zone_named(config.timezone)
     zone_key = case.timezone or config.timezone  # the packet's times are in its case's zone
     page = (
-        make_environment(theme)
+        make_environment(theme, lang)
         .get_template("packet.html")
         .render(
             view=view,
@@ -127,22 +132,32 @@ def prepare_packet(
             refs=refs,
             profile=profile.name,
             keeper=config.keeper,
-            checklist=CHECKLISTS[reason](view) if reason else None,
+            checklist=CHECKLISTS[reason](view, lang) if reason else None,
             stylesheet="style.css",
             status_colours=Markup(status_css(config.statuses)),
             keeper_name=config.keeper_name(),
             zone_name=zone_key,
-            zone_line=packet_zone_line(zone_named(zone_key), as_of.year),
+            zone_line=packet_zone_line(zone_named(zone_key), as_of.year, lang),
             description=description,
             messages=messages,
             as_of=Moment(as_of.astimezone(zone)),
-            as_of_text=as_of_text(as_of.astimezone(zone)),
+            as_of_text=as_of_text(as_of.astimezone(zone), lang),
             root="",
         )
     )
     files = {x.output_name: root / x.attachment.path for x in view.exhibits}
     files["style.css"] = theme.static_files()["style.css"]
     return Packet(case.id, page, files)
+
+
+def _in_language(config: Config, language: str | None) -> Config:
+    """The configuration with the packet reader's language (``--lang``) when one is given."""
+    if language is None:
+        return config
+    problem = language_problem(language)
+    if problem is not None:
+        raise ExportError(f"--lang: {problem[0].removeprefix('[site] ')} ({problem[1]})")
+    return replace(config, language=language)
 
 
 def _sha256(data: bytes) -> str:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 
 from markupsafe import Markup, escape
 
+from logbook.core.language import ENGLISH, Language
 from logbook.core.timeparse import Moment
 
 NO_TIME_MARK = "*"
@@ -28,44 +29,47 @@ def _abbreviation(when: datetime) -> str:
     return "" if not name or name.startswith(("+", "-")) else name
 
 
-def _parts(moment: Moment, zone: tzinfo | None) -> tuple[str, str | None]:
+def _parts(moment: Moment, zone: tzinfo | None, lang: Language) -> tuple[str, str | None]:
     """(the time in *zone*, the time as recorded when its offset differs, else None); with a time."""
     local = moment.when.astimezone(zone) if zone is not None else moment.when
-    seconds = ":%S" if local.second else ""
-    shown = f"{local.strftime('%Y-%m-%d %H:%M' + seconds)} {_abbreviation(local) or _offset(local)}"
+    shown = f"{lang.date(local)} {lang.clock(local)} {_abbreviation(local) or _offset(local)}"
     if moment.when.utcoffset() == local.utcoffset():
         return shown, None
-    day = "" if moment.when.date() == local.date() else "%Y-%m-%d "
-    return shown, f"{moment.when.strftime(day + '%H:%M' + seconds)} {_offset(moment.when)}"
+    day = "" if moment.when.date() == local.date() else f"{lang.date(moment.when)} "
+    return shown, f"{day}{lang.clock(moment.when)} {_offset(moment.when)}"
 
 
-def time_text(moment: Moment, zone: tzinfo | None) -> str:
+def time_text(moment: Moment, zone: tzinfo | None, lang: Language = ENGLISH) -> str:
     """The moment in *zone* as plain text: ``2026-11-20 01:12 GMT (recorded as 09:12 UTC+08:00)``.
 
     Without a zone the moment is shown as recorded.  A date alone stays the recorded date with the mark."""
     if not moment.has_time:
-        return f"{moment.date_text()}{NO_TIME_MARK}"
-    shown, recorded = _parts(moment, zone)
-    return shown if recorded is None else f"{shown} (recorded as {recorded})"
+        return f"{lang.date(moment.when)}{NO_TIME_MARK}"
+    shown, recorded = _parts(moment, zone, lang)
+    if recorded is None:
+        return shown
+    return shown + " " + lang._("(recorded as {time})", time=recorded)
 
 
-def time_html(moment: Moment | None, zone: tzinfo | None) -> Markup:
+def time_html(moment: Moment | None, zone: tzinfo | None, lang: Language = ENGLISH) -> Markup:
     """:func:`time_text` for a page: the mark of a date alone is spelled out for screen readers."""
     if moment is None:
         return Markup("")
     if not moment.has_time:
+        not_recorded = lang._("(time not recorded)")
         return Markup(
-            f'{escape(moment.date_text())}<span class="no-time"><span aria-hidden="true">{NO_TIME_MARK}'
-            f'</span><span class="visually-hidden"> (time not recorded)</span></span>'
+            f'{escape(lang.date(moment.when))}<span class="no-time"><span aria-hidden="true">{NO_TIME_MARK}'
+            f'</span><span class="visually-hidden"> {escape(not_recorded)}</span></span>'
         )
-    shown, recorded = _parts(moment, zone)
+    shown, recorded = _parts(moment, zone, lang)
     html = f'<span class="local-time">{escape(shown)}</span>'
-    return Markup(
-        html if recorded is None else f'{html} <span class="recorded-as">(recorded as {escape(recorded)})</span>'
-    )
+    if recorded is None:
+        return Markup(html)
+    recorded_as = lang._("(recorded as {time})", time=recorded)
+    return Markup(f'{html} <span class="recorded-as">{escape(recorded_as)}</span>')
 
 
-def zone_description(zone: tzinfo, year: int) -> str:
+def zone_description(zone: tzinfo, year: int, lang: Language = ENGLISH) -> str:
     """``Europe/London (GMT, UTC+00:00; BST, UTC+01:00 with daylight saving)`` for the zone in *year*."""
     samples = [datetime(year, month, 1, 12, tzinfo=zone) for month in (1, 7)]
     names = list(dict.fromkeys((_abbreviation(s), _offset(s), s.dst() not in (None, timedelta(0))) for s in samples))
@@ -73,20 +77,25 @@ def zone_description(zone: tzinfo, year: int) -> str:
     if len(names) == 1:
         name, offset, _ = names[0]
         return f"{named} ({name + ', ' if name and name != named else ''}{offset})"
-    parts = [
-        f"{name + ', ' if name else ''}{offset}{' with daylight saving' if dst else ''}" for name, offset, dst in names
-    ]
+    saving = " " + lang._("with daylight saving")
+    parts = [f"{name + ', ' if name else ''}{offset}{saving if dst else ''}" for name, offset, dst in names]
     return f"{named} ({'; '.join(parts)})"
 
 
-def zone_note(zone: tzinfo, year: int) -> str:
+def zone_note(zone: tzinfo, year: int, lang: Language = ENGLISH) -> str:
     """The sentence a page opens its times with."""
-    return (
-        f"Times are in {zone_description(zone, year)}; a time recorded with another offset shows that offset "
-        f"in brackets. {NO_TIME_MARK} after a date: the time was not recorded."
+    return lang._(
+        "Times are in {zone}; a time recorded with another offset shows that offset in brackets. "
+        "{mark} after a date: the time was not recorded.",
+        zone=zone_description(zone, year, lang),
+        mark=NO_TIME_MARK,
     )
 
 
-def packet_zone_line(zone: tzinfo, year: int) -> str:
+def packet_zone_line(zone: tzinfo, year: int, lang: Language = ENGLISH) -> str:
     """The line at the top of every printed page of a packet: which zone, and what the mark means."""
-    return f"Times in {zone_description(zone, year)} · {NO_TIME_MARK} after a date: time not recorded"
+    return lang._(
+        "Times in {zone} · {mark} after a date: time not recorded",
+        zone=zone_description(zone, year, lang),
+        mark=NO_TIME_MARK,
+    )

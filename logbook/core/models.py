@@ -267,9 +267,9 @@ class Me:
 class Config:
     title: str = "Logbook"
     timezone: str = "UTC"
+    language: str = "en"  # the readers' language: a catalogue in logbook/locales (en is the source)
     theme: str | None = None
     keeper: str | None = None  # who keeps this logbook: named on evidence packets
-    language: str = "en"  # [site] language: en, de, fr, es or zh-Hans
     tags: tuple[tuple[str, str], ...] = ()
     channels: tuple[str, ...] = DEFAULT_CHANNELS
     statuses: tuple[str, ...] = DEFAULT_STATUSES

@@ -17,9 +17,11 @@ from typing import Any
 
 from logbook.core.clock import NO_TIME_MARK, time_text
 from logbook.core.diagnostics import Diagnostic
+from logbook.core.language import Language
 from logbook.core.timeparse import zone_named
 from logbook.evidence.derive import CaseView, SiteView
 from logbook.evidence.wording import duration, response_sentence
+from logbook.load.catalogues import load_language
 from logbook.speed.reuse import Memo
 
 OVERDUE, ATTENTION = "overdue", "attention"
@@ -40,8 +42,9 @@ class Finding:
 
 def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
     """Each finding is overdue once past its target (``[audit]``) and due soon inside it; the text
-    says by how much (docs/format.md, "audit")."""
+    says by how much (docs/format.md, "audit"), in the site's language (the dashboard shows them)."""
     case, facts, settings, as_of = view.case, view.facts, site.config.audit, site.as_of
+    lang = load_language(site.config.language)
     is_open = case.status not in CLOSED_STATUSES
     last = view.last_activity
     if is_open and last is not None and as_of - last > timedelta(days=settings.stale_days):
@@ -49,17 +52,22 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
             OVERDUE,
             "stale-case",
             case.id,
-            f"no activity for {(as_of - last).days} days (limit {settings.stale_days})",
+            lang.n_(
+                "no activity for {n} day (limit {limit})",
+                "no activity for {n} days (limit {limit})",
+                (as_of - last).days,
+                limit=lang.number(settings.stale_days),
+            ),
             view.last_entry.anchor if view.last_entry else None,
             case.location.path,
             1,
             last.isoformat(),
         )
     zone = zone_named(site.config.timezone)  # audit's times are in the site's zone, as the dashboard's
-    yield from _promise_findings(view, settings.warn_days, as_of, zone)
+    yield from _promise_findings(view, settings.warn_days, as_of, zone, lang)
     if is_open:
-        yield from _response_findings(view, settings.response_hours, as_of)
-        yield from _call_findings(view, settings.followup_hours, as_of, zone)
+        yield from _response_findings(view, settings.response_hours, as_of, lang)
+        yield from _call_findings(view, settings.followup_hours, as_of, zone, lang)
     for window in facts.windows:
         path, line, ends = window.window.location.path, window.window.location.line, window.ends.isoformat()
         if window.state == "passed" and is_open:
@@ -67,7 +75,7 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
                 OVERDUE,
                 "window-passed",
                 case.id,
-                f"{window.rule.label}: ended {window.ends:%Y-%m-%d}",
+                lang._("{label}: ended {date}", label=lang._(window.rule.label), date=lang.date(window.ends)),
                 None,
                 path,
                 line,
@@ -78,7 +86,13 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
                 ATTENTION,
                 "window-closing",
                 case.id,
-                f"{window.rule.label}: ends {window.ends:%Y-%m-%d} ({window.days_left(as_of)} days left)",
+                lang.n_(
+                    "{label}: ends {date} ({n} day left)",
+                    "{label}: ends {date} ({n} days left)",
+                    window.days_left(as_of),
+                    label=lang._(window.rule.label),
+                    date=lang.date(window.ends),
+                ),
                 None,
                 path,
                 line,
@@ -86,18 +100,26 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
             )
 
 
-def _promise_findings(view: CaseView, warn_days: int, as_of: datetime, zone: tzinfo) -> Iterator[Finding]:
+def _promise_findings(
+    view: CaseView, warn_days: int, as_of: datetime, zone: tzinfo, lang: Language
+) -> Iterator[Finding]:
     for promise in view.promises:
         due, loc = promise.promise.due, promise.promise.location
         if due is None:
             continue  # undated promises are never overdue
         by = f" ({promise.promise.by})" if promise.promise.by else ""
+        what = f"“{promise.promise.what}”{by}"
         if promise.state == "broken":
             yield Finding(
                 OVERDUE,
                 "broken-promise",
                 view.case.id,
-                f"“{promise.promise.what}”{by}, due {time_text(due, zone)}: {duration(as_of - due.end)} overdue",
+                lang._(
+                    "{promise}, due {time}: {duration} overdue",
+                    promise=what,
+                    time=time_text(due, zone, lang),
+                    duration=duration(as_of - due.end, lang),
+                ),
                 promise.made_in,
                 loc.path,
                 loc.line,
@@ -108,7 +130,12 @@ def _promise_findings(view: CaseView, warn_days: int, as_of: datetime, zone: tzi
                 ATTENTION,
                 "promise-due-soon",
                 view.case.id,
-                f"“{promise.promise.what}”{by}, due {time_text(due, zone)}: in {duration(due.end - as_of)}",
+                lang._(
+                    "{promise}, due {time}: in {duration}",
+                    promise=what,
+                    time=time_text(due, zone, lang),
+                    duration=duration(due.end - as_of, lang),
+                ),
                 promise.made_in,
                 loc.path,
                 loc.line,
@@ -116,7 +143,7 @@ def _promise_findings(view: CaseView, warn_days: int, as_of: datetime, zone: tzi
             )
 
 
-def _response_findings(view: CaseView, response_hours: int, as_of: datetime) -> Iterator[Finding]:
+def _response_findings(view: CaseView, response_hours: int, as_of: datetime, lang: Language) -> Iterator[Finding]:
     """Messages waiting for an answer: past the response target overdue, inside it due soon."""
     target = timedelta(hours=response_hours)
     for response in view.facts.unanswered:
@@ -125,17 +152,22 @@ def _response_findings(view: CaseView, response_hours: int, as_of: datetime) -> 
             continue  # sent after --as-of: nothing is due yet
         loc = view.entry(response.anchor).interaction.location
         severity = OVERDUE if waited > target else ATTENTION
+        values = {"waited": duration(waited, lang), "target": lang.number(response_hours)}
         how_long = (
-            f"waiting {duration(waited)}, "
-            + (f"{duration(waited - target)} past" if waited > target else f"{duration(target - waited)} left of")
-            + f" the {response_hours} h target"
+            lang._(
+                "waiting {waited}, {past} past the {target} h target", past=duration(waited - target, lang), **values
+            )
+            if waited > target
+            else lang._(
+                "waiting {waited}, {left} left of the {target} h target", left=duration(target - waited, lang), **values
+            )
         )
         kind = "no-reply" if response.theirs else "unanswered-inbound"
         yield Finding(
             severity,
             kind,
             view.case.id,
-            f"{response_sentence(response, False)} ({how_long})",
+            f"{response_sentence(response, False, lang)} ({how_long})",
             response.anchor,
             loc.path,
             loc.line,
@@ -143,25 +175,33 @@ def _response_findings(view: CaseView, response_hours: int, as_of: datetime) -> 
         )
 
 
-def _call_findings(view: CaseView, followup_hours: int, as_of: datetime, zone: tzinfo) -> Iterator[Finding]:
+def _call_findings(
+    view: CaseView, followup_hours: int, as_of: datetime, zone: tzinfo, lang: Language
+) -> Iterator[Finding]:
     """Calls not confirmed in writing: past the follow-up time overdue, inside it due soon."""
     limit = timedelta(hours=followup_hours)
     for anchors, severity in ((view.facts.unconfirmed_calls, OVERDUE), (view.facts.calls_to_confirm, ATTENTION)):
         for anchor in anchors:
             call = view.entry(anchor).interaction
             age = as_of - call.at.instant
+            values = {"age": duration(age, lang), "target": lang.number(followup_hours)}
             how_long = (
-                f"{duration(age)} ago, "
-                + (f"{duration(age - limit)} past" if age > limit else f"{duration(limit - age)} left of")
-                + f" the {followup_hours} h target"
+                lang._("{age} ago, {past} past the {target} h target", past=duration(age - limit, lang), **values)
+                if age > limit
+                else lang._(
+                    "{age} ago, {left} left of the {target} h target", left=duration(limit - age, lang), **values
+                )
             )
             yield Finding(
                 severity,
                 "unconfirmed-call",
                 view.case.id,
-                f"call with {call.party or 'the other side'} "
-                f"of {time_text(call.at, zone)} not confirmed in writing ({how_long}; logbook followup prints "
-                "the email)",
+                lang._(
+                    "call with {party} of {time} not confirmed in writing ({how_long}; logbook followup prints the email)",
+                    party=call.party or lang.p_("party", "the other side"),
+                    time=time_text(call.at, zone, lang),
+                    how_long=how_long,
+                ),
                 anchor,
                 call.location.path,
                 call.location.line,

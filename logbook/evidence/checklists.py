@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from logbook.evidence.derive import CaseView, Entry
-from logbook.evidence.wording import response_sentence
+from logbook.core.language import ENGLISH, N_, Language
+from logbook.evidence.derive import CaseView, Entry, Exhibit, PromiseState
+from logbook.evidence.wording import possessive, response_sentence
 
 CARD_ISSUER = "card-issuer"
 
@@ -38,26 +39,29 @@ def _ref(view: CaseView, *names: str) -> str:
     return ", ".join(f"{k}: {v}" for k, v in view.case.refs if k.lower() in names)
 
 
-def _named(entries: list[Entry]) -> str:
-    text = ", ".join(f"{e.interaction.at.date_text()} {e.interaction.channel}" for e in entries[:4])
-    return text + (f" and {len(entries) - 4} more" if len(entries) > 4 else "")
+def _named(entries: list[Entry], lang: Language) -> str:
+    text = ", ".join(
+        f"{lang.date(e.interaction.at.when)} {lang.p_('channel', e.interaction.channel)}" for e in entries[:4]
+    )
+    return text + (" " + lang._("and {n} more", n=lang.number(len(entries) - 4)) if len(entries) > 4 else "")
 
 
-def _marked(view: CaseView, kind: str) -> str:
+def _exhibit_names(exhibits: list[Exhibit], lang: Language) -> str:
+    return ", ".join(lang._("exhibit {number} ({file})", number=x.number, file=x.file_name) for x in exhibits)
+
+
+def _marked(view: CaseView, kind: str, lang: Language) -> str:
     """The entries and exhibits marked ``evidence: [kind]``, named."""
     entries = [e for e in view.entries if kind in e.interaction.evidence]
     exhibits = [x for x in view.exhibits if kind in x.attachment.evidence]
-    return "; ".join(
-        filter(None, [_named(entries), ", ".join(f"exhibit {x.number} ({x.file_name})" for x in exhibits)])
-    )
+    return "; ".join(filter(None, [_named(entries, lang), _exhibit_names(exhibits, lang)]))
 
 
-def _mark_item(view: CaseView, label: str, kind: str, ref_names: tuple[str, ...] = ()) -> Item:
-    found = "; ".join(filter(None, [_ref(view, *ref_names), _marked(view, kind)]))
-    refs = f", or add {' / '.join(ref_names)} under refs" if ref_names else ""
-    return Item(
-        label, bool(found), found, f"mark the interaction or exhibit that shows it with 'evidence: [{kind}]'{refs}"
-    )
+def _mark_item(view: CaseView, label: str, kind: str, lang: Language, ref_names: tuple[str, ...] = ()) -> Item:
+    found = "; ".join(filter(None, [_ref(view, *ref_names), _marked(view, kind, lang)]))
+    supply = lang._("mark the interaction or exhibit that shows it with 'evidence: [{kind}]'", kind=kind)
+    refs = lang._(", or add {names} under refs", names=" / ".join(ref_names)) if ref_names else ""
+    return Item(lang._(label), bool(found), found, supply + refs)
 
 
 def _with(view: CaseView, party: str | None, direction: str | None = None) -> list[Entry]:
@@ -70,152 +74,170 @@ def _with(view: CaseView, party: str | None, direction: str | None = None) -> li
     ]
 
 
-def _order_facts(view: CaseView) -> Item:
+def _order_facts(view: CaseView, lang: Language) -> Item:
     refs = _ref(view, "order", "booking", "invoice", "transaction", "account")
-    amount = view.case.amount.display() if view.case.amount else ""
-    evidence = "; ".join(filter(None, [refs, amount, _marked(view, "order-proof")]))
+    amount = lang.amount(view.case.amount.value, view.case.amount.currency) if view.case.amount else ""
+    evidence = "; ".join(filter(None, [refs, amount, _marked(view, "order-proof", lang)]))
     return Item(
-        "Order or transaction facts (reference and amount)",
+        lang._("Order or transaction facts (reference and amount)"),
         bool(refs and amount),
         evidence,
-        "give the case 'amount:' and an order, booking, invoice or transaction under 'refs:'",
+        lang._("give the case 'amount:' and an order, booking, invoice or transaction under 'refs:'"),
     )
 
 
-def _contacted(view: CaseView) -> Item:
+def _contacted(view: CaseView, lang: Language) -> Item:
     merchant = view.case.counterparty
-    found = _named(_with(view, merchant, "out"))
+    found = _named(_with(view, merchant, "out"), lang)
     return Item(
-        f"You contacted {merchant or 'the merchant'} to resolve it",
+        lang._("You contacted {merchant} to resolve it", merchant=merchant)
+        if merchant
+        else lang._("You contacted the merchant to resolve it"),
         bool(found),
         found,
-        "record your messages to the counterparty (direction: out)",
+        lang._("record your messages to the counterparty (direction: out)"),
     )
 
 
-def _card_issuer(view: CaseView) -> Item:
+def _card_issuer(view: CaseView, lang: Language) -> Item:
     issuers = [p.name for p in view.case.parties if p.role == CARD_ISSUER]
     found = [e for name in issuers for e in _with(view, name, "out")]
     found.sort(key=lambda e: e.interaction.at.instant)
     return Item(
-        "You raised it with your card issuer",
+        lang._("You raised it with your card issuer"),
         bool(found),
-        "; ".join(f"{e.interaction.party}: {_named([e])}" for e in found[:4]),
-        "list the issuer under 'parties:' with role card-issuer and record your message to it "
-        "('party:' on the interaction)",
+        "; ".join(f"{e.interaction.party}: {_named([e], lang)}" for e in found[:4]),
+        lang._(
+            "list the issuer under 'parties:' with role card-issuer and record your message to it "
+            "('party:' on the interaction)"
+        ),
     )
 
 
-def _their_failure(view: CaseView) -> Item:
+def _promise_note(state: PromiseState, lang: Language) -> str:
+    """``“Refund in 5 days” (Lily, broken, late)``."""
+    notes = [state.promise.by or "", lang.p_("promise state", state.state), lang._("late") if state.late_by else ""]
+    return f"“{state.promise.what}” ({', '.join(n for n in notes if n)})"
+
+
+def _their_failure(view: CaseView, lang: Language) -> Item:
     merchant = view.case.counterparty
     theirs = {e.anchor for e in _with(view, merchant, "in")}
     broken = [
         p for p in view.promises if p.made_in in theirs and (p.state == "broken" or (p.state == "kept" and p.late_by))
     ]
     silent = [r for r in view.facts.unanswered if r.theirs and r.party == merchant]
-    parts = [
-        f"“{p.promise.what}” ({p.promise.by + ', ' if p.promise.by else ''}{p.state}{', late' if p.late_by else ''})"
-        for p in broken[:3]
-    ]
-    parts += [response_sentence(r, view.facts.ended is not None) for r in silent[:2]]
+    parts = [_promise_note(p, lang) for p in broken[:3]]
+    parts += [response_sentence(r, view.facts.ended is not None, lang) for r in silent[:2]]
     refusals = [e for e in _with(view, merchant, "in") if "refusal" in e.interaction.evidence]
     if refusals:
-        parts.append(f"refusal: {_named(refusals)}")
+        parts.append(lang._("refusal: {entries}", entries=_named(refusals, lang)))
     return Item(
-        f"{merchant or 'The merchant'}'s refusal, silence or broken promise",
+        lang._("{possessive} refusal, silence or broken promise", possessive=possessive(merchant), party=merchant)
+        if merchant
+        else lang._("The merchant's refusal, silence or broken promise"),
         bool(parts),
         "; ".join(parts),
-        "a promise of theirs past its due date, a message of yours they did not answer, or their "
-        "message marked 'evidence: [refusal]'",
+        lang._(
+            "a promise of theirs past its due date, a message of yours they did not answer, or their "
+            "message marked 'evidence: [refusal]'"
+        ),
     )
 
 
-def _conversation(view: CaseView) -> Item:
+def _conversation(view: CaseView, lang: Language) -> Item:
     merchant = view.case.counterparty
     ins, outs = len(_with(view, merchant, "in")), len(_with(view, merchant, "out"))
     return Item(
-        f"The full conversation with {merchant or 'the merchant'}, both sides",
+        lang._("The full conversation with {merchant}, both sides", merchant=merchant)
+        if merchant
+        else lang._("The full conversation with the merchant, both sides"),
         ins > 0 and outs > 0,
-        f"{ins} received, {outs} sent",
-        "record both their messages (in) and yours (out)",
+        lang._("{received} received, {sent} sent", received=lang.number(ins), sent=lang.number(outs)),
+        lang._("record both their messages (in) and yours (out)"),
     )
 
 
-def _exhibits(view: CaseView, images: bool) -> Item:
+def _exhibits(view: CaseView, images: bool, lang: Language) -> Item:
     chosen = [x for x in view.exhibits if x.facts.is_image] if images else list(view.exhibits)
-    label = "Photos or screenshots of the problem" if images else "Documents (labels, receipts, confirmations)"
+    label = (
+        lang._("Photos or screenshots of the problem")
+        if images
+        else lang._("Documents (labels, receipts, confirmations)")
+    )
     return Item(
         label,
         bool(chosen),
-        ", ".join(f"exhibit {x.number} ({x.file_name})" for x in chosen),
-        "attach the files to the interaction they came with ('attachments:')",
+        _exhibit_names(chosen, lang),
+        lang._("attach the files to the interaction they came with ('attachments:')"),
     )
 
 
-def _promise_item(view: CaseView, label: str, kind: str) -> Item:
+def _promise_item(view: CaseView, label: str, kind: str, lang: Language) -> Item:
     """Promises made in entries marked *kind*, or the marked entries themselves."""
     marked = {e.anchor for e in view.entries if kind in e.interaction.evidence}
     promises = [p for p in view.promises if p.made_in in marked]
-    found = "; ".join(
-        f"“{p.promise.what}” ({p.promise.by + ', ' if p.promise.by else ''}{p.state})" for p in promises
-    ) or _marked(view, kind)
-    return Item(label, bool(found), found, f"mark the interaction that says it with 'evidence: [{kind}]'")
+    found = "; ".join(_promise_note(p, lang) for p in promises) or _marked(view, kind, lang)
+    supply = lang._("mark the interaction that says it with 'evidence: [{kind}]'", kind=kind)
+    return Item(lang._(label), bool(found), found, supply)
 
 
-def not_received(view: CaseView) -> Checklist:
+def not_received(view: CaseView, lang: Language = ENGLISH) -> Checklist:
     return Checklist(
         "not-received",
-        "Item not received",
+        lang._("Item not received"),
         (
-            _order_facts(view),
-            _promise_item(view, "Promised or expected delivery date", "delivery-date"),
-            _contacted(view),
-            _their_failure(view),
-            _card_issuer(view),
-            _conversation(view),
+            _order_facts(view, lang),
+            _promise_item(view, N_("Promised or expected delivery date"), "delivery-date", lang),
+            _contacted(view, lang),
+            _their_failure(view, lang),
+            _card_issuer(view, lang),
+            _conversation(view, lang),
         ),
     )
 
 
-def not_as_described(view: CaseView) -> Checklist:
+def not_as_described(view: CaseView, lang: Language = ENGLISH) -> Checklist:
     return Checklist(
         "not-as-described",
-        "Not as described or defective",
+        lang._("Not as described or defective"),
         (
-            _order_facts(view),
-            _mark_item(view, "What is wrong with it, recorded when found", "defect"),
-            _exhibits(view, images=True),
-            _mark_item(view, "Return attempt and RMA / return number", "return-proof", ("rma", "return")),
-            _contacted(view),
-            _their_failure(view),
-            _card_issuer(view),
-            _conversation(view),
+            _order_facts(view, lang),
+            _mark_item(view, N_("What is wrong with it, recorded when found"), "defect", lang),
+            _exhibits(view, True, lang),
+            _mark_item(view, N_("Return attempt and RMA / return number"), "return-proof", lang, ("rma", "return")),
+            _contacted(view, lang),
+            _their_failure(view, lang),
+            _card_issuer(view, lang),
+            _conversation(view, lang),
         ),
     )
 
 
-def credit_not_processed(view: CaseView) -> Checklist:
-    returned = _mark_item(view, "Return or cancellation made", "return-proof", ("rma", "return", "cancellation"))
-    cancelled = _marked(view, "cancellation-proof")
+def credit_not_processed(view: CaseView, lang: Language = ENGLISH) -> Checklist:
+    returned = _mark_item(
+        view, N_("Return or cancellation made"), "return-proof", lang, ("rma", "return", "cancellation")
+    )
+    cancelled = _marked(view, "cancellation-proof", lang)
     if cancelled:
         evidence = "; ".join(filter(None, [returned.evidence, cancelled]))
         returned = Item(returned.label, True, evidence, returned.supply)
     return Checklist(
         "credit-not-processed",
-        "Credit not processed",
+        lang._("Credit not processed"),
         (
-            _order_facts(view),
+            _order_facts(view, lang),
             returned,
-            _promise_item(view, "The merchant's promise of a refund or credit", "refund-promise"),
-            _their_failure(view),
-            _card_issuer(view),
-            _exhibits(view, images=False),
-            _conversation(view),
+            _promise_item(view, N_("The merchant's promise of a refund or credit"), "refund-promise", lang),
+            _their_failure(view, lang),
+            _card_issuer(view, lang),
+            _exhibits(view, False, lang),
+            _conversation(view, lang),
         ),
     )
 
 
-CHECKLISTS: dict[str, Callable[[CaseView], Checklist]] = {
+CHECKLISTS: dict[str, Callable[[CaseView, Language], Checklist]] = {
     "not-received": not_received,
     "not-as-described": not_as_described,
     "credit-not-processed": credit_not_processed,

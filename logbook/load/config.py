@@ -14,6 +14,7 @@ from logbook.core.outputs import MAX_NAME_BYTES, name_too_long
 from logbook.core.redact import RedactionRules
 from logbook.core.rights import WindowRule
 from logbook.core.timeparse import TimeError, zone_named
+from logbook.load.catalogues import available_languages
 from logbook.load.fields import ID_RE
 from logbook.load.themes import ThemeError, resolve_theme
 from logbook.store.textfile import SourceText, read_source
@@ -35,8 +36,7 @@ TOP_KEYS = (
 )
 
 
-SITE_KEYS = ("title", "timezone", "theme", "keeper", "language")
-LANGUAGES = ("en", "de", "fr", "es", "zh-Hans")  # the languages the site can be in (its search included)
+SITE_KEYS = ("title", "timezone", "language", "theme", "keeper")
 
 
 def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
@@ -111,6 +111,20 @@ def _too_deep(text: str) -> tuple[int, int] | None:
             depth = max(0, depth - 1)
         i += 1
     return None
+
+
+def language_problem(code: str) -> tuple[str, str] | None:
+    """(message, hint) when no catalogue speaks *code*; the hint is a did-you-mean or the list."""
+    known = available_languages()
+    if code in known:
+        return None
+    by_primary = {k.split("-")[0].lower(): k for k in known}
+    guess = did_you_mean(code, known) or (
+        f"did you mean '{by_primary[code.split('-')[0].split('_')[0].lower()]}'?"
+        if code.split("-")[0].split("_")[0].lower() in by_primary
+        else None
+    )
+    return f"[site] language '{code}' has no catalogue", guess or f"known languages: {', '.join(known)}"
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -204,15 +218,11 @@ def _read_site(
             except TimeError as exc:
                 invalid(key, str(exc), "site", exc.hint)
         elif key == "language":
-            if value.strip() in LANGUAGES:
-                values["language"] = value.strip()
+            problem = language_problem(value)
+            if problem is None:
+                values["language"] = value
             else:
-                invalid(
-                    key,
-                    f"[site] language '{value.strip()}' is not one logbook knows",
-                    "site",
-                    f"one of: {', '.join(LANGUAGES)}",
-                )
+                invalid(key, problem[0], "site", problem[1])
         elif key == "theme":
             try:
                 resolve_theme(root, value.strip())

@@ -16,6 +16,7 @@ from statistics import median
 from markupsafe import Markup, escape
 
 from logbook.core.clock import time_text
+from logbook.core.language import ENGLISH, Language
 from logbook.core.timeparse import zone_named
 from logbook.evidence.derive import CaseView, SiteView
 from logbook.speed.reuse import Memo, keyed_by_repr
@@ -46,6 +47,9 @@ class Chart:
     unit: str
     rows: tuple[tuple[str, float], ...]  # label, value
     classes: tuple[str, ...] = ()  # one per row (a status's class, for its colour); else one plain colour
+    no_data: str = "no data"  # the description of a chart without rows, in the page's language
+    heading: str = "Item"  # the data table's first column
+    decimal_mark: str = "."  # the language's, for the values drawn and described
 
     def bar_class(self, n: int) -> str:
         """Rows that are not statuses or promise states share one neutral colour: a colour of the status
@@ -56,7 +60,10 @@ class Chart:
         column = _label_column([label for label, _ in self.rows])
         top = max((v for _, v in self.rows), default=0) or 1
         height = len(self.rows) * (BAR + GAP) + GAP
-        desc = "; ".join(f"{label}: {_fmt(value)} {self.unit}" for label, value in self.rows) or "no data"
+        desc = (
+            "; ".join(f"{label}: {_fmt(value, self.decimal_mark)} {self.unit}" for label, value in self.rows)
+            or self.no_data
+        )
         parts = [
             f'<svg class="chart" role="img" aria-labelledby="{self.id}-t {self.id}-d" viewBox="0 0 {WIDTH} '
             f'{height}" width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
@@ -68,7 +75,7 @@ class Chart:
             parts.append(
                 f"{_label(label, column, y)}"
                 f'<rect class="bar {self.bar_class(n)}" x="{column}" y="{y}" width="{length:.1f}" height="{BAR}">'
-                f'</rect><text x="{column + length + 6:.1f}" y="{y + BAR * 0.7:.0f}">{_fmt(value)}</text>'
+                f'</rect><text x="{column + length + 6:.1f}" y="{y + BAR * 0.7:.0f}">{_fmt(value, self.decimal_mark)}</text>'
             )
         parts.append("</svg>")
         return Markup("".join(parts))
@@ -84,6 +91,14 @@ class StackedChart:
     title: str
     series: tuple[str, ...]
     rows: tuple[tuple[str, tuple[int, ...]], ...]  # label, one count per series
+    names: tuple[str, ...] = ()  # the series as shown, in the page's language (else as recorded)
+    no_data: str = "no data"
+    legend_label: str = "Legend"
+    heading: str = "Month"
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        return self.names or self.series
 
     def svg(self) -> Markup:
         column = _label_column([label for label, _ in self.rows])
@@ -91,10 +106,10 @@ class StackedChart:
         height = len(self.rows) * (BAR + GAP) + GAP
         desc = (
             "; ".join(
-                f"{label}: " + ", ".join(f"{name} {count}" for name, count in zip(self.series, values) if count)
+                f"{label}: " + ", ".join(f"{name} {count}" for name, count in zip(self.shown, values) if count)
                 for label, values in self.rows
             )
-            or "no data"
+            or self.no_data
         )
         parts = [
             f'<svg class="chart" role="img" aria-labelledby="{self.id}-t {self.id}-d" viewBox="0 0 {WIDTH} '
@@ -109,7 +124,7 @@ class StackedChart:
                     length = (WIDTH - column - 20) * count / top
                     parts.append(
                         f'<rect class="bar status-{self.series[k]}" x="{x:.1f}" y="{y}" width="{length:.1f}" '
-                        f'height="{BAR}"><title>{escape(self.series[k])}: {count}</title></rect>'
+                        f'height="{BAR}"><title>{escape(self.shown[k])}: {count}</title></rect>'
                     )
                     x += length
         parts.append("</svg>")
@@ -118,14 +133,14 @@ class StackedChart:
     def legend(self) -> Markup:
         """The series' names with their colours, as a list that wraps (never cut off at the drawing's edge)."""
         items = "".join(
-            f'<li><span class="swatch status-{escape(name)}" aria-hidden="true"></span>{escape(name)}</li>'
-            for name in self.series
+            f'<li><span class="swatch status-{escape(name)}" aria-hidden="true"></span>{escape(shown)}</li>'
+            for name, shown in zip(self.series, self.shown)
         )
-        return Markup(f'<ul class="legend" aria-label="Legend">{items}</ul>')
+        return Markup(f'<ul class="legend" aria-label="{escape(self.legend_label)}">{items}</ul>')
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+def _fmt(value: float, mark: str = ".") -> str:
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}".replace(".", mark)
 
 
 def _status_at(view: CaseView, moment: datetime) -> str | None:
@@ -137,17 +152,27 @@ def _status_at(view: CaseView, moment: datetime) -> str | None:
     return status
 
 
-def status_over_time(site: SiteView, memo: Memo | None = None) -> StackedChart:
+def status_over_time(site: SiteView, memo: Memo | None = None, lang: Language = ENGLISH) -> StackedChart:
     """Each case's status at the end of each month, from its status periods."""
     starts = [v.facts.started for v in site.cases if v.facts.started]
+    chart = partial(
+        StackedChart,
+        "chart-over-time",
+        lang._("Cases by status at the end of each month"),
+        site.config.statuses,
+        names=tuple(lang.p_("status", s) for s in site.config.statuses),
+        no_data=lang._("no data"),
+        legend_label=lang._("Legend"),
+        heading=lang._("Month"),
+    )
     if not starts:
-        return StackedChart("chart-over-time", "Cases by status at the end of each month", site.config.statuses, ())
+        return chart(())
     year, month = min(starts).year, min(starts).month
     labels: list[str] = []
     moments: list[datetime] = []
     while (year, month) <= (site.as_of.year, site.as_of.month) and len(moments) < 36:
         end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
-        labels.append(f"{year}-{month:02d}")
+        labels.append(lang.month(year, month))
         moments.append(min(end, site.as_of))
         year, month = year + (month == 12), month % 12 + 1
     moments_key = ("status at", repr(moments))  # hashed once, not once per case
@@ -161,9 +186,7 @@ def status_over_time(site: SiteView, memo: Memo | None = None) -> StackedChart:
     ]
     columns = [Counter(column) for column in zip(*per_case)] if per_case else [Counter() for _ in moments]
     rows = [(label, tuple(column[s] for s in site.config.statuses)) for label, column in zip(labels, columns)]
-    return StackedChart(
-        "chart-over-time", "Cases by status at the end of each month", site.config.statuses, tuple(rows[-18:])
-    )
+    return chart(tuple(rows[-18:]))
 
 
 PROMISE_STATES = ("kept", "broken", "pending", "open")
@@ -192,48 +215,75 @@ def _case_figures(view: CaseView) -> _CaseFigures:
     )
 
 
-def dashboard_charts(site: SiteView, memo: Memo | None = None) -> list[Chart | StackedChart]:
-    """The dashboard's charts; with a *memo* (serve), what each case contributes is kept per case view."""
+def dashboard_charts(site: SiteView, memo: Memo | None = None, lang: Language = ENGLISH) -> list[Chart | StackedChart]:
+    """The dashboard's charts, their words in the site's language *lang*; with a *memo* (serve), what each
+    case contributes is kept per case view."""
     figures = [
         _case_figures(view) if memo is None else memo.by_identity((view,), "figures", partial(_case_figures, view))
         for view in site.cases
     ]
     by_status = Counter(f.status for f in figures)
-    statuses = [(s, float(by_status[s])) for s in site.config.statuses]
+    statuses = [(lang.p_("status", s), float(by_status[s])) for s in site.config.statuses]
     waited = [(view, f.wait) for view, f in zip(site.cases, figures) if f.wait is not None]
     slowest = sorted(waited, key=lambda pair: (-pair[1], pair[0].case.id))[:SLOWEST]  # a bar per case: bounded
     waits = [
         (f"{view.case.id} ({view.case.counterparty})", wait)
         for view, wait in sorted(slowest, key=lambda p: p[0].case.id)
     ]
-    waits_title = "Median days the counterparty took to answer your messages, per case" + (
-        f": the {SLOWEST} slowest of {len(waited)} cases" if len(waited) > SLOWEST else ""
+    waits_title = (
+        lang.n_(
+            "Median days the counterparty took to answer your messages, per case: the {slowest} slowest of {n} case",
+            "Median days the counterparty took to answer your messages, per case: the {slowest} slowest of {n} cases",
+            len(waited),
+            slowest=lang.number(SLOWEST),
+        )
+        if len(waited) > SLOWEST
+        else lang._("Median days the counterparty took to answer your messages, per case")
     )
     totals = [sum(column) for column in zip(*(f.promises for f in figures))] if figures else [0] * len(PROMISE_STATES)
-    promises = [(state, float(total)) for state, total in zip(PROMISE_STATES, totals)]
+    promises = [(lang.p_("promise state", state), float(total)) for state, total in zip(PROMISE_STATES, totals)]
     tags = [(tag, float(len(views))) for tag, views in site.tags]
+    no_data, item = lang._("no data"), lang._("Item")
+    mark = lang.decimal(0.5)[1]  # "0.5", "0,5"
+    cases = lang._("cases")
     return [
         Chart(
             "chart-status",
-            "Cases by status",
-            "cases",
+            lang._("Cases by status"),
+            cases,
             tuple(statuses),
             tuple(f"status-{s}" for s in site.config.statuses),
+            no_data=no_data,
+            decimal_mark=mark,
+            heading=item,
         ),
-        status_over_time(site, memo),
-        Chart("chart-waits", waits_title, "days", tuple(waits)),
+        status_over_time(site, memo, lang),
+        Chart(
+            "chart-waits",
+            waits_title,
+            lang._("days"),
+            tuple(waits),
+            no_data=no_data,
+            decimal_mark=mark,
+            heading=lang._("Case"),
+        ),
         Chart(
             "chart-promises",
-            "Promises kept, broken, pending and undated",
-            "promises",
+            lang._("Promises kept, broken, pending and undated"),
+            lang._("promises"),
             tuple(promises),
             tuple(f"promise-{state}" for state in PROMISE_STATES),
+            no_data=no_data,
+            decimal_mark=mark,
+            heading=item,
         ),
-        Chart("chart-tags", "Cases per tag", "cases", tuple(tags)),
+        Chart(
+            "chart-tags", lang._("Cases per tag"), cases, tuple(tags), no_data=no_data, heading=item, decimal_mark=mark
+        ),
     ]
 
 
-def mini_timeline(view: CaseView, zone_name: str | None = None) -> Markup:
+def mini_timeline(view: CaseView, zone_name: str | None = None, lang: Language = ENGLISH) -> Markup:
     """A strip of the case's entries on a time axis, so gaps show at a glance; each mark links to its entry.
 
     Shapes differ by direction (circle received, square sent, diamond internal), not only colours.
@@ -251,19 +301,28 @@ def mini_timeline(view: CaseView, zone_name: str | None = None) -> Markup:
         reverse=True,
     )
     longest = gaps[0]
-    desc = (
-        f"{len(entries)} entries from {first:%Y-%m-%d} to {last:%Y-%m-%d}; the longest gap is "
-        f"{longest[0].days} days, after {longest[1].interaction.at.date_text()}"
+    desc = lang.n_(
+        "{n} entries from {first} to {last}; the longest gap is {days}, after {after}",
+        "{n} entries from {first} to {last}; the longest gap is {days}, after {after}",
+        len(entries),
+        first=lang.date(first),
+        last=lang.date(last),
+        days=lang.n_("{n} day", "{n} days", longest[0].days),
+        after=lang.date(longest[1].interaction.at.when),
     )
+    label = lang._("Timeline of this case: {description}", description=desc)
     parts = [
-        f'<nav class="strip-nav" aria-label="Timeline of this case: {escape(desc)}">'
+        f'<nav class="strip-nav" aria-label="{escape(label)}">'
         f'<svg class="strip" viewBox="0 0 {width} 44" width="100%" xmlns="http://www.w3.org/2000/svg">'
         f'<line x1="{pad}" y1="{y}" x2="{width - pad}" y2="{y}" class="axis"></line>'
     ]
     for entry in entries:
         x = pad + (width - 2 * pad) * (entry.interaction.at.instant - first).total_seconds() / span
         direction = entry.interaction.direction
-        label = escape(f"{time_text(entry.interaction.at, zone)} {entry.interaction.channel} {direction}")
+        label = escape(
+            f"{time_text(entry.interaction.at, zone, lang)} {lang.p_('channel', entry.interaction.channel)} "
+            f"{lang.p_('direction', direction)}"
+        )
         if direction == "in":
             shape = f'<circle cx="{x:.1f}" cy="{y}" r="6" class="mark mark-in"></circle>'
         elif direction == "out":
@@ -272,7 +331,7 @@ def mini_timeline(view: CaseView, zone_name: str | None = None) -> Markup:
             shape = f'<path d="M{x:.1f} {y - 7}L{x + 6:.1f} {y}L{x:.1f} {y + 7}L{x - 6:.1f} {y}Z" class="mark mark-internal"></path>'
         parts.append(f'<a href="#{entry.anchor}"><title>{label}</title>{shape}</a>')
     parts.append(
-        f'<text x="{pad}" y="42" class="strip-label">{first:%Y-%m-%d}</text>'
-        f'<text x="{width - pad}" y="42" text-anchor="end" class="strip-label">{last:%Y-%m-%d}</text></svg></nav>'
+        f'<text x="{pad}" y="42" class="strip-label">{lang.date(first)}</text>'
+        f'<text x="{width - pad}" y="42" text-anchor="end" class="strip-label">{lang.date(last)}</text></svg></nav>'
     )
     return Markup("".join(parts))

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from logbook import __version__
 from logbook.core.clock import time_html, zone_note
 from logbook.core.diagnostics import Diagnostic, Location, error
+from logbook.core.language import ENGLISH, N_, Language
 from logbook.core.models import chronology_key
 from logbook.core.outputs import agent_page, agent_slug, case_page, tag_page
 from logbook.core.palette import status_css
@@ -29,6 +30,7 @@ from logbook.evidence.audit import CLOSED_STATUSES as CLOSED
 from logbook.evidence.audit import audit_findings
 from logbook.evidence.derive import CaseView, Entry, Exhibit, Grouped, SiteView, merge_groups, merge_timeline
 from logbook.evidence.wording import duration, entry_name, message_noun, response_parts
+from logbook.load.catalogues import load_language
 from logbook.load.themes import Theme, default_theme_dir
 from logbook.site.calendar import calendar_ics
 from logbook.site.charts import dashboard_charts, mini_timeline
@@ -117,18 +119,20 @@ class _Output:
         self.copies[path] = source
 
 
-def recording_lag(delta: timedelta | None) -> str:
+def recording_lag(delta: timedelta | None, lang: Language = ENGLISH) -> str:
     """``recorded 2 h after the event`` / ``recorded before the time it gives``."""
     if delta is None:
         return ""
     if delta < timedelta(0):
-        return "recorded before the time it gives (a planned or forward-dated entry)"
+        return lang._("recorded before the time it gives (a planned or forward-dated entry)")
     if delta < timedelta(minutes=1):
-        return "recorded as it happened"
-    return f"recorded {duration(delta)} after the event"
+        return lang._("recorded as it happened")
+    return lang._("recorded {duration} after the event", duration=duration(delta, lang))
 
 
-def make_environment(theme: Theme) -> FragmentEnvironment:
+def make_environment(theme: Theme, lang: Language = ENGLISH) -> FragmentEnvironment:
+    """The templates' environment in the reader's language: ``{% trans %}`` and ``_()`` from its
+    catalogue, and every filter that shows a date, a duration or an amount in its forms."""
     loader = jinja2.ChoiceLoader(
         [
             jinja2.FileSystemLoader(theme.template_dirs),
@@ -142,28 +146,63 @@ def make_environment(theme: Theme) -> FragmentEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        extensions=[FragmentExtension],
+        extensions=[FragmentExtension, "jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(lang.translations, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
     env.filters.update(
         moment=_moment,
         instant=_instant,
         iso=lambda m: m.iso() if m else "",
-        duration=duration,
-        size=human_size,
-        day=lambda d: f"{d.day} {d:%B %Y}",
-        stamp=lambda d: f"{d.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
-        lag=recording_lag,
+        duration=lambda d: duration(d, lang),
+        size=lambda size: human_size(size, lang),
+        day=lang.day,
+        shortdate=lambda m: lang.date(m.when),
+        month=lambda key: lang.month(int(key[:4]), int(key[5:7])),  # a "2026-10" key of the timeline
+        amount=lambda a: lang.amount(a.value, a.currency),
+        number=lang.number,
+        stamp=lambda d: f"{lang.date(d.astimezone(UTC))} {lang.clock(d.astimezone(UTC))} UTC",
+        lag=lambda d: recording_lag(d, lang),
+        status=lambda s: lang.p_("status", s),
+        channel=lambda c: lang.p_("channel", c),
+        role=lambda r: lang.p_("party role", r),
     )
     env.globals.update(
         version=__version__,
+        lang=lang,
+        Markup=Markup,  # a translated sentence's markup around a value: Markup("<strong>%s</strong>")|format(n)
         agent_slug=agent_slug,
-        mini_timeline=mini_timeline,
+        mini_timeline=lambda view, zone_name: mini_timeline(view, zone_name, lang),
         times_note=_times_note,
         shows_image=_shows_image,
-        response_parts=response_parts,
+        response_parts=lambda response, ended: response_parts(response, ended, lang),
+        script_words=script_words(lang),
     )
-    env.filters.update(entry_name=entry_name, message_noun=message_noun)
+    env.filters.update(entry_name=lambda i: entry_name(i, lang), message_noun=lambda c: message_noun(c, lang))
     return env
+
+
+def script_words(lang: Language) -> dict[str, Any]:
+    """The words logbook.js and search.js write into a page (search status, the timeline's filter count
+    and month counts, the copy button), in the page's language; the scripts keep their English ones
+    when a page carries none."""
+    return {
+        "searching": lang._("Searching…"),
+        "results": lang.plural_forms("{n} result for “{query}”", "{n} results for “{query}”"),
+        "index_error": lang._("could not load the search index ({file})"),
+        "shown_here": lang.plural_forms(
+            "{shown} of {n} interaction on this page", "{shown} of {n} interactions on this page"
+        ),
+        "shown_count": lang.plural_forms("({n} shown)", "({n} shown)"),
+        "in_month": lang._("{count} in {month}"),
+        "in_logbook": lang._("{count} in the whole logbook"),
+        "in_logbook_bounded": lang._("{count} in the whole logbook (each month counted by its rarest filter)"),
+        "up_to": lang._("up to {n}"),
+        "not_loaded": lang._("the counts of other months could not be loaded"),
+        "separator": lang.p_("between clauses", "; "),
+        "copy": lang._("Copy link"),
+        "copied": lang._("Copied"),
+        "copy_prompt": lang._("Copy this link:"),
+    }
 
 
 def _shows_image(message: Markup | None, exhibit: Exhibit) -> bool:
@@ -176,29 +215,33 @@ def _shows_image(message: Markup | None, exhibit: Exhibit) -> bool:
 def _moment(context: Any, moment: Moment | None) -> Markup:
     """A moment in the page's zone (``zone_name`` in its context; as recorded when the page has none)."""
     name = context.get("zone_name")
-    return time_html(moment, zone_named(name) if name else None)
+    return time_html(moment, zone_named(name) if name else None, context.get("lang"))
 
 
 @jinja2.pass_context
 def _instant(context: Any, when: datetime) -> Markup:
     """A computed instant (a status's start) in the page's zone: no recorded offset to keep."""
     name = context.get("zone_name")
-    return time_html(Moment(when.astimezone(zone_named(name)) if name else when), None)
+    return time_html(Moment(when.astimezone(zone_named(name)) if name else when), None, context.get("lang"))
 
 
 @jinja2.pass_context
 def _times_note(context: Any) -> str:
     """The page's one sentence on its zone and on the mark of a date without a time."""
     as_of = context.get("as_of")
-    return zone_note(zone_named(context.get("zone_name") or "UTC"), as_of.when.year if as_of else 2000)
+    return zone_note(
+        zone_named(context.get("zone_name") or "UTC"), as_of.when.year if as_of else 2000, context.get("lang")
+    )
 
 
-def _environment(theme: Theme, reuse: Reuse) -> FragmentEnvironment:
-    """The template environment; serve keeps it (and its compiled templates, pages and fragments)
-    while no template file changes."""
+def _environment(theme: Theme, reuse: Reuse, lang: Language) -> FragmentEnvironment:
+    """The template environment in the site's language; serve keeps it (and its compiled templates,
+    pages and fragments) while no template file and not the language changes."""
     folders = [*theme.template_dirs, str(default_theme_dir() / "templates")]
     return reuse.kept_while(
-        "environment", lambda: (theme, tuple(_file_stamps(folders))), lambda: make_environment(theme)
+        "environment",
+        lambda: (theme, lang.code, tuple(_file_stamps(folders))),
+        lambda: make_environment(theme, lang),
     )
 
 
@@ -251,12 +294,13 @@ def render_site(
     their paths are returned.  *published* is the output folder, where the last site built may still
     have search shards to reuse."""
     reuse = reuse or Reuse()
-    env = _environment(theme, reuse)
+    lang = load_language(site.config.language)
+    env = _environment(theme, reuse, lang)
     env.fragments = reuse.memo("fragments")
     zone = zone_named(site.config.timezone)
     env.globals["local_date"] = lambda m: f"{m.instant.astimezone(zone):%Y-%m-%d}"
     out = _Output(sink)
-    planner = _Planner(site, reuse, zone)
+    planner = _Planner(site, reuse, zone, lang)
     try:
         _draw(site_plan(planner, published), _Painter(env, planner.common, site), reuse, out)
     except jinja2.TemplateSyntaxError as exc:
@@ -273,7 +317,7 @@ def render_site(
         raise RenderError(
             [error("template-error", f"template failed: {exc}", Location(_template_from_traceback(exc)))]
         ) from None
-    out.page("calendar.ics", planner.whole_site("calendar", lambda: calendar_ics(site)))
+    out.page("calendar.ics", planner.whole_site("calendar", lambda: calendar_ics(site, planner.lang)))
     out.page("status-colours.css", status_css(site.config.statuses))
     for rel, source in theme.static_files().items():
         out.copy(f"assets/{rel}", source)
@@ -283,13 +327,13 @@ def render_site(
 class _Planner:
     """What the page plan is made with: the site, the policy's reuse, and the context every page gets."""
 
-    def __init__(self, site: SiteView, reuse: Reuse, zone: Any) -> None:
-        self.site, self.reuse, self.zone = site, reuse, zone
+    def __init__(self, site: SiteView, reuse: Reuse, zone: Any, lang: Language) -> None:
+        self.site, self.reuse, self.zone, self.lang = site, reuse, zone, lang
         self.common = {
             "site": site,
             "config": site.config,
             "as_of": Moment(site.as_of.astimezone(zone)),
-            "as_of_text": as_of_text(site.as_of.astimezone(zone)),
+            "as_of_text": as_of_text(site.as_of.astimezone(zone), lang),
             "zone_name": site.config.timezone,
         }
         self.site_key = (token(site.cases), Ref(site.config), site.as_of, Ref(site.history), site.root)
@@ -352,7 +396,7 @@ def _list_pages(planner: _Planner) -> list[Job]:
         "by_status": tuple((status, len(views)) for status, views in by_status),
         "findings": top(findings),
         "findings_total": len(findings),
-        "charts": planner.whole_site("charts", lambda: dashboard_charts(site, per_view)),
+        "charts": planner.whole_site("charts", lambda: dashboard_charts(site, per_view, planner.lang)),
     }
     cases = {"by_status": tuple((status, len(views), top(views)) for status, views in by_status)}
     jobs: list[Job] = [
@@ -555,11 +599,13 @@ def _template_from_traceback(exc: BaseException) -> str:
     return name
 
 
-def as_of_text(local: datetime) -> str:
+def as_of_text(local: datetime, lang: Language = ENGLISH) -> str:
     """A date given to --as-of means the end of that day: say so rather than show the next midnight."""
     if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
-        return f"the end of {(local - timedelta(days=1)):%Y-%m-%d} ({local.tzname()})"
-    return Moment(local).display()
+        return lang._("the end of {date} ({zone})", date=lang.date(local - timedelta(days=1)), zone=local.tzname())
+    if lang.is_source:
+        return Moment(local).display()
+    return f"{lang.date(local)} {lang.clock(local)} {local.tzname()} ({Moment(local).offset_text()})"
 
 
 def case_markdown(view: CaseView, memo: Memo | None = None) -> tuple[Markup, dict[str, Markup]]:
@@ -642,12 +688,16 @@ def _timeline_filters(
                 newest[slug] = seen
     agents = {slug: name for slug, (_, name) in newest.items()}
     return [
-        ("tag", "Tag", options(tags)),
-        ("status", "Case status", [(s, s) for s in site.config.statuses]),
-        ("channel", "Channel", options(channels)),
-        ("direction", "Direction", [("in", "received"), ("out", "sent"), ("internal", "internal note")]),
-        ("counterparty", "Counterparty", options(counterparties)),
-        ("agent", "Agent", sorted(agents.items(), key=lambda item: item[1].casefold())),
+        ("tag", N_("Tag"), options(tags)),  # labels and direction words translated where shown
+        ("status", N_("Case status"), [(s, s) for s in site.config.statuses]),
+        ("channel", N_("Channel"), options(channels)),
+        (
+            "direction",
+            N_("Direction"),
+            [("in", N_("received")), ("out", N_("sent")), ("internal", N_("internal note"))],
+        ),
+        ("counterparty", N_("Counterparty"), options(counterparties)),
+        ("agent", N_("Agent"), sorted(agents.items(), key=lambda item: item[1].casefold())),
     ]
 
 

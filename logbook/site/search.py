@@ -34,11 +34,13 @@ from datetime import tzinfo
 from pathlib import Path
 
 from logbook.core.clock import time_text
+from logbook.core.language import ENGLISH, Language
 from logbook.core.timeparse import zone_named
 from logbook.evidence.derive import CaseView, Entry, SiteView
 from logbook.evidence.wording import entry_name
+from logbook.load.catalogues import load_language
 from logbook.site.stopwords import STOP_WORDS
-from logbook.site.textindex import Terms, analyse_text
+from logbook.site.textindex import Terms, analyse_text, analyser_language
 from logbook.speed.reuse import Memo
 
 FORMAT = 1
@@ -66,28 +68,31 @@ def snippet_source(markdown: str) -> str:
     return markdown[:SNIPPET_SOURCE].rsplit(None, 1)[0].strip() + " …"
 
 
-def _card(view: CaseView, entry: Entry, zone: tzinfo | None) -> Card:
+def _card(view: CaseView, entry: Entry, zone: tzinfo | None, lang: Language) -> Card:
     i = entry.interaction
     return {
-        "t": entry_name(i),
+        "t": entry_name(i, lang),
         "u": i.subject or "",
         "c": view.case.id,
         "ct": view.case.title,
-        "d": time_text(i.at, zone),
+        "d": time_text(i.at, zone, lang),
         "h": f"cases/{view.case.id}/index.html#{entry.anchor}",
         "s": snippet_source(i.body),
     }
 
 
-def search_document(view: CaseView, entry: Entry, zone: tzinfo | None, language: str) -> Document:
-    """One interaction's index terms per field (FIELDS' order) and its result card."""
+def search_document(
+    view: CaseView, entry: Entry, zone: tzinfo | None, language: str, lang: Language = ENGLISH
+) -> Document:
+    """One interaction's index terms per field (FIELDS' order) and its result card; *language* is the
+    analyser's (textindex), *lang* the reader's, whose words name an interaction (``Email from …``)."""
     i, case = entry.interaction, view.case
     people = " ".join(filter(None, [i.agent.display() if i.agent else None, i.sender, i.recipient, i.party]))
     refs = " ".join(filter(None, [i.ref, *(v for _, v in case.refs), case.id]))
-    title = f"{entry_name(i)} {i.subject or ''}"
+    title = f"{entry_name(i, lang)} {i.subject or ''}"
     body = URL_RE.sub(" ", i.body) if "://" in i.body else i.body
     values = (title, refs, body, people, case.title)
-    return tuple(analyse_text(value, language) for value in values), _card(view, entry, zone)
+    return tuple(analyse_text(value, language) for value in values), _card(view, entry, zone, lang)
 
 
 def _varint(number: int) -> str:
@@ -335,24 +340,26 @@ def index_files(documents: Sequence[Document], language: str) -> dict[str, bytes
 
 
 def _language(site: SiteView) -> str:
-    return site.config.language
+    """The analyser's language for the site's (a language with a catalogue but no stemmer yet falls
+    back, so that adding a catalogue never breaks search)."""
+    return analyser_language(site.config.language)
 
 
 def site_documents(site: SiteView, reuse: Memo | None = None) -> list[Document]:
     """Every published interaction's document, in site order (cases by id, entries in order); with
     *reuse* (serve), a case view's documents are made once while the view lives."""
     zone = zone_named(site.config.timezone)
-    language = _language(site)
+    language, lang = _language(site), load_language(site.config.language)
 
     def of_view(view: CaseView) -> list[Document]:
-        return [search_document(view, entry, zone, language) for entry in view.entries]
+        return [search_document(view, entry, zone, language, lang) for entry in view.entries]
 
     documents: list[Document] = []
     for view in site.cases:
         if reuse is None:
             documents.extend(of_view(view))
         else:
-            documents.extend(reuse.by_identity((view,), ("search", language), lambda: of_view(view)))  # noqa: B023 - called at once
+            documents.extend(reuse.by_identity((view,), ("search", lang.code), lambda: of_view(view)))  # noqa: B023 - called at once
     return documents
 
 

@@ -47,6 +47,15 @@ def normalised(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+def analyser_language(code: str) -> str:
+    """The language whose stemmer and stop words index a site in *code*: itself when known, else the
+    known one with its primary tag (``zh-Hant`` → ``zh-Hans``), else English."""
+    if code in LANGUAGES:
+        return code
+    primary = code.split("-")[0].lower()
+    return next((known for known in LANGUAGES if known.split("-")[0].lower() == primary), "en")
+
+
 @lru_cache(maxsize=8)
 def _stemmer(language: str) -> object:
     return snowballstemmer.stemmer(SNOWBALL[language])

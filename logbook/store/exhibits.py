@@ -7,6 +7,7 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
+from logbook.core.language import ENGLISH, Language
 from logbook.store.textfile import open_regular
 
 # A MimeTypes built from Python's own table only: the system's /etc/mime.types
@@ -38,10 +39,11 @@ def file_facts(path: Path) -> FileFacts:
     return FileFacts(size, digest.hexdigest(), media_type)
 
 
-def human_size(size: int) -> str:
+def human_size(size: int, lang: Language = ENGLISH) -> str:
+    """``12.5 KB``; in the reader's language its decimal mark (``12,5 KB``)."""
     value = float(size)
     for unit in ("B", "KB", "MB"):
         if value < 1024:
-            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+            return f"{lang.number(size)} B" if unit == "B" else f"{lang.decimal(value)} {unit}"
         value /= 1024
-    return f"{value:.1f} GB"
+    return f"{lang.decimal(value)} GB"

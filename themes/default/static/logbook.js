@@ -9,6 +9,31 @@
   function $(selector, root) { return (root || document).querySelector(selector); }
   function $all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
 
+  /* ---------- the page's words: its language's, when it carries them (base.html), else English ---------- */
+  var words = null;
+  function word(key, english) {
+    if (words === null) {
+      var data = document.getElementById("logbook-words");
+      try { words = data ? JSON.parse(data.textContent) : {}; } catch (e) { words = {}; }
+    }
+    return typeof words[key] === "string" ? words[key] : english;
+  }
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) { return name in values ? String(values[name]) : all; });
+  }
+  /* A message for a count, in the form the language's plural rules choose (Intl.PluralRules, CLDR's). */
+  function counted(key, n, values, english) {
+    word(key, "");
+    var forms = words[key];
+    if (!forms || typeof forms !== "object") return english;
+    var category = "other";
+    try { category = new Intl.PluralRules(document.documentElement.lang).select(n); } catch (e) { /* keep other */ }
+    var text = forms[category] || forms.other || english;
+    return fill(text, Object.assign({ n: n.toLocaleString(document.documentElement.lang) }, values));
+  }
+
+  window.logbookWords = { word: word, fill: fill, counted: counted };  /* search.js speaks with these */
+
   /* ---------- timeline filters ---------- */
   /* The timeline is one page per month.  A filter hides the entries of the page in view that do not
    * match, and counts the matching ones of every month from timeline/facets.js (how many interactions
@@ -72,7 +97,15 @@
       if (!counts.length) return [facets.total[column], true];
       return [Math.min.apply(null, counts), counts.length === 1];
     }
-    function countText(count) { return (count[1] ? "" : "up to ") + count[0]; }
+    function countText(count) {  /* a month's matches: exact, or "up to" the smallest single count */
+      var upTo = word("up_to", null);
+      var n = upTo === null ? String(count[0]) : count[0].toLocaleString(document.documentElement.lang);
+      return count[1] ? n : fill(upTo || "up to {n}", { n: n });
+    }
+    function monthName() {  /* the month in view as its navigation link names it (in the page's language) */
+      var link = nav ? $('a[data-month="' + month + '"]', nav) : null;
+      return link ? link.textContent : month;
+    }
     function updateMonths(filtering) {
       var facets = window.logbookFacets;
       var all = [0, true], here = null;
@@ -106,19 +139,28 @@
       $all(".month").forEach(function (section) {
         var counter = $(".month-count", section);
         if (counter && !counter.hasAttribute("data-total")) counter.setAttribute("data-total", counter.textContent);
-        if (counter) counter.textContent = active().length ? "(" + shown + " shown)" : counter.getAttribute("data-total");
+        if (counter) {
+          counter.textContent = active().length
+            ? counted("shown_count", shown, {}, "(" + shown + " shown)") : counter.getAttribute("data-total");
+        }
       });
       var filtering = active().length > 0;
       if (filtering) loadFacets();
       var totals = updateMonths(filtering);
-      var text = shown + " of " + entries.length + " interactions on this page";
+      var parts = [counted("shown_here", entries.length, { shown: shown },
+        shown + " of " + entries.length + " interactions on this page")];
       if (filtering && window.logbookFacets) {
-        if (totals.here && monthTotal > entries.length) text += "; " + countText(totals.here) + " in " + month;
-        text += "; " + countText(totals.all) + " in the whole logbook" + (totals.all[1] ? "" : " (each month counted by its rarest filter)");
+        if (totals.here && monthTotal > entries.length) {
+          parts.push(fill(word("in_month", "{count} in {month}"), { count: countText(totals.here), month: monthName() }));
+        }
+        parts.push(totals.all[1]
+          ? fill(word("in_logbook", "{count} in the whole logbook"), { count: countText(totals.all) })
+          : fill(word("in_logbook_bounded", "{count} in the whole logbook (each month counted by its rarest filter)"),
+            { count: countText(totals.all) }));
       } else if (filtering && failed) {
-        text += "; the counts of other months could not be loaded";
+        parts.push(word("not_loaded", "the counts of other months could not be loaded"));
       }
-      $("#filter-count").textContent = text;
+      $("#filter-count").textContent = parts.join(word("separator", "; "));
       $all("#order-link, #month-nav a, .pager a").forEach(function (link) { link.search = location.search; });
     }
     function writeURL() {
@@ -145,17 +187,21 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "copy-link";
-      button.textContent = "Copy link";
+      button.textContent = word("copy", "Copy link");
       /* no aria-label: the name is the visible text (WCAG 2.5.3), the entry's heading describes it */
       var heading = link.parentNode.querySelector("h3[id]");
       if (heading) button.setAttribute("aria-describedby", heading.id);
       button.addEventListener("click", function () {
         var url = location.href.split("#")[0] + link.getAttribute("href");
-        var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy link"; }, 1500); };
+        var done = function () {
+          button.textContent = word("copied", "Copied");
+          setTimeout(function () { button.textContent = word("copy", "Copy link"); }, 1500);
+        };
+        var ask = function () { window.prompt(word("copy_prompt", "Copy this link:"), url); };
         if (navigator.clipboard && navigator.clipboard.writeText) {
-          navigator.clipboard.writeText(url).then(done, function () { window.prompt("Copy this link:", url); });
+          navigator.clipboard.writeText(url).then(done, ask);
         } else {
-          window.prompt("Copy this link:", url);
+          ask();
         }
       });
       link.parentNode.insertBefore(button, link.nextSibling);

@@ -33,9 +33,20 @@
       var script = document.createElement("script");
       script.src = base + name + ".js";
       script.charset = "utf-8";
-      script.onerror = function () { reject(new Error("could not load the search index (" + name + ".js)")); };
+      script.onerror = function () {
+        reject(new Error(say("index_error", "could not load the search index ({file})", { file: name + ".js" })));
+      };
       document.head.appendChild(script);
     });
+  }
+
+  /* The page's words (logbook.js reads them from the page in its language), else the English given. */
+  function say(key, english, values) {
+    var words = window.logbookWords, text = words ? words.word(key, english) : english;
+    return text.replace(/\{(\w+)\}/g, function (all, name) { return values && name in values ? String(values[name]) : all; });
+  }
+  function counted(key, n, values, english) {
+    return window.logbookWords ? window.logbookWords.counted(key, n, values, english) : english;
   }
 
   function normalised(text) { return text.normalize("NFKC").toLowerCase(); }
@@ -312,7 +323,7 @@
       more.hidden = true;
       shown = 0;
       if (!text.trim()) { status.textContent = ""; return; }
-      status.textContent = "Searching…";
+      status.textContent = say("searching", "Searching…");
       var wants;
       load(base, "manifest", 0).then(function (manifest) {
         var stop = {};
@@ -334,7 +345,8 @@
         if (mine !== generation) return;
         current = wants.length ? resolve(wants) : { hits: [], marks: {} };
         var count = current.hits.length;
-        status.textContent = (count === 1 ? "1 result" : count.toLocaleString("en") + " results") + " for “" + text + "”";
+        status.textContent = counted("results", count, { query: text },
+          (count === 1 ? "1 result" : count.toLocaleString("en") + " results") + " for “" + text + "”");
         if (!count) list.setAttribute("data-complete", "true");
         return showPage(mine);
       }).catch(function (error) { if (mine === generation) status.textContent = error.message; });
