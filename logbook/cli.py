@@ -474,6 +474,7 @@ def run_audit(args: argparse.Namespace) -> int:
     from logbook.core.timeparse import TimeError
     from logbook.evidence.audit import audit_findings, findings_json, findings_table, has_overdue
     from logbook.evidence.derive import derive_site
+    from logbook.load.catalogues import load_language
     from logbook.load.stage import load_logbook
 
     root = _logbook_root(args.path)
@@ -495,7 +496,7 @@ def run_audit(args: argparse.Namespace) -> int:
             replace(f, case_id=printable(f.case_id), message=printable(f.message), path=f.path and printable(f.path))
             for f in findings
         ]
-        print(findings_table(shown, as_of), end="")
+        print(findings_table(shown, as_of, load_language(loaded.logbook.config.language)), end="")
     return EXIT_PROBLEMS if has_overdue(findings) else EXIT_OK
 
 

@@ -411,6 +411,25 @@ def test_feed_calendar_and_rights_windows_in_language(sites, code):
     assert label not in page and lang._(label) in page
 
 
+AUDIT_WORDS = {  # the table's words, and the summary line with both counts
+    "de": ("Fall", "Befund", "überfällig, ", "bald fällig (Stand 2026-05-01 22:00 UTC)", "Uhrzeit nicht erfasst"),
+    "fr": ("dossier", "constat", "en retard, ", "0 bientôt dû (au 2026-05-01 22:00 UTC)", "heure non enregistrée"),
+    "es": ("caso", "hallazgo", "vencidos, ", "0 próximos (a 2026-05-01 22:00 UTC)", "hora no registrada"),
+    "zh-Hans": ("案件", "发现", "项已逾期，", "项即将到期（截至 2026-05-01 22:00 UTC）", "未记录具体时间"),
+}
+
+
+@pytest.mark.parametrize("code", SHIPPED)
+def test_audit_speaks_the_sites_language_and_keeps_its_codes(sites, code, capsys):
+    """logbook audit's table and summary in the site's language; the findings' kinds stay codes."""
+    root = sites[code][1].parent / "book"
+    status, out, _ = run_cli(["audit", str(root), "--as-of", "2026-05-01"], capsys)
+    assert status == 1  # something is overdue
+    assert [word for word in AUDIT_WORDS[code] if word not in out] == []
+    assert "broken-promise: " in out
+    assert [word for word in ("overdue", "due soon", "finding", "where", "time was not recorded") if word in out] == []
+
+
 def test_followup_in_french(capsys):
     code, out, _ = run_cli(["followup", "SKY-PIR-12345", "--lang", "fr", "-C", str(REPO / "sample_cases")], capsys)
     assert code == 0

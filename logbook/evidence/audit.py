@@ -288,17 +288,32 @@ def findings_json(findings: Sequence[Finding], as_of: datetime) -> str:
     )
 
 
-def findings_table(findings: Sequence[Finding], as_of: datetime) -> str:
+def findings_table(findings: Sequence[Finding], as_of: datetime, lang: Language | None = None) -> str:
+    """``logbook audit``'s table, in the site's language (the findings' kinds stay codes, like
+    ``check``'s, for scripts and problem matchers)."""
+    lang = lang or load_language("en")
+    moment = f"{as_of:%Y-%m-%d %H:%M}"
     if not findings:
-        return f"audit as of {as_of:%Y-%m-%d %H:%M} UTC: nothing overdue, nothing due soon\n"
-    rows = [("", "case", "finding", "where")]
+        return lang._("audit as of {moment} UTC: nothing overdue, nothing due soon", moment=moment) + "\n"
+    rows = [("", lang._("case"), lang._("finding"), lang._("where"))]
     for f in findings:
         where = f"{f.path}:{f.line}" if f.path else ""
         rows.append(("!!" if f.severity == OVERDUE else " ~", f.case_id or "-", f"{f.kind}: {f.message}", where))
     widths = [min(max(len(r[i]) for r in rows), 90) for i in range(3)]
     lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}".rstrip() for r in rows]
     overdue = sum(f.severity == OVERDUE for f in findings)
-    lines.append(f"\n{overdue} overdue, {len(findings) - overdue} due soon (as of {as_of:%Y-%m-%d %H:%M} UTC)")
+    soon = len(findings) - overdue
+    counts = lang._(
+        "{overdue}, {soon} (as of {moment} UTC)",
+        overdue=lang.n_("{n} overdue", "{n} overdue", overdue),
+        soon=lang.n_("{n} due soon", "{n} due soon", soon),
+        moment=moment,
+    )
+    lines.append("\n" + counts)
     if any(NO_TIME_MARK in f.message for f in findings):
-        lines.append(f"Times are in the site's time zone; {NO_TIME_MARK} after a date: the time was not recorded.")
+        lines.append(
+            lang._(
+                "Times are in the site's time zone; {mark} after a date: the time was not recorded.", mark=NO_TIME_MARK
+            )
+        )
     return "\n".join(lines) + "\n"
