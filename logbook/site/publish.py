@@ -12,12 +12,10 @@ the marker says "update in progress" meanwhile, and any ``build`` republishes wh
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -26,6 +24,7 @@ from pathlib import Path
 
 from logbook.site.render import SiteFiles
 from logbook.store.discover import CASES_DIR
+from logbook.store.outfile import RENAME_EXCHANGE, renameat2
 from logbook.store.textfile import copy_regular
 
 MARKER = ".logbook-site"
@@ -274,20 +273,7 @@ def _remove(out: Path, rel: str) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    at_fdcwd, rename_exchange = -100, 2
-    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
-        return True
-    if ctypes.get_errno() in (errno.EINVAL, errno.ENOSYS, errno.EPERM):  # file system or kernel cannot
-        return False
-    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
+    return renameat2(a, b, RENAME_EXCHANGE)
 
 
 def _swap_in(staging: Path, out: Path) -> None:

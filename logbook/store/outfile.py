@@ -143,8 +143,11 @@ def _umask() -> int:
 
 def _rename_no_replace(source: Path, target: Path) -> None:
     """Rename, failing if *target* exists, in one step (renameat2 RENAME_NOREPLACE, else a hard link)."""
-    if _renameat2_noreplace(source, target):
-        return
+    try:
+        if renameat2(source, target, RENAME_NOREPLACE):
+            return
+    except FileExistsError:
+        raise OutputFileError(f"{target} already exists; add --force to replace it") from None
     try:
         os.link(source, target)  # fails with EEXIST if something is there: no window for a race
     except FileExistsError:
@@ -157,21 +160,24 @@ def _rename_no_replace(source: Path, target: Path) -> None:
         os.rename(source, target)
 
 
-def _renameat2_noreplace(source: Path, target: Path) -> bool:
-    """True when renamed; False where the call is unavailable; raises when *target* exists."""
+RENAME_NOREPLACE, RENAME_EXCHANGE = 1, 2  # renameat2's flags (linux/fs.h)
+
+
+def renameat2(source: Path, target: Path, flag: int) -> bool:
+    """Linux's renameat2 with *flag*: True when done; False where the kernel, the file system or the
+    platform cannot; otherwise the OSError of the call (FileExistsError for RENAME_NOREPLACE onto
+    an existing *target*).  One wrapper for export's no-replace rename and publish's folder swap."""
     if not sys.platform.startswith("linux"):
         return False
     try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+        call = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    at_fdcwd, rename_noreplace = -100, 1
-    if renameat2(at_fdcwd, os.fsencode(source), at_fdcwd, os.fsencode(target), rename_noreplace) == 0:
+    call.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd = -100
+    if call(at_fdcwd, os.fsencode(source), at_fdcwd, os.fsencode(target), flag) == 0:
         return True
     code = ctypes.get_errno()
-    if code == errno.EEXIST:
-        raise OutputFileError(f"{target} already exists; add --force to replace it")
     if code in (errno.EINVAL, errno.ENOSYS, errno.EPERM):  # file system or kernel cannot
         return False
     raise OSError(code, os.strerror(code), str(target))
