@@ -38,13 +38,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_corpus import generate  # noqa: E402
 
 SIZES = {"S": (100, 10), "M": (1000, 10), "L": (10000, 10)}
-SCENARIOS = ("cold", "no change", "one edit")
+SCENARIOS = ("cold", "no change", "one edit", "a day later")
+NEXT_DAY = "2026-01-02"  # logbook's --as-of for "a day later" (every other build is as of 2026-01-01)
 BIN = Path(sys.executable).parent
 
 
-def command(tool: str, source: Path, out: Path) -> list[str]:
+def command(tool: str, source: Path, out: Path, as_of: str = "2026-01-01") -> list[str]:
+    """The build command; *as_of* is logbook's (the peers have no clock: a day later is just another run)."""
     if tool == "logbook":
-        return [sys.executable, "-m", "logbook", "build", str(source), "--out", str(out), "--as-of", "2026-01-01"]
+        return [sys.executable, "-m", "logbook", "build", str(source), "--out", str(out), "--as-of", as_of]
     if tool == "hugo":
         return [str(BIN / "hugo"), "--quiet", "-s", str(source), "-d", str(out)]
     if tool == "hugo+pagefind":
@@ -170,6 +172,7 @@ def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path)
             target = edit_target(tool, source)
             target.write_text(target.read_text() + f"\nEdited in benchmark run {run}.\n")
             edited = timed(command(tool, source, out), source, env)
+            later = timed(command(tool, source, out, as_of=NEXT_DAY), source, env)
             make_cold(tool, source, out, cache)  # the cold build again, for its memory
             memory = peak_memory(command(tool, source, out), source, env)
             if run >= warmup:
@@ -177,10 +180,11 @@ def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path)
                 m.times["cold"].append(cold)
                 m.times["no change"].append(unchanged)
                 m.times["one edit"].append(edited)
+                m.times["a day later"].append(later)
                 m.memory.append(memory)
             print(
                 f"  {size} run {run + 1 - warmup if run >= warmup else 'warm-up'} {tool}: cold {cold:.2f} s, "
-                f"no change {unchanged:.2f} s, one edit {edited:.2f} s, {memory / 1024:.0f} MiB",
+                f"no change {unchanged:.2f} s, one edit {edited:.2f} s, a day later {later:.2f} s, {memory / 1024:.0f} MiB",
                 file=sys.stderr,
             )
     return results
@@ -205,8 +209,8 @@ def table(all_results: dict[str, dict[str, Measurements]], runs: int) -> str:
         "one run only); wall-clock seconds of the whole "
         "process; ratio = logbook ÷ peer (below 1: logbook is faster).",
         "",
-        "| size | tool | cold build | no-change rebuild | one interaction edited | peak memory |",
-        "|---|---|---|---|---|---|",
+        "| size | tool | cold build | no-change rebuild | one interaction edited | a day later | peak memory |",
+        "|---|---|---|---|---|---|---|",
     ]
     for size, results in all_results.items():
         base = results.get("logbook")

@@ -13,7 +13,7 @@ import bisect
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from logbook.core.models import Attachment, Case, Config, Interaction, Logbook, Promise, chronology_key
@@ -28,6 +28,11 @@ from logbook.store.exhibits import FileFacts, file_facts
 from logbook.store.history import History, Record
 
 NO_HISTORY = History(False, "not read")
+# A moment past every deadline, promise and window a record can name: a case whose facts and promise
+# states read the same at this moment as at the build's is settled, and its page states no "as of"
+# (docs/format.md, "As of"): each rule that reads the moment is a threshold passed once or a length
+# that grows, so what is the same now and at the horizon is the same at every moment between.
+HORIZON = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +93,7 @@ class CaseView:
     facts: CaseFacts
     removed: tuple[RemovedRecord, ...] = ()
     withdrawn_exhibits: tuple[int, ...] = ()  # numbers of exhibits deleted after being committed
+    judged_as_of: datetime | None = None  # the moment its facts are judged at; None: none depends on it
 
     def entry(self, anchor: str) -> Entry:
         return next(e for e in self.entries if e.anchor == anchor)
@@ -320,17 +326,20 @@ def derive_case(
             own.append(exhibit)
         entries.append(Entry(interaction, anchor, tuple(own), _provenance(case, interaction, history)))
     facts = case_facts(case, entries, config, as_of)
+    promises = _promise_states(entries, as_of)
+    settled = case_facts(case, entries, config, HORIZON) == facts and _promise_states(entries, HORIZON) == promises
     # One truth for status (docs/format.md, "Status"): every page shows the last of the history.
     case = replace(case, status=facts.status_periods[-1].status) if facts.status_periods else case
     return CaseView(
         case,
         tuple(entries),
         tuple(sorted(exhibits_by_path.values(), key=lambda x: x.number)),
-        _promise_states(entries, as_of),
+        promises,
         tuple(StatusChange(e.interaction.at, e.interaction.status, e.anchor) for e in entries if e.interaction.status),
         facts,
         removed,
         withdrawn,
+        None if settled else as_of,
     )
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from logbook.site.render import SiteFiles
+from logbook.speed.cache import Stamp, file_stamp
 from logbook.store.discover import CASES_DIR
 from logbook.store.outfile import RENAME_EXCHANGE, renameat2
 from logbook.store.textfile import copy_regular
@@ -148,6 +149,23 @@ class Staging:
 
     def copy(self, rel: str, source: Path) -> None:
         copy_regular(source, self._target(rel))
+
+    def stamp(self, rel: str) -> Stamp | None:
+        """The stat of a file written here (it keeps it when the folder is swapped in)."""
+        return file_stamp(self.folder / rel)
+
+    def link(self, rel: str, published: Path, stamp: Stamp) -> bool:
+        """The page at *rel* of the site published at *published*, linked here (neither drawn nor
+        copied) when it is still the file the last build wrote there: its stat, kind and inode
+        included, is *stamp*.  False when it is not, or the file system makes no links."""
+        source = published / rel
+        if file_stamp(source) != stamp:
+            return False
+        try:
+            os.link(source, self._target(rel), follow_symlinks=False)
+        except OSError:
+            return False
+        return True
 
     def write_files(self, files: SiteFiles) -> None:
         """The pages render kept in memory, and the files still to copy as they are (theme assets)."""

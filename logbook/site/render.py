@@ -30,11 +30,12 @@ from logbook.evidence.audit import CLOSED_STATUSES as CLOSED
 from logbook.evidence.audit import audit_findings
 from logbook.evidence.derive import CaseView, Entry, Exhibit, Grouped, SiteView, merge_groups, merge_timeline
 from logbook.evidence.wording import duration, entry_name, message_noun, response_parts
-from logbook.load.catalogues import load_language
+from logbook.load.catalogues import LOCALES_DIR, load_language
 from logbook.load.themes import Theme, default_theme_dir
 from logbook.site.calendar import calendar_ics
 from logbook.site.charts import dashboard_charts, mini_timeline
 from logbook.site.messages import render_message
+from logbook.site.pagekeys import PageKeys
 from logbook.site.pages import (
     FACETS,
     TOP,
@@ -49,9 +50,9 @@ from logbook.site.pages import (
     top,
 )
 from logbook.site.search import search_files, search_jobs
-from logbook.speed.cache import digest_text
+from logbook.speed.cache import Drawn, Stamp, digest_text
 from logbook.speed.policy import Reuse
-from logbook.speed.reuse import FragmentEnvironment, FragmentExtension, Memo, Ref, SharedDict, token
+from logbook.speed.reuse import FragmentEnvironment, FragmentExtension, Memo, Ref, SharedDict, SiteReads, token
 from logbook.speed.workers import run_jobs
 from logbook.store.exhibits import human_size
 
@@ -83,6 +84,10 @@ class PageSink(Protocol):
     def write(self, rel: str, content: bytes) -> None: ...
 
     def copy(self, rel: str, source: Path) -> None: ...
+
+    def stamp(self, rel: str) -> Stamp | None: ...
+
+    def link(self, rel: str, published: Path, stamp: Stamp) -> bool: ...
 
 
 class _Output:
@@ -227,11 +232,11 @@ def _instant(context: Any, when: datetime) -> Markup:
 
 @jinja2.pass_context
 def _times_note(context: Any) -> str:
-    """The page's one sentence on its zone and on the mark of a date without a time."""
+    """The page's one sentence on its zone (its offsets in the year of the build's moment) and on the
+    mark of a date without a time."""
     as_of = context.get("as_of")
-    return zone_note(
-        zone_named(context.get("zone_name") or "UTC"), as_of.when.year if as_of else 2000, context.get("lang")
-    )
+    year = context.get("zone_year") or (as_of.when.year if as_of else 2000)
+    return zone_note(zone_named(context.get("zone_name") or "UTC"), year, context.get("lang"))
 
 
 def _environment(theme: Theme, reuse: Reuse, lang: Language) -> FragmentEnvironment:
@@ -259,7 +264,9 @@ class PageJob:
     *more* gives context that is costly to make, from the rest of the context alone (a one-off
     build makes it with the page; serve only when the rest changed, as that keys the page);
     *weight* is about how many interactions the page shows (to share the work out evenly);
-    *copies* are files published with the page as they are (output path, source)."""
+    *copies* are files published with the page as they are (output path, source);
+    *shows_evidence*: the page shows its case views' facts and promise states, which the passing
+    time changes (the evidence page), so its key covers them (site/pagekeys.py)."""
 
     path: str
     template: str
@@ -267,6 +274,7 @@ class PageJob:
     weight: int = 1
     more: Callable[[], dict[str, Any]] | None = None
     copies: Sequence[tuple[str, Path]] = ()
+    shows_evidence: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +310,8 @@ def render_site(
     out = _Output(sink)
     planner = _Planner(site, reuse, zone, lang)
     try:
-        _draw(site_plan(planner, published), _Painter(env, planner.common, site), reuse, out)
+        plan = site_plan(planner, published)
+        _draw(plan, _Painter(env, planner.common, site), reuse, out, _linking(site, theme, reuse, sink, published))
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(
             [
@@ -332,9 +341,14 @@ class _Planner:
         self.common = {
             "site": site,
             "config": site.config,
+            "zone_name": site.config.timezone,
+            "zone_year": site.as_of.astimezone(zone).year,
+        }
+        # Only a page whose statements depend on the moment is given it (and states it): see
+        # docs/format.md, "As of", and site/pagekeys.py.
+        self.judged = {
             "as_of": Moment(site.as_of.astimezone(zone)),
             "as_of_text": as_of_text(site.as_of.astimezone(zone), lang),
-            "zone_name": site.config.timezone,
         }
         self.site_key = (token(site.cases), Ref(site.config), site.as_of, Ref(site.history), site.root)
 
@@ -400,7 +414,7 @@ def _list_pages(planner: _Planner) -> list[Job]:
     }
     cases = {"by_status": tuple((status, len(views), top(views)) for status, views in by_status)}
     jobs: list[Job] = [
-        PageJob("index.html", "dashboard.html", dashboard, weight=TOP * 4),
+        PageJob("index.html", "dashboard.html", {**dashboard, **planner.judged}, weight=TOP * 4),
         PageJob("cases/index.html", "cases.html", cases, weight=TOP * len(by_status)),
     ]
     for status, views in by_status:
@@ -409,7 +423,8 @@ def _list_pages(planner: _Planner) -> list[Job]:
     for part in list_pages("open", open_cases):
         jobs.append(PageJob(part.path, "open_cases.html", _list_context(part), weight=len(part.rows)))
     for part in list_pages("attention", findings):
-        jobs.append(PageJob(part.path, "attention.html", _list_context(part), weight=len(part.rows) // 4))
+        context = {**_list_context(part), **planner.judged}
+        jobs.append(PageJob(part.path, "attention.html", context, weight=len(part.rows) // 4))
     return jobs
 
 
@@ -509,10 +524,15 @@ def _case_pages(planner: _Planner) -> list[Job]:
         PageJob(
             case_page(view.case.id),
             "case.html",
-            {"view": view, "zone_name": view.case.timezone or site.config.timezone},
+            {
+                "view": view,
+                "zone_name": view.case.timezone or site.config.timezone,
+                **(planner.judged if view.judged_as_of is not None else {}),  # a settled case states no moment
+            },
             weight=4 * len(view.entries) + 1,
             more=functools.partial(case_context, view),
             copies=planner.per_case(view, "copies", exhibit_copies),
+            shows_evidence=True,
         )
         for view in site.cases
     ]
@@ -531,17 +551,45 @@ class _Painter:
         root = "../" * job.path.count("/")
         return {**self.common, "site": reader, **job.context, **more, "root": root, "page_path": job.path}
 
-    def draw(self, job: PageJob) -> str:
-        return self.env.get_template(job.template).render(**self.context(job, self.site))
+    def draw(self, job: PageJob, reader: Any = None) -> str:
+        """The page's text; *reader* stands in for the site (SiteReads: notes what the page reads)."""
+        return self.env.get_template(job.template).render(**self.context(job, reader or self.site))
 
     def pieces(self, job: PageJob, reader: Any) -> Iterator[str]:
         """The same text, in pieces (for serve's page memo)."""
         return self.env.get_template(job.template).generate(**self.context(job, reader))
 
 
-def _draw(plan: list[Job], painter: _Painter, reuse: Reuse, out: _Output) -> None:
+@dataclass(frozen=True, slots=True)
+class _Linking:
+    """What a one-off build with the build cache needs to take unchanged pages from the site it
+    published last (see site/pagekeys.py): how that site's pages were drawn, and this build's keys."""
+
+    published: Path
+    before: dict[str, Drawn]
+    keys: PageKeys
+
+
+def _linking(
+    site: SiteView, theme: Theme, reuse: Reuse, sink: PageSink | None, published: Path | None
+) -> _Linking | None:
+    """None: every page drawn (no build cache, serve, or no sink to link into)."""
+    before = reuse.drawn(published) if sink is not None and published is not None else None
+    if before is None or published is None:
+        return None
+    folders = [*map(Path, theme.template_dirs), default_theme_dir() / "templates", LOCALES_DIR]
+    drawn_with = (
+        site.config.language,
+        site.config.timezone,
+        site.as_of.astimezone(zone_named(site.config.timezone)).year,
+    )
+    return _Linking(published, before, PageKeys.made(site, drawn_with, folders))
+
+
+def _draw(plan: list[Job], painter: _Painter, reuse: Reuse, out: _Output, linking: _Linking | None = None) -> None:
     """The plan drawn: serve's page memo draws a page again only when its inputs changed; otherwise
-    every page is drawn at the end, on every core."""
+    every page is drawn at the end, on every core, but for the pages *linking* takes from the site
+    published last (their key unchanged)."""
     pages = reuse.pages
     if pages is not None:
         for job in plan:
@@ -555,16 +603,28 @@ def _draw(plan: list[Job], painter: _Painter, reuse: Reuse, out: _Output) -> Non
             for rel, source in job.copies:
                 out.copy(rel, source)
         return
-    pending = [_deferred(job, painter, out) for job in plan]
+    pending = [_deferred(job, painter, out, linking) for job in plan]
     results = run_jobs([make for _, make, _ in pending], [weight for _, _, weight in pending], reuse.worker_memos())
+    drawn: dict[str, Drawn] = {}
     for (path, _, _), content in zip(pending, results):
+        if isinstance(content, tuple):
+            drawn[path] = content
+            content = None
         out.keep(path, content)
+    if linking is not None:
+        reuse.record_drawn(linking.published, drawn)
 
 
-def _deferred(job: Job, painter: _Painter, out: _Output) -> tuple[str, Callable[[], bytes | None], int]:
+Made = bytes | Drawn | None  # a page's content, or (written to the sink already) how it was drawn, or nothing
+
+
+def _deferred(
+    job: Job, painter: _Painter, out: _Output, linking: _Linking | None
+) -> tuple[str, Callable[[], Made], int]:
     """A job as (path, drawing, weight) for the workers.  With a sink, each worker writes its pages
     there itself, and copies the page's *copies* too: creating thousands of files is slow on some
-    disks, and goes faster side by side; the drawing then gives None."""
+    disks, and goes faster side by side; the drawing then gives None, or with *linking* how the page
+    was drawn (or that it was linked)."""
     make: Callable[[], str | bytes] = job.make if isinstance(job, FileJob) else functools.partial(painter.draw, job)
     copies = job.copies if isinstance(job, PageJob) else ()
     out.claim(job.path)
@@ -576,12 +636,36 @@ def _deferred(job: Job, painter: _Painter, out: _Output) -> tuple[str, Callable[
     for rel, _ in copies:
         out.claim(rel)
 
-    def draw_and_write() -> None:
-        sink.write(job.path, _encoded(make()))
+    def draw_and_write() -> Made:
+        assert sink is not None
+        made: Made = None
+        if isinstance(job, PageJob) and linking is not None:
+            made = _drawn_or_linked(job, painter, sink, linking)
+        else:
+            sink.write(job.path, _encoded(make()))
         for rel, source in copies:
             sink.copy(rel, source)
+        return made
 
     return job.path, draw_and_write, job.weight + len(copies)
+
+
+def _drawn_or_linked(job: PageJob, painter: _Painter, sink: PageSink, linking: _Linking) -> Drawn | None:
+    """The page linked from the site published last when its key and what it read of the site are
+    those it was drawn with, else drawn and written; how it was drawn (None: it has no key)."""
+    keys = linking.keys
+    key = keys.page(job.template, job.context, job.shows_evidence)
+    known = linking.before.get(job.path)
+    if key is not None and known is not None and known[0] == key and keys.site(known[1]) == known[2]:
+        if sink.link(job.path, linking.published, known[3]):
+            return known
+    reader = SiteReads(painter.site)
+    sink.write(job.path, _encoded(painter.draw(job, reader)))
+    stamp = sink.stamp(job.path)
+    if key is None or stamp is None:
+        return None
+    reads = tuple(sorted(reader._reads))
+    return key, reads, keys.site(reads), stamp
 
 
 def _encoded(content: str | bytes) -> bytes:

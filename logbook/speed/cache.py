@@ -17,7 +17,9 @@ A file's SHA-256 is recomputed only when its size, mtime, inode or mode changed 
 way git's index works).  Besides, ``inputs`` fingerprints every input (all files' stats,
 the configuration, the theme, the version, ``--as-of``, git's HEAD and status): when it
 equals the last successful build's and that site is still in place, ``build`` has
-nothing to do.  Entries not used by a build are dropped when it saves, so the cache
+nothing to do.  ``drawn`` records, for the site last published, each page's key
+(site/pagekeys.py) and its file's stat, so that the next build links a page whose key is the
+same from that site instead of drawing it.  Entries not used by a build are dropped when it saves, so the cache
 never outgrows the logbook.  It lives outside the logbook (``$XDG_CACHE_HOME/logbook``),
 is written atomically, and a missing, stale or unreadable cache only costs time.
 """
@@ -48,6 +50,9 @@ from logbook.store.textfile import MAX_SOURCE_BYTES, read_regular
 FORMAT = 6  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse results packed;
 # 4: search shards by SHA-256 only; 5: Markdown HTML by case; 6: attachments have a published name
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, mode
+Drawn = tuple[
+    str, tuple[str, ...], str, Stamp
+]  # a page's key, the site attributes it read, their digest, its file's stat
 
 
 def cache_home() -> Path:
@@ -56,6 +61,11 @@ def cache_home() -> Path:
 
 def cache_file(root: Path) -> Path:
     return cache_home() / hashlib.sha256(str(root).encode()).hexdigest()[:24] / "build.pickle"
+
+
+def file_stamp(path: Path | str) -> Stamp | None:
+    """A file's size, mtime, inode and mode, not following a symbolic link (None: there is none)."""
+    return _stamp(path)
 
 
 def _stamp(path: Path | str) -> Stamp | None:
@@ -188,6 +198,7 @@ class BuildCache:
     messages: Memo = field(default_factory=Memo)
     analysed: Memo = field(default_factory=Memo)
     last_site: dict[str, Any] = field(default_factory=dict)  # out path → (inputs, site stamp, result)
+    drawn: dict[str, dict[str, Drawn]] = field(default_factory=dict)  # out path → page → how it was drawn
     # In memory only, for ``serve``: per-case checks and views, pages and template fragments, and
     # the last published site (see publish.update_in_place).  Never written to disk.
     checked: Memo = field(default_factory=Memo)  # per-case check diagnostics
@@ -256,6 +267,7 @@ class BuildCache:
             "parsed": self.parsed.old,
             "messages": self.messages.old,
             "analysed": self.analysed.old,
+            "drawn": self.drawn,
         }
         _write(self.path, tables)
         _write(self.path.with_name("site.pickle"), {"last_site": self.last_site})
@@ -273,6 +285,7 @@ class BuildCache:
                 state["messages"],
                 state["analysed"],
             )
+            self.drawn = state.get("drawn", {})
 
 
 def _write(path: Path, state: dict[str, Any]) -> None:
@@ -327,6 +340,14 @@ def _is_parse(value: Any) -> bool:
     return type(value) is tuple and len(value) == 2 and type(value[0]) is bytes and _is_consulted(value[1])
 
 
+def _is_drawn(value: Any) -> bool:
+    """(key, the site attributes read, their digest, the page file's stamp)."""
+    if type(value) is not tuple or len(value) != 4 or type(value[1]) is not tuple:
+        return False
+    key, reads, site, stamp = value
+    return type(key) is str and type(site) is str and all(type(name) is str for name in reads) and _is_stamp(stamp)
+
+
 def _is_last_site(value: Any) -> bool:
     return (
         isinstance(value, tuple)
@@ -345,6 +366,7 @@ _SHAPES: dict[str, Callable[[Any], bool]] = {  # what each table of a cache file
     "messages": _table(lambda v: type(v) is bytes),
     "analysed": _table(lambda v: type(v) is str),
     "last_site": _table(_is_last_site),
+    "drawn": _table(_table(_is_drawn)),
 }
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from logbook.speed.cache import BuildCache, quiet_paths
+from logbook.speed.cache import BuildCache, Drawn, quiet_paths
 from logbook.speed.parses import Parsing, parse_all_cached, parse_all_fresh, parse_watched
 from logbook.speed.reuse import Memo, PageMemo, Shared, stable
 from logbook.speed.workers import run_jobs
@@ -87,6 +87,14 @@ class Reuse:
         """Drawn pages by output path (None: pages are drawn at the end, on every core)."""
         return None
 
+    def drawn(self, out: Path | None) -> dict[str, Drawn] | None:
+        """How each page of the site last published at *out* was drawn (site/pagekeys.py), for a
+        one-off build to link the pages whose key is the same; None: draw every page."""
+        return None
+
+    def record_drawn(self, out: Path, pages: dict[str, Drawn]) -> None:
+        """How this build drew its pages (kept for the next build once the site is published)."""
+
     def worker_memos(self) -> Sequence[Memo]:
         """The memo tables the workers that draw pages fill, to be merged back (workers.run_jobs)."""
         return ()
@@ -119,6 +127,12 @@ class DiskReuse(Reuse):
 
     def memo(self, table: Table) -> Memo | None:
         return self._table(table) if table in ON_DISK else None
+
+    def drawn(self, out: Path | None) -> dict[str, Drawn] | None:
+        return None if out is None else self.cache.drawn.get(str(out), {})
+
+    def record_drawn(self, out: Path, pages: dict[str, Drawn]) -> None:
+        self.cache.drawn = {str(out): pages}
 
     def worker_memos(self) -> Sequence[Memo]:
         return [self._table(table) for table in ON_DISK]

@@ -1,0 +1,137 @@
+"""Page keys (site/pagekeys.py): a one-off build takes from the site it published last every page whose
+key is unchanged, linked rather than drawn, so that a day later only the pages that state the moment
+are drawn; and whatever is taken, the site equals a cold build with the same --as-of, byte for byte.
+
+A page drawn again gets a new file (a new inode); a page taken from the last site keeps its inode."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from logbook.build import as_of_instant, build
+from logbook.evidence.derive import HORIZON, derive_site
+from logbook.load.stage import load_logbook
+from support.books import site_tree
+
+JUDGED = "deadlines judged as of"
+
+
+def _inodes(out: Path) -> dict[str, int]:
+    return {
+        str(Path(folder, name).relative_to(out)): os.lstat(Path(folder, name)).st_ino
+        for folder, _, names in os.walk(out)
+        for name in names
+        if name.endswith(".html")
+    }
+
+
+def _stating_the_moment(out: Path) -> set[str]:
+    return {rel for rel in _inodes(out) if JUDGED in (out / rel).read_text(encoding="utf-8")}
+
+
+def _cold(book: Path, tmp_path: Path, as_of: str) -> dict[str, bytes]:
+    out = tmp_path / f"cold-{as_of}"
+    shutil.rmtree(out, ignore_errors=True)
+    assert build(book, out, as_of=as_of, cache=False).published
+    return site_tree(out)
+
+
+def _drawn_between(book: Path, out: Path, first: str, second: str) -> tuple[set[str], set[str], set[str]]:
+    """(pages drawn again by the second build, pages stating the moment after the first, after the second)."""
+    assert build(book, out, as_of=first).published
+    before, judged_before = _inodes(out), _stating_the_moment(out)
+    assert build(book, out, as_of=second).published
+    after = _inodes(out)
+    return {rel for rel in after if before.get(rel) != after[rel]}, judged_before, _stating_the_moment(out)
+
+
+def test_a_day_later_only_the_pages_that_state_the_moment_are_drawn(sample_book, tmp_path):
+    out = tmp_path / "site"
+    drawn, judged_before, judged_after = _drawn_between(sample_book, out, "2026-11-01", "2026-11-02")
+    assert site_tree(out) == _cold(sample_book, tmp_path, "2026-11-02")
+    # exactly the pages whose statements depend on the moment, on either day
+    assert drawn == judged_before | judged_after
+    assert {"index.html", "attention/index.html"} <= drawn
+    cases = {rel for rel in _inodes(out) if re.fullmatch(r"cases/[^/]+/index\.html", rel)}
+    assert cases & drawn and cases - drawn  # open cases drawn again, settled ones taken as they were
+    assert len(drawn) < len(_inodes(out)) / 3
+
+
+def test_a_case_that_settles_overnight_is_drawn_again_and_states_no_moment(sample_book, tmp_path):
+    """Between the two days a promise or window of some case reaches its end: its page changes (and
+    is drawn), and once nothing on it can change any more it no longer states the moment."""
+    loaded = load_logbook(sample_book)
+    zone = loaded.logbook.config.timezone
+
+    late = derive_site(loaded.logbook, as_of_instant("2026-10-01", zone), loaded.history)
+    settled_late = {v.case.id for v in late.cases if v.judged_as_of is None}
+    early = derive_site(loaded.logbook, as_of_instant("2026-06-01", zone), loaded.history)
+    settling = {v.case.id for v in early.cases if v.judged_as_of is not None} & settled_late
+    assert settling, "the sample has a case running in June 2026 and settled by October"
+    out = tmp_path / "site"
+    drawn, _, judged_after = _drawn_between(sample_book, out, "2026-06-01", "2026-10-01")
+    for case_id in settling:
+        assert f"cases/{case_id}/index.html" in drawn
+        assert f"cases/{case_id}/index.html" not in judged_after
+    assert site_tree(out) == _cold(sample_book, tmp_path, "2026-10-01")
+
+
+def test_the_settled_rule_is_the_horizon_rule(sample_book):
+    """A view is settled exactly when its facts and promise states as of the build's moment are those
+    at the horizon; an open case never is (its length grows)."""
+    loaded = load_logbook(sample_book)
+    site = derive_site(loaded.logbook, as_of_instant("2026-11-02", loaded.logbook.config.timezone), loaded.history)
+    far = derive_site(loaded.logbook, HORIZON, loaded.history)
+    for view, at_horizon in zip(site.cases, far.cases):
+        same = (view.facts, view.promises) == (at_horizon.facts, at_horizon.promises)
+        assert (view.judged_as_of is None) == same, view.case.id
+        if view.facts.ended is None:
+            assert view.judged_as_of == site.as_of, view.case.id
+
+
+def test_a_page_changed_in_the_published_site_is_drawn_again(sample_book, tmp_path):
+    out = tmp_path / "site"
+    assert build(sample_book, out, as_of="2026-11-01").published
+    tag_page = next(out.glob("tags/*/index.html"))
+    tag_page.write_text("changed by hand", encoding="utf-8")  # the same inode, another size and mtime
+    assert build(sample_book, out, as_of="2026-11-02").published
+    assert site_tree(out) == _cold(sample_book, tmp_path, "2026-11-02")
+
+
+def test_an_edited_case_draws_its_pages_again(sample_book, tmp_path):
+    out = tmp_path / "site"
+    assert build(sample_book, out, as_of="2026-11-01").published
+    before = _inodes(out)
+    source = sorted((sample_book / "cases").rglob("*.md"))[-1]
+    source.write_text(source.read_text(encoding="utf-8") + "\nOne more line, written later.\n", encoding="utf-8")
+    assert build(sample_book, out, as_of="2026-11-01").published
+    assert site_tree(out) == _cold(sample_book, tmp_path, "2026-11-01")
+    drawn = {rel for rel, ino in _inodes(out).items() if before.get(rel) != ino}
+    assert any(rel.startswith("cases/") for rel in drawn) and len(drawn) < len(before)
+
+
+@pytest.fixture
+def moment_on_tag_pages(sample_book: Path) -> Path:
+    """A theme whose tag pages print ``site.as_of`` (which the default theme never shows there)."""
+    theme = sample_book / "themes" / "dated" / "templates"
+    theme.mkdir(parents=True)
+    default = Path(__file__).resolve().parent.parent / "themes" / "default" / "templates" / "tag.html"
+    text = default.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<p>{{ site.as_of }}</p>", 1)
+    (theme / "tag.html").write_text(text, encoding="utf-8")
+    config = sample_book / "logbook.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("[site]\n", '[site]\ntheme = "dated"\n', 1), encoding="utf-8"
+    )
+    return sample_book
+
+
+def test_a_template_that_reads_the_moment_is_drawn_again_when_it_moves(moment_on_tag_pages, tmp_path):
+    out = tmp_path / "site"
+    drawn, _, _ = _drawn_between(moment_on_tag_pages, out, "2026-11-01", "2026-11-02")
+    assert {rel for rel in _inodes(out) if rel.startswith("tags/") and rel != "tags/index.html"} <= drawn
+    assert site_tree(out) == _cold(moment_on_tag_pages, tmp_path, "2026-11-02")
