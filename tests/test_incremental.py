@@ -96,7 +96,7 @@ def test_an_unchanged_rebuild_writes_nothing_and_renders_nothing(book, tmp_path)
             pages=self.pages.misses,
             fragments=self.fragments.misses,
             derived=self.derived.misses,
-            checked=self.checked.misses,
+            parsed=self.parsed.misses,
         )
         original(self, prune, lazy)
 
@@ -106,10 +106,10 @@ def test_an_unchanged_rebuild_writes_nothing_and_renders_nothing(book, tmp_path)
         os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))  # not changed
         assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
         assert cache.written == ()
-        assert seen == {"pages": 0, "fragments": 0, "derived": 0, "checked": 0}
+        assert seen == {"pages": 0, "fragments": 0, "derived": 0, "parsed": 0}
         _append(book / "cases/GT-1042/2026-03-02-1932-email-out.md", "\nOne more line.\n")
         assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
-        assert seen["derived"] == 1 and seen["checked"] == 1  # one case derived and checked again
+        assert seen["derived"] == 1 and seen["parsed"] == 1  # one case parsed (and so checked) and derived again
         assert 0 < seen["pages"] < 20  # its page, lists that show it, feed, search; not all 60+
     finally:
         BuildCache.roll_over = original  # type: ignore[method-assign]

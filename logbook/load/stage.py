@@ -5,9 +5,8 @@
 
 from __future__ import annotations
 
-import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from logbook.core.diagnostics import Diagnostic, sorted_diagnostics
@@ -65,13 +64,7 @@ def load_logbook(root: Path, reuse: Reuse | None = None, touched: frozenset[str]
         cases = tuple(result.case for result in results if result.case is not None)
         for result in results:
             diagnostics.extend(result.diagnostics)
-        diagnostics.extend(run_checks(cases, config, SITE_CHECKS))
-        for case_diagnostics in reuse.per_case_all(
-            "checked",
-            [((case, config), functools.partial(case_checks, case, config)) for case in cases],
-            [len(case.interactions) + 1 for case in cases],
-        ):
-            diagnostics.extend(case_diagnostics)
+        diagnostics.extend(run_checks(cases, config, SITE_CHECKS))  # each case's own checks ran with its parse
         single = frozenset(s.path for s in sources if isinstance(s, SingleSource))
         history = read_history(root, asked, single, reuse.kept(HistoryMemo))
     diagnostics.extend(deleted_interaction_diagnostics(cases, history))
@@ -85,10 +78,18 @@ def _parsing(root: Path, config: Config) -> Parsing[ParseResult]:
         root,
         config,
         repr(config),
-        lambda source, contents: parse_source(source, root, config, contents),
+        lambda source, contents: _checked(parse_source(source, root, config, contents), config),
         lambda result: result.consulted,
         ParseResult,
     )
+
+
+def _checked(result: ParseResult, config: Config) -> ParseResult:
+    """A parse with its case's own checks (CASE_CHECKS), run where the parse runs and kept with it in
+    the build cache: they look at the case alone, and a parse is redone when its case changes."""
+    if result.case is None:
+        return result
+    return replace(result, diagnostics=(*result.diagnostics, *case_checks(result.case, config)))
 
 
 def _discover(root: Path, state: _LoadState, touched: frozenset[str] | None) -> tuple[list[Source], list[Diagnostic]]:

@@ -47,8 +47,9 @@ from logbook.speed.reuse import Memo, PageMemo, inflate
 from logbook.store.discover import CASES_DIR
 from logbook.store.textfile import MAX_SOURCE_BYTES, read_regular
 
-FORMAT = 6  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse results packed;
-# 4: search shards by SHA-256 only; 5: Markdown HTML by case; 6: attachments have a published name
+FORMAT = 7  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse results packed;
+# 4: search shards by SHA-256 only; 5: Markdown HTML by case; 6: attachments have a published name;
+# 7: a parse holds its case's own checks
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, mode
 Drawn = tuple[
     str, tuple[str, ...], str, Stamp
@@ -201,7 +202,6 @@ class BuildCache:
     drawn: dict[str, dict[str, Drawn]] = field(default_factory=dict)  # out path → page → how it was drawn
     # In memory only, for ``serve``: per-case checks and views, pages and template fragments, and
     # the last published site (see publish.update_in_place).  Never written to disk.
-    checked: Memo = field(default_factory=Memo)  # per-case check diagnostics
     derived: Memo = field(default_factory=Memo)  # case views
     rendered: Memo = field(default_factory=Memo)  # per-view Markdown, search documents, … (lazy)
     sources: Memo = field(default_factory=Memo)  # a source's stat → its ParseResult
@@ -250,7 +250,7 @@ class BuildCache:
         """After a build: what it used becomes what the next build may reuse.  Without *prune*
         (a build that stopped early) the entries it did not reach are kept as well; *lazy* (serve)
         keeps the content-keyed tables' entries a reused page or view did not look up (see Memo.roll_over)."""
-        for table in (self.sources, self.checked, self.derived, self.pages):
+        for table in (self.sources, self.derived, self.pages):
             table.roll_over(prune)
         for table in (self.rendered, self.fragments):  # entries inside a reused page or view are not looked up
             table.roll_over(prune, lazy=True)

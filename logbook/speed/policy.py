@@ -23,13 +23,12 @@ from typing import Any, Literal, TypeVar
 from logbook.speed.cache import BuildCache, Drawn, quiet_paths
 from logbook.speed.parses import Parsing, parse_all_cached, parse_all_fresh, parse_watched
 from logbook.speed.reuse import Memo, PageMemo, Shared, stable
-from logbook.speed.workers import run_jobs
 from logbook.store.discover import Source
 
 T = TypeVar("T")
 R = TypeVar("R")
 S = TypeVar("S")
-Table = Literal["messages", "analysed", "checked", "derived", "rendered", "fragments"]  # BuildCache's memos
+Table = Literal["messages", "analysed", "derived", "rendered", "fragments"]  # BuildCache's memos
 ON_DISK: tuple[Table, ...] = ("messages", "analysed")  # the content-keyed ones a one-off build reuses
 
 
@@ -58,12 +57,6 @@ class Reuse:
     def parses(self, sources: Sequence[Source], parsing: Parsing[R], touched: frozenset[str] | None) -> list[R]:
         """Every source parsed, in order, on every core."""
         return parse_all_fresh(sources, parsing)
-
-    def per_case_all(
-        self, table: Table, jobs: Sequence[tuple[tuple[object, ...], Callable[[], T]]], weights: Sequence[int]
-    ) -> list[T]:
-        """One value per case (*jobs*: the records it is made from, and how), on every core."""
-        return run_jobs([compute for _, compute in jobs], weights)
 
     def per_case(self, records: tuple[object, ...], name: Hashable, compute: Callable[[], T]) -> T:
         """What *compute* makes of one case's records."""
@@ -172,12 +165,6 @@ class ServeReuse(DiskReuse):
     def parses(self, sources: Sequence[Source], parsing: Parsing[R], touched: frozenset[str] | None) -> list[R]:
         quiet = quiet_paths(parsing.root, touched)
         return [parse_watched(source, parsing, self.cache, touched, quiet) for source in sources]
-
-    def per_case_all(
-        self, table: Table, jobs: Sequence[tuple[tuple[object, ...], Callable[[], T]]], weights: Sequence[int]
-    ) -> list[T]:
-        memo = self._table(table)
-        return [memo.by_identity(records, None, compute) for records, compute in jobs]
 
     def per_case(self, records: tuple[object, ...], name: Hashable, compute: Callable[[], T]) -> T:
         value: T = self.cache.rendered.by_identity(records, name, compute)
