@@ -42,7 +42,9 @@ from logbook.evidence.wording import entry_name
 from logbook.load.catalogues import load_language
 from logbook.site.stopwords import STOP_WORDS
 from logbook.site.textindex import Terms, analyse_text, analyser_language
+from logbook.speed.cache import CacheUnreadable, digest_text, pack, unpack
 from logbook.speed.reuse import Memo
+from logbook.speed.workers import run_jobs
 
 FORMAT = 1
 CHUNK_BYTES = 24_000  # a term chunk's size, about: a query loads one or two per word
@@ -88,13 +90,18 @@ def search_document(
 ) -> Document:
     """One interaction's index terms per field (FIELDS' order) and its result card; *language* is the
     analyser's (textindex), *lang* the reader's, whose words name an interaction (``Email from …``)."""
+    fields = tuple(analyse_text(value, language) for value in _texts(view, entry, lang))
+    return fields, _card(view, entry, zone, lang)
+
+
+def _texts(view: CaseView, entry: Entry, lang: Language) -> tuple[str, ...]:
+    """The text of each field (FIELDS' order) that an interaction is found by."""
     i, case = entry.interaction, view.case
     people = " ".join(filter(None, [i.agent.display() if i.agent else None, i.sender, i.recipient, i.party]))
     refs = " ".join(filter(None, [i.ref, *(v for _, v in case.refs), case.id]))
     title = f"{entry_name(i, lang)} {i.subject or ''}"
     body = URL_RE.sub(" ", i.body) if "://" in i.body else i.body
-    values = (title, refs, body, people, case.title)
-    return tuple(analyse_text(value, language) for value in values), _card(view, entry, zone, lang)
+    return title, refs, body, people, case.title
 
 
 def _varint(number: int) -> str:
@@ -408,10 +415,10 @@ def site_documents(site: SiteView, reuse: Memo | None = None) -> list[Document]:
 def search_files(
     site: SiteView, memo: Memo | None = None, reuse: Memo | None = None, published: Path | None = None
 ) -> dict[str, bytes]:
-    """Output path → JavaScript (UTF-8) for the whole index.  *memo* and *published* are not used: a
-    build makes the index anew from the documents (a term's postings span the whole logbook); with
-    *reuse* (serve), each case view's documents are kept, and the last index is updated with the
-    documents that changed."""
+    """Output path → JavaScript (UTF-8) for the whole index.  *memo* and *published* are not used: the
+    index is made from the documents (a term's postings span the whole logbook); with *reuse*
+    (serve), each case view's documents are kept, and the last index is updated with the documents
+    that changed.  A build uses search_jobs (the same files)."""
     documents = site_documents(site, reuse)
     if reuse is None:
         return index_files(documents, _language(site))
@@ -424,7 +431,101 @@ def search_files(
 def search_jobs(
     site: SiteView, memo: Memo | None = None, published: Path | None = None
 ) -> list[tuple[str, Callable[[], bytes], int]]:
-    """search_files as (output path, job, weight) for workers.run_jobs: the index is made here, once,
-    and each job hands over one file."""
-    files = search_files(site, memo, None, published)
-    return [(path, functools.partial(bytes, data), 0) for path, data in files.items()]
+    """The index's files as (output path, job, weight) for workers.run_jobs, each job handing over one
+    file.  A build's way: each case's documents are analysed on every core (and kept in *memo*, the
+    build cache's ``analysed`` table, by their content, so that the next build analyses only the
+    cases that changed); the index is then made here, a case at a time, from what came back."""
+    try:
+        index = _streamed(analysed_cases(site, memo))
+    except CacheUnreadable:  # a damaged entry in the cache: every case analysed anew
+        index = _streamed(analysed_cases(site, memo, fresh=True))
+    return [(path, functools.partial(bytes, data), 0) for path, data in index.files(_language(site)).items()]
+
+
+CaseDocuments = tuple[list[tuple[tuple[dict[str, int], ...], Card]], dict[str, str]]
+"""A case's documents as the index is made from them: each one's term counts per field and result
+card, and every word of the case whose stem differs → its stem."""
+AnalysedCase = tuple[tuple[tuple[int, ...], ...], CaseDocuments | bytes]
+"""A case's CaseDocuments with each document's field lengths apart (every document's are needed
+before any can be weighed: BM25 divides by the average); as the build cache keeps them, packed
+(zlib-compressed, by the worker that made them)."""
+
+
+def analysed_case(view: CaseView, zone: tzinfo | None, language: str, lang: Language, packed: bool) -> AnalysedCase:
+    """One case's documents (search_document), made compact: a worker sends them back cheaply."""
+    documents: list[tuple[tuple[dict[str, int], ...], Card]] = []
+    forms: dict[str, str] = {}
+    for entry in view.entries:
+        fields, card = search_document(view, entry, zone, language, lang)
+        for terms in fields:
+            forms.update(terms.forms)
+        documents.append((tuple(terms.counts for terms in fields), card))
+    lengths = tuple(_counted(counts) for counts, _ in documents)
+    return lengths, pack((documents, forms)) if packed else (documents, forms)
+
+
+def analysed_cases(site: SiteView, memo: Memo | None = None, fresh: bool = False) -> list[AnalysedCase]:
+    """Every case's AnalysedCase, in site order: from *memo* where it holds the case's content (unless
+    *fresh*), the others made on every core and put in it."""
+    zone = zone_named(site.config.timezone)
+    language, lang = _language(site), load_language(site.config.language)
+    views = site.cases
+    keys = [_case_key(view, site.config.timezone, language, lang) for view in views] if memo is not None else []
+    found: list[AnalysedCase | None] = [None] * len(views)
+    if memo is not None and not fresh:
+        for n, key in enumerate(keys):
+            if memo.holds(key):
+                found[n] = memo.get(key, _never)
+    todo = [n for n, value in enumerate(found) if value is None]
+    made = run_jobs(
+        [functools.partial(analysed_case, views[n], zone, language, lang, memo is not None) for n in todo],
+        [len(views[n].entries) + 1 for n in todo],
+    )
+    for n, value in zip(todo, made):
+        found[n] = value
+        if memo is not None:
+            memo.misses += 1
+            memo.new[keys[n]] = value
+    return found  # type: ignore[return-value]  # every None was filled in just now
+
+
+def _never() -> AnalysedCase:
+    raise AssertionError("looked up only when held")
+
+
+def _case_key(view: CaseView, zone_name: str, language: str, lang: Language) -> str:
+    """Everything a case's AnalysedCase is made from: per entry the texts of its fields, its anchor,
+    time and subject and body (the card); the analyser's language, the reader's (the words naming an
+    entry, a date's form) and the time zone (the card's date); and this format.  The logbook version
+    is the cache's (a cache of another version is not read)."""
+    parts = [str(FORMAT), language, lang.code, zone_name, view.case.id, view.case.title]
+    for entry in view.entries:
+        i = entry.interaction
+        parts.extend((entry.anchor, repr(i.at.when), str(i.at.has_time), i.subject or "", i.body))
+        parts.extend(_texts(view, entry, lang))
+    return digest_text(*parts)
+
+
+def _streamed(cases: Sequence[AnalysedCase]) -> _Index:
+    """The index of a build: the cases' documents weighed and posted one case at a time, so that
+    only one case's are unpacked at once, and their result cards written as files as they come."""
+    lengths = [length for of_case, _ in cases for length in of_case]
+    averages = _averages(lengths)
+    index = _Index([], len(lengths), [], averages, {}, Counter(), {}, {})
+    number, cards = 0, []
+    for _, kept in cases:
+        documents, forms = unpack(kept) if isinstance(kept, bytes) else kept
+        index.stems.update(forms)
+        for counts, card in documents:
+            index._post(number, _weights(counts, lengths[number], averages))
+            number += 1
+            cards.append(card)
+            if len(cards) == BLOCK:
+                index.blocks[number // BLOCK - 1] = _results(number // BLOCK - 1, cards)
+                cards = []
+    if cards:
+        index.blocks[number // BLOCK] = _results(number // BLOCK, cards)
+    for word, stem in index.stems.items():
+        index.spellings.setdefault(stem, set()).add(word)
+    index._finish()
+    return index
