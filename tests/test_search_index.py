@@ -232,3 +232,26 @@ def test_an_index_updated_with_the_changed_documents_equals_one_made_anew():
         index = updated
     assert kept >= 6  # most rounds updated in place (the rest changed an average length)
     assert index.updated(list(documents)) is index  # the same documents: kept, nothing re-scored
+
+
+@pytest.mark.parametrize("language", ["en", "zh-Hans"])
+def test_a_builds_index_made_case_by_case_equals_serves_made_at_once(sample_book, language, monkeypatch):
+    """search_jobs (a build: each case analysed on its own, packed for the cache or not, the index
+    made a case at a time) gives the very bytes of index_files over every document (serve's way)."""
+    from logbook.build import as_of_instant
+    from logbook.evidence.derive import derive_site
+    from logbook.load.stage import load_logbook
+    from logbook.speed.reuse import Memo
+
+    monkeypatch.setenv("LOGBOOK_WORKERS", "1")
+    config = sample_book / "logbook.toml"
+    config.write_text(config.read_text().replace("[site]", f'[site]\nlanguage = "{language}"', 1))
+    loaded = load_logbook(sample_book)
+    site = derive_site(loaded.logbook, as_of_instant("2026-06-01", loaded.logbook.config.timezone), loaded.history)
+    expected = index_files(search.site_documents(site), search._language(site))
+    memo = Memo()
+    for kept in (None, memo, memo):  # no cache; the cache filled; the cache read
+        files = {path: job() for path, job, _ in search.search_jobs(site, kept)}
+        assert files == expected
+        memo.old, memo.new = {**memo.old, **memo.new}, {}
+    assert memo.hits == len(site.cases) and memo.misses == len(site.cases)

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import bisect
 import functools
-import itertools
 import json
 import math
+import operator
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,9 @@ from logbook.evidence.wording import entry_name
 from logbook.load.catalogues import load_language
 from logbook.site.stopwords import STOP_WORDS
 from logbook.site.textindex import Terms, analyse_text, analyser_language
+from logbook.speed.cache import CacheUnreadable, digest_text, pack, unpack
 from logbook.speed.reuse import Memo
+from logbook.speed.workers import run_jobs
 
 FORMAT = 1
 CHUNK_BYTES = 24_000  # a term chunk's size, about: a query loads one or two per word
@@ -57,6 +60,7 @@ URL_RE = re.compile(r"https?://\S+")
 
 Card = dict[str, str]
 Document = tuple[tuple[Terms, ...], Card]
+Postings = tuple["array[int]", "array[float]"]  # document numbers in order, and each one's weight
 
 
 def snippet_source(markdown: str) -> str:
@@ -86,13 +90,18 @@ def search_document(
 ) -> Document:
     """One interaction's index terms per field (FIELDS' order) and its result card; *language* is the
     analyser's (textindex), *lang* the reader's, whose words name an interaction (``Email from …``)."""
+    fields = tuple(analyse_text(value, language) for value in _texts(view, entry, lang))
+    return fields, _card(view, entry, zone, lang)
+
+
+def _texts(view: CaseView, entry: Entry, lang: Language) -> tuple[str, ...]:
+    """The text of each field (FIELDS' order) that an interaction is found by."""
     i, case = entry.interaction, view.case
     people = " ".join(filter(None, [i.agent.display() if i.agent else None, i.sender, i.recipient, i.party]))
     refs = " ".join(filter(None, [i.ref, *(v for _, v in case.refs), case.id]))
     title = f"{entry_name(i, lang)} {i.subject or ''}"
     body = URL_RE.sub(" ", i.body) if "://" in i.body else i.body
-    values = (title, refs, body, people, case.title)
-    return tuple(analyse_text(value, language) for value in values), _card(view, entry, zone, lang)
+    return title, refs, body, people, case.title
 
 
 def _varint(number: int) -> str:
@@ -113,6 +122,10 @@ def _lengths(fields: tuple[Terms, ...]) -> tuple[int, ...]:
     return tuple(sum(terms.counts.values()) for terms in fields)
 
 
+def _counted(counts: tuple[dict[str, int], ...]) -> tuple[int, ...]:
+    return tuple(sum(field.values()) for field in counts)
+
+
 def _averages(lengths: Sequence[tuple[int, ...]]) -> tuple[float, ...]:
     """Each field's average length, rounded to a tenth: BM25 needs only about it, and a rounded
     average stays the same through most edits, so serve re-scores only the documents that changed."""
@@ -120,15 +133,28 @@ def _averages(lengths: Sequence[tuple[int, ...]]) -> tuple[float, ...]:
     return tuple(round(sum(length[f] for length in lengths) / count, 1) if count else 0.0 for f in range(len(FIELDS)))
 
 
-def _weights(fields: tuple[Terms, ...], averages: tuple[float, ...]) -> dict[str, float]:
-    """A document's BM25 weight per term, summed over the fields with their boosts (no idf yet)."""
-    weights: dict[str, float] = {}
-    for (_, boost), average, terms in zip(FIELDS, averages, fields):
-        counts = terms.counts
-        norm = K1 * (1 - B + B * sum(counts.values()) / average) if average else K1
+def _weights(
+    fields: tuple[dict[str, int], ...], lengths: tuple[int, ...], averages: tuple[float, ...]
+) -> dict[str, float]:
+    """A document's BM25 weight per term, summed over the fields with their boosts (no idf yet), in
+    FIELDS' order (float sums depend on it).  The body, by far the longest field, is one dict
+    comprehension; the short fields are added to it term by term."""
+    before: dict[str, float] = {}  # the fields before the body, summed
+    weights: dict[str, float] = before
+    for f, ((_, boost), average, counts, length) in enumerate(zip(FIELDS, averages, fields, lengths)):
+        norm = K1 * (1 - B + B * length / average) if average else K1
+        if f == _BODY:
+            weights = {term: (K1 + 1) * tf / (norm + tf) * boost for term, tf in counts.items()}
+            for term, weight in before.items():  # a + b is b + a: the sum is the one made field by field
+                weights[term] = weight + weights.get(term, 0.0)
+            continue
+        get = weights.get
         for term, tf in counts.items():
-            weights[term] = weights.get(term, 0.0) + (K1 + 1) * tf / (norm + tf) * boost
+            weights[term] = get(term, 0.0) + (K1 + 1) * tf / (norm + tf) * boost
     return weights
+
+
+_BODY = [name for name, _ in FIELDS].index("body")
 
 
 def _idf(count: int, having: int) -> float:
@@ -139,28 +165,33 @@ def _score(score: float) -> str:
     return _SCORES[min(199, round(math.log1p(score) * SCORE_SCALE))]
 
 
-def _encoded(postings: list[tuple[int, float]], count: int) -> str:
+def _encoded(numbers: Sequence[int], weights: Sequence[float], count: int) -> str:
     """The postings string: per document its gap and score; a pair repeated REPEAT_AT times or more
     in a row is written once, then ``~`` and how many more times it comes (a word in most documents
-    has a tiny idf, so its pairs are nearly all "gap 1, score 0")."""
-    idf = _idf(count, len(postings))
-    previous = 0
-    pairs = []
-    gaps, scores, log1p = _GAPS, _SCORES, math.log1p
-    for number, weight in postings:
-        gap = number - previous
-        pairs.append(
-            (gaps[gap] if gap < 4096 else _varint(gap)) + scores[min(199, round(log1p(weight * idf) * SCORE_SCALE))]
-        )
-        previous = number
-    parts = []
-    for pair, run in itertools.groupby(pairs):
-        times = sum(1 for _ in run)
-        if times >= REPEAT_AT:
-            parts.append(f"{pair}~{_varint(times - 1)}")
-        else:
-            parts.append(pair * times)
-    return "".join(parts)
+    has a tiny idf, so its pairs are nearly all "gap 1, score 0").  Made with maps and comprehensions:
+    this runs for every (term, document) pair of the logbook."""
+    idf = _idf(count, len(numbers))
+    gaps = list(map(operator.sub, numbers, [0, *numbers[:-1]]))
+    gap_texts = list(map(_GAPS.__getitem__, gaps)) if max(gaps) < len(_GAPS) else list(map(_gap, gaps))
+    scores, log1p = _SCORES, math.log1p
+    score_of = {w: scores[min(199, round(log1p(w * idf) * SCORE_SCALE))] for w in set(weights)}  # weights repeat
+    pairs = ",".join(map(operator.add, gap_texts, map(score_of.__getitem__, weights)))
+    return _RUN.sub(_run, pairs).replace(",", "") if len(numbers) >= REPEAT_AT else pairs.replace(",", "")
+
+
+# REPEAT_AT or more equal pairs in a row, in the pairs joined by commas (a pair is never cut: a run
+# starts after a comma or at the start, and ends before one or at the end)
+_RUN = re.compile(f"(?<![^,])([^,]+)(?:,\\1){{{REPEAT_AT - 1},}}(?![^,])")
+
+
+def _run(match: re.Match[str]) -> str:
+    pair = match[1]
+    times = (len(match[0]) + 1) // (len(pair) + 1)
+    return f"{pair}~{_varint(times - 1)}"
+
+
+def _gap(gap: int) -> str:
+    return _GAPS[gap] if gap < len(_GAPS) else _varint(gap)
 
 
 def _utf16(key: str) -> bytes:
@@ -169,15 +200,17 @@ def _utf16(key: str) -> bytes:
 
 @dataclass
 class _Index:
-    """An index in the making: the documents, the postings, and each key's entry
-    as JSON.  serve keeps the last one and makes the next from the documents that changed (the
-    result is the same as made anew: tests/test_incremental.py compares every file)."""
+    """An index in the making: the postings, each key's entry as JSON, and the documents (serve's
+    index keeps them, to re-score the ones that change; a build's streams them and keeps only their
+    result files, see _streamed).  serve keeps the last one and makes the next from the documents
+    that changed (the result is the same as made anew: tests/test_incremental.py compares every file)."""
 
-    documents: list[Document]
+    documents: list[Document]  # serve: every document; a build's index: none
+    count: int  # how many documents
     lengths: list[tuple[int, ...]]
     averages: tuple[float, ...]
-    postings: dict[str, list[tuple[int, float]]]
-    uses: Counter[str]  # a word whose stem differs → how many fields use it
+    postings: dict[str, Postings]
+    uses: Counter[str]  # a word whose stem differs → how many fields use it (serve)
     stems: dict[str, str]  # such a word → its stem
     spellings: dict[str, set[str]]  # a stem → the words of it in use
     texts: dict[str, str] = field(default_factory=dict)  # key → its entry as JSON
@@ -188,20 +221,28 @@ class _Index:
     def made(cls, documents: Sequence[Document]) -> _Index:
         lengths = [_lengths(fields) for fields, _ in documents]
         averages = _averages(lengths)
-        index = cls(list(documents), lengths, averages, {}, Counter(), {}, {})
-        for number, (fields, _) in enumerate(documents):
-            weights = _weights(fields, averages)
-            for term, weight in weights.items():
-                found = index.postings.get(term)
-                if found is None:
-                    index.postings[term] = [(number, weight)]
-                else:
-                    found.append((number, weight))
+        index = cls(list(documents), len(documents), lengths, averages, {}, Counter(), {}, {})
+        for number, ((fields, _), length) in enumerate(zip(documents, lengths)):
+            index._post(number, _weights(tuple(terms.counts for terms in fields), length, averages))
             index._count_words(fields, 1)
-        keys = index.postings.keys() | index.uses.keys()
-        index.texts = {key: index._text(key) for key in keys}
-        index.order = sorted(keys, key=_utf16)
+        index._finish()
         return index
+
+    def _post(self, number: int, weights: dict[str, float]) -> None:
+        """Add a document's weights to the postings (documents come in order)."""
+        postings = self.postings
+        for term, weight in weights.items():
+            found = postings.get(term)
+            if found is None:
+                postings[term] = (array("l", (number,)), array("d", (weight,)))
+            else:
+                found[0].append(number)
+                found[1].append(weight)
+
+    def _finish(self) -> None:
+        keys = self.postings.keys() | self.stems.keys()
+        self.texts = {key: self._text(key) for key in keys}
+        self.order = sorted(keys, key=_utf16)
 
     def _count_words(self, fields: tuple[Terms, ...], step: int) -> set[str]:
         """Count the words of *fields* whose stem differs in (+1) or out (−1); the keys whose entries
@@ -226,7 +267,7 @@ class _Index:
         with no postings of its own, only its stem as a string."""
         data: object = self.stems.get(key)
         if key in self.postings:
-            data = [_encoded(self.postings[key], len(self.documents))]
+            data = [_encoded(*self.postings[key], self.count)]
             spelled = sorted(self.spellings.get(key, ()), key=_utf16)
             if spelled or key in self.stems:
                 data = [*data, spelled, *([self.stems[key]] if key in self.stems else [])]
@@ -246,23 +287,26 @@ class _Index:
         touched: set[str] = set()
         for n in changed:
             old = {term for terms in self.documents[n][0] for term in terms.counts}
-            new = _weights(documents[n][0], self.averages)
+            new = _weights(tuple(terms.counts for terms in documents[n][0]), lengths[n], self.averages)
             for term in old:
-                found = self.postings[term]
-                at = bisect.bisect_left(found, n, key=lambda pair: pair[0])
+                numbers, weights = self.postings[term]
+                at = bisect.bisect_left(numbers, n)
                 if term in new:  # still there: the entry changes only if the score character does
-                    before, found[at] = found[at][1], (n, new[term])
-                    idf = _idf(len(self.documents), len(found))
+                    before, weights[at] = weights[at], new[term]
+                    idf = _idf(self.count, len(numbers))
                     if _score(before * idf) != _score(new[term] * idf):
                         touched.add(term)
                     continue
-                del found[at]
+                del numbers[at], weights[at]
                 touched.add(term)
-                if not found:
+                if not numbers:
                     del self.postings[term]
             for term, weight in new.items():
                 if term not in old:
-                    bisect.insort(self.postings.setdefault(term, []), (n, weight), key=lambda pair: pair[0])
+                    numbers, weights = self.postings.setdefault(term, (array("l"), array("d")))
+                    at = bisect.bisect_left(numbers, n)
+                    numbers.insert(at, n)
+                    weights.insert(at, weight)
                     touched.add(term)
             touched |= self._count_words(self.documents[n][0], -1) | self._count_words(documents[n][0], 1)
             self.documents[n] = documents[n]
@@ -297,22 +341,27 @@ class _Index:
             size += len(text) + 1
         if chunk:
             files[terms_path(len(firsts) - 1)] = _script("terms", len(firsts) - 1, "{" + ",".join(chunk) + "}")
-        for start in range(0, len(self.documents), BLOCK):
+        for start in range(0, self.count, BLOCK):
             block = self.blocks.get(start // BLOCK)
             if block is None:
-                cards = [card for _, card in self.documents[start : start + BLOCK]]
-                block = self.blocks[start // BLOCK] = _script("results", start // BLOCK, _json(cards))
+                block = self.blocks[start // BLOCK] = _results(
+                    start // BLOCK, [c for _, c in self.documents[start : start + BLOCK]]
+                )
             files[results_path(start // BLOCK)] = block
         manifest = {
             "block": BLOCK,
             "chunks": firsts,
-            "documents": len(self.documents),
+            "documents": self.count,
             "format": FORMAT,
             "language": language,
             "stop": sorted(STOP_WORDS[language]),
         }
         files["search/manifest.js"] = _script("manifest", 0, _json(manifest))
         return files
+
+
+def _results(number: int, cards: list[Card]) -> bytes:
+    return _script("results", number, _json(cards))
 
 
 def _json(value: object) -> str:
@@ -366,10 +415,10 @@ def site_documents(site: SiteView, reuse: Memo | None = None) -> list[Document]:
 def search_files(
     site: SiteView, memo: Memo | None = None, reuse: Memo | None = None, published: Path | None = None
 ) -> dict[str, bytes]:
-    """Output path → JavaScript (UTF-8) for the whole index.  *memo* and *published* are not used: a
-    build makes the index anew from the documents (a term's postings span the whole logbook); with
-    *reuse* (serve), each case view's documents are kept, and the last index is updated with the
-    documents that changed."""
+    """Output path → JavaScript (UTF-8) for the whole index.  *memo* and *published* are not used: the
+    index is made from the documents (a term's postings span the whole logbook); with *reuse*
+    (serve), each case view's documents are kept, and the last index is updated with the documents
+    that changed.  A build uses search_jobs (the same files)."""
     documents = site_documents(site, reuse)
     if reuse is None:
         return index_files(documents, _language(site))
@@ -382,7 +431,101 @@ def search_files(
 def search_jobs(
     site: SiteView, memo: Memo | None = None, published: Path | None = None
 ) -> list[tuple[str, Callable[[], bytes], int]]:
-    """search_files as (output path, job, weight) for workers.run_jobs: the index is made here, once,
-    and each job hands over one file."""
-    files = search_files(site, memo, None, published)
-    return [(path, functools.partial(bytes, data), 0) for path, data in files.items()]
+    """The index's files as (output path, job, weight) for workers.run_jobs, each job handing over one
+    file.  A build's way: each case's documents are analysed on every core (and kept in *memo*, the
+    build cache's ``analysed`` table, by their content, so that the next build analyses only the
+    cases that changed); the index is then made here, a case at a time, from what came back."""
+    try:
+        index = _streamed(analysed_cases(site, memo))
+    except CacheUnreadable:  # a damaged entry in the cache: every case analysed anew
+        index = _streamed(analysed_cases(site, memo, fresh=True))
+    return [(path, functools.partial(bytes, data), 0) for path, data in index.files(_language(site)).items()]
+
+
+CaseDocuments = tuple[list[tuple[tuple[dict[str, int], ...], Card]], dict[str, str]]
+"""A case's documents as the index is made from them: each one's term counts per field and result
+card, and every word of the case whose stem differs → its stem."""
+AnalysedCase = tuple[tuple[tuple[int, ...], ...], CaseDocuments | bytes]
+"""A case's CaseDocuments with each document's field lengths apart (every document's are needed
+before any can be weighed: BM25 divides by the average); as the build cache keeps them, packed
+(zlib-compressed, by the worker that made them)."""
+
+
+def analysed_case(view: CaseView, zone: tzinfo | None, language: str, lang: Language, packed: bool) -> AnalysedCase:
+    """One case's documents (search_document), made compact: a worker sends them back cheaply."""
+    documents: list[tuple[tuple[dict[str, int], ...], Card]] = []
+    forms: dict[str, str] = {}
+    for entry in view.entries:
+        fields, card = search_document(view, entry, zone, language, lang)
+        for terms in fields:
+            forms.update(terms.forms)
+        documents.append((tuple(terms.counts for terms in fields), card))
+    lengths = tuple(_counted(counts) for counts, _ in documents)
+    return lengths, pack((documents, forms)) if packed else (documents, forms)
+
+
+def analysed_cases(site: SiteView, memo: Memo | None = None, fresh: bool = False) -> list[AnalysedCase]:
+    """Every case's AnalysedCase, in site order: from *memo* where it holds the case's content (unless
+    *fresh*), the others made on every core and put in it."""
+    zone = zone_named(site.config.timezone)
+    language, lang = _language(site), load_language(site.config.language)
+    views = site.cases
+    keys = [_case_key(view, site.config.timezone, language, lang) for view in views] if memo is not None else []
+    found: list[AnalysedCase | None] = [None] * len(views)
+    if memo is not None and not fresh:
+        for n, key in enumerate(keys):
+            if memo.holds(key):
+                found[n] = memo.get(key, _never)
+    todo = [n for n, value in enumerate(found) if value is None]
+    made = run_jobs(
+        [functools.partial(analysed_case, views[n], zone, language, lang, memo is not None) for n in todo],
+        [len(views[n].entries) + 1 for n in todo],
+    )
+    for n, value in zip(todo, made):
+        found[n] = value
+        if memo is not None:
+            memo.misses += 1
+            memo.new[keys[n]] = value
+    return found  # type: ignore[return-value]  # every None was filled in just now
+
+
+def _never() -> AnalysedCase:
+    raise AssertionError("looked up only when held")
+
+
+def _case_key(view: CaseView, zone_name: str, language: str, lang: Language) -> str:
+    """Everything a case's AnalysedCase is made from: per entry the texts of its fields, its anchor,
+    time and subject and body (the card); the analyser's language, the reader's (the words naming an
+    entry, a date's form) and the time zone (the card's date); and this format.  The logbook version
+    is the cache's (a cache of another version is not read)."""
+    parts = [str(FORMAT), language, lang.code, zone_name, view.case.id, view.case.title]
+    for entry in view.entries:
+        i = entry.interaction
+        parts.extend((entry.anchor, repr(i.at.when), str(i.at.has_time), i.subject or "", i.body))
+        parts.extend(_texts(view, entry, lang))
+    return digest_text(*parts)
+
+
+def _streamed(cases: Sequence[AnalysedCase]) -> _Index:
+    """The index of a build: the cases' documents weighed and posted one case at a time, so that
+    only one case's are unpacked at once, and their result cards written as files as they come."""
+    lengths = [length for of_case, _ in cases for length in of_case]
+    averages = _averages(lengths)
+    index = _Index([], len(lengths), [], averages, {}, Counter(), {}, {})
+    number, cards = 0, []
+    for _, kept in cases:
+        documents, forms = unpack(kept) if isinstance(kept, bytes) else kept
+        index.stems.update(forms)
+        for counts, card in documents:
+            index._post(number, _weights(counts, lengths[number], averages))
+            number += 1
+            cards.append(card)
+            if len(cards) == BLOCK:
+                index.blocks[number // BLOCK - 1] = _results(number // BLOCK - 1, cards)
+                cards = []
+    if cards:
+        index.blocks[number // BLOCK] = _results(number // BLOCK, cards)
+    for word, stem in index.stems.items():
+        index.spellings.setdefault(stem, set()).add(word)
+    index._finish()
+    return index

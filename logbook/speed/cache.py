@@ -9,9 +9,12 @@ made from, so a stale entry can never be used):
   unchanged too;
 * ``messages``: a case's Markdown bodies as HTML (one zlib-compressed entry per case), keyed
   by their texts, folders and exhibit links;
-* ``analysed``: empty since the search index is split by term: a term's postings span the
-  whole logbook, so site/search.py makes the index anew on every build (the table stays, so
-  caches of this format still load).
+* ``analysed``: a case's search documents as the index is made from them (site/search.py's
+  AnalysedCase: each document's field lengths, and the term counts, stems and result cards
+  zlib-compressed), keyed by everything they are made from (the texts of the fields, the entries'
+  anchors, times, subjects and bodies, the languages, the time zone), so that a build after an
+  edit analyses only the cases that changed; the index itself is made anew on every build from
+  these (a term's postings span the whole logbook).
 
 A file's SHA-256 is recomputed only when its size, mtime, inode or mode changed (the
 way git's index works).  Besides, ``inputs`` fingerprints every input (all files' stats,
@@ -47,9 +50,9 @@ from logbook.speed.reuse import Memo, PageMemo, inflate
 from logbook.store.discover import CASES_DIR
 from logbook.store.textfile import MAX_SOURCE_BYTES, read_regular
 
-FORMAT = 7  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse results packed;
+FORMAT = 8  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse results packed;
 # 4: search shards by SHA-256 only; 5: Markdown HTML by case; 6: attachments have a published name;
-# 7: a parse holds its case's own checks
+# 7: search documents analysed per case; 8: a parse holds its case's own checks
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, mode
 Drawn = tuple[
     str, tuple[str, ...], str, Stamp
@@ -348,6 +351,16 @@ def _is_drawn(value: Any) -> bool:
     return type(key) is str and type(site) is str and all(type(name) is str for name in reads) and _is_stamp(stamp)
 
 
+def _is_analysed(value: Any) -> bool:
+    return (
+        type(value) is tuple
+        and len(value) == 2
+        and type(value[1]) is bytes
+        and type(value[0]) is tuple
+        and all(type(length) is tuple and all(type(n) is int for n in length) for length in value[0])
+    )
+
+
 def _is_last_site(value: Any) -> bool:
     return (
         isinstance(value, tuple)
@@ -364,7 +377,7 @@ _SHAPES: dict[str, Callable[[Any], bool]] = {  # what each table of a cache file
     "stamps": _table(_is_digest),
     "parsed": _table(_is_parse),
     "messages": _table(lambda v: type(v) is bytes),
-    "analysed": _table(lambda v: type(v) is str),
+    "analysed": _table(_is_analysed),
     "last_site": _table(_is_last_site),
     "drawn": _table(_table(_is_drawn)),
 }

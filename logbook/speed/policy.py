@@ -5,7 +5,8 @@ parses, this per-case value, this whole-site value, these pages) and the policy 
 
 * ``Reuse`` reuses nothing: a ``build --no-cache``, and the base of the others;
 * ``DiskReuse`` reuses what the on-disk build cache (``cache.BuildCache``) holds, keyed by content:
-  parses, Markdown HTML, search shards; a one-off ``build``;
+  parses (with each case's own checks), Markdown HTML, each case's search documents, and the
+  pages of the site it published last whose key is unchanged (site/pagekeys.py); a one-off ``build``;
 * ``ServeReuse`` also keeps, in memory between ``serve``'s rebuilds, every value keyed by the
   identity of the immutable records it was made from (checks, views, pages, fragments), and the
   state that lets the next rebuild start from this one (``kept``).
