@@ -21,12 +21,12 @@ from support.books import site_tree
 JUDGED = "deadlines judged as of"
 
 
-def _inodes(out: Path) -> dict[str, int]:
+def _inodes(out: Path, suffix: str = ".html") -> dict[str, int]:
     return {
         str(Path(folder, name).relative_to(out)): os.lstat(Path(folder, name)).st_ino
         for folder, _, names in os.walk(out)
         for name in names
-        if name.endswith(".html")
+        if name.endswith(suffix)
     }
 
 
@@ -60,6 +60,25 @@ def test_a_day_later_only_the_pages_that_state_the_moment_are_drawn(sample_book,
     cases = {rel for rel in _inodes(out) if re.fullmatch(r"cases/[^/]+/index\.html", rel)}
     assert cases & drawn and cases - drawn  # open cases drawn again, settled ones taken as they were
     assert len(drawn) < len(_inodes(out)) / 3
+
+
+def test_a_day_later_the_search_index_is_taken_as_it_was(sample_book, tmp_path):
+    """Nothing the index is made from depends on the moment: a day later its files are the same, linked."""
+    out = tmp_path / "site"
+    assert build(sample_book, out, as_of="2026-11-01").published
+    before = _inodes(out / "search", ".js")
+    assert len(before) > 3 and "manifest.js" in before
+    assert build(sample_book, out, as_of="2026-11-02").published
+    assert _inodes(out / "search", ".js") == before
+    assert site_tree(out) == _cold(sample_book, tmp_path, "2026-11-02")
+
+
+def test_a_search_file_gone_from_the_published_site_has_the_index_made_again(sample_book, tmp_path):
+    out = tmp_path / "site"
+    assert build(sample_book, out, as_of="2026-11-01").published
+    (out / "search" / "manifest.js").unlink()
+    assert build(sample_book, out, as_of="2026-11-02").published
+    assert site_tree(out) == _cold(sample_book, tmp_path, "2026-11-02")
 
 
 def test_a_case_that_settles_overnight_is_drawn_again_and_states_no_moment(sample_book, tmp_path):

@@ -9,6 +9,7 @@ same output path.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -49,8 +50,8 @@ from logbook.site.pages import (
     timeline_pages,
     top,
 )
-from logbook.site.search import search_files, search_jobs
-from logbook.speed.cache import Drawn, Stamp, digest_text
+from logbook.site.search import SEARCH_FILES, index_key, search_files, search_jobs
+from logbook.speed.cache import Drawn, Stamp, digest_text, file_stamp
 from logbook.speed.policy import Reuse
 from logbook.speed.reuse import FragmentEnvironment, FragmentExtension, Memo, Ref, SharedDict, SiteReads, token
 from logbook.speed.workers import run_jobs
@@ -279,11 +280,13 @@ class PageJob:
 
 @dataclass(frozen=True, slots=True)
 class FileJob:
-    """A file of the site not drawn from a template (a search shard): *make* gives its content."""
+    """A file of the site not drawn from a template (a search file): *make* gives its content; *key*,
+    a digest of everything it is made from, lets a build take it from the site published last."""
 
     path: str
     make: Callable[[], str | bytes]
     weight: int = 1
+    key: str | None = None
 
 
 Job = PageJob | FileJob
@@ -308,10 +311,10 @@ def render_site(
     zone = zone_named(site.config.timezone)
     env.globals["local_date"] = lambda m: f"{m.instant.astimezone(zone):%Y-%m-%d}"
     out = _Output(sink)
-    planner = _Planner(site, reuse, zone, lang)
+    planner = _Planner(site, reuse, zone, lang, _linking(site, theme, reuse, sink, published))
     try:
         plan = site_plan(planner, published)
-        _draw(plan, _Painter(env, planner.common, site), reuse, out, _linking(site, theme, reuse, sink, published))
+        _draw(plan, _Painter(env, planner.common, site), reuse, out, planner.linking)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(
             [
@@ -336,8 +339,8 @@ def render_site(
 class _Planner:
     """What the page plan is made with: the site, the policy's reuse, and the context every page gets."""
 
-    def __init__(self, site: SiteView, reuse: Reuse, zone: Any, lang: Language) -> None:
-        self.site, self.reuse, self.zone, self.lang = site, reuse, zone, lang
+    def __init__(self, site: SiteView, reuse: Reuse, zone: Any, lang: Language, linking: _Linking | None) -> None:
+        self.site, self.reuse, self.zone, self.lang, self.linking = site, reuse, zone, lang, linking
         self.common = {
             "site": site,
             "config": site.config,
@@ -389,7 +392,7 @@ def site_plan(planner: _Planner, published: Path | None) -> list[Job]:
         *_list_pages(planner),
         *_timeline_pages(planner),
         PageJob("search/index.html", "search.html", {}),
-        *_search_jobs(planner.site, planner.reuse, published),
+        *_search_jobs(planner.site, planner.reuse, published, planner.linking),
         *_tag_and_agent_pages(planner),
         _feed_page(planner),
         *_case_pages(planner),
@@ -461,13 +464,23 @@ def _timeline_pages(planner: _Planner) -> list[Job]:
     return jobs
 
 
-def _search_jobs(site: SiteView, reuse: Reuse, published: Path | None) -> list[Job]:
-    """The search index's files: made now from serve's memo of each view's documents, else on every core."""
+def _search_jobs(site: SiteView, reuse: Reuse, published: Path | None, linking: _Linking | None) -> list[Job]:
+    """The search index's files: made now from serve's memo of each view's documents, else on every
+    core; with *linking*, taken whole from the site published last while their key is the same."""
     analysed, per_view = reuse.memo("analysed"), reuse.memo("rendered")
     if per_view is None:
-        return [FileJob(path, make, weight) for path, make, weight in search_jobs(site, analysed, published)]
+        key = index_key(site) if linking is not None else None
+        kept = linking.files_kept(key, SEARCH_FILES) if linking is not None and key is not None else ()
+        if kept:  # the files are taken as they are; made only where one cannot be linked after all
+            index = functools.cache(lambda: {path: make() for path, make, _ in search_jobs(site, analysed, published)})
+            return [FileJob(path, functools.partial(_one_of, index, path), 0, key) for path in kept]
+        return [FileJob(path, make, weight, key) for path, make, weight in search_jobs(site, analysed, published)]
     made = search_files(site, analysed, per_view, published)
     return [FileJob(path, functools.partial(_same_bytes, script)) for path, script in made.items()]
+
+
+def _one_of(files: Callable[[], dict[str, bytes]], path: str) -> bytes:
+    return files()[path]
 
 
 def _same_bytes(content: str | bytes) -> str | bytes:
@@ -569,6 +582,16 @@ class _Linking:
     before: dict[str, Drawn]
     keys: PageKeys
 
+    def files_kept(self, key: str, pattern: re.Pattern[str]) -> tuple[str, ...]:
+        """The files (paths matching *pattern*) the last build made with *key*, when it made them all with
+        it and each is still the file it wrote; () otherwise."""
+        made = {path: drawn for path, drawn in self.before.items() if pattern.fullmatch(path)}
+        if not made or any(drawn[0] != key for drawn in made.values()):
+            return ()
+        if any(file_stamp(self.published / path) != drawn[3] for path, drawn in made.items()):
+            return ()
+        return tuple(sorted(made))
+
 
 def _linking(
     site: SiteView, theme: Theme, reuse: Reuse, sink: PageSink | None, published: Path | None
@@ -641,6 +664,8 @@ def _deferred(
         made: Made = None
         if isinstance(job, PageJob) and linking is not None:
             made = _drawn_or_linked(job, painter, sink, linking)
+        elif isinstance(job, FileJob) and job.key is not None and linking is not None:
+            made = _made_or_linked(job, sink, linking)
         else:
             sink.write(job.path, _encoded(make()))
         for rel, source in copies:
@@ -648,6 +673,16 @@ def _deferred(
         return made
 
     return job.path, draw_and_write, job.weight + len(copies)
+
+
+def _made_or_linked(job: FileJob, sink: PageSink, linking: _Linking) -> Drawn | None:
+    """A file linked from the site published last when it was made with the same key, else made."""
+    known = linking.before.get(job.path)
+    if known is not None and known[0] == job.key and sink.link(job.path, linking.published, known[3]):
+        return known
+    sink.write(job.path, _encoded(job.make()))
+    stamp = sink.stamp(job.path)
+    return None if job.key is None or stamp is None else (job.key, (), linking.keys.site(()), stamp)
 
 
 def _drawn_or_linked(job: PageJob, painter: _Painter, sink: PageSink, linking: _Linking) -> Drawn | None:

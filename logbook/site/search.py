@@ -375,6 +375,9 @@ def _script(kind: str, number: int, data_json: str) -> bytes:
     return f'window.__logbookSearch("{kind}", {number}, {safe});\n'.encode("utf-8", "backslashreplace")
 
 
+SEARCH_FILES = re.compile(r"search/(?:manifest|terms-\d+|results-\d+)\.js")  # every file of the index
+
+
 def terms_path(number: int) -> str:
     return f"search/terms-{number}.js"
 
@@ -440,6 +443,13 @@ def search_jobs(
     except CacheUnreadable:  # a damaged entry in the cache: every case analysed anew
         index = _streamed(analysed_cases(site, memo, fresh=True))
     return [(path, functools.partial(bytes, data), 0) for path, data in index.files(_language(site)).items()]
+
+
+def index_key(site: SiteView) -> str:
+    """A digest of everything the index is made from (each case's _case_key, in site order): the same
+    key, the same files, so that a build can take them from the site it published last."""
+    language, lang = _language(site), load_language(site.config.language)
+    return digest_text("index", *(_case_key(view, site.config.timezone, language, lang) for view in site.cases))
 
 
 CaseDocuments = tuple[list[tuple[tuple[dict[str, int], ...], Card]], dict[str, str]]
