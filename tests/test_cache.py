@@ -209,6 +209,27 @@ def test_a_cache_of_an_earlier_format_is_not_read(book, tmp_path):
     assert warm(book, out)["tree"] == expected
 
 
+def test_a_cache_made_with_another_markdown_library_is_not_read(book, tmp_path):
+    """The cache keeps markdown-it-py's HTML (and pages drawn with Jinja and Babel): after an upgrade of
+    one of them, what it kept may no longer be what they make, so the whole cache is passed over."""
+    import pickle
+    import zlib
+
+    from logbook.speed.cache import cache_file
+
+    out = tmp_path / "site"
+    expected = warm(book, out)["tree"]
+    path = cache_file(book.resolve())
+    state = pickle.loads(path.read_bytes())
+    assert dict(state["libraries"])["markdown-it-py"]
+    state["libraries"] = tuple((name, "0.0" if name == "markdown-it-py" else v) for name, v in state["libraries"])
+    stale = zlib.compress(b"<p>HTML an older markdown-it-py made</p>")  # an entry as the memo keeps one
+    state["messages"] = {key: stale for key in state["messages"]}
+    path.write_bytes(pickle.dumps(state))
+    shutil.rmtree(out)
+    assert warm(book, out)["tree"] == expected
+
+
 def test_compressed_memo_entries_give_back_what_was_made():
     import zlib
 

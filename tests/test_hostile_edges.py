@@ -226,10 +226,10 @@ def test_a_cache_of_the_right_version_but_the_wrong_shape_is_ignored(logbook_dir
     import pickle
 
     from logbook import __version__
-    from logbook.speed.cache import FORMAT
+    from logbook.speed.cache import FORMAT, libraries
 
     root = logbook_dir(BUNDLE)
-    head = {"format": FORMAT, "version": __version__}
+    head = {"format": FORMAT, "version": __version__, "libraries": libraries()}
     _crafted(
         root,
         pickle.dumps({**head, "stamps": {"cases/single.md": 5}, "parsed": [], "messages": {"k": 1}, "analysed": {}}),

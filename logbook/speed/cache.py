@@ -23,7 +23,8 @@ equals the last successful build's and that site is still in place, ``build`` ha
 nothing to do.  ``drawn`` records, for the site last published, each page's key
 (site/pagekeys.py) and its file's stat, so that the next build links a page whose key is the
 same from that site instead of drawing it.  Entries not used by a build are dropped when it saves, so the cache
-never outgrows the logbook.  It lives outside the logbook (``$XDG_CACHE_HOME/logbook``),
+never outgrows the logbook.  A cache written by another version of logbook, or with other
+versions of the libraries whose output it keeps (LIBRARIES), is not read.  It lives outside the logbook (``$XDG_CACHE_HOME/logbook``),
 is written atomically, and a missing, stale or unreadable cache only costs time.
 """
 
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import io
 import os
@@ -291,11 +293,41 @@ class BuildCache:
             self.drawn = state.get("drawn", {})
 
 
+# The libraries whose output the cache keeps (Markdown's HTML, parses, dates and numbers in pages, stems):
+# a cache made with other versions of them is not read.
+LIBRARIES = (
+    "markdown-it-py",
+    "mdurl",
+    "jinja2",
+    "MarkupSafe",
+    "babel",
+    "PyYAML",
+    "python-frontmatter",
+    "snowballstemmer",
+    "PyStemmer",
+)
+
+
+@functools.cache
+def libraries() -> tuple[tuple[str, str], ...]:
+    """Each of LIBRARIES with its installed version ("" when it is not installed)."""
+    from importlib import metadata
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return ""
+
+    return tuple((name, version(name)) for name in LIBRARIES)
+
+
 def _write(path: Path, state: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-            pickle.dump({"format": FORMAT, "version": __version__, **state}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            made_with = {"format": FORMAT, "version": __version__, "libraries": libraries()}
+            pickle.dump({**made_with, **state}, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
     except OSError:
         pass  # a cache that cannot be written only costs time next build
@@ -308,7 +340,12 @@ def _read(path: Path) -> dict[str, Any] | None:
         state = _load_restricted(read_regular(path, MAX_CACHE_BYTES))
     except Exception:  # noqa: BLE001 - OSError, any unpickling error, MemoryError, RecursionError: all mean "none"
         return None
-    if not isinstance(state, dict) or state.get("format") != FORMAT or state.get("version") != __version__:
+    if (
+        not isinstance(state, dict)
+        or state.get("format") != FORMAT
+        or state.get("version") != __version__
+        or state.get("libraries") != libraries()
+    ):
         return None
     return state if all(_SHAPES[key](state.get(key)) for key in _SHAPES if key in state) else None
 
