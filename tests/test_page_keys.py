@@ -154,3 +154,59 @@ def test_a_template_that_reads_the_moment_is_drawn_again_when_it_moves(moment_on
     drawn, _, _ = _drawn_between(moment_on_tag_pages, out, "2026-11-01", "2026-11-02")
     assert {rel for rel in _inodes(out) if rel.startswith("tags/") and rel != "tags/index.html"} <= drawn
     assert site_tree(out) == _cold(moment_on_tag_pages, tmp_path, "2026-11-02")
+
+
+@pytest.fixture
+def evidence_on_lists(sample_book: Path) -> Path:
+    """A theme whose case lists show how many of each case's promises are broken (a view's evidence,
+    which the default theme shows only on the evidence page)."""
+    theme = sample_book / "themes" / "mine" / "templates"
+    theme.mkdir(parents=True)
+    default = Path(__file__).resolve().parent.parent / "themes" / "default" / "templates" / "macros.html"
+    cell = '<td>{{ view.case.counterparty or "" }}</td>'
+    text = default.read_text(encoding="utf-8")
+    assert cell in text
+    broken = ' broken={{ view.promises|selectattr("state", "equalto", "broken")|list|length }}'
+    (theme / "macros.html").write_text(text.replace(cell, cell[:-5] + broken + "</td>", 1), encoding="utf-8")
+    config = sample_book / "logbook.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("[site]\n", '[site]\ntheme = "mine"\n', 1), encoding="utf-8"
+    )
+    return sample_book
+
+
+def test_a_list_page_that_shows_promise_states_is_drawn_again_when_they_change(evidence_on_lists, tmp_path):
+    out = tmp_path / "site"
+    drawn, _, _ = _drawn_between(evidence_on_lists, out, "2026-03-03", "2026-03-20")
+    cold = _cold(evidence_on_lists, tmp_path, "2026-03-20")
+    assert site_tree(out) == cold
+    assert b"broken=1" in cold["cases/index.html"] and "cases/index.html" in drawn
+
+
+def test_the_search_index_of_a_logbook_without_cases_follows_its_language(logbook_dir, tmp_path):
+    root = logbook_dir({"logbook.toml": '[site]\ntitle = "Empty"\ntimezone = "UTC"\n'})
+    out = tmp_path / "site"
+    assert build(root, out, as_of="2026-03-01").published
+    (root / "logbook.toml").write_text('[site]\ntitle = "Empty"\ntimezone = "UTC"\nlanguage = "de"\n')
+    assert build(root, out, as_of="2026-03-01").published
+    assert site_tree(out) == _cold(root, tmp_path, "2026-03-01")
+    assert '"language":"de"' in (out / "search" / "manifest.js").read_text(encoding="utf-8")
+
+
+def test_the_staging_folder_never_writes_into_a_file_it_linked(tmp_path):
+    """A worker's share done again in the parent draws a page it had linked: the new file must not be
+    the published one (a hard link to it), or the live site would change before the swap."""
+    from logbook.site.publish import Staging
+    from logbook.speed.cache import file_stamp
+
+    published = tmp_path / "site"
+    (published / "tags").mkdir(parents=True)
+    (published / "tags" / "index.html").write_bytes(b"the published page")
+    stamp = file_stamp(published / "tags" / "index.html")
+    assert stamp is not None
+    staging = Staging(tmp_path / "staging")
+    assert staging.link("tags/index.html", published, stamp)
+    staging.write("tags/index.html", b"drawn again")
+    assert (published / "tags" / "index.html").read_bytes() == b"the published page"
+    assert staging.link("tags/index.html", published, stamp)  # linked again over the drawn one
+    assert (tmp_path / "staging" / "tags" / "index.html").read_bytes() == b"the published page"

@@ -18,6 +18,7 @@ that pickle differently only cost a drawing.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import io
@@ -34,6 +35,14 @@ from logbook.speed.workers import run_jobs
 from logbook.store.history import History
 
 _FIELDS = ("root", "config", "as_of", "cases", "tags", "history")  # the SiteView's attributes
+EVIDENCE = frozenset({"facts", "promises", "judged_as_of"})  # what the passing time changes in a view
+READ_EVIDENCE = "(evidence)"  # in a page's reads: its template read EVIDENCE of a view (see reads_evidence)
+
+
+def reads_evidence(obj: object, attribute: str) -> bool:
+    """Whether a template's read is of a view's evidence: a page whose template reads it (a theme may
+    show promise states on a list) is keyed by it like the evidence page."""
+    return attribute in EVIDENCE and type(obj) is CaseView
 
 
 class _KeyPickler(pickle.Pickler):
@@ -129,6 +138,7 @@ class PageKeys:
     entries: dict[int, bytes]  # id(entry) → its view's record digest and its anchor
     common: bytes  # what every page is drawn with
     fields: dict[str, bytes]  # SiteView attribute → its digest
+    evidence_fields: dict[str, bytes] = dataclasses.field(default_factory=dict)  # the same, views with evidence
 
     @classmethod
     def made(cls, site: SiteView, drawn_with: Sequence[object], folders: Sequence[Path]) -> PageKeys:
@@ -144,6 +154,9 @@ class PageKeys:
         keys = cls(views, entries, b"", {})
         keys.common = _digest((stamps, tuple(drawn_with), site.config)) or _never()
         keys.fields = {name: _digest(_canonical(getattr(site, name)), keys) or _never() for name in _FIELDS}
+        keys.evidence_fields = {
+            name: _digest(getattr(site, name), keys, True) or _never() for name in ("cases", "tags")
+        }
         return keys
 
     def page(self, template: str, context: dict[str, Any], evidence: bool) -> str | None:
@@ -152,8 +165,11 @@ class PageKeys:
         return None if digest is None else hashlib.sha256(self.common + digest).hexdigest()
 
     def site(self, reads: Iterable[str]) -> str:
-        """The digest of the site's attributes a page read (a method, such as ``timeline``, reads all)."""
+        """The digest of the site's attributes a page read (a method, such as ``timeline``, reads all);
+        with READ_EVIDENCE among them, its views with their evidence."""
+        names = set(reads)
+        fields = {**self.fields, **self.evidence_fields} if READ_EVIDENCE in names else self.fields
         sha = hashlib.sha256()
-        for name in sorted(reads):
-            sha.update(name.encode() + b"\x00" + (self.fields.get(name) or b"".join(self.fields.values())))
+        for name in sorted(names - {READ_EVIDENCE}):
+            sha.update(name.encode() + b"\x00" + (fields.get(name) or b"".join(fields.values())))
         return sha.hexdigest()

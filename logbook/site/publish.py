@@ -145,10 +145,19 @@ class Staging:
         return target
 
     def write(self, rel: str, content: bytes) -> None:
-        self._target(rel).write_bytes(content)
+        self._fresh(rel).write_bytes(content)
 
     def copy(self, rel: str, source: Path) -> None:
-        copy_regular(source, self._target(rel))
+        copy_regular(source, self._fresh(rel))
+
+    def _fresh(self, rel: str) -> Path:
+        """Where a file is to be made: never a file already there (a page linked from the published
+        site, when a worker's share is done again in the parent, is that site's file: writing into it
+        would change the live site)."""
+        target = self._target(rel)
+        with suppress(FileNotFoundError):
+            target.unlink()
+        return target
 
     def stamp(self, rel: str) -> Stamp | None:
         """The stat of a file written here (it keeps it when the folder is swapped in)."""
@@ -162,7 +171,7 @@ class Staging:
         if file_stamp(source) != stamp:
             return False
         try:
-            os.link(source, self._target(rel), follow_symlinks=False)
+            os.link(source, self._fresh(rel), follow_symlinks=False)
         except OSError:
             return False
         return True

@@ -36,7 +36,7 @@ from logbook.load.themes import Theme, default_theme_dir
 from logbook.site.calendar import calendar_ics
 from logbook.site.charts import dashboard_charts, mini_timeline
 from logbook.site.messages import render_message
-from logbook.site.pagekeys import PageKeys
+from logbook.site.pagekeys import READ_EVIDENCE, PageKeys, reads_evidence
 from logbook.site.pages import (
     FACETS,
     TOP,
@@ -308,6 +308,7 @@ def render_site(
     lang = load_language(site.config.language)
     env = _environment(theme, reuse, lang)
     env.fragments = reuse.memo("fragments")
+    env.watched = reads_evidence if sink is not None and reuse.drawn(published) is not None else None
     zone = zone_named(site.config.timezone)
     env.globals["local_date"] = lambda m: f"{m.instant.astimezone(zone):%Y-%m-%d}"
     out = _Output(sink)
@@ -469,7 +470,7 @@ def _search_jobs(site: SiteView, reuse: Reuse, published: Path | None, linking: 
     core; with *linking*, taken whole from the site published last while their key is the same."""
     analysed, per_view = reuse.memo("analysed"), reuse.memo("rendered")
     if per_view is None:
-        key = index_key(site) if linking is not None else None
+        key = digest_text(index_key(site), linking.keys.common.hex()) if linking is not None else None
         kept = linking.files_kept(key, SEARCH_FILES) if linking is not None and key is not None else ()
         if kept:  # the files are taken as they are; made only where one cannot be linked after all
             index = functools.cache(lambda: {path: make() for path, make, _ in search_jobs(site, analysed, published)})
@@ -605,8 +606,22 @@ def _linking(
         site.config.language,
         site.config.timezone,
         site.as_of.astimezone(zone_named(site.config.timezone)).year,
+        _zone_files(site),
     )
     return _Linking(published, before, PageKeys.made(site, drawn_with, folders))
+
+
+def _zone_files(site: SiteView) -> tuple[tuple[str, Stamp | None], ...]:
+    """The stat of the time zone database's file of each zone the site shows times in (an updated
+    database may give other offsets; the tzdata package's version is the build cache's, LIBRARIES)."""
+    import zoneinfo
+
+    zones = sorted({site.config.timezone, *(v.case.timezone for v in site.cases if v.case.timezone)})
+    found = []
+    for name in zones:
+        paths = [Path(folder) / name for folder in zoneinfo.TZPATH]
+        found.append((name, next((stamp for stamp in map(file_stamp, paths) if stamp is not None), None)))
+    return tuple(found)
 
 
 def _draw(plan: list[Job], painter: _Painter, reuse: Reuse, out: _Output, linking: _Linking | None = None) -> None:
@@ -687,20 +702,28 @@ def _made_or_linked(job: FileJob, sink: PageSink, linking: _Linking) -> Drawn | 
 
 def _drawn_or_linked(job: PageJob, painter: _Painter, sink: PageSink, linking: _Linking) -> Drawn | None:
     """The page linked from the site published last when its key and what it read of the site are
-    those it was drawn with, else drawn and written; how it was drawn (None: it has no key)."""
+    those it was drawn with, else drawn and written; how it was drawn (None: it has no key).  A page
+    whose template read a view's evidence (READ_EVIDENCE among its reads) is keyed with it."""
     keys = linking.keys
-    key = keys.page(job.template, job.context, job.shows_evidence)
     known = linking.before.get(job.path)
+    evidence = job.shows_evidence or (known is not None and READ_EVIDENCE in known[1])
+    key = keys.page(job.template, job.context, evidence)
     if key is not None and known is not None and known[0] == key and keys.site(known[1]) == known[2]:
         if sink.link(job.path, linking.published, known[3]):
             return known
     reader = SiteReads(painter.site)
+    painter.env.noted = False
     sink.write(job.path, _encoded(painter.draw(job, reader)))
     stamp = sink.stamp(job.path)
     if key is None or stamp is None:
         return None
-    reads = tuple(sorted(reader._reads))
-    return key, reads, keys.site(reads), stamp
+    reads = set(reader._reads)
+    if painter.env.noted and not job.shows_evidence:
+        reads.add(READ_EVIDENCE)
+        key = keys.page(job.template, job.context, True)
+        if key is None:
+            return None
+    return key, tuple(sorted(reads)), keys.site(reads), stamp
 
 
 def _encoded(content: str | bytes) -> bytes:

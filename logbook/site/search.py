@@ -449,7 +449,8 @@ def index_key(site: SiteView) -> str:
     """A digest of everything the index is made from (each case's _case_key, in site order): the same
     key, the same files, so that a build can take them from the site it published last."""
     language, lang = _language(site), load_language(site.config.language)
-    return digest_text("index", *(_case_key(view, site.config.timezone, language, lang) for view in site.cases))
+    cases = (_case_key(view, site.config.timezone, language, lang) for view in site.cases)
+    return digest_text("index", str(FORMAT), language, lang.code, *cases)  # the manifest's words: none without cases
 
 
 CaseDocuments = tuple[list[tuple[tuple[dict[str, int], ...], Card]], dict[str, str]]

@@ -305,6 +305,7 @@ LIBRARIES = (
     "python-frontmatter",
     "snowballstemmer",
     "PyStemmer",
+    "tzdata",
 )
 
 

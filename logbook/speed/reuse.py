@@ -217,9 +217,24 @@ class Memo:
 
 
 class FragmentEnvironment(jinja2.Environment):
-    """The template environment, with the fragment memo of the build (None: render every fragment)."""
+    """The template environment, with the fragment memo of the build (None: render every fragment).
+
+    *watched* says which attribute reads a page key must know of (an object and the attribute's
+    name → whether it counts); ``noted`` is set when the page being drawn made one."""
 
     fragments: Memo | None = None
+    watched: Callable[[Any, str], bool] | None = None
+    noted = False
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if self.watched is not None and self.watched(obj, attribute):
+            self.noted = True
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if self.watched is not None and isinstance(argument, str) and self.watched(obj, argument):
+            self.noted = True
+        return super().getitem(obj, argument)
 
 
 class SiteReads:
