@@ -134,19 +134,22 @@ def test_an_edited_case_draws_its_pages_again(sample_book, tmp_path):
     assert any(rel.startswith("cases/") for rel in drawn) and len(drawn) < len(before)
 
 
+def _theme(book: Path, template: str, old: str, new: str) -> Path:
+    """*book* with a theme "changed" whose *template* is the default one with *old* replaced by *new*."""
+    folder = book / "themes" / "changed" / "templates"
+    folder.mkdir(parents=True)
+    text = (Path(__file__).resolve().parent.parent / "themes" / "default" / "templates" / template).read_text()
+    assert old in text
+    (folder / template).write_text(text.replace(old, new, 1), encoding="utf-8")
+    config = book / "logbook.toml"
+    config.write_text(config.read_text().replace("[site]\n", '[site]\ntheme = "changed"\n', 1), encoding="utf-8")
+    return book
+
+
 @pytest.fixture
 def moment_on_tag_pages(sample_book: Path) -> Path:
     """A theme whose tag pages print ``site.as_of`` (which the default theme never shows there)."""
-    theme = sample_book / "themes" / "dated" / "templates"
-    theme.mkdir(parents=True)
-    default = Path(__file__).resolve().parent.parent / "themes" / "default" / "templates" / "tag.html"
-    text = default.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<p>{{ site.as_of }}</p>", 1)
-    (theme / "tag.html").write_text(text, encoding="utf-8")
-    config = sample_book / "logbook.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace("[site]\n", '[site]\ntheme = "dated"\n', 1), encoding="utf-8"
-    )
-    return sample_book
+    return _theme(sample_book, "tag.html", "{% block main %}", "{% block main %}<p>{{ site.as_of }}</p>")
 
 
 def test_a_template_that_reads_the_moment_is_drawn_again_when_it_moves(moment_on_tag_pages, tmp_path):
@@ -160,19 +163,9 @@ def test_a_template_that_reads_the_moment_is_drawn_again_when_it_moves(moment_on
 def evidence_on_lists(sample_book: Path) -> Path:
     """A theme whose case lists show how many of each case's promises are broken (a view's evidence,
     which the default theme shows only on the evidence page)."""
-    theme = sample_book / "themes" / "mine" / "templates"
-    theme.mkdir(parents=True)
-    default = Path(__file__).resolve().parent.parent / "themes" / "default" / "templates" / "macros.html"
     cell = '<td>{{ view.case.counterparty or "" }}</td>'
-    text = default.read_text(encoding="utf-8")
-    assert cell in text
-    broken = ' broken={{ view.promises|selectattr("state", "equalto", "broken")|list|length }}'
-    (theme / "macros.html").write_text(text.replace(cell, cell[:-5] + broken + "</td>", 1), encoding="utf-8")
-    config = sample_book / "logbook.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace("[site]\n", '[site]\ntheme = "mine"\n', 1), encoding="utf-8"
-    )
-    return sample_book
+    broken = '<td>{{ view.case.counterparty or "" }} broken={{ view.promises|selectattr("state", "equalto", "broken")|list|length }}</td>'
+    return _theme(sample_book, "macros.html", cell, broken)
 
 
 def test_a_list_page_that_shows_promise_states_is_drawn_again_when_they_change(evidence_on_lists, tmp_path):
