@@ -100,6 +100,19 @@ def test_a_case_that_settles_overnight_is_drawn_again_and_states_no_moment(sampl
     assert site_tree(out) == _cold(sample_book, tmp_path, "2026-10-01")
 
 
+def test_an_evidence_page_states_the_moment_unless_its_case_is_settled(sample_book, tmp_path):
+    """docs/format.md, "As of": the dashboard and the attention list always state it, a case's page
+    only when something on it depends on it, no other page."""
+    loaded = load_logbook(sample_book)
+    site = derive_site(loaded.logbook, as_of_instant("2026-11-02", loaded.logbook.config.timezone), loaded.history)
+    out = tmp_path / "site"
+    assert build(sample_book, out, as_of="2026-11-02", cache=False).published
+    stating = _stating_the_moment(out)
+    cases = {f"cases/{v.case.id}/index.html": v.judged_as_of is not None for v in site.cases}
+    assert True in cases.values() and False in cases.values()
+    assert stating == {"index.html", "attention/index.html"} | {page for page, judged in cases.items() if judged}
+
+
 def test_the_settled_rule_is_the_horizon_rule(sample_book):
     """A view is settled exactly when its facts and promise states as of the build's moment are those
     at the horizon; an open case never is (its length grows)."""
