@@ -216,3 +216,17 @@ def test_the_staging_folder_never_writes_into_a_file_it_linked(tmp_path):
     assert (published / "tags" / "index.html").read_bytes() == b"the published page"
     assert staging.link("tags/index.html", published, stamp)  # linked again over the drawn one
     assert (tmp_path / "staging" / "tags" / "index.html").read_bytes() == b"the published page"
+
+
+def test_the_watching_environment_answers_every_lookup_as_jinja_does():
+    """The environment notes reads of a view's evidence on every attribute and item lookup a page
+    makes; every other lookup (a slice, a missing key, an attribute through an item) is as Jinja's."""
+    from logbook.speed.reuse import FragmentEnvironment
+
+    env = FragmentEnvironment()
+    env.watched_names, env.watched = frozenset({"facts"}), lambda obj, name: isinstance(obj, dict)
+    page = "{{ x[1:3] }} {{ d.facts }} {{ d.other is defined }} {{ o.real }}"
+    assert env.from_string(page).render(x=[1, 2, 3, 4], d={"facts": 5}, o=2) == "[2, 3] 5 False 2"
+    assert env.noted
+    env.noted = False
+    assert env.from_string("{{ d['facts'] }}").render(d={"facts": 5}) == "5" and env.noted

@@ -36,7 +36,7 @@ from logbook.load.themes import Theme, default_theme_dir
 from logbook.site.calendar import calendar_ics
 from logbook.site.charts import dashboard_charts, mini_timeline
 from logbook.site.messages import render_message
-from logbook.site.pagekeys import READ_EVIDENCE, PageKeys, reads_evidence
+from logbook.site.pagekeys import EVIDENCE, READ_EVIDENCE, PageKeys, reads_evidence
 from logbook.site.pages import (
     FACETS,
     TOP,
@@ -309,6 +309,7 @@ def render_site(
     env = _environment(theme, reuse, lang)
     env.fragments = reuse.memo("fragments")
     env.watched = reads_evidence if sink is not None and reuse.drawn(published) is not None else None
+    env.watched_names = EVIDENCE if env.watched is not None else frozenset()
     zone = zone_named(site.config.timezone)
     env.globals["local_date"] = lambda m: f"{m.instant.astimezone(zone):%Y-%m-%d}"
     out = _Output(sink)

@@ -223,16 +223,27 @@ class FragmentEnvironment(jinja2.Environment):
     name → whether it counts); ``noted`` is set when the page being drawn made one."""
 
     fragments: Memo | None = None
+    watched_names: frozenset[str] = frozenset()  # attribute names worth asking *watched* about
     watched: Callable[[Any, str], bool] | None = None
     noted = False
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if self.watched is not None and self.watched(obj, attribute):
+        """jinja2.Environment.getattr (the same steps, in one call: it runs for every ``a.b`` of a
+        page), noting a watched read first."""
+        if attribute in self.watched_names and self.watched is not None and self.watched(obj, attribute):
             self.noted = True
-        return super().getattr(obj, attribute)
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            pass
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return self.undefined(obj=obj, name=attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        if self.watched is not None and isinstance(argument, str) and self.watched(obj, argument):
+        watched = type(argument) is str and argument in self.watched_names  # a slice is not hashable
+        if watched and self.watched is not None and self.watched(obj, argument):
             self.noted = True
         return super().getitem(obj, argument)
 
