@@ -31,6 +31,7 @@ from typing import Any
 
 import logbook
 from logbook.evidence.derive import CaseView, Entry, SiteView
+from logbook.speed.cache import folder_stamps
 from logbook.speed.workers import run_jobs
 from logbook.store.history import History
 
@@ -120,15 +121,6 @@ def _canonical(value: object) -> object:
     return value
 
 
-def _stamps(folders: Iterable[Path], pattern: str) -> list[tuple[str, int, int, int]]:
-    found = []
-    for folder in folders:
-        for path in sorted(folder.rglob(pattern)):
-            st = path.stat()
-            found.append((str(path), st.st_size, st.st_mtime_ns, st.st_ino))
-    return found
-
-
 @dataclass
 class PageKeys:
     """The keys of one build's pages (made in the parent before the pages are drawn, so that the
@@ -150,7 +142,7 @@ class PageKeys:
         views = {id(view): pair for view, pair in zip(site.cases, digests)}
         entries = {id(e): pair[0] + e.anchor.encode() for view, pair in zip(site.cases, digests) for e in view.entries}
         code = Path(logbook.__file__).parent
-        stamps = (_stamps([code], "*.py"), _stamps(folders, "*"), logbook.__version__)
+        stamps = (folder_stamps([code], "*.py"), folder_stamps(folders), logbook.__version__)
         keys = cls(views, entries, b"", {})
         keys.common = _digest((stamps, tuple(drawn_with), site.config)) or _never()
         keys.fields = {name: _digest(_canonical(getattr(site, name)), keys) or _never() for name in _FIELDS}

@@ -50,8 +50,8 @@ from logbook.site.pages import (
     timeline_pages,
     top,
 )
-from logbook.site.search import SEARCH_FILES, index_key, search_files, search_jobs
-from logbook.speed.cache import Drawn, Stamp, digest_text, file_stamp
+from logbook.site.search import SEARCH_FILES, case_keys, index_key, search_files, search_jobs
+from logbook.speed.cache import Drawn, Stamp, digest_text, file_stamp, folder_stamps
 from logbook.speed.policy import Reuse
 from logbook.speed.reuse import FragmentEnvironment, FragmentExtension, Memo, Ref, SharedDict, SiteReads, token
 from logbook.speed.workers import run_jobs
@@ -246,16 +246,9 @@ def _environment(theme: Theme, reuse: Reuse, lang: Language) -> FragmentEnvironm
     folders = [*theme.template_dirs, str(default_theme_dir() / "templates")]
     return reuse.kept_while(
         "environment",
-        lambda: (theme, lang.code, tuple(_file_stamps(folders))),
+        lambda: (theme, lang.code, folder_stamps(folders)),
         lambda: make_environment(theme, lang),
     )
-
-
-def _file_stamps(folders: list[str]) -> Iterable[tuple[str, int, int, int]]:
-    for folder in folders:
-        for path in sorted(Path(folder).rglob("*")):
-            st = path.stat()
-            yield str(path), st.st_size, st.st_mtime_ns, st.st_ino
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,12 +301,12 @@ def render_site(
     lang = load_language(site.config.language)
     env = _environment(theme, reuse, lang)
     env.fragments = reuse.memo("fragments")
-    env.watched = reads_evidence if sink is not None and reuse.drawn(published) is not None else None
-    env.watched_names = EVIDENCE if env.watched is not None else frozenset()
     zone = zone_named(site.config.timezone)
     env.globals["local_date"] = lambda m: f"{m.instant.astimezone(zone):%Y-%m-%d}"
     out = _Output(sink)
     planner = _Planner(site, reuse, zone, lang, _linking(site, theme, reuse, sink, published))
+    linked = planner.linking is not None  # then the keys must know of a template reading a view's evidence
+    env.watched, env.watched_names = (reads_evidence, EVIDENCE) if linked else (None, frozenset())
     try:
         plan = site_plan(planner, published)
         _draw(plan, _Painter(env, planner.common, site), reuse, out, planner.linking)
@@ -471,12 +464,17 @@ def _search_jobs(site: SiteView, reuse: Reuse, published: Path | None, linking: 
     core; with *linking*, taken whole from the site published last while their key is the same."""
     analysed, per_view = reuse.memo("analysed"), reuse.memo("rendered")
     if per_view is None:
-        key = digest_text(index_key(site), linking.keys.common.hex()) if linking is not None else None
-        kept = linking.files_kept(key, SEARCH_FILES) if linking is not None and key is not None else ()
+        if linking is None:
+            return [FileJob(path, make, weight) for path, make, weight in search_jobs(site, analysed, published)]
+        keys = case_keys(site)
+        key = digest_text(index_key(site, keys), linking.keys.common.hex())
+        kept = linking.files_kept(key, SEARCH_FILES)
         if kept:  # the files are taken as they are; made only where one cannot be linked after all
-            index = functools.cache(lambda: {path: make() for path, make, _ in search_jobs(site, analysed, published)})
+            index = functools.cache(
+                lambda: {path: make() for path, make, _ in search_jobs(site, analysed, published, keys)}
+            )
             return [FileJob(path, functools.partial(_one_of, index, path), 0, key) for path in kept]
-        return [FileJob(path, make, weight, key) for path, make, weight in search_jobs(site, analysed, published)]
+        return [FileJob(path, make, weight, key) for path, make, weight in search_jobs(site, analysed, published, keys)]
     made = search_files(site, analysed, per_view, published)
     return [FileJob(path, functools.partial(_same_bytes, script)) for path, script in made.items()]
 
@@ -698,7 +696,8 @@ def _made_or_linked(job: FileJob, sink: PageSink, linking: _Linking) -> Drawn | 
         return known
     sink.write(job.path, _encoded(job.make()))
     stamp = sink.stamp(job.path)
-    return None if job.key is None or stamp is None else (job.key, (), linking.keys.site(()), stamp)
+    assert job.key is not None  # only a keyed file is made here
+    return None if stamp is None else (job.key, (), linking.keys.site(()), stamp)
 
 
 def _drawn_or_linked(job: PageJob, painter: _Painter, sink: PageSink, linking: _Linking) -> Drawn | None:

@@ -432,25 +432,31 @@ def search_files(
 
 
 def search_jobs(
-    site: SiteView, memo: Memo | None = None, published: Path | None = None
+    site: SiteView, memo: Memo | None = None, published: Path | None = None, keys: Sequence[str] | None = None
 ) -> list[tuple[str, Callable[[], bytes], int]]:
     """The index's files as (output path, job, weight) for workers.run_jobs, each job handing over one
     file.  A build's way: each case's documents are analysed on every core (and kept in *memo*, the
     build cache's ``analysed`` table, by their content, so that the next build analyses only the
-    cases that changed); the index is then made here, a case at a time, from what came back."""
+    cases that changed); the index is then made here, a case at a time, from what came back.  *keys*:
+    case_keys, when worked out already."""
     try:
-        index = _streamed(analysed_cases(site, memo))
+        index = _streamed(analysed_cases(site, memo, keys=keys))
     except CacheUnreadable:  # a damaged entry in the cache: every case analysed anew
-        index = _streamed(analysed_cases(site, memo, fresh=True))
+        index = _streamed(analysed_cases(site, memo, fresh=True, keys=keys))
     return [(path, functools.partial(bytes, data), 0) for path, data in index.files(_language(site)).items()]
 
 
-def index_key(site: SiteView) -> str:
-    """A digest of everything the index is made from (each case's _case_key, in site order): the same
-    key, the same files, so that a build can take them from the site it published last."""
+def case_keys(site: SiteView) -> list[str]:
+    """Each case's _case_key, in site order: what its documents are made from."""
     language, lang = _language(site), load_language(site.config.language)
-    cases = (_case_key(view, site.config.timezone, language, lang) for view in site.cases)
-    return digest_text("index", str(FORMAT), language, lang.code, *cases)  # the manifest's words: none without cases
+    return [_case_key(view, site.config.timezone, language, lang) for view in site.cases]
+
+
+def index_key(site: SiteView, keys: Sequence[str]) -> str:
+    """A digest of everything the index is made from (the cases' *keys*, and the languages its
+    manifest names even without cases): the same key, the same files, so that a build can take them
+    from the site it published last."""
+    return digest_text("index", str(FORMAT), _language(site), site.config.language, *keys)
 
 
 CaseDocuments = tuple[list[tuple[tuple[dict[str, int], ...], Card]], dict[str, str]]
@@ -475,13 +481,18 @@ def analysed_case(view: CaseView, zone: tzinfo | None, language: str, lang: Lang
     return lengths, pack((documents, forms)) if packed else (documents, forms)
 
 
-def analysed_cases(site: SiteView, memo: Memo | None = None, fresh: bool = False) -> list[AnalysedCase]:
+def analysed_cases(
+    site: SiteView, memo: Memo | None = None, fresh: bool = False, keys: Sequence[str] | None = None
+) -> list[AnalysedCase]:
     """Every case's AnalysedCase, in site order: from *memo* where it holds the case's content (unless
-    *fresh*), the others made on every core and put in it."""
+    *fresh*), the others made on every core and put in it (*keys*: case_keys, when known)."""
     zone = zone_named(site.config.timezone)
     language, lang = _language(site), load_language(site.config.language)
     views = site.cases
-    keys = [_case_key(view, site.config.timezone, language, lang) for view in views] if memo is not None else []
+    if memo is None:
+        keys = []
+    elif keys is None:
+        keys = case_keys(site)
     found: list[AnalysedCase | None] = [None] * len(views)
     if memo is not None and not fresh:
         for n, key in enumerate(keys):

@@ -41,7 +41,7 @@ import subprocess
 import tempfile
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,9 +56,8 @@ FORMAT = 8  # 2: Markdown HTML and search shards kept zlib-compressed; 3: parse 
 # 4: search shards by SHA-256 only; 5: Markdown HTML by case; 6: attachments have a published name;
 # 7: search documents analysed per case; 8: a parse holds its case's own checks
 Stamp = tuple[int, int, int, int]  # size, mtime_ns, inode, mode
-Drawn = tuple[
-    str, tuple[str, ...], str, Stamp
-]  # a page's key, the site attributes it read, their digest, its file's stat
+# How a page was drawn: its key, the site attributes it read, their digest, its file's stat.
+Drawn = tuple[str, tuple[str, ...], str, Stamp]
 
 
 def cache_home() -> Path:
@@ -72,6 +71,17 @@ def cache_file(root: Path) -> Path:
 def file_stamp(path: Path | str) -> Stamp | None:
     """A file's size, mtime, inode and mode, not following a symbolic link (None: there is none)."""
     return _stamp(path)
+
+
+def folder_stamps(folders: Iterable[Path | str], pattern: str = "*") -> tuple[tuple[str, int, int, int], ...]:
+    """Path, size, mtime and inode of every file and folder under *folders* matching *pattern*, in
+    order: what stands for the content of files read on every build (templates, catalogues, code)."""
+    found = []
+    for folder in folders:
+        for path in sorted(Path(folder).rglob(pattern)):
+            st = path.stat()
+            found.append((str(path), st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(found)
 
 
 def _stamp(path: Path | str) -> Stamp | None:
