@@ -24,7 +24,7 @@ from logbook import build as build_module
 from logbook.evidence import derive
 from logbook.load import parse
 from logbook.load import stage as load
-from logbook.site import publish, render
+from logbook.site import publish, render, search
 from logbook.speed import cache, parses
 
 TOTALS: dict[str, float] = {}
@@ -60,7 +60,8 @@ def main() -> int:
     timed(render, "render_site", "render (all)")
     timed(render, "render_message", "  markdown")
     timed(render, "search_files", "  search")  # serve's way
-    timed(render, "search_jobs", "  search")  # build's way: the whole index made at once
+    timed(search, "analysed_cases", "  search")  # build's way: the cases' documents analysed, on every core,
+    timed(search, "_streamed", "  search")  # then the index made from them, beside the pages
     timed(publish.Staging, "write_files", "publish (rest)")  # pages are written as they are drawn
     timed(cache.BuildCache, "save", "cache save")
     with tempfile.TemporaryDirectory() as out:

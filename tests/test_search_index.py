@@ -236,7 +236,7 @@ def test_an_index_updated_with_the_changed_documents_equals_one_made_anew():
 
 @pytest.mark.parametrize("language", ["en", "zh-Hans"])
 def test_a_builds_index_made_case_by_case_equals_serves_made_at_once(sample_book, language, monkeypatch):
-    """search_jobs (a build: each case analysed on its own, packed for the cache or not, the index
+    """index_job (a build: each case analysed on its own, packed for the cache or not, the index
     made a case at a time) gives the very bytes of index_files over every document (serve's way)."""
     from logbook.build import as_of_instant
     from logbook.evidence.derive import derive_site
@@ -251,7 +251,7 @@ def test_a_builds_index_made_case_by_case_equals_serves_made_at_once(sample_book
     expected = index_files(search.site_documents(site), search._language(site))
     memo = Memo()
     for kept in (None, memo, memo):  # no cache; the cache filled; the cache read
-        files = {path: job() for path, job, _ in search.search_jobs(site, kept)}
+        files = search.index_job(site, kept)[0]()
         assert files == expected
         memo.old, memo.new = {**memo.old, **memo.new}, {}
     assert memo.hits == len(site.cases) and memo.misses == len(site.cases)

@@ -35,6 +35,7 @@ from logbook.load.catalogues import LOCALES_DIR, load_language
 from logbook.load.themes import Theme, default_theme_dir
 from logbook.site.calendar import calendar_ics
 from logbook.site.charts import dashboard_charts, mini_timeline
+from logbook.site.folding import fold_translations
 from logbook.site.messages import render_message
 from logbook.site.pagekeys import EVIDENCE, READ_EVIDENCE, PageKeys, reads_evidence
 from logbook.site.pages import (
@@ -50,7 +51,7 @@ from logbook.site.pages import (
     timeline_pages,
     top,
 )
-from logbook.site.search import SEARCH_FILES, case_keys, index_key, search_files, search_jobs
+from logbook.site.search import SEARCH_FILES, case_keys, index_job, index_key, search_files
 from logbook.speed.cache import Drawn, Stamp, digest_text, file_stamp, folder_stamps
 from logbook.speed.policy import Reuse
 from logbook.speed.reuse import FragmentEnvironment, FragmentExtension, Memo, Ref, SharedDict, SiteReads, token
@@ -155,6 +156,7 @@ def make_environment(theme: Theme, lang: Language = ENGLISH) -> FragmentEnvironm
         extensions=[FragmentExtension, "jinja2.ext.i18n"],
     )
     env.install_gettext_translations(lang.translations, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+    env.folding = functools.partial(fold_translations, translations=lang.translations)  # see site/folding.py
     env.filters.update(
         moment=_moment,
         instant=_instant,
@@ -282,7 +284,17 @@ class FileJob:
     key: str | None = None
 
 
-Job = PageJob | FileJob
+@dataclass(frozen=True, slots=True)
+class FilesJob:
+    """Files of the site made together (the search index: its term chunks and result cards are cut
+    from one index): *make* gives output path → content; *key* is FileJob's, for each of them."""
+
+    make: Callable[[], dict[str, bytes]]
+    weight: int = 1
+    key: str | None = None
+
+
+Job = PageJob | FileJob | FilesJob
 
 
 def render_site(
@@ -460,21 +472,20 @@ def _timeline_pages(planner: _Planner) -> list[Job]:
 
 
 def _search_jobs(site: SiteView, reuse: Reuse, published: Path | None, linking: _Linking | None) -> list[Job]:
-    """The search index's files: made now from serve's memo of each view's documents, else on every
-    core; with *linking*, taken whole from the site published last while their key is the same."""
+    """The search index's files: made now from serve's memo of each view's documents, else made
+    beside the pages from each case's documents, analysed on every core first (search.index_job);
+    with *linking*, taken whole from the site published last while their key is the same."""
     analysed, per_view = reuse.memo("analysed"), reuse.memo("rendered")
     if per_view is None:
         if linking is None:
-            return [FileJob(path, make, weight) for path, make, weight in search_jobs(site, analysed, published)]
+            return [FilesJob(*index_job(site, analysed))]
         keys = case_keys(site)
         key = digest_text(index_key(site, keys), linking.keys.common.hex())
         kept = linking.files_kept(key, SEARCH_FILES)
         if kept:  # the files are taken as they are; made only where one cannot be linked after all
-            index = functools.cache(
-                lambda: {path: make() for path, make, _ in search_jobs(site, analysed, published, keys)}
-            )
+            index = functools.cache(lambda: index_job(site, analysed, keys)[0]())
             return [FileJob(path, functools.partial(_one_of, index, path), 0, key) for path in kept]
-        return [FileJob(path, make, weight, key) for path, make, weight in search_jobs(site, analysed, published, keys)]
+        return [FilesJob(*index_job(site, analysed, keys), key)]
     made = search_files(site, analysed, per_view, published)
     return [FileJob(path, functools.partial(_same_bytes, script)) for path, script in made.items()]
 
@@ -633,6 +644,10 @@ def _draw(plan: list[Job], painter: _Painter, reuse: Reuse, out: _Output, linkin
             if isinstance(job, FileJob):
                 out.page(job.path, job.make())
                 continue
+            if isinstance(job, FilesJob):
+                for path, script in job.make().items():
+                    out.page(path, script)
+                continue
             key = (job.template, painter.key, token(job.context))
             out.page(
                 job.path, pages.render(painter.env, job.path, key, painter.site, functools.partial(painter.pieces, job))
@@ -641,13 +656,23 @@ def _draw(plan: list[Job], painter: _Painter, reuse: Reuse, out: _Output, linkin
                 out.copy(rel, source)
         return
     pending = [_deferred(job, painter, out, linking) for job in plan]
-    results = run_jobs([make for _, make, _ in pending], [weight for _, _, weight in pending], reuse.worker_memos())
+    results = run_jobs([make for make, _ in pending], [weight for _, weight in pending], reuse.worker_memos())
     drawn: dict[str, Drawn] = {}
-    for (path, _, _), content in zip(pending, results):
-        if isinstance(content, tuple):
-            drawn[path] = content
-            content = None
-        out.keep(path, content)
+    for job, made in zip(plan, results):
+        files: dict[str, Made]
+        if isinstance(job, FilesJob):  # its paths are known only now
+            assert isinstance(made, dict)
+            for path in made:
+                out.claim(path)
+            files = made
+        else:
+            assert not isinstance(made, dict)
+            files = {job.path: made}
+        for path, content in files.items():
+            if isinstance(content, tuple):
+                drawn[path] = content
+                content = None
+            out.keep(path, content)
     if linking is not None:
         reuse.record_drawn(linking.published, drawn)
 
@@ -657,19 +682,21 @@ Made = bytes | Drawn | None  # a page's content, or (written to the sink already
 
 def _deferred(
     job: Job, painter: _Painter, out: _Output, linking: _Linking | None
-) -> tuple[str, Callable[[], Made], int]:
-    """A job as (path, drawing, weight) for the workers.  With a sink, each worker writes its pages
-    there itself, and copies the page's *copies* too: creating thousands of files is slow on some
-    disks, and goes faster side by side; the drawing then gives None, or with *linking* how the page
-    was drawn (or that it was linked)."""
+) -> tuple[Callable[[], Made | dict[str, Made]], int]:
+    """A job as (drawing, weight) for the workers.  With a sink, each worker writes its pages there
+    itself, and copies the page's *copies* too: creating thousands of files is slow on some disks,
+    and goes faster side by side; the drawing then gives None, or with *linking* how the page was
+    drawn (or that it was linked).  A FilesJob's drawing gives that for each of its files."""
+    sink = out.sink
+    if isinstance(job, FilesJob):
+        return functools.partial(_files_made, job, sink, linking), job.weight
     make: Callable[[], str | bytes] = job.make if isinstance(job, FileJob) else functools.partial(painter.draw, job)
     copies = job.copies if isinstance(job, PageJob) else ()
     out.claim(job.path)
-    sink = out.sink
     if sink is None:
         for rel, source in copies:
             out.copy(rel, source)
-        return job.path, lambda: _encoded(make()), job.weight
+        return lambda: _encoded(make()), job.weight
     for rel, _ in copies:
         out.claim(rel)
 
@@ -686,7 +713,7 @@ def _deferred(
             sink.copy(rel, source)
         return made
 
-    return job.path, draw_and_write, job.weight + len(copies)
+    return draw_and_write, job.weight + len(copies)
 
 
 def _made_or_linked(job: FileJob, sink: PageSink, linking: _Linking) -> Drawn | None:
@@ -694,10 +721,27 @@ def _made_or_linked(job: FileJob, sink: PageSink, linking: _Linking) -> Drawn | 
     known = linking.before.get(job.path)
     if known is not None and known[0] == job.key and sink.link(job.path, linking.published, known[3]):
         return known
-    sink.write(job.path, _encoded(job.make()))
-    stamp = sink.stamp(job.path)
-    assert job.key is not None  # only a keyed file is made here
-    return None if stamp is None else (job.key, (), linking.keys.site(()), stamp)
+    return _written(job.path, job.make(), job.key, sink, linking)
+
+
+def _files_made(job: FilesJob, sink: PageSink | None, linking: _Linking | None) -> dict[str, Made]:
+    """A FilesJob's files, each written to the *sink* (with *linking*, keyed by the job's key), else kept."""
+    files = job.make()
+    if sink is None:
+        return {path: _encoded(content) for path, content in files.items()}
+    if job.key is None or linking is None:
+        for path, content in files.items():
+            sink.write(path, content)
+        return dict.fromkeys(files)
+    return {path: _written(path, content, job.key, sink, linking) for path, content in files.items()}
+
+
+def _written(path: str, content: str | bytes, key: str | None, sink: PageSink, linking: _Linking) -> Drawn | None:
+    """A file made with *key* written, and how (None: it cannot be stamped, so not linked next time)."""
+    sink.write(path, _encoded(content))
+    stamp = sink.stamp(path)
+    assert key is not None  # only a keyed file is made here
+    return None if stamp is None else (key, (), linking.keys.site(()), stamp)
 
 
 def _drawn_or_linked(job: PageJob, painter: _Painter, sink: PageSink, linking: _Linking) -> Drawn | None:

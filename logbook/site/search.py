@@ -431,19 +431,25 @@ def search_files(
     return index.files(_language(site))
 
 
-def search_jobs(
-    site: SiteView, memo: Memo | None = None, published: Path | None = None, keys: Sequence[str] | None = None
-) -> list[tuple[str, Callable[[], bytes], int]]:
-    """The index's files as (output path, job, weight) for workers.run_jobs, each job handing over one
-    file.  A build's way: each case's documents are analysed on every core (and kept in *memo*, the
-    build cache's ``analysed`` table, by their content, so that the next build analyses only the
-    cases that changed); the index is then made here, a case at a time, from what came back.  *keys*:
+def index_job(
+    site: SiteView, memo: Memo | None = None, keys: Sequence[str] | None = None
+) -> tuple[Callable[[], dict[str, bytes]], int]:
+    """A build's way to the index, as (job, weight) for workers.run_jobs: each case's documents are
+    analysed on every core now (and kept in *memo*, the build cache's ``analysed`` table, by their
+    content, so that the next build analyses only the cases that changed); the job then makes the
+    index from what came back, a case at a time, and gives output path → file.  It runs beside the
+    pages, so that weighing and posting every document costs no time of its own.  *keys*:
     case_keys, when worked out already."""
-    try:
-        index = _streamed(analysed_cases(site, memo, keys=keys))
-    except CacheUnreadable:  # a damaged entry in the cache: every case analysed anew
-        index = _streamed(analysed_cases(site, memo, fresh=True, keys=keys))
-    return [(path, functools.partial(bytes, data), 0) for path, data in index.files(_language(site)).items()]
+    cases = analysed_cases(site, memo, keys=keys)
+
+    def files() -> dict[str, bytes]:
+        try:
+            index = _streamed(cases)
+        except CacheUnreadable:  # a damaged entry in the cache: every case analysed anew
+            index = _streamed(analysed_cases(site, memo, fresh=True, keys=keys))
+        return index.files(_language(site))
+
+    return files, sum(len(view.entries) for view in site.cases) // 2 + 1  # about the time of half a page per entry
 
 
 def case_keys(site: SiteView) -> list[str]:

@@ -223,9 +223,19 @@ class FragmentEnvironment(jinja2.Environment):
     name → whether it counts); ``noted`` is set when the page being drawn made one."""
 
     fragments: Memo | None = None
+    folding: Callable[[nodes.Template], nodes.Template] | None = None  # applied to a template before it is compiled
     watched_names: frozenset[str] = frozenset()  # attribute names worth asking *watched* about
     watched: Callable[[Any, str], bool] | None = None
     noted = False
+
+    def _generate(
+        self, source: nodes.Template, name: str | None, filename: str | None, defer_init: bool = False
+    ) -> str:
+        """The template's code, from its tree as *folding* leaves it (parse() still gives the tree as written)."""
+        if self.folding is not None:
+            source = self.folding(source)
+        code: str = super()._generate(source, name, filename, defer_init)
+        return code
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """jinja2.Environment.getattr (the same steps, in one call: it runs for every ``a.b`` of a
