@@ -12,7 +12,7 @@ from dataclasses import fields as dataclass_fields
 from dataclasses import is_dataclass
 
 from logbook.core.diagnostics import Diagnostic, Location, did_you_mean, error, warning
-from logbook.core.models import Case, Config
+from logbook.core.models import Agent, Case, Config
 from logbook.core.outputs import (
     MAX_FILE_NAME_BYTES,
     SITE_PAGES,
@@ -138,6 +138,7 @@ def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator
 def _record_outputs(cases: tuple[Case, ...]) -> Iterator[tuple[str, str, Location, str]]:
     """(path, what, where, identity) of every page a record gives the site (outputs.py plans them);
     the same identity at the same path is one page (a tag on many cases, an agent in many interactions)."""
+    agents: dict[Agent, tuple[str, str, str]] = {}  # a logbook has few agents, each in many interactions
     for case in cases:
         if case.private:
             continue
@@ -145,13 +146,16 @@ def _record_outputs(cases: tuple[Case, ...]) -> Iterator[tuple[str, str, Locatio
         for tag in case.tags:
             yield tag_page(tag), f"tag '{tag}'", case.location, f"tag {tag}"
         for interaction in case.interactions:
-            if interaction.agent is not None and not interaction.private:
-                yield (
-                    agent_page(agent_slug(interaction.agent)),
-                    f"agent '{interaction.agent.display()}'",
-                    interaction.location,
-                    f"agent {agent_key(interaction.agent)}",
-                )
+            agent = interaction.agent
+            if agent is not None and not interaction.private:
+                if agent not in agents:
+                    agents[agent] = (
+                        agent_page(agent_slug(agent)),
+                        f"agent '{agent.display()}'",
+                        f"agent {agent_key(agent)}",
+                    )
+                path, what, identity = agents[agent]
+                yield path, what, interaction.location, identity
 
 
 def output_conflicts(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
@@ -161,9 +165,14 @@ def output_conflicts(cases: tuple[Case, ...], config: Config) -> Iterator[Diagno
         folded(p): (p, "the site's own page", None) for p in SITE_PAGES
     }
     identities = {folded(p): "site" for p in SITE_PAGES}
+    keys: dict[
+        str, tuple[str, ...]
+    ] = {}  # path → its folded parents and itself (an agent's page comes again and again)
     for path, what, where, identity in _record_outputs(cases):
-        key = folded(path)
-        clash = next(((files[k], k) for k in (*map(folded, parents(path)), key) if k in files), None)
+        if path not in keys:
+            keys[path] = (*map(folded, parents(path)), folded(path))
+        key = keys[path][-1]
+        clash = next(((files[k], k) for k in keys[path] if k in files), None)
         if clash is None:
             files[key], identities[key] = (path, what, where), identity
             continue
