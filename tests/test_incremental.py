@@ -21,7 +21,7 @@ from logbook.core.models import Agent
 from logbook.core.timeparse import Moment
 from logbook.speed.cache import BuildCache, quiet_paths
 from logbook.speed.policy import ServeReuse
-from logbook.speed.reuse import BIG_PIECE, Memo, Ref, encode_pieces, token
+from logbook.speed.reuse import BIG_PIECE, Memo, Ref, context_token, encode_pieces, token
 from support.books import generated_book, site_tree, write_tree
 
 
@@ -208,6 +208,19 @@ def test_tokens_tell_apart_what_renders_differently():
     assert token([a]) != token((a,))  # printed [..] and (..)
     assert token({"k": a}) != token({"k": b})
     assert Ref(a) == Ref(a) and Ref(a) != Ref(b)
+
+
+def test_a_context_token_is_the_token_and_makes_a_shared_long_value_once():
+    a, b = object(), object()
+    nav = tuple((f"2026-{m:02d}", m, f"timeline/2026-{m:02d}/index.html") for m in range(1, 13)) * 2
+    filters = {f"tag-{n}": n for n in range(40)}
+    first, second = {"months": nav, "filters": filters, "rows": [a]}, {"months": nav, "filters": filters, "rows": [b]}
+    seen: dict = {}
+    assert context_token(first, seen) == token(first) and context_token(second, seen) == token(second)
+    assert [value for value, _ in seen.values()] == [nav, filters]  # each long value tokened once, and kept
+    assert context_token(first, seen) != context_token(second, seen)
+    changed = {**first, "months": (*nav[:-1], ("2027-01", 1, "x"))}  # an equal-length, different value
+    assert context_token(changed, seen) == token(changed) != token(first)
 
 
 def test_a_memo_keeps_only_what_the_last_build_used():

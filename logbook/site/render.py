@@ -54,7 +54,16 @@ from logbook.site.pages import (
 from logbook.site.search import SEARCH_FILES, case_keys, index_job, index_key, search_files
 from logbook.speed.cache import Drawn, Stamp, digest_text, file_stamp, folder_stamps
 from logbook.speed.policy import Reuse
-from logbook.speed.reuse import FragmentEnvironment, FragmentExtension, Memo, Ref, SharedDict, SiteReads, token
+from logbook.speed.reuse import (
+    FragmentEnvironment,
+    FragmentExtension,
+    Memo,
+    Ref,
+    SharedDict,
+    SiteReads,
+    context_token,
+    token,
+)
 from logbook.speed.workers import run_jobs
 from logbook.store.exhibits import human_size
 
@@ -452,7 +461,7 @@ def _timeline_pages(planner: _Planner) -> list[Job]:
         context = {
             "filters": filters,
             "month": month_page.month,
-            "pairs": month_page.pairs,
+            "pairs": planner.shared(("timeline", month_page.path), month_page.pairs),  # serve: the same while unchanged
             "newest_first": month_page.newest_first,
             "months": month_page.months,
             "other_order": month_page.other_order,
@@ -640,6 +649,7 @@ def _draw(plan: list[Job], painter: _Painter, reuse: Reuse, out: _Output, linkin
     published last (their key unchanged)."""
     pages = reuse.pages
     if pages is not None:
+        seen: dict[int, tuple[Any, Hashable]] = {}
         for job in plan:
             if isinstance(job, FileJob):
                 out.page(job.path, job.make())
@@ -648,7 +658,7 @@ def _draw(plan: list[Job], painter: _Painter, reuse: Reuse, out: _Output, linkin
                 for path, script in job.make().items():
                     out.page(path, script)
                 continue
-            key = (job.template, painter.key, token(job.context))
+            key = (job.template, painter.key, context_token(job.context, seen))
             out.page(
                 job.path, pages.render(painter.env, job.path, key, painter.site, functools.partial(painter.pieces, job))
             )

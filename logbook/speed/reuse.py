@@ -125,6 +125,25 @@ def token(value: Any) -> Hashable:
     return Ref(value)
 
 
+_CONTAINERS = (tuple, list, dict)
+
+
+def context_token(context: dict[str, Any], seen: dict[int, tuple[Any, Hashable]]) -> Hashable:
+    """token(*context*), the tokens of its long values kept in *seen* by identity: the pages of one
+    list share them (the timeline's filter counts, its month navigation), so each is made once per
+    drawing, not once per page.  *seen* holds each value, so that no other object takes its id."""
+    parts = []
+    for name, value in context.items():
+        if type(value) in _CONTAINERS and len(value) > 16:
+            known = seen.get(id(value))
+            if known is None:
+                known = seen[id(value)] = (value, token(value))
+            parts.append((token(name), known[1]))
+        else:
+            parts.append((token(name), token(value)))
+    return ("dict", tuple(parts))
+
+
 MAX_INFLATED = 1 << 30  # no entry of ours inflates to more: a bigger one is a zip bomb, not a page
 
 
