@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 
 import pytest
@@ -232,6 +233,37 @@ def test_an_index_updated_with_the_changed_documents_equals_one_made_anew():
         index = updated
     assert kept >= 6  # most rounds updated in place (the rest changed an average length)
     assert index.updated(list(documents)) is index  # the same documents: kept, nothing re-scored
+
+
+def test_a_damaged_entry_met_in_a_worker_is_analysed_again_in_the_parent(sample_book, monkeypatch):
+    """The index job may run in a forked worker, whose memo entries the parent does not take for
+    keys it holds already: meeting a damaged entry there, the job fails, the parent runs it again,
+    and the memo then holds each case's entry made anew, so the cache is whole again."""
+    from logbook.build import as_of_instant
+    from logbook.evidence.derive import derive_site
+    from logbook.load.stage import load_logbook
+    from logbook.speed import workers
+    from logbook.speed.reuse import Memo
+
+    monkeypatch.setenv("LOGBOOK_WORKERS", "2")
+    loaded = load_logbook(sample_book)
+    site = derive_site(loaded.logbook, as_of_instant("2026-06-01", loaded.logbook.config.timezone), loaded.history)
+    memo = Memo()
+    expected = search.index_job(site, memo)[0]()
+    memo.old, memo.new = {**memo.old, **memo.new}, {}
+    damaged = next(iter(memo.old))
+    memo.old[damaged] = (memo.old[damaged][0], b"not zlib")
+    files, _ = search.index_job(site, memo)
+    pids = []
+
+    def heavy() -> int:  # the heaviest job goes to the parent, the index job to the worker
+        pids.append(os.getpid())
+        return os.getpid()
+
+    made = workers.run_jobs([heavy, files], [workers.MIN_WEIGHT * 2, 1], [memo])
+    assert made[1] == expected
+    assert len(pids) == 1 and workers.can_fork()  # the heavy job ran once, in this process
+    assert memo.new[damaged][1] != b"not zlib" and all(value[1] != b"not zlib" for value in memo.new.values())
 
 
 @pytest.mark.parametrize("language", ["en", "zh-Hans"])

@@ -26,6 +26,7 @@ import functools
 import json
 import math
 import operator
+import os
 import re
 from array import array
 from collections import Counter
@@ -441,11 +442,14 @@ def index_job(
     pages, so that weighing and posting every document costs no time of its own.  *keys*:
     case_keys, when worked out already."""
     cases = analysed_cases(site, memo, keys=keys)
+    here = os.getpid()
 
     def files() -> dict[str, bytes]:
         try:
             index = _streamed(cases)
         except CacheUnreadable:  # a damaged entry in the cache: every case analysed anew
+            if os.getpid() != here:
+                raise  # in a worker, whose memo entries would not reach the cache: run again in the parent
             index = _streamed(analysed_cases(site, memo, fresh=True, keys=keys))
         return index.files(_language(site))
 
