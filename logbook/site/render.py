@@ -729,6 +729,7 @@ def _deferred(
 def _made_or_linked(job: FileJob, sink: PageSink, linking: _Linking) -> Drawn | None:
     """A file linked from the site published last when it was made with the same key, else made."""
     known = linking.before.get(job.path)
+    assert job.key is not None  # only a keyed file is made here
     if known is not None and known[0] == job.key and sink.link(job.path, linking.published, known[3]):
         return known
     return _written(job.path, job.make(), job.key, sink, linking)
@@ -746,11 +747,10 @@ def _files_made(job: FilesJob, sink: PageSink | None, linking: _Linking | None) 
     return {path: _written(path, content, job.key, sink, linking) for path, content in files.items()}
 
 
-def _written(path: str, content: str | bytes, key: str | None, sink: PageSink, linking: _Linking) -> Drawn | None:
+def _written(path: str, content: str | bytes, key: str, sink: PageSink, linking: _Linking) -> Drawn | None:
     """A file made with *key* written, and how (None: it cannot be stamped, so not linked next time)."""
     sink.write(path, _encoded(content))
     stamp = sink.stamp(path)
-    assert key is not None  # only a keyed file is made here
     return None if stamp is None else (key, (), linking.keys.site(()), stamp)
 
 

@@ -422,7 +422,7 @@ def search_files(
     """Output path → JavaScript (UTF-8) for the whole index.  *memo* and *published* are not used: the
     index is made from the documents (a term's postings span the whole logbook); with *reuse*
     (serve), each case view's documents are kept, and the last index is updated with the documents
-    that changed.  A build uses search_jobs (the same files)."""
+    that changed.  A build uses index_job (the same files)."""
     documents = site_documents(site, reuse)
     if reuse is None:
         return index_files(documents, _language(site))

@@ -68,11 +68,6 @@ def cache_file(root: Path) -> Path:
     return cache_home() / hashlib.sha256(str(root).encode()).hexdigest()[:24] / "build.pickle"
 
 
-def file_stamp(path: Path | str) -> Stamp | None:
-    """A file's size, mtime, inode and mode, not following a symbolic link (None: there is none)."""
-    return _stamp(path)
-
-
 def folder_stamps(folders: Iterable[Path | str], pattern: str = "*") -> tuple[tuple[str, int, int, int], ...]:
     """Path, size, mtime and inode of every file and folder under *folders* matching *pattern*, in
     order: what stands for the content of files read on every build (templates, catalogues, code)."""
@@ -84,7 +79,8 @@ def folder_stamps(folders: Iterable[Path | str], pattern: str = "*") -> tuple[tu
     return tuple(found)
 
 
-def _stamp(path: Path | str) -> Stamp | None:
+def file_stamp(path: Path | str) -> Stamp | None:
+    """A file's size, mtime, inode and mode, not following a symbolic link (None: there is none)."""
     try:
         st = os.lstat(path)
     except OSError:
@@ -93,12 +89,12 @@ def _stamp(path: Path | str) -> Stamp | None:
 
 
 def stamps_of(paths: tuple[str, ...]) -> tuple[tuple[str, Stamp | None], ...]:
-    return tuple((p, _stamp(p)) for p in paths)
+    return tuple((p, file_stamp(p)) for p in paths)
 
 
 def unchanged(stamps: tuple[tuple[str, Stamp | None], ...], quiet: Callable[[str], bool] = lambda path: False) -> bool:
     """Whether every path still has its stamp (a *quiet* path is taken to: see quiet_paths)."""
-    return all(quiet(p) or _stamp(p) == stamp for p, stamp in stamps)
+    return all(quiet(p) or file_stamp(p) == stamp for p, stamp in stamps)
 
 
 def quiet_paths(root: Path, touched: frozenset[str] | None) -> Callable[[str], bool]:
@@ -227,7 +223,7 @@ class BuildCache:
 
     def known_digest(self, root: Path, rel: str) -> str | None:
         """SHA-256 of a logbook file when its stat is the one recorded with it (no reading), else None."""
-        stamp = _stamp(f"{root}/{rel}")
+        stamp = file_stamp(f"{root}/{rel}")
         known = self._used_stamps.get(rel) or self.stamps.get(rel)
         if stamp is None or known is None or known[0] != stamp:
             return None
@@ -247,7 +243,7 @@ class BuildCache:
         known = self.known_digest(root, rel)
         if known is not None:
             return known
-        stamp = _stamp(f"{root}/{rel}")
+        stamp = file_stamp(f"{root}/{rel}")
         if stamp is None:
             return None
         try:  # a FIFO, a device or a file too big to be a source: not read (the parse reports it)
@@ -361,15 +357,13 @@ def _read(path: Path) -> dict[str, Any] | None:
     return state if all(_SHAPES[key](state.get(key)) for key in _SHAPES if key in state) else None
 
 
+def _is_ints(value: Any, length: int | None = None) -> bool:
+    """A tuple of ints (of *length* of them, when given)."""
+    return type(value) is tuple and (length is None or len(value) == length) and all(type(n) is int for n in value)
+
+
 def _is_stamp(value: Any) -> bool:
-    return (
-        type(value) is tuple
-        and len(value) == 4
-        and type(value[0]) is int
-        and type(value[1]) is int
-        and type(value[2]) is int
-        and type(value[3]) is int
-    )
+    return _is_ints(value, 4)
 
 
 def _table(entry_ok: Callable[[Any], bool]) -> Callable[[Any], bool]:
@@ -405,7 +399,7 @@ def _is_analysed(value: Any) -> bool:
         and len(value) == 2
         and type(value[1]) is bytes
         and type(value[0]) is tuple
-        and all(type(length) is tuple and all(type(n) is int for n in length) for length in value[0])
+        and all(_is_ints(lengths) for lengths in value[0])
     )
 
 
@@ -445,7 +439,7 @@ def inputs_fingerprint(root: Path, theme_dirs: tuple[Path, ...], extra: tuple[st
     """Every input of a build, by stat: the cases tree, logbook.toml, theme files, git state and *extra*."""
     parts = [f"{FORMAT}\0{__version__}\0{root}", *extra]
     for top in (root / "cases", root / "logbook.toml", *theme_dirs):
-        parts.append(f"{top}\0{_stamp(top)}")
+        parts.append(f"{top}\0{file_stamp(top)}")
         _walk_stamps(str(top), parts)
     sha = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape"))
     sha.update(_git_state(root))
@@ -481,4 +475,4 @@ def _git_state(root: Path) -> bytes:
 
 def site_stamp(out: Path) -> tuple[Stamp | None, Stamp | None]:
     """Enough to tell that a published site was replaced or removed since it was written."""
-    return _stamp(out), _stamp(out / "index.html")
+    return file_stamp(out), file_stamp(out / "index.html")

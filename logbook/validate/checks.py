@@ -165,9 +165,8 @@ def output_conflicts(cases: tuple[Case, ...], config: Config) -> Iterator[Diagno
         folded(p): (p, "the site's own page", None) for p in SITE_PAGES
     }
     identities = {folded(p): "site" for p in SITE_PAGES}
-    keys: dict[
-        str, tuple[str, ...]
-    ] = {}  # path → its folded parents and itself (an agent's page comes again and again)
+    # path → its folded parents and itself (an agent's page comes again and again)
+    keys: dict[str, tuple[str, ...]] = {}
     for path, what, where, identity in _record_outputs(cases):
         if path not in keys:
             keys[path] = (*map(folded, parents(path)), folded(path))
