@@ -372,6 +372,30 @@ def test_an_agent_named_like_another_agents_slug_is_an_output_conflict(logbook_d
     assert len(found) == 1 and found[0].location.line == 13 and "cases/a.md:6" in found[0].message
 
 
+def test_every_interaction_of_an_agent_whose_page_collides_is_told_and_the_page_is_claimed_once(logbook_dir):
+    from logbook.core.models import Agent
+    from logbook.core.outputs import agent_slug
+    from logbook.validate.checks import page_claims
+
+    twin = agent_slug(Agent("x", "a_12"))
+    entries = [
+        ENTRY.format(extra="agent: {name: A, id: a_12}"),
+        ENTRY.format(extra=f"agent: {{name: B, id: '{twin}'}}").replace("10:00", "11:00"),
+        ENTRY.format(extra="agent: {name: A, id: a_12}").replace("10:00", "12:00"),
+        ENTRY.format(extra=f"agent: {{name: B, id: '{twin}'}}").replace("10:00", "13:00"),
+    ]
+    root = logbook_dir({"cases/a.md": CASE.format(title="t") + "".join(entries)})
+    found = _diagnostics(root, "output-conflict")
+    assert [d.location.line for d in found] == [13, 27]  # each of B's interactions, none of A's
+    assert all("cases/a.md:6" in d.message for d in found)  # the page is A's: its first interaction asked first
+    claims = page_claims(load_logbook(root).logbook.cases[0])
+    assert [(what, [w.line for w in where]) for _, what, _, where in claims] == [
+        ("case 'a'", [1]),
+        ("agent 'A (a_12)'", [6, 20]),
+        (f"agent 'B ({twin})'", [13, 27]),
+    ]
+
+
 # --- 7: names too long to be file names ---------------------------------------------------------------
 
 

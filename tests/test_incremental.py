@@ -210,14 +210,16 @@ def test_tokens_tell_apart_what_renders_differently():
     assert Ref(a) == Ref(a) and Ref(a) != Ref(b)
 
 
-def test_a_context_token_is_the_token_and_makes_a_shared_long_value_once():
+def test_a_context_token_is_the_token_and_makes_a_shared_container_once():
     a, b = object(), object()
     nav = tuple((f"2026-{m:02d}", m, f"timeline/2026-{m:02d}/index.html") for m in range(1, 13)) * 2
     filters = {f"tag-{n}": n for n in range(40)}
     first, second = {"months": nav, "filters": filters, "rows": [a]}, {"months": nav, "filters": filters, "rows": [b]}
     seen: dict = {}
     assert context_token(first, seen) == token(first) and context_token(second, seen) == token(second)
-    assert [value for value, _ in seen.values()] == [nav, filters]  # each long value tokened once, and kept
+    kept = [value for value, _ in seen.values()]
+    assert kept == [nav, filters, first["rows"], second["rows"]]  # each container tokened once, and kept
+    assert kept[2] is first["rows"] and kept[3] is second["rows"]  # by identity: equal lists stay apart
     assert context_token(first, seen) != context_token(second, seen)
     changed = {**first, "months": (*nav[:-1], ("2027-01", 1, "x"))}  # an equal-length, different value
     assert context_token(changed, seen) == token(changed) != token(first)

@@ -438,11 +438,12 @@ def _list_pages(planner: _Planner) -> list[Job]:
     ]
     for status, views in by_status:
         for part in list_pages(f"status/{status}", views):
-            jobs.append(PageJob(part.path, "case_list.html", {"status": status, **_list_context(part)}, len(part.rows)))
+            context = {"status": status, **_list_context(part, planner, views)}
+            jobs.append(PageJob(part.path, "case_list.html", context, len(part.rows)))
     for part in list_pages("open", open_cases):
-        jobs.append(PageJob(part.path, "open_cases.html", _list_context(part), weight=len(part.rows)))
+        jobs.append(PageJob(part.path, "open_cases.html", _list_context(part, planner, open_cases), len(part.rows)))
     for part in list_pages("attention", findings):
-        context = {**_list_context(part), **planner.judged}
+        context = {**_list_context(part, planner, findings), **planner.judged}
         jobs.append(PageJob(part.path, "attention.html", context, weight=len(part.rows) // 4))
     return jobs
 
@@ -465,7 +466,7 @@ def _timeline_pages(planner: _Planner) -> list[Job]:
             "newest_first": month_page.newest_first,
             "months": month_page.months,
             "other_order": month_page.other_order,
-            **_list_context(month_page.part, rows=False),
+            **_list_context(month_page.part),
         }
         jobs.append(PageJob(month_page.path, "timeline.html", context, weight=len(month_page.pairs) // 2))
 
@@ -513,7 +514,11 @@ def _tag_and_agent_pages(planner: _Planner) -> list[Job]:
     jobs: list[Job] = [PageJob("tags/index.html", "tags.html", {})]
     for tag, views in site.tags:
         for part in list_pages(_folder(tag_page(tag)), views):
-            context = {"tag": tag, "description": site.config.tag_description(tag), **_list_context(part)}
+            context = {
+                "tag": tag,
+                "description": site.config.tag_description(tag),
+                **_list_context(part, planner, views),
+            }
             jobs.append(PageJob(part.path, "tag.html", context, weight=len(part.rows)))
     agents = {
         slug: (pairs[-1][1].interaction.agent, planner.shared(("agent", slug), pairs[::-1], pairs))  # newest first
@@ -523,7 +528,7 @@ def _tag_and_agent_pages(planner: _Planner) -> list[Job]:
     for slug, (agent, pairs) in agents.items():
         cases = len({view.case.id for view, _ in pairs})
         for part in list_pages(_folder(agent_page(slug)), pairs):
-            context = {"agent": agent, "case_count": cases, **_list_context(part)}
+            context = {"agent": agent, "case_count": cases, **_list_context(part, planner, pairs)}
             jobs.append(PageJob(part.path, "agent.html", context, weight=len(part.rows) // 2))
     return jobs
 
@@ -926,16 +931,18 @@ def _facet_values(view: CaseView, entry: Entry) -> dict[str, tuple[str, ...]]:
     }
 
 
-def _list_context(part: ListPage, rows: bool = True) -> dict[str, Any]:
-    """What a list page's template gets of its place in the list (plain values, so serve keys it)."""
+def _list_context(part: ListPage, planner: _Planner | None = None, whole: Sequence[Any] = ()) -> dict[str, Any]:
+    """What a list page's template gets of its place in the list (plain values, so serve keys it),
+    and with a *planner* its rows, cut from the *whole* list: in serve the same object as last
+    build's while they are (at once when the whole list is the same object)."""
     context: dict[str, Any] = {
         "pager_links": part.pager,
         "page_number": part.number,
         "total": part.total,
         "first": part.first,
     }
-    if rows:
-        context["rows"] = part.rows
+    if planner is not None:
+        context["rows"] = planner.shared(("rows", part.path), part.rows, whole)
     return context
 
 

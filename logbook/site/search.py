@@ -130,8 +130,16 @@ def _counted(counts: tuple[dict[str, int], ...]) -> tuple[int, ...]:
 def _averages(lengths: Sequence[tuple[int, ...]]) -> tuple[float, ...]:
     """Each field's average length, rounded to a tenth: BM25 needs only about it, and a rounded
     average stays the same through most edits, so serve re-scores only the documents that changed."""
-    count = len(lengths)
-    return tuple(round(sum(length[f] for length in lengths) / count, 1) if count else 0.0 for f in range(len(FIELDS)))
+    return _rounded(_totals(lengths), len(lengths))
+
+
+def _totals(lengths: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+    return tuple(sum(length[f] for length in lengths) for f in range(len(FIELDS)))
+
+
+def _rounded(totals: tuple[int, ...], count: int) -> tuple[float, ...]:
+    """The averages of fields that hold *totals* words over *count* documents (see _averages)."""
+    return tuple(round(total / count, 1) if count else 0.0 for total in totals)
 
 
 def _weights(
@@ -217,12 +225,15 @@ class _Index:
     texts: dict[str, str] = field(default_factory=dict)  # key → its entry as JSON
     order: list[str] = field(default_factory=list)  # the keys in JavaScript's order
     blocks: dict[int, bytes] = field(default_factory=dict)  # a results file made, while its cards hold
+    chunks: dict[tuple[int, tuple[str, ...]], bytes] = field(default_factory=dict)  # serve: terms files made
+    totals: tuple[int, ...] = ()  # serve: each field's words over all documents (for the averages)
 
     @classmethod
     def made(cls, documents: Sequence[Document]) -> _Index:
         lengths = [_lengths(fields) for fields, _ in documents]
         averages = _averages(lengths)
         index = cls(list(documents), len(documents), lengths, averages, {}, Counter(), {}, {})
+        index.totals = _totals(lengths)
         for number, ((fields, _), length) in enumerate(zip(documents, lengths)):
             index._post(number, _weights(tuple(terms.counts for terms in fields), length, averages))
             index._count_words(fields, 1)
@@ -280,10 +291,12 @@ class _Index:
         if len(documents) != len(self.documents):
             return _Index.made(documents)
         changed = [n for n, document in enumerate(documents) if document is not self.documents[n]]
-        lengths = list(self.lengths)
+        lengths, totals = list(self.lengths), list(self.totals or _totals(self.lengths))
         for n in changed:
-            lengths[n] = _lengths(documents[n][0])
-        if _averages(lengths) != self.averages or len(changed) > len(documents) // 4:
+            length, lengths[n] = lengths[n], _lengths(documents[n][0])
+            for f, (was, now) in enumerate(zip(length, lengths[n])):
+                totals[f] += now - was
+        if _rounded(tuple(totals), len(lengths)) != self.averages or len(changed) > len(documents) // 4:
             return _Index.made(documents)
         touched: set[str] = set()
         for n in changed:
@@ -312,18 +325,24 @@ class _Index:
             touched |= self._count_words(self.documents[n][0], -1) | self._count_words(documents[n][0], 1)
             self.documents[n] = documents[n]
             self.blocks.pop(n // BLOCK, None)
-        self.lengths = lengths
-        keys_changed = False
+        self.lengths, self.totals = lengths, tuple(totals)
         for key in touched:
             was = key in self.texts
             if key in self.postings or key in self.stems:
                 self.texts[key] = self._text(key)
             else:
                 self.texts.pop(key, None)
-            keys_changed = keys_changed or was != (key in self.texts)
-        if keys_changed:
-            self.order = sorted(self.texts, key=_utf16)
+            if was != (key in self.texts):
+                self._reorder(key, was)
         return self
+
+    def _reorder(self, key: str, was: bool) -> None:
+        """*key* taken out of the keys in JavaScript's order (it *was* there), or put in its place."""
+        at = bisect.bisect_left(self.order, _utf16(key), key=_utf16)
+        if was:
+            del self.order[at]
+        else:
+            self.order.insert(at, key)
 
     def files(self, language: str) -> dict[str, bytes]:
         """Output path → script: the manifest, the term chunks and the result cards."""
@@ -331,17 +350,18 @@ class _Index:
         firsts: list[str] = []
         chunk: list[str] = []
         size = 0
+        made, self.chunks = self.chunks, {}
         for key in self.order:
             text = self.texts[key]
             if chunk and size + len(text) > CHUNK_BYTES:
-                files[terms_path(len(firsts) - 1)] = _script("terms", len(firsts) - 1, "{" + ",".join(chunk) + "}")
+                files[terms_path(len(firsts) - 1)] = self._terms(len(firsts) - 1, tuple(chunk), made)
                 chunk, size = [], 0
             if not chunk:
                 firsts.append(key)
             chunk.append(text)
             size += len(text) + 1
         if chunk:
-            files[terms_path(len(firsts) - 1)] = _script("terms", len(firsts) - 1, "{" + ",".join(chunk) + "}")
+            files[terms_path(len(firsts) - 1)] = self._terms(len(firsts) - 1, tuple(chunk), made)
         for start in range(0, self.count, BLOCK):
             block = self.blocks.get(start // BLOCK)
             if block is None:
@@ -359,6 +379,16 @@ class _Index:
         }
         files["search/manifest.js"] = _script("manifest", 0, _json(manifest))
         return files
+
+    def _terms(self, number: int, entries: tuple[str, ...], made: dict[tuple[int, tuple[str, ...]], bytes]) -> bytes:
+        """Terms file *number* of *entries*: the one made last time while they are the same (serve
+        rewrites only the chunks an edit touched), kept for next time."""
+        key = (number, entries)
+        script = made.get(key)
+        if script is None:
+            script = _script("terms", number, "{" + ",".join(entries) + "}")
+        self.chunks[key] = script
+        return script
 
 
 def _results(number: int, cards: list[Card]) -> bytes:

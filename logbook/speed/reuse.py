@@ -129,12 +129,13 @@ _CONTAINERS = (tuple, list, dict)
 
 
 def context_token(context: dict[str, Any], seen: dict[int, tuple[Any, Hashable]]) -> Hashable:
-    """token(*context*), the tokens of its long values kept in *seen* by identity: the pages of one
-    list share them (the timeline's filter counts, its month navigation), so each is made once per
-    drawing, not once per page.  *seen* holds each value, so that no other object takes its id."""
+    """token(*context*), the tokens of its containers kept in *seen* by identity: the pages of one
+    list share them (the timeline's filters and its month navigation are the same objects on every
+    month page), so each is made once per drawing, not once per page.  *seen* holds each value, so
+    that no other object takes its id while the drawing lasts."""
     parts = []
     for name, value in context.items():
-        if type(value) in _CONTAINERS and len(value) > 16:
+        if type(value) in _CONTAINERS and value:
             known = seen.get(id(value))
             if known is None:
                 known = seen[id(value)] = (value, token(value))

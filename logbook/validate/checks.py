@@ -135,62 +135,73 @@ def unredacted_card_numbers(cases: tuple[Case, ...], config: Config) -> Iterator
                     )
 
 
-def _record_outputs(cases: tuple[Case, ...]) -> Iterator[tuple[str, str, Location, str]]:
-    """(path, what, where, identity) of every page a record gives the site (outputs.py plans them);
-    the same identity at the same path is one page (a tag on many cases, an agent in many interactions)."""
-    agents: dict[Agent, tuple[str, str, str]] = {}  # a logbook has few agents, each in many interactions
-    for case in cases:
-        if case.private:
-            continue
-        yield case_page(case.id), f"case '{case.id}'", case.id_location, f"case {case.id.casefold()}"
-        for tag in case.tags:
-            yield tag_page(tag), f"tag '{tag}'", case.location, f"tag {tag}"
-        for interaction in case.interactions:
-            agent = interaction.agent
-            if agent is not None and not interaction.private:
-                if agent not in agents:
-                    agents[agent] = (
-                        agent_page(agent_slug(agent)),
-                        f"agent '{agent.display()}'",
-                        f"agent {agent_key(agent)}",
-                    )
-                path, what, identity = agents[agent]
-                yield path, what, interaction.location, identity
+Claim = tuple[str, str, str, tuple[Location, ...]]
+"""A page a case's records give the site: (path, what, identity, where each record asks for it)."""
 
 
-def output_conflicts(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+def page_claims(case: Case) -> tuple[Claim, ...]:
+    """Every page one case's records give the site (outputs.py plans them), each (path, what,
+    identity) once with the places that ask for it, in the order they first do: the same identity
+    at the same path is one page (a tag on many cases, an agent in many interactions).  Made for one
+    case, so that serve makes it again only for the cases that changed."""
+    if case.private:
+        return ()
+    claims: dict[tuple[str, str, str], list[Location]] = {}
+    claims[case_page(case.id), f"case '{case.id}'", f"case {case.id.casefold()}"] = [case.id_location]
+    for tag in case.tags:
+        claims.setdefault((tag_page(tag), f"tag '{tag}'", f"tag {tag}"), []).append(case.location)
+    agents: dict[Agent, tuple[str, str, str]] = {}  # a case has few agents, each in many interactions
+    for interaction in case.interactions:
+        agent = interaction.agent
+        if agent is not None and not interaction.private:
+            if agent not in agents:
+                agents[agent] = (
+                    agent_page(agent_slug(agent)),
+                    f"agent '{agent.display()}'",
+                    f"agent {agent_key(agent)}",
+                )
+            claims.setdefault(agents[agent], []).append(interaction.location)
+    return tuple((path, what, identity, tuple(places)) for (path, what, identity), places in claims.items())
+
+
+def output_conflicts(
+    cases: tuple[Case, ...], config: Config, claims_of: Callable[[Case], tuple[Claim, ...]] = page_claims
+) -> Iterator[Diagnostic]:
     """Two records published at one path (equal ignoring case: macOS and Windows disks fold it), or one
-    record's page inside a folder that is another's file (a case 'index.html' under cases/index.html)."""
+    record's page inside a folder that is another's file (a case 'index.html' under cases/index.html).
+    The first to ask for a path has it; every other record asking for it is told where."""
     files: dict[str, tuple[str, str, Location | None]] = {
         folded(p): (p, "the site's own page", None) for p in SITE_PAGES
     }
     identities = {folded(p): "site" for p in SITE_PAGES}
     # path → its folded parents and itself (an agent's page comes again and again)
     keys: dict[str, tuple[str, ...]] = {}
-    for path, what, where, identity in _record_outputs(cases):
-        if path not in keys:
-            keys[path] = (*map(folded, parents(path)), folded(path))
-        key = keys[path][-1]
-        clash = next(((files[k], k) for k in keys[path] if k in files), None)
-        if clash is None:
-            files[key], identities[key] = (path, what, where), identity
-            continue
-        (other_path, other_what, other_where), other_key = clash
-        if (
-            identities[other_key] == identity
-            or identity.startswith("case ")
-            and identities[other_key].startswith("case ")
-        ):
-            continue  # the same page again, or two case ids alike (duplicate-id says so)
-        source = f" ({other_where.path}:{other_where.line})" if other_where is not None else ""
-        yield error(
-            "output-conflict",
-            f"{what} would be published at '{path}', which collides with {other_what}{source} at '{other_path}'",
-            where,
-            "file names are compared ignoring case; rename one of them"
-            if other_where is not None
-            else f"'{other_path}' is the site's own page; choose another name",
-        )
+    for case in cases:
+        for path, what, identity, places in claims_of(case):
+            if path not in keys:
+                keys[path] = (*map(folded, parents(path)), folded(path))
+            key = keys[path][-1]
+            clash = next(((files[k], k) for k in keys[path] if k in files), None)
+            if clash is None:
+                files[key], identities[key] = (path, what, places[0]), identity
+                continue
+            (other_path, other_what, other_where), other_key = clash
+            if (
+                identities[other_key] == identity
+                or identity.startswith("case ")
+                and identities[other_key].startswith("case ")
+            ):
+                continue  # the same page again, or two case ids alike (duplicate-id says so)
+            source = f" ({other_where.path}:{other_where.line})" if other_where is not None else ""
+            for where in places:
+                yield error(
+                    "output-conflict",
+                    f"{what} would be published at '{path}', which collides with {other_what}{source} at '{other_path}'",
+                    where,
+                    "file names are compared ignoring case; rename one of them"
+                    if other_where is not None
+                    else f"'{other_path}' is the site's own page; choose another name",
+                )
 
 
 def overlong_names(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
@@ -365,6 +376,17 @@ CHECKS: tuple[Check, ...] = SITE_CHECKS + CASE_CHECKS
 
 def run_checks(cases: tuple[Case, ...], config: Config, checks: tuple[Check, ...] = CHECKS) -> list[Diagnostic]:
     return [diagnostic for check in checks for diagnostic in check(cases, config)]
+
+
+def site_checks(
+    cases: tuple[Case, ...], config: Config, claims_of: Callable[[Case], tuple[Claim, ...]] = page_claims
+) -> list[Diagnostic]:
+    """The SITE_CHECKS, with each case's page claims from *claims_of* (serve keeps them while the case lives)."""
+    return [
+        *duplicate_case_ids(cases, config),
+        *output_conflicts(cases, config, claims_of),
+        *unredacted_card_numbers_in_settings(cases, config),
+    ]
 
 
 def case_checks(case: Case, config: Config) -> tuple[Diagnostic, ...]:
