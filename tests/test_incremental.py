@@ -46,6 +46,17 @@ MORE_EDITS = {
         _replace_in(b / CASE, "status: resolved", "status: waiting"),  # and the change itself
         _replace_in(b / "cases/GT-1042/2026-04-15-1347-email-in.md", "status: resolved", "status: waiting"),
     ),
+    "a case's tags and counterparty": lambda b: (
+        _replace_in(
+            b / CASE, "tags: [damaged-item, refund-delayed, chargeback-candidate]", "tags: [damaged-item, outage]"
+        ),
+        _replace_in(b / CASE, "counterparty: GadgetTown GmbH", "counterparty: GadgetTown AG"),
+    ),  # the timeline's filters and facets, the dashboard's charts
+    "an interaction's channel and time": lambda b: _replace_in(
+        b / "cases/GT-1042/2026-03-02-1932-email-out.md",
+        "at: 2026-03-02 19:32\ntitle: Complaint — arrived broken\nchannel: email",
+        "at: 2026-01-02 19:32\ntitle: Complaint — arrived broken\nchannel: letter",
+    ),  # a month's facets, an older month, the charts' months
     "a new case": lambda b: write_tree(
         b,
         {
@@ -71,7 +82,7 @@ def test_a_run_of_edits_gives_a_cold_builds_site_after_each(book, tmp_path):
     assert build(book, out, as_of=AS_OF, cache=cache, persist=False).published
     assert cache.written is None  # the first build publishes the whole site
     before = site_tree(out)
-    edits = [*sorted(EDITS), "a case title", "a case status", "a new case", "a deleted case"]
+    edits = [*sorted(EDITS), *MORE_EDITS]
     for name in edits:
         (EDITS.get(name) or MORE_EDITS[name])(book)
         result = build(book, out, as_of=AS_OF, cache=cache, persist=False)

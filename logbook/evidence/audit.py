@@ -212,28 +212,39 @@ def _call_findings(
 RECORD_PROBLEMS = {"missing-attachment": "attachment referenced but absent"}
 
 
+Keyed = list[tuple[tuple[Any, ...], Finding]]  # findings with the order they are listed in
+
+
 def audit_findings(site: SiteView, diagnostics: Sequence[Diagnostic] = (), memo: Memo | None = None) -> list[Finding]:
     """Everything overdue or due soon; with a *memo* (serve), each case view's findings are kept."""
+    return ordered_findings([case_findings(view, site, memo) for view in site.cases], diagnostics)
 
-    def keyed(findings: Iterable[Finding]) -> list[tuple[tuple[Any, ...], Finding]]:
-        return [(_order(f), f) for f in findings]
 
-    def of_case(view: CaseView) -> list[tuple[tuple[Any, ...], Finding]]:
-        if memo is None:
-            return keyed(_case_findings(view, site))
-        found: list[tuple[tuple[Any, ...], Finding]] = memo.by_identity(
-            (view, site.config), ("findings", site.as_of), lambda: keyed(_case_findings(view, site))
-        )
-        before = memo.new.get(("findings of", view.case.id)) or memo.old.get(("findings of", view.case.id))
-        if before == found:  # plain data: equal findings are the same findings; keep last build's objects
-            found = before
-        memo.new[("findings of", view.case.id)] = found
-        return found
+def case_findings(view: CaseView, site: SiteView, memo: Memo | None = None) -> Keyed:
+    """One case's findings, keyed for ordered_findings; with a *memo* (serve), kept while the view
+    lives, and last build's very list while they are equal (plain data: equal findings are the same)."""
+    if memo is None:
+        return _keyed(_case_findings(view, site))
+    found: Keyed = memo.by_identity(
+        (view, site.config), ("findings", site.as_of), lambda: _keyed(_case_findings(view, site))
+    )
+    before = memo.new.get(("findings of", view.case.id)) or memo.old.get(("findings of", view.case.id))
+    if before == found:
+        found = before
+    memo.new[("findings of", view.case.id)] = found
+    return found
 
-    findings = [pair for view in site.cases for pair in of_case(view)]
+
+def _keyed(findings: Iterable[Finding]) -> Keyed:
+    return [(_order(f), f) for f in findings]
+
+
+def ordered_findings(per_case: Sequence[Keyed], diagnostics: Sequence[Diagnostic] = ()) -> list[Finding]:
+    """The cases' findings and the record problems among *diagnostics*, overdue first (see _order)."""
+    findings = [pair for found in per_case for pair in found]
     for d in diagnostics:
         if d.code in RECORD_PROBLEMS:
-            findings += keyed(
+            findings += _keyed(
                 [
                     Finding(
                         OVERDUE,
@@ -246,7 +257,7 @@ def audit_findings(site: SiteView, diagnostics: Sequence[Diagnostic] = (), memo:
                 ]
             )
         elif d.code == "missing-field" and "closed case needs 'summary'" in d.message:
-            findings += keyed(
+            findings += _keyed(
                 [
                     Finding(
                         OVERDUE,

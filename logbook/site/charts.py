@@ -8,6 +8,7 @@ way to read it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -154,7 +155,6 @@ def _status_at(view: CaseView, moment: datetime) -> str | None:
 
 def status_over_time(site: SiteView, memo: Memo | None = None, lang: Language = ENGLISH) -> StackedChart:
     """Each case's status at the end of each month, from its status periods."""
-    starts = [v.facts.started for v in site.cases if v.facts.started]
     chart = partial(
         StackedChart,
         "chart-over-time",
@@ -165,28 +165,46 @@ def status_over_time(site: SiteView, memo: Memo | None = None, lang: Language = 
         legend_label=lang._("Legend"),
         heading=lang._("Month"),
     )
-    if not starts:
+    months = _month_starts(site)
+    if not months:
         return chart(())
-    year, month = min(starts).year, min(starts).month
-    labels: list[str] = []
-    moments: list[datetime] = []
-    while (year, month) <= (site.as_of.year, site.as_of.month) and len(moments) < 36:
-        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
-        labels.append(lang.month(year, month))
-        moments.append(min(end, site.as_of))
-        year, month = year + (month == 12), month % 12 + 1
-    moments_key = ("status at", repr(moments))  # hashed once, not once per case
-
-    def statuses(view: CaseView) -> tuple[str | None, ...]:
-        return tuple(_status_at(view, moment) for moment in moments)
-
-    per_case = [
-        statuses(view) if memo is None else memo.by_identity((view,), moments_key, partial(statuses, view))
-        for view in site.cases
-    ]
+    moments = _month_ends(site, months)
+    key = ("status at", repr(moments))  # hashed once, not once per case
+    per_case = [_statuses_at(view, moments, key, memo) for view in site.cases]
     columns = [Counter(column) for column in zip(*per_case)] if per_case else [Counter() for _ in moments]
+    labels = [lang.month(month.year, month.month) for month in months]
     rows = [(label, tuple(column[s] for s in site.config.statuses)) for label, column in zip(labels, columns)]
     return chart(tuple(rows[-18:]))
+
+
+def _month_starts(site: SiteView) -> list[datetime]:
+    """The first of each month from the first case's start to the site's moment (36 at most)."""
+    starts = [v.facts.started for v in site.cases if v.facts.started]
+    if not starts:
+        return []
+    year, month = min(starts).year, min(starts).month
+    found: list[datetime] = []
+    while (year, month) <= (site.as_of.year, site.as_of.month) and len(found) < 36:
+        found.append(datetime(year, month, 1, tzinfo=UTC))
+        year, month = year + (month == 12), month % 12 + 1
+    return found
+
+
+def _month_ends(site: SiteView, months: list[datetime]) -> tuple[datetime, ...]:
+    """The end of each of *months* (_month_starts), or the site's moment for the month it falls in."""
+    return tuple(min(datetime(m.year + (m.month == 12), m.month % 12 + 1, 1, tzinfo=UTC), site.as_of) for m in months)
+
+
+def _statuses_at(
+    view: CaseView, moments: tuple[datetime, ...], key: Hashable, memo: Memo | None
+) -> tuple[str | None, ...]:
+    """The case's status at each of *moments* (with a *memo*, serve: kept under *key* while the view lives)."""
+    if memo is None:
+        return tuple(_status_at(view, moment) for moment in moments)
+    found: tuple[str | None, ...] = memo.by_identity(
+        (view,), key, lambda: tuple(_status_at(view, moment) for moment in moments)
+    )
+    return found
 
 
 PROMISE_STATES = ("kept", "broken", "pending", "open")
@@ -215,13 +233,36 @@ def _case_figures(view: CaseView) -> _CaseFigures:
     )
 
 
+def chart_parts(site: SiteView, memo: Memo | None = None) -> list[object]:
+    """Everything dashboard_charts makes the charts from, as plain data: equal parts, the same charts
+    (serve makes them again only when a case's part changes).  With a *memo*, the cases' parts are
+    kept while their views live."""
+    months = _month_starts(site)
+    moments = _month_ends(site, months)
+    key = ("status at", repr(moments))
+    return [
+        site.config,
+        site.as_of,
+        key,
+        tuple((tag, len(views)) for tag, views in site.tags),
+        *(
+            (view.case.id, view.case.counterparty, _figures(view, memo), _statuses_at(view, moments, key, memo))
+            for view in site.cases
+        ),
+    ]
+
+
+def _figures(view: CaseView, memo: Memo | None) -> _CaseFigures:
+    if memo is None:
+        return _case_figures(view)
+    figures: _CaseFigures = memo.by_identity((view,), "figures", partial(_case_figures, view))
+    return figures
+
+
 def dashboard_charts(site: SiteView, memo: Memo | None = None, lang: Language = ENGLISH) -> list[Chart | StackedChart]:
     """The dashboard's charts, their words in the site's language *lang*; with a *memo* (serve), what each
     case contributes is kept per case view."""
-    figures = [
-        _case_figures(view) if memo is None else memo.by_identity((view,), "figures", partial(_case_figures, view))
-        for view in site.cases
-    ]
+    figures = [_figures(view, memo) for view in site.cases]
     by_status = Counter(f.status for f in figures)
     statuses = [(lang.p_("status", s), float(by_status[s])) for s in site.config.statuses]
     waited = [(view, f.wait) for view, f in zip(site.cases, figures) if f.wait is not None]

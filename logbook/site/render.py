@@ -28,13 +28,13 @@ from logbook.core.outputs import agent_page, agent_slug, case_page, tag_page
 from logbook.core.palette import status_css
 from logbook.core.timeparse import Moment, zone_named
 from logbook.evidence.audit import CLOSED_STATUSES as CLOSED
-from logbook.evidence.audit import audit_findings
+from logbook.evidence.audit import case_findings, ordered_findings
 from logbook.evidence.derive import CaseView, Entry, Exhibit, Grouped, SiteView, merge_groups, merge_timeline
 from logbook.evidence.wording import duration, entry_name, message_noun, response_parts
 from logbook.load.catalogues import LOCALES_DIR, load_language
 from logbook.load.themes import Theme, default_theme_dir
 from logbook.site.calendar import calendar_ics
-from logbook.site.charts import dashboard_charts, mini_timeline
+from logbook.site.charts import chart_parts, dashboard_charts, mini_timeline
 from logbook.site.folding import fold_translations
 from logbook.site.messages import render_message
 from logbook.site.pagekeys import EVIDENCE, READ_EVIDENCE, PageKeys, reads_evidence
@@ -57,6 +57,7 @@ from logbook.speed.policy import Reuse
 from logbook.speed.reuse import (
     FragmentEnvironment,
     FragmentExtension,
+    Hashed,
     Memo,
     Ref,
     SharedDict,
@@ -369,7 +370,7 @@ class _Planner:
             "as_of": Moment(site.as_of.astimezone(zone)),
             "as_of_text": as_of_text(site.as_of.astimezone(zone), lang),
         }
-        self.site_key = (token(site.cases), Ref(site.config), site.as_of, Ref(site.history), site.root)
+        self.site_key = Hashed((token(site.cases), Ref(site.config), site.as_of, Ref(site.history), site.root))
 
     def shared(self, name: Hashable, items: Iterable[Any], source: object = None) -> Any:
         return self.reuse.shared(name, items, source)
@@ -381,6 +382,10 @@ class _Planner:
     def whole_site(self, name: str, compute: Callable[[], T]) -> T:
         """A value computed from the whole site (serve keeps it while no case view changes)."""
         return self.reuse.whole_site((name, self.site_key), compute)
+
+    def combined(self, name: str, parts: Sequence[object], combine: Callable[[], T]) -> T:
+        """A whole-site value that follows from *parts* alone (serve keeps it while they are the same)."""
+        return self.reuse.combined(name, parts, combine)
 
     def timeline(self) -> list[tuple[CaseView, Entry]]:
         """The site's timeline (serve merges the changed cases into last build's)."""
@@ -422,14 +427,18 @@ def _list_pages(planner: _Planner) -> list[Job]:
     per_view = planner.reuse.memo("rendered")
     by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
     open_cases = shared("open", quietest_first(v for v in site.cases if v.case.status not in CLOSED))
-    findings = shared("findings", planner.whole_site("findings", lambda: audit_findings(site, (), per_view)))
+    found = [case_findings(view, site, per_view) for view in site.cases]
+    ordered = planner.combined("findings", found, lambda: ordered_findings(found))
+    findings = shared("findings", ordered, ordered)
     dashboard = {
         "open_cases": top(open_cases),
         "open_total": len(open_cases),
         "by_status": tuple((status, len(views)) for status, views in by_status),
         "findings": top(findings),
         "findings_total": len(findings),
-        "charts": planner.whole_site("charts", lambda: dashboard_charts(site, per_view, planner.lang)),
+        "charts": planner.combined(
+            "charts", chart_parts(site, per_view), lambda: dashboard_charts(site, per_view, planner.lang)
+        ),
     }
     cases = {"by_status": tuple((status, len(views), top(views)) for status, views in by_status)}
     jobs: list[Job] = [
@@ -452,9 +461,8 @@ def _timeline_pages(planner: _Planner) -> list[Job]:
     """A page per month in each order (site/pages.py), and the per-month filter counts the pages'
     filters read to count across the whole logbook."""
     site = planner.site
-    filters = planner.whole_site(
-        "filters", lambda: _timeline_filters(site, lambda view: planner.per_case(view, "filters", _filter_values))
-    )
+    values = [planner.per_case(view, "filters", _filter_values) for view in site.cases]
+    filters = planner.combined("filters", [site.config.statuses, *values], lambda: _timeline_filters(site, values))
     zone = planner.zone
     months = list(planner.grouped("months", lambda view, entry: _month(entry, zone)).groups.items())
     jobs: list[Job] = []
@@ -476,7 +484,8 @@ def _timeline_pages(planner: _Planner) -> list[Job]:
         count = functools.partial(month_facets, pairs, _facet_values, lambda e: _day(e, zone))
         return planner.reuse.per_case((pairs,), "facets", count)
 
-    script = planner.whole_site("facets", lambda: facet_script(facet_index(months, facets_of)))
+    counted = [(month, len(pairs), facets_of(pairs)) for month, pairs in months]
+    script = planner.combined("facets", counted, lambda: facet_script(facet_index(months, facets_of)))
     jobs.append(FileJob(FACETS, functools.partial(_same_bytes, script)))
     return jobs
 
@@ -867,10 +876,9 @@ def _filter_values(view: CaseView) -> _FilterValues:
     )
 
 
-def _timeline_filters(
-    site: SiteView, values_of: Callable[[CaseView], _FilterValues]
-) -> list[tuple[str, str, list[Any]]]:
-    """(field, label, [(value, text)]) for each filter, from the values that occur."""
+def _timeline_filters(site: SiteView, per_case: Sequence[_FilterValues]) -> list[tuple[str, str, list[Any]]]:
+    """(field, label, [(value, text)]) for each filter, from the values that occur (*per_case*: each
+    case's _filter_values, in site order)."""
 
     def options(values: set[str]) -> list[tuple[str, str]]:
         return [(v, v) for v in sorted(values) if v]
@@ -879,8 +887,7 @@ def _timeline_filters(
     channels: set[str] = set()
     counterparties: set[str] = set()
     newest: dict[str, tuple[tuple[Any, ...], str]] = {}
-    for view in site.cases:
-        values = values_of(view)
+    for values in per_case:
         tags |= values.tags
         channels |= values.channels
         counterparties.add(values.counterparty)

@@ -71,6 +71,11 @@ class Reuse:
         """A list handed to templates, as a tuple (so that even printing it gives the same page)."""
         return tuple(items)
 
+    def combined(self, name: str, parts: Sequence[object], combine: Callable[[], T]) -> T:
+        """A whole-site value (*combine* makes it) that follows from *parts* alone: what each case, or
+        each month, adds to it, as plain data (equal parts add the same)."""
+        return combine()
+
     def memo(self, table: Table) -> Memo | None:
         """A memo table for a stage that takes one (``messages``, ``analysed``, ``derived``, ``rendered``,
         ``fragments``); None: compute everything."""
@@ -175,6 +180,19 @@ class ServeReuse(DiskReuse):
         value: T = self.cache.rendered.get(key, compute)
         return value
 
+    def combined(self, name: str, parts: Sequence[object], combine: Callable[[], T]) -> T:
+        """Last build's value while every part is the one it was made from (the same object, or equal),
+        so that an edit that changes no case's part (a message's text, for the timeline's filters) makes
+        the value again only for the cases it changed, not for the whole site."""
+        key = f"combined {name}"
+        last = self._carried.get(key)
+        if last is not None and len(last[0]) == len(parts) and all(map(_alike, last[0], parts)):
+            value: T = last[1]
+        else:
+            value = combine()
+        self._carried[key] = (tuple(parts), value)  # this build's parts: the next compares them by identity
+        return value
+
     def shared(self, name: Hashable, items: Iterable[Any], source: object = None) -> Shared:
         """The same object as last build's while its items are (see reuse.stable)."""
         return stable(self.cache.rendered, name, items, source)
@@ -208,3 +226,7 @@ def policy_for(cache: Reuse | bool, root: Path) -> Reuse:
     if cache is False:
         return Reuse()
     return cache
+
+
+def _alike(old: object, new: object) -> bool:
+    return old is new or old == new

@@ -44,6 +44,25 @@ _BY_VALUE = frozenset({str, type(None)})
 _BY_REPR = frozenset({int, float, bool, Decimal, timedelta, datetime, date, time})
 
 
+_ABSENT = object()  # no entry (an entry may be None)
+
+
+class Hashed:
+    """A key that is hashed once: a long tuple (a token of every case view) used to look up several
+    entries would otherwise be hashed again, item by item, at each look-up."""
+
+    __slots__ = ("value", "_hash")
+
+    def __init__(self, value: Hashable) -> None:
+        self.value, self._hash = value, hash(value)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Hashed and other._hash == self._hash and other.value == self.value
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
 class Ref:
     """Compares and hashes by the identity of the object it holds."""
 
@@ -170,11 +189,12 @@ class Memo:
 
     def get(self, key: Hashable, compute: Callable[[], Any], valid: Callable[[Any], bool] | None = None) -> Any:
         """The entry for *key* (if *valid* says it still holds), else *compute*'s value, kept for next time."""
-        if key in self.new:
-            return self.new[key]
-        if key in self.old and (valid is None or valid(self.old[key])):
+        value = self.new.get(key, _ABSENT)
+        if value is not _ABSENT:
+            return value
+        value = self.old.get(key, _ABSENT)
+        if value is not _ABSENT and (valid is None or valid(value)):
             self.hits += 1
-            value = self.old[key]
         else:
             self.misses += 1
             value = compute()

@@ -174,18 +174,19 @@ def output_conflicts(
         folded(p): (p, "the site's own page", None) for p in SITE_PAGES
     }
     identities = {folded(p): "site" for p in SITE_PAGES}
-    # path → its folded parents and itself (an agent's page comes again and again)
-    keys: dict[str, tuple[str, ...]] = {}
+    known: dict[str, tuple[str, ...]] = {}  # path → its folded parents and itself (an agent's comes again and again)
     for case in cases:
         for path, what, identity, places in claims_of(case):
-            if path not in keys:
-                keys[path] = (*map(folded, parents(path)), folded(path))
-            key = keys[path][-1]
-            clash = next(((files[k], k) for k in keys[path] if k in files), None)
-            if clash is None:
-                files[key], identities[key] = (path, what, places[0]), identity
+            keys = known.get(path)
+            if keys is None:
+                keys = known[path] = (*map(folded, parents(path)), folded(path))
+            for other_key in keys:
+                if other_key in files:
+                    break
+            else:
+                files[keys[-1]], identities[keys[-1]] = (path, what, places[0]), identity
                 continue
-            (other_path, other_what, other_where), other_key = clash
+            other_path, other_what, other_where = files[other_key]
             if (
                 identities[other_key] == identity
                 or identity.startswith("case ")
