@@ -144,17 +144,18 @@ def token(value: Any) -> Hashable:
     return Ref(value)
 
 
-_CONTAINERS = (tuple, list, dict)
+_KEPT = (tuple, list, dict, Moment)  # values a page's context often shares with other pages
 
 
 def context_token(context: dict[str, Any], seen: dict[int, tuple[Any, Hashable]]) -> Hashable:
-    """token(*context*), the tokens of its containers kept in *seen* by identity: the pages of one
-    list share them (the timeline's filters and its month navigation are the same objects on every
-    month page), so each is made once per drawing, not once per page.  *seen* holds each value, so
+    """token(*context*), the tokens of its containers and moments kept in *seen* by identity: the
+    pages of one list share them (the timeline's filters and its month navigation are the same
+    objects on every month page, the moment stated the same on every evidence page that states
+    it), so each is made once per drawing, not once per page.  *seen* holds each value, so
     that no other object takes its id while the drawing lasts."""
     parts = []
     for name, value in context.items():
-        if type(value) in _CONTAINERS and value:
+        if type(value) in _KEPT and value:
             known = seen.get(id(value))
             if known is None:
                 known = seen[id(value)] = (value, token(value))
