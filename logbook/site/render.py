@@ -383,7 +383,7 @@ class _Planner:
         """A value computed from the whole site (serve keeps it while no case view changes)."""
         return self.reuse.whole_site((name, self.site_key), compute)
 
-    def combined(self, name: str, parts: Sequence[object], combine: Callable[[], T]) -> T:
+    def combined(self, name: str, parts: Callable[[], Sequence[object]], combine: Callable[[], T]) -> T:
         """A whole-site value that follows from *parts* alone (serve keeps it while they are the same)."""
         return self.reuse.combined(name, parts, combine)
 
@@ -428,7 +428,7 @@ def _list_pages(planner: _Planner) -> list[Job]:
     by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
     open_cases = shared("open", quietest_first(v for v in site.cases if v.case.status not in CLOSED))
     found = [case_findings(view, site, per_view) for view in site.cases]
-    ordered = planner.combined("findings", found, lambda: ordered_findings(found))
+    ordered = planner.combined("findings", lambda: found, lambda: tuple(ordered_findings(found)))  # never changed
     findings = shared("findings", ordered, ordered)
     dashboard = {
         "open_cases": top(open_cases),
@@ -437,7 +437,7 @@ def _list_pages(planner: _Planner) -> list[Job]:
         "findings": top(findings),
         "findings_total": len(findings),
         "charts": planner.combined(
-            "charts", chart_parts(site, per_view), lambda: dashboard_charts(site, per_view, planner.lang)
+            "charts", lambda: chart_parts(site, per_view), lambda: tuple(dashboard_charts(site, per_view, planner.lang))
         ),
     }
     cases = {"by_status": tuple((status, len(views), top(views)) for status, views in by_status)}
@@ -462,7 +462,9 @@ def _timeline_pages(planner: _Planner) -> list[Job]:
     filters read to count across the whole logbook."""
     site = planner.site
     values = [planner.per_case(view, "filters", _filter_values) for view in site.cases]
-    filters = planner.combined("filters", [site.config.statuses, *values], lambda: _timeline_filters(site, values))
+    filters = planner.combined(
+        "filters", lambda: [site.config.statuses, *values], lambda: tuple(_timeline_filters(site, values))
+    )
     zone = planner.zone
     months = list(planner.grouped("months", lambda view, entry: _month(entry, zone)).groups.items())
     jobs: list[Job] = []
@@ -484,7 +486,9 @@ def _timeline_pages(planner: _Planner) -> list[Job]:
         count = functools.partial(month_facets, pairs, _facet_values, lambda e: _day(e, zone))
         return planner.reuse.per_case((pairs,), "facets", count)
 
-    counted = [(month, len(pairs), facets_of(pairs)) for month, pairs in months]
+    def counted() -> list[object]:
+        return [(month, len(pairs), facets_of(pairs)) for month, pairs in months]
+
     script = planner.combined("facets", counted, lambda: facet_script(facet_index(months, facets_of)))
     jobs.append(FileJob(FACETS, functools.partial(_same_bytes, script)))
     return jobs

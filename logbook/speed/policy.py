@@ -71,9 +71,10 @@ class Reuse:
         """A list handed to templates, as a tuple (so that even printing it gives the same page)."""
         return tuple(items)
 
-    def combined(self, name: str, parts: Sequence[object], combine: Callable[[], T]) -> T:
-        """A whole-site value (*combine* makes it) that follows from *parts* alone: what each case, or
-        each month, adds to it, as plain data (equal parts add the same)."""
+    def combined(self, name: str, parts: Callable[[], Sequence[object]], combine: Callable[[], T]) -> T:
+        """A whole-site value (*combine* makes it) that follows from what *parts* gives alone: what each
+        case, or each month, adds to it, as plain data (equal parts add the same).  Only serve asks for
+        the parts: a build makes the value once."""
         return combine()
 
     def memo(self, table: Table) -> Memo | None:
@@ -180,17 +181,17 @@ class ServeReuse(DiskReuse):
         value: T = self.cache.rendered.get(key, compute)
         return value
 
-    def combined(self, name: str, parts: Sequence[object], combine: Callable[[], T]) -> T:
+    def combined(self, name: str, parts: Callable[[], Sequence[object]], combine: Callable[[], T]) -> T:
         """Last build's value while every part is the one it was made from (the same object, or equal),
         so that an edit that changes no case's part (a message's text, for the timeline's filters) makes
         the value again only for the cases it changed, not for the whole site."""
-        key = f"combined {name}"
+        key, parts_now = f"combined {name}", parts()
         last = self._carried.get(key)
-        if last is not None and len(last[0]) == len(parts) and all(map(_alike, last[0], parts)):
+        if last is not None and len(last[0]) == len(parts_now) and all(map(_alike, last[0], parts_now)):
             value: T = last[1]
         else:
             value = combine()
-        self._carried[key] = (tuple(parts), value)  # this build's parts: the next compares them by identity
+        self._carried[key] = (tuple(parts_now), value)  # this build's parts: the next compares them by identity
         return value
 
     def shared(self, name: Hashable, items: Iterable[Any], source: object = None) -> Shared:
