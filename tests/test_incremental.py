@@ -236,6 +236,29 @@ def test_a_context_token_is_the_token_and_makes_a_shared_container_once():
     assert context_token(changed, seen) == token(changed) != token(first)
 
 
+def test_per_cases_makes_again_only_what_a_changed_record_gives_and_combined_keeps_an_equal_whole():
+    reuse, made = ServeReuse(BuildCache(None)), []
+
+    def length(record: list[str]) -> int:
+        made.append(record)
+        return len(record)
+
+    a, b, c, d = ["x"], ["y", "y"], ["z"], ["w", "w", "w"]
+    assert reuse.per_cases("lengths", (a, b, c), length) == [1, 2, 1] and made == [a, b, c]
+    made.clear()
+    b2 = ["y", "y"]  # equal to b, but another record: made again
+    assert reuse.per_cases("lengths", (a, b2, c), length) == [1, 2, 1] and made == [b2]
+    made.clear()
+    assert reuse.per_cases("lengths", (a, d, c, b2), length) == [1, 3, 1, 2] and made == [d]  # one more: by identity
+    made.clear()
+    assert reuse.per_cases("lengths", (a, d, c, b2), length, extra="other") == [1, 3, 1, 2] and made == [a, d, c, b2]
+    combined = []
+    whole = reuse.combined("sum", lambda: [1, (2, 3)], lambda: combined.append(1) or "first")
+    again = reuse.combined("sum", lambda: [1, (2, 3)], lambda: combined.append(2) or "second")  # equal parts
+    changed = reuse.combined("sum", lambda: [1, (2, 4)], lambda: combined.append(3) or "third")
+    assert (whole, again, changed) == ("first", "first", "third") and combined == [1, 3]
+
+
 def test_a_memo_keeps_only_what_the_last_build_used():
     memo = Memo()
     assert memo.get("a", lambda: 1) == 1 and memo.get("b", lambda: 2) == 2

@@ -22,7 +22,6 @@ from logbook.core.timeparse import zone_named
 from logbook.evidence.derive import CaseView, SiteView
 from logbook.evidence.wording import duration, response_sentence
 from logbook.load.catalogues import load_language
-from logbook.speed.reuse import Memo
 
 OVERDUE, ATTENTION = "overdue", "attention"
 CLOSED_STATUSES = ("resolved", "closed")
@@ -215,24 +214,15 @@ RECORD_PROBLEMS = {"missing-attachment": "attachment referenced but absent"}
 Keyed = list[tuple[tuple[Any, ...], Finding]]  # findings with the order they are listed in
 
 
-def audit_findings(site: SiteView, diagnostics: Sequence[Diagnostic] = (), memo: Memo | None = None) -> list[Finding]:
-    """Everything overdue or due soon; with a *memo* (serve), each case view's findings are kept."""
-    return ordered_findings([case_findings(view, site, memo) for view in site.cases], diagnostics)
+def audit_findings(site: SiteView, diagnostics: Sequence[Diagnostic] = ()) -> list[Finding]:
+    """Everything overdue or due soon."""
+    return ordered_findings([case_findings(view, site) for view in site.cases], diagnostics)
 
 
-def case_findings(view: CaseView, site: SiteView, memo: Memo | None = None) -> Keyed:
-    """One case's findings, keyed for ordered_findings; with a *memo* (serve), kept while the view
-    lives, and last build's very list while they are equal (plain data: equal findings are the same)."""
-    if memo is None:
-        return _keyed(_case_findings(view, site))
-    found: Keyed = memo.by_identity(
-        (view, site.config), ("findings", site.as_of), lambda: _keyed(_case_findings(view, site))
-    )
-    before = memo.new.get(("findings of", view.case.id)) or memo.old.get(("findings of", view.case.id))
-    if before == found:
-        found = before
-    memo.new[("findings of", view.case.id)] = found
-    return found
+def case_findings(view: CaseView, site: SiteView) -> Keyed:
+    """One case's findings, keyed for ordered_findings: plain data, made from the view, the site's
+    configuration and its moment alone (serve keeps them while those are the same)."""
+    return _keyed(_case_findings(view, site))
 
 
 def _keyed(findings: Iterable[Finding]) -> Keyed:

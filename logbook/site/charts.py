@@ -8,11 +8,12 @@ way to read it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from statistics import median
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -233,23 +234,23 @@ def _case_figures(view: CaseView) -> _CaseFigures:
     )
 
 
-def chart_parts(site: SiteView, memo: Memo | None = None) -> list[object]:
+EachCase = Callable[[str, Callable[[CaseView], Any], Hashable], list[Any]]  # (name, compute, extra) → per view
+
+
+def chart_parts(site: SiteView, memo: Memo | None = None, each: EachCase | None = None) -> list[object]:
     """Everything dashboard_charts makes the charts from, as plain data: equal parts, the same charts
-    (serve makes them again only when a case's part changes).  With a *memo*, the cases' parts are
-    kept while their views live."""
+    (serve makes them again only when a case's part changes).  *each* makes a value for every case
+    view (serve's makes it again only for the views that changed); with a *memo*, figures are kept
+    while their views live."""
     months = _month_starts(site)
     moments = _month_ends(site, months)
     key = ("status at", repr(moments))
-    return [
-        site.config,
-        site.as_of,
-        key,
-        tuple((tag, len(views)) for tag, views in site.tags),
-        *(
-            (view.case.id, view.case.counterparty, _figures(view, memo), _statuses_at(view, moments, key, memo))
-            for view in site.cases
-        ),
-    ]
+
+    def part(view: CaseView) -> tuple[object, ...]:
+        return view.case.id, view.case.counterparty, _figures(view, memo), _statuses_at(view, moments, key, memo)
+
+    cases = each("chart parts", part, key) if each is not None else [part(view) for view in site.cases]
+    return [site.config, site.as_of, key, tuple((tag, len(views)) for tag, views in site.tags), *cases]
 
 
 def _figures(view: CaseView, memo: Memo | None) -> _CaseFigures:

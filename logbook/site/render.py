@@ -375,13 +375,14 @@ class _Planner:
     def shared(self, name: Hashable, items: Iterable[Any], source: object = None) -> Any:
         return self.reuse.shared(name, items, source)
 
-    def per_case(self, view: CaseView, name: str, compute: Callable[[CaseView], T]) -> T:
-        """What *compute* makes of one case view (serve keeps it while the view lives)."""
-        return self.reuse.per_case((view,), name, lambda: compute(view))
-
     def whole_site(self, name: str, compute: Callable[[], T]) -> T:
         """A value computed from the whole site (serve keeps it while no case view changes)."""
         return self.reuse.whole_site((name, self.site_key), compute)
+
+    def per_cases(self, name: str, compute: Callable[[CaseView], T], extra: Hashable = None) -> list[T]:
+        """What *compute* makes of each case view, in site order, with *extra* (serve makes it again only
+        for the views that changed)."""
+        return self.reuse.per_cases(name, self.site.cases, compute, extra)
 
     def combined(self, name: str, parts: Callable[[], Sequence[object]], combine: Callable[[], T]) -> T:
         """A whole-site value that follows from *parts* alone (serve keeps it while they are the same)."""
@@ -427,7 +428,7 @@ def _list_pages(planner: _Planner) -> list[Job]:
     per_view = planner.reuse.memo("rendered")
     by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
     open_cases = shared("open", quietest_first(v for v in site.cases if v.case.status not in CLOSED))
-    found = [case_findings(view, site, per_view) for view in site.cases]
+    found = planner.per_cases("findings", lambda view: case_findings(view, site), (site.config, site.as_of))
     ordered = planner.combined("findings", lambda: found, lambda: tuple(ordered_findings(found)))  # never changed
     findings = shared("findings", ordered, ordered)
     dashboard = {
@@ -437,7 +438,9 @@ def _list_pages(planner: _Planner) -> list[Job]:
         "findings": top(findings),
         "findings_total": len(findings),
         "charts": planner.combined(
-            "charts", lambda: chart_parts(site, per_view), lambda: tuple(dashboard_charts(site, per_view, planner.lang))
+            "charts",
+            lambda: chart_parts(site, per_view, planner.per_cases),
+            lambda: tuple(dashboard_charts(site, per_view, planner.lang)),
         ),
     }
     cases = {"by_status": tuple((status, len(views), top(views)) for status, views in by_status)}
@@ -461,7 +464,7 @@ def _timeline_pages(planner: _Planner) -> list[Job]:
     """A page per month in each order (site/pages.py), and the per-month filter counts the pages'
     filters read to count across the whole logbook."""
     site = planner.site
-    values = [planner.per_case(view, "filters", _filter_values) for view in site.cases]
+    values = planner.per_cases("filters", _filter_values)
     filters = planner.combined(
         "filters", lambda: [site.config.statuses, *values], lambda: tuple(_timeline_filters(site, values))
     )
@@ -509,8 +512,12 @@ def _search_jobs(site: SiteView, reuse: Reuse, published: Path | None, linking: 
             index = functools.cache(lambda: index_job(site, analysed, keys)[0]())
             return [FileJob(path, functools.partial(_one_of, index, path), 0, key) for path in kept]
         return [FilesJob(*index_job(site, analysed, keys), key)]
-    made = search_files(site, analysed, per_view, published)
+    made = search_files(site, analysed, per_view, published, functools.partial(_each_case, reuse, site))
     return [FileJob(path, functools.partial(_same_bytes, script)) for path, script in made.items()]
+
+
+def _each_case(reuse: Reuse, site: SiteView, name: str, compute: Callable[[CaseView], T], extra: Hashable) -> list[T]:
+    return reuse.per_cases(name, site.cases, compute, extra)
 
 
 def _one_of(files: Callable[[], dict[str, bytes]], path: str) -> bytes:
@@ -582,10 +589,10 @@ def _case_pages(planner: _Planner) -> list[Job]:
             },
             weight=4 * len(view.entries) + 1,
             more=functools.partial(case_context, view),
-            copies=planner.per_case(view, "copies", exhibit_copies),
+            copies=copies,
             shows_evidence=True,
         )
-        for view in site.cases
+        for view, copies in zip(site.cases, planner.per_cases("copies", exhibit_copies, site.root))
     ]
 
 

@@ -30,10 +30,11 @@ import os
 import re
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
+from typing import Any
 
 from logbook.core.clock import time_text
 from logbook.core.language import ENGLISH, Language
@@ -428,32 +429,36 @@ def _language(site: SiteView) -> str:
     return analyser_language(site.config.language)
 
 
-def site_documents(site: SiteView, reuse: Memo | None = None) -> list[Document]:
-    """Every published interaction's document, in site order (cases by id, entries in order); with
-    *reuse* (serve), a case view's documents are made once while the view lives."""
+EachCase = Callable[[str, Callable[[CaseView], Any], Hashable], list[Any]]  # (name, compute, extra) → per view
+
+
+def site_documents(site: SiteView, each: EachCase | None = None) -> list[Document]:
+    """Every published interaction's document, in site order (cases by id, entries in order); *each*
+    makes a value for every case view (serve's makes it again only for the views that changed)."""
     zone = zone_named(site.config.timezone)
     language, lang = _language(site), load_language(site.config.language)
 
     def of_view(view: CaseView) -> list[Document]:
         return [search_document(view, entry, zone, language, lang) for entry in view.entries]
 
-    documents: list[Document] = []
-    for view in site.cases:
-        if reuse is None:
-            documents.extend(of_view(view))
-        else:
-            documents.extend(reuse.by_identity((view,), ("search", lang.code), lambda: of_view(view)))  # noqa: B023 - called at once
-    return documents
+    per_case = (
+        each("search", of_view, (language, lang.code, site.config.timezone)) if each else map(of_view, site.cases)
+    )
+    return [document for documents in per_case for document in documents]
 
 
 def search_files(
-    site: SiteView, memo: Memo | None = None, reuse: Memo | None = None, published: Path | None = None
+    site: SiteView,
+    memo: Memo | None = None,
+    reuse: Memo | None = None,
+    published: Path | None = None,
+    each: EachCase | None = None,
 ) -> dict[str, bytes]:
     """Output path → JavaScript (UTF-8) for the whole index.  *memo* and *published* are not used: the
     index is made from the documents (a term's postings span the whole logbook); with *reuse*
-    (serve), each case view's documents are kept, and the last index is updated with the documents
-    that changed.  A build uses index_job (the same files)."""
-    documents = site_documents(site, reuse)
+    (serve), the last index is updated with the documents that changed (*each*: how serve keeps
+    each case view's).  A build uses index_job (the same files)."""
+    documents = site_documents(site, each)
     if reuse is None:
         return index_files(documents, _language(site))
     last: list[_Index] = reuse.get(("search index", _language(site)), list)  # the same list every build

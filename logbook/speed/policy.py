@@ -71,6 +71,10 @@ class Reuse:
         """A list handed to templates, as a tuple (so that even printing it gives the same page)."""
         return tuple(items)
 
+    def per_cases(self, name: str, records: Sequence[R], compute: Callable[[R], T], extra: Hashable = None) -> list[T]:
+        """*compute* of each record, in order (*extra*: anything else the values are made from)."""
+        return [compute(record) for record in records]
+
     def combined(self, name: str, parts: Callable[[], Sequence[object]], combine: Callable[[], T]) -> T:
         """A whole-site value (*combine* makes it) that follows from what *parts* gives alone: what each
         case, or each month, adds to it, as plain data (equal parts add the same).  Only serve asks for
@@ -181,6 +185,25 @@ class ServeReuse(DiskReuse):
         value: T = self.cache.rendered.get(key, compute)
         return value
 
+    def per_cases(self, name: str, records: Sequence[R], compute: Callable[[R], T], extra: Hashable = None) -> list[T]:
+        """Last build's value for each record that is the very object it was made from, and made anew
+        for the others (all of them when *extra* changed).  One pass over the records: an edit changes
+        one case, so looking up a thousand cases' values one by one would cost more than the edit."""
+        key = f"per cases {name}"
+        last = self._carried.get(key)
+        values: list[T]
+        if last is None or last[0] != extra:
+            values = [compute(record) for record in records]
+        elif len(last[1]) == len(records):  # the same places: only the records that changed
+            values = list(last[2])
+            for n in [n for n, (old, new) in enumerate(zip(last[1], records)) if old is not new]:
+                values[n] = compute(records[n])
+        else:  # a record came or went: the rest are found by identity
+            kept = {id(record): (record, value) for record, value in zip(last[1], last[2])}
+            values = [_kept_or(kept.get(id(record)), record, compute) for record in records]
+        self._carried[key] = (extra, tuple(records), values)  # holds the records: no other object takes their ids
+        return values
+
     def combined(self, name: str, parts: Callable[[], Sequence[object]], combine: Callable[[], T]) -> T:
         """Last build's value while every part is the one it was made from (the same object, or equal),
         so that an edit that changes no case's part (a message's text, for the timeline's filters) makes
@@ -231,3 +254,11 @@ def policy_for(cache: Reuse | bool, root: Path) -> Reuse:
 
 def _alike(old: object, new: object) -> bool:
     return old is new or old == new
+
+
+def _kept_or(kept: tuple[Any, Any] | None, record: R, compute: Callable[[R], T]) -> T:
+    """The value kept for *record* if it was made from this very object, else made now."""
+    if kept is not None and kept[0] is record:
+        value: T = kept[1]
+        return value
+    return compute(record)
