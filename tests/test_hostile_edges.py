@@ -396,6 +396,27 @@ def test_every_interaction_of_an_agent_whose_page_collides_is_told_and_the_page_
     ]
 
 
+def test_serve_reports_an_output_conflict_an_edit_brings_and_drops_it_when_it_goes(logbook_dir):
+    from logbook.speed.cache import BuildCache
+    from logbook.speed.policy import ServeReuse
+
+    root = logbook_dir({"cases/a.md": "---\ntitle: t\nstatus: open\ntags: [Foo]\n---\n"})
+    reuse = ServeReuse(BuildCache(None))
+
+    def conflicts() -> list[tuple[str, int]]:
+        found = [(d.location.path, d.location.line) for d in load_logbook(root, reuse).diagnostics]
+        reuse.finish(prune=True, persist=False)
+        return found
+
+    assert conflicts() == []
+    (root / "cases/b.md").write_text("---\ntitle: t\nstatus: open\ntags: [foo]\n---\n")
+    assert conflicts() == [("cases/b.md", 1)]
+    (root / "cases/a.md").write_text("---\ntitle: t, retitled\nstatus: open\ntags: [Foo]\n---\n")
+    assert conflicts() == [("cases/b.md", 1)]  # the same claims: the same diagnostics, kept
+    (root / "cases/b.md").write_text("---\ntitle: t\nstatus: open\ntags: [bar]\n---\n")
+    assert conflicts() == []
+
+
 # --- 7: names too long to be file names ---------------------------------------------------------------
 
 

@@ -5,13 +5,12 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from logbook.core.diagnostics import Diagnostic, sorted_diagnostics
-from logbook.core.models import Case, Config, Logbook
+from logbook.core.models import Config, Logbook
 from logbook.load.config import load_config
 from logbook.load.parse import ParseResult, parse_source
 from logbook.load.provenance import deleted_interaction_diagnostics
@@ -19,7 +18,7 @@ from logbook.speed.parses import Parsing
 from logbook.speed.policy import Reuse
 from logbook.store.discover import CASES_DIR, BundleSource, SingleSource, Source, discover
 from logbook.store.history import History, HistoryMemo, git_asked, read_history
-from logbook.validate.checks import Claim, case_checks, page_claims, site_checks
+from logbook.validate.checks import case_checks, page_claims, page_conflicts, site_checks
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,18 +64,15 @@ def load_logbook(root: Path, reuse: Reuse | None = None, touched: frozenset[str]
         cases = tuple(result.case for result in results if result.case is not None)
         for result in results:
             diagnostics.extend(result.diagnostics)
-        # each case's own checks ran with its parse; what pages it asks for is kept while it lives
-        claims = functools.partial(_page_claims, reuse)
-        diagnostics.extend(site_checks(cases, config, claims))
+        # each case's own checks ran with its parse; the pages each asks for are kept while it lives
+        claims = reuse.per_cases("page claims", cases, page_claims)
+        conflicts = reuse.combined("output conflicts", lambda: claims, lambda: tuple(page_conflicts(claims)))
+        diagnostics.extend(site_checks(cases, config, conflicts))
         single = frozenset(s.path for s in sources if isinstance(s, SingleSource))
         history = read_history(root, asked, single, reuse.kept(HistoryMemo))
     diagnostics.extend(deleted_interaction_diagnostics(cases, history))
     files = sum(len(result.files) for result in results)
     return LoadResult(Logbook(str(root), config, cases), tuple(sorted_diagnostics(diagnostics)), files, history)
-
-
-def _page_claims(reuse: Reuse, case: Case) -> tuple[Claim, ...]:
-    return reuse.per_case((case,), "page claims", lambda: page_claims(case))
 
 
 def _parsing(root: Path, config: Config) -> Parsing[ParseResult]:

@@ -164,19 +164,23 @@ def page_claims(case: Case) -> tuple[Claim, ...]:
     return tuple((path, what, identity, tuple(places)) for (path, what, identity), places in claims.items())
 
 
-def output_conflicts(
-    cases: tuple[Case, ...], config: Config, claims_of: Callable[[Case], tuple[Claim, ...]] = page_claims
-) -> Iterator[Diagnostic]:
+def output_conflicts(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
     """Two records published at one path (equal ignoring case: macOS and Windows disks fold it), or one
-    record's page inside a folder that is another's file (a case 'index.html' under cases/index.html).
-    The first to ask for a path has it; every other record asking for it is told where."""
+    record's page inside a folder that is another's file (a case 'index.html' under cases/index.html)."""
+    return page_conflicts([page_claims(case) for case in cases])
+
+
+def page_conflicts(claims: Iterable[tuple[Claim, ...]]) -> Iterator[Diagnostic]:
+    """output_conflicts among the cases' page *claims*, in site order: the first to ask for a path
+    has it; every other record asking for it is told where.  The diagnostics follow from the claims
+    alone (serve keeps them while the claims are the same)."""
     files: dict[str, tuple[str, str, Location | None]] = {
         folded(p): (p, "the site's own page", None) for p in SITE_PAGES
     }
     identities = {folded(p): "site" for p in SITE_PAGES}
     known: dict[str, tuple[str, ...]] = {}  # path → its folded parents and itself (an agent's comes again and again)
-    for case in cases:
-        for path, what, identity, places in claims_of(case):
+    for of_case in claims:
+        for path, what, identity, places in of_case:
             keys = known.get(path)
             if keys is None:
                 keys = known[path] = (*map(folded, parents(path)), folded(path))
@@ -380,12 +384,12 @@ def run_checks(cases: tuple[Case, ...], config: Config, checks: tuple[Check, ...
 
 
 def site_checks(
-    cases: tuple[Case, ...], config: Config, claims_of: Callable[[Case], tuple[Claim, ...]] = page_claims
+    cases: tuple[Case, ...], config: Config, conflicts: Iterable[Diagnostic] | None = None
 ) -> list[Diagnostic]:
-    """The SITE_CHECKS, with each case's page claims from *claims_of* (serve keeps them while the case lives)."""
+    """The SITE_CHECKS; *conflicts*: the output_conflicts when found already (serve keeps them)."""
     return [
         *duplicate_case_ids(cases, config),
-        *output_conflicts(cases, config, claims_of),
+        *(output_conflicts(cases, config) if conflicts is None else conflicts),
         *unredacted_card_numbers_in_settings(cases, config),
     ]
 
