@@ -252,6 +252,11 @@ def test_per_cases_makes_again_only_what_a_changed_record_gives_and_combined_kee
     assert reuse.per_cases("lengths", (a, d, c, b2), length) == [1, 3, 1, 2] and made == [d]  # one more: by identity
     made.clear()
     assert reuse.per_cases("lengths", (a, d, c, b2), length, extra="other") == [1, 3, 1, 2] and made == [a, d, c, b2]
+    made.clear()
+    got = reuse.per_cases("lengths", (d, a, b2, c), length, extra="other")  # sorted otherwise: none made again
+    assert got == [3, 1, 2, 1] and made == []
+    got[0] = 99  # the list handed out is the caller's
+    assert reuse.per_cases("lengths", (d, a, b2, c), length, extra="other") == [3, 1, 2, 1] and made == []
     combined = []
     whole = reuse.combined("sum", lambda: [1, (2, 3)], lambda: combined.append(1) or "first")
     again = reuse.combined("sum", lambda: [1, (2, 3)], lambda: combined.append(2) or "second")  # equal parts

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -191,17 +192,22 @@ class ServeReuse(DiskReuse):
         one case, so looking up a thousand cases' values one by one would cost more than the edit."""
         key = f"per cases {name}"
         last = self._carried.get(key)
-        values: list[T]
+        values: list[Any]  # T, once every place is filled
         if last is None or last[0] != extra:
             values = [compute(record) for record in records]
-        elif len(last[1]) == len(records):  # the same places: only the records that changed
-            values = list(last[2])
-            for n in [n for n, (old, new) in enumerate(zip(last[1], records)) if old is not new]:
-                values[n] = compute(records[n])
-        else:  # a record came or went: the rest are found by identity
-            kept = {id(record): (record, value) for record, value in zip(last[1], last[2])}
-            values = [_kept_or(kept.get(id(record)), record, compute) for record in records]
-        self._carried[key] = (extra, tuple(records), values)  # holds the records: no other object takes their ids
+        else:
+            values = [*last[2][: len(records)], *[None] * (len(records) - len(last[2]))]  # each place's value before
+            moved = [
+                n for n, (old, new) in enumerate(zip_longest(last[1], records)) if old is not new and new is not None
+            ]
+            if len(moved) == 1 and len(last[1]) == len(records):  # one case edited: nothing else moved
+                values[moved[0]] = compute(records[moved[0]])
+            elif moved:  # cases came, went or sorted elsewhere: the rest are found by identity
+                kept = {id(record): (record, value) for record, value in zip(last[1], last[2])}
+                for n in moved:
+                    values[n] = _kept_or(kept.get(id(records[n])), records[n], compute)
+        # the records are held, so that no other object takes their ids; the values apart from the list returned
+        self._carried[key] = (extra, tuple(records), tuple(values))
         return values
 
     def combined(self, name: str, parts: Callable[[], Sequence[object]], combine: Callable[[], T]) -> T:
