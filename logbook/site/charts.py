@@ -8,12 +8,11 @@ way to read it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from statistics import median
-from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -21,6 +20,7 @@ from logbook.core.clock import time_text
 from logbook.core.language import ENGLISH, Language
 from logbook.core.timeparse import zone_named
 from logbook.evidence.derive import CaseView, SiteView
+from logbook.speed.policy import EachCase
 from logbook.speed.reuse import Memo, keyed_by_repr
 
 WIDTH, BAR, GAP, LABEL = 640, 22, 8, 190
@@ -232,9 +232,6 @@ def _case_figures(view: CaseView) -> _CaseFigures:
         round(median(answered), 1) if answered else None,
         tuple(sum(p.state == state for p in view.promises) for state in PROMISE_STATES),
     )
-
-
-EachCase = Callable[[str, Callable[[CaseView], Any], Hashable], list[Any]]  # (name, compute, extra) → per view
 
 
 def chart_parts(site: SiteView, memo: Memo | None = None, each: EachCase | None = None) -> list[object]:

@@ -53,7 +53,7 @@ from logbook.site.pages import (
 )
 from logbook.site.search import SEARCH_FILES, case_keys, index_job, index_key, search_files
 from logbook.speed.cache import Drawn, Stamp, digest_text, file_stamp, folder_stamps
-from logbook.speed.policy import Reuse
+from logbook.speed.policy import EachCase, Reuse
 from logbook.speed.reuse import (
     FragmentEnvironment,
     FragmentExtension,
@@ -414,7 +414,7 @@ def site_plan(planner: _Planner, published: Path | None) -> list[Job]:
         *_list_pages(planner),
         *_timeline_pages(planner),
         PageJob("search/index.html", "search.html", {}),
-        *_search_jobs(planner.site, planner.reuse, published, planner.linking),
+        *_search_jobs(planner.site, planner.reuse, published, planner.linking, planner.per_cases),
         *_tag_and_agent_pages(planner),
         _feed_page(planner),
         *_case_pages(planner),
@@ -497,10 +497,13 @@ def _timeline_pages(planner: _Planner) -> list[Job]:
     return jobs
 
 
-def _search_jobs(site: SiteView, reuse: Reuse, published: Path | None, linking: _Linking | None) -> list[Job]:
-    """The search index's files: made now from serve's memo of each view's documents, else made
-    beside the pages from each case's documents, analysed on every core first (search.index_job);
-    with *linking*, taken whole from the site published last while their key is the same."""
+def _search_jobs(
+    site: SiteView, reuse: Reuse, published: Path | None, linking: _Linking | None, each: EachCase
+) -> list[Job]:
+    """The search index's files: made now in serve from each view's documents (*each* keeps them),
+    else made beside the pages from each case's documents, analysed on every core first
+    (search.index_job); with *linking*, taken whole from the site published last while their key is
+    the same."""
     analysed, per_view = reuse.memo("analysed"), reuse.memo("rendered")
     if per_view is None:
         if linking is None:
@@ -512,12 +515,8 @@ def _search_jobs(site: SiteView, reuse: Reuse, published: Path | None, linking: 
             index = functools.cache(lambda: index_job(site, analysed, keys)[0]())
             return [FileJob(path, functools.partial(_one_of, index, path), 0, key) for path in kept]
         return [FilesJob(*index_job(site, analysed, keys), key)]
-    made = search_files(site, analysed, per_view, published, functools.partial(_each_case, reuse, site))
+    made = search_files(site, analysed, per_view, published, each)
     return [FileJob(path, functools.partial(_same_bytes, script)) for path, script in made.items()]
-
-
-def _each_case(reuse: Reuse, site: SiteView, name: str, compute: Callable[[CaseView], T], extra: Hashable) -> list[T]:
-    return reuse.per_cases(name, site.cases, compute, extra)
 
 
 def _one_of(files: Callable[[], dict[str, bytes]], path: str) -> bytes:

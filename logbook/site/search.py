@@ -30,11 +30,10 @@ import os
 import re
 from array import array
 from collections import Counter
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
 
 from logbook.core.clock import time_text
 from logbook.core.language import ENGLISH, Language
@@ -45,6 +44,7 @@ from logbook.load.catalogues import load_language
 from logbook.site.stopwords import STOP_WORDS
 from logbook.site.textindex import Terms, analyse_text, analyser_language
 from logbook.speed.cache import CacheUnreadable, digest_text, pack, unpack
+from logbook.speed.policy import EachCase
 from logbook.speed.reuse import Memo
 from logbook.speed.workers import run_jobs
 
@@ -427,9 +427,6 @@ def _language(site: SiteView) -> str:
     """The analyser's language for the site's (a language with a catalogue but no stemmer yet falls
     back, so that adding a catalogue never breaks search)."""
     return analyser_language(site.config.language)
-
-
-EachCase = Callable[[str, Callable[[CaseView], Any], Hashable], list[Any]]  # (name, compute, extra) → per view
 
 
 def site_documents(site: SiteView, each: EachCase | None = None) -> list[Document]:

@@ -28,6 +28,9 @@ from logbook.speed.reuse import Memo, PageMemo, Shared, stable
 from logbook.store.discover import Source
 
 T = TypeVar("T")
+EachCase = Callable[[str, Callable[[Any], Any], Hashable], list[Any]]
+"""A way to make a value for every case view, in site order: (name, compute, extra) → the values
+(the planner's per_cases, which in serve makes them again only for the views that changed)."""
 R = TypeVar("R")
 S = TypeVar("S")
 Table = Literal["messages", "analysed", "derived", "rendered", "fragments"]  # BuildCache's memos

@@ -388,9 +388,9 @@ def site_checks(
 ) -> list[Diagnostic]:
     """The SITE_CHECKS; *conflicts*: the output_conflicts when found already (serve keeps them)."""
     return [
-        *duplicate_case_ids(cases, config),
-        *(output_conflicts(cases, config) if conflicts is None else conflicts),
-        *unredacted_card_numbers_in_settings(cases, config),
+        diagnostic
+        for check in SITE_CHECKS
+        for diagnostic in (conflicts if check is output_conflicts and conflicts is not None else check(cases, config))
     ]
 
 
