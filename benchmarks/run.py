@@ -92,7 +92,7 @@ def _run(args: list[str], cwd: Path, env: dict[str, str] | None, sample: bool) -
 
     def sampling() -> None:
         while not done.wait(0.02):
-            peak[0] = max(peak[0], tree_pss(proc.pid))
+            peak[0] = max(peak[0], tree_pss(proc.pid) or 0)
 
     sampler = threading.Thread(target=sampling, daemon=True) if sample else None
     if sampler is not None:
@@ -108,17 +108,32 @@ def _run(args: list[str], cwd: Path, env: dict[str, str] | None, sample: bool) -
     return elapsed, max(usage.ru_maxrss, peak[0])
 
 
-def tree_pss(pid: int) -> int:
-    """PSS (KiB) of a process and all its descendants now; 0 for what has already gone."""
-    total = 0
+def tree_pss(pid: int) -> int | None:
+    """PSS (KiB) of a process and all its descendants now; None when a process forked or ended while
+    they were read (a worker forked after its parent was read shares the parent's pages, and both
+    would count them in full: such a sample is dropped, not counted twice)."""
+    before = _tree(pid)
+    total = sum(map(_pss, before))
+    return total if _tree(pid) == before else None
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants, parents first; those gone already left out."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [pid, *(p for child in children for p in _tree(int(child)))]
+
+
+def _pss(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
             if line.startswith("Pss:"):
-                total += int(line.split()[1])
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+                return int(line.split()[1])
     except (OSError, ValueError):
-        return total
-    return total + sum(tree_pss(int(child)) for child in children)
+        pass
+    return 0
 
 
 def edit_target(tool: str, source: Path) -> Path:

@@ -44,6 +44,26 @@ def timed(module: Any, name: str, label: str) -> None:
     setattr(module, name, wrapper)
 
 
+def timed_generator(module: Any, name: str, label: str) -> None:
+    """timed, for a generator function: the time spent making each of its items."""
+    original: Callable[..., Any] = getattr(module, name)
+
+    @functools.wraps(original)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        items = original(*args, **kwargs)
+        while True:
+            started = time.perf_counter()
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            finally:
+                TOTALS[label] = TOTALS.get(label, 0.0) + time.perf_counter() - started
+            yield item
+
+    setattr(module, name, wrapper)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("logbook", type=Path)
@@ -61,7 +81,7 @@ def main() -> int:
     timed(render, "render_message", "  markdown")
     timed(render, "search_files", "  search")  # serve's way
     timed(search, "analysed_cases", "  search")  # build's way: the cases' documents analysed, on every core,
-    timed(search, "_streamed", "  search")  # then the index made from them, beside the pages
+    timed_generator(search, "streamed_files", "  search")  # then the index made from them, beside the pages
     timed(publish.Staging, "write_files", "publish (rest)")  # pages are written as they are drawn
     timed(cache.BuildCache, "save", "cache save")
     with tempfile.TemporaryDirectory() as out:

@@ -249,7 +249,7 @@ def test_a_damaged_entry_met_in_a_worker_is_analysed_again_in_the_parent(sample_
     loaded = load_logbook(sample_book)
     site = derive_site(loaded.logbook, as_of_instant("2026-06-01", loaded.logbook.config.timezone), loaded.history)
     memo = Memo()
-    expected = search.index_job(site, memo)[0]()
+    expected = dict(search.index_job(site, memo)[0]())
     memo.old, memo.new = {**memo.old, **memo.new}, {}
     damaged = next(iter(memo.old))
     memo.old[damaged] = (memo.old[damaged][0], b"not zlib")
@@ -260,7 +260,7 @@ def test_a_damaged_entry_met_in_a_worker_is_analysed_again_in_the_parent(sample_
         pids.append(os.getpid())
         return os.getpid()
 
-    made = workers.run_jobs([heavy, files], [workers.MIN_WEIGHT * 2, 1], [memo])
+    made = workers.run_jobs([heavy, lambda: dict(files())], [workers.MIN_WEIGHT * 2, 1], [memo])
     assert made[1] == expected
     assert len(pids) == 1 and workers.can_fork()  # the heavy job ran once, in this process
     assert memo.new[damaged][1] != b"not zlib" and all(value[1] != b"not zlib" for value in memo.new.values())
@@ -283,7 +283,7 @@ def test_a_builds_index_made_case_by_case_equals_serves_made_at_once(sample_book
     expected = index_files(search.site_documents(site), search._language(site))
     memo = Memo()
     for kept in (None, memo, memo):  # no cache; the cache filled; the cache read
-        files = search.index_job(site, kept)[0]()
+        files = dict(search.index_job(site, kept)[0]())
         assert files == expected
         memo.old, memo.new = {**memo.old, **memo.new}, {}
     assert memo.hits == len(site.cases) and memo.misses == len(site.cases)

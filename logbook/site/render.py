@@ -297,9 +297,10 @@ class FileJob:
 @dataclass(frozen=True, slots=True)
 class FilesJob:
     """Files of the site made together (the search index: its term chunks and result cards are cut
-    from one index): *make* gives output path → content; *key* is FileJob's, for each of them."""
+    from one index): *make* gives (output path, content) as each is made, so that each can be
+    written before the next is made; *key* is FileJob's, for each of them."""
 
-    make: Callable[[], dict[str, bytes]]
+    make: Callable[[], Iterable[tuple[str, bytes]]]
     weight: int = 1
     key: str | None = None
 
@@ -512,7 +513,7 @@ def _search_jobs(
         key = digest_text(index_key(site, keys), linking.keys.common.hex())
         kept = linking.files_kept(key, SEARCH_FILES)
         if kept:  # the files are taken as they are; made only where one cannot be linked after all
-            index = functools.cache(lambda: index_job(site, analysed, keys)[0]())
+            index = functools.cache(lambda: dict(index_job(site, analysed, keys)[0]()))
             return [FileJob(path, functools.partial(_one_of, index, path), 0, key) for path in kept]
         return [FilesJob(*index_job(site, analysed, keys), key)]
     made = search_files(site, analysed, per_view, published, each)
@@ -679,7 +680,7 @@ def _draw(plan: list[Job], painter: _Painter, reuse: Reuse, out: _Output, linkin
                 out.page(job.path, job.make())
                 continue
             if isinstance(job, FilesJob):
-                for path, script in job.make().items():
+                for path, script in job.make():
                     out.page(path, script)
                 continue
             key = (job.template, painter.key, context_token(job.context, seen))
@@ -763,12 +764,14 @@ def _files_made(job: FilesJob, sink: PageSink | None, linking: _Linking | None) 
     """A FilesJob's files, each written to the *sink* (with *linking*, keyed by the job's key), else kept."""
     files = job.make()
     if sink is None:
-        return {path: _encoded(content) for path, content in files.items()}
+        return {path: _encoded(content) for path, content in files}
     if job.key is None or linking is None:
-        for path, content in files.items():
+        written: dict[str, Made] = {}
+        for path, content in files:
             sink.write(path, content)
-        return dict.fromkeys(files)
-    return {path: _written(path, content, job.key, sink, linking) for path, content in files.items()}
+            written[path] = None
+        return written
+    return {path: _written(path, content, job.key, sink, linking) for path, content in files}
 
 
 def _written(path: str, content: str | bytes, key: str, sink: PageSink, linking: _Linking) -> Drawn | None:

@@ -30,7 +30,7 @@ import os
 import re
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -211,8 +211,8 @@ def _utf16(key: str) -> bytes:
 @dataclass
 class _Index:
     """An index in the making: the postings, each key's entry as JSON, and the documents (serve's
-    index keeps them, to re-score the ones that change; a build's streams them and keeps only their
-    result files, see _streamed).  serve keeps the last one and makes the next from the documents
+    index keeps them, to re-score the ones that change; a build's streams them and keeps none of
+    them, see streamed_files).  serve keeps the last one and makes the next from the documents
     that changed (the result is the same as made anew: tests/test_incremental.py compares every file)."""
 
     documents: list[Document]  # serve: every document; a build's index: none
@@ -247,7 +247,7 @@ class _Index:
         for term, weight in weights.items():
             found = postings.get(term)
             if found is None:
-                postings[term] = (array("l", (number,)), array("d", (weight,)))
+                postings[term] = (array("i", (number,)), array("d", (weight,)))
             else:
                 found[0].append(number)
                 found[1].append(weight)
@@ -318,7 +318,7 @@ class _Index:
                     del self.postings[term]
             for term, weight in new.items():
                 if term not in old:
-                    numbers, weights = self.postings.setdefault(term, (array("l"), array("d")))
+                    numbers, weights = self.postings.setdefault(term, (array("i"), array("d")))
                     at = bisect.bisect_left(numbers, n)
                     numbers.insert(at, n)
                     weights.insert(at, weight)
@@ -346,23 +346,9 @@ class _Index:
             self.order.insert(at, key)
 
     def files(self, language: str) -> dict[str, bytes]:
-        """Output path → script: the manifest, the term chunks and the result cards."""
-        files: dict[str, bytes] = {}
-        firsts: list[str] = []
-        chunk: list[str] = []
-        size = 0
-        made, self.chunks = self.chunks, {}
-        for key in self.order:
-            text = self.texts[key]
-            if chunk and size + len(text) > CHUNK_BYTES:
-                files[terms_path(len(firsts) - 1)] = self._terms(len(firsts) - 1, tuple(chunk), made)
-                chunk, size = [], 0
-            if not chunk:
-                firsts.append(key)
-            chunk.append(text)
-            size += len(text) + 1
-        if chunk:
-            files[terms_path(len(firsts) - 1)] = self._terms(len(firsts) - 1, tuple(chunk), made)
+        """Output path → script: the manifest, the term chunks and the result cards (serve's index
+        keeps each results file while its cards are the same objects)."""
+        files = dict(self.term_files(language))
         for start in range(0, self.count, BLOCK):
             block = self.blocks.get(start // BLOCK)
             if block is None:
@@ -370,6 +356,25 @@ class _Index:
                     start // BLOCK, [c for _, c in self.documents[start : start + BLOCK]]
                 )
             files[results_path(start // BLOCK)] = block
+        return files
+
+    def term_files(self, language: str) -> Iterator[tuple[str, bytes]]:
+        """(output path, script) of the term chunks, then the manifest."""
+        firsts: list[str] = []
+        chunk: list[str] = []
+        size = 0
+        made, self.chunks = self.chunks, {}
+        for key in self.order:
+            text = self.texts[key]
+            if chunk and size + len(text) > CHUNK_BYTES:
+                yield terms_path(len(firsts) - 1), self._terms(len(firsts) - 1, tuple(chunk), made)
+                chunk, size = [], 0
+            if not chunk:
+                firsts.append(key)
+            chunk.append(text)
+            size += len(text) + 1
+        if chunk:
+            yield terms_path(len(firsts) - 1), self._terms(len(firsts) - 1, tuple(chunk), made)
         manifest = {
             "block": BLOCK,
             "chunks": firsts,
@@ -378,8 +383,7 @@ class _Index:
             "language": language,
             "stop": sorted(STOP_WORDS[language]),
         }
-        files["search/manifest.js"] = _script("manifest", 0, _json(manifest))
-        return files
+        yield "search/manifest.js", _script("manifest", 0, _json(manifest))
 
     def _terms(self, number: int, entries: tuple[str, ...], made: dict[tuple[int, tuple[str, ...]], bytes]) -> bytes:
         """Terms file *number* of *entries*: the one made last time while they are the same (serve
@@ -466,24 +470,23 @@ def search_files(
 
 def index_job(
     site: SiteView, memo: Memo | None = None, keys: Sequence[str] | None = None
-) -> tuple[Callable[[], dict[str, bytes]], int]:
+) -> tuple[Callable[[], Iterator[tuple[str, bytes]]], int]:
     """A build's way to the index, as (job, weight) for workers.run_jobs: each case's documents are
     analysed on every core now (and kept in *memo*, the build cache's ``analysed`` table, by their
     content, so that the next build analyses only the cases that changed); the job then makes the
-    index from what came back, a case at a time, and gives output path → file.  It runs beside the
+    index from what came back, a case at a time, and gives (output path, file) as each is made.  It runs beside the
     pages, so that weighing and posting every document costs no time of its own.  *keys*:
     case_keys, when worked out already."""
     cases = analysed_cases(site, memo, keys=keys)
     here = os.getpid()
 
-    def files() -> dict[str, bytes]:
+    def files() -> Iterator[tuple[str, bytes]]:
         try:
-            index = _streamed(cases)
+            yield from streamed_files(cases, _language(site))
         except CacheUnreadable:  # a damaged entry in the cache: every case analysed anew
             if os.getpid() != here:
                 raise  # in a worker, whose memo entries would not reach the cache: run again in the parent
-            index = _streamed(analysed_cases(site, memo, fresh=True, keys=keys))
-        return index.files(_language(site))
+            yield from streamed_files(analysed_cases(site, memo, fresh=True, keys=keys), _language(site))
 
     return files, sum(len(view.entries) for view in site.cases) // 2 + 1  # about the time of half a page per entry
 
@@ -570,9 +573,11 @@ def _case_key(view: CaseView, zone_name: str, language: str, lang: Language) -> 
     return digest_text(*parts)
 
 
-def _streamed(cases: Sequence[AnalysedCase]) -> _Index:
-    """The index of a build: the cases' documents weighed and posted one case at a time, so that
-    only one case's are unpacked at once, and their result cards written as files as they come."""
+def streamed_files(cases: Sequence[AnalysedCase], language: str) -> Iterator[tuple[str, bytes]]:
+    """The index of a build as (output path, script): the cases' documents weighed and posted one
+    case at a time, so that only one case's are unpacked at once, and each results file given as soon
+    as its cards are in (none is kept: at 100,000 interactions they are about 100 MB); then the term
+    chunks and the manifest, once every document is posted."""
     lengths = [length for of_case, _ in cases for length in of_case]
     averages = _averages(lengths)
     index = _Index([], len(lengths), [], averages, {}, Counter(), {}, {})
@@ -585,11 +590,12 @@ def _streamed(cases: Sequence[AnalysedCase]) -> _Index:
             number += 1
             cards.append(card)
             if len(cards) == BLOCK:
-                index.blocks[number // BLOCK - 1] = _results(number // BLOCK - 1, cards)
+                yield results_path(number // BLOCK - 1), _results(number // BLOCK - 1, cards)
                 cards = []
     if cards:
-        index.blocks[number // BLOCK] = _results(number // BLOCK, cards)
+        yield results_path(number // BLOCK), _results(number // BLOCK, cards)
+    del lengths, cards
     for word, stem in index.stems.items():
         index.spellings.setdefault(stem, set()).add(word)
     index._finish()
-    return index
+    yield from index.term_files(language)
