@@ -118,11 +118,14 @@ def tree_pss(pid: int) -> int | None:
 
 
 def _tree(pid: int) -> list[int]:
-    """The process and its descendants, parents first; those gone already left out."""
+    """The process and its descendants, parents first; those gone already left out (where the kernel
+    does not list children, the process alone)."""
+    if not Path(f"/proc/{pid}").exists():
+        return []
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
-        return []
+        return [pid]
     return [pid, *(p for child in children for p in _tree(int(child)))]
 
 

@@ -298,7 +298,8 @@ class FileJob:
 class FilesJob:
     """Files of the site made together (the search index: its term chunks and result cards are cut
     from one index): *make* gives (output path, content) as each is made, so that each can be
-    written before the next is made; *key* is FileJob's, for each of them."""
+    written before the next is made (a path may come again, when the index is made anew after a
+    damaged cache entry: the last content holds); *key* is FileJob's, for each of them."""
 
     make: Callable[[], Iterable[tuple[str, bytes]]]
     weight: int = 1
