@@ -110,8 +110,9 @@ def _run(args: list[str], cwd: Path, env: dict[str, str] | None, sample: bool) -
 
 def tree_pss(pid: int) -> int | None:
     """PSS (KiB) of a process and all its descendants now; None when a process forked or ended while
-    they were read (a worker forked after its parent was read shares the parent's pages, and both
-    would count them in full: such a sample is dropped, not counted twice)."""
+    they were read (a worker forked after its parent was read shares the parent's pages: the parent
+    was counted with them all as its own, the worker then with half of them again; such a sample is
+    dropped)."""
     before = _tree(pid)
     total = sum(map(_pss, before))
     return total if _tree(pid) == before else None

@@ -287,3 +287,24 @@ def test_a_builds_index_made_case_by_case_equals_serves_made_at_once(sample_book
         assert files == expected
         memo.old, memo.new = {**memo.old, **memo.new}, {}
     assert memo.hits == len(site.cases) and memo.misses == len(site.cases)
+
+
+def test_a_builds_index_gives_results_files_before_it_has_read_every_case(sample_book, monkeypatch):
+    """streamed_files hands each results file on as soon as its cards are in, so a build never holds
+    every card of the logbook: with the last case's entry unreadable, results files have already
+    come when the error is met."""
+    from logbook.build import as_of_instant
+    from logbook.evidence.derive import derive_site
+    from logbook.load.stage import load_logbook
+    from logbook.speed.cache import CacheUnreadable
+
+    monkeypatch.setenv("LOGBOOK_WORKERS", "1")
+    loaded = load_logbook(sample_book)
+    site = derive_site(loaded.logbook, as_of_instant("2026-06-01", loaded.logbook.config.timezone), loaded.history)
+    cases = search.analysed_cases(site)
+    assert sum(len(lengths) for lengths, _ in cases[:-1]) >= BLOCK  # enough cards before the last case for a file
+    given = []
+    with pytest.raises(CacheUnreadable):
+        for path, _ in search.streamed_files([*cases[:-1], (cases[-1][0], b"not zlib")], "en"):
+            given.append(path)
+    assert given and all(path.startswith("search/results-") for path in given)

@@ -594,7 +594,7 @@ def streamed_files(cases: Sequence[AnalysedCase], language: str) -> Iterator[tup
                 cards = []
     if cards:
         yield results_path(number // BLOCK), _results(number // BLOCK, cards)
-    del lengths, cards
+    del lengths  # every document's field lengths: not needed for the term files
     for word, stem in index.stems.items():
         index.spellings.setdefault(stem, set()).add(word)
     index._finish()
