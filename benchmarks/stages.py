@@ -73,7 +73,6 @@ def main() -> int:
     timed(load, "parse_source", "  parse")
     timed(parse, "compose", "    yaml")
     timed(parses, "source_key", "  source keys")  # SHA-256 of every source file (with --cache)
-    timed(load, "run_checks", "  checks")
     timed(load, "case_checks", "  checks")
     timed(load, "read_history", "  git history")
     timed(derive, "derive_site", "derive")

@@ -1,5 +1,6 @@
 """The benchmark runner works end to end at size S (a smoke test: timings are never asserted)."""
 
+import os
 import re
 import subprocess
 import sys
@@ -39,6 +40,16 @@ def test_benchmark_runner_at_size_s(tmp_path):
         [sys.executable, "-m", "logbook", "check", str(tmp_path / "work/S/logbook")], capture_output=True, text=True
     )
     assert check.returncode == 0 and "0 errors, 0 warnings" in check.stderr
+    stages = subprocess.run(  # it times functions by name: a rename must not leave it broken
+        [sys.executable, str(REPO / "benchmarks/stages.py"), str(tmp_path / "work/S/logbook"), "--cache"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "LOGBOOK_WORKERS": "1", "XDG_CACHE_HOME": str(tmp_path / "stages-cache")},
+    )
+    assert stages.returncode == 0, stages.stderr[-3000:]
+    timed = {line[:16].strip() for line in stages.stdout.splitlines() if line.endswith(" s")}
+    assert {"parse", "yaml", "checks", "markdown", "search", "render (all)", "whole build"} <= timed
     linear = subprocess.run(
         [
             sys.executable,
