@@ -50,6 +50,12 @@ def test_benchmark_runner_at_size_s(tmp_path):
     assert stages.returncode == 0, stages.stderr[-3000:]
     timed = {line[:16].strip() for line in stages.stdout.splitlines() if line.endswith(" s")}
     assert {"parse", "yaml", "checks", "markdown", "search", "render (all)", "whole build"} <= timed
+    for flags in ([], ["--without-index"]):
+        site = tmp_path / f"share{len(flags)}"
+        share = [sys.executable, str(REPO / "benchmarks/search_share.py"), str(tmp_path / "work/S/logbook"), str(site)]
+        proc = subprocess.run([*share, *flags], capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert (site / "index.html").is_file() and (site / "search/manifest.js").is_file() is not bool(flags)
     linear = subprocess.run(
         [
             sys.executable,
