@@ -2,19 +2,18 @@
 
     python benchmarks/search_share.py LOGBOOK_FOLDER OUT [--without-index]
 
-A cold ``logbook build --as-of 2026-01-01`` (OUT emptied, a new empty build cache) in this
+A cold ``logbook build --as-of 2026-01-01`` into OUT, which must not exist yet (deleting the last
+run's site inside the timing would be charged to the build), with a new empty build cache, in this
 process; ``--without-index`` leaves the search index's files out (the rest of the site is the
 same; its search page then finds nothing).  Time the two as whole processes, alternately (for
-example ``/usr/bin/time`` in a loop, or hyperfine with both commands): the difference of the
-medians is the index's share of the wall clock, which is less than its share of the CPU
-(``benchmarks/stages.py``) when it runs beside the page drawing on another core.  Not a test.
+example ``/usr/bin/time`` in a loop, or hyperfine with both commands), each run with a new OUT:
+1 − 1/(the ratio of the medians) is the index's share of the cold build.  Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -31,7 +30,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.without_index:
         render._search_jobs = lambda *_args, **_kwargs: []  # type: ignore[assignment]  # the one change measured
-    shutil.rmtree(args.out, ignore_errors=True)
+    if args.out.exists():
+        parser.error(f"{args.out} exists: give a new folder for each run")
     with tempfile.TemporaryDirectory() as cache:
         os.environ["XDG_CACHE_HOME"] = cache
         result = build_module.build(args.logbook, args.out, as_of="2026-01-01")
