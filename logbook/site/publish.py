@@ -21,12 +21,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from logbook.site.render import SiteFiles
 from logbook.speed.cache import Stamp, file_stamp
 from logbook.store.discover import CASES_DIR
 from logbook.store.outfile import RENAME_EXCHANGE, renameat2
 from logbook.store.textfile import copy_regular
+
+if TYPE_CHECKING:  # the drawing stage is imported only by a build that draws (a no-change build does not)
+    from logbook.site.render import SiteFiles
 
 MARKER = ".logbook-site"
 MARKER_TEXT = "This folder was written by logbook build; it is replaced on every build.\n"
