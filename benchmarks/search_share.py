@@ -28,10 +28,10 @@ def main() -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--without-index", action="store_true")
     args = parser.parse_args()
-    if args.without_index:
-        render._search_jobs = lambda *_args, **_kwargs: []  # type: ignore[assignment]  # the one change measured
     if args.out.exists():
         parser.error(f"{args.out} exists: give a new folder for each run")
+    if args.without_index:
+        render._search_jobs = lambda *_args, **_kwargs: []  # type: ignore[assignment]  # the one change measured
     with tempfile.TemporaryDirectory() as cache:
         os.environ["XDG_CACHE_HOME"] = cache
         result = build_module.build(args.logbook, args.out, as_of="2026-01-01")
