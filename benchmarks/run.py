@@ -10,7 +10,8 @@ same content in each).  Then, run after run, tools alternating, each tool does:
 * no change: the same build again over its own output;
 * one edit: one interaction file changed (a sentence appended), then rebuilt;
 
-timed as whole processes (wall clock); then the cold build once more, untimed, for its peak memory
+timed as whole processes (wall clock; before each cold build the disk is settled and, where
+allowed, the page cache dropped and the inputs read back: see settle()); then the cold build once more, untimed, for its peak memory
 (see peak_memory(): sampling a process's memory slows it down, logbook's forked workers by about
 15 %, so no timed build is sampled).  The first run of each tool is a warm-up and not counted.  Medians and logbook/peer ratios
 are printed as a Markdown table, with the machine and date, and written to --table.
@@ -82,11 +83,17 @@ def peak_memory(args: list[str], cwd: Path, env: dict[str, str] | None = None) -
     return _run(args, cwd, env, sample=True)[1]
 
 
+def tool_environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment each tool runs in: this one, without ``PYTHONDONTWRITEBYTECODE`` (some shells
+    set it; a user's install has the bytecode pip wrote, and without it every run of logbook, and
+    of Pagefind's Python launcher, would compile its modules from source again)."""
+    base = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return {**base, **(env or {})}
+
+
 def _run(args: list[str], cwd: Path, env: dict[str, str] | None, sample: bool) -> tuple[float, int]:
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
-    )
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=tool_environment(env))
     peak = [0]
     done = threading.Event()
 
@@ -165,6 +172,26 @@ def make_cold(tool: str, source: Path, out: Path, cache: Path) -> None:
     if layout(tool) == "hugo":  # Hugo's own resource cache, so a cold build is cold
         shutil.rmtree(source / "resources", ignore_errors=True)
     shutil.rmtree(cache, ignore_errors=True)
+    settle(source)
+
+
+def settle(source: Path) -> None:
+    """Before a tool's cold build: what earlier builds left unwritten is written, the page cache
+    dropped where this process may (as root), and the corpus and the installed tools read back in.
+    On the 2-core benchmark machine a build's kernel time grew with the page cache a series left
+    behind (Hugo's cold build at M: 3.6 s of system time just after dropping it, 22 s after some
+    twenty builds), so without this the later runs of a series were slower for reasons not theirs."""
+    os.sync()
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError:
+        return  # not allowed here: the series then runs as the machine leaves it
+    for top in (source, Path(sys.prefix)):
+        for folder, _, names in os.walk(top):
+            for name in names:
+                path = Path(folder, name)
+                if path.is_file() and not path.is_symlink():
+                    path.read_bytes()
 
 
 def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path) -> dict[str, Measurements]:

@@ -230,6 +230,23 @@ def test_a_cache_made_with_another_markdown_library_is_not_read(book, tmp_path):
     assert warm(book, out)["tree"] == expected
 
 
+def test_library_versions_are_those_importlib_metadata_reports():
+    """The cache's record of the libraries it was made with is read from the dist-info folders'
+    names (cheaper than importlib.metadata): it must name the same versions."""
+    from importlib import metadata
+
+    from logbook.speed.cache import LIBRARIES, libraries
+
+    def installed(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return ""
+
+    assert libraries() == tuple((name, installed(name)) for name in LIBRARIES)
+    assert all(version for _, version in libraries())  # every one is a dependency: none is missing
+
+
 def test_compressed_memo_entries_give_back_what_was_made():
     import zlib
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -76,3 +78,49 @@ def test_a_day_later_the_rebuild_equals_a_cold_build_with_that_day_s_as_of(book,
     assert site_tree(out) == _cold(book, tmp_path, "2026-05-31")
     assert build(book, out, now=first + timedelta(days=1)).published  # with the build cache of the day before
     assert site_tree(out) == _cold(book, tmp_path, "2026-06-01")
+
+
+# What a build with nothing changed never needs: the libraries that parse, draw and index, and the
+# stages that use them (each costs 10-30 ms to import, about as much as the whole rebuild's work).
+NOT_NEEDED_UNCHANGED = {
+    "jinja2",
+    "markdown_it",
+    "yaml",
+    "stdnum",
+    "Stemmer",
+    "logbook.load.parse",
+    "logbook.evidence.derive",
+    "logbook.site.render",
+}
+
+
+def test_a_build_with_nothing_changed_imports_no_parsing_drawing_or_indexing_library(book, tmp_path):
+    """Run as people run it (a new process, no --as-of): the first build imports them all, the
+    second, with nothing changed, none of them (Python's own ``-X importtime`` list)."""
+
+    def imported() -> set[str]:
+        command = [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "logbook",
+            "build",
+            str(book),
+            "--out",
+            str(tmp_path / "site"),
+        ]
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+        proc = subprocess.run(command, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        lines = [line for line in proc.stderr.splitlines() if line.startswith("import time:")]
+        return {line.rsplit("|", 1)[1].strip() for line in lines}
+
+    day = date.today()
+    assert NOT_NEEDED_UNCHANGED <= imported()
+    unchanged = imported()
+    if date.today() != day:
+        pytest.skip("midnight passed between the two builds")
+    assert unchanged & NOT_NEEDED_UNCHANGED == set()
+    assert "logbook.speed.cache" in unchanged
+    assert "importlib.metadata" not in unchanged  # the cache's library versions come from dist-info names

@@ -18,7 +18,7 @@ import pytest
 from logbook.build import build
 from logbook.site import render
 from logbook.site.folding import fold_translations
-from logbook.speed.reuse import FragmentEnvironment
+from logbook.speed.fragments import FragmentEnvironment
 
 CATALOGUE = {
     "Direction": "Richtung <i>&</i>",

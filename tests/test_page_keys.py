@@ -221,7 +221,7 @@ def test_the_staging_folder_never_writes_into_a_file_it_linked(tmp_path):
 def test_the_watching_environment_answers_every_lookup_as_jinja_does():
     """The environment notes reads of a view's evidence on every attribute and item lookup a page
     makes; every other lookup (a slice, a missing key, an attribute through an item) is as Jinja's."""
-    from logbook.speed.reuse import FragmentEnvironment
+    from logbook.speed.fragments import FragmentEnvironment
 
     env = FragmentEnvironment()
     env.watched_names, env.watched = frozenset({"facts"}), lambda obj, name: isinstance(obj, dict)

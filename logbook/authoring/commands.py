@@ -33,10 +33,10 @@ from logbook.authoring.locate import no_such_case
 from logbook.core.currencies import ISO_4217
 from logbook.core.diagnostics import did_you_mean
 from logbook.core.models import Case, Config
-from logbook.core.outputs import case_id_unpublishable
+from logbook.core.outputs import ID_RE, case_id_unpublishable
 from logbook.core.recordtext import ValueRefused, front_matter, message_text, one_line, toml_string
 from logbook.core.timeparse import TimeError, zone_named
-from logbook.load.fields import AMOUNT_RE, ID_RE
+from logbook.load.fields import AMOUNT_RE
 from logbook.load.stage import load_logbook
 from logbook.store import notary
 from logbook.store.discover import CASE_FILE, CASES_DIR, BundleSource, SingleSource

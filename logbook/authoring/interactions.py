@@ -255,7 +255,7 @@ def _promises(new: NewInteraction, case: Case, zone: Any) -> tuple[list[dict[str
         if given.by and given.by.strip():  # else the model's default maker (docs/format.md, Parties)
             promise["by"] = _text(one_line, given.by, "--by")
         ident = _text(one_line, given.id, "--promise-id") if given.id else _promise_id(what, taken)
-        from logbook.load.fields import ID_RE
+        from logbook.core.outputs import ID_RE
 
         if not ID_RE.fullmatch(ident):
             raise WriteRefused(f"--promise-id '{ident}' may only hold letters, digits, '.', '_' and '-'")

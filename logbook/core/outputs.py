@@ -21,6 +21,7 @@ from pathlib import Path
 
 from logbook.core.models import Agent
 
+ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")  # a case id, a tag, a promise id: safe as one folder of a URL
 MAX_NAME_BYTES = 100  # a case id or a tag: one folder of the site's URLs (and of export file names)
 MAX_FILE_NAME_BYTES = 200  # an attachment's name: published as "<number>-<name>[.txt]", within 255 bytes
 SLUG_CHARS = 60  # the readable part of an agent's page name

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from logbook.core.diagnostics import Diagnostic, Location, error, warning
 from logbook.core.models import Case, Config
+from logbook.core.outputs import ID_RE
 from logbook.core.timeparse import TimeError, parse_moment, zone_named
-from logbook.load.fields import ID_RE
 from logbook.load.stage import LoadResult, load_logbook
 from logbook.speed.cache import open_cache
 from logbook.speed.policy import DiskReuse

@@ -10,12 +10,11 @@ from typing import Any
 
 from logbook.core.diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from logbook.core.models import BUILTIN_PROFILES, AuditSettings, Config, GitSettings, Me, Profile, ToneRules
-from logbook.core.outputs import MAX_NAME_BYTES, name_too_long
+from logbook.core.outputs import ID_RE, MAX_NAME_BYTES, name_too_long
 from logbook.core.redact import RedactionRules
 from logbook.core.rights import WindowRule
 from logbook.core.timeparse import TimeError, zone_named
 from logbook.load.catalogues import available_languages
-from logbook.load.fields import ID_RE
 from logbook.load.themes import ThemeError, resolve_theme
 from logbook.store.textfile import SourceText, read_source
 

@@ -31,12 +31,12 @@ from logbook.core.models import (
     PromiseRef,
     RightsWindow,
 )
+from logbook.core.outputs import ID_RE
 from logbook.core.rights import rules_by_name
 from logbook.core.timeparse import TimeError, zone_named
 from logbook.core.yamlnodes import Map, Node, Scalar, Seq
 from logbook.load.readers import Reader, unknown_key
 
-ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 AGENT_RE = re.compile(r"(?P<name>.*?)\s*\((?P<id>[^()]+)\)\s*")
 AMOUNT_RE = re.compile(
     r"(?P<value>-?\d+(?:\.\d+)?)\s*(?P<currency>[A-Za-z]{3})|(?P<currency2>[A-Za-z]{3})\s*(?P<value2>-?\d+(?:\.\d+)?)"

@@ -12,10 +12,11 @@ from typing import Any
 
 from logbook.core.diagnostics import Diagnostic, Location, error, warning
 from logbook.core.models import Case, Config, Interaction, Party
+from logbook.core.outputs import ID_RE
 from logbook.core.split import Block, Section, split_front_matter, split_sections, trim_block
 from logbook.core.timeparse import TimeError, parse_moment, zone_named
 from logbook.core.yamlnodes import Map, Node, Scalar, compose
-from logbook.load.fields import CASE_FIELDS, ID_RE, INTERACTION_FIELDS, FieldContext, FieldSpec
+from logbook.load.fields import CASE_FIELDS, INTERACTION_FIELDS, FieldContext, FieldSpec
 from logbook.load.readers import Reader, unknown_key
 from logbook.store.discover import BundleSource, SingleSource, Source
 from logbook.store.history import section_keys

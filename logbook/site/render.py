@@ -53,10 +53,9 @@ from logbook.site.pages import (
 )
 from logbook.site.search import SEARCH_FILES, case_keys, index_job, index_key, search_files
 from logbook.speed.cache import Drawn, Stamp, digest_text, file_stamp, folder_stamps
+from logbook.speed.fragments import FragmentEnvironment, FragmentExtension
 from logbook.speed.policy import EachCase, Reuse
 from logbook.speed.reuse import (
-    FragmentEnvironment,
-    FragmentExtension,
     Hashed,
     Memo,
     Ref,
@@ -685,9 +684,7 @@ def _draw(plan: list[Job], painter: _Painter, reuse: Reuse, out: _Output, linkin
                     out.page(path, script)
                 continue
             key = (job.template, painter.key, context_token(job.context, seen))
-            out.page(
-                job.path, pages.render(painter.env, job.path, key, painter.site, functools.partial(painter.pieces, job))
-            )
+            out.page(job.path, pages.render(job.path, key, painter.site, functools.partial(painter.pieces, job)))
             for rel, source in job.copies:
                 out.copy(rel, source)
         return
