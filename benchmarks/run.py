@@ -30,13 +30,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from gen_corpus import generate  # noqa: E402
 
 SIZES = {"S": (100, 10), "M": (1000, 10), "L": (10000, 10)}
 SCENARIOS = ("cold", "no change", "one edit", "a day later")
@@ -175,23 +172,72 @@ def make_cold(tool: str, source: Path, out: Path, cache: Path) -> None:
     settle(source)
 
 
+SETTLED: list[bool] = []  # whether each settle() could drop the page cache (for the table's note)
+
+
 def settle(source: Path) -> None:
     """Before a tool's cold build: what earlier builds left unwritten is written, the page cache
-    dropped where this process may (as root), and the corpus and the installed tools read back in.
+    dropped where this process may (as root), and the corpus and what the tools run read back in
+    (the virtual environment, the interpreter and its standard library, logbook's own source).
     On the 2-core benchmark machine a build's kernel time grew with the page cache a series left
     behind (Hugo's cold build at M: 3.6 s of system time just after dropping it, 22 s after some
-    twenty builds), so without this the later runs of a series were slower for reasons not theirs."""
+    twenty builds), so without this the later runs of a series were slower for reasons not theirs.
+    Dropping the cache is machine-wide: run.py is a benchmark for a machine of its own."""
     os.sync()
     try:
         Path("/proc/sys/vm/drop_caches").write_text("3\n")
     except OSError:
-        return  # not allowed here: the series then runs as the machine leaves it
-    for top in (source, Path(sys.prefix)):
-        for folder, _, names in os.walk(top):
-            for name in names:
-                path = Path(folder, name)
-                if path.is_file() and not path.is_symlink():
-                    path.read_bytes()
+        SETTLED.append(False)
+        return  # not allowed here: the series runs as the machine leaves it (the table says so)
+    SETTLED.append(True)
+    stdlib = Path(os.__file__).parent
+    tops = (
+        source,
+        Path(sys.prefix),
+        stdlib,
+        Path(sys.executable).resolve(),
+        Path(__file__).resolve().parents[1] / "logbook",
+    )
+    buffer = bytearray(1 << 20)  # one small buffer: a child's ru_maxrss starts at this process's peak
+    for top in tops:
+        for path in [top] if top.is_file() else _files_under(top):
+            try:
+                with path.open("rb", buffering=0) as handle:
+                    while handle.readinto(buffer):
+                        pass
+            except OSError:
+                continue  # gone or unreadable: nothing to warm
+
+
+def _files_under(top: Path) -> Iterator[Path]:
+    for folder, _, names in os.walk(top):
+        for name in names:
+            path = Path(folder, name)
+            if path.is_file() and not path.is_symlink():
+                yield path
+
+
+def generated(source: Path, cases: int, per_case: int, form: str) -> None:
+    """The corpus, written by gen_corpus.py in a process of its own: its model of an L logbook is
+    large, and a child started by vfork inherits this process's peak in its ru_maxrss (Linux
+    copies the parent's high-water mark at exec), which would then count in every tool's memory."""
+    script = Path(__file__).resolve().parent / "gen_corpus.py"
+    subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            "--cases",
+            str(cases),
+            "--per-case",
+            str(per_case),
+            "--form",
+            form,
+            "--out",
+            str(source),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path) -> dict[str, Measurements]:
@@ -201,7 +247,7 @@ def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path)
     for tool in tools:
         source = workdir / size / layout(tool)
         if not source.exists():
-            generate(source, cases, per_case, seed=1, form=layout(tool))
+            generated(source, cases, per_case, layout(tool))
         sources[tool] = source
     results = {tool: Measurements() for tool in tools}
     for run in range(warmup + runs):
@@ -253,7 +299,12 @@ def table(all_results: dict[str, dict[str, Measurements]], runs: int) -> str:
         f"Measured {datetime.now(UTC):%Y-%m-%d} on {os.cpu_count()} cores ({cpu}), Python "
         f"{platform.python_version()}; medians of the runs counted under each size (after a warm-up run, unless "
         "one run only); wall-clock seconds of the whole "
-        "process; ratio = logbook ÷ peer (below 1: logbook is faster).",
+        "process; ratio = logbook ÷ peer (below 1: logbook is faster); "
+        + (
+            "before each cold build the page cache was dropped and the inputs read back."
+            if SETTLED and all(SETTLED)
+            else "the page cache was not dropped before the cold builds (run.py was not allowed to)."
+        ),
         "",
         "| size | tool | cold build | no-change rebuild | one interaction edited | a day later | peak memory |",
         "|---|---|---|---|---|---|---|",

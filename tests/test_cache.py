@@ -247,6 +247,32 @@ def test_library_versions_are_those_importlib_metadata_reports():
     assert all(version for _, version in libraries())  # every one is a dependency: none is missing
 
 
+def test_library_versions_follow_importlib_metadata_s_search_order(tmp_path, monkeypatch):
+    """Read from folder names, the first installation on the path wins, as importlib.metadata finds
+    it; a library first found as an egg-info is left to importlib.metadata."""
+    import sys
+    from importlib import metadata
+
+    from logbook.speed.cache import dist_info_versions
+
+    def install(folder: Path, entry: str, name: str, version: str) -> None:
+        (folder / entry).mkdir(parents=True)
+        for info in ("METADATA", "PKG-INFO"):
+            (folder / entry / info).write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    install(first, "Jinja2-3.0.0.dist-info", "Jinja2", "3.0.0")
+    install(second, "jinja2-3.1.6.dist-info", "jinja2", "3.1.6")  # shadowed by the first
+    install(first, "PyYAML-5.4.egg-info", "PyYAML", "5.4")
+    install(second, "PyYAML-6.0.4.dist-info", "PyYAML", "6.0.4")  # shadowed by the egg-info
+    install(second, "markdown_it_py-4.3.0.dist-info", "markdown-it-py", "4.3.0")
+    monkeypatch.setattr(sys, "path", [str(first), str(tmp_path / "absent"), str(second)])
+    found = dist_info_versions()
+    assert found == {"jinja2": "3.0.0", "markdown-it-py": "4.3.0"}
+    assert {name: metadata.version(name) for name in found} == found
+    assert metadata.version("PyYAML") == "5.4"  # what libraries() then asks importlib.metadata for
+
+
 def test_compressed_memo_entries_give_back_what_was_made():
     import zlib
 

@@ -319,24 +319,14 @@ LIBRARIES = (
 
 @functools.cache
 def libraries() -> tuple[tuple[str, str], ...]:
-    """Each of LIBRARIES with its installed version ("" when it is not installed), read from the
-    names of the installed ``<name>-<version>.dist-info`` folders on the import path, first found
-    first, as importlib.metadata finds them: a build with nothing changed checks these before it
-    reads the cache, and importlib.metadata would cost it about 35 ms (it parses each METADATA)."""
-    wanted = {_normal_name(name): name for name in LIBRARIES}
-    found: dict[str, str] = {}
-    for folder in sys.path:
-        try:
-            names = os.listdir(folder or ".")
-        except OSError:
-            continue
-        for name in names:
-            if name.endswith(".dist-info"):
-                dist, _, version = name.removesuffix(".dist-info").partition("-")
-                if _normal_name(dist) in wanted:
-                    found.setdefault(wanted[_normal_name(dist)], version)
+    """Each of LIBRARIES with its installed version ("" when it is not installed).  A build with
+    nothing changed checks these before it reads the cache, and importlib.metadata would cost it
+    about 35 ms (it parses each METADATA), so they are read from the names of the installed
+    ``<name>-<version>.dist-info`` folders (``dist_info_versions``); a library found some other
+    way is asked of importlib.metadata."""
+    found = dist_info_versions()
     missing = [name for name in LIBRARIES if name not in found]
-    if missing:  # installed some other way (an egg, a zip): ask importlib.metadata
+    if missing:
         from importlib import metadata
 
         for name in missing:
@@ -345,6 +335,35 @@ def libraries() -> tuple[tuple[str, str], ...]:
             except metadata.PackageNotFoundError:
                 found[name] = ""
     return tuple((name, found[name]) for name in LIBRARIES)
+
+
+def dist_info_versions() -> dict[str, str]:
+    """The version of each of LIBRARIES whose first installation on the import path (searched in
+    order, as importlib.metadata searches it) is a dist-info folder with a version in its name.
+    One first found as an ``.egg-info``, and any after an entry that is not a folder (a zip, which
+    only importlib.metadata reads), are left out."""
+    wanted = {_normal_name(name): name for name in LIBRARIES}
+    found: dict[str, str] = {}
+    seen: set[str] = set()  # first installations found, dist-info or not
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except NotADirectoryError:
+            break
+        except OSError:
+            continue
+        for entry in names:
+            stem, dot, kind = entry.rpartition(".")
+            if not dot or kind.lower() not in ("dist-info", "egg-info"):
+                continue
+            dist, _, version = stem.partition("-")
+            name = wanted.get(_normal_name(dist))
+            if name is None or name in seen:
+                continue
+            seen.add(name)
+            if kind.lower() == "dist-info" and version:
+                found[name] = version
+    return found
 
 
 def _normal_name(name: str) -> str:

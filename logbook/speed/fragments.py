@@ -1,7 +1,9 @@
-"""Template fragments reused between builds of one process: the template side of reuse.py.
+"""The template environment of every build, and the ``{% fragment %}`` tag whose output serve reuses.
 
-Kept apart from reuse.py so that what reads only the build cache (a build with nothing changed)
-never imports jinja2: only the drawing stage makes a template environment.
+The environment applies the translation folding and notes the reads a page key must know of; the
+tag keeps a fragment's output in reuse.py's memo.  Kept apart from reuse.py so that what reads only
+the build cache (a build with nothing changed) never imports jinja2: only the drawing stage makes
+a template environment.
 """
 
 from __future__ import annotations
