@@ -1,6 +1,6 @@
 """Benchmark logbook against Hugo, Hugo + Pagefind, MkDocs and Pelican on the same generated content.
 
-    python benchmarks/run.py --sizes S,M,L [--runs 3] [--warmup 1] [--peers hugo,mkdocs,pelican] \
+    python benchmarks/run.py --sizes S,M,L [--runs 3] [--warmup 1] [--peers hugo,hugo+pagefind,mkdocs,pelican] \
         [--large-peers hugo] [--large-runs 1] [--table benchmarks/RESULTS.md]
 
 For each size the corpus is generated once per layout (benchmarks/gen_corpus.py, seeded, the
@@ -9,6 +9,8 @@ same content in each).  Then, run after run, tools alternating, each tool does:
 * cold: a full build into an empty output folder (and, for logbook, with an empty build cache);
 * no change: the same build again over its own output;
 * one edit: one interaction file changed (a sentence appended), then rebuilt;
+* a day later: for logbook the build with the next day's ``--as-of`` (the peers have no clock:
+  for them one more build); logbook's other builds are all ``--as-of 2026-01-01``;
 
 timed as whole processes (wall clock; before each cold build the disk is settled and, where
 allowed, the page cache dropped and the inputs read back: see settle()); then the cold build once more, untimed, for its peak memory
@@ -179,9 +181,9 @@ def settle(source: Path) -> None:
     """Before a tool's cold build: what earlier builds left unwritten is written, the page cache
     dropped where this process may (as root), and the corpus and what the tools run read back in
     (the virtual environment, the interpreter and its standard library, logbook's own source).
-    On the 2-core benchmark machine a build's kernel time grew with the page cache a series left
-    behind (Hugo's cold build at M: 3.6 s of system time just after dropping it, 22 s after some
-    twenty builds), so without this the later runs of a series were slower for reasons not theirs.
+    On the 2-core benchmark machine Hugo's kernel time grew over a series of builds and dropping
+    the kernel's caches reset it (its cold build at M: 3.6 s of system time just after, 22 s after
+    some twenty builds), so without this the later runs of a series were slower for reasons not theirs.
     Dropping the cache is machine-wide: run.py is a benchmark for a machine of its own."""
     os.sync()
     try:
