@@ -174,7 +174,12 @@ def make_cold(tool: str, source: Path, out: Path, cache: Path) -> None:
     settle(source)
 
 
-SETTLED: list[bool] = []  # whether each settle() could drop the page cache (for the table's note)
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+
+
+def may_drop_caches() -> bool:
+    """Whether this process may drop the kernel's caches (as root, on Linux): the table says so."""
+    return os.access(DROP_CACHES, os.W_OK)
 
 
 def settle(source: Path) -> None:
@@ -186,12 +191,9 @@ def settle(source: Path) -> None:
     some twenty builds), so without this the later runs of a series were slower for reasons not theirs.
     Dropping the cache is machine-wide: run.py is a benchmark for a machine of its own."""
     os.sync()
-    try:
-        Path("/proc/sys/vm/drop_caches").write_text("3\n")
-    except OSError:
-        SETTLED.append(False)
-        return  # not allowed here: the series runs as the machine leaves it (the table says so)
-    SETTLED.append(True)
+    if not may_drop_caches():
+        return  # the series runs as the machine leaves it (the table says so)
+    DROP_CACHES.write_text("3\n")
     stdlib = Path(os.__file__).parent
     tops = (
         source,
@@ -304,7 +306,7 @@ def table(all_results: dict[str, dict[str, Measurements]], runs: int) -> str:
         "process; ratio = logbook ÷ peer (below 1: logbook is faster); "
         + (
             "before each cold build the page cache was dropped and the inputs read back."
-            if SETTLED and all(SETTLED)
+            if may_drop_caches()
             else "the page cache was not dropped before the cold builds (run.py was not allowed to)."
         ),
         "",

@@ -15,10 +15,9 @@ import pytest
 
 from logbook.build import build, everyday_as_of
 from logbook.cli import main
+from logbook.load.config import load_config
 from logbook.speed.cache import LIBRARIES, dist_info_versions
 from support.books import site_tree
-
-ZONE = "Europe/Berlin"  # the sample logbook's
 
 
 @pytest.fixture
@@ -63,11 +62,12 @@ def test_building_again_the_same_day_without_as_of_publishes_nothing_again(book,
     """Through the command line, with the real clock: the second build leaves every file of the site as
     it was (same inode, same mtime): nothing was drawn or published again."""
     out = tmp_path / "site"
-    day = everyday_as_of(ZONE)
+    zone = load_config(book)[0].timezone
+    day = everyday_as_of(zone)
     assert main(["build", str(book), "--out", str(out)]) == 0
     before = _files(out)
     assert main(["build", str(book), "--out", str(out)]) == 0
-    if everyday_as_of(ZONE) != day:
+    if everyday_as_of(zone) != day:
         pytest.skip("midnight passed in the logbook's zone between the two builds")
     assert _files(out) == before
     assert len(before) > 40
@@ -117,10 +117,11 @@ def test_a_build_with_nothing_changed_imports_no_parsing_drawing_or_indexing_lib
 
     building = ("-m", "logbook", "build", str(book), "--out", str(tmp_path / "site"))
     own = imported("-c", "pass")
-    day = everyday_as_of(ZONE)
+    zone = load_config(book)[0].timezone
+    day = everyday_as_of(zone)
     assert NOT_NEEDED_UNCHANGED <= imported(*building) - own
     unchanged = imported(*building) - own
-    if everyday_as_of(ZONE) != day:
+    if everyday_as_of(zone) != day:
         pytest.skip("midnight passed in the logbook's zone between the two builds")
     assert unchanged & NOT_NEEDED_UNCHANGED == set()
     assert "logbook.speed.cache" in unchanged
