@@ -27,6 +27,7 @@ from logbook.core.clock import packet_zone_line
 from logbook.core.models import Config, Profile
 from logbook.core.outputs import published_name, safe_file_name
 from logbook.core.palette import status_css
+from logbook.core.records import quick_pickle
 from logbook.core.redact import redact_settings
 from logbook.core.timeparse import Moment, zone_named
 from logbook.evidence.checklists import CHECKLISTS
@@ -45,6 +46,7 @@ class ExportError(Exception):
     """The packet cannot be made as asked."""
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Packet:
     case_id: str

@@ -78,8 +78,9 @@ def test_message_headings_sit_below_the_page_headings():
 
 
 def _every_rule() -> MarkdownIt:
-    """The renderer with no rule left out (the html ones too, which do nothing without the option)."""
-    md = messages.make_renderer()
+    """The renderer with no rule left out (the html ones too, which do nothing without the option), and
+    markdown-it-py's own inline parsing for every paragraph (messages._inline_plain_first)."""
+    md = messages.make_renderer(plain_first=False)
     md.enable(["html_block", "html_inline"])
     return md
 

@@ -33,6 +33,7 @@ from logbook.authoring.interactions import (
     verify,
 )
 from logbook.core.models import Case, Config
+from logbook.core.records import quick_pickle
 from logbook.core.recordtext import front_matter, message_text
 from logbook.core.split import split_front_matter, split_sections
 from logbook.core.timeparse import Moment, TimeError, parse_moment
@@ -41,6 +42,7 @@ from logbook.store.discover import BundleSource, SingleSource, discover
 from logbook.store.textfile import read_regular
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Batch:
     """A checked plan: the files to write and their texts (a bundle's new interaction files, or a

@@ -34,6 +34,7 @@ from logbook.core.currencies import ISO_4217
 from logbook.core.diagnostics import did_you_mean
 from logbook.core.models import Case, Config
 from logbook.core.outputs import ID_RE, case_id_unpublishable
+from logbook.core.records import quick_pickle
 from logbook.core.recordtext import ValueRefused, front_matter, message_text, one_line, toml_string
 from logbook.core.timeparse import TimeError, zone_named
 from logbook.load.fields import AMOUNT_RE
@@ -104,6 +105,7 @@ escalated-complaint = "Formal complaint, ombudsman or regulator"
 GITIGNORE = "# logbook build output\n_site/\n._site.lock\n"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Written:
     """What a command created or changed, for the CLI to report (record file first)."""
@@ -217,6 +219,7 @@ def _existing_ids(root: Path) -> tuple[dict[str, str], Config]:
     return ids, loaded.logbook.config
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class NewCase:
     """A case to create, as the user gave it."""

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from logbook.core.models import Case, Config
+from logbook.core.records import quick_pickle
 from logbook.core.recordtext import ValueRefused, front_matter, message_text, one_line, section_body, yaml_lines
 from logbook.core.split import split_front_matter, split_sections
 from logbook.core.timeparse import TIMESTAMP_RE, Moment, TimeError, parse_moment, zone_named
@@ -35,6 +36,7 @@ class WriteRefused(Exception):
     """What was asked cannot be written as a valid record; nothing has been written."""
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class PromiseGiven:
     """A promise as given on the command line (``--promise … --due … --promise-id … --by …``)."""
@@ -45,6 +47,7 @@ class PromiseGiven:
     by: str | None = None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class NewInteraction:
     """An interaction to record, as the user gave it (text, not yet parsed)."""
@@ -111,6 +114,7 @@ def case_zone(case: Case, config: Config) -> Any:
     return zone_named(case.timezone or config.timezone)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Recorded:
     """One interaction written: the record file first, then the attachments copied."""

@@ -13,12 +13,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from logbook.core.records import quick_pickle
+
 
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
     """A place in a source file: path relative to the logbook root, 1-based line and column."""
@@ -28,6 +31,7 @@ class Location:
     column: int = 1
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     severity: Severity

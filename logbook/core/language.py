@@ -24,6 +24,8 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal
 
+from logbook.core.records import quick_pickle
+
 SOURCE_LANGUAGE = "en"
 
 
@@ -37,6 +39,7 @@ def NP_(context: str, message: str) -> str:
     return message
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Language:
     code: str  # a BCP 47 tag, as written in logbook.toml and in <html lang>

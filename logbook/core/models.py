@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from logbook.core.diagnostics import Diagnostic, Location
+from logbook.core.records import quick_pickle
 from logbook.core.redact import RedactionRules
 from logbook.core.rights import WindowRule
 from logbook.core.timeparse import Moment
@@ -48,6 +49,7 @@ EVIDENCE_KINDS = (
 )
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Agent:
     name: str
@@ -57,6 +59,7 @@ class Agent:
         return f"{self.name} ({self.id})" if self.id else self.name
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Amount:
     value: Decimal
@@ -66,6 +69,7 @@ class Amount:
         return f"{self.value} {self.currency}"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Promise:
     what: str
@@ -75,6 +79,7 @@ class Promise:
     location: Location = field(compare=False)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class PromiseRef:
     """A promise id named in ``fulfils``, with where it was named."""
@@ -83,6 +88,7 @@ class PromiseRef:
     location: Location = field(compare=False)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """A file attached to an interaction; ``path`` is relative to the logbook root and finds the file,
@@ -100,6 +106,7 @@ class Attachment:
             object.__setattr__(self, "name", self.path.rpartition("/")[2])
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Party:
     """Someone a case's messages are exchanged with: its counterparty, or a third party (``parties:``)."""
@@ -109,6 +116,7 @@ class Party:
     location: Location = field(compare=False)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Interaction:
     at: Moment
@@ -151,6 +159,7 @@ def chronology_key(interaction: Interaction) -> tuple[datetime, str, int, int]:
     return (interaction.at.instant, loc.path, loc.line, interaction.position)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class RightsWindow:
     """A deadline of the keeper's own, counted from a date: ``{rule: card-chargeback, from: 2026-02-26}``."""
@@ -160,6 +169,7 @@ class RightsWindow:
     location: Location = field(compare=False)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Case:
     id: str
@@ -200,6 +210,7 @@ class Case:
         return tuple(dict.fromkeys(names + [p.name for p in self.parties]))
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class ToneRules:
     """``[tone]`` in logbook.toml: what the tone check of outbound messages looks for."""
@@ -221,6 +232,7 @@ class ToneRules:
     )
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class AuditSettings:
     """``[audit]`` in logbook.toml: when the periodic review calls something overdue."""
@@ -231,6 +243,7 @@ class AuditSettings:
     warn_days: int = 14  # a rights window or promise this close to its end
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class GitSettings:
     """``[git]`` in logbook.toml: whether writing commands commit what they wrote (``logbook init`` turns it on)."""
@@ -238,6 +251,7 @@ class GitSettings:
     commit: bool = False
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Profile:
     """An export audience (``[profiles.NAME]``): what its packet holds."""
@@ -255,6 +269,7 @@ BUILTIN_PROFILES = (
 )
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Me:
     """``[me]`` in logbook.toml: the addresses and names that are the keeper's, so an import can tell out from in."""
@@ -263,6 +278,7 @@ class Me:
     names: tuple[str, ...] = ()
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Config:
     title: str = "Logbook"
@@ -294,6 +310,7 @@ class Config:
         return (self.keeper or "").split(",")[0].strip() or "you"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Logbook:
     """Everything loaded from one logbook folder."""
@@ -303,6 +320,7 @@ class Logbook:
     cases: tuple[Case, ...]
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class BuildResult:
     """What a build did: its diagnostics, whether it published, where, and how much.  Here, below

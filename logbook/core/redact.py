@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, is_dataclass, replace
 from decimal import Decimal
 
+from logbook.core.records import quick_pickle
+
 IBAN_RE = re.compile(r"\b[A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?\b")
 # A run of digit groups, as a reader would group a card number: spaces, one dash, dot or
 # underscore (with spaces around it), or a line break (a soft break reads as a space).
@@ -47,6 +49,7 @@ THIRTEEN_OF_A_RUN_ASCII = re.compile(r"[0-9][0-9 .\n-]{12}")  # the same of an A
 ANY_DIGIT = re.compile(r"\d")
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class RedactionRules:
     """``[redact]`` in logbook.toml."""
@@ -77,6 +80,7 @@ MARKERS = "*_~`"
 MARKUP = re.compile(r"[*_~`\\]")
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class ReaderView:
     """*text* as a reader sees it, and where its characters came from in the source: ``changes``

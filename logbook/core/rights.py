@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from logbook.core.language import N_
+from logbook.core.records import quick_pickle
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class WindowRule:
     name: str

@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from logbook.core.records import quick_pickle
+
 FENCE_RE = re.compile(r" {0,3}(`{3,}|~{3,})")
 HEADING_RE = re.compile(r" {0,3}##(?=[ \t]|$)(?:[ \t]+(?P<text>.*?))?[ \t]*$")
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Block:
     """Some lines of the file; ``line`` is the file line of the first one."""
@@ -23,6 +26,7 @@ class Block:
     line: int
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class FrontMatterSplit:
     front_matter: Block | None  # None: the file has no front matter
@@ -30,6 +34,7 @@ class FrontMatterSplit:
     unclosed: bool = False
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Section:
     heading: str  # the heading's text after '## '

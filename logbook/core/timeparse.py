@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from logbook.core.records import quick_pickle
+
 UTC = UTC
 MIN_YEAR, MAX_YEAR = 1900, 2199  # beyond these, zone rules are guesses and date arithmetic can overflow
 
@@ -30,6 +32,7 @@ TIMESTAMP_RE = re.compile(
 )
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Moment:
     """A point in time as recorded: aware datetime in the zone it was written in.
@@ -82,6 +85,7 @@ class TimeError(ValueError):
         self.hint = hint
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Parsed:
     moment: Moment

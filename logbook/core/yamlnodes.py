@@ -21,12 +21,15 @@ from typing import Any
 import yaml
 from yaml import events
 
+from logbook.core.records import quick_pickle
+
 MAX_DEPTH = 24
 MAX_CHARS = 512 * 1024
 
 NULL_WORDS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Scalar:
     value: str | None
@@ -34,6 +37,7 @@ class Scalar:
     column: int
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Seq:
     items: tuple[Node, ...]
@@ -41,6 +45,7 @@ class Seq:
     column: int
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Map:
     entries: tuple[tuple[Scalar, Node], ...]
@@ -57,6 +62,7 @@ class Map:
 Node = Scalar | Seq | Map
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class YamlProblem:
     code: str
@@ -66,6 +72,7 @@ class YamlProblem:
     hint: str | None = None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Composed:
     root: Node | None

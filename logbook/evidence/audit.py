@@ -18,6 +18,7 @@ from typing import Any
 from logbook.core.clock import NO_TIME_MARK, time_text
 from logbook.core.diagnostics import Diagnostic
 from logbook.core.language import Language
+from logbook.core.records import quick_pickle
 from logbook.core.timeparse import zone_named
 from logbook.evidence.derive import CaseView, SiteView
 from logbook.evidence.wording import duration, response_sentence
@@ -27,6 +28,7 @@ OVERDUE, ATTENTION = "overdue", "attention"
 CLOSED_STATUSES = ("resolved", "closed")
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Finding:
     severity: str  # overdue or attention

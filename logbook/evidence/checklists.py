@@ -14,12 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from logbook.core.language import ENGLISH, N_, Language
+from logbook.core.records import quick_pickle
 from logbook.evidence.derive import CaseView, Entry, Exhibit, PromiseState
 from logbook.evidence.wording import possessive, response_sentence
 
 CARD_ISSUER = "card-issuer"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Item:
     label: str
@@ -28,6 +30,7 @@ class Item:
     supply: str = ""  # when not shown: what in the record would supply it
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Checklist:
     reason: str

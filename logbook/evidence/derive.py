@@ -18,6 +18,7 @@ from pathlib import Path
 
 from logbook.core.models import Attachment, Case, Config, Interaction, Logbook, Promise, chronology_key
 from logbook.core.outputs import exhibit_name
+from logbook.core.records import quick_pickle
 from logbook.core.redact import redact_record, redact_settings
 from logbook.core.timeparse import Moment
 from logbook.evidence.facts import CaseFacts, case_facts
@@ -35,6 +36,7 @@ NO_HISTORY = History(False, "not read")
 HORIZON = datetime(9000, 1, 1, tzinfo=UTC)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Exhibit:
     number: int
@@ -50,6 +52,7 @@ class Exhibit:
         return self.attachment.name  # as published: redacted with the record
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class PromiseState:
     promise: Promise
@@ -61,6 +64,7 @@ class PromiseState:
     late_by: timedelta | None = None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Entry:
     interaction: Interaction
@@ -76,6 +80,7 @@ class Entry:
         return self.provenance.first.date - self.interaction.at.instant
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class StatusChange:
     at: Moment
@@ -83,6 +88,7 @@ class StatusChange:
     anchor: str
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class CaseView:
     case: Case
@@ -114,6 +120,7 @@ class CaseView:
         return self.entries[-1].interaction.at.instant if self.entries else None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class SiteView:
     root: str  # the logbook folder
@@ -128,6 +135,7 @@ class SiteView:
         return list(merge_timeline(self.cases, None).pairs)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Timeline:
     """Every published entry, oldest first, with each one's sort key (for merging in later edits)."""
@@ -141,6 +149,7 @@ def _timeline_key(view: CaseView, entry: Entry) -> tuple[tuple[datetime, str, in
     return chronology_key(entry.interaction), view.case.id  # unique: no two entries share path and line
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Grouped:
     """Published entries grouped by a name (a month, an agent), each group oldest first."""

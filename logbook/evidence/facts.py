@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from logbook.core.models import AuditSettings, Case, Config, RightsWindow
+from logbook.core.records import quick_pickle
 from logbook.core.rights import WindowRule, rules_by_name
 from logbook.core.timeparse import Moment
 from logbook.validate.status import status_history
@@ -22,6 +23,7 @@ CONVERSATION_CHANNELS = frozenset({"phone", "in-person", "chat"})  # answered as
 ENDED_STATUSES = ("resolved", "closed")
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class StatusPeriod:
     status: str
@@ -33,6 +35,7 @@ class StatusPeriod:
         return (self.end or as_of) - self.start
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Response:
     """A message that waited for an answer: by its party (``theirs``) or by the keeper."""
@@ -47,6 +50,7 @@ class Response:
     reply_channel: str | None = None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class WindowState:
     rule: WindowRule
@@ -58,6 +62,7 @@ class WindowState:
         return (self.ends - as_of).days
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class CaseFacts:
     status_periods: tuple[StatusPeriod, ...]

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from logbook.core.records import quick_pickle
 
+
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Payload:
     """A file to store in the case: a sanitised name and its bytes."""
@@ -14,6 +17,7 @@ class Payload:
     data: bytes
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Origin:
     """Where a message came from: the SOURCE as the user named it, and its 1-based position there."""
@@ -30,6 +34,7 @@ class Origin:
         return "the message" if self.index is None else f"message {self.index}"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Incoming:
     """One message read from a source, ready to become an interaction.
@@ -61,6 +66,7 @@ class Incoming:
         return text + (f"{offset[:3]}:{offset[3:]}" if offset else "")
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class ChatExport:
     """A chat export: its text and the media files beside it (from the .zip), by file name."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from logbook.core.diagnostics import Diagnostic, Location, error, warning
 from logbook.core.models import Case, Config
 from logbook.core.outputs import ID_RE
+from logbook.core.records import quick_pickle
 from logbook.core.timeparse import TimeError, parse_moment, zone_named
 from logbook.load.stage import LoadResult, load_logbook
 from logbook.speed.cache import open_cache
@@ -22,6 +23,7 @@ from .sources import SourceError, detect_format, read_chat, read_emails
 from .whatsapp import ChatError, read_chat_export
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class ImportRequest:
     sources: tuple[Path, ...]
@@ -32,6 +34,7 @@ class ImportRequest:
     date_order: str | None = None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Planned:
     message: Incoming
@@ -40,12 +43,14 @@ class Planned:
     how: str  # why it goes there: "--case", "thread", "ref GT-889123"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Unplaced:
     message: Incoming
     reason: str
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class ImportPlan:
     planned: tuple[Planned, ...]

@@ -13,12 +13,14 @@ import re
 from dataclasses import dataclass
 
 from logbook.core.models import Case
+from logbook.core.records import quick_pickle
 
 from .model import Incoming
 
 MIN_REF_LENGTH = 4  # shorter refs ("12", "A1") would match ordinary words and numbers
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Route:
     """Where one message goes: a case id, or None with the reason it goes nowhere."""

@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from logbook.core.records import quick_pickle
 from logbook.store.textfile import NotRegularFile, open_regular, read_regular
 
 from .model import ChatExport
@@ -31,6 +32,7 @@ class SourceError(Exception):
     """A SOURCE that cannot be read as the format asked for (or any format, for auto)."""
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class RawMessage:
     """One email as stored: its bytes, and its 1-based index in a mailbox (None for an .eml)."""

@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from logbook.core.records import quick_pickle
+
 from .model import ChatExport, Incoming, Origin, Payload
 from .names import safe_name
 from .text import clean_text, one_line_text
@@ -41,6 +43,7 @@ class ChatError(Exception):
     """A chat export that cannot be read as one: no message lines, dates that fit no order."""
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class _Line:
     number: int
@@ -49,6 +52,7 @@ class _Line:
     rest: str
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class ChatResult:
     messages: tuple[Incoming, ...]

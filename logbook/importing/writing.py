@@ -24,12 +24,14 @@ from logbook.authoring.commands import AuthoringError, Written, find_case, new_c
 from logbook.authoring.interactions import NewInteraction, WriteRefused
 from logbook.core.diagnostics import Diagnostic
 from logbook.core.models import Case
+from logbook.core.records import quick_pickle
 from logbook.store.textfile import read_regular
 
 from .model import Payload
 from .plan import ImportPlan, Planned, load_cached, time_order
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class WriteResult:
     records: tuple[Path, ...]  # interaction files (bundles) or case files (single files) written

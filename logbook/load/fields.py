@@ -32,6 +32,7 @@ from logbook.core.models import (
     RightsWindow,
 )
 from logbook.core.outputs import ID_RE
+from logbook.core.records import quick_pickle
 from logbook.core.rights import rules_by_name
 from logbook.core.timeparse import TimeError, zone_named
 from logbook.core.yamlnodes import Map, Node, Scalar, Seq
@@ -43,6 +44,7 @@ AMOUNT_RE = re.compile(
 )
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class FieldContext:
     """What a field reader may need besides the node itself."""
@@ -59,6 +61,7 @@ class FieldContext:
 Read = Callable[[Reader, Node, FieldContext], Any]
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     name: str

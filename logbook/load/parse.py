@@ -13,6 +13,7 @@ from typing import Any
 from logbook.core.diagnostics import Diagnostic, Location, error, warning
 from logbook.core.models import Case, Config, Interaction, Party
 from logbook.core.outputs import ID_RE
+from logbook.core.records import quick_pickle
 from logbook.core.split import Block, Section, split_front_matter, split_sections, trim_block
 from logbook.core.timeparse import TimeError, parse_moment, zone_named
 from logbook.core.yamlnodes import Map, Node, Scalar, compose
@@ -26,6 +27,7 @@ CASE_KEYS = tuple(spec.name for spec in CASE_FIELDS)
 INTERACTION_KEYS = tuple(spec.name for spec in INTERACTION_FIELDS)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class ParseResult:
     case: Case | None

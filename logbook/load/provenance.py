@@ -10,9 +10,11 @@ from dataclasses import dataclass, replace
 
 from logbook.core.diagnostics import Diagnostic, Location, warning
 from logbook.core.models import Case
+from logbook.core.records import quick_pickle
 from logbook.store.history import History, Record
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class RemovedRecord:
     case_id: str

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from logbook.core.diagnostics import Diagnostic, sorted_diagnostics
 from logbook.core.models import Config, Logbook
+from logbook.core.records import quick_pickle
 from logbook.load.config import load_config
 from logbook.load.parse import ParseResult, parse_source
 from logbook.load.provenance import deleted_interaction_diagnostics
@@ -21,6 +22,7 @@ from logbook.store.history import History, HistoryMemo, git_asked, read_history
 from logbook.validate.checks import case_checks, page_claims, page_conflicts, site_checks
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class LoadResult:
     logbook: Logbook

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from logbook.core.records import quick_pickle
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # logbook/, beside which (or in which) themes/ stands
 
 
@@ -25,6 +27,7 @@ class ThemeError(Exception):
     """The configured theme cannot be used."""
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Theme:
     """Theme folders, most specific first; each may hold ``templates/`` and ``static/``."""

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from logbook.core.clock import time_text
 from logbook.core.language import ENGLISH, Language
+from logbook.core.records import quick_pickle
 from logbook.core.timeparse import zone_named
 from logbook.evidence.derive import CaseView, SiteView
 from logbook.speed.policy import EachCase
@@ -42,6 +43,7 @@ def _label(label: str, column: int, y: int) -> str:
 
 
 @keyed_by_repr
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Chart:
     id: str
@@ -84,6 +86,7 @@ class Chart:
 
 
 @keyed_by_repr
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class StackedChart:
     """One bar per row, split into series (statuses, each in its status's colour); every segment also has
@@ -212,6 +215,7 @@ PROMISE_STATES = ("kept", "broken", "pending", "open")
 SLOWEST = 15  # cases in the chart of waits: the dashboard stays the same size at any size of logbook
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class _CaseFigures:
     """What one case adds to the dashboard's charts."""

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from logbook.core.records import quick_pickle
+
 PAGE_SIZE = 200  # rows of a list page: about 2,500 DOM nodes and 150 KB at most
 TOP = 10  # rows of each list the dashboard and the list of cases show before "all N …"
 FACETS = "timeline/facets.js"  # the filters' per-month counts, loaded by a <script> tag
@@ -28,6 +30,7 @@ FACETS = "timeline/facets.js"  # the filters' per-month counts, loaded by a <scr
 T = TypeVar("T")
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class ListPage:
     """One page of a list: its path, its rows, and the links to every page of the list."""
@@ -81,6 +84,7 @@ def list_pages(folder: str, rows: Sequence[T], size: int = PAGE_SIZE) -> list[Li
     ]
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class MonthPage:
     """One page of the timeline: a month (or one numbered page of a long month) in one order."""

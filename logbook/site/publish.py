@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from logbook.core.records import quick_pickle
 from logbook.speed.cache import Stamp, file_stamp
 from logbook.store.discover import CASES_DIR
 from logbook.store.outfile import RENAME_EXCHANGE, renameat2
@@ -85,6 +86,7 @@ def publish_lock(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Published:
     """What one publication wrote, to tell the next one what changed."""

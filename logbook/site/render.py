@@ -26,6 +26,7 @@ from logbook.core.language import ENGLISH, N_, Language
 from logbook.core.models import chronology_key
 from logbook.core.outputs import agent_page, agent_slug, case_page, tag_page
 from logbook.core.palette import status_css
+from logbook.core.records import quick_pickle
 from logbook.core.timeparse import Moment, zone_named
 from logbook.evidence.audit import CLOSED_STATUSES as CLOSED
 from logbook.evidence.audit import case_findings, ordered_findings
@@ -77,6 +78,7 @@ class RenderError(Exception):
         self.diagnostics = diagnostics
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class SiteFiles:
     pages: dict[str, bytes]  # output path → content
@@ -262,6 +264,7 @@ def _environment(theme: Theme, reuse: Reuse, lang: Language) -> FragmentEnvironm
     )
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class PageJob:
     """One page of the site: *template* drawn with the context every page gets and *context*.
@@ -282,6 +285,7 @@ class PageJob:
     shows_evidence: bool = False
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class FileJob:
     """A file of the site not drawn from a template (a search file): *make* gives its content; *key*,
@@ -293,6 +297,7 @@ class FileJob:
     key: str | None = None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class FilesJob:
     """Files of the site made together (the search index: its term chunks and result cards are cut
@@ -618,6 +623,7 @@ class _Painter:
         return self.env.get_template(job.template).generate(**self.context(job, reader))
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class _Linking:
     """What a one-off build with the build cache needs to take unchanged pages from the site it
@@ -863,6 +869,7 @@ def _agent_of(view: CaseView, entry: Entry) -> str | None:
     return agent_slug(agent) if agent is not None else None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class _FilterValues:
     """What one case adds to the timeline's filter choices."""

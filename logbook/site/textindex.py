@@ -23,6 +23,7 @@ from functools import lru_cache
 
 import snowballstemmer  # type: ignore[import-untyped]  # no type hints; uses PyStemmer's C code when present
 
+from logbook.core.records import quick_pickle
 from logbook.site.stopwords import STOP_WORDS
 
 LANGUAGES = ("en", "de", "fr", "es", "zh-Hans")
@@ -35,6 +36,7 @@ TOKEN = re.compile(f"{WORD}(?:[{re.escape(JOINERS)}]{WORD})*")
 RUN = re.compile(WORD)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Terms:
     """One text's index terms: term → count, and the surface form each word term came from."""

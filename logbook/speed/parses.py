@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from logbook.core.records import quick_pickle
 from logbook.speed.cache import BuildCache, CacheUnreadable, digest_text, pack, settled, stamps_of, unchanged, unpack
 from logbook.speed.workers import run_jobs
 from logbook.store.discover import BundleSource, Source
@@ -27,6 +28,7 @@ R = TypeVar("R")
 Consulted = tuple[Any, ...]  # the stat of every attachment a parse consulted (cache.stamps_of)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Parsing(Generic[R]):
     """How the load stage parses a source: *parse* (source, bytes of its files already read) gives

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 from markupsafe import Markup
 
 from logbook.core.models import Agent
+from logbook.core.records import quick_pickle
 from logbook.core.timeparse import Moment
 
 T = TypeVar("T")
@@ -284,6 +285,7 @@ def site_token(site: Any, reads: frozenset[str]) -> Hashable:
 BIG_PIECE = 4096  # characters: a piece of a page this long is most likely a fragment from the memo
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class _Page:
     key: Hashable  # template, theme and context

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from logbook.core.diagnostics import Diagnostic, Location, error
+from logbook.core.records import quick_pickle
 
 CASES_DIR = "cases"
 CASE_FILE = "case.md"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class BundleSource:
     folder: str  # relative to the logbook root
@@ -29,6 +31,7 @@ class BundleSource:
         return f"{self.folder}/{CASE_FILE}"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class SingleSource:
     path: str  # relative to the logbook root

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from logbook.core.language import ENGLISH, Language
+from logbook.core.records import quick_pickle
 from logbook.store.textfile import open_regular
 
 # A MimeTypes built from Python's own table only: the system's /etc/mime.types
@@ -16,6 +17,7 @@ _MIME = mimetypes.MimeTypes(filenames=())
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class FileFacts:
     size: int

@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from logbook.core.records import quick_pickle
 from logbook.core.split import split_front_matter, split_sections
 from logbook.core.timeparse import TIMESTAMP_RE
 from logbook.store.discover import CASE_FILE
@@ -33,6 +34,7 @@ RECORDS = ":(glob)cases/**/*.md"  # every record file: case.md, a bundle's inter
 HUNK_RE = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Commit:
     sha: str
@@ -45,6 +47,7 @@ class Commit:
         return self.sha[:7]
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Record:
     """The history of one file or one section."""
@@ -54,6 +57,7 @@ class Record:
     deleted: Commit | None = None
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class History:
     available: bool

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from logbook.core.records import quick_pickle
 from logbook.store.discover import CASES_DIR
 
 PROTECTED_FOLDERS = (CASES_DIR, "themes", ".git")  # a logbook's inputs, read by every build
@@ -36,6 +37,7 @@ class OutputFileError(Exception):
         self.usage = usage
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class OutputFile:
     """A target judged writable: its absolute path (the folder resolved, the name as given)."""

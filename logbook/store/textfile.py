@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from logbook.core.diagnostics import Diagnostic, Location, error
+from logbook.core.records import quick_pickle
 
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class SourceText:
     path: str  # relative to the logbook root, POSIX separators

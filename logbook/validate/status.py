@@ -16,10 +16,12 @@ from datetime import datetime
 
 from logbook.core.diagnostics import Location
 from logbook.core.models import Case, Config, Interaction, chronology_key
+from logbook.core.records import quick_pickle
 
 CLOSED = "closed"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Change:
     """The case entered *status* at *at*; *interaction* set it (None: the opening, or ``closed:``)."""
