@@ -64,6 +64,14 @@ def test_benchmark_runner_at_size_s(tmp_path):
     made = [{str(p.relative_to(tmp_path / f"share{n}")) for p in (tmp_path / f"share{n}").rglob("*")} for n in (0, 1)]
     assert made[1] < made[0] and all(path.startswith("search/") for path in made[0] - made[1])
     assert "search/manifest.js" in made[0] and "search/index.html" in made[1]
+    handover = subprocess.run(  # it swaps the records' pickled state: a renamed helper must not break it
+        [sys.executable, str(REPO / "benchmarks/handover.py"), str(tmp_path / "work/S/logbook"), "--rounds", "1"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert handover.returncode == 0, handover.stderr[-3000:]
+    assert handover.stdout.splitlines()[-1].startswith("pickling ×")
     linear = subprocess.run(
         [
             sys.executable,
