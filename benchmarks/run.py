@@ -16,7 +16,8 @@ timed as whole processes (wall clock; before each cold build the disk is settled
 allowed, the page cache dropped and the inputs read back: see settle()); then the cold build once more, untimed, for its peak memory
 (see peak_memory(): sampling a process's memory slows it down, logbook's forked workers by about
 15 %, so no timed build is sampled).  The first run of each tool is a warm-up and not counted.  Medians and logbook/peer ratios
-are printed as a Markdown table, with the machine and date, and written to --table.
+are printed as a Markdown table, with the machine and date, and added to the end of --table (the
+file's earlier tables are kept: RESULTS.md is a history).
 Not a test: timings are never asserted; tests/test_benchmark_smoke.py only checks it runs.
 """
 
@@ -343,7 +344,7 @@ def main() -> int:
         "--peers", default="hugo,hugo+pagefind,mkdocs,pelican", help="comma-separated; 'none' for logbook alone"
     )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/logbook-bench"))
-    parser.add_argument("--table", type=Path, help="also write the Markdown table here")
+    parser.add_argument("--table", type=Path, help="also add the Markdown table to the end of this file")
     parser.add_argument(
         "--large-peers", default="hugo,hugo+pagefind", help="peers also run at size L (the others take too long)"
     )
@@ -362,7 +363,8 @@ def main() -> int:
     text = table(all_results, args.runs)
     print(text)
     if args.table:
-        args.table.write_text(text, encoding="utf-8")
+        earlier = args.table.read_text(encoding="utf-8") if args.table.exists() else ""
+        args.table.write_text(earlier + ("\n" if earlier else "") + text, encoding="utf-8")
     return 0
 
 

@@ -19,6 +19,7 @@ STAGES = {  # what benchmarks/stages.py times: each label's function must still 
 
 def test_benchmark_runner_at_size_s(tmp_path):
     table = tmp_path / "results.md"
+    table.write_text("# Earlier results\n\nkept as they are\n")
     proc = subprocess.run(
         [
             sys.executable,
@@ -39,6 +40,7 @@ def test_benchmark_runner_at_size_s(tmp_path):
         timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert table.read_text().startswith("# Earlier results\n\nkept as they are\n\nMeasured ")  # added, not replaced
     rows = [line for line in table.read_text().splitlines() if line.startswith("| S (1 run) |")]
     assert [row.split("|")[2].strip() for row in rows] == ["logbook", "hugo", "hugo+pagefind", "mkdocs", "pelican"]
     check = subprocess.run(
