@@ -363,8 +363,8 @@ def main() -> int:
     text = table(all_results, args.runs)
     print(text)
     if args.table:
-        earlier = args.table.read_text(encoding="utf-8") if args.table.exists() else ""
-        args.table.write_text(earlier + ("\n" if earlier else "") + text, encoding="utf-8")
+        with args.table.open("a", encoding="utf-8") as results:
+            results.write(("\n" if results.tell() else "") + text)
     return 0
 
 
