@@ -10,6 +10,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields as dataclass_fields
 from dataclasses import is_dataclass
+from datetime import UTC, tzinfo
 
 from logbook.core.diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from logbook.core.models import Agent, Case, Config
@@ -26,6 +27,7 @@ from logbook.core.outputs import (
     tag_page,
 )
 from logbook.core.redact import unredacted_cards
+from logbook.core.timeparse import TimeError, zone_named
 from logbook.validate.status import status_history
 from logbook.validate.tone import outbound_tone
 
@@ -58,14 +60,28 @@ def before_opening(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnost
         before = [i for i in case.interactions if i.at.end < case.opened.instant]  # a date alone: all that day
         if before:
             first = min(before, key=lambda i: i.at.instant)
+            zone, zone_name = _dates_zone(case, config)
+            day = first.at.instant.astimezone(zone).strftime("%Y-%m-%d")
             yield warning(
                 "before-opening",
-                f"this interaction ({first.at.when:%Y-%m-%d}) is earlier than the case's "
-                f"opening ({case.opened.when:%Y-%m-%d})",
+                f"this interaction ({day}{'' if day == first.at.date_text() else f' in {zone_name}'}) is "
+                f"earlier than the case's opening ({case.opened.date_text()})",
                 first.location,
-                f"set 'opened: {first.at.when:%Y-%m-%d}' in {case.location.path} (the first contact), "
-                "or correct this interaction's 'at'",
+                f"set 'opened: {day}' in {case.location.path} (the first contact), or correct this interaction's 'at'",
             )
+
+
+def _dates_zone(case: Case, config: Config) -> tuple[tzinfo, str]:
+    """The zone a date alone in *case* is read in, as the parser chooses it (the case's, else the
+    logbook's, else UTC), and its name: ``opened: 2026-03-01`` starts at midnight there, so the
+    suggested date is the interaction's there (written ``06:53+10:00`` it may be a day ahead)."""
+    for name in (case.timezone, config.timezone):
+        if name:
+            try:
+                return zone_named(name.strip()), name.strip()
+            except TimeError:
+                continue  # reported where the zone is named
+    return UTC, "UTC"
 
 
 def duplicate_promise_ids(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
