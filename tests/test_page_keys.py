@@ -135,6 +135,41 @@ def test_a_page_changed_in_the_published_site_is_drawn_again(sample_book, tmp_pa
     assert site_tree(out) == _cold(sample_book, tmp_path, "2026-11-02")
 
 
+def _exhibits(out: Path) -> dict[str, int]:
+    """The published exhibits' inodes (an exhibit copied again gets a new file)."""
+    return {rel: ino for rel, ino in _inodes(out / "cases", "").items() if "/exhibits/" in rel}
+
+
+def test_a_day_later_the_exhibits_are_taken_as_they_were(sample_book, tmp_path):
+    """An exhibit's content does not depend on the moment: a day later each is linked, not copied again."""
+    out = tmp_path / "site"
+    assert build(sample_book, out, as_of="2026-11-01").published
+    before = _exhibits(out)
+    assert len(before) >= 2
+    assert build(sample_book, out, as_of="2026-11-02").published
+    assert _exhibits(out) == before
+    assert site_tree(out) == _cold(sample_book, tmp_path, "2026-11-02")
+
+
+def test_an_exhibit_changed_at_its_source_or_in_the_site_is_copied_again(sample_book, tmp_path):
+    out = tmp_path / "site"
+    assert build(sample_book, out, as_of="2026-11-01").published
+    before = _exhibits(out)
+    source = sample_book / "cases" / "GT-1042" / "rma-5521-label.pdf"
+    source.write_bytes(source.read_bytes() + b"\n% a later scan\n")  # another SHA-256, another size
+    assert build(sample_book, out, as_of="2026-11-01").published
+    after = _exhibits(out)
+    changed = {rel for rel in after if before.get(rel) != after[rel]}
+    assert changed == {"GT-1042/exhibits/1-rma-5521-label.pdf"}
+    assert (out / "cases" / "GT-1042" / "exhibits" / "1-rma-5521-label.pdf").read_bytes() == source.read_bytes()
+    assert site_tree(out) == _cold(sample_book, tmp_path, "2026-11-01")
+    published = out / "cases" / "GT-1042" / "exhibits" / "2-chat-2026-03-16.png"
+    published.write_bytes(b"changed by hand")  # the same inode, another size and mtime
+    assert build(sample_book, out, as_of="2026-11-02").published
+    assert published.read_bytes() == (sample_book / "cases" / "GT-1042" / "chat-2026-03-16.png").read_bytes()
+    assert site_tree(out) == _cold(sample_book, tmp_path, "2026-11-02")
+
+
 def test_an_edited_case_draws_its_pages_again(sample_book, tmp_path):
     out = tmp_path / "site"
     assert build(sample_book, out, as_of="2026-11-01").published

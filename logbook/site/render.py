@@ -272,7 +272,8 @@ class PageJob:
     *more* gives context that is costly to make, from the rest of the context alone (a one-off
     build makes it with the page; serve only when the rest changed, as that keys the page);
     *weight* is about how many interactions the page shows (to share the work out evenly);
-    *copies* are files published with the page as they are (output path, source);
+    *copies* are files published with the page as they are (output path, source, what its content
+    is: the exhibit's SHA-256 and size, by which a build takes the copy the last one published);
     *shows_evidence*: the page shows its case views' facts and promise states, which the passing
     time changes (the evidence page), so its key covers them (site/pagekeys.py)."""
 
@@ -281,7 +282,7 @@ class PageJob:
     context: dict[str, Any]
     weight: int = 1
     more: Callable[[], dict[str, Any]] | None = None
-    copies: Sequence[tuple[str, Path]] = ()
+    copies: Sequence[tuple[str, Path, str]] = ()
     shows_evidence: bool = False
 
 
@@ -573,9 +574,13 @@ def _feed_page(planner: _Planner) -> PageJob:
 def _case_pages(planner: _Planner) -> list[Job]:
     site = planner.site
 
-    def exhibit_copies(view: CaseView) -> list[tuple[str, Path]]:
+    def exhibit_copies(view: CaseView) -> list[tuple[str, Path, str]]:
         return [
-            (f"cases/{view.case.id}/{exhibit.output_name}", Path(site.root) / exhibit.attachment.path)
+            (
+                f"cases/{view.case.id}/{exhibit.output_name}",
+                Path(site.root) / exhibit.attachment.path,
+                f"{exhibit.facts.sha256} {exhibit.facts.size}",
+            )
             for exhibit in view.exhibits
         ]
 
@@ -691,7 +696,7 @@ def _draw(plan: list[Job], painter: _Painter, reuse: Reuse, out: _Output, linkin
                 continue
             key = (job.template, painter.key, context_token(job.context, seen))
             out.page(job.path, pages.render(job.path, key, painter.site, functools.partial(painter.pieces, job)))
-            for rel, source in job.copies:
+            for rel, source, _ in job.copies:
                 out.copy(rel, source)
         return
     pending = [_deferred(job, painter, out, linking) for job in plan]
@@ -699,19 +704,22 @@ def _draw(plan: list[Job], painter: _Painter, reuse: Reuse, out: _Output, linkin
     drawn: dict[str, Drawn] = {}
     for job, made in zip(plan, results):
         files: dict[str, Made]
+        copied: set[str] = set()
         if isinstance(job, FilesJob):  # its paths are known only now
             assert isinstance(made, dict)
             for path in made:
                 out.claim(path)
             files = made
+        elif isinstance(made, dict):  # a page and its copies (claimed already), with how each was made
+            files, copied = made, {rel for rel, _, _ in job.copies} if isinstance(job, PageJob) else set()
         else:
-            assert not isinstance(made, dict)
             files = {job.path: made}
         for path, content in files.items():
             if isinstance(content, tuple):
                 drawn[path] = content
                 content = None
-            out.keep(path, content)
+            if path not in copied:
+                out.keep(path, content)
     if linking is not None:
         reuse.record_drawn(linking.published, drawn)
 
@@ -725,7 +733,8 @@ def _deferred(
     """A job as (drawing, weight) for the workers.  With a sink, each worker writes its pages there
     itself, and copies the page's *copies* too: creating thousands of files is slow on some disks,
     and goes faster side by side; the drawing then gives None, or with *linking* how the page was
-    drawn (or that it was linked).  A FilesJob's drawing gives that for each of its files."""
+    drawn (or that it was linked).  A FilesJob's drawing gives that for each of its files, and so does
+    a page's with copies (the page's, then each copy's)."""
     sink = out.sink
     if isinstance(job, FilesJob):
         return functools.partial(_files_made, job, sink, linking), job.weight
@@ -733,13 +742,13 @@ def _deferred(
     copies = job.copies if isinstance(job, PageJob) else ()
     out.claim(job.path)
     if sink is None:
-        for rel, source in copies:
+        for rel, source, _ in copies:
             out.copy(rel, source)
         return lambda: _encoded(make()), job.weight
-    for rel, _ in copies:
+    for rel, _, _ in copies:
         out.claim(rel)
 
-    def draw_and_write() -> Made:
+    def draw_and_write() -> Made | dict[str, Made]:
         assert sink is not None
         made: Made = None
         if isinstance(job, PageJob) and linking is not None:
@@ -748,11 +757,33 @@ def _deferred(
             made = _made_or_linked(job, sink, linking)
         else:
             sink.write(job.path, _encoded(make()))
-        for rel, source in copies:
-            sink.copy(rel, source)
-        return made
+        if not copies:
+            return made
+        return {job.path: made, **_copies_made(copies, sink, linking)}
 
     return draw_and_write, job.weight + len(copies)
+
+
+def _copies_made(copies: Sequence[tuple[str, Path, str]], sink: PageSink, linking: _Linking | None) -> dict[str, Made]:
+    """A page's copies made in *sink*: each copied, or with *linking* taken from the last site."""
+    if linking is None:
+        for rel, source, _ in copies:
+            sink.copy(rel, source)
+        return dict.fromkeys((rel for rel, _, _ in copies), None)
+    return {rel: _copied_or_linked(rel, source, what, sink, linking) for rel, source, what in copies}
+
+
+def _copied_or_linked(rel: str, source: Path, what: str, sink: PageSink, linking: _Linking) -> Drawn | None:
+    """An exhibit linked from the site published last when that build copied the same content (*what*:
+    its SHA-256 and size) to the same path and the file is still the one it wrote, else copied (a large
+    logbook's exhibits are most of its bytes: an edit or a new day should not copy them all again)."""
+    key = f"copy {what}"
+    known = linking.before.get(rel)
+    if known is not None and known[0] == key and sink.link(rel, linking.published, known[3]):
+        return known
+    sink.copy(rel, source)
+    stamp = sink.stamp(rel)
+    return None if stamp is None else (key, (), "", stamp)
 
 
 def _made_or_linked(job: FileJob, sink: PageSink, linking: _Linking) -> Drawn | None:
