@@ -114,10 +114,10 @@ def prepare_packet(
     if profile.redact is not None:
         config = replace(config, redact=replace(config.redact, enabled=profile.redact))
     config = redact_settings(config)  # type: ignore[assignment]  # the title, the keeper's name
-    if not profile.internal:
-        case = replace(case, interactions=tuple(i for i in case.interactions if i.direction != "internal"))
     removed = removed_records(loaded.logbook.cases, loaded.history).get(case.id, ())
-    view = _renamed(derive_case(case, root, as_of, config, loaded.history, removed, include_private))
+    view = _renamed(
+        derive_case(case, root, as_of, config, loaded.history, removed, include_private, internal=profile.internal)
+    )
     site = SiteView(str(root), config, as_of, (view,), (), loaded.history)  # the packet's one case only
     refs = tuple((k, v) for k, v in view.case.refs if profile.refs is None or k in profile.refs)
     description, messages = case_markdown(view)

@@ -307,11 +307,21 @@ def derive_case(
     removed: tuple[RemovedRecord, ...] = (),
     include_private: bool = False,
     published: Case | None = None,
+    internal: bool = True,
 ) -> CaseView:
-    """The view of one case; *published* is the case already redacted, when it has been."""
+    """The view of one case; *published* is the case already redacted, when it has been.  Without
+    *internal* (a packet's profile may leave internal notes out) the internal notes are not entries,
+    but, as a private interaction's, their status changes are still the case's history."""
     case = published if published is not None else redact_record(case, config.redact)  # type: ignore[assignment]  # redact_record returns the record's own type, typed object (see redact.py)
     removed = tuple(redact_record(r, config.redact) for r in removed)  # type: ignore[misc]  # file names, reasons
-    interactions = sorted((i for i in case.interactions if include_private or not i.private), key=chronology_key)
+    interactions = sorted(
+        (
+            i
+            for i in case.interactions
+            if (include_private or not i.private) and (internal or i.direction != "internal")
+        ),
+        key=chronology_key,
+    )
     anchors = _anchors(interactions)
     numbers, withdrawn = _exhibit_numbers(case, interactions, history)
     exhibits_by_path: dict[str, Exhibit] = {}

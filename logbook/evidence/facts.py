@@ -29,7 +29,9 @@ class StatusPeriod:
     status: str
     start: datetime
     end: datetime | None  # None: still in this status as of the build
-    anchor: str | None  # the entry that set it; None for the initial status
+    anchor: str | None  # the entry that set it, when it is shown
+    set_by: str = "entry"  # "start" (the opening), "entry", "closed" (the case's closed: date), "unshown" (an entry not shown)
+    moment: Moment | None = None  # the change's time as recorded (a date alone stays one): what the page states
 
     def duration(self, as_of: datetime) -> timedelta:
         return (self.end or as_of) - self.start
@@ -121,10 +123,16 @@ def _status_periods(case: Case, entries: Sequence[Any], config: Config) -> list[
     anchors = {id(e.interaction): e.anchor for e in entries}
     history = status_history(case, case.interactions, config)
     periods = []
-    for change, following in zip(history, (*history[1:], None)):
+    for n, (change, following) in enumerate(zip(history, (*history[1:], None))):
         end = following.at if following else (change.at if change.status in ENDED_STATUSES else None)
         anchor = anchors.get(id(change.interaction)) if change.interaction is not None else None
-        periods.append(StatusPeriod(change.status, change.at, end, anchor))
+        if n == 0:
+            set_by, moment = "start", case.opened
+        elif change.interaction is None:
+            set_by, moment = "closed", case.closed
+        else:
+            set_by, moment = ("entry" if anchor else "unshown"), change.interaction.at
+        periods.append(StatusPeriod(change.status, change.at, end, anchor, set_by, moment))
     return periods
 
 

@@ -1,0 +1,125 @@
+"""The status history states when each change happened, whatever recorded it (docs/format.md,
+"Status"): a change set in an entry the reader is not shown (a private interaction on the site, an
+internal note in a packet whose profile leaves them out) and a case's ``closed:`` date keep their own
+time, never the opening's."""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from support.books import run_cli, write_tree
+
+
+def _text(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def _status_history(page: str) -> str:
+    head = "Each status the case was in, from when, and for how long Status From For "
+    return _text(page).partition(head)[2].partition("Time in each status")[0].strip()
+
+
+@pytest.fixture
+def readme_dispute(tmp_path, capsys, monkeypatch) -> Path:
+    """The README's dispute, step by step through the command line (the photo: a small file)."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.delenv("EDITOR", raising=False)
+    photo = tmp_path / "lamp.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 a photo of a smashed lamp")
+    book = tmp_path / "my-disputes"
+    steps = [
+        ["init", str(book), "--timezone", "Europe/London"],
+        ["new", "SM-7781", "--title", "Desk lamp arrived smashed", "--counterparty", "ShenMart"]
+        + ["--opened", "2026-10-28", "--amount", "64.50 GBP", "--ref", "order=HA-2026-030211"]
+        + ["--party", "Northbank:card-issuer", "--background", "It arrived smashed."],
+        ["add", "SM-7781", "--channel", "chat", "--direction", "in", "--agent", "Lily (SM-0932)"]
+        + ["--at", "2026-11-02 10:15", "-m", "Sorry! We will refund you in full."]
+        + ["--promise", "Full refund", "--due", "2026-11-09", "--promise-id", "refund"],
+        ["status", "SM-7781", "escalated", "--at", "2026-11-12 09:00", "-m", "Disputing with the card issuer"],
+        ["add", "SM-7781", "--channel", "portal", "--direction", "out", "--party", "Northbank"]
+        + ["--at", "2026-11-12 09:20", "-m", "Chargeback request", "--attach", str(photo)],
+    ]
+    for n, step in enumerate(steps):
+        if n:
+            step = [*step, "-C", str(book)]
+        code, _, err = run_cli(step, capsys)
+        assert code == 0, (step, err)
+    return book
+
+
+def _packet_page(book: Path, tmp_path: Path, capsys, profile: str) -> str:
+    target = tmp_path / f"{profile}.zip"
+    args = ["export", "SM-7781", "--zip", str(target), "--for", profile, "--as-of", "2026-12-03", "-C", str(book)]
+    code, _, err = run_cli(args, capsys)
+    assert code == 0, err
+    with zipfile.ZipFile(target) as packet:
+        (name,) = [n for n in packet.namelist() if n.endswith("evidence.html")]
+        return packet.read(name).decode("utf-8")
+
+
+def test_the_bank_packet_states_the_escalation_its_internal_note_made(readme_dispute, tmp_path, capsys):
+    page = _packet_page(readme_dispute, tmp_path, capsys, "bank")
+    assert _status_history(page) == (
+        "open 2026-10-28 * (time not recorded) (start) 15 days 9 h "
+        "escalated 2026-11-12 09:00 GMT (set in an entry not shown here) 21 days 15 h so far"
+    )
+    assert "Status escalated since 2026-11-12 09:00 GMT ; opened 2026-10-28" in _text(page)
+    assert "Disputing with the card issuer" not in page  # the note itself stays out of the bank's packet
+    internal = _packet_page(readme_dispute, tmp_path, capsys, "internal")
+    assert "escalated 2026-11-12 09:00 GMT 21 days 15 h so far" in _status_history(internal)
+    assert "Disputing with the card issuer" in internal
+
+
+CASE = """---
+title: Kettle never came
+status: {status}
+opened: 2026-11-01
+counterparty: ShenMart
+{more}---
+
+## 2026-11-02 10:00 Chat with ShenMart
+channel: chat
+direction: in
+
+We will send another kettle.
+{extra}"""
+
+PRIVATE_CHANGE = """
+## 2026-11-10 18:30 A note I keep to myself
+channel: note
+direction: internal
+private: true
+status: waiting
+
+Waiting for the kettle; not for publishing.
+"""
+
+
+def _site_history(tmp_path: Path, capsys, case: str) -> str:
+    book = write_tree(tmp_path / "book", {"logbook.toml": '[site]\ntimezone = "Europe/London"\n', "cases/K-1.md": case})
+    code, _, err = run_cli(["build", str(book), "--as-of", "2026-12-03"], capsys)
+    assert code == 0 and "0 errors, 0 warnings" in err, err
+    return _status_history((book / "_site" / "cases" / "K-1" / "index.html").read_text(encoding="utf-8"))
+
+
+def test_a_closed_date_alone_is_the_closing_s_day_not_the_opening_s(tmp_path, capsys):
+    history = _site_history(
+        tmp_path, capsys, CASE.format(status="closed", more="closed: 2026-11-30\nsummary: Refunded.\n", extra="")
+    )
+    assert history == (
+        "open 2026-11-01 * (time not recorded) (start) 29 days closed 2026-11-30 * (time not recorded) "
+        "(the case's closing date) 0 min"
+    )
+
+
+def test_a_change_in_a_private_entry_keeps_its_time_without_a_link(tmp_path, capsys):
+    history = _site_history(tmp_path, capsys, CASE.format(status="waiting", more="", extra=PRIVATE_CHANGE))
+    assert history == (  # as of the end of 3 December
+        "open 2026-11-01 * (time not recorded) (start) 9 days 18 h "
+        "waiting 2026-11-10 18:30 GMT (set in an entry not shown here) 23 days 5 h so far"
+    )
