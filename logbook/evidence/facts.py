@@ -30,7 +30,7 @@ class StatusPeriod:
     start: datetime
     end: datetime | None  # None: still in this status as of the build
     anchor: str | None  # the entry that set it, when it is shown
-    set_by: str = "entry"  # "start" (the opening), "entry", "closed" (the case's closed: date), "unshown" (an entry not shown)
+    set_by: str = "entry"  # "start" (the opening), "entry", "closed" (closed: date), "unshown" (entry not shown)
     moment: Moment | None = None  # the change's time as recorded (a date alone stays one): what the page states
 
     def duration(self, as_of: datetime) -> timedelta:
