@@ -144,7 +144,8 @@ def test_dashboard_and_calendar(book, tmp_path, capsys):
         "[kettle] uk-ombudsman opens",
     }
     assert events["[kettle] due: Refund within 7 days (ShopCo)"].decoded("dtstart").isoformat() == "2026-01-13"
-    assert events["[kettle] card-chargeback ends"].decoded("dtstart").isoformat() == "2026-05-02"
+    # 120 days from 1 January: the last day is 1 May (the window ends at its midnight)
+    assert events["[kettle] card-chargeback ends"].decoded("dtstart").isoformat() == "2026-05-01"
 
 
 @pytest.fixture(scope="module")
@@ -284,3 +285,53 @@ def test_custom_profile_limits_refs(sample_copy, tmp_path, capsys):
         assert "GT-889123" in page and "<dt>Ref: rma</dt>" not in page
     finally:
         config.write_text(original)
+
+
+BERLIN_CASE = (
+    "---\ntitle: Toaster\nstatus: open\nopened: 2026-03-01\ncounterparty: ShopCo\ntimezone: Europe/Berlin\n"
+    "windows:\n  - {rule: uk-short-term-reject, from: 2026-03-01}\n"
+    "  - {rule: eu-withdrawal, from: '2026-03-20 15:30'}\n---\nBackground.\n"
+) + section("2026-03-02 10:00", "email", "out", "", "It does not heat.")
+
+
+def test_windows_are_counted_in_the_cases_calendar_days(tmp_path, capsys):
+    """Across the change to summer time (29 March in Berlin) a window still ends at midnight, or at the
+    hour it began: counted on the case's wall clock, not in UTC (which put it an hour late)."""
+    root = init(tmp_path / "book")
+    write_tree(root, {"cases/toaster.md": BERLIN_CASE})
+    commit_all(root, "record", "2026-03-02T12:00:00+00:00")
+    view = view_at(root, datetime(2026, 3, 25, tzinfo=UTC))
+    ends = {w.rule.name: (w.ends.isoformat(), w.day.isoformat()) for w in view.facts.windows}
+    assert ends == {
+        "uk-short-term-reject": ("2026-04-01T00:00:00+02:00", "2026-03-31"),
+        "eu-withdrawal": ("2026-04-03T15:30:00+02:00", "2026-04-03"),
+    }
+    out = tmp_path / "s"
+    assert run_cli(["build", str(root), "--out", str(out), "--as-of", "2026-03-25"], capsys)[0] == 0
+    page = (out / "cases/toaster/index.html").read_text()
+    assert 'ends on <time datetime="2026-04-01T00:00:00+02:00">' in page
+    calendar = (out / "calendar.ics").read_text()
+    assert "DTSTART;VALUE=DATE:20260331" in calendar and "DTSTART;VALUE=DATE:20260403" in calendar
+    code, text, _ = run_cli(["audit", str(root), "--as-of", "2026-03-25"], capsys)
+    assert "within 30 days of delivery: ends 2026-03-31 (5 days left)" in text
+
+
+def test_the_strip_of_entries_names_the_days_of_the_cases_zone(tmp_path, capsys):
+    """Late-evening entries in New York fall on the next day in UTC: the strip names the days the
+    entries themselves show."""
+    case = (
+        "---\ntitle: Blender\nstatus: open\nopened: 2026-03-02\ncounterparty: ShopCo\n"
+        "timezone: America/New_York\n---\nBackground.\n"
+        + section("2026-03-02 21:30", "email", "out", "", "It is broken.")
+        + section("2026-03-09 22:15", "email", "in", "", "Send it back.")
+    )
+    root = init(tmp_path / "book")
+    write_tree(root, {"cases/blender.md": case})
+    commit_all(root, "record", "2026-03-10T12:00:00+00:00")
+    out = tmp_path / "s"
+    assert run_cli(["build", str(root), "--out", str(out), "--as-of", "2026-03-12"], capsys)[0] == 0
+    page = (out / "cases/blender/index.html").read_text()
+    # 6 d 23 h 45 min apart: the clocks went forward on 8 March
+    assert "2 entries from 2026-03-02 to 2026-03-09; the longest gap is 6 days, after 2026-03-02" in page
+    assert '<text x="12" y="42" class="strip-label">2026-03-02</text>' in page
+    assert 'class="strip-label">2026-03-09</text>' in page

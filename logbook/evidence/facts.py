@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from logbook.core.models import AuditSettings, Case, Config, RightsWindow
 from logbook.core.records import quick_pickle
 from logbook.core.rights import WindowRule, rules_by_name
-from logbook.core.timeparse import Moment
+from logbook.core.timeparse import Moment, zone_named
 from logbook.validate.status import status_history
 
 CONVERSATION_CHANNELS = frozenset({"phone", "in-person", "chat"})  # answered as they happen
@@ -57,11 +57,16 @@ class Response:
 class WindowState:
     rule: WindowRule
     window: RightsWindow
-    ends: datetime
+    ends: datetime  # in the case's zone: the window's days are that zone's calendar days
     state: str  # deadline: open, closing, passed; opens: not-yet, open
 
     def days_left(self, as_of: datetime) -> int:
         return (self.ends - as_of).days
+
+    @property
+    def day(self) -> date:
+        """The day a calendar or an audit line names: a deadline's last day, or the day a window opens."""
+        return (self.ends - timedelta(microseconds=1)).date() if self.rule.kind == "deadline" else self.ends.date()
 
 
 @quick_pickle
@@ -203,16 +208,23 @@ def _unconfirmed_calls(entries: Sequence[Any], audit: AuditSettings, as_of: date
     return found
 
 
+def window_end(start: Moment, days: int, zone: tzinfo) -> datetime:
+    """*days* calendar days after *start* in *zone* (a date alone from the end of that day): counted on
+    the wall clock, so a window that spans a change to or from summer time still ends at the hour it
+    began, not an hour off as a count in UTC would."""
+    if not start.has_time:
+        day = start.when.date() + timedelta(days=days + 1)
+        return datetime(day.year, day.month, day.day, tzinfo=start.when.tzinfo)
+    return start.when.astimezone(zone) + timedelta(days=days)
+
+
 def _windows(case: Case, config: Config, as_of: datetime) -> list[WindowState]:
     rules = rules_by_name(config.windows)
+    zone = zone_named(case.timezone or config.timezone)
     states = []
     for window in case.windows:
         rule = rules[window.rule]
-        ends = (
-            window.start.end + timedelta(days=rule.days)
-            if not window.start.has_time
-            else window.start.instant + timedelta(days=rule.days)
-        )
+        ends = window_end(window.start, rule.days, zone)
         if rule.kind == "opens":
             state = "open" if as_of >= ends else "not-yet"
         elif as_of >= ends:
