@@ -65,3 +65,16 @@ def test_promise_states_as_of(logbook_dir):
     assert kept.kept_in == "e-20260104-0900" and str(kept.late_by) == "1 day, 10:00:00"
     earlier = derive_case(case, root, datetime(2026, 1, 3, 10, 59, tzinfo=UTC))
     assert {p.promise.what: p.state for p in earlier.promises}["broken"] == "pending"
+
+
+def test_an_entry_earlier_than_the_promise_does_not_keep_it(logbook_dir):
+    """``check`` stops the build on such a ``fulfils`` (fulfils-before-promise); the derive stage holds
+    the rule on its own: the first keeper no earlier than the promise counts, none earlier."""
+    early = section("2026-01-10 09:00", "fulfils: refund\n")
+    promise = section("2026-01-16 14:00", "promises:\n  - {what: Refund, id: refund, due: 2026-01-20}\n")
+    later = section("2026-01-22 10:00", "fulfils: refund\n")
+    for body, expected in ((early + promise, ("broken", None)), (early + promise + later, ("kept", "2026-01-22"))):
+        root = logbook_dir({"cases/c.md": CASE + body})
+        view = derive_case(load_logbook(root).logbook.cases[0], root, datetime(2026, 2, 1, tzinfo=UTC))
+        (state,) = view.promises
+        assert (state.state, state.kept_at and state.kept_at.date_text()) == expected

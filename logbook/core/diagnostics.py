@@ -217,6 +217,7 @@ CODES: dict[str, str] = {
     "duplicate-id": "two cases share an id (ignoring case)",
     "duplicate-promise-id": "two promises in one case share an id",
     "unknown-promise": "'fulfils' names a promise id no interaction of the case makes",
+    "fulfils-before-promise": "'fulfils' on an entry earlier than the promise it names",
     "unknown-party": "an interaction's 'party' is neither the counterparty nor in the case's 'parties'",
     "status-mismatch": "the case's 'status:' is not the last of its status history",
     # tone of outbound messages (warnings)

@@ -412,15 +412,19 @@ def _anchors(interactions: list[Interaction]) -> list[str]:
 
 
 def _promise_states(entries: list[Entry], as_of: datetime) -> tuple[PromiseState, ...]:
-    keepers: dict[str, Entry] = {}
+    """Each promise's state by the rule of docs/format.md: kept by the first entry that ``fulfils`` it
+    no earlier than it was made (``check`` reports an earlier one)."""
+    keepers: dict[str, list[Entry]] = {}
     for entry in entries:
         for ref in entry.interaction.fulfils:
-            keepers.setdefault(ref.id, entry)
+            keepers.setdefault(ref.id, []).append(entry)
     states = []
     for entry in entries:
         for promise in entry.interaction.promises:
-            keeper = keepers.get(promise.id) if promise.id else None
             made_at = entry.interaction.at
+            keeper = next(
+                (k for k in keepers.get(promise.id or "", ()) if k.interaction.at.end >= made_at.instant), None
+            )
             if keeper is not None:
                 kept_at = keeper.interaction.at
                 late = kept_at.instant - promise.due.end if promise.due else None

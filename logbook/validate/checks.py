@@ -13,7 +13,7 @@ from dataclasses import is_dataclass
 from datetime import UTC, tzinfo
 
 from logbook.core.diagnostics import Diagnostic, Location, did_you_mean, error, warning
-from logbook.core.models import Agent, Case, Config
+from logbook.core.models import Agent, Case, Config, Interaction, Promise
 from logbook.core.outputs import (
     MAX_FILE_NAME_BYTES,
     SITE_PAGES,
@@ -103,16 +103,32 @@ def duplicate_promise_ids(cases: tuple[Case, ...], config: Config) -> Iterator[D
 
 
 def unknown_fulfilled_promises(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    """A ``fulfils:`` must name a promise the case makes, and come no earlier than it: a promise
+    cannot be kept before it was made, and the page would call it kept."""
     for case in cases:
-        known = {p.id for i in case.interactions for p in i.promises if p.id}
+        made: dict[str, tuple[Interaction, Promise]] = {}
+        for i in case.interactions:
+            for p in i.promises:
+                if p.id:
+                    made.setdefault(p.id, (i, p))
         for interaction in case.interactions:
             for ref in interaction.fulfils:
-                if ref.id not in known:
+                if ref.id not in made:
                     yield error(
                         "unknown-promise",
                         f"'fulfils' names promise '{ref.id}', which no interaction of case '{case.id}' makes",
                         ref.location,
-                        did_you_mean(ref.id, known) or "give the promise an 'id:' where it is made",
+                        did_you_mean(ref.id, set(made)) or "give the promise an 'id:' where it is made",
+                    )
+                    continue
+                maker, promise = made[ref.id]
+                if interaction.at.end < maker.at.instant:
+                    yield error(
+                        "fulfils-before-promise",
+                        f"'fulfils' names promise '{ref.id}', which is made later, on {maker.at.display()} at"
+                        f" {promise.location.path}:{promise.location.line}: a promise cannot be kept before it is made",
+                        ref.location,
+                        "put 'fulfils' on the entry that kept the promise, or correct one of the two dates",
                     )
 
 
