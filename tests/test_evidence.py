@@ -335,3 +335,15 @@ def test_the_strip_of_entries_names_the_days_of_the_cases_zone(tmp_path, capsys)
     assert "2 entries from 2026-03-02 to 2026-03-09; the longest gap is 6 days, after 2026-03-02" in page
     assert '<text x="12" y="42" class="strip-label">2026-03-02</text>' in page
     assert 'class="strip-label">2026-03-09</text>' in page
+
+
+def test_audit_never_says_nothing_overdue_over_a_record_it_cannot_read(book, tmp_path, capsys):
+    """For cron: a case file with a YAML error is not audited at all, so it is an overdue finding that
+    names the file and line, and the exit code is 1; so is a folder that holds no logbook."""
+    (book / "cases/broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    code, out, _ = run_cli(["audit", str(book), "--as-of", "2026-01-03"], capsys)
+    assert code == 1
+    assert "record-error: not audited in full, the record has an error (yaml-syntax:" in out
+    assert "cases/broken.md:2" in out
+    code, out, _ = run_cli(["audit", str(tmp_path), "--format", "json"], capsys)
+    assert code == 1 and [f["kind"] for f in json.loads(out)["findings"]] == ["record-error"]

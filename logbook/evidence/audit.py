@@ -261,6 +261,19 @@ def ordered_findings(per_case: Sequence[Keyed], diagnostics: Sequence[Diagnostic
                     )
                 ]
             )
+        elif d.is_error:  # the audit of that record is incomplete: cron must hear of it, not "nothing overdue"
+            findings += _keyed(
+                [
+                    Finding(
+                        OVERDUE,
+                        "record-error",
+                        "",
+                        f"not audited in full, the record has an error ({d.code}: {d.message}); run logbook check",
+                        path=d.location.path,
+                        line=d.location.line,
+                    )
+                ]
+            )
     return [finding for _, finding in sorted(findings, key=itemgetter(0))]
 
 
