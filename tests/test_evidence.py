@@ -347,3 +347,20 @@ def test_audit_never_says_nothing_overdue_over_a_record_it_cannot_read(book, tmp
     assert "cases/broken.md:2" in out
     code, out, _ = run_cli(["audit", str(tmp_path), "--format", "json"], capsys)
     assert code == 1 and [f["kind"] for f in json.loads(out)["findings"]] == ["record-error"]
+
+
+def test_a_case_that_has_ended_owes_nothing_in_audit_or_on_the_dashboard(tmp_path, capsys):
+    """The refund promise was broken, then the case was resolved (the card issuer paid): the page still
+    says the promise was broken, but neither audit nor "Needs attention" calls it overdue."""
+    resolved = KETTLE.replace("status: escalated\nopened", "status: resolved\nopened") + section(
+        "2026-01-25 10:00Z", "note", "internal", "status: resolved\n", "The card issuer refunded me."
+    )
+    root = init(tmp_path / "book")
+    write_tree(root, {"cases/kettle.md": resolved})
+    commit_all(root, "record", "2026-01-25T12:00:00+00:00")
+    code, out, _ = run_cli(["audit", str(root), "--as-of", "2026-02-01", "--format", "json"], capsys)
+    assert (code, json.loads(out)["findings"]) == (0, [])
+    out_dir = tmp_path / "s"
+    assert run_cli(["build", str(root), "--out", str(out_dir), "--as-of", "2026-02-01"], capsys)[0] == 0
+    assert "broken-promise" not in (out_dir / "index.html").read_text()
+    assert "Promises: 0 kept (0 late), <strong>1 broken</strong>" in (out_dir / "cases/kettle/index.html").read_text()

@@ -65,8 +65,8 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
             last.isoformat(),
         )
     zone = zone_named(site.config.timezone)  # audit's times are in the site's zone, as the dashboard's
-    yield from _promise_findings(view, settings.warn_days, as_of, zone, lang)
-    if is_open:
+    if is_open:  # a case that has ended owes nothing more: its broken promises stay on its page, not here
+        yield from _promise_findings(view, settings.warn_days, as_of, zone, lang)
         yield from _response_findings(view, settings.response_hours, as_of, lang)
         yield from _call_findings(view, settings.followup_hours, as_of, zone, lang)
     for window in facts.windows:
