@@ -123,3 +123,22 @@ def test_a_change_in_a_private_entry_keeps_its_time_without_a_link(tmp_path, cap
         "open 2026-11-01 * (time not recorded) (start) 9 days 18 h "
         "waiting 2026-11-10 18:30 GMT (set in an entry not shown here) 23 days 5 h so far"
     )
+
+
+DATED_CHANGE = """
+## 2026-11-10 A letter from ShenMart
+channel: letter
+direction: in
+status: waiting
+
+The kettle is on back order.
+"""
+
+
+def test_a_change_in_an_entry_with_a_date_alone_states_no_time(tmp_path, capsys):
+    """The letter has a date, not a time: its row says so, as the entry does, not "00:00"."""
+    history = _site_history(tmp_path, capsys, CASE.format(status="waiting", more="", extra=DATED_CHANGE))
+    assert history == (
+        "open 2026-11-01 * (time not recorded) (start) 9 days "
+        "waiting 2026-11-10 * (time not recorded) 24 days so far"  # to the end of 3 December
+    )
