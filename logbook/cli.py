@@ -76,7 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="check, then publish the site")
     build.add_argument("path", nargs="?", default=".", type=Path, help="the logbook folder (default: .)")
     build.add_argument("--out", type=_folder_name, help="output folder (default: PATH/_site)")
-    build.add_argument("--as-of", metavar="DATE", help="judge deadlines as of this date or date-time (default: now)")
+    build.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="judge deadlines as of this date or date-time (default: the end of yesterday in the logbook's zone)",
+    )
     build.add_argument("--strict", action="store_true", help="refuse to publish when there are warnings")
     build.add_argument(
         "--no-cache",

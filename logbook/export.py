@@ -218,7 +218,7 @@ def write_pdf(packet: Packet, target: OutputFile) -> None:
         import weasyprint  # untyped, and optional: see [[tool.mypy.overrides]] in pyproject.toml
     except (ImportError, OSError) as exc:
         raise ExportError(
-            "PDF export needs WeasyPrint: pip install 'logbook-evidence[pdf]' "
+            "PDF export needs WeasyPrint, logbook's pdf extra: pip install '.[pdf]' in logbook's folder "
             f"(and the Pango library from your system's packages): {exc}"
         ) from None
     with tempfile.TemporaryDirectory() as scratch:
