@@ -230,6 +230,39 @@ def test_a_cache_made_with_another_markdown_library_is_not_read(book, tmp_path):
     assert warm(book, out)["tree"] == expected
 
 
+def test_a_cache_made_by_other_code_of_the_same_version_is_not_read(book, tmp_path):
+    """After a ``git pull`` in a clone, or an edit in an editable install, the version is the same but
+    the code is not: what the cache kept may be the old code's sentences, so it is passed over."""
+    import os
+    import pickle
+    import zlib
+
+    import logbook.evidence.facts
+    from logbook.speed.cache import cache_file, code_stamp
+
+    out = tmp_path / "site"
+    expected = warm(book, out)["tree"]
+    path = cache_file(book.resolve())
+    state = pickle.loads(path.read_bytes())
+    assert state["code"] == code_stamp()
+    module = Path(logbook.evidence.facts.__file__)
+    before = module.stat()
+    try:  # the stamp follows the modules' files: a module touched is other code
+        os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+        code_stamp.cache_clear()
+        assert code_stamp() != state["code"]
+    finally:
+        os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns))
+        code_stamp.cache_clear()
+    assert code_stamp() == state["code"]
+    state["code"] = "0" * 64
+    stale = zlib.compress(b"<p>HTML older code made</p>")
+    state["messages"] = {key: stale for key in state["messages"]}
+    path.write_bytes(pickle.dumps(state))
+    shutil.rmtree(out)
+    assert warm(book, out)["tree"] == expected
+
+
 def test_library_versions_are_those_importlib_metadata_reports():
     """The cache's record of the libraries it was made with is read from the dist-info folders'
     names (cheaper than importlib.metadata): it must name the same versions."""

@@ -142,3 +142,19 @@ def test_a_change_in_an_entry_with_a_date_alone_states_no_time(tmp_path, capsys)
         "open 2026-11-01 * (time not recorded) (start) 9 days "
         "waiting 2026-11-10 * (time not recorded) 24 days so far"  # to the end of 3 December
     )
+
+
+def test_an_as_of_before_the_record_gives_no_negative_length(tmp_path, capsys):
+    """As of a moment before the case opened, it had been in no status for any time yet."""
+    book = write_tree(
+        tmp_path / "book",
+        {
+            "logbook.toml": '[site]\ntitle = "Disputes"\n',
+            "cases/K-1.md": CASE.format(status="waiting", more="", extra=PRIVATE_CHANGE),
+        },
+    )
+    code, _, err = run_cli(["build", str(book), "--as-of", "2026-10-01"], capsys)
+    assert code == 0, err
+    page = _text((book / "_site" / "cases" / "K-1" / "index.html").read_text(encoding="utf-8"))
+    assert not re.search(r"-\d+ (days?|h|min)\b", page)
+    assert "waiting 2026-11-10 18:30 UTC (set in an entry not shown here) 0 min so far" in page

@@ -34,7 +34,9 @@ class StatusPeriod:
     moment: Moment | None = None  # the change's time as recorded (a date alone stays one): what the page states
 
     def duration(self, as_of: datetime) -> timedelta:
-        return (self.end or as_of) - self.start
+        """How long the case was in this status: to the next change, or "so far" to *as_of* (none yet
+        when it began after an ``--as-of`` set before the record's end, never a negative length)."""
+        return (self.end - self.start) if self.end else _elapsed(self.start, as_of)
 
 
 @quick_pickle
@@ -117,8 +119,13 @@ def case_facts(case: Case, entries: Sequence[Any], config: Config, as_of: dateti
         windows=tuple(_windows(case, config, as_of)),
         started=started,
         ended=ended,
-        duration=((ended or as_of) - started) if started else None,
+        duration=((ended - started) if ended else _elapsed(started, as_of)) if started else None,
     )
+
+
+def _elapsed(start: datetime, as_of: datetime) -> timedelta:
+    """The time from *start* to *as_of*, none when *as_of* comes first: never a negative length."""
+    return max(as_of - start, timedelta(0))
 
 
 def _status_periods(case: Case, entries: Sequence[Any], config: Config) -> list[StatusPeriod]:

@@ -23,7 +23,8 @@ equals the last successful build's and that site is still in place, ``build`` ha
 nothing to do.  ``drawn`` records, for the site last published, each page's key
 (site/pagekeys.py) and its file's stat, so that the next build links a page whose key is the
 same from that site instead of drawing it.  Entries not used by a build are dropped when it saves, so the cache
-never outgrows the logbook.  A cache written by another version of logbook, or with other
+never outgrows the logbook.  A cache written by another version of logbook or other code of it
+(``code_stamp``), or with other
 versions of the libraries whose output it keeps (LIBRARIES), is not read.  It lives outside the logbook (``$XDG_CACHE_HOME/logbook``),
 is written atomically, and a missing, stale or unreadable cache only costs time.
 """
@@ -366,6 +367,22 @@ def dist_info_versions() -> dict[str, str]:
     return found
 
 
+@functools.cache
+def code_stamp() -> str:
+    """The stamp of logbook's own code (each module's path, size and modification time): a cache made by
+    other code is not read, though it carries the same version, as after a ``git pull`` in a clone or
+    an edit in an editable install, where a cache keyed by the version alone would publish the old
+    code's sentences.  About a hundred ``stat`` calls: a millisecond."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for folder, names, files in sorted(os.walk(package)):
+        names[:] = sorted(n for n in names if n != "__pycache__")
+        for name in sorted(f for f in files if f.endswith(".py")):
+            info = os.stat(os.path.join(folder, name))
+            digest.update(f"{os.path.relpath(folder, package)}/{name} {info.st_size} {info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def _normal_name(name: str) -> str:
     """A distribution's name as dist-info folders write it (PEP 503's normal form, with underscores)."""
     return re.sub(r"[-_.]+", "_", name).lower()
@@ -375,7 +392,7 @@ def _write(path: Path, state: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-            made_with = {"format": FORMAT, "version": __version__, "libraries": libraries()}
+            made_with = {"format": FORMAT, "version": __version__, "code": code_stamp(), "libraries": libraries()}
             pickle.dump({**made_with, **state}, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
     except OSError:
@@ -393,6 +410,7 @@ def _read(path: Path) -> dict[str, Any] | None:
         not isinstance(state, dict)
         or state.get("format") != FORMAT
         or state.get("version") != __version__
+        or state.get("code") != code_stamp()
         or state.get("libraries") != libraries()
     ):
         return None
