@@ -698,3 +698,22 @@ def test_an_interaction_before_the_opening_is_a_warning_naming_the_date_that_fit
         and "warning[before-opening]: this interaction (2026-03-02) is earlier than the case's opening" in out
         and "set 'opened: 2026-03-02' in cases/X-1/case.md" in out
     ), out
+
+
+def test_a_broken_logbook_toml_stops_the_writing_commands_before_they_write(book, capsys):
+    """With logbook.toml unreadable, the defaults in its place would write in UTC and leave the record
+    uncommitted ([git] commit unread): the command refuses, names the line, and says how to quote text."""
+    toml = book / "logbook.toml"
+    toml.write_text(toml.read_text().replace('title = "Logbook"', "title = My disputes & more"))
+    before = sorted(p.relative_to(book).as_posix() for p in (book / "cases").rglob("*"))
+    for args in (
+        ["add", "SM-7781", "--channel", "email", "--direction", "out", "-m", "Where is it?"],
+        ["status", "SM-7781", "waiting", "-m", "Waiting"],
+        ["new", "SM-7782", "--title", "Lamp", "--counterparty", "ShenMart"],
+    ):
+        code, text = cli(capsys, book, *args)
+        assert code != 0
+        assert "logbook.toml has errors; fix them first (logbook check): logbook.toml:" in text, text
+        assert 'invalid TOML: Invalid value (text goes in quotes: title = "My disputes"); nothing was written' in text
+    assert sorted(p.relative_to(book).as_posix() for p in (book / "cases").rglob("*")) == before
+    assert git(book, "status", "--porcelain") == " M logbook.toml\n"

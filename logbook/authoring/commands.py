@@ -37,6 +37,7 @@ from logbook.core.outputs import ID_RE, case_id_unpublishable
 from logbook.core.records import quick_pickle
 from logbook.core.recordtext import ValueRefused, front_matter, message_text, one_line, toml_string
 from logbook.core.timeparse import TimeError, zone_named
+from logbook.load.config import CONFIG_NAME
 from logbook.load.fields import AMOUNT_RE
 from logbook.load.stage import load_logbook
 from logbook.store import notary
@@ -216,7 +217,7 @@ def _existing_ids(root: Path) -> tuple[dict[str, str], Config]:
                 ids.setdefault(path.stem.casefold(), path.relative_to(root).as_posix())
             elif path.is_dir():
                 ids.setdefault(path.name.casefold(), path.relative_to(root).as_posix())
-    return ids, loaded.logbook.config
+    return ids, _usable_config(loaded)
 
 
 @quick_pickle
@@ -396,9 +397,25 @@ def _tag(tag: str, config: Config) -> str:
     return tag
 
 
+def _usable_config(loaded: Any) -> Config:
+    """The loaded configuration, refused while logbook.toml has an error: the defaults put in its place
+    would write in the wrong zone and, with ``[git] commit`` unread, leave the record uncommitted."""
+    broken = [d for d in loaded.diagnostics if d.is_error and d.location.path == CONFIG_NAME]
+    if broken:
+        first = broken[0]
+        hint = f" ({first.hint})" if first.hint else ""
+        raise AuthoringError(
+            f"logbook.toml has errors; fix them first (logbook check): "
+            f"{first.location.path}:{first.location.line}: {first.message}{hint}; nothing was written"
+        )
+    config: Config = loaded.logbook.config
+    return config
+
+
 def find_case(root: Path, case_id: str) -> tuple[Case, Config]:
     """The case with this id (ignoring case) and the logbook's configuration, from one load."""
     loaded = load_logbook(root)
+    _usable_config(loaded)
     for case in loaded.logbook.cases:
         if case.id.casefold() == case_id.casefold():
             broken = [d for d in loaded.diagnostics if d.is_error and d.location.path.startswith(_case_prefix(case))]

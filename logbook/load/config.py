@@ -65,7 +65,8 @@ def load_config(root: Path) -> tuple[Config, list[Diagnostic]]:
         else:  # "(at end of document)"
             line, column = max(1, source.text.rstrip("\n").count("\n") + 1), 1
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
-        return Config(), [error("config-syntax", f"invalid TOML: {message}", Location(CONFIG_NAME, line, column))]
+        hint = 'text goes in quotes: title = "My disputes"' if message.startswith("Invalid value") else None
+        return Config(), [error("config-syntax", f"invalid TOML: {message}", Location(CONFIG_NAME, line, column), hint)]
     except (ValueError, RecursionError, MemoryError):  # int() past its 4,300 digits; any limit tomllib hits itself
         long_number = re.search(r"\d{4000,}", source.text)
         at = _position(source.text, long_number.start()) if long_number else (1, 1)
