@@ -364,3 +364,14 @@ def test_a_case_that_has_ended_owes_nothing_in_audit_or_on_the_dashboard(tmp_pat
     assert run_cli(["build", str(root), "--out", str(out_dir), "--as-of", "2026-02-01"], capsys)[0] == 0
     assert "broken-promise" not in (out_dir / "index.html").read_text()
     assert "Promises: 0 kept (0 late), <strong>1 broken</strong>" in (out_dir / "cases/kettle/index.html").read_text()
+
+
+def test_a_promise_due_yesterday_is_not_kept_by_the_end_of_that_day(book, capsys):
+    """A build without --as-of is as of the end of yesterday: a promise due yesterday is then broken,
+    and the audit says it was not kept by the end of that day, never "0 min overdue"."""
+    code, out, _ = run_cli(["audit", str(book), "--as-of", "2026-01-13"], capsys)
+    assert code == 1
+    assert "broken-promise: “Refund within 7 days” (ShopCo), due 2026-01-13*: not kept by the end of that day" in out
+    assert "0 min overdue" not in out
+    code, out, _ = run_cli(["audit", str(book), "--as-of", "2026-01-14"], capsys)
+    assert "due 2026-01-13*: 1 day overdue" in out

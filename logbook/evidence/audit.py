@@ -19,7 +19,7 @@ from logbook.core.clock import NO_TIME_MARK, time_text
 from logbook.core.diagnostics import Diagnostic
 from logbook.core.language import Language
 from logbook.core.records import quick_pickle
-from logbook.core.timeparse import zone_named
+from logbook.core.timeparse import Moment, zone_named
 from logbook.evidence.derive import CaseView, SiteView
 from logbook.evidence.wording import duration, response_sentence
 from logbook.load.catalogues import load_language
@@ -101,6 +101,17 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
             )
 
 
+def _broken_text(what: str, due: Moment, as_of: datetime, zone: tzinfo, lang: Language) -> str:
+    """How late a broken promise is; one due on a day, judged as of that day's end (a build's everyday
+    moment, the day after), is "not kept by the end of that day", not "0 min overdue"."""
+    time = time_text(due, zone, lang)
+    if not due.has_time and as_of - due.end < timedelta(minutes=1):
+        return lang._("{promise}, due {time}: not kept by the end of that day", promise=what, time=time)
+    return lang._(
+        "{promise}, due {time}: {duration} overdue", promise=what, time=time, duration=duration(as_of - due.end, lang)
+    )
+
+
 def _promise_findings(
     view: CaseView, warn_days: int, as_of: datetime, zone: tzinfo, lang: Language
 ) -> Iterator[Finding]:
@@ -115,12 +126,7 @@ def _promise_findings(
                 OVERDUE,
                 "broken-promise",
                 view.case.id,
-                lang._(
-                    "{promise}, due {time}: {duration} overdue",
-                    promise=what,
-                    time=time_text(due, zone, lang),
-                    duration=duration(as_of - due.end, lang),
-                ),
+                _broken_text(what, due, as_of, zone, lang),
                 promise.made_in,
                 loc.path,
                 loc.line,
