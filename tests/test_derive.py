@@ -78,3 +78,17 @@ def test_an_entry_earlier_than_the_promise_does_not_keep_it(logbook_dir):
         view = derive_case(load_logbook(root).logbook.cases[0], root, datetime(2026, 2, 1, tzinfo=UTC))
         (state,) = view.promises
         assert (state.state, state.kept_at and state.kept_at.date_text()) == expected
+
+
+def test_a_date_more_than_a_day_ahead_of_the_clock_is_a_future_date(logbook_dir):
+    from datetime import timedelta
+
+    from logbook.validate.checks import future_dates
+
+    root = logbook_dir({"cases/c.md": CASE + section("2026-03-02 10:00") + section("2026-03-05 10:00")})
+    loaded = load_logbook(root).logbook
+    now = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    found = list(future_dates(loaded.cases, loaded.config, now))
+    assert [(d.code, d.location.line) for d in found] == [("future-date", 13)]  # its heading
+    assert found[0].message == "this interaction is dated 2026-03-05, in the future"
+    assert list(future_dates(loaded.cases, loaded.config, now + timedelta(days=2))) == []

@@ -226,6 +226,7 @@ CODES: dict[str, str] = {
     "tone-blame": "an outbound message has a blame phrase",
     "unredacted-card": "a full payment card number is stored in a non-private record (warning)",
     "before-opening": "an interaction is earlier than the case's opened: date (warning)",
+    "future-date": "an interaction, opened: or closed: is dated after today (warning)",
     "placeholder-text": "a published case still has the placeholder background 'logbook new' wrote (warning)",
     # history (git)
     "deleted-interaction": "an interaction that was committed is no longer in the working tree (warning)",

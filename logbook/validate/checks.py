@@ -10,7 +10,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields as dataclass_fields
 from dataclasses import is_dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from logbook.core.diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from logbook.core.models import Agent, Case, Config, Interaction, Promise
@@ -69,6 +69,31 @@ def before_opening(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnost
                 first.location,
                 f"set 'opened: {day}' in {case.location.path} (the first contact), or correct this interaction's 'at'",
             )
+
+
+FUTURE_GRACE = timedelta(days=1)  # a date of today in a zone ahead of the machine's clock is no typo
+
+
+def future_dates(cases: tuple[Case, ...], config: Config, now: datetime | None = None) -> Iterator[Diagnostic]:
+    """An interaction, or a case's ``opened:`` or ``closed:``, after the present (a day's grace): most
+    often a typo in the year (2062 for 2026), which would put the entry last in the chronology and
+    judge every wait and promise around it wrongly.  A promise's due date may well be in the future.
+    A site check (run on every load, never kept in the cache): the present moves, the record does not."""
+    limit = (now or datetime.now(UTC)) + FUTURE_GRACE
+    for case in cases:
+        dated = [
+            (case.opened, "opened:", case.location),
+            (case.closed, "closed:", case.closed_location or case.location),
+        ]
+        dated += [(i.at, "this interaction", i.location) for i in case.interactions]
+        for moment, what, location in dated:
+            if moment is not None and moment.instant > limit:
+                yield warning(
+                    "future-date",
+                    f"{what} is dated {moment.date_text()}, in the future",
+                    location,
+                    "correct the year or the date; only a promise's 'due' may be in the future",
+                )
 
 
 def _dates_zone(case: Case, config: Config) -> tuple[tzinfo, str]:
@@ -395,8 +420,9 @@ def _located(base: Location, text: str, offset: int, multiline: bool) -> Locatio
 SITE_CHECKS: tuple[Check, ...] = (
     duplicate_case_ids,
     output_conflicts,  # compare cases with each other
-    unredacted_card_numbers_in_settings,
-)  # and logbook.toml's published texts
+    unredacted_card_numbers_in_settings,  # and logbook.toml's published texts
+    future_dates,  # against the clock, so never cached with a case's parse
+)
 CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-runs them for edited cases only)
     duplicate_promise_ids,
     unknown_fulfilled_promises,
