@@ -147,7 +147,7 @@ def prepare_packet(
             root="",
         )
     )
-    files = {x.output_name: root / x.attachment.path for x in view.exhibits}
+    files = {x.output_name: root / x.attachment.path for x in view.exhibits if not x.withheld}
     files["style.css"] = theme.static_files()["style.css"]
     return Packet(case.id, page, files)
 

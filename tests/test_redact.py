@@ -446,3 +446,57 @@ def test_check_says_a_card_number_in_a_case_id_is_published(logbook_dir, capsys)
         (d["code"], d["line"], "'id' of this case" in d["message"], d["hint"].startswith("ids are published"))
         for d in found
     ] == [("unredacted-card", 1, True, True)]
+
+
+def _email_with_card() -> bytes:
+    """A real email as a mail client saves it: the body base64-encoded, so the number stands in no
+    line of the raw file."""
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "ShenMart <help@shenmart.example>", "me@example.org", "Refund"
+    message.set_content(f"We will refund the card {CARD} within 7 days.\n", cte="base64")
+    return bytes(message)
+
+
+EMAIL_CASE = """---
+title: Lamp
+status: open
+---
+
+## 2026-01-05 10:00
+channel: email
+direction: in
+attachments: [refund.eml, receipt.txt]
+
+We will refund [the card](refund.eml).
+"""
+
+
+def test_an_exhibit_that_holds_a_card_number_is_listed_but_not_published(logbook_dir, tmp_path, capsys):
+    """The page masks the number in the message; the email file itself would give it away. Listed
+    with its SHA-256 (the original's), it is copied into neither the site nor the bank's packet; the
+    internal packet, whose profile does not redact, carries it."""
+    import hashlib
+
+    eml = _email_with_card()
+    assert CARD.encode() not in eml and b"4111111111111111" not in eml  # base64: only a decoder sees it
+    root = logbook_dir(
+        {"cases/l.md": EMAIL_CASE, "cases/refund.eml": eml, "cases/receipt.txt": "Paid 64.50 GBP, card ending 1111.\n"}
+    )
+    out = tmp_path / "s"
+    assert run_cli(["build", str(root), "--out", str(out), "--as-of", "2026-01-10"], capsys)[0] == 0
+    names = set(site_tree(out))
+    assert any(n.endswith("receipt.txt") for n in names) and not any(n.endswith("refund.eml") for n in names)
+    page = (out / "cases/l/index.html").read_text()
+    assert 'refund.eml <span class="withheld">(withheld from publication: the file holds a full card number)' in page
+    assert hashlib.sha256(eml).hexdigest() in page
+    assert 'href="exhibit-1' not in page.split("We will refund")[1].split("</p>")[0]  # the link is plain text
+    for profile, carried in (("bank", False), ("internal", True)):
+        target = tmp_path / f"{profile}.zip"
+        args = ["export", "l", "--zip", str(target), "--for", profile, "--as-of", "2026-01-10", "-C", str(root)]
+        assert run_cli(args, capsys)[0] == 0
+        members = zipfile.ZipFile(target).namelist()
+        assert any(m.endswith(".eml") for m in members) == carried, members
+        manifest = zipfile.ZipFile(target).read(next(m for m in members if m.endswith("MANIFEST.sha256"))).decode()
+        assert (hashlib.sha256(eml).hexdigest() in manifest) == carried

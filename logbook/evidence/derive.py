@@ -25,7 +25,7 @@ from logbook.evidence.facts import CaseFacts, case_facts
 from logbook.load.provenance import RemovedRecord, removed_records
 from logbook.speed.reuse import Memo
 from logbook.speed.workers import run_jobs
-from logbook.store.exhibits import FileFacts, file_facts
+from logbook.store.exhibits import FileFacts, file_facts, holds_card
 from logbook.store.history import History, Record
 
 NO_HISTORY = History(False, "not read")
@@ -46,6 +46,7 @@ class Exhibit:
     entry_anchor: str  # where it was first attached
     entry_at: Moment
     provenance: Record | None = None
+    withheld: bool = False  # holds a full card number the redaction rules mask: listed, never published
 
     @property
     def file_name(self) -> str:
@@ -332,14 +333,16 @@ def derive_case(
             exhibit = exhibits_by_path.get(attachment.path)
             if exhibit is None:
                 number = numbers[attachment.path]
+                file = file_facts(root / attachment.path)
                 exhibit = Exhibit(
                     number,
                     attachment,
-                    file_facts(root / attachment.path),
+                    file,
                     exhibit_name(number, attachment.name),
                     anchor,
                     interaction.at,
                     history.file(attachment.path),
+                    _withheld(root / attachment.path, file, config),
                 )
                 exhibits_by_path[attachment.path] = exhibit
             own.append(exhibit)
@@ -360,6 +363,12 @@ def derive_case(
         withdrawn,
         None if settled else as_of,
     )
+
+
+def _withheld(path: Path, file: FileFacts, config: Config) -> bool:
+    """An exhibit is withheld where card numbers are masked and one stands in it (docs/format.md,
+    "Redaction"): its bytes are the evidence, so they are listed with their SHA-256, never altered."""
+    return config.redact.enabled and config.redact.cards and holds_card(path, file)
 
 
 def _provenance(case: Case, interaction: Interaction, history: History) -> Record | None:

@@ -582,6 +582,7 @@ def _case_pages(planner: _Planner) -> list[Job]:
                 f"{exhibit.facts.sha256} {exhibit.facts.size}",
             )
             for exhibit in view.exhibits
+            if not exhibit.withheld
         ]
 
     def case_context(view: CaseView) -> dict[str, Any]:
@@ -871,7 +872,7 @@ def case_markdown(view: CaseView, memo: Memo | None = None) -> tuple[Markup, dic
 
     With a *memo*, a case's HTML is kept as one zlib-compressed entry, keyed by every text it was made
     from: half the time of compressing each message on its own, and under half the bytes."""
-    hrefs = {e.attachment.path: e.output_name for e in view.exhibits}
+    hrefs = {e.attachment.path: e.output_name for e in view.exhibits if not e.withheld}  # a withheld one: plain text
     case = view.case
     sources = [
         (case.description, case.description_location.path),
