@@ -375,3 +375,23 @@ def test_a_promise_due_yesterday_is_not_kept_by_the_end_of_that_day(book, capsys
     assert "0 min overdue" not in out
     code, out, _ = run_cli(["audit", str(book), "--as-of", "2026-01-14"], capsys)
     assert "due 2026-01-13*: 1 day overdue" in out
+
+
+def test_a_silence_is_dated_in_the_zone_of_the_page_or_the_audit_that_states_it(tmp_path, capsys):
+    """07:30 in Shanghai on 30 November is 23:30 on 29 November in London: the audit (in the site's
+    zone) says 29 November, the evidence page (in the case's) 30 November, each as its other times."""
+    case = (
+        "---\ntitle: Tea set\nstatus: open\nopened: 2026-11-20\ncounterparty: TaoShop\ntimezone: Asia/Shanghai\n---\n"
+        "Background.\n" + section("2026-11-30 07:30", "email", "out", "", "Where is my refund?")
+    )
+    root = init(tmp_path / "book")
+    write_tree(root, {"logbook.toml": '[site]\ntimezone = "Europe/London"\n', "cases/tea.md": case})
+    commit_all(root, "record", "2026-11-30T12:00:00+00:00")
+    code, out, _ = run_cli(["audit", str(root), "--as-of", "2026-11-29", "--format", "json"], capsys)
+    (finding,) = json.loads(out)["findings"]
+    assert finding["message"].startswith("TaoShop has not answered your email of 29 November 2026 (waiting 30 min")
+    site = tmp_path / "s"
+    assert run_cli(["build", str(root), "--out", str(site), "--as-of", "2026-11-29"], capsys)[0] == 0
+    assert "TaoShop has not answered your email of 29 November 2026" in (site / "index.html").read_text()
+    page = (site / "cases/tea/index.html").read_text()
+    assert 'TaoShop has not answered your email of <a href="#e-20261129-2330">30 November 2026</a>' in page

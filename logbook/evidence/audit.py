@@ -67,7 +67,7 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
     zone = zone_named(site.config.timezone)  # audit's times are in the site's zone, as the dashboard's
     if is_open:  # a case that has ended owes nothing more: its broken promises stay on its page, not here
         yield from _promise_findings(view, settings.warn_days, as_of, zone, lang)
-        yield from _response_findings(view, settings.response_hours, as_of, lang)
+        yield from _response_findings(view, settings.response_hours, as_of, zone, lang)
         yield from _call_findings(view, settings.followup_hours, as_of, zone, lang)
     for window in facts.windows:
         path, line, ends = window.window.location.path, window.window.location.line, window.ends.isoformat()
@@ -150,7 +150,9 @@ def _promise_findings(
             )
 
 
-def _response_findings(view: CaseView, response_hours: int, as_of: datetime, lang: Language) -> Iterator[Finding]:
+def _response_findings(
+    view: CaseView, response_hours: int, as_of: datetime, zone: tzinfo, lang: Language
+) -> Iterator[Finding]:
     """Messages waiting for an answer: past the response target overdue, inside it due soon."""
     target = timedelta(hours=response_hours)
     for response in view.facts.unanswered:
@@ -174,7 +176,7 @@ def _response_findings(view: CaseView, response_hours: int, as_of: datetime, lan
             severity,
             kind,
             view.case.id,
-            f"{response_sentence(response, False, lang)} ({how_long})",
+            f"{response_sentence(response, False, lang, zone)} ({how_long})",
             response.anchor,
             loc.path,
             loc.line,

@@ -10,10 +10,11 @@ a language with genders and cases can agree its words with the noun.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from logbook.core.language import ENGLISH, NP_, Language
 from logbook.core.models import Interaction
+from logbook.core.timeparse import Moment
 from logbook.evidence.facts import Response
 
 # How a message on each channel is called in a sentence ("your portal message of 28 November"),
@@ -130,7 +131,9 @@ def entry_name(interaction: Interaction, lang: Language = ENGLISH) -> str:
     return lang._("{noun} to {who}", noun=noun, who=who)
 
 
-def response_parts(response: Response, ended: bool, lang: Language = ENGLISH) -> tuple[str, str, str]:
+def response_parts(
+    response: Response, ended: bool, lang: Language = ENGLISH, zone: tzinfo | None = None
+) -> tuple[str, str, str]:
     """A response time or silence as (text before the date, the date, how the reply came when
     on another channel, else ""): the date is the message's, which a page links to the entry.
     A translation may put words after the date too: they come with it (the second part).
@@ -161,14 +164,20 @@ def response_parts(response: Response, ended: bool, lang: Language = ENGLISH) ->
         else:
             sentence, via = lang._("You have not answered {message} of {date}", **values), ""
     before, _, after = sentence.partition("\0")
-    return before.rstrip(" "), lang.day(response.at.when) + after, via
+    return before.rstrip(" "), lang.day(_day_in(response.at, zone)) + after, via
+
+
+def _day_in(moment: Moment, zone: tzinfo | None) -> date:
+    """The day a message was sent on in *zone* (the page's, or the audit's): the zone the rest of the
+    page states its times in; a date alone, or no zone, keeps the day as recorded."""
+    return moment.instant.astimezone(zone).date() if zone is not None and moment.has_time else moment.when.date()
 
 
 def possessive(name: str) -> str:
     return name + ("'" if name.endswith("s") else "'s")
 
 
-def response_sentence(response: Response, ended: bool, lang: Language = ENGLISH) -> str:
-    before, when, via = response_parts(response, ended, lang)
+def response_sentence(response: Response, ended: bool, lang: Language = ENGLISH, zone: tzinfo | None = None) -> str:
+    before, when, via = response_parts(response, ended, lang, zone)
     text = f"{before} {when}" if before else when
     return text + (" " + lang._("(reply by {via})", via=via) if via else "")

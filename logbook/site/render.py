@@ -193,7 +193,7 @@ def make_environment(theme: Theme, lang: Language = ENGLISH) -> FragmentEnvironm
         mini_timeline=lambda view, zone_name: mini_timeline(view, zone_name, lang),
         times_note=_times_note,
         shows_image=_shows_image,
-        response_parts=lambda response, ended: response_parts(response, ended, lang),
+        response_parts=_response_parts,
         script_words=script_words(lang),
     )
     env.filters.update(entry_name=lambda i: entry_name(i, lang), message_noun=lambda c: message_noun(c, lang))
@@ -228,6 +228,13 @@ def _shows_image(message: Markup | None, exhibit: Exhibit) -> bool:
     """Whether a message's own text already shows the image exhibit (``![…](photo.png)``): then its
     figure names the exhibit without printing the picture a second time."""
     return message is not None and f'src="{escape(exhibit.output_name)}"' in message
+
+
+@jinja2.pass_context
+def _response_parts(context: Any, response: Any, ended: bool) -> tuple[str, str, str]:
+    """A response sentence's parts, its date the day in the page's zone, as its other times."""
+    name = context.get("zone_name")
+    return response_parts(response, ended, context.get("lang") or ENGLISH, zone_named(name) if name else None)
 
 
 @jinja2.pass_context
