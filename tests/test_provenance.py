@@ -219,3 +219,19 @@ def test_asking_git_never_rewrites_its_index(repo, tmp_path):
     assert (index.read_bytes(), index.stat().st_mtime_ns) == before
     assert build(repo, tmp_path / "site", as_of="2026-08-01").published
     assert (index.read_bytes(), index.stat().st_mtime_ns) == before
+
+
+def test_an_entry_with_a_date_alone_states_no_lag_finer_than_its_day(tmp_path):
+    """The letter says 2 January and no time: committed that afternoon it was recorded on the day of
+    the event, not "14 h 30 min after"; committed on 5 January, 2 days 9 h after that day ended."""
+    root = init(tmp_path / "book")
+    write_tree(root, {"cases/L-1/case.md": CASE, "cases/L-1/a.md": interaction("2026-01-02", "a letter")})
+    commit_all(root, "letter", "2026-01-02T14:30:00+00:00")
+    write_tree(root, {"cases/L-1/b.md": interaction("2026-01-02", "another letter that day")})
+    commit_all(root, "late letter", "2026-01-05T09:00:00+00:00")
+    out = tmp_path / "site"
+    assert build(root, out, as_of="2026-08-01").published
+    page = (out / "cases/L-1/index.html").read_text()
+    assert "Recorded on the day of the event: first committed 2026-01-02 14:30 UTC" in page
+    assert "Recorded 2 days 9 h after the day of the event: first committed 2026-01-05 09:00 UTC" in page
+    assert "after the event:" not in page

@@ -75,10 +75,15 @@ class Entry:
 
     @property
     def recording_lag(self) -> timedelta | None:
-        """How long after the event it entered the record (first commit)."""
+        """How long after the event it entered the record (first commit).  For a date alone the time of
+        the event is not known, only its day: none while the commit falls within that day, else
+        counted from the day's end (or, negative, to its start); never a precision the record lacks."""
         if self.provenance is None:
             return None
-        return self.provenance.first.date - self.interaction.at.instant
+        at, committed = self.interaction.at, self.provenance.first.date
+        if at.has_time or committed < at.instant:
+            return committed - at.instant
+        return max(committed - at.end, timedelta(0))
 
 
 @quick_pickle

@@ -137,12 +137,18 @@ class _Output:
         self.copies[path] = source
 
 
-def recording_lag(delta: timedelta | None, lang: Language = ENGLISH) -> str:
-    """``recorded 2 h after the event`` / ``recorded before the time it gives``."""
+def recording_lag(entry: Entry, lang: Language = ENGLISH) -> str:
+    """``recorded 2 h after the event`` / ``recorded before the time it gives``; for an entry with a
+    date alone, ``recorded on the day of the event`` or ``recorded 3 days after the day of the event``."""
+    delta = entry.recording_lag
     if delta is None:
         return ""
     if delta < timedelta(0):
         return lang._("recorded before the time it gives (a planned or forward-dated entry)")
+    if not entry.interaction.at.has_time:
+        if delta == timedelta(0):
+            return lang._("recorded on the day of the event")
+        return lang._("recorded {duration} after the day of the event", duration=duration(delta, lang))
     if delta < timedelta(minutes=1):
         return lang._("recorded as it happened")
     return lang._("recorded {duration} after the event", duration=duration(delta, lang))
@@ -180,7 +186,7 @@ def make_environment(theme: Theme, lang: Language = ENGLISH) -> FragmentEnvironm
         amount=lambda a: lang.amount(a.value, a.currency),
         number=lang.number,
         stamp=lambda d: f"{lang.date(d.astimezone(UTC))} {lang.clock(d.astimezone(UTC))} UTC",
-        lag=lambda d: recording_lag(d, lang),
+        lag=lambda entry: recording_lag(entry, lang),
         status=lambda s: lang.p_("status", s),
         channel=lambda c: lang.p_("channel", c),
         role=lambda r: lang.p_("party role", r),
