@@ -717,3 +717,27 @@ def test_a_broken_logbook_toml_stops_the_writing_commands_before_they_write(book
         assert 'invalid TOML: Invalid value (text goes in quotes: title = "My disputes"); nothing was written' in text
     assert sorted(p.relative_to(book).as_posix() for p in (book / "cases").rglob("*")) == before
     assert git(book, "status", "--porcelain") == " M logbook.toml\n"
+
+
+def test_close_with_a_date_alone_on_a_day_with_timed_entries_asks_for_the_time(book, capsys):
+    """Closed "on 5 November" would sort before that day's 16:00 refund email: close asks for the time,
+    and a record written that way by hand gets check's ends-before-its-day warning."""
+    code, text = cli(
+        capsys, book, "new", "SM-7782", "--title", "Lamp", "--counterparty", "ShenMart", "--opened", "2026-11-01"
+    )
+    assert code == 0, text
+    for at, direction in (("2026-11-05 14:00", "out"), ("2026-11-05 16:00", "in")):
+        code, text = cli(
+            capsys, book, "add", "SM-7782", "--channel", "email", "--direction", direction, "--at", at, "-m", "x"
+        )
+        assert code == 0, text
+    code, text = cli(capsys, book, "close", "SM-7782", "--summary", "Refunded", "--at", "2026-11-05")
+    assert code != 0
+    assert "has entries later on 2026-11-05 (the last at 16:00); a date alone would close it before them" in text
+    assert "--at '2026-11-05 16:00' or later" in text and case(book, "SM-7782").status != "closed"
+    code, text = cli(capsys, book, "status", "SM-7782", "resolved", "--at", "2026-11-05")
+    assert code != 0 and "a date alone would close it before them" in text
+    code, text = cli(capsys, book, "close", "SM-7782", "--summary", "Refunded", "--at", "2026-11-05 16:30")
+    assert code == 0, text
+    code, text = cli(capsys, book, "check")
+    assert "ends-before-its-day" not in text

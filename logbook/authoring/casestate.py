@@ -28,6 +28,7 @@ from logbook.authoring.interactions import (
 from logbook.authoring.interactions import _status as check_status
 from logbook.core.models import Case, Config
 from logbook.core.recordtext import ValueRefused, message_text, one_line, yaml_lines
+from logbook.validate.status import ENDING_STATUSES
 
 _COMMENT = re.compile(r"\s+#[^'\"]*$")  # a comment after a plain value (no quote after the '#')
 _TOP_KEY = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)")
@@ -76,6 +77,8 @@ def set_status(
     case, config = find_case(root, case_id)
     if status.strip() == "closed":
         raise AuthoringError(f"to close a case, say how it ended: logbook close {case.id} --summary '…'")
+    if status.strip() in ENDING_STATUSES:
+        _refuse_a_day_before_its_entries(case, stamp_or_refuse(at, case, config, now))
     new = NewInteraction(
         channel="note",
         direction="internal",
@@ -113,6 +116,7 @@ def close_case(
     if not summary:
         raise AuthoringError("--summary needs a sentence saying how the case ended")
     moment = stamp_or_refuse(at, case, config, now)
+    _refuse_a_day_before_its_entries(case, moment)
     waiting = _outstanding(root, case, config, moment.instant)
     if waiting and not force:
         names = "; ".join(f"'{p.promise.id or p.promise.what}' ({p.state})" for p in waiting)
@@ -126,6 +130,20 @@ def close_case(
     return _change(
         root, case, config, new, {"status": "closed", "closed": at_text(moment), "summary": summary}, now, "close"
     )
+
+
+def _refuse_a_day_before_its_entries(case: Case, moment: Any) -> None:
+    """``close --at DATE`` on a day the case has entries with times: a date alone sorts at the start of
+    the day, so the case would end before them (check's ends-before-its-day); the time is asked for."""
+    if moment.has_time:
+        return
+    later = [i.at for i in case.interactions if i.at.has_time and moment.instant <= i.at.instant < moment.end]
+    if later:
+        last = max(later, key=lambda at: at.instant)
+        raise AuthoringError(
+            f"case '{case.id}' has entries later on {moment.date_text()} (the last at {last.when:%H:%M}); a date"
+            f" alone would close it before them: give the time, --at '{moment.date_text()} {last.when:%H:%M}' or later"
+        )
 
 
 def stamp_or_refuse(at: str | None, case: Case, config: Config, now: datetime | None) -> Any:

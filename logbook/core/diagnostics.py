@@ -227,6 +227,7 @@ CODES: dict[str, str] = {
     "unredacted-card": "a full payment card number is stored in a non-private record (warning)",
     "before-opening": "an interaction is earlier than the case's opened: date (warning)",
     "future-date": "an interaction, opened: or closed: is dated after today (warning)",
+    "ends-before-its-day": "a case resolved or closed with a date alone, before timed entries of that day (warning)",
     "placeholder-text": "a published case still has the placeholder background 'logbook new' wrote (warning)",
     # history (git)
     "deleted-interaction": "an interaction that was committed is no longer in the working tree (warning)",

@@ -28,7 +28,7 @@ from logbook.core.outputs import (
 )
 from logbook.core.redact import unredacted_cards
 from logbook.core.timeparse import TimeError, zone_named
-from logbook.validate.status import status_history
+from logbook.validate.status import ENDING_STATUSES, status_history
 from logbook.validate.tone import outbound_tone
 
 Check = Callable[[tuple[Case, ...], Config], Iterable[Diagnostic]]
@@ -69,6 +69,29 @@ def before_opening(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnost
                 first.location,
                 f"set 'opened: {day}' in {case.location.path} (the first contact), or correct this interaction's 'at'",
             )
+
+
+def ends_before_its_day(cases: tuple[Case, ...], config: Config) -> Iterator[Diagnostic]:
+    """A case resolved or closed with a date alone ends at the start of that day (a date alone sorts
+    there, docs/format.md "Times"): entries with a time later that day would seem to come after it
+    ended, waiting for nothing, and the case's length would stop short of them."""
+    for case in cases:
+        for change in status_history(case, case.interactions, config)[1:]:
+            moment = change.interaction.at if change.interaction is not None else case.closed
+            if change.status not in ENDING_STATUSES or moment is None or moment.has_time:
+                continue
+            later = [i for i in case.interactions if i.at.has_time and moment.instant <= i.at.instant < moment.end]
+            if later and change.location is not None:
+                last = max(later, key=lambda i: i.at.instant)
+                field = "closed:" if change.interaction is None else "at:"
+                yield warning(
+                    "ends-before-its-day",
+                    f"the case is {change.status} on {moment.date_text()} with a date alone, which sorts at the start"
+                    f" of that day, before {len(later)} entr{'y' if len(later) == 1 else 'ies'} of the same day",
+                    change.location,
+                    f"give the time it ended, no earlier than the last of them: {field} {moment.date_text()}"
+                    f" {last.at.when:%H:%M}",
+                )
 
 
 FUTURE_GRACE = timedelta(days=1)  # a date of today in a zone ahead of the machine's clock is no typo
@@ -427,6 +450,7 @@ CASE_CHECKS: tuple[Check, ...] = (  # look at one case at a time (so serve re-ru
     duplicate_promise_ids,
     unknown_fulfilled_promises,
     before_opening,
+    ends_before_its_day,
     unknown_parties,
     status_disagrees,
     outbound_tone,

@@ -19,6 +19,7 @@ from logbook.core.models import Case, Config, Interaction, chronology_key
 from logbook.core.records import quick_pickle
 
 CLOSED = "closed"
+ENDING_STATUSES = ("resolved", "closed")  # a change to one of these ends the case
 
 
 @quick_pickle
