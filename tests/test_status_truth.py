@@ -113,7 +113,7 @@ def test_a_closed_date_alone_is_the_closing_s_day_not_the_opening_s(tmp_path, ca
     )
     assert history == (
         "open 2026-11-01 * (time not recorded) (start) 29 days closed 2026-11-30 * (time not recorded) "
-        "(the case's closing date) 0 min"
+        "(the case's closing date) ends the case"  # no "0 min": the end is no stay in a status
     )
 
 
@@ -158,3 +158,10 @@ def test_an_as_of_before_the_record_gives_no_negative_length(tmp_path, capsys):
     page = _text((book / "_site" / "cases" / "K-1" / "index.html").read_text(encoding="utf-8"))
     assert not re.search(r"-\d+ (days?|h|min)\b", page)
     assert "waiting 2026-11-10 18:30 UTC (set in an entry not shown here) 0 min so far" in page
+
+
+def test_the_end_of_a_case_is_no_time_in_a_status(tmp_path, capsys):
+    case = CASE.format(status="closed", more="closed: 2026-11-30\nsummary: Refunded.\n", extra="")
+    _site_history(tmp_path, capsys, case)
+    page = _text((tmp_path / "book/_site/cases/K-1/index.html").read_text(encoding="utf-8"))
+    assert "Time in each status: open 29 days." in page

@@ -33,6 +33,11 @@ class StatusPeriod:
     set_by: str = "entry"  # "start" (the opening), "entry", "closed" (closed: date), "unshown" (entry not shown)
     moment: Moment | None = None  # the change's time as recorded (a date alone stays one): what the page states
 
+    @property
+    def ends_case(self) -> bool:
+        """A resolved or closed status that nothing followed: the end of the case, which has no length."""
+        return self.status in ENDED_STATUSES and self.end == self.start
+
     def duration(self, as_of: datetime) -> timedelta:
         """How long the case was in this status: to the next change, or "so far" to *as_of* (none yet
         when it began after an ``--as-of`` set before the record's end, never a negative length)."""
@@ -103,7 +108,8 @@ def case_facts(case: Case, entries: Sequence[Any], config: Config, as_of: dateti
     calls = _unconfirmed_calls(entries, config.audit, as_of)
     totals: dict[str, timedelta] = defaultdict(timedelta)
     for period in periods:
-        totals[period.status] += period.duration(as_of)
+        if not period.ends_case:  # the end is no time spent: "closed 0 min" would read as a stay
+            totals[period.status] += period.duration(as_of)
     return CaseFacts(
         status_periods=tuple(periods),
         time_in_status=tuple(
