@@ -395,3 +395,17 @@ def test_a_silence_is_dated_in_the_zone_of_the_page_or_the_audit_that_states_it(
     assert "TaoShop has not answered your email of 29 November 2026" in (site / "index.html").read_text()
     page = (site / "cases/tea/index.html").read_text()
     assert 'TaoShop has not answered your email of <a href="#e-20261129-2330">30 November 2026</a>' in page
+
+
+def test_a_window_ending_within_a_day_says_less_than_a_day_left(tmp_path, capsys):
+    """Ending at midnight after 16 h more, the window has not "0 days left"."""
+    root = init(tmp_path / "book")
+    write_tree(root, {"cases/toaster.md": BERLIN_CASE})
+    commit_all(root, "record", "2026-03-02T12:00:00+00:00")
+    out = tmp_path / "s"
+    as_of = "2026-03-31 06:00Z"  # the 30-day window ends 2026-04-01 00:00 CEST, 16 h later
+    assert run_cli(["build", str(root), "--out", str(out), "--as-of", as_of], capsys)[0] == 0
+    page = (out / "cases/toaster/index.html").read_text()
+    assert '<span class="state state-closing">less than a day left</span>' in page and "0 days left" not in page
+    code, text, _ = run_cli(["audit", str(root), "--as-of", as_of], capsys)
+    assert "within 30 days of delivery: ends 2026-03-31 (less than a day left)" in text

@@ -93,6 +93,12 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
                     window.days_left(as_of),
                     label=lang._(window.rule.label),
                     date=lang.date(window.day),
+                )
+                if window.days_left(as_of) >= 1
+                else lang._(
+                    "{label}: ends {date} (less than a day left)",
+                    label=lang._(window.rule.label),
+                    date=lang.date(window.day),
                 ),
                 None,
                 path,
