@@ -737,7 +737,42 @@ def test_close_with_a_date_alone_on_a_day_with_timed_entries_asks_for_the_time(b
     assert "--at '2026-11-05 16:00' or later" in text and case(book, "SM-7782").status != "closed"
     code, text = cli(capsys, book, "status", "SM-7782", "resolved", "--at", "2026-11-05")
     assert code != 0 and "a date alone would close it before them" in text
-    code, text = cli(capsys, book, "close", "SM-7782", "--summary", "Refunded", "--at", "2026-11-05 16:30")
+    code, text = cli(
+        capsys,
+        book,
+        "add",
+        "SM-7782",
+        "--channel",
+        "note",
+        "--direction",
+        "internal",
+        "--status",
+        "resolved",
+        "--at",
+        "2026-11-05",
+    )
+    assert code != 0 and "a date alone would close it before them" in text
+    # written in another zone, the last entry's time is suggested on the case's clock, rounded up
+    code, text = cli(
+        capsys,
+        book,
+        "add",
+        "SM-7782",
+        "--channel",
+        "email",
+        "--direction",
+        "in",
+        "--at",
+        "2026-11-05 09:20:30-08:00",
+        "-m",
+        "y",
+    )
+    assert code == 0, text
+    code, text = cli(capsys, book, "close", "SM-7782", "--summary", "Refunded", "--at", "2026-11-05")
+    assert (
+        "(the last at 17:21); a date alone would close it before them: give the time, --at '2026-11-05 17:21'" in text
+    )
+    code, text = cli(capsys, book, "close", "SM-7782", "--summary", "Refunded", "--at", "2026-11-05 17:30")
     assert code == 0, text
     code, text = cli(capsys, book, "check")
     assert "ends-before-its-day" not in text

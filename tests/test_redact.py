@@ -500,3 +500,49 @@ def test_an_exhibit_that_holds_a_card_number_is_listed_but_not_published(logbook
         assert any(m.endswith(".eml") for m in members) == carried, members
         manifest = zipfile.ZipFile(target).read(next(m for m in members if m.endswith("MANIFEST.sha256"))).decode()
         assert (hashlib.sha256(eml).hexdigest() in manifest) == carried
+
+
+def _attachment_email() -> bytes:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["Subject"] = "bank@example.org", "Your statement"
+    message.set_content("Your statement is attached.")
+    message.add_attachment(f"Card {CARD}\n".encode(), maintype="application", subtype="octet-stream", filename="s.txt")
+    return bytes(message)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "withheld"),
+    [
+        ("att.eml", _attachment_email(), True),  # the number in an attachment part, base64
+        ("broken.eml", f"From: a@b\nMessage-ID: <[\nSubject: hi\n\nCard {CARD}\n".encode(), True),
+        ("unreadable.eml", b"From: a@b\nMessage-ID: <[\nSubject: hi\n\nhello\n", False),  # read, not crashed on
+        ("chat.mbox", f"From a@b Mon Jan  5 10:00:00 2026\nFrom: a@b\n\nCard {CARD}\n".encode(), True),
+        ("utf16.txt", f"Card {CARD}".encode("utf-16"), True),
+        ("server.log", f"charged {CARD.replace(' ', '-')}\n".encode(), True),
+        ("amex.txt", b"Amex 3782 822463 10005", True),
+        ("dates.txt", b"01 12 2026  12 50  0 00  1 234 56\n" * 200, False),  # small numbers, not a card
+        ("years.txt", " ".join(str(2000 + n % 30) for n in range(5000)).encode(), False),  # a row of years
+        ("digits.txt", b"1 2 3 4 5 6 7 8 9 0 " * 50000, False),  # a megabyte of digits, read in well under a second
+        ("photo.png", b"\x89PNG " + CARD.encode(), False),  # pictures are not read
+    ],
+)
+def test_which_exhibits_hold_a_card_number(tmp_path, name, data, withheld):
+    from logbook.store.exhibits import file_facts, holds_card
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    assert holds_card(path, file_facts(path)) is withheld
+
+
+def test_a_withheld_exhibit_supplies_no_checklist_item(logbook_dir, tmp_path, capsys):
+    case = EMAIL_CASE.replace(
+        "attachments: [refund.eml, receipt.txt]", "attachments:\n  - {file: refund.eml, evidence: [cancellation-proof]}"
+    )
+    root = logbook_dir({"cases/l.md": case, "cases/refund.eml": _email_with_card()})
+    target = tmp_path / "bank.zip"
+    args = ["export", "l", "--zip", str(target), "--for", "bank", "--reason", "credit-not-processed"]
+    assert run_cli([*args, "--as-of", "2026-01-10", "-C", str(root)], capsys)[0] == 0
+    page = zipfile.ZipFile(target).read("l-evidence/evidence.html").decode()
+    assert "exhibit 1 (refund.eml)" not in page

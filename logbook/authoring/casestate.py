@@ -28,7 +28,7 @@ from logbook.authoring.interactions import (
 from logbook.authoring.interactions import _status as check_status
 from logbook.core.models import Case, Config
 from logbook.core.recordtext import ValueRefused, message_text, one_line, yaml_lines
-from logbook.validate.status import ENDING_STATUSES
+from logbook.validate.status import ENDING_STATUSES, minute_after
 
 _COMMENT = re.compile(r"\s+#[^'\"]*$")  # a comment after a plain value (no quote after the '#')
 _TOP_KEY = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)")
@@ -97,6 +97,8 @@ def add_with_status(root: Path, case_id: str, new: NewInteraction, now: datetime
     status = new.status.strip() if new.status else ""
     if status == "closed":
         raise AuthoringError(f"to close a case, say how it ended: logbook close {case.id} --summary '…'")
+    if status in ENDING_STATUSES:
+        _refuse_a_day_before_its_entries(case, stamp_or_refuse(new.at, case, config, now))
     return _change(root, case, config, new, {"status": status}, now, "add")
 
 
@@ -139,10 +141,10 @@ def _refuse_a_day_before_its_entries(case: Case, moment: Any) -> None:
         return
     later = [i.at for i in case.interactions if i.at.has_time and moment.instant <= i.at.instant < moment.end]
     if later:
-        last = max(later, key=lambda at: at.instant)
+        last = minute_after(max(later, key=lambda at: at.instant), moment)
         raise AuthoringError(
-            f"case '{case.id}' has entries later on {moment.date_text()} (the last at {last.when:%H:%M}); a date"
-            f" alone would close it before them: give the time, --at '{moment.date_text()} {last.when:%H:%M}' or later"
+            f"case '{case.id}' has entries later on {moment.date_text()} (the last at {last}); a date"
+            f" alone would close it before them: give the time, --at '{moment.date_text()} {last}' or later"
         )
 
 

@@ -281,7 +281,7 @@ def ordered_findings(per_case: Sequence[Keyed], diagnostics: Sequence[Diagnostic
                     Finding(
                         OVERDUE,
                         "record-error",
-                        "",
+                        "",  # the file names it: a record that cannot be read may not say its case
                         f"not audited in full, the record has an error ({d.code}: {d.message}); run logbook check",
                         path=d.location.path,
                         line=d.location.line,

@@ -56,7 +56,7 @@ def _exhibit_names(exhibits: list[Exhibit], lang: Language) -> str:
 def _marked(view: CaseView, kind: str, lang: Language) -> str:
     """The entries and exhibits marked ``evidence: [kind]``, named."""
     entries = [e for e in view.entries if kind in e.interaction.evidence]
-    exhibits = [x for x in view.exhibits if kind in x.attachment.evidence]
+    exhibits = [x for x in view.exhibits if kind in x.attachment.evidence and not x.withheld]  # in the packet
     return "; ".join(filter(None, [_named(entries, lang), _exhibit_names(exhibits, lang)]))
 
 
@@ -162,7 +162,8 @@ def _conversation(view: CaseView, lang: Language) -> Item:
 
 
 def _exhibits(view: CaseView, images: bool, lang: Language) -> Item:
-    chosen = [x for x in view.exhibits if x.facts.is_image] if images else list(view.exhibits)
+    shown = [x for x in view.exhibits if not x.withheld]  # a withheld exhibit is not in the packet
+    chosen = [x for x in shown if x.facts.is_image] if images else shown
     label = (
         lang._("Photos or screenshots of the problem")
         if images

@@ -28,7 +28,7 @@ from logbook.core.outputs import (
 )
 from logbook.core.redact import unredacted_cards
 from logbook.core.timeparse import TimeError, zone_named
-from logbook.validate.status import ENDING_STATUSES, status_history
+from logbook.validate.status import ENDING_STATUSES, minute_after, status_history
 from logbook.validate.tone import outbound_tone
 
 Check = Callable[[tuple[Case, ...], Config], Iterable[Diagnostic]]
@@ -90,7 +90,7 @@ def ends_before_its_day(cases: tuple[Case, ...], config: Config) -> Iterator[Dia
                     f" of that day, before {len(later)} entr{'y' if len(later) == 1 else 'ies'} of the same day",
                     change.location,
                     f"give the time it ended, no earlier than the last of them: {field} {moment.date_text()}"
-                    f" {last.at.when:%H:%M}",
+                    f" {minute_after(last.at, moment)}",
                 )
 
 

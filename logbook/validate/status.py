@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from logbook.core.diagnostics import Location
 from logbook.core.models import Case, Config, Interaction, chronology_key
 from logbook.core.records import quick_pickle
+from logbook.core.timeparse import Moment
 
 CLOSED = "closed"
 ENDING_STATUSES = ("resolved", "closed")  # a change to one of these ends the case
@@ -52,6 +53,13 @@ def status_history(case: Case, interactions: Iterable[Interaction], config: Conf
         if status != history[-1].status:
             history.append(Change(status, max(at, started), interaction, location))
     return tuple(history)
+
+
+def minute_after(moment: Moment, day: Moment) -> str:
+    """``HH:MM`` of *moment* on *day*'s clock (the zone *day*, a date alone, was read in), rounded up
+    to the minute: the earliest time a change written on that day may give to come no earlier."""
+    local = moment.instant.astimezone(day.when.tzinfo)
+    return f"{(local + timedelta(seconds=59, microseconds=999999)).replace(second=0, microsecond=0):%H:%M}"
 
 
 def current_status(case: Case, interactions: Iterable[Interaction], config: Config) -> str:
