@@ -28,7 +28,7 @@ from logbook.authoring.interactions import (
 from logbook.authoring.interactions import _status as check_status
 from logbook.core.models import Case, Config
 from logbook.core.recordtext import ValueRefused, message_text, one_line, yaml_lines
-from logbook.validate.status import ENDING_STATUSES, minute_after
+from logbook.validate.status import ENDING_STATUSES, minute_after, timed_later_that_day
 
 _COMMENT = re.compile(r"\s+#[^'\"]*$")  # a comment after a plain value (no quote after the '#')
 _TOP_KEY = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]|$)")
@@ -139,7 +139,7 @@ def _refuse_a_day_before_its_entries(case: Case, moment: Any) -> None:
     the day, so the case would end before them (check's ends-before-its-day); the time is asked for."""
     if moment.has_time:
         return
-    later = [i.at for i in case.interactions if i.at.has_time and moment.instant <= i.at.instant < moment.end]
+    later = timed_later_that_day(case.interactions, moment)
     if later:
         last = minute_after(max(later, key=lambda at: at.instant), moment)
         raise AuthoringError(

@@ -57,6 +57,11 @@ class Moment:
     def date_text(self) -> str:
         return self.when.strftime("%Y-%m-%d")
 
+    def day_in(self, zone: tzinfo | None) -> date:
+        """The day this falls on in *zone* (a page's, or the audit's), where its time is shown; a date
+        alone, or no zone, keeps the day as recorded."""
+        return self.instant.astimezone(zone).date() if zone is not None and self.has_time else self.when.date()
+
     def offset_text(self) -> str:
         offset = self.when.utcoffset() or timedelta(0)
         sign = "-" if offset < timedelta(0) else "+"

@@ -10,11 +10,10 @@ a language with genders and cases can agree its words with the noun.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from logbook.core.language import ENGLISH, NP_, Language
 from logbook.core.models import Interaction
-from logbook.core.timeparse import Moment
 from logbook.evidence.facts import Response
 
 # How a message on each channel is called in a sentence ("your portal message of 28 November"),
@@ -164,13 +163,7 @@ def response_parts(
         else:
             sentence, via = lang._("You have not answered {message} of {date}", **values), ""
     before, _, after = sentence.partition("\0")
-    return before.rstrip(" "), lang.day(_day_in(response.at, zone)) + after, via
-
-
-def _day_in(moment: Moment, zone: tzinfo | None) -> date:
-    """The day a message was sent on in *zone* (the page's, or the audit's): the zone the rest of the
-    page states its times in; a date alone, or no zone, keeps the day as recorded."""
-    return moment.instant.astimezone(zone).date() if zone is not None and moment.has_time else moment.when.date()
+    return before.rstrip(" "), lang.day(response.at.day_in(zone)) + after, via
 
 
 def possessive(name: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, datetime
 from functools import partial
 from statistics import median
 
@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from logbook.core.clock import time_text
 from logbook.core.language import ENGLISH, Language
 from logbook.core.records import quick_pickle
-from logbook.core.timeparse import Moment, zone_named
+from logbook.core.timeparse import zone_named
 from logbook.evidence.derive import CaseView, SiteView
 from logbook.speed.policy import EachCase
 from logbook.speed.reuse import Memo, keyed_by_repr
@@ -348,10 +348,10 @@ def mini_timeline(view: CaseView, zone_name: str | None = None, lang: Language =
         "{n} entries from {first} to {last}; the longest gap is {days}, after {after}",
         "{n} entries from {first} to {last}; the longest gap is {days}, after {after}",
         len(entries),
-        first=lang.date(_day(entries[0].interaction.at, zone)),
-        last=lang.date(_day(entries[-1].interaction.at, zone)),
+        first=lang.date(entries[0].interaction.at.day_in(zone)),
+        last=lang.date(entries[-1].interaction.at.day_in(zone)),
         days=lang.n_("{n} day", "{n} days", longest[0].days),
-        after=lang.date(_day(longest[1].interaction.at, zone)),
+        after=lang.date(longest[1].interaction.at.day_in(zone)),
     )
     label = lang._("Timeline of this case: {description}", description=desc)
     parts = [
@@ -374,14 +374,8 @@ def mini_timeline(view: CaseView, zone_name: str | None = None, lang: Language =
             shape = f'<path d="M{x:.1f} {y - 7}L{x + 6:.1f} {y}L{x:.1f} {y + 7}L{x - 6:.1f} {y}Z" class="mark mark-internal"></path>'
         parts.append(f'<a href="#{entry.anchor}"><title>{label}</title>{shape}</a>')
     parts.append(
-        f'<text x="{pad}" y="42" class="strip-label">{lang.date(_day(entries[0].interaction.at, zone))}</text>'
+        f'<text x="{pad}" y="42" class="strip-label">{lang.date(entries[0].interaction.at.day_in(zone))}</text>'
         f'<text x="{width - pad}" y="42" text-anchor="end" class="strip-label">'
-        f"{lang.date(_day(entries[-1].interaction.at, zone))}</text></svg></nav>"
+        f"{lang.date(entries[-1].interaction.at.day_in(zone))}</text></svg></nav>"
     )
     return Markup("".join(parts))
-
-
-def _day(moment: Moment, zone: tzinfo | None) -> date:
-    """The day a moment falls on in the page's zone, as its entries' times are shown (a date alone,
-    or a page with no zone of its own, keeps the day as recorded)."""
-    return moment.when.date() if zone is None or not moment.has_time else moment.instant.astimezone(zone).date()

@@ -135,11 +135,10 @@ MBOX_FROM = re.compile(rb"(?:^|\n)From [^\n]*\n")  # the line that starts each m
 
 
 def _message_texts(message: email.message.EmailMessage) -> Iterator[str]:
-    """Each header raw and decoded, each leaf part decoded; a header or part the email package cannot
-    decode is left at its raw text, and the rest is still read."""
+    """Each header and each leaf part decoded (their raw text is in the file, read already); one the
+    email package cannot decode is left at that raw text, and the rest is still read."""
     for part in message.walk():
-        for name, value in part.raw_items():
-            yield f"{name}: {value}"
+        for name, _ in part.raw_items():
             try:
                 decoded = str(part[name])  # an encoded-word subject, say
             except Exception:  # noqa: BLE001 - a header the email package cannot parse: its raw text was read

@@ -28,7 +28,7 @@ from logbook.core.outputs import (
 )
 from logbook.core.redact import unredacted_cards
 from logbook.core.timeparse import TimeError, zone_named
-from logbook.validate.status import ENDING_STATUSES, minute_after, status_history
+from logbook.validate.status import ENDING_STATUSES, minute_after, status_history, timed_later_that_day
 from logbook.validate.tone import outbound_tone
 
 Check = Callable[[tuple[Case, ...], Config], Iterable[Diagnostic]]
@@ -80,9 +80,9 @@ def ends_before_its_day(cases: tuple[Case, ...], config: Config) -> Iterator[Dia
             moment = change.interaction.at if change.interaction is not None else case.closed
             if change.status not in ENDING_STATUSES or moment is None or moment.has_time:
                 continue
-            later = [i for i in case.interactions if i.at.has_time and moment.instant <= i.at.instant < moment.end]
+            later = timed_later_that_day(case.interactions, moment)
             if later and change.location is not None:
-                last = max(later, key=lambda i: i.at.instant)
+                last = max(later, key=lambda at: at.instant)
                 field = "closed:" if change.interaction is None else "at:"
                 yield warning(
                     "ends-before-its-day",
@@ -90,7 +90,7 @@ def ends_before_its_day(cases: tuple[Case, ...], config: Config) -> Iterator[Dia
                     f" of that day, before {len(later)} entr{'y' if len(later) == 1 else 'ies'} of the same day",
                     change.location,
                     f"give the time it ended, no earlier than the last of them: {field} {moment.date_text()}"
-                    f" {minute_after(last.at, moment)}",
+                    f" {minute_after(last, moment)}",
                 )
 
 

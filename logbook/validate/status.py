@@ -55,6 +55,13 @@ def status_history(case: Case, interactions: Iterable[Interaction], config: Conf
     return tuple(history)
 
 
+def timed_later_that_day(interactions: Iterable[Interaction], day: Moment) -> list[Moment]:
+    """The times of the entries with a time that fall on *day*, a date alone, which sorts at the start
+    of it: a change to resolved or closed written so would come before them (check's
+    ends-before-its-day; close and status ask for the time instead)."""
+    return [i.at for i in interactions if i.at.has_time and day.instant <= i.at.instant < day.end]
+
+
 def minute_after(moment: Moment, day: Moment) -> str:
     """``HH:MM`` of *moment* on *day*'s clock (the zone *day*, a date alone, was read in), rounded up
     to the minute: the earliest time a change written on that day may give to come no earlier."""
