@@ -545,4 +545,8 @@ def test_a_withheld_exhibit_supplies_no_checklist_item(logbook_dir, tmp_path, ca
     args = ["export", "l", "--zip", str(target), "--for", "bank", "--reason", "credit-not-processed"]
     assert run_cli([*args, "--as-of", "2026-01-10", "-C", str(root)], capsys)[0] == 0
     page = zipfile.ZipFile(target).read("l-evidence/evidence.html").decode()
-    assert "exhibit 1 (refund.eml)" not in page
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert "exhibit 1 (refund.eml)" not in text
+    # the two items the exhibit would have supplied (its mark, and any document), each not shown
+    assert "Return or cancellation made — not shown" in text
+    assert "Documents (labels, receipts, confirmations) — not shown" in text
