@@ -1,7 +1,7 @@
 """Benchmark logbook against Hugo, Hugo + Pagefind, MkDocs and Pelican on the same generated content.
 
     python benchmarks/run.py --sizes S,M,L [--runs 3] [--warmup 1] [--peers hugo,hugo+pagefind,mkdocs,pelican] \
-        [--large-peers hugo] [--large-runs 1] [--table benchmarks/RESULTS.md]
+        [--large-peers hugo] [--large-runs 1] [--git] [--table benchmarks/RESULTS.md]
 
 For each size the corpus is generated once per layout (benchmarks/gen_corpus.py, seeded, the
 same content in each).  Then, run after run, tools alternating, each tool does:
@@ -18,6 +18,9 @@ allowed, the page cache dropped and the inputs read back: see settle()); then th
 15 %, so no timed build is sampled).  The first run of each tool is a warm-up and not counted.  Medians and logbook/peer ratios
 are printed as a Markdown table, with the machine and date, and added to the end of --table (the
 file's earlier tables are kept: RESULTS.md is a history).
+With ``--git`` logbook's corpus is committed to a git repository first, as a logbook is kept, so its
+builds read provenance from git (the edit stays uncommitted, as while someone is writing); the peers'
+layouts have nothing to read from git.
 Not a test: timings are never asserted; tests/test_benchmark_smoke.py only checks it runs.
 """
 
@@ -222,6 +225,19 @@ def _files_under(top: Path) -> Iterator[Path]:
                 yield path
 
 
+def committed(source: Path) -> None:
+    """The corpus as one commit of a new repository (fixed names and dates: the same commit each time)."""
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        **{f"GIT_{who}_{what}": value for who in ("AUTHOR", "COMMITTER") for what, value in (
+            ("NAME", "Benchmark"), ("EMAIL", "bench@example.net"), ("DATE", "2025-12-31T12:00:00+00:00"))},
+    }  # fmt: skip
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "the corpus"]):
+        subprocess.run(["git", "-C", str(source), *args], check=True, stdout=subprocess.DEVNULL, env=env)
+
+
 def generated(source: Path, cases: int, per_case: int, form: str) -> None:
     """The corpus, written by gen_corpus.py in a process of its own: its model of an L logbook is
     large, and a child started by vfork inherits this process's peak in its ru_maxrss (Linux
@@ -245,14 +261,19 @@ def generated(source: Path, cases: int, per_case: int, form: str) -> None:
     )
 
 
-def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path) -> dict[str, Measurements]:
+def run_size(
+    size: str, tools: list[str], runs: int, warmup: int, workdir: Path, git: bool = False
+) -> dict[str, Measurements]:
     """Every tool on one corpus size, runs alternating who goes first."""
     cases, per_case = SIZES[size]
     sources = {}
     for tool in tools:
-        source = workdir / size / layout(tool)
+        in_git = git and tool == "logbook"
+        source = workdir / size / (layout(tool) + ("-git" if in_git else ""))
         if not source.exists():
             generated(source, cases, per_case, layout(tool))
+            if in_git:
+                committed(source)
         sources[tool] = source
     results = {tool: Measurements() for tool in tools}
     for run in range(warmup + runs):
@@ -287,7 +308,7 @@ def run_size(size: str, tools: list[str], runs: int, warmup: int, workdir: Path)
     return results
 
 
-def table(all_results: dict[str, dict[str, Measurements]], runs: int) -> str:
+def table(all_results: dict[str, dict[str, Measurements]], runs: int, git: bool = False) -> str:
     cpu = (
         next(
             (
@@ -309,7 +330,8 @@ def table(all_results: dict[str, dict[str, Measurements]], runs: int) -> str:
             "before each cold build the page cache was dropped and the inputs read back."
             if may_drop_caches()
             else "the page cache was not dropped before the cold builds (run.py was not allowed to)."
-        ),
+        )
+        + (" logbook's corpus was committed to git (`--git`): its builds read provenance." if git else ""),
         "",
         "| size | tool | cold build | no-change rebuild | one interaction edited | a day later | peak memory |",
         "|---|---|---|---|---|---|---|",
@@ -349,6 +371,7 @@ def main() -> int:
         "--large-peers", default="hugo,hugo+pagefind", help="peers also run at size L (the others take too long)"
     )
     parser.add_argument("--large-runs", type=int, help="runs at size L (default: --runs)")
+    parser.add_argument("--git", action="store_true", help="logbook's corpus committed to git, as a logbook is kept")
     args = parser.parse_args()
     peers = [] if args.peers == "none" else [p for p in args.peers.split(",") if p]
     tools = ["logbook", *peers]
@@ -357,10 +380,11 @@ def main() -> int:
         if size == "L":
             large = ["logbook", *(p for p in peers if p in args.large_peers.split(","))]
             runs = args.large_runs or args.runs
-            all_results[size] = run_size(size, large, runs, 0 if args.large_runs else args.warmup, args.workdir)
+            warmup = 0 if args.large_runs else args.warmup
+            all_results[size] = run_size(size, large, runs, warmup, args.workdir, args.git)
         else:
-            all_results[size] = run_size(size, tools, args.runs, args.warmup, args.workdir)
-    text = table(all_results, args.runs)
+            all_results[size] = run_size(size, tools, args.runs, args.warmup, args.workdir, args.git)
+    text = table(all_results, args.runs, args.git)
     print(text)
     if args.table:
         with args.table.open("a", encoding="utf-8") as results:

@@ -97,6 +97,29 @@ def test_exhibit_numbers_follow_recording_order_and_survive_deletion(repo):
     assert view.withdrawn_exhibits == (2,)
 
 
+def test_a_deleted_exhibit_is_withdrawn_only_in_its_own_case(repo):
+    """The deleted exhibits are indexed once for the whole history; each case takes those under its own
+    folder, and a sibling folder whose name begins with the same letters (B-10 beside B-1) is not its own."""
+    write_tree(
+        repo,
+        {
+            "cases/B-10/case.md": CASE.replace("Blender", "Toaster"),
+            "cases/B-10/a.md": interaction("2026-01-02 10:00Z", "toast", "t.png"),
+            "cases/B-10/t.png": b"\x89PNG t",
+        },
+    )
+    commit_all(repo, "another case", "2026-06-15T10:00:00+00:00")
+    (repo / "cases/B-10/a.md").write_text(interaction("2026-01-02 10:00Z", "toast"))
+    (repo / "cases/B-10/t.png").unlink()
+    commit_all(repo, "remove", "2026-07-01T10:00:00+00:00")
+    loaded = load_logbook(repo)
+    assert [path for path, _ in loaded.history.deleted_exhibits] == ["cases/B-10/t.png"]
+    b1, _ = view_of(repo, "B-1")
+    b10, _ = view_of(repo, "B-10")
+    assert b1.withdrawn_exhibits == () and [x.number for x in b1.exhibits] == [1, 2, 3]
+    assert b10.withdrawn_exhibits == (1,) and b10.exhibits == ()
+
+
 def test_deleted_interactions_are_flagged(repo, tmp_path):
     (repo / "cases/B-1/c.md").unlink()
     (repo / "cases/single.md").write_text(

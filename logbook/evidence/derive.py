@@ -406,8 +406,8 @@ def _exhibit_numbers(
     deleted: set[str] = set()
     if case.form == "bundle" and history.available:
         folder = str(Path(case.location.path).parent) + "/"
-        for path, record in history.files.items():
-            if record.deleted and path.startswith(folder) and not path.endswith(".md") and path not in order:
+        for path, record in history.deleted_exhibits:  # why not history.files: that is every file, for every case
+            if path.startswith(folder) and path not in order:
                 order[path] = (0, record.first.date.timestamp(), len(interactions), path)
                 deleted.add(path)
     ranked = sorted(order, key=order.__getitem__)

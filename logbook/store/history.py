@@ -66,22 +66,28 @@ class History:
     clean: bool = False
     files: dict[str, Record] = field(default_factory=dict)  # logbook-relative path
     sections: dict[tuple[str, str], Record] = field(default_factory=dict)  # (path, section key)
-    # Indexes of what was deleted, made once: folder → [(interaction file, record)], file → [(section key, record)]
+    # Indexes of what was deleted, made once: folder → [(interaction file, record)], file → [(section key, record)],
+    # and every other deleted file (an exhibit) in path order; a case looks only at these, never at every file
     deleted_files: dict[str, list[tuple[str, Record]]] = field(init=False, repr=False, compare=False)
     deleted_sections: dict[str, list[tuple[str, Record]]] = field(init=False, repr=False, compare=False)
+    deleted_exhibits: tuple[tuple[str, Record], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_folder: dict[str, list[tuple[str, Record]]] = {}
+        exhibits: list[tuple[str, Record]] = []
         for path, record in sorted(self.files.items()):
             folder, _, name = path.rpartition("/")
             if record.deleted and name.endswith(".md") and name != CASE_FILE:
                 by_folder.setdefault(folder, []).append((path, record))
+            elif record.deleted and not name.endswith(".md"):
+                exhibits.append((path, record))
         by_file: dict[str, list[tuple[str, Record]]] = {}
         for (path, key), record in sorted(self.sections.items()):
             if record.deleted:
                 by_file.setdefault(path, []).append((key, record))
         object.__setattr__(self, "deleted_files", by_folder)
         object.__setattr__(self, "deleted_sections", by_file)
+        object.__setattr__(self, "deleted_exhibits", tuple(exhibits))
 
     def file(self, path: str) -> Record | None:
         return self.files.get(path) if self.available else None
