@@ -177,8 +177,47 @@ def test_history_is_read_in_one_pass(repo, monkeypatch):
     loaded = load_logbook(repo)
     assert len(next(c for c in loaded.logbook.cases if c.id == "B-1").interactions) == 43
     # HEAD and status (side by side), then the whole history in two logs, however many files:
-    # the records' patches, and the other files' names (their text is never replayed)
+    # every file's name, and the single-file cases' patches (no other file's text is replayed)
     assert len(calls) == 4
+    patches = [args for args in calls if "-p" in args]
+    assert len(patches) == 1 and patches[0][-1] == ":(literal)cases/single.md"
+
+
+def test_a_logbook_of_bundles_asks_git_for_no_text(tmp_path, monkeypatch):
+    """Only a single-file case is replayed from its patches: a logbook of bundles is read from git
+    by name alone, so git never prints (nor logbook holds) the logbook's whole text."""
+    root = init(tmp_path / "bundles")
+    write_tree(root, {"cases/B-1/case.md": CASE, "cases/B-1/a.md": interaction("2026-01-01 10:00Z", "first")})
+    commit_all(root, "record", "2026-01-01T12:00:00+00:00")
+    calls = []
+    real_popen = subprocess.Popen
+
+    def counting_popen(args, *rest, **kwargs):
+        calls.append(args)
+        return real_popen(args, *rest, **kwargs)
+
+    monkeypatch.setattr(logbook.store.history.subprocess, "Popen", counting_popen)
+    view, loaded = view_of(root, "B-1")
+    assert not any("-p" in args for args in calls) and len(calls) == 3
+    assert view.entries[0].provenance.first.date == datetime(2026, 1, 1, 12, tzinfo=UTC)
+
+
+def test_a_section_line_that_begins_with_plus_signs_is_kept_in_the_replay(tmp_path):
+    """git prints a text line '++ urgent' as '+++ urgent', like a patch's own '+++ b/…' header; only
+    the line before the file's first hunk is a header.  Dropping it shifted every later line of the
+    replay by one, so an edit at the end of the call's section replaced the letter's heading: the
+    letter looked deleted from the record."""
+    root = init(tmp_path / "plus")
+    call = "\n## 2026-01-01 09:00Z Call\nchannel: phone\ndirection: out\n\n++ urgent\n+ noted\n"
+    letter = "\n## 2026-01-02 09:00Z Letter\nchannel: letter\ndirection: in\n\nreply\n"
+    write_tree(root, {"cases/single.md": CASE + call + letter})
+    commit_all(root, "record", "2026-01-03T12:00:00+00:00")
+    (root / "cases/single.md").write_text(CASE + call + "see the letter" + letter)
+    commit_all(root, "amend the call", "2026-02-01T12:00:00+00:00")
+    (call_entry, letter_entry), loaded = view_of(root, "single")[0].entries, load_logbook(root)
+    assert [d.code for d in loaded.diagnostics] == []
+    assert [c.date.month for c in call_entry.provenance.amendments] == [2]
+    assert letter_entry.provenance.amendments == () and letter_entry.provenance.deleted is None
 
 
 def test_an_acknowledged_removal_is_shown_with_its_reason_and_not_warned(repo, tmp_path):

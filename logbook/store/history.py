@@ -1,19 +1,19 @@
 """Provenance from git: when each record was first committed, amended, or deleted.
 
 Version control is the audit trail.  The whole history is read in one pass, not one
-subprocess per file: ``git log -p`` over the record files (``.md``) of ``cases/``, oldest
-first, and ``git log --name-status`` over the other files (attachments: their text, megabytes
-for an imported mailbox, is never needed):
-
-* every file gets its first commit, later amending commits, and its deletion;
-* single-file cases are replayed version by version from the patches, so each
-  ``## `` section gets the same record, keyed by the timestamp its heading starts with.
+subprocess per file: ``git log --name-status`` over ``cases/``, oldest first, gives every file
+its first commit, later amending commits, and its deletion; ``git log -p`` over the single-file
+cases alone, read line by line as git prints it, replays each of them version by version, so
+each ``## `` section gets a record of its own, keyed by the timestamp its heading starts with.
+No other file's text is read from git: a bundle's files, attachments and an imported mailbox's
+``.eml`` copies need only their names, and a logbook's whole text is never held twice.
 
 A logbook outside a git repository still builds: ``History.available`` is False.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -30,7 +30,7 @@ from logbook.core.timeparse import TIMESTAMP_RE
 from logbook.store.discover import CASE_FILE
 
 LOG_FORMAT = "--format=%x1e%H%x1f%an%x1f%ae%x1f%cI"
-RECORDS = ":(glob)cases/**/*.md"  # every record file: case.md, a bundle's interactions, single files
+LOG = ("log", "--reverse", "--no-renames", "--relative", "--no-color")  # oldest first, each path as it stands
 HUNK_RE = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -181,37 +181,10 @@ def read_history(
         key = (head, single_files)  # a change of cleanliness alone keeps the records (the same dicts)
         known = memo.records if memo is not None else None
         if known is None or known[0] != key:
-            # Patches of the records (.md) only; the other files (attachments, an imported mailbox's
-            # .eml copies: megabytes) by name: their text is never replayed, so git need not print it.
-            log = _git(
-                root,
-                "log",
-                "--reverse",
-                "--no-renames",
-                "--relative",
-                "-p",
-                "-U0",
-                "--no-color",
-                "--no-ext-diff",
-                LOG_FORMAT,
-                "--",
-                RECORDS,
-            )
-            others = _git(
-                root,
-                "log",
-                "--reverse",
-                "--no-renames",
-                "--relative",
-                "--name-status",
-                "--no-color",
-                LOG_FORMAT,
-                "--",
-                "cases",
-                ":(exclude,glob)cases/**/*.md",
-            )
-            files, sections = _replay(log.stdout.decode("utf-8", "replace"), single_files)
-            _replay_names(others.stdout.decode("utf-8", "replace"), files)
+            names = _start_git(root, *LOG, "--name-status", LOG_FORMAT, "--", "cases")
+            sections = _replay_sections(root, single_files)  # while git lists the names
+            files: dict[str, Record] = {}
+            _replay_names(names.communicate()[0].decode("utf-8", "replace"), files)
             known = (key, files, sections)
             if memo is not None:
                 memo.records = known
@@ -241,28 +214,42 @@ class _FileDiff:
     hunks: list[tuple[int, int, list[str]]] = field(default_factory=list)  # (old start, old count, new lines)
 
 
-def _parse_patch(text: str) -> list[_FileDiff]:
-    diffs: list[_FileDiff] = []
+def _patches(lines: Iterable[str]) -> Iterator[tuple[Commit, _FileDiff]]:
+    """Each file's patch in ``git log -p -U0`` output, read line by line as git prints it (a whole
+    logbook's text is never held at once), with the commit it belongs to.
+
+    A commit starts where a line starts with \x1e: a \x1e inside a file's text is never at the start
+    of a patch line (those begin with '+', '-', ' ' or '@'), so a record holding one cannot split a
+    commit.  A '+' line after the file's first ``@@`` is its text, even one that begins '+++'."""
+    commit: Commit | None = None
     current: _FileDiff | None = None
-    for line in text.split("\n"):
-        if line.startswith("diff --git "):
+    for raw in lines:
+        line = raw.removesuffix("\n")
+        if line.startswith("\x1e"):
+            if current is not None and commit is not None:
+                yield commit, current
+            commit, current = _commit(line[1:].strip()), None
+        elif line.startswith("diff --git "):
+            if current is not None and commit is not None:
+                yield commit, current
             match = re.match(r'diff --git "?a/(.*?)"? "?b/(.*?)"?$', line)
             current = _FileDiff(match[2] if match else line[13:], "M")
-            diffs.append(current)
         elif current is None:
             continue
-        elif line.startswith("new file mode"):
-            current.change = "A"
-        elif line.startswith("deleted file mode"):
-            current.change = "D"
         elif line.startswith("@@"):
             match = HUNK_RE.match(line)
             if match:
                 old_count = int(match[2]) if match[2] is not None else 1
                 current.hunks.append((int(match[1]), old_count, []))
-        elif line.startswith("+") and not line.startswith("+++") and current.hunks:
-            current.hunks[-1][2].append(line[1:].rstrip("\r"))
-    return diffs
+        elif current.hunks:
+            if line.startswith("+"):
+                current.hunks[-1][2].append(line[1:].rstrip("\r"))
+        elif line.startswith("new file mode"):
+            current.change = "A"
+        elif line.startswith("deleted file mode"):
+            current.change = "D"
+    if current is not None and commit is not None:
+        yield commit, current
 
 
 def _apply(old: list[str], hunks: list[tuple[int, int, list[str]]]) -> list[str]:
@@ -309,26 +296,31 @@ def _replay_names(log: str, files: dict[str, Record]) -> None:
                 _note(files, path, commit, "D" if status[0] == "D" else ("A" if status[0] == "A" else "M"))
 
 
-def _replay(log: str, single_files: frozenset[str]) -> tuple[dict[str, Record], dict[tuple[str, str], Record]]:
-    files: dict[str, Record] = {}
+def _replay_sections(root: Path, single_files: frozenset[str]) -> dict[tuple[str, str], Record]:
+    """Each section of the single-file cases, replayed version by version from git's patches of those
+    files alone (a bundle's files need no text: their records come from the names)."""
+    if not single_files:
+        return {}
+    literal = [f":(literal){path}" for path in sorted(single_files)]  # a '*' in a name is not a pattern
+    log = _start_git(root, *LOG, "-p", "-U0", "--no-ext-diff", LOG_FORMAT, "--", *literal)
+    assert log.stdout is not None
+    with io.TextIOWrapper(log.stdout, encoding="utf-8", errors="replace", newline="\n") as lines:
+        sections = _replay(lines)
+    log.wait()
+    return sections
+
+
+def _replay(lines: Iterable[str]) -> dict[tuple[str, str], Record]:
     sections: dict[tuple[str, str], Record] = {}
     contents: dict[str, list[str]] = {}
-    # A commit starts where a line starts with \x1e; a \x1e inside a file's text is never at the start of
-    # a patch line (those begin with '+', '-', ' ' or '@'), so a record holding one cannot split a commit.
-    for chunk in ("\n" + log).split("\n\x1e")[1:]:
-        header, _, patch = chunk.partition("\n")
-        commit = _commit(header.strip())
-        for diff in _parse_patch(patch):
-            _note(files, diff.path, commit, diff.change)
-            if diff.path not in single_files:
-                continue
-            before = _sections_of(contents.get(diff.path, []))
-            after_lines = [] if diff.change == "D" else _apply(contents.get(diff.path, []), diff.hunks)
-            contents[diff.path] = after_lines
-            after = _sections_of(after_lines)
-            for key in before.keys() | after.keys():
-                if key not in after:
-                    _note(sections, (diff.path, key), commit, "D")
-                elif before.get(key) != after[key]:
-                    _note(sections, (diff.path, key), commit, "A" if key not in before else "M")
-    return files, sections
+    for commit, diff in _patches(lines):
+        before = _sections_of(contents.get(diff.path, []))
+        after_lines = [] if diff.change == "D" else _apply(contents.get(diff.path, []), diff.hunks)
+        contents[diff.path] = after_lines
+        after = _sections_of(after_lines)
+        for key in before.keys() | after.keys():
+            if key not in after:
+                _note(sections, (diff.path, key), commit, "D")
+            elif before.get(key) != after[key]:
+                _note(sections, (diff.path, key), commit, "A" if key not in before else "M")
+    return sections
