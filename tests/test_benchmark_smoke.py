@@ -115,3 +115,21 @@ def test_browser_probe_measures_a_built_site(tmp_path):
     assert all(int(row[1].replace(",", "")) > 0 and row[2].strip().endswith("KB") for row in searches)
     assert [row[0].strip().split(" ")[0] for row in rows[-3:]] == ["largest", "dashboard", "timeline"]
     assert all("DOM nodes" in row[3] and row[4].strip().startswith("load ") for row in rows[-3:])
+
+
+def test_benchmark_runner_with_the_logbook_in_git(tmp_path):
+    """--git: logbook's corpus is one commit of a new repository, and its builds read provenance."""
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks/run.py"), "--sizes", "S", "--runs", "1", "--warmup", "0"]
+        + ["--peers", "none", "--git", "--workdir", str(tmp_path / "work")],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "logbook's corpus was committed to git (`--git`)" in proc.stdout
+    corpus = tmp_path / "work/S/logbook-git"
+    log = subprocess.run(["git", "-C", str(corpus), "log", "--format=%s"], capture_output=True, text=True)
+    assert log.stdout == "the corpus\n"
+    footer = (tmp_path / "work/S/logbook-out/index.html").read_text()
+    assert "built from commit <code>" in footer and "provenance unavailable" not in footer
