@@ -202,6 +202,17 @@ def test_a_logbook_of_bundles_asks_git_for_no_text(tmp_path, monkeypatch):
     assert view.entries[0].provenance.first.date == datetime(2026, 1, 1, 12, tzinfo=UTC)
 
 
+def test_single_files_too_many_to_name_to_git_are_replayed_from_every_records_patch(repo, monkeypatch):
+    """Thousands of single-file cases would not fit on git's command line: past a bound, git is asked
+    for every record's patch and the single files' are replayed, the same records as by name."""
+    named = load_logbook(repo).history
+    monkeypatch.setattr(logbook.store.history, "PATHS_ON_COMMAND_LINE", 10)
+    every = load_logbook(repo).history
+    assert every.sections == named.sections and every.files == named.files
+    assert [c.date.month for c in every.sections[("cases/single.md", "2026-01-02 10:00Z")].amendments] == []
+    assert len(every.sections) == 2
+
+
 def test_a_section_line_that_begins_with_plus_signs_is_kept_in_the_replay(tmp_path):
     """git prints a text line '++ urgent' as '+++ urgent', like a patch's own '+++ b/…' header; only
     the line before the file's first hunk is a header.  Dropping it shifted every later line of the

@@ -31,6 +31,9 @@ from logbook.store.discover import CASE_FILE
 
 LOG_FORMAT = "--format=%x1e%H%x1f%an%x1f%ae%x1f%cI"
 LOG = ("log", "--reverse", "--no-renames", "--relative", "--no-color")  # oldest first, each path as it stands
+# The single files are named to git on its command line up to this many bytes (the kernel's limit on
+# a command line is about 2 MB); beyond it, git prints every record's patch and the others are skipped
+PATHS_ON_COMMAND_LINE = 256 * 1024
 HUNK_RE = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -301,19 +304,23 @@ def _replay_sections(root: Path, single_files: frozenset[str]) -> dict[tuple[str
     files alone (a bundle's files need no text: their records come from the names)."""
     if not single_files:
         return {}
-    literal = [f":(literal){path}" for path in sorted(single_files)]  # a '*' in a name is not a pattern
-    log = _start_git(root, *LOG, "-p", "-U0", "--no-ext-diff", LOG_FORMAT, "--", *literal)
+    paths = [f":(literal){path}" for path in sorted(single_files)]  # a '*' in a name is not a pattern
+    if sum(len(path) + 1 for path in paths) > PATHS_ON_COMMAND_LINE:
+        paths = [":(glob)cases/**/*.md"]  # every record's patch, read past but for the single files
+    log = _start_git(root, *LOG, "-p", "-U0", "--no-ext-diff", LOG_FORMAT, "--", *paths)
     assert log.stdout is not None
     with io.TextIOWrapper(log.stdout, encoding="utf-8", errors="replace", newline="\n") as lines:
-        sections = _replay(lines)
+        sections = _replay(lines, single_files)
     log.wait()
     return sections
 
 
-def _replay(lines: Iterable[str]) -> dict[tuple[str, str], Record]:
+def _replay(lines: Iterable[str], single_files: frozenset[str]) -> dict[tuple[str, str], Record]:
     sections: dict[tuple[str, str], Record] = {}
     contents: dict[str, list[str]] = {}
     for commit, diff in _patches(lines):
+        if diff.path not in single_files:
+            continue
         before = _sections_of(contents.get(diff.path, []))
         after_lines = [] if diff.change == "D" else _apply(contents.get(diff.path, []), diff.hunks)
         contents[diff.path] = after_lines
