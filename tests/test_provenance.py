@@ -213,6 +213,20 @@ def test_single_files_too_many_to_name_to_git_are_replayed_from_every_records_pa
     assert len(every.sections) == 2
 
 
+@pytest.mark.parametrize("bound", [None, 10])
+def test_the_users_log_follow_setting_changes_nothing(repo, monkeypatch, bound):
+    """With log.follow set, git follows the one file it is given (and, oldest first, prints only its
+    rename), and stops on a glob pathspec; the history is read with --no-follow, the same as without."""
+    git(repo, "mv", "cases/single.md", "cases/only.md")
+    commit_all(repo, "rename", "2026-07-01T10:00:00+00:00")
+    expected = load_logbook(repo).history
+    git(repo, "config", "log.follow", "true")
+    if bound is not None:
+        monkeypatch.setattr(logbook.store.history, "PATHS_ON_COMMAND_LINE", bound)
+    history = load_logbook(repo).history
+    assert history.sections == expected.sections and history.files == expected.files and len(history.sections) == 2
+
+
 def test_a_section_line_that_begins_with_plus_signs_is_kept_in_the_replay(tmp_path):
     """git prints a text line '++ urgent' as '+++ urgent', like a patch's own '+++ b/…' header; only
     the line before the file's first hunk is a header.  Dropping it shifted every later line of the

@@ -30,7 +30,9 @@ from logbook.core.timeparse import TIMESTAMP_RE
 from logbook.store.discover import CASE_FILE
 
 LOG_FORMAT = "--format=%x1e%H%x1f%an%x1f%ae%x1f%cI"
-LOG = ("log", "--reverse", "--no-renames", "--relative", "--no-color")  # oldest first, each path as it stands
+# Oldest first, each path as it stands, whatever the user's configuration (log.follow would follow one
+# file's renames and, with --reverse, print only the rename; with a glob pathspec git stops on it)
+LOG = ("log", "--reverse", "--no-renames", "--no-follow", "--relative", "--no-color")
 # The single files are named to git on its command line up to this many bytes (the kernel's limit on
 # a command line is about 2 MB); beyond it, git prints every record's patch and the others are skipped
 PATHS_ON_COMMAND_LINE = 256 * 1024
@@ -185,7 +187,12 @@ def read_history(
         known = memo.records if memo is not None else None
         if known is None or known[0] != key:
             names = _start_git(root, *LOG, "--name-status", LOG_FORMAT, "--", "cases")
-            sections = _replay_sections(root, single_files)  # while git lists the names
+            try:
+                sections = _replay_sections(root, single_files)  # while git lists the names
+            except BaseException:  # why: a long-running serve must not keep a git blocked on its pipe
+                names.kill()
+                names.communicate()
+                raise
             files: dict[str, Record] = {}
             _replay_names(names.communicate()[0].decode("utf-8", "replace"), files)
             known = (key, files, sections)
