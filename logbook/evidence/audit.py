@@ -23,9 +23,9 @@ from logbook.core.timeparse import Moment, zone_named
 from logbook.evidence.derive import CaseView, SiteView
 from logbook.evidence.wording import duration, response_sentence
 from logbook.load.catalogues import load_language
+from logbook.validate.status import ENDING_STATUSES
 
 OVERDUE, ATTENTION = "overdue", "attention"
-CLOSED_STATUSES = ("resolved", "closed")
 
 
 @quick_pickle
@@ -46,7 +46,7 @@ def _case_findings(view: CaseView, site: SiteView) -> Iterator[Finding]:
     says by how much (docs/format.md, "audit"), in the site's language (the dashboard shows them)."""
     case, facts, settings, as_of = view.case, view.facts, site.config.audit, site.as_of
     lang = load_language(site.config.language)
-    is_open = case.status not in CLOSED_STATUSES
+    is_open = case.status not in ENDING_STATUSES
     last = view.last_activity
     if is_open and last is not None and as_of - last > timedelta(days=settings.stale_days):
         yield Finding(

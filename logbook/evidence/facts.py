@@ -17,10 +17,9 @@ from logbook.core.models import AuditSettings, Case, Config, RightsWindow
 from logbook.core.records import quick_pickle
 from logbook.core.rights import WindowRule, rules_by_name
 from logbook.core.timeparse import Moment, zone_named
-from logbook.validate.status import status_history
+from logbook.validate.status import ENDING_STATUSES, status_history
 
 CONVERSATION_CHANNELS = frozenset({"phone", "in-person", "chat"})  # answered as they happen
-ENDED_STATUSES = ("resolved", "closed")
 
 
 @quick_pickle
@@ -36,7 +35,7 @@ class StatusPeriod:
     @property
     def ends_case(self) -> bool:
         """A resolved or closed status that nothing followed: the end of the case, which has no length."""
-        return self.status in ENDED_STATUSES and self.end == self.start
+        return self.status in ENDING_STATUSES and self.end == self.start
 
     def duration(self, as_of: datetime) -> timedelta:
         """How long the case was in this status: to the next change, or "so far" to *as_of* (none yet
@@ -104,7 +103,7 @@ def case_facts(case: Case, entries: Sequence[Any], config: Config, as_of: dateti
     """*entries* are the case's published entries in chronological order (derive.Entry)."""
     started = case.opened.instant if case.opened else (entries[0].interaction.at.instant if entries else None)
     periods = _status_periods(case, entries, config)
-    ended = periods[-1].start if periods and periods[-1].status in ENDED_STATUSES else None
+    ended = periods[-1].start if periods and periods[-1].status in ENDING_STATUSES else None
     calls = _unconfirmed_calls(entries, config.audit, as_of)
     totals: dict[str, timedelta] = defaultdict(timedelta)
     for period in periods:
@@ -142,7 +141,7 @@ def _status_periods(case: Case, entries: Sequence[Any], config: Config) -> list[
     history = status_history(case, case.interactions, config)
     periods = []
     for n, (change, following) in enumerate(zip(history, (*history[1:], None))):
-        end = following.at if following else (change.at if change.status in ENDED_STATUSES else None)
+        end = following.at if following else (change.at if change.status in ENDING_STATUSES else None)
         anchor = anchors.get(id(change.interaction)) if change.interaction is not None else None
         if n == 0:
             set_by, moment = "start", case.opened
@@ -179,7 +178,7 @@ def _responses(entries: Sequence[Any], ended: datetime | None) -> list[Response]
     responses = []
     for index, entry in enumerate(entries):
         i = entry.interaction
-        if i.direction == "internal" or _is_conversation(entry) or i.status in ENDED_STATUSES or not i.expects_reply:
+        if i.direction == "internal" or _is_conversation(entry) or i.status in ENDING_STATUSES or not i.expects_reply:
             continue
         if ended is not None and i.at.instant >= ended:
             continue

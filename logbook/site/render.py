@@ -28,7 +28,6 @@ from logbook.core.outputs import agent_page, agent_slug, case_page, tag_page
 from logbook.core.palette import status_css
 from logbook.core.records import quick_pickle
 from logbook.core.timeparse import Moment, zone_named
-from logbook.evidence.audit import CLOSED_STATUSES as CLOSED
 from logbook.evidence.audit import case_findings, ordered_findings
 from logbook.evidence.derive import CaseView, Entry, Exhibit, Grouped, SiteView, merge_groups, merge_timeline
 from logbook.evidence.wording import duration, entry_name, message_noun, response_parts
@@ -67,6 +66,7 @@ from logbook.speed.reuse import (
 )
 from logbook.speed.workers import run_jobs
 from logbook.store.exhibits import human_size
+from logbook.validate.status import ENDING_STATUSES
 
 FEED_SIZE = 50
 T = TypeVar("T")
@@ -447,7 +447,7 @@ def _list_pages(planner: _Planner) -> list[Job]:
     site, shared = planner.site, planner.shared
     per_view = planner.reuse.memo("rendered")
     by_status = [(status, shared(("status", status), views)) for status, views in _by_status(site)]
-    open_cases = shared("open", quietest_first(v for v in site.cases if v.case.status not in CLOSED))
+    open_cases = shared("open", quietest_first(v for v in site.cases if v.case.status not in ENDING_STATUSES))
     found = planner.per_cases("findings", lambda view: case_findings(view, site), (site.config, site.as_of))
     ordered = planner.combined("findings", lambda: found, lambda: tuple(ordered_findings(found)))  # never changed
     findings = shared("findings", ordered, ordered)
