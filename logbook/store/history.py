@@ -251,9 +251,8 @@ def _patches(lines: Iterable[str]) -> Iterator[tuple[Commit, _FileDiff]]:
             if match:
                 old_count = int(match[2]) if match[2] is not None else 1
                 current.hunks.append((int(match[1]), old_count, []))
-        elif current.hunks:
-            if line.startswith("+"):
-                current.hunks[-1][2].append(line[1:].rstrip("\r"))
+        elif current.hunks and line.startswith("+"):
+            current.hunks[-1][2].append(line[1:].rstrip("\r"))
         elif line.startswith("new file mode"):
             current.change = "A"
         elif line.startswith("deleted file mode"):
@@ -295,14 +294,14 @@ def _note(records: dict[Any, Any], key: object, commit: Commit, change: str) -> 
 
 
 def _replay_names(log: str, files: dict[str, Record]) -> None:
-    """Fold ``git log --name-status`` (files whose text is not needed) into *files*."""
+    """Fold ``git log --name-status`` (every file's commits, by name) into *files*."""
     for chunk in ("\n" + log).split("\n\x1e")[1:]:
         header, _, body = chunk.partition("\n")
         commit = _commit(header.strip())
         for line in body.split("\n"):
             status, tab, path = line.partition("\t")
             if tab and status:
-                path = path[1:-1] if len(path) > 1 and path[0] == path[-1] == '"' else path  # as _parse_patch does
+                path = path[1:-1] if len(path) > 1 and path[0] == path[-1] == '"' else path  # as _patches reads it
                 _note(files, path, commit, "D" if status[0] == "D" else ("A" if status[0] == "A" else "M"))
 
 
