@@ -213,6 +213,28 @@ def test_single_files_too_many_to_name_to_git_are_replayed_from_every_records_pa
     assert len(every.sections) == 2
 
 
+def test_a_history_read_that_fails_leaves_no_git_waiting(repo, monkeypatch):
+    """If replaying the sections fails (a bad patch, ^C in serve), both gits reading the history (the
+    names' and the patches') are stopped and waited for: a long-running serve must not keep one
+    blocked on its pipe, nor leave it running."""
+    started = []
+    real_popen = subprocess.Popen
+
+    def keeping_popen(args, *rest, **kwargs):
+        started.append(real_popen(args, *rest, **kwargs))
+        return started[-1]
+
+    def failing_replay(lines, single_files):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(logbook.store.history.subprocess, "Popen", keeping_popen)
+    monkeypatch.setattr(logbook.store.history, "_replay", failing_replay)
+    with pytest.raises(KeyboardInterrupt):
+        load_logbook(repo)
+    logs = [p for p in started if "--name-status" in p.args or "-p" in p.args]
+    assert len(logs) == 2 and all(p.returncode is not None for p in logs)  # reaped, not left running
+
+
 @pytest.mark.parametrize("bound", [None, 10])
 def test_the_users_log_follow_setting_changes_nothing(repo, monkeypatch, bound):
     """With log.follow set, git follows the one file it is given (and, oldest first, prints only its

@@ -315,8 +315,13 @@ def _replay_sections(root: Path, single_files: frozenset[str]) -> dict[tuple[str
         paths = [":(glob)cases/**/*.md"]  # every record's patch, read past but for the single files
     log = _start_git(root, *LOG, "-p", "-U0", "--no-ext-diff", LOG_FORMAT, "--", *paths)
     assert log.stdout is not None
-    with io.TextIOWrapper(log.stdout, encoding="utf-8", errors="replace", newline="\n") as lines:
-        sections = _replay(lines, single_files)
+    try:
+        with io.TextIOWrapper(log.stdout, encoding="utf-8", errors="replace", newline="\n") as lines:
+            sections = _replay(lines, single_files)
+    except BaseException:  # why: as for the names' git in read_history, none is left running
+        log.kill()
+        log.wait()
+        raise
     log.wait()
     return sections
 
