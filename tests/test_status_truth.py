@@ -165,3 +165,57 @@ def test_the_end_of_a_case_is_no_time_in_a_status(tmp_path, capsys):
     _site_history(tmp_path, capsys, case)
     page = _text((tmp_path / "book/_site/cases/K-1/index.html").read_text(encoding="utf-8"))
     assert "Time in each status: open 29 days." in page
+
+
+RESOLVED = """
+## 2026-11-10 10:00 ShenMart refunds
+channel: email
+direction: in
+status: resolved
+
+We have refunded you.
+
+## 2026-11-11 10:00 ShenMart's survey
+channel: email
+direction: in
+
+How did we do?
+"""
+
+
+def test_a_case_resolved_then_closed_ended_when_it_was_resolved(tmp_path, capsys):
+    """The first of the statuses that end the history ends the case: its length counts to it, the
+    later close is no time spent, and a message after the end waits for nothing."""
+    case = CASE.format(status="closed", more="closed: 2026-11-15 10:00\nsummary: Refunded.\n", extra=RESOLVED)
+    history = _site_history(tmp_path, capsys, case)
+    assert history == (
+        "open 2026-11-01 * (time not recorded) (start) 9 days 10 h "
+        "resolved 2026-11-10 10:00 GMT ends the case "
+        "closed 2026-11-15 10:00 GMT (the case's closing date) after the case ended"
+    )
+    page = _text((tmp_path / "book/_site/cases/K-1/index.html").read_text(encoding="utf-8"))
+    assert "Case lasted 9 days 10 h" in page and "Time in each status: open 9 days 10 h." in page
+    assert "not answered" not in page  # the survey came after the end
+
+
+REOPENED = """
+## 2026-11-10 10:00 ShenMart says it is solved
+channel: email
+direction: in
+status: resolved
+
+Solved.
+
+## 2026-11-10 10:00 It is not solved
+channel: email
+direction: out
+status: open
+
+The kettle still leaks.
+"""
+
+
+def test_a_resolved_status_followed_by_another_is_a_stay_not_the_end(tmp_path, capsys):
+    history = _site_history(tmp_path, capsys, CASE.format(status="open", more="", extra=REOPENED))
+    assert "resolved 2026-11-10 10:00 GMT 0 min open 2026-11-10 10:00 GMT 23 days 14 h so far" in history
+    assert "ends the case" not in history

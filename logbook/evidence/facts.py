@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -31,11 +31,18 @@ class StatusPeriod:
     anchor: str | None  # the entry that set it, when it is shown
     set_by: str = "entry"  # "start" (the opening), "entry", "closed" (closed: date), "unshown" (entry not shown)
     moment: Moment | None = None  # the change's time as recorded (a date alone stays one): what the page states
+    ending: str = ""  # "end": the change that ended the case; "after": one after it; "": a stay
 
     @property
     def ends_case(self) -> bool:
-        """A resolved or closed status that nothing followed: the end of the case, which has no length."""
-        return self.status in ENDING_STATUSES and self.end == self.start
+        """The change that ended the case (the first of the resolved or closed statuses that end the
+        history): the end, which has no length."""
+        return self.ending == "end"
+
+    @property
+    def after_end(self) -> bool:
+        """A change after the case had ended (closed after resolved): no time spent in the case either."""
+        return self.ending == "after"
 
     def duration(self, as_of: datetime) -> timedelta:
         """How long the case was in this status: to the next change, or "so far" to *as_of* (none yet
@@ -103,11 +110,11 @@ def case_facts(case: Case, entries: Sequence[Any], config: Config, as_of: dateti
     """*entries* are the case's published entries in chronological order (derive.Entry)."""
     started = case.opened.instant if case.opened else (entries[0].interaction.at.instant if entries else None)
     periods = _status_periods(case, entries, config)
-    ended = periods[-1].start if periods and periods[-1].status in ENDING_STATUSES else None
+    ended = next((p.start for p in periods if p.ends_case), None)
     calls = _unconfirmed_calls(entries, config.audit, as_of)
     totals: dict[str, timedelta] = defaultdict(timedelta)
     for period in periods:
-        if not period.ends_case:  # the end is no time spent: "closed 0 min" would read as a stay
+        if not period.ending:  # the end is no time spent: "closed 0 min" would read as a stay
             totals[period.status] += period.duration(as_of)
     return CaseFacts(
         status_periods=tuple(periods),
@@ -134,8 +141,9 @@ def _elapsed(start: datetime, as_of: datetime) -> timedelta:
 
 
 def _status_periods(case: Case, entries: Sequence[Any], config: Config) -> list[StatusPeriod]:
-    """The status history (validate/status.py) as periods; a resolved or closed status ends the case, so its
-    period has no length.  The history is the whole record's, private interactions included (their
+    """The status history (validate/status.py) as periods; the resolved or closed statuses that end it end
+    the case (the first of them is the end; a later one, closed after resolved, comes after it), so
+    their periods have no length; a resolved status followed by another is a stay like any other.  The history is the whole record's, private interactions included (their
     changes show without a link), so that the published status is the one ``check`` holds true."""
     anchors = {id(e.interaction): e.anchor for e in entries}
     history = status_history(case, case.interactions, config)
@@ -150,7 +158,13 @@ def _status_periods(case: Case, entries: Sequence[Any], config: Config) -> list[
         else:
             set_by, moment = ("entry" if anchor else "unshown"), change.interaction.at
         periods.append(StatusPeriod(change.status, change.at, end, anchor, set_by, moment))
-    return periods
+    final = len(periods)
+    while final and periods[final - 1].status in ENDING_STATUSES:
+        final -= 1
+    return [
+        replace(period, ending="" if n < final else ("end" if n == final else "after"))
+        for n, period in enumerate(periods)
+    ]
 
 
 def _is_conversation(entry: Any) -> bool:
